@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace Ledger.EventStore;
+
+/// <summary>Creates and upgrades the store's schema, and grants the service role exactly what it needs.</summary>
+public static class EventStoreSchema
+{
+    public const string Component = "eventstore";
+
+    public static Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource owner, CancellationToken ct = default) =>
+        SqlMigrator.ApplyAsync(owner, Component, SqlMigrator.FromEmbeddedResources(typeof(EventStoreSchema).Assembly), ct);
+
+    /// <summary>
+    /// The service role may read the store and call <c>eventstore.append</c> (which runs as the owner), nothing else:
+    /// it cannot INSERT rows of its own making, nor UPDATE, DELETE or TRUNCATE, nor drop the append-only trigger.
+    /// </summary>
+    public static async Task GrantServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct = default)
+    {
+        var r = Quote(role);
+        await using var cmd = owner.CreateCommand($"""
+            REVOKE ALL ON ALL TABLES IN SCHEMA eventstore FROM {r};
+            GRANT USAGE ON SCHEMA eventstore TO {r};
+            GRANT SELECT ON eventstore.streams, eventstore.events TO {r};
+            REVOKE EXECUTE ON FUNCTION eventstore.append FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION eventstore.append, eventstore.canonical TO {r};
+            GRANT SELECT ON SEQUENCE eventstore.event_seq TO {r};
+            """);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Quotes an identifier for SQL (roles cannot be bound as parameters).</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+}
