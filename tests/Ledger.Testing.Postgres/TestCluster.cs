@@ -1,0 +1,85 @@
+using Ledger.EventStore;
+using Ledger.LocalPostgres;
+using Npgsql;
+
+namespace Ledger.Testing.Postgres;
+
+/// <summary>
+/// One throwaway PostgreSQL cluster for the whole test process (fsync off: test data only), started on first use and
+/// stopped and deleted at process exit. With <c>LEDGER_TEST_CONNECTION</c> set (a superuser connection string to an
+/// existing server), that server is used instead and nothing is started.
+/// </summary>
+public static class TestCluster
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? _adminConnectionString;
+    private static LocalPostgresCluster? _cluster;
+    private static int _counter;
+
+    public static async Task<string> AdminConnectionStringAsync()
+    {
+        if (_adminConnectionString is not null) return _adminConnectionString;
+        await Gate.WaitAsync();
+        try
+        {
+            if (_adminConnectionString is not null) return _adminConnectionString;
+            var external = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION");
+            if (!string.IsNullOrWhiteSpace(external)) return _adminConnectionString = external;
+
+            var dir = Path.Combine(Path.GetTempPath(), $"ledger-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+            _cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
+            {
+                DataDirectory = dir, Durable = false, DeleteOnStop = true,
+            });
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => _cluster.Stop();
+            return _adminConnectionString = _cluster.SuperUserConnectionString();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>A new, empty database with the event store's schema applied; its owner is the superuser.</summary>
+    public static async Task<TestDatabase> CreateDatabaseAsync(string prefix = "t")
+    {
+        var admin = await AdminConnectionStringAsync();
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}".ToLowerInvariant();
+        await using (var ds = NpgsqlDataSource.Create(admin))
+        await using (var cmd = ds.CreateCommand($"CREATE DATABASE {EventStoreSchema.Quote(name)}"))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        var owner = NpgsqlDataSource.Create(cs);
+        await EventStoreSchema.MigrateAsync(owner);
+        return new TestDatabase(name, cs, owner);
+    }
+}
+
+/// <summary>A database of the test cluster. <see cref="Owner"/> is a superuser connection (schema owner).</summary>
+public sealed class TestDatabase(string name, string ownerConnectionString, NpgsqlDataSource owner) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+    public string OwnerConnectionString { get; } = ownerConnectionString;
+    public NpgsqlDataSource Owner { get; } = owner;
+
+    /// <summary>
+    /// Creates a restricted login role like the service's (read + append only) and returns its data source.
+    /// Role names are cluster-wide, so each database gets its own.
+    /// </summary>
+    public async Task<NpgsqlDataSource> CreateServiceRoleAsync()
+    {
+        var role = $"svc_{Name}";
+        const string password = "test-only-password";
+        await using (var cmd = Owner.CreateCommand(
+            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {EventStoreSchema.Quote(role)} LOGIN PASSWORD '{password}'; END IF; END $$;"))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await EventStoreSchema.GrantServiceRoleAsync(Owner, role);
+        return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(OwnerConnectionString) { Username = role, Password = password }.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync() => await Owner.DisposeAsync();
+}
