@@ -10,19 +10,20 @@ namespace Ledger.EventStore;
 /// high-water mark that waits for a gap to close and, after a timeout, skips it; a slow commit then gets lost.
 /// </para>
 /// <para>
-/// Ours never guesses. Every appender gets its transaction id before it takes a sequence value (eventstore.append).
-/// A probe reads, in order, L = the last sequence value handed out, then a snapshot S. Every transaction holding a
-/// value ≤ L had its xid before L was read, hence before S, so its xid is below xmax(S). Once a later snapshot's xmin
-/// reaches xmax(S), all those transactions have ended, committed or rolled back, and every seq ≤ L is settled:
-/// visible now or never. Rolled-back gaps are therefore passed over safely, and a slow commit only delays the reader
-/// (it never skips it). A long-running writing transaction anywhere in the cluster stalls the mark until it ends:
-/// <see cref="PendingSince"/> makes that visible.
+/// Ours never guesses. Every appender takes its transaction id before it takes a sequence value (eventstore.append).
+/// A probe reads L, the last sequence value handed out, and only then takes a fresh xid N (in a transaction it rolls
+/// back). Every transaction holding a value ≤ L got its xid before L was read, so its xid is below N. Once a later
+/// snapshot's xmin reaches N, no transaction below N is running: each committed (and is visible) or rolled back (and
+/// never will be). So every seq ≤ L is settled: rolled-back gaps are passed over safely, and a slow commit only delays
+/// the reader, never skips. A long-running writing transaction anywhere in the cluster stalls the mark until it ends;
+/// <see cref="PendingSince"/> makes that visible. An xid is taken only when new sequence values appeared since the
+/// last probe, so an idle reader consumes none.
 /// </para>
 /// One instance per consumer; not thread-safe.
 /// </summary>
 public sealed class AllStreamReader(NpgsqlDataSource dataSource)
 {
-    private readonly Queue<(long LastSeq, ulong XMax, DateTimeOffset At)> _pending = new();
+    private readonly Queue<(long LastSeq, ulong XidBound, DateTimeOffset At)> _pending = new();
     private long _newestPending;
 
     /// <summary>Every event with a sequence number at or below this has either committed or will never exist.</summary>
@@ -34,28 +35,39 @@ public sealed class AllStreamReader(NpgsqlDataSource dataSource)
     /// <summary>Probes the database and advances <see cref="SafePosition"/> as far as is provably safe.</summary>
     public async Task<long> RefreshAsync(CancellationToken ct = default)
     {
-        await using var batch = dataSource.CreateCommand(Sql.HighWaterMarkProbe);
-        await using var r = await batch.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var last = r.GetInt64(0);
-        await r.NextResultAsync(ct);
-        await r.ReadAsync(ct);
-        var xmin = ulong.Parse(r.GetString(0));
-        var xmax = ulong.Parse(r.GetString(1));
-
+        var (last, xmin) = await ProbeAsync(ct);
         var newest = _pending.Count > 0 ? _newestPending : SafePosition;
         if (last > newest)
         {
-            _pending.Enqueue((last, xmax, DateTimeOffset.UtcNow));
+            var bound = await NewXidBoundAsync(ct);
+            _pending.Enqueue((last, bound, DateTimeOffset.UtcNow));
             _newestPending = last;
+            (_, xmin) = await ProbeAsync(ct); // often settles the new mark at once: nothing older than N still running
         }
-        while (_pending.Count > 0 && _pending.Peek().XMax <= xmin)
+        while (_pending.Count > 0 && _pending.Peek().XidBound <= xmin)
         {
             SafePosition = Math.Max(SafePosition, _pending.Dequeue().LastSeq);
         }
         return SafePosition;
     }
 
+    private async Task<(long Last, ulong XMin)> ProbeAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(Sql.HighWaterMarkProbe);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), ulong.Parse(r.GetString(1)));
+    }
+
+    private async Task<ulong> NewXidBoundAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(Sql.NewXidBound, conn, tx);
+        var xid = ulong.Parse((string)(await cmd.ExecuteScalarAsync(ct))!);
+        await tx.RollbackAsync(ct);
+        return xid;
+    }
     /// <summary>Up to <paramref name="max"/> settled events after <paramref name="after"/>, in sequence order.</summary>
     public async Task<IReadOnlyList<RecordedEvent>> ReadNextAsync(GlobalPosition after, int max, CancellationToken ct = default)
     {

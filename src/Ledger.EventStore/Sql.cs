@@ -26,14 +26,18 @@ internal static class Sql
 
     public const string StreamVersion = "SELECT version FROM eventstore.streams WHERE id = @stream";
 
-    /// <summary>
-    /// Two statements, in this order, in one round trip: the last sequence value handed out, then a snapshot taken
-    /// after it. See <see cref="AllStreamReader"/> for why the order matters.
-    /// </summary>
+    /// <summary>The last sequence value handed out and the oldest transaction still running (no xid is taken).</summary>
     public const string HighWaterMarkProbe = """
-        SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM eventstore.event_seq;
-        SELECT pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text FROM pg_current_snapshot() AS s;
+        SELECT CASE WHEN is_called THEN last_value ELSE 0 END, pg_snapshot_xmin(pg_current_snapshot())::text
+        FROM eventstore.event_seq
         """;
+
+    /// <summary>
+    /// Takes a transaction id, run in a transaction that is rolled back: an xid newer than that of every transaction
+    /// that exists now. (A snapshot's xmax is not such a bound: it is latestCompletedXid + 1, and a running transaction
+    /// with a newer xid appears in neither xip nor below xmax.)
+    /// </summary>
+    public const string NewXidBound = "SELECT pg_current_xact_id()::text";
 
     public const string ReadAll = $"""
         SELECT {EventColumns} FROM eventstore.events
