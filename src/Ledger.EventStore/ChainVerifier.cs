@@ -7,8 +7,8 @@ namespace Ledger.EventStore;
 public sealed record ChainProblem(long? Sequence, string Stream, string Problem);
 
 /// <summary>
-/// The outcome of a verification. <see cref="LogDigest"/> is a rolling SHA-256 over (sequence, hash) of every event in
-/// global order: publish it with <see cref="HeadSequence"/> (e.g. at a year-end close) and anyone can later check that
+/// The outcome of a verification. <see cref="LogDigest"/> is a rolling SHA-256 over (sequence, hash recomputed from the
+/// event's content) of every event in global order: publish it with <see cref="HeadSequence"/> (e.g. at a year-end close) and anyone can later check that
 /// the log up to that point is unchanged, even against someone able to rewrite a whole stream's chain.
 /// </summary>
 public sealed record ChainVerification(
@@ -26,6 +26,7 @@ public static class ChainVerifier
     public static async Task<ChainVerification> VerifyAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
     {
         var heads = new Dictionary<string, (long Version, byte[] Hash, long Seq)>();
+        var recomputedHeads = new Dictionary<string, byte[]>();
         var problems = new List<ChainProblem>();
         var digest = new byte[32];
         var buffer = new byte[8 + 32 + 32];
@@ -50,6 +51,10 @@ public static class ChainVerifier
                     var canonical = r.GetFieldValue<byte[]>(5);
 
                     var (lastVersion, lastHash, _) = heads.TryGetValue(stream, out var h) ? h : (0L, new byte[32], 0L);
+                    // The digest follows the chain recomputed from content alone, so it changes when anything changes,
+                    // even if someone rewrote the stored hashes consistently.
+                    var recomputed = Sha256(recomputedHeads.TryGetValue(stream, out var rh) ? rh : new byte[32], canonical);
+                    recomputedHeads[stream] = recomputed;
                     if (version != lastVersion + 1)
                         problems.Add(new(seq, stream, $"version {version} follows version {lastVersion}: an event is missing or moved"));
                     else if (!prev.AsSpan().SequenceEqual(lastHash))
@@ -61,7 +66,7 @@ public static class ChainVerifier
 
                     BinaryPrimitives.WriteInt64BigEndian(buffer, seq);
                     digest.CopyTo(buffer, 8);
-                    hash.CopyTo(buffer, 40);
+                    recomputed.CopyTo(buffer, 40);
                     digest = SHA256.HashData(buffer);
                     checkedCount++;
                     after = seq;
