@@ -114,7 +114,7 @@ internal static partial class SnapshotSerializer
                     writer.WriteStringValue(ScrubText(element.GetString()!));
                     break;
                 case JsonValueKind.Number:
-                    WriteNumber(writer, element.GetRawText());
+                    WriteNumber(writer, element);
                     break;
                 default:
                     element.WriteTo(writer);
@@ -122,8 +122,9 @@ internal static partial class SnapshotSerializer
             }
         }
 
-        private static void WriteNumber(Utf8JsonWriter writer, string raw)
+        private static void WriteNumber(Utf8JsonWriter writer, JsonElement number)
         {
+            var raw = number.GetRawText();
             // Keep the number as written (1.50 stays 1.50), but never with an exponent.
             if (raw.Contains('e', StringComparison.OrdinalIgnoreCase)
                 && decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
@@ -131,7 +132,7 @@ internal static partial class SnapshotSerializer
                 writer.WriteNumberValue(value);
                 return;
             }
-            writer.WriteRawValue(raw, skipInputValidation: true);
+            number.WriteTo(writer); // writes the original digits, indentation-aware
         }
 
         private string ScrubText(string text)
