@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Ledger.Testing.Http;
@@ -39,29 +38,16 @@ public sealed class ScenarioHost : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Creates a client from <paramref name="factory"/> that does not follow redirects (so 3xx and Location can be asserted).
-    /// The host disposes the client; the caller keeps ownership of the factory.
+    /// The host always disposes that client; it disposes the factory too when <paramref name="disposeFactory"/> is true
+    /// (handy for <c>ScenarioHost.For(new WebApplicationFactory&lt;Program&gt;().WithWebHostBuilder(...), disposeFactory: true)</c>).
     /// </summary>
-    public static ScenarioHost For<TEntryPoint>(WebApplicationFactory<TEntryPoint> factory, JsonSerializerOptions? jsonOptions = null)
+    public static ScenarioHost For<TEntryPoint>(
+        WebApplicationFactory<TEntryPoint> factory, JsonSerializerOptions? jsonOptions = null, bool disposeFactory = false)
         where TEntryPoint : class
     {
         ArgumentNullException.ThrowIfNull(factory);
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        return new ScenarioHost(client, jsonOptions, ownsClient: true, owned: null);
-    }
-
-    /// <summary>Boots <typeparamref name="TEntryPoint"/>'s application in memory; the host owns and disposes the factory.</summary>
-    public static ScenarioHost Create<TEntryPoint>(Action<IWebHostBuilder>? configure = null, JsonSerializerOptions? jsonOptions = null)
-        where TEntryPoint : class
-    {
-        WebApplicationFactory<TEntryPoint> factory = new();
-        if (configure is not null)
-        {
-            var configured = factory.WithWebHostBuilder(configure);
-            var client = configured.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-            return new ScenarioHost(client, jsonOptions, ownsClient: true, owned: new Both(configured, factory));
-        }
-        var plain = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        return new ScenarioHost(plain, jsonOptions, ownsClient: true, owned: factory);
+        return new ScenarioHost(client, jsonOptions, ownsClient: true, owned: disposeFactory ? factory : null);
     }
 
     /// <summary>Applies <paramref name="configure"/> to every scenario before its own configuration (e.g. a default bearer token).</summary>
@@ -148,21 +134,6 @@ public sealed class ScenarioHost : IDisposable, IAsyncDisposable
             case not null:
                 _owned.Dispose();
                 break;
-        }
-    }
-
-    private sealed class Both(IDisposable first, IDisposable second) : IDisposable, IAsyncDisposable
-    {
-        public void Dispose()
-        {
-            first.Dispose();
-            second.Dispose();
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (first is IAsyncDisposable a) await a.DisposeAsync().ConfigureAwait(false); else first.Dispose();
-            if (second is IAsyncDisposable b) await b.DisposeAsync().ConfigureAwait(false); else second.Dispose();
         }
     }
 }

@@ -37,4 +37,22 @@ public sealed class FactoryScenarioTests(MiniAppFactory factory) : IClassFixture
         }));
         Assert.Contains("Code is required.", e.Message);
     }
+
+    [Fact]
+    public async Task Host_disposes_the_factory_only_when_asked()
+    {
+        await using var borrowed = new MiniAppFactory();
+        await using (var host = ScenarioHost.For(borrowed))
+        {
+            await host.Scenario(s => s.Get.Url("/text"));
+        }
+        Assert.False(borrowed.IsDisposed);
+
+        var owned = new MiniAppFactory();
+        await using (var host = ScenarioHost.For(owned, disposeFactory: true))
+        {
+            await host.Scenario(s => s.Get.Url("/text"));
+        }
+        Assert.True(owned.IsDisposed);
+    }
 }

@@ -23,4 +23,18 @@ public sealed class MiniAppFactory : WebApplicationFactory<MiniAppFactory>
 
     // The factory would guess a content root from the solution layout; this app has no files, so the output folder will do.
     protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseContentRoot(AppContext.BaseDirectory);
+
+    public bool IsDisposed { get; private set; }
+
+    public override async ValueTask DisposeAsync()
+    {
+        IsDisposed = true;
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        IsDisposed = true;
+        base.Dispose(disposing);
+    }
 }
