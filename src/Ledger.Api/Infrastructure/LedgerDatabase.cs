@@ -7,7 +7,8 @@ namespace Ledger.Api.Infrastructure;
 
 /// <summary>
 /// Where Ledger's data lives. With <c>ConnectionStrings:Ledger</c> set, that database (migrations run with
-/// <c>ConnectionStrings:LedgerOwner</c> if given, else with the same connection). Without it, a private cluster under
+/// <c>ConnectionStrings:LedgerOwner</c> if given, else with the same connection; <c>Ledger:ServiceRole</c> names the
+/// restricted role to grant). Without it, a private cluster under
 /// <c>Ledger:DataDirectory</c> (default <c>./.ledger</c>), started now and stopped when the service stops; the service
 /// then runs as the restricted role <c>ledger_app</c>, which can only read the store and call its append function.
 /// </summary>
@@ -41,6 +42,8 @@ public sealed class LedgerDatabase : IAsyncDisposable
             var ownerCs = config.GetConnectionString("LedgerOwner") ?? configured;
             var owner = NpgsqlDataSource.Create(ownerCs);
             await MigrateAsync(owner, log, ct);
+            // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
+            if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
             var service = NpgsqlDataSource.Create(configured);
             var where = Describe(configured);
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
