@@ -47,20 +47,31 @@ public sealed class IdempotencyTests(CommandHost host)
     public async Task Increment_FiveConcurrentRequestsWithSameKey_WriteOnce()
     {
         var id = await host.OpenAsync();
-        // Hold each attempt a moment so the requests overlap for certain.
-        host.Hooks[id] = ct => Task.Delay(200, ct);
+        // Whoever wins the claim is held inside the command until the other four have been answered, so all five
+        // claims race for real and the losers must find the key claimed but unfinished.
+        var entered = 0;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Hooks[id] = async ct => { Interlocked.Increment(ref entered); await release.Task.WaitAsync(ct); };
         var key = NewKey();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.IncrementAsync(id, 1, key)));
+        var requests = Enumerable.Range(0, 5).Select(_ => host.IncrementAsync(id, 1, key)).ToList();
+        var losers = new List<HttpResponseMessage>();
+        while (losers.Count < 4)
+        {
+            var done = await Task.WhenAny(requests).WaitAsync(TimeSpan.FromSeconds(30));
+            requests.Remove(done);
+            losers.Add(await done);
+        }
+        release.SetResult();
+        using var winner = await Assert.Single(requests);
 
-        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
-        var successes = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
-        Assert.NotEmpty(successes);
-        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.Conflict);
-        var bodies = await Task.WhenAll(successes.Select(r => r.Content.ReadAsStringAsync()));
-        Assert.Single(bodies.Distinct());
+        Assert.Equal(1, entered);
+        Assert.Equal(HttpStatusCode.OK, winner.StatusCode);
+        Assert.All(losers, r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
         Assert.Equal(2, (await host.EventsOf(id)).Count);
-        foreach (var r in responses) r.Dispose();
+        using var retry = await host.IncrementAsync(id, 1, key);
+        Assert.Equal(await winner.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        foreach (var r in losers) r.Dispose();
     }
 
     [Fact]
