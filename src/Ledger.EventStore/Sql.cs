@@ -58,4 +58,40 @@ internal static class Sql
         """;
 
     public const string VerifyStreams = "SELECT id, version, head_hash FROM eventstore.streams";
+
+    // ---- Idempotency keys (Migrations/0002_idempotency.sql, IdempotencyStore) ----
+
+    /// <summary>
+    /// Claims a key: inserts a fresh claim, or takes over a row whose time is up (an abandoned claim or an expired
+    /// response). Returns a row only when this call now holds the claim.
+    /// </summary>
+    public const string IdempotencyClaim = """
+        INSERT INTO eventstore.idempotency AS i
+               (scope, key, request_hash, claim_token, status, content_type, body, etag, created_at, completed_at, expires_at)
+        VALUES (@scope, @key, @hash, @token, NULL, NULL, NULL, NULL, clock_timestamp(), NULL, clock_timestamp() + @lease)
+        ON CONFLICT (scope, key) DO UPDATE
+           SET request_hash = excluded.request_hash, claim_token = excluded.claim_token, status = NULL,
+               content_type = NULL, body = NULL, etag = NULL, created_at = excluded.created_at,
+               completed_at = NULL, expires_at = excluded.expires_at
+         WHERE i.expires_at <= clock_timestamp()
+        RETURNING claim_token
+        """;
+
+    /// <summary>The row a claim lost to (it may have been released meanwhile: then no row).</summary>
+    public const string IdempotencyRead = """
+        SELECT request_hash, status, content_type, body, etag FROM eventstore.idempotency
+        WHERE scope = @scope AND key = @key AND expires_at > clock_timestamp()
+        """;
+
+    public const string IdempotencyComplete = """
+        UPDATE eventstore.idempotency
+           SET status = @status, content_type = @content_type, body = @body, etag = @etag,
+               completed_at = clock_timestamp(), expires_at = clock_timestamp() + @retention
+         WHERE scope = @scope AND key = @key AND claim_token = @token AND status IS NULL
+        """;
+
+    public const string IdempotencyRelease = """
+        DELETE FROM eventstore.idempotency
+         WHERE scope = @scope AND key = @key AND claim_token = @token AND status IS NULL
+        """;
 }

@@ -1,0 +1,43 @@
+using Ledger.EventStore;
+
+namespace Ledger.Commands;
+
+/// <summary>How a command ended: it succeeded (events appended, or nothing to do), or one of the failures.</summary>
+public abstract record CommandOutcome
+{
+    private protected CommandOutcome() { }
+}
+
+/// <summary>The stream is at <paramref name="Version"/>; <paramref name="EventIds"/> were appended (none if nothing was to do).</summary>
+public sealed record CommandSucceeded(StreamName Stream, long Version, IReadOnlyList<Guid> EventIds) : CommandOutcome;
+
+/// <summary>
+/// Every way a command can fail for a reason the client can act on. A closed hierarchy: <see cref="FailureTable"/>
+/// maps each to exactly one HTTP status. Anything else (a bug, the database down) is an exception and a 5xx.
+/// </summary>
+public abstract record CommandFailure : CommandOutcome
+{
+    private CommandFailure() { }
+
+    /// <summary>The body is not valid JSON of the right shape, or the command broke a validation rule. Keys are camelCase field paths.</summary>
+    public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors) : CommandFailure;
+
+    /// <summary>A request header the pipeline reads (If-Match, Idempotency-Key, X-Correlation-Id) is malformed.</summary>
+    public sealed record BadHeader(string Header, string Message) : CommandFailure;
+
+    public sealed record NotFound(string What) : CommandFailure;
+
+    public sealed record Refused(string Rule, string Message, string? Field) : CommandFailure;
+
+    /// <summary>If-Match named <paramref name="ExpectedVersion"/> but the stream is at <paramref name="ActualVersion"/>.</summary>
+    public sealed record PreconditionFailed(StreamName Stream, long ExpectedVersion, long ActualVersion) : CommandFailure;
+
+    /// <summary>Without If-Match, every attempt lost a race with another writer.</summary>
+    public sealed record RaceLost(StreamName Stream, long ExpectedVersion, long ActualVersion, int Attempts) : CommandFailure;
+
+    /// <summary>The idempotency key was first used for a different request (method, path or body).</summary>
+    public sealed record IdempotencyKeyReused(string Key) : CommandFailure;
+
+    /// <summary>A request with this idempotency key is still being processed.</summary>
+    public sealed record IdempotencyKeyInFlight(string Key) : CommandFailure;
+}
