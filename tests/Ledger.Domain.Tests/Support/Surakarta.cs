@@ -52,7 +52,8 @@ internal static class Surakarta
     /// <summary>The Renstra 2021–2026 with the indicators of the IKU, PK and BAB III tables (targets per digest §3.1).</summary>
     public static IReadOnlyList<AddIndicator> Indicators { get; } =
     [
-        Indicator("I1", "Indeks Merit", "indeks", new Dictionary<int, decimal> { [2022] = 0.75m, [2023] = 0.80m, [2026] = 0.85m }, endTarget: 0.85m),
+        Indicator("I1", "Indeks Merit", "indeks", new Dictionary<int, decimal> { [2022] = 0.75m, [2023] = 0.80m, [2026] = 0.85m }, endTarget: 0.85m,
+            aggregation: Aggregation.Annual),
         Indicator("I2", "Persentase ASN yang ditempatkan sesuai kompetensinya", "%",
             new Dictionary<int, decimal> { [2022] = 70m, [2023] = 75m, [2026] = 90m }, endTarget: 90m),
         Indicator("I6", "Persentase aparatur yang melakukan pelanggaran disiplin", "%",
