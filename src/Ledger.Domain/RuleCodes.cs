@@ -51,6 +51,7 @@ public static class RuleCodes
 
     // Performance year: realizations
     public const string RealizationPeriodInvalid = "realization.period-invalid";
+    public const string RealizationGranularityMixed = "realization.granularity-mixed";
     public const string RealizationAlreadyRecorded = "realization.already-recorded-use-correction";
     public const string RealizationValueNegative = "realization.value-negative";
     public const string RealizationFractionInvalid = "realization.fraction-invalid";

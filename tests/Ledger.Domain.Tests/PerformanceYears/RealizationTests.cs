@@ -49,6 +49,21 @@ public class RealizationTests
     }
 
     [Fact]
+    public void Given_I9_reported_by_quarter_When_recording_a_semester_Then_refused_granularity_mixed() =>
+        Expect.Refused(Decide(Surakarta.Apply(Surakarta.EmptyYear(), new RecordRealization("I9", Period.Q1, 89.43m)),
+            new RecordRealization("I9", Period.S1, 90m)), RuleCodes.RealizationGranularityMixed);
+
+    [Fact]
+    public void Given_I9_reported_by_semester_When_recording_a_quarter_Then_refused_granularity_mixed() =>
+        Expect.Refused(Decide(Surakarta.Apply(Surakarta.EmptyYear(), new RecordRealization("I9", Period.S1, 89.43m)),
+            new RecordRealization("I9", Period.Q3, 90m)), RuleCodes.RealizationGranularityMixed);
+
+    [Fact]
+    public void Given_I9_reported_by_quarter_When_recording_the_year_value_Then_accepted() =>
+        Expect.Single<RealizationRecorded>(Decide(Surakarta.Apply(Surakarta.EmptyYear(), new RecordRealization("I9", Period.Q1, 89.43m)),
+            new RecordRealization("I9", Period.Y, 92.93m)));
+
+    [Fact]
     public void Given_renstra_When_recording_for_an_indicator_outside_it_Then_not_found() =>
         Expect.NotFound(Decide(Surakarta.EmptyYear(), new RecordRealization("I5", Period.Y, 32.44m)), "I5");
 

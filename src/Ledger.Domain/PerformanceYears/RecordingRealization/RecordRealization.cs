@@ -29,6 +29,12 @@ public static class RecordingRealizationDecision
             return Decision.Refuse(RuleCodes.RealizationAlreadyRecorded,
                 $"{command.Indicator} {Wire.Name(command.Period)} {state.Year} already has the value {existing.Value}; "
                 + "record a correction (with a reason) instead.", "period");
+        if (MixesGranularity(state, command))
+            return Decision.Refuse(RuleCodes.RealizationGranularityMixed,
+                $"{command.Indicator} {state.Year} is already reported by "
+                + (IsQuarter(command.Period) ? "semester" : "quarter")
+                + "; an indicator reports either quarters or semesters, so its cumulative value is never counted twice.",
+                "period");
         if (command.Value < 0)
             return Decision.Refuse(RuleCodes.RealizationValueNegative, "A realization cannot be negative.", "value");
         if (command.Numerator < 0)
@@ -37,5 +43,14 @@ public static class RecordingRealizationDecision
             return Decision.Refuse(RuleCodes.RealizationFractionInvalid, "A denominator must be positive.", "denominator");
         return Decision.Accept(new RealizationRecorded(command.Indicator, Wire.Name(command.Period), command.Value,
             command.Numerator, command.Denominator, command.Evidence, command.Note, command.ClaimedCapaian));
+    }
+
+    private static bool IsQuarter(Period p) => p is Period.Q1 or Period.Q2 or Period.Q3 or Period.Q4;
+    private static bool IsSemester(Period p) => p is Period.S1 or Period.S2;
+
+    private static bool MixesGranularity(PerformanceYearState state, RecordRealization command)
+    {
+        var others = state.Realizations.Where(r => r.Indicator == command.Indicator).Select(r => r.Period);
+        return (IsQuarter(command.Period) && others.Any(IsSemester)) || (IsSemester(command.Period) && others.Any(IsQuarter));
     }
 }
