@@ -1,0 +1,26 @@
+namespace Ledger.Domain.PerformanceYears.ClosingYear;
+
+/// <summary>Close the year: freeze its LKjIP snapshot, whose hash is computed outside the domain and passed in.</summary>
+public sealed record CloseYear(string SnapshotHash, string? Note = null) : PerformanceYearCommand;
+
+/// <summary>
+/// <see cref="IndicatorsWithoutRealization"/>: the indicators of the latest PK (or, with no PK, the Renstra indicators
+/// with a target for the year) that had no realization at close: the year is sealed with that exception on record.
+/// </summary>
+public sealed record YearClosed(string SnapshotHash, string? Note, IReadOnlyList<string> IndicatorsWithoutRealization) : IDomainEvent;
+
+public static class ClosingYearDecision
+{
+    public static Decision Decide(PerformanceYearState state, CloseYear command, PerformanceYearContext context)
+    {
+        // Closing twice is refused by PerformanceYear.Decide before we get here (rule year.already-closed).
+        if (string.IsNullOrWhiteSpace(command.SnapshotHash))
+            return Decision.Refuse(RuleCodes.YearSnapshotHashRequired, "Closing a year needs the snapshot's hash.", "snapshotHash");
+
+        IEnumerable<string> committed = state.CurrentPk is { } pk
+            ? pk.Targets.Select(t => t.Indicator)
+            : context.RenstraCovering(state.Year)?.Indicators.Where(i => i.TargetFor(state.Year) is not null).Select(i => i.Code) ?? [];
+        var missing = committed.Where(code => state.Realizations.All(r => r.Indicator != code)).ToList();
+        return Decision.Accept(new YearClosed(command.SnapshotHash.Trim(), command.Note, missing));
+    }
+}

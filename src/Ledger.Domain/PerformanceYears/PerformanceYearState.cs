@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using Ledger.Domain.Capaian;
+using Ledger.Domain.PerformanceYears.ClosingYear;
+using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.Domain.PerformanceYears.EnactingBudget;
+using Ledger.Domain.PerformanceYears.RecordingRealization;
+using Ledger.Domain.PerformanceYears.RecordingSpending;
+using Ledger.Domain.PerformanceYears.RevisingBudget;
+using Ledger.Domain.PerformanceYears.RevisingPk;
+using Ledger.Domain.PerformanceYears.SigningPk;
+
+namespace Ledger.Domain.PerformanceYears;
+
+public enum PkRevisionGround { OfficialChange, BudgetChange, PriorityChange }
+
+/// <summary>The signatory of a PK version as it was at signing (a snapshot, not a reference to a user).</summary>
+public sealed record Signer(string Name, string Nip, string Position);
+
+/// <summary>One PK target as signed, with the Renstra target of that year when the PK was signed (for provenance).</summary>
+public sealed record PkTargetSigned(string Indicator, decimal Target, decimal? RenstraTarget);
+
+/// <summary>A PK version: number 0 is the PK murni, N ≥ 1 is PK perubahan N. Targets are the full set in force.</summary>
+public sealed record PkVersion(
+    int Number, DateOnly SignedOn, Signer Signer, string? Reason, PkRevisionGround? Ground, ImmutableList<PkTargetSigned> Targets)
+{
+    public string Kind => Number == 0 ? "murni" : "perubahan";
+    public decimal? TargetFor(string indicator) => Targets.Find(t => t.Indicator == indicator)?.Target;
+}
+
+/// <summary>The current value of one indicator-period; <see cref="OriginalValue"/> is the first value recorded.</summary>
+public sealed record Realization(
+    string Indicator, Period Period, decimal Value, decimal OriginalValue, decimal? Numerator, decimal? Denominator,
+    string? Evidence, string? Note, decimal? ClaimedCapaian, int Corrections, bool CorrectedAfterClose);
+
+public sealed record BudgetLine(string Code, string Name, string? Parent, decimal PaguMurni, decimal Pagu, decimal SpentDirect, int SpendingEntries);
+
+/// <summary>APBD murni and its revisions for one agency-year, plus spending recorded against it.</summary>
+public sealed record BudgetState(bool Enacted, ImmutableList<BudgetLine> Lines, ImmutableList<DeclaredTotal> DeclaredTotals, int Revisions)
+{
+    public static BudgetState None { get; } = new(false, [], [], 0);
+
+    public BudgetLine? Line(string? code) => Lines.Find(l => l.Code == code);
+    public IEnumerable<BudgetLine> Children(string code) => Lines.Where(l => l.Parent == code);
+    public IEnumerable<BudgetLine> Roots => Lines.Where(l => l.Parent is null);
+
+    public IEnumerable<BudgetLine> Descendants(string code) =>
+        Children(code).SelectMany(c => Descendants(c.Code).Prepend(c));
+
+    public IEnumerable<BudgetLine> Ancestors(string code)
+    {
+        var current = Line(code);
+        var guard = Lines.Count;
+        while (current?.Parent is { } parent && guard-- > 0 && Line(parent) is { } p)
+        {
+            yield return p;
+            current = p;
+        }
+    }
+
+    /// <summary>Spending on the line itself plus everything recorded below it.</summary>
+    public decimal Spent(string code) =>
+        (Line(code)?.SpentDirect ?? 0m) + Descendants(code).Sum(d => d.SpentDirect);
+
+    public decimal TotalPaguMurni => Roots.Sum(l => l.PaguMurni);
+    public decimal TotalPagu => Roots.Sum(l => l.Pagu);
+    public decimal TotalSpent => Roots.Sum(l => Spent(l.Code));
+}
+
+/// <summary>Everything about one agency-year: PK versions, realizations, budget, and whether the year is closed.</summary>
+public sealed record PerformanceYearState(
+    string AgencyCode,
+    int Year,
+    ImmutableList<PkVersion> PkVersions,
+    ImmutableList<Realization> Realizations,
+    BudgetState Budget,
+    bool Closed,
+    string? SnapshotHash)
+{
+    public static PerformanceYearState Initial(string agencyCode, int year) =>
+        new(agencyCode, year, [], [], BudgetState.None, false, null);
+
+    public PkVersion? CurrentPk => PkVersions.IsEmpty ? null : PkVersions[^1];
+    public PkVersion? PkMurni => PkVersions.IsEmpty ? null : PkVersions[0];
+    public PkVersion? PkVersion(int number) => PkVersions.Find(v => v.Number == number);
+
+    public Realization? RealizationFor(string indicator, Period period) =>
+        Realizations.Find(r => r.Indicator == indicator && r.Period == period);
+
+    public IReadOnlyDictionary<Period, decimal> RealizationValues(string indicator) =>
+        Realizations.Where(r => r.Indicator == indicator).ToDictionary(r => r.Period, r => r.Value);
+
+    public PerformanceYearState Evolve(IDomainEvent @event) => @event switch
+    {
+        PkSigned e => this with
+        {
+            PkVersions = PkVersions.Add(new PkVersion(0, e.SignedOn, e.Signer, null, null, [.. e.Targets])),
+        },
+        PkRevised e => this with
+        {
+            PkVersions = PkVersions.Add(new PkVersion(e.Version, e.SignedOn, e.Signer, e.Reason, Wire.ParseGround(e.Ground), [.. e.Targets])),
+        },
+        RealizationRecorded e => this with
+        {
+            Realizations = Realizations.Add(new Realization(e.Indicator, Wire.ParsePeriod(e.Period), e.Value, e.Value, e.Numerator,
+                e.Denominator, e.Evidence, e.Note, e.ClaimedCapaian, 0, false)),
+        },
+        RealizationCorrected e => this with
+        {
+            Realizations = Realizations.ConvertAll(r => r.Indicator == e.Indicator && r.Period == Wire.ParsePeriod(e.Period)
+                ? r with { Value = e.After, Corrections = r.Corrections + 1, CorrectedAfterClose = r.CorrectedAfterClose || e.AfterClose }
+                : r),
+        },
+        BudgetEnacted e => this with
+        {
+            Budget = new BudgetState(true,
+                [.. e.Lines.Select(l => new BudgetLine(l.Code, l.Name, l.Parent, l.Pagu, l.Pagu, 0m, 0))],
+                [.. e.DeclaredTotals], 0),
+        },
+        BudgetRevised e => this with
+        {
+            Budget = Budget with
+            {
+                Revisions = e.RevisionNumber,
+                Lines = e.Changes.Aggregate(Budget.Lines, (lines, c) =>
+                    lines.Find(l => l.Code == c.Code) is { } existing
+                        ? lines.Replace(existing, existing with { Pagu = c.After })
+                        // A line added by a revision had no pagu murni.
+                        : lines.Add(new BudgetLine(c.Code, c.Name, c.Parent, 0m, c.After, 0m, 0))),
+            },
+        },
+        SpendingRecorded e => this with
+        {
+            Budget = Budget with
+            {
+                Lines = Budget.Lines.ConvertAll(l => l.Code == e.Code
+                    ? l with { SpentDirect = l.SpentDirect + e.Amount, SpendingEntries = l.SpendingEntries + 1 }
+                    : l),
+            },
+        },
+        YearClosed e => this with { Closed = true, SnapshotHash = e.SnapshotHash },
+        _ => this,
+    };
+}

@@ -1,0 +1,89 @@
+using Ledger.Domain.Capaian;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.Rating;
+using Ledger.Domain.Renstras;
+
+namespace Ledger.Domain.Reading;
+
+/// <summary>Target, realization, capaian and predikat of one indicator in one year.</summary>
+public sealed record YearMeasure(
+    int Year, decimal? Target, string TargetSource, decimal? Realization, decimal? Capaian, decimal? CapaianDisplay,
+    string? CapaianMethod, string? Predikat)
+{
+    internal static YearMeasure From(IndicatorYearView v) =>
+        new(v.Year, v.Targets.InForce, v.Targets.Source, v.AnnualValue, v.Capaian, v.CapaianDisplay, v.CapaianMethod, v.Predikat);
+}
+
+/// <summary>
+/// One LKjIP measurement row. <see cref="ProgressToEndTarget"/> compares this year's realization with the Renstra end
+/// target (kondisi akhir; when none is set, the target of the period's last year) using the indicator's own
+/// polarity and formula, so a lower-is-better indicator progresses as its value falls.
+/// </summary>
+public sealed record PerformanceRow(
+    string Code, string Name, string Unit, string Polarity, string Level, string Kind, string? Parent,
+    YearMeasure Current, YearMeasure? Previous, decimal? EndTarget, decimal? ProgressToEndTarget, string? ProgressMethod);
+
+/// <summary>Absorption (serapan) = spent / pagu × 100 (null when pagu is 0); efficiency = pagu − spent.</summary>
+public sealed record BudgetRow(
+    string Code, string Name, string? Parent, decimal PaguMurni, decimal Pagu, decimal Spent, decimal? Absorption,
+    decimal Efficiency, bool ExceedsPagu);
+
+public sealed record BudgetTotals(decimal PaguMurni, decimal Pagu, decimal Spent, decimal? Absorption, decimal Efficiency);
+
+/// <summary>The LKjIP measurement table of an agency-year: indicator rows and the budget with its absorption.</summary>
+public sealed record PerformanceTable(
+    string AgencyCode, int Year, IReadOnlyList<PerformanceRow> Indicators, IReadOnlyList<BudgetRow> Budget, BudgetTotals BudgetTotals)
+{
+    /// <summary>
+    /// Rows: every indicator of <paramref name="renstra"/> that has a Renstra or PK target this year or a realization, in
+    /// Renstra order. <paramref name="previous"/> is the year before (its own Renstra may be passed as
+    /// <paramref name="previousRenstra"/> when a different plan covered it).
+    /// </summary>
+    public static PerformanceTable Build(
+        RenstraState renstra,
+        PerformanceYearState current,
+        PerformanceYearState? previous,
+        RatingScale? scale,
+        RatingScale? previousScale,
+        CapaianPolicy policy,
+        RenstraState? previousRenstra = null)
+    {
+        var rows = renstra.Indicators
+            .Where(d => d.TargetFor(current.Year) is not null
+                || current.CurrentPk?.TargetFor(d.Code) is not null
+                || current.Realizations.Any(r => r.Indicator == d.Code))
+            .Select(d => Row(d, renstra, current, previous, scale, previousScale, policy, previousRenstra ?? renstra))
+            .ToList();
+
+        var budget = current.Budget;
+        var lines = budget.Lines.Select(l =>
+        {
+            var spent = budget.Spent(l.Code);
+            return new BudgetRow(l.Code, l.Name, l.Parent, l.PaguMurni, l.Pagu, spent, Absorption(spent, l.Pagu), l.Pagu - spent, spent > l.Pagu);
+        }).ToList();
+        var totals = new BudgetTotals(budget.TotalPaguMurni, budget.TotalPagu, budget.TotalSpent,
+            Absorption(budget.TotalSpent, budget.TotalPagu), budget.TotalPagu - budget.TotalSpent);
+
+        return new PerformanceTable(current.AgencyCode, current.Year, rows, lines, totals);
+    }
+
+    private static PerformanceRow Row(
+        IndicatorDefinition d, RenstraState renstra, PerformanceYearState current, PerformanceYearState? previous,
+        RatingScale? scale, RatingScale? previousScale, CapaianPolicy policy, RenstraState previousRenstra)
+    {
+        var now = IndicatorYearView.Build(d, current.Year, current, scale, policy);
+        YearMeasure? before = previous is null
+            ? null
+            : YearMeasure.From(IndicatorYearView.Build(previousRenstra.Indicator(d.Code) ?? d, previous.Year, previous, previousScale, policy));
+
+        var endTarget = d.EndTarget ?? d.TargetFor(renstra.PeriodEnd);
+        var progress = endTarget is { } end && now.AnnualValue is not null
+            ? CapaianCalculator.Compute(end, now.AnnualValue, d.Polarity, d.LowerFormula, policy)
+            : null;
+
+        return new PerformanceRow(d.Code, d.Name, d.Unit, Wire.Name(d.Polarity), Wire.Name(d.Level), Wire.Name(d.Kind), d.Parent,
+            YearMeasure.From(now), before, endTarget, progress?.Value, progress?.Method);
+    }
+
+    private static decimal? Absorption(decimal spent, decimal pagu) => pagu == 0 ? null : spent / pagu * 100m;
+}

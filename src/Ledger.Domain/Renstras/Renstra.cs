@@ -1,0 +1,28 @@
+using Ledger.Domain.Renstras.AddingIndicator;
+using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.RevisingRenstra;
+
+namespace Ledger.Domain.Renstras;
+
+/// <summary>Commands of the Renstra aggregate (stream <c>renstra-{agency}-{periodStart}</c>).</summary>
+public abstract record RenstraCommand;
+
+/// <summary>Facts from other aggregates that Renstra decisions need; loaded by the caller.</summary>
+public sealed record RenstraContext(bool AgencyExists);
+
+public static class Renstra
+{
+    public static string StreamName(string agencyCode, int periodStart) => $"renstra-{agencyCode}-{periodStart}";
+
+    public static Decision Decide(RenstraState state, RenstraCommand command, RenstraContext context) => command switch
+    {
+        CreateRenstra c => CreatingRenstraDecision.Decide(state, c, context),
+        AddIndicator c => AddingIndicatorDecision.Decide(state, c),
+        ReviseRenstra c => RevisingRenstraDecision.Decide(state, c),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown renstra command."),
+    };
+
+    public static RenstraState Evolve(RenstraState state, IDomainEvent @event) => state.Evolve(@event);
+
+    public static RenstraState Replay(IEnumerable<IDomainEvent> events) => events.Aggregate(RenstraState.Initial, Evolve);
+}

@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using Ledger.Domain.Renstras.AddingIndicator;
+using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.RevisingRenstra;
+
+namespace Ledger.Domain.Renstras;
+
+/// <summary>An agency's five-year strategic plan, its indicators in the order they were added, and its revision count.</summary>
+public sealed record RenstraState(
+    bool Exists,
+    string AgencyCode,
+    int PeriodStart,
+    int PeriodEnd,
+    string Title,
+    string? Decree,
+    int? TransitionYear,
+    ImmutableList<IndicatorDefinition> Indicators,
+    int Revisions)
+{
+    public static RenstraState Initial { get; } = new(false, "", 0, 0, "", null, null, [], 0);
+
+    public IndicatorDefinition? Indicator(string? code) => Indicators.Find(i => i.Code == code);
+
+    /// <summary>Years that may carry a target: the period plus the declared transition year.</summary>
+    public bool AcceptsTargetYear(int year) =>
+        (year >= PeriodStart && year <= PeriodEnd) || (TransitionYear is { } t && year == t);
+
+    public bool Covers(int year) => AcceptsTargetYear(year);
+
+    public RenstraState Evolve(IDomainEvent @event) => @event switch
+    {
+        RenstraCreated e => this with
+        {
+            Exists = true, AgencyCode = e.AgencyCode, PeriodStart = e.PeriodStart, PeriodEnd = e.PeriodEnd, Title = e.Title,
+            Decree = e.Decree, TransitionYear = e.TransitionYear,
+        },
+        IndicatorAdded e => this with { Indicators = Indicators.Add(e.ToDefinition()) },
+        RenstraRevised e => this with
+        {
+            Revisions = Revisions + 1,
+            Indicators = Indicators.ConvertAll(i =>
+            {
+                var mine = e.Changes.Where(c => c.Indicator == i.Code).ToList();
+                return mine.Count == 0
+                    ? i
+                    : i with { Targets = mine.Aggregate(i.Targets, (t, c) => t.SetItem(c.Year, c.After)) };
+            }),
+        },
+        _ => this,
+    };
+}
