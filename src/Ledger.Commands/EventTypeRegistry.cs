@@ -12,15 +12,19 @@ public sealed class EventTypeRegistry
     private readonly Dictionary<string, Type> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<Type, string> _byType = [];
 
-    public EventTypeRegistry Register<T>(string name) where T : notnull
+    public EventTypeRegistry Register<T>(string name) where T : notnull => Register(name, typeof(T));
+
+    /// <summary>For callers that keep their list of event types as data (name, type) rather than as code.</summary>
+    public EventTypeRegistry Register(string name, Type type)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(type);
         if (_byName.TryGetValue(name, out var existing))
             throw new InvalidOperationException($"Event type name '{name}' is already registered for {existing}.");
-        if (_byType.TryGetValue(typeof(T), out var existingName))
-            throw new InvalidOperationException($"{typeof(T)} is already registered as '{existingName}'.");
-        _byName.Add(name, typeof(T));
-        _byType.Add(typeof(T), name);
+        if (_byType.TryGetValue(type, out var existingName))
+            throw new InvalidOperationException($"{type} is already registered as '{existingName}'.");
+        _byName.Add(name, type);
+        _byType.Add(type, name);
         return this;
     }
 

@@ -37,6 +37,9 @@ public static class DomainEventTypes
         ("budget.revised.v1", typeof(BudgetRevised)),
         ("budget.spending-recorded.v1", typeof(SpendingRecorded)),
         ("year.closed.v1", typeof(YearClosed)),
+
+        ("user.created.v1", typeof(Users.UserCreated)),
+        ("user.token-revoked.v1", typeof(Users.UserTokenRevoked)),
     ];
 
     private static readonly Dictionary<string, Type> ByName = All.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);

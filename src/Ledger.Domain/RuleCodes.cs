@@ -81,4 +81,12 @@ public static class RuleCodes
     public const string YearClosed = "year.closed";
     public const string YearAlreadyClosed = "year.already-closed";
     public const string YearSnapshotHashRequired = "year.snapshot-hash-required";
+
+    // Users (the user directory)
+    public const string UserNameRequired = "user.name-required";
+    public const string UserRoleInvalid = "user.role-invalid";
+    public const string UserAgencyRequired = "user.agency-required";
+    public const string UserAgencyNotAllowed = "user.agency-not-allowed";
+    public const string UserAlreadyExists = "user.already-exists";
+    public const string UserRevokeReasonRequired = "user.revoke-reason-required";
 }

@@ -1,0 +1,68 @@
+using FluentValidation;
+using Ledger.Api.Infrastructure;
+using Ledger.Commands;
+using Ledger.Domain.Agencies;
+using Ledger.Domain.Agencies.RegisteringAgency;
+using Ledger.Domain.Agencies.SettingRatingScale;
+using Ledger.Domain.Rating;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Features.Agencies;
+
+// POST /api/agencies                          (admin)          { code, name }
+// PUT  /api/agencies/{agency}/rating-scale    (agency write)   { name, effectiveFromYear, bands: [ { label, min?, minInclusive, max?, maxInclusive } ] }
+public static class AgencyEndpoints
+{
+    public static readonly CommandHandler<Addressed<AgencyCommand>, AgencyState> Handler = new()
+    {
+        Stream = c => new StreamName(Agency.StreamName(c.Agency)),
+        StreamType = "agency",
+        Tenant = c => c.Agency,
+        Initial = AgencyState.Initial,
+        Evolve = DomainCommands.Evolve<AgencyState>(Agency.Evolve),
+        Decide = (state, c) => DomainCommands.ToPipeline(Agency.Decide(state, c.Command)),
+    };
+
+    public sealed record RatingScaleBody(string Name, int EffectiveFromYear, IReadOnlyList<RatingBand> Bands);
+
+    public static void MapAgencyEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapCommand<RegisterAgency, Addressed<AgencyCommand>, AgencyState>("/agencies", Handler,
+                (_, body) => new Addressed<AgencyCommand>(body.Code ?? "", 0, body), StatusCodes.Status201Created)
+            .RequireRole(Domain.Users.Roles.Admin)
+            .WithName("RegisterAgency").WithTags("Agencies").WithSummary("Register an agency (perangkat daerah)");
+
+        api.MapCommand<RatingScaleBody, Addressed<AgencyCommand>, AgencyState>("/agencies/{agency}/rating-scale", Handler,
+                (http, body) => new Addressed<AgencyCommand>(Route.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands)),
+                httpMethod: "PUT")
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("SetRatingScale").WithTags("Agencies").WithSummary("Choose the agency's rating scale (predikat bands) from a year on");
+    }
+
+    public static IServiceCollection AddAgencyValidators(this IServiceCollection services) => services
+        .AddCommandValidator<AgencyCommand, AgencyCommandValidator>();
+
+    /// <summary>Shape checks (the domain checks the rules: slug format, scale gaps and overlaps).</summary>
+    public sealed class AgencyCommandValidator : AbstractValidator<AgencyCommand>
+    {
+        public AgencyCommandValidator()
+        {
+            When(c => c is RegisterAgency, () =>
+            {
+                RuleFor(c => ((RegisterAgency)c).Code).NotEmpty().MaximumLength(100).OverridePropertyName("code");
+                RuleFor(c => ((RegisterAgency)c).Name).NotEmpty().MaximumLength(300).OverridePropertyName("name");
+            });
+            When(c => c is SetRatingScale, () =>
+            {
+                RuleFor(c => ((SetRatingScale)c).Name).NotEmpty().MaximumLength(200).OverridePropertyName("name");
+                RuleFor(c => ((SetRatingScale)c).EffectiveFromYear).InclusiveBetween(2000, 2100).OverridePropertyName("effectiveFromYear");
+                RuleFor(c => ((SetRatingScale)c).Bands).NotEmpty().Must(b => b is null || b.Count <= 20)
+                    .WithMessage("At most 20 bands.").OverridePropertyName("bands");
+                RuleForEach(c => ((SetRatingScale)c).Bands).ChildRules(b =>
+                {
+                    b.RuleFor(x => x.Label).NotEmpty().MaximumLength(100);
+                }).OverridePropertyName("bands");
+            });
+        }
+    }
+}

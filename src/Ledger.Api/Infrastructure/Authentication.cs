@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ledger.Domain.Users;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Infrastructure;
+
+/// <summary>The authenticated caller of an /api request.</summary>
+public sealed record CurrentUser(Guid Id, string Name, string? Nip, string Role, string? Agency)
+{
+    public string ToActorJson() => JsonSerializer.Serialize(new { id = Id, name = Name, nip = Nip, role = Role, agency = Agency });
+}
+
+/// <summary>
+/// Bearer tokens: random, shown once, stored only as a SHA-256 hash in the user directory's events. The directory is
+/// cached in memory and reloaded when the <c>users</c> stream's version changes (one indexed lookup per request).
+/// <c>Ledger:BootstrapAdminToken</c>, if set, is an admin that exists only in configuration.
+/// </summary>
+public sealed class TokenAuthenticator(IEventStore store, IConfiguration config)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (long Version, Dictionary<string, User> ByHash) _cache = (-1, []);
+    private static readonly Guid BootstrapAdminId = new("00000000-0000-0000-0000-00000000ad01");
+
+    public static string NewToken() => "ldg_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();
+
+    public async Task<CurrentUser?> AuthenticateAsync(string token, CancellationToken ct)
+    {
+        var bootstrap = config["Ledger:BootstrapAdminToken"];
+        if (!string.IsNullOrEmpty(bootstrap) &&
+            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(token)), Encoding.UTF8.GetBytes(Hash(bootstrap))))
+            return new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null);
+
+        var users = await UsersAsync(ct);
+        return users.TryGetValue(Hash(token), out var u) && !u.Revoked ? new CurrentUser(u.Id, u.Name, u.Nip, u.Role, u.Agency) : null;
+    }
+
+    private async Task<Dictionary<string, User>> UsersAsync(CancellationToken ct)
+    {
+        var stream = new StreamName(UserDirectory.StreamName);
+        var version = await store.StreamVersionAsync(stream, ct);
+        if (_cache.Version == version) return _cache.ByHash;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_cache.Version == version) return _cache.ByHash;
+            var events = await store.ReadStreamAsync(stream, StreamReadOptions.Whole, ct);
+            var registry = DomainCommands.EventTypes();
+            var state = events.Aggregate(UserDirectoryState.Initial,
+                (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)registry.Deserialize(e, DomainCommands.Json)));
+            var byHash = state.Users.Values.ToDictionary(u => u.TokenHash, StringComparer.Ordinal);
+            _cache = (events.Count == 0 ? 0 : events[^1].Version, byHash);
+            return byHash;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
+
+public static class AuthenticationMiddleware
+{
+    private const string UserKey = "ledger.user";
+
+    /// <summary>Every /api request needs <c>Authorization: Bearer &lt;token&gt;</c> (api.md); 401 problem details otherwise.</summary>
+    public static void UseBearerTokens(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (!http.Request.Path.StartsWithSegments("/api"))
+            {
+                await next(http);
+                return;
+            }
+            var header = http.Request.Headers.Authorization.ToString();
+            const string prefix = "Bearer ";
+            CurrentUser? user = null;
+            if (header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && header.Length > prefix.Length && header.Length < 512)
+            {
+                user = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
+                    .AuthenticateAsync(header[prefix.Length..].Trim(), http.RequestAborted);
+            }
+            if (user is null)
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                await Results.Problem(statusCode: 401, title: "Authentication required.",
+                    detail: "Send 'Authorization: Bearer <token>' with a valid, unrevoked token.").ExecuteAsync(http);
+                return;
+            }
+            http.Items[UserKey] = user;
+            await next(http);
+        });
+    }
+
+    public static CurrentUser User(this HttpContext http) =>
+        http.Items.TryGetValue(UserKey, out var u) && u is CurrentUser user
+            ? user
+            : throw new InvalidOperationException("No authenticated user: the endpoint is outside /api or the middleware is missing.");
+}

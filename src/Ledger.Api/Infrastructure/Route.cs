@@ -1,0 +1,12 @@
+using System.Globalization;
+
+namespace Ledger.Api.Infrastructure;
+
+/// <summary>Route values, already constrained by the route patterns (<c>{year:int}</c>, …).</summary>
+public static class Route
+{
+    public static string Agency(HttpContext http) => (string)http.Request.RouteValues["agency"]!;
+
+    public static int Int(HttpContext http, string name) =>
+        int.Parse((string)http.Request.RouteValues[name]!, CultureInfo.InvariantCulture);
+}
