@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using Ledger.EventStore;
+using Ledger.LocalPostgres;
+using Npgsql;
+
+namespace Ledger.Bench;
+
+/// <summary>Counters read around a run: WAL from PostgreSQL, CPU from /proc/stat and this process.</summary>
+internal readonly record struct Counters(
+    long WalBytes, long WalRecords, long WalFpi, long WalSyncs, long CpuBusyTicks, long CpuAllTicks, TimeSpan ClientCpu,
+    long ServerTicks)
+{
+    /// <summary>Linux reports process and machine CPU in USER_HZ ticks, 100 per second on every mainstream kernel.</summary>
+    public const double TicksPerSecond = 100;
+
+    public static Counters operator -(Counters a, Counters b) => new(
+        a.WalBytes - b.WalBytes, a.WalRecords - b.WalRecords, a.WalFpi - b.WalFpi, a.WalSyncs - b.WalSyncs,
+        a.CpuBusyTicks - b.CpuBusyTicks, a.CpuAllTicks - b.CpuAllTicks, a.ClientCpu - b.ClientCpu, a.ServerTicks - b.ServerTicks);
+}
+
+/// <summary>
+/// The benchmark's database on the private cluster: the event store's schema (applied by its own migrator), the
+/// comparison tables in schema <c>bench</c>, and a login role with exactly the service's rights plus INSERT/UPDATE on
+/// the comparison tables. All measured traffic uses that role; setup and counters use the superuser.
+/// </summary>
+internal sealed class BenchDatabase : IAsyncDisposable
+{
+    private const string Database = "ledger_bench";
+    private const string Role = "ledger_bench_svc";
+
+    private const string ComparisonSchema = """
+        CREATE SCHEMA bench;
+        -- The raw ceiling: a plain table with a uuid primary key, nothing else.
+        CREATE TABLE bench.raw_events (
+            id          uuid        PRIMARY KEY,
+            stream      text        NOT NULL,
+            version     bigint      NOT NULL,
+            type        text        NOT NULL,
+            data        jsonb       NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now()
+        );
+        -- raw + stream-row lock (diagnostic).
+        CREATE TABLE bench.lock_streams (id text PRIMARY KEY, version bigint NOT NULL);
+        CREATE TABLE bench.lock_events (LIKE bench.raw_events INCLUDING ALL);
+        -- store-shaped SQL without PL/pgSQL and hashing (diagnostic): copies of the store's tables, same indexes.
+        CREATE TABLE bench.mirror_streams (LIKE eventstore.streams INCLUDING ALL);
+        CREATE TABLE bench.mirror_events (LIKE eventstore.events INCLUDING ALL);
+        ALTER TABLE bench.mirror_events ADD FOREIGN KEY (stream_id) REFERENCES bench.mirror_streams (id);
+        CREATE SEQUENCE bench.mirror_seq AS bigint;
+        """;
+
+    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, NpgsqlDataSource serviceNoReset)
+    {
+        Admin = admin;
+        Service = service;
+        ServiceNoReset = serviceNoReset;
+        Store = new PostgresEventStore(service);
+        StoreNoReset = new PostgresEventStore(serviceNoReset);
+    }
+
+    public NpgsqlDataSource Admin { get; }
+
+    /// <summary>The service role with Npgsql's default pool settings: what every measured scenario uses unless stated.</summary>
+    public NpgsqlDataSource Service { get; }
+
+    /// <summary>Diagnostic: the same role with <c>No Reset On Close=true</c> (no <c>DISCARD ALL</c> when a pooled connection is reused).</summary>
+    public NpgsqlDataSource ServiceNoReset { get; }
+
+    public PostgresEventStore Store { get; }
+    public PostgresEventStore StoreNoReset { get; }
+
+    public static async Task<BenchDatabase> CreateAsync(LocalPostgresCluster cluster, CancellationToken ct)
+    {
+        await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
+        await using (var cmd = root.CreateCommand($"CREATE DATABASE {Database}"))
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        var admin = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(Database));
+        await EventStoreSchema.MigrateAsync(admin, ct);
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await using (var cmd = admin.CreateCommand($"""
+            {ComparisonSchema}
+            CREATE ROLE {Role} LOGIN PASSWORD '{password}';
+            GRANT USAGE ON SCHEMA bench TO {Role};
+            GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA bench TO {Role};
+            GRANT USAGE ON ALL SEQUENCES IN SCHEMA bench TO {Role};
+            """))
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await EventStoreSchema.GrantServiceRoleAsync(admin, Role, ct);
+
+        var builder = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(Database))
+        {
+            Username = Role, Password = password, MaxPoolSize = 100,
+        };
+        var service = NpgsqlDataSource.Create(builder.ConnectionString);
+        builder.NoResetOnClose = true;
+        var serviceNoReset = NpgsqlDataSource.Create(builder.ConnectionString);
+        return new BenchDatabase(admin, service, serviceNoReset);
+    }
+
+    /// <summary>Stream rows the diagnostic variants lock (the store creates its own on first append).</summary>
+    public async Task CreateStreamRowsAsync(IEnumerable<string> lockStreams, IEnumerable<string> mirrorStreams, CancellationToken ct)
+    {
+        await using (var cmd = Admin.CreateCommand("INSERT INTO bench.lock_streams (id, version) SELECT s, 0 FROM unnest($1::text[]) AS s"))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = lockStreams.ToArray() });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await using (var cmd = Admin.CreateCommand("""
+            INSERT INTO bench.mirror_streams (id, type, tenant, version, head_hash, created, updated)
+            SELECT s, $2, $3, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, now(), '-infinity'
+            FROM unnest($1::text[]) AS s
+            """))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = mirrorStreams.ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.StreamType });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.Tenant });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    public async Task<string> ScalarTextAsync(string sql, CancellationToken ct)
+    {
+        await using var cmd = Admin.CreateCommand(sql);
+        return (await cmd.ExecuteScalarAsync(ct))?.ToString() ?? "";
+    }
+
+    /// <summary>Every run starts right after a checkpoint, so none inherits another's dirty pages or lands on a timed checkpoint's start.</summary>
+    public async Task CheckpointAsync(CancellationToken ct)
+    {
+        await using var cmd = Admin.CreateCommand("CHECKPOINT");
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Opens <paramref name="count"/> pooled connections at once and returns them, so no run pays for logins.</summary>
+    public async Task WarmPoolAsync(NpgsqlDataSource pool, int count, CancellationToken ct)
+    {
+        var conns = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => pool.OpenConnectionAsync(ct).AsTask()));
+        foreach (var c in conns) await c.DisposeAsync();
+    }
+
+    /// <summary>Closes the idle pooled connections: their backends exit and flush their WAL statistics.</summary>
+    public async Task DrainPoolAsync(CancellationToken ct)
+    {
+        Service.Clear();
+        ServiceNoReset.Clear();
+        await Task.Delay(300, ct);
+    }
+
+    public async Task<Counters> ReadWalAsync(CancellationToken ct)
+    {
+        await using var cmd = Admin.CreateCommand(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint, wal_records, wal_fpi, wal_sync FROM pg_stat_wal");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new Counters(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), 0, 0, TimeSpan.Zero, 0);
+    }
+
+    /// <summary>
+    /// Machine-wide busy and total CPU ticks (/proc/stat), this process's CPU time, and the CPU ticks of OUR PostgreSQL
+    /// server: the postmaster (its own time plus that of its exited, reaped children) and its live children. The rest
+    /// of the machine's busy time belongs to other processes (e.g. builds running beside the benchmark).
+    /// </summary>
+    public static Counters ReadCpu(int postmasterPid)
+    {
+        var server = ServerTicks(postmasterPid);
+        long busy = 0, all = 0;
+        try
+        {
+            var first = File.ReadLines("/proc/stat").First();
+            var f = first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            // user nice system idle iowait irq softirq steal
+            busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f.Length > 7 ? f[7] : 0);
+            all = busy + f[3] + f[4];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // Not Linux: CPU columns stay empty.
+        }
+        return new Counters(0, 0, 0, 0, busy, all, Process.GetCurrentProcess().TotalProcessorTime, server);
+    }
+
+    private static long ServerTicks(int postmasterPid)
+    {
+        if (postmasterPid <= 0 || !Directory.Exists("/proc")) return 0;
+        long total = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // Fields after "pid (comm) ": state ppid ... utime(14) stime(15) cutime(16) cstime(17), 1-based overall.
+                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ppid = int.Parse(f[1]);
+                if (pid == postmasterPid)
+                    total += long.Parse(f[11]) + long.Parse(f[12]) + long.Parse(f[13]) + long.Parse(f[14]);
+                else if (ppid == postmasterPid)
+                    total += long.Parse(f[11]) + long.Parse(f[12]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // The process ended while we looked: its time is in the postmaster's cutime/cstime now (or was not ours).
+            }
+        }
+        return total;
+    }
+
+    public static int PostmasterPid(LocalPostgresCluster cluster)
+    {
+        var file = Path.Combine(cluster.PgData, "postmaster.pid");
+        return File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault(), out var pid) ? pid : 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        await ServiceNoReset.DisposeAsync();
+        await Admin.DisposeAsync();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Ledger.Bench;
+
+internal static class Cli
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
+
+        Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
+        measures the event store's appends side by side with plain INSERTs, prints a markdown report and
+        deletes the cluster.
+
+        Options:
+          --duration <s>          measured seconds per run (default 10, 1..600)
+          --warmup <s>            warm-up seconds per scenario before the first round (default 3, 0..120)
+          --rounds <n>            rounds; every scenario runs once per round, in the same order (default 3, 1..20)
+          --writers <n>           concurrent writers for single-event appends (default 16, 1..64)
+          --batch-writers <n>     concurrent writers for batch appends (default 4, 1..64)
+          --batch-size <n>        events per batch append (default 100, 2..10000)
+          --streams-per-writer <n>  streams each single-event writer spreads its appends over (default 100)
+          --batch-streams-per-writer <n>  streams each batch writer spreads its batches over (default 10)
+          --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
+          --no-diagnostics        skip the diagnostic variants (raw+lock, store-shaped SQL, hash cost)
+          --markdown <path>       write/replace the section "## Appends (issue 2)" in that file
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] != "appends")
+        {
+            Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        AppendsOptions options;
+        try
+        {
+            options = AppendsOptions.Parse(args[1..]);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true; // let the finally blocks stop and delete the cluster
+            cts.Cancel();
+        };
+        return await AppendsBenchmark.RunAsync(options, cts.Token);
+    }
+}
+
+internal sealed record AppendsOptions
+{
+    public int DurationSeconds { get; init; } = 10;
+    public int WarmupSeconds { get; init; } = 3;
+    public int Rounds { get; init; } = 3;
+    public int Writers { get; init; } = 16;
+    public int BatchWriters { get; init; } = 4;
+    public int BatchSize { get; init; } = 100;
+    public int StreamsPerWriter { get; init; } = 100;
+    public int BatchStreamsPerWriter { get; init; } = 10;
+    public long MaxOpsPerRun { get; init; } = 5_000_000;
+    public bool Diagnostics { get; init; } = true;
+    public string? MarkdownPath { get; init; }
+
+    public static AppendsOptions Parse(string[] args)
+    {
+        var o = new AppendsOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Int(int min, int max)
+            {
+                var raw = Value();
+                if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+                    throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{raw}'.");
+                return v;
+            }
+
+            o = name switch
+            {
+                "--duration" => o with { DurationSeconds = Int(1, 600) },
+                "--warmup" => o with { WarmupSeconds = Int(0, 120) },
+                "--rounds" => o with { Rounds = Int(1, 20) },
+                "--writers" => o with { Writers = Int(1, 64) },
+                "--batch-writers" => o with { BatchWriters = Int(1, 64) },
+                "--batch-size" => o with { BatchSize = Int(2, 10_000) },
+                "--streams-per-writer" => o with { StreamsPerWriter = Int(1, 10_000) },
+                "--batch-streams-per-writer" => o with { BatchStreamsPerWriter = Int(1, 10_000) },
+                "--max-ops" => o with { MaxOpsPerRun = Int(1, 50_000_000) },
+                "--no-diagnostics" => o with { Diagnostics = false },
+                "--markdown" => o with { MarkdownPath = Value() },
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+        return o;
+    }
+}
