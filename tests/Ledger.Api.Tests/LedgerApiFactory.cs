@@ -11,8 +11,13 @@ public sealed class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLif
 
     public async Task InitializeAsync() => Database = await TestCluster.CreateDatabaseAsync("api");
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+    public const string AdminToken = "test-bootstrap-admin-token";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
         builder.UseSetting("ConnectionStrings:Ledger", Database.OwnerConnectionString);
+        builder.UseSetting("Ledger:BootstrapAdminToken", AdminToken);
+    }
 
     async Task IAsyncLifetime.DisposeAsync()
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ledger.Api.Infrastructure;
 
 /// <summary>Route values, already constrained by the route patterns (<c>{year:int}</c>, …).</summary>
-public static class Route
+public static class RouteValues
 {
     public static string Agency(HttpContext http) => (string)http.Request.RouteValues["agency"]!;
 

@@ -33,7 +33,7 @@ public static class AgencyEndpoints
             .WithName("RegisterAgency").WithTags("Agencies").WithSummary("Register an agency (perangkat daerah)");
 
         api.MapCommand<RatingScaleBody, Addressed<AgencyCommand>, AgencyState>("/agencies/{agency}/rating-scale", Handler,
-                (http, body) => new Addressed<AgencyCommand>(Route.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands)),
+                (http, body) => new Addressed<AgencyCommand>(RouteValues.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands)),
                 httpMethod: "PUT")
             .RequireAgency(Authorization.Access.Write)
             .WithName("SetRatingScale").WithTags("Agencies").WithSummary("Choose the agency's rating scale (predikat bands) from a year on");

@@ -1,0 +1,67 @@
+using Ledger.Api.Infrastructure;
+using Ledger.Commands;
+using Ledger.Domain.Agencies;
+using Ledger.Domain.Users;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Features.Users;
+
+// POST /api/users   (admin)   { name, nip?, role: staff|approver|inspektorat|admin, agency? }  →  201 { id, token, … }
+// The token is returned once and stored only as its SHA-256 hash. This endpoint is not replayable by Idempotency-Key:
+// a replay would have to keep the plain token.
+public static class UserEndpoints
+{
+    public sealed record CreateUserBody(string? Name, string? Nip, string? Role, string? Agency);
+
+    private static readonly CommandHandler<CreateUser, UserDirectoryState> Handler = new()
+    {
+        Stream = _ => new StreamName(UserDirectory.StreamName),
+        StreamType = "users",
+        Initial = UserDirectoryState.Initial,
+        Evolve = (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)e),
+        Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
+    };
+
+    public static void MapUserEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/users", async (HttpContext http, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
+            {
+                CreateUserBody? body;
+                try
+                {
+                    body = await http.Request.ReadFromJsonAsync<CreateUserBody>(DomainCommands.Json, ct);
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"Malformed JSON: {e.Message}"] });
+                }
+                if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Role))
+                    return Results.ValidationProblem(new Dictionary<string, string[]>
+                    {
+                        [string.IsNullOrWhiteSpace(body?.Name) ? "name" : "role"] = ["Required."],
+                    });
+                if (body.Nip is { } nip && (nip.Length > 30 || !nip.Replace(" ", "").All(char.IsAsciiDigit)))
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["nip"] = ["A NIP is 18 digits (spaces allowed)."] });
+
+                var agencyExists = body.Agency is { Length: > 0 } a
+                                   && a.Length <= 100
+                                   && await store.StreamVersionAsync(new StreamName(Agency.StreamName(a)), ct) > 0;
+                var token = TokenAuthenticator.NewToken();
+                var command = new CreateUser(Guid.NewGuid(), body.Name, body.Nip, body.Role, body.Agency, TokenAuthenticator.Hash(token), agencyExists);
+                var metadata = new AppendMetadata { ActorJson = http.User().ToActorJson(), CorrelationId = http.TraceIdentifier };
+                var outcome = await CommandExecutor.ExecuteAsync(Handler, command, store, options, metadata, ifMatch: null, ct: ct);
+                return outcome switch
+                {
+                    CommandSucceeded s => Results.Json(new
+                    {
+                        id = command.Id, token, name = command.Name, role = command.Role, agency = command.Agency,
+                        streamId = s.Stream.Value, version = s.Version, eventIds = s.EventIds,
+                    }, DomainCommands.Json, statusCode: StatusCodes.Status201Created),
+                    CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
+                    _ => throw new InvalidOperationException("Unknown outcome."),
+                };
+            })
+            .RequireRole(Roles.Admin)
+            .WithName("CreateUser").WithTags("Users").WithSummary("Create a user and show its bearer token once");
+    }
+}

@@ -1,0 +1,37 @@
+using Ledger.Api.Features.Agencies;
+using Ledger.Api.Features.Users;
+using Ledger.Commands;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Infrastructure;
+
+public static class ApiRegistration
+{
+    public static void AddLedgerApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.NumberHandling = DomainCommands.Json.NumberHandling;
+            o.SerializerOptions.PropertyNamingPolicy = DomainCommands.Json.PropertyNamingPolicy;
+        });
+        services.AddSingleton(sp => new IdempotencyStore(sp.GetRequiredService<LedgerDatabase>().Service));
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddCommandPipeline(o =>
+        {
+            o.Events = DomainCommands.EventTypes();
+            o.Json = DomainCommands.Json;
+            o.Metadata = (http, _) => new AppendMetadata { ActorJson = http.User().ToActorJson(), Reason = DomainCommands.Reason(http) };
+        });
+        services.AddAgencyValidators();
+    }
+
+    public static void MapLedgerApi(this WebApplication app)
+    {
+        app.UseBearerTokens();
+        var api = app.MapGroup("/api");
+        api.MapUserEndpoints();
+        api.MapAgencyEndpoints();
+    }
+}
