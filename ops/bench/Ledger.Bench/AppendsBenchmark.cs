@@ -124,20 +124,20 @@ internal static class AppendsBenchmark
                 "as above, but every writer locks the SAME stream row",
                 1, SharedWriters("lock-1-shared", "shared-lock", n, (st, seed) => new LockedRawWriter(db.Service, st, 1, seed)), "raw-1"));
             list.Add(new("shaped-1", "diag: store-shaped SQL, no PL/pgSQL/hash",
-                "lock + INSERT into a copy of `eventstore.events` (all its indexes, FK, sequence, metadata) + stream-row UPDATE, hashes made by the client",
+                "lock + INSERT into a copy of `eventstore.events` (all its indexes, sequence, metadata) + stream-row UPDATE, hashes made by the client",
                 1, Writers("shaped-1", n, s, (st, seed) => new StoreShapedSqlWriter(db.Service, st, 1, seed)), "raw-1"));
-            list.Add(new("store-1-noreset", "diag: store, No Reset On Close",
-                "as **store, own streams**, but the data source has `No Reset On Close=true`, so a reused pooled connection " +
-                "is not reset with `DISCARD ALL` (which also throws away the session's cached PL/pgSQL and foreign-key plans)",
-                1, Writers("store-1-noreset", n, s, (st, seed) => new StoreWriter(db.StoreNoReset, st, 1, expectExact: true, seed)), "raw-1")
+            list.Add(new("store-1-reset", "diag: store, DISCARD ALL on reuse",
+                "as **store, own streams**, but with Npgsql's default pool reset: a reused pooled connection runs `DISCARD ALL`, " +
+                "which throws away the session's cached PL/pgSQL plans (the service turns this off)",
+                1, Writers("store-1-reset", n, s, (st, seed) => new StoreWriter(db.StoreWithReset, st, 1, expectExact: true, seed)), "raw-1")
             {
-                Pool = db.ServiceNoReset,
+                Pool = db.ServiceWithReset,
             });
-            list.Add(new("raw-1-noreset", "diag: raw INSERT, No Reset On Close",
-                "as **raw INSERT**, with `No Reset On Close=true`",
-                1, Writers("raw-1-noreset", n, s, (st, seed) => new RawWriter(db.ServiceNoReset, st, 1, seed)), "raw-1")
+            list.Add(new("raw-1-reset", "diag: raw INSERT, DISCARD ALL on reuse",
+                "as **raw INSERT**, with Npgsql's default pool reset",
+                1, Writers("raw-1-reset", n, s, (st, seed) => new RawWriter(db.ServiceWithReset, st, 1, seed)), "raw-1")
             {
-                Pool = db.ServiceNoReset,
+                Pool = db.ServiceWithReset,
             });
         }
         return list;

@@ -45,29 +45,28 @@ internal sealed class BenchDatabase : IAsyncDisposable
         -- store-shaped SQL without PL/pgSQL and hashing (diagnostic): copies of the store's tables, same indexes.
         CREATE TABLE bench.mirror_streams (LIKE eventstore.streams INCLUDING ALL);
         CREATE TABLE bench.mirror_events (LIKE eventstore.events INCLUDING ALL);
-        ALTER TABLE bench.mirror_events ADD FOREIGN KEY (stream_id) REFERENCES bench.mirror_streams (id);
         CREATE SEQUENCE bench.mirror_seq AS bigint;
         """;
 
-    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, NpgsqlDataSource serviceNoReset)
+    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, NpgsqlDataSource serviceWithReset)
     {
         Admin = admin;
         Service = service;
-        ServiceNoReset = serviceNoReset;
+        ServiceWithReset = serviceWithReset;
         Store = new PostgresEventStore(service);
-        StoreNoReset = new PostgresEventStore(serviceNoReset);
+        StoreWithReset = new PostgresEventStore(serviceWithReset);
     }
 
     public NpgsqlDataSource Admin { get; }
 
-    /// <summary>The service role with Npgsql's default pool settings: what every measured scenario uses unless stated.</summary>
+    /// <summary>The service role, pooled as the service pools it (No Reset On Close): what every scenario uses unless stated.</summary>
     public NpgsqlDataSource Service { get; }
 
-    /// <summary>Diagnostic: the same role with <c>No Reset On Close=true</c> (no <c>DISCARD ALL</c> when a pooled connection is reused).</summary>
-    public NpgsqlDataSource ServiceNoReset { get; }
+    /// <summary>Diagnostic: the same role with Npgsql's default (<c>DISCARD ALL</c> when a pooled connection is reused).</summary>
+    public NpgsqlDataSource ServiceWithReset { get; }
 
     public PostgresEventStore Store { get; }
-    public PostgresEventStore StoreNoReset { get; }
+    public PostgresEventStore StoreWithReset { get; }
 
     public static async Task<BenchDatabase> CreateAsync(LocalPostgresCluster cluster, CancellationToken ct)
     {
@@ -95,11 +94,13 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(Database))
         {
             Username = Role, Password = password, MaxPoolSize = 100,
+            // As the service runs (LedgerDatabase.ServiceConnectionString): no DISCARD ALL when a pooled connection is reused.
+            NoResetOnClose = true,
         };
         var service = NpgsqlDataSource.Create(builder.ConnectionString);
-        builder.NoResetOnClose = true;
-        var serviceNoReset = NpgsqlDataSource.Create(builder.ConnectionString);
-        return new BenchDatabase(admin, service, serviceNoReset);
+        builder.NoResetOnClose = false;
+        var serviceWithReset = NpgsqlDataSource.Create(builder.ConnectionString);
+        return new BenchDatabase(admin, service, serviceWithReset);
     }
 
     /// <summary>Stream rows the diagnostic variants lock (the store creates its own on first append).</summary>
@@ -147,7 +148,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public async Task DrainPoolAsync(CancellationToken ct)
     {
         Service.Clear();
-        ServiceNoReset.Clear();
+        ServiceWithReset.Clear();
         await Task.Delay(300, ct);
     }
 
@@ -219,7 +220,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Service.DisposeAsync();
-        await ServiceNoReset.DisposeAsync();
+        await ServiceWithReset.DisposeAsync();
         await Admin.DisposeAsync();
     }
 }
