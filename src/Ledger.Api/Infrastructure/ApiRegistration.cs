@@ -25,10 +25,12 @@ public static class ApiRegistration
             o.Metadata = (http, _) => new AppendMetadata { ActorJson = http.User().ToActorJson(), Reason = DomainCommands.Reason(http) };
         });
         services.AddAgencyValidators();
+        services.AddLedgerOpenApi();
     }
 
     public static void MapLedgerApi(this WebApplication app)
     {
+        app.MapOpenApi(); // GET /openapi/v1.json, no token needed
         app.UseBearerTokens();
         var api = app.MapGroup("/api");
         api.MapUserEndpoints();

@@ -1,0 +1,28 @@
+using Ledger.Testing.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Api.Tests;
+
+public sealed class OpenApiTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
+{
+    [Fact]
+    public async Task GetOpenApi_NoToken_DescribesEveryApiEndpointWithExamplesAndBearerAuth()
+    {
+        var result = await f.Scenario(s => { s.Get.Url("/openapi/v1.json"); s.StatusCodeShouldBe(200); });
+        var paths = result.JsonAt("paths");
+        var documented = paths.EnumerateObject().Select(p => p.Name).ToHashSet();
+
+        // Every mapped /api route is in the document.
+        var routes = f.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
+            .SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+            .Where(r => r.StartsWith("/api/", StringComparison.Ordinal))
+            .Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"\{([a-zA-Z]+)(:[^}]*)?\}", "{$1}"))
+            .ToHashSet();
+        Assert.NotEmpty(routes);
+        Assert.Empty(routes.Except(documented));
+
+        Assert.Equal("bkpsdm-surakarta", result.JsonAt("paths./api/agencies.post.requestBody.content[\"application/json\"].example.code").GetString());
+        Assert.Equal("bearer", result.JsonAt("components.securitySchemes.bearer.scheme").GetString());
+    }
+}
