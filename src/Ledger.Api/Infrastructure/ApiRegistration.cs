@@ -1,4 +1,5 @@
 using Ledger.Api.Features.Agencies;
+using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.Users;
 using Ledger.Commands;
 using Ledger.EventStore;
@@ -25,6 +26,7 @@ public static class ApiRegistration
             o.Metadata = (http, _) => new AppendMetadata { ActorJson = http.User().ToActorJson(), Reason = DomainCommands.Reason(http) };
         });
         services.AddAgencyValidators();
+        services.AddReads();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -33,5 +35,6 @@ public static class ApiRegistration
         var api = app.MapGroup("/api");
         api.MapUserEndpoints();
         api.MapAgencyEndpoints();
+        api.MapReadEndpoints();
     }
 }
