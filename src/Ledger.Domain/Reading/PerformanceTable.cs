@@ -7,7 +7,7 @@ namespace Ledger.Domain.Reading;
 
 /// <summary>
 /// Target, realization, capaian and predikat of one indicator in one year. <see cref="CapaianNotComputedReason"/> says
-/// why <see cref="Capaian"/> is null (e.g. "no realization", "no-target"): missing is not zero, and a table row must
+/// why <see cref="Capaian"/> is null (e.g. "no realization", "no target"): missing is not zero, and a table row must
 /// say which of the two it is.
 /// </summary>
 public sealed record YearMeasure(

@@ -91,5 +91,5 @@ public static class PerformanceEndpoints
         new(t.PaguMurni, t.Pagu, t.Spent, t.Absorption, ReadQuery.Display(t.Absorption), t.Efficiency,
             Percent(t.Efficiency, t.Pagu), ReadQuery.Display(Percent(t.Efficiency, t.Pagu)));
 
-    private static decimal? Percent(decimal part, decimal whole) => whole == 0 ? null : part / whole * 100m;
+    private static decimal? Percent(decimal part, decimal whole) => whole == 0 ? null : part * 100m / whole;
 }
