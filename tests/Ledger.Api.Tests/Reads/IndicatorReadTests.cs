@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
+using Ledger.Domain.Renstras;
+using Ledger.Domain.Renstras.AddingIndicator;
+using Ledger.Domain.Renstras.CreatingRenstra;
 using Ledger.Testing.Http;
 
 namespace Ledger.Api.Tests.Reads;
@@ -170,6 +173,33 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
             s.JsonShouldHave("capaianDisplay", 83.33m);
             s.JsonShouldHave("version", 2);
             s.JsonShouldHave("asOf", null);
+        });
+    }
+
+    [Fact]
+    public async Task GetIndicator_TwoRenstrasCoverTheYear_UsesTheNewerPlan()
+    {
+        // 2025 is in the Renstra 2021–2026 and in a newer Renstra 2025–2029: the newer plan supersedes for shared years.
+        var agency = ApiClient.NewAgencyCode();
+        await Seed.PlanAsync(agency);
+        await Seed.RenstraAsync(agency, 2025, new CreateRenstra(agency, 2025, 2029, "Renstra 2025-2029"));
+        await Seed.RenstraAsync(agency, 2025, new AddIndicator("I1", "Indeks Sistem Merit", IndicatorLevel.Sasaran, IndicatorKind.Iku, null,
+            "indeks", Polarity.Higher, null, Aggregation.Annual, null, null, new Dictionary<int, decimal> { [2025] = 0.90m }, 0.95m));
+
+        await f.Scenario(s =>
+        {
+            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.Get.Url($"/api/agencies/{agency}/indicators/I1?year=2025");
+            s.JsonShouldHave("name", "Indeks Sistem Merit");
+            s.JsonShouldHave("renstraPeriodStart", 2025);
+            s.JsonShouldHave("targets.renstra", 0.90m);
+        });
+        await f.Scenario(s =>
+        {
+            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.Get.Url($"/api/agencies/{agency}/indicators/I1?year=2024");
+            s.JsonShouldHave("name", "Indeks Merit");
+            s.JsonShouldHave("renstraPeriodStart", 2021);
         });
     }
 
