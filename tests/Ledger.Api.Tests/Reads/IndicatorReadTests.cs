@@ -254,6 +254,7 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
                      $"/api/agencies/{ApiClient.NewAgencyCode()}/indicators/I1?year=2023",
                      $"/api/agencies/{agency}/indicators/NOPE?year=2023",
                      $"/api/agencies/{agency}/indicators/I1?year=2030",
+                     $"/api/agencies/{new string('a', 250)}/indicators/I1?year=2023",
                  })
         {
             await f.Scenario(s =>

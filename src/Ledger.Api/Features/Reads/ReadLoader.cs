@@ -23,8 +23,14 @@ public sealed class ReadLoader(IEventStore store)
 
     private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
 
+    /// <summary>
+    /// The agency as of the instant. A code no agency can have (RegisterAgency allows at most 100 characters) is simply
+    /// an unknown agency: it never reaches the store, where it would make an invalid stream name (a 5xx on client input).
+    /// Every read checks the agency first, so the other loads only ever see a registered agency's code.
+    /// </summary>
     public async Task<Loaded<AgencyState>> AgencyAsync(string agency, DateTimeOffset? asOf, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(agency) || agency.Length > 100) return new(AgencyState.Initial, 0);
         var (events, version) = await ReadAsync(Agency.StreamName(agency), asOf, ct);
         return new(Agency.Replay(events), version);
     }
