@@ -1,4 +1,5 @@
 using Ledger.Api.Features.Agencies;
+using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.Users;
 using Ledger.Commands;
 using Ledger.EventStore;
@@ -26,6 +27,7 @@ public static class ApiRegistration
         });
         services.AddAgencyValidators();
         services.AddLedgerOpenApi();
+        services.AddReads();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -35,5 +37,6 @@ public static class ApiRegistration
         var api = app.MapGroup("/api");
         api.MapUserEndpoints();
         api.MapAgencyEndpoints();
+        api.MapReadEndpoints();
     }
 }

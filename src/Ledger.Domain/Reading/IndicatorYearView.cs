@@ -36,6 +36,12 @@ public sealed record IndicatorYearView(
     string? Predikat,
     decimal? ClaimedCapaian)
 {
+    /// <summary>
+    /// Why there is no capaian when no target exists at all (no Renstra target, no PK). Worded like the calculator's
+    /// reasons (<see cref="CapaianCalculator.ReasonNoRealization"/>: "no realization") so a client sees one vocabulary.
+    /// </summary>
+    public const string ReasonNoTarget = "no target";
+
     public static IndicatorYearView Build(
         IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy)
     {
@@ -59,7 +65,7 @@ public sealed record IndicatorYearView(
 
         return new IndicatorYearView(
             definition.Code, definition.Name, definition.Unit, Wire.Name(definition.Polarity), year, targets, realizations, annual,
-            result?.Value, display, result?.Method, result is null ? "no-target" : result.NotComputedReason,
+            result?.Value, display, result?.Method, result is null ? ReasonNoTarget : result.NotComputedReason,
             display is { } d ? scale?.Rate(d) : null, claimed);
     }
 

@@ -5,13 +5,22 @@ using Ledger.Domain.Renstras;
 
 namespace Ledger.Domain.Reading;
 
-/// <summary>Target, realization, capaian and predikat of one indicator in one year.</summary>
+/// <summary>
+/// Target, realization, capaian and predikat of one indicator in one year. <see cref="CapaianNotComputedReason"/> says
+/// why <see cref="Capaian"/> is null (e.g. "no realization", "no target"): missing is not zero, and a table row must
+/// say which of the two it is.
+/// </summary>
 public sealed record YearMeasure(
     int Year, decimal? Target, string TargetSource, decimal? Realization, decimal? Capaian, decimal? CapaianDisplay,
     string? CapaianMethod, string? Predikat)
 {
+    public string? CapaianNotComputedReason { get; init; }
+
     internal static YearMeasure From(IndicatorYearView v) =>
-        new(v.Year, v.Targets.InForce, v.Targets.Source, v.AnnualValue, v.Capaian, v.CapaianDisplay, v.CapaianMethod, v.Predikat);
+        new(v.Year, v.Targets.InForce, v.Targets.Source, v.AnnualValue, v.Capaian, v.CapaianDisplay, v.CapaianMethod, v.Predikat)
+        {
+            CapaianNotComputedReason = v.CapaianNotComputedReason,
+        };
 }
 
 /// <summary>

@@ -108,7 +108,7 @@ public class IndicatorYearViewTests
 
         Assert.Equal("none", view.Targets.Source);
         Assert.Null(view.Capaian);
-        Assert.Equal("no-target", view.CapaianNotComputedReason);
+        Assert.Equal("no target", view.CapaianNotComputedReason);
     }
 
     [Fact]

@@ -87,6 +87,18 @@ public class PerformanceTableTests
     }
 
     [Fact]
+    public void Given_a_PK_target_without_realization_When_building_the_table_Then_the_row_says_why_capaian_is_null()
+    {
+        // Seed 001 T7: I6 has a PK target 0,10 and no realization; missing is not zero, and the row must say so.
+        var i6 = Table().Indicators.Single(r => r.Code == "I6");
+
+        Assert.Null(i6.Current.Capaian);
+        Assert.Equal(CapaianCalculator.ReasonNoRealization, i6.Current.CapaianNotComputedReason);
+        Assert.Equal(IndicatorYearView.ReasonNoTarget, i6.Previous!.CapaianNotComputedReason);
+        Assert.Null(Table().Indicators.Single(r => r.Code == "I1").Current.CapaianNotComputedReason);
+    }
+
+    [Fact]
     public void Given_no_previous_year_When_building_the_table_Then_previous_is_null()
     {
         var table = PerformanceTable.Build(Surakarta.Renstra(), Surakarta.EmptyYear(), null, null, null, Policy);

@@ -1,0 +1,15 @@
+namespace Ledger.Api.Features.Reads;
+
+/// <summary>The read side (api.md "Reads"): every read replays from the event store and accepts ?asOf=.</summary>
+public static class ReadRegistration
+{
+    public static IServiceCollection AddReads(this IServiceCollection services) => services.AddSingleton<ReadLoader>();
+
+    public static void MapReadEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapIndicatorRead();
+        api.MapPkRead();
+        api.MapPkDiffRead();
+        api.MapPerformanceRead();
+    }
+}
