@@ -116,7 +116,7 @@ internal static class CommandEndpoint
         AppendMetadata metadata, long? ifMatch, ILogger log, int successStatus, CancellationToken ct)
     {
         var outcome = await CommandExecutor.ExecuteAsync(handler, command, store, options, metadata, ifMatch, log, ct);
-        return Render(outcome, successStatus);
+        return Render(outcome, successStatus, outcome is CommandSucceeded s ? handler.ResponseFields?.Invoke(s.Events) : null);
     }
 
     // ---- Headers ----
@@ -244,12 +244,15 @@ internal static class CommandEndpoint
 
     // ---- Responses ----
 
-    private static StoredResponse Render(CommandOutcome outcome, int successStatus)
+    private static StoredResponse Render(CommandOutcome outcome, int successStatus, IReadOnlyDictionary<string, object?>? extra = null)
     {
         switch (outcome)
         {
             case CommandSucceeded s:
-                var body = JsonSerializer.Serialize(new SuccessBody(s.Stream.Value, s.Version, s.EventIds), ResponseJson);
+                var body = JsonSerializer.Serialize(new SuccessBody(s.Stream.Value, s.Version, s.EventIds)
+                {
+                    Extra = extra is { Count: > 0 } ? extra.ToDictionary() : null,
+                }, ResponseJson);
                 return new StoredResponse(successStatus, "application/json; charset=utf-8", body, ETag(s.Version));
             case CommandFailure f:
                 var problem = FailureTable.ToProblem(f);
@@ -260,7 +263,12 @@ internal static class CommandEndpoint
         }
     }
 
-    private sealed record SuccessBody(string StreamId, long Version, IReadOnlyList<Guid> EventIds);
+    private sealed record SuccessBody(string StreamId, long Version, IReadOnlyList<Guid> EventIds)
+    {
+        /// <summary>The handler's <see cref="CommandHandlerDefinition{TCommand,TState}.ResponseFields"/>, inlined beside the standard three.</summary>
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public Dictionary<string, object?>? Extra { get; init; }
+    }
 
     internal static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 

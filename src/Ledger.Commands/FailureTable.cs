@@ -20,6 +20,8 @@ public static class FailureTable
         CommandFailure.NotFound f => Problem(StatusCodes.Status404NotFound, "Not found.", $"{f.What} does not exist."),
         CommandFailure.Refused f => Problem(StatusCodes.Status422UnprocessableEntity, "The command was refused by a rule.", f.Message,
             ("rule", f.Rule), ("field", f.Field)),
+        CommandFailure.Conflict f => Problem(StatusCodes.Status409Conflict, "The command conflicts with the resource's state.", f.Message,
+            ("rule", f.Rule)),
         CommandFailure.PreconditionFailed f => Problem(StatusCodes.Status412PreconditionFailed, "The stream is not at the If-Match version.",
             $"'{f.Stream}' is at version {f.ActualVersion}, not {f.ExpectedVersion}. Reload and decide again.",
             ("expectedVersion", f.ExpectedVersion), ("actualVersion", f.ActualVersion)),

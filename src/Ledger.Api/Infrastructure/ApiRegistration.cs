@@ -1,4 +1,6 @@
 using Ledger.Api.Features.Agencies;
+using Ledger.Api.Features.PerformanceYears;
+using Ledger.Api.Features.Renstras;
 using Ledger.Api.Features.Users;
 using Ledger.Commands;
 using Ledger.EventStore;
@@ -25,6 +27,11 @@ public static class ApiRegistration
             o.Metadata = (http, _) => new AppendMetadata { ActorJson = http.User().ToActorJson(), Reason = DomainCommands.Reason(http) };
         });
         services.AddAgencyValidators();
+        services.AddRenstraValidators();
+        services.AddPkValidators();
+        services.AddRealizationValidators();
+        services.AddBudgetValidators();
+        services.AddClosingYearValidators();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -33,5 +40,10 @@ public static class ApiRegistration
         var api = app.MapGroup("/api");
         api.MapUserEndpoints();
         api.MapAgencyEndpoints();
+        api.MapRenstraEndpoints();
+        api.MapPkEndpoints();
+        api.MapRealizationEndpoints();
+        api.MapBudgetEndpoints();
+        api.MapClosingYearEndpoints();
     }
 }
