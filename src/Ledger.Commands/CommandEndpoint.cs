@@ -42,7 +42,12 @@ internal static class CommandEndpoint
             await WriteAsync(http, Render(headerFailure!, successStatus));
             return;
         }
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ReadBodyAsync(http.Request, options.MaxBodyBytes, ct);
+        if (body is null)
+        {
+            await WriteAsync(http, Render(new CommandFailure.BodyTooLarge(options.MaxBodyBytes), successStatus));
+            return;
+        }
         var (value, bindFailure) = Bind<TBody>(body, options.Json);
         if (bindFailure is not null)
         {
@@ -164,10 +169,18 @@ internal static class CommandEndpoint
 
     // ---- Body ----
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <returns>the body, or null when it is larger than <paramref name="max"/> bytes (by Content-Length or as read).</returns>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long max, CancellationToken ct)
     {
+        if (request.ContentLength > max) return null;
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max) return null;
+            buffer.Write(chunk, 0, read);
+        }
         return buffer.ToArray();
     }
 

@@ -153,6 +153,7 @@ public sealed class FailureTableTests(CommandHost host)
         {
             (new CommandFailure.ValidationFailed(new Dictionary<string, string[]> { ["by"] = ["bad"] }), 400),
             (new CommandFailure.BadHeader("If-Match", "bad"), 400),
+            (new CommandFailure.BodyTooLarge(10), 413),
             (new CommandFailure.NotFound("x"), 404),
             (new CommandFailure.Refused("r", "m", null), 422),
             (new CommandFailure.Conflict("r", "m"), 409),
