@@ -42,7 +42,12 @@ internal static class CommandEndpoint
             await WriteAsync(http, Render(headerFailure!, successStatus));
             return;
         }
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ReadBodyAsync(http.Request, options.MaxBodyBytes, ct);
+        if (body is null)
+        {
+            await WriteAsync(http, Render(new CommandFailure.BodyTooLarge(options.MaxBodyBytes), successStatus));
+            return;
+        }
         var (value, bindFailure) = Bind<TBody>(body, options.Json);
         if (bindFailure is not null)
         {
@@ -116,7 +121,7 @@ internal static class CommandEndpoint
         AppendMetadata metadata, long? ifMatch, ILogger log, int successStatus, CancellationToken ct)
     {
         var outcome = await CommandExecutor.ExecuteAsync(handler, command, store, options, metadata, ifMatch, log, ct);
-        return Render(outcome, successStatus);
+        return Render(outcome, successStatus, outcome is CommandSucceeded s ? handler.ResponseFields?.Invoke(s.Events) : null);
     }
 
     // ---- Headers ----
@@ -164,10 +169,18 @@ internal static class CommandEndpoint
 
     // ---- Body ----
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <returns>the body, or null when it is larger than <paramref name="max"/> bytes (by Content-Length or as read).</returns>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long max, CancellationToken ct)
     {
+        if (request.ContentLength > max) return null;
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max) return null;
+            buffer.Write(chunk, 0, read);
+        }
         return buffer.ToArray();
     }
 
@@ -244,12 +257,15 @@ internal static class CommandEndpoint
 
     // ---- Responses ----
 
-    private static StoredResponse Render(CommandOutcome outcome, int successStatus)
+    private static StoredResponse Render(CommandOutcome outcome, int successStatus, IReadOnlyDictionary<string, object?>? extra = null)
     {
         switch (outcome)
         {
             case CommandSucceeded s:
-                var body = JsonSerializer.Serialize(new SuccessBody(s.Stream.Value, s.Version, s.EventIds), ResponseJson);
+                var body = JsonSerializer.Serialize(new SuccessBody(s.Stream.Value, s.Version, s.EventIds)
+                {
+                    Extra = extra is { Count: > 0 } ? extra.ToDictionary() : null,
+                }, ResponseJson);
                 return new StoredResponse(successStatus, "application/json; charset=utf-8", body, ETag(s.Version));
             case CommandFailure f:
                 var problem = FailureTable.ToProblem(f);
@@ -260,7 +276,12 @@ internal static class CommandEndpoint
         }
     }
 
-    private sealed record SuccessBody(string StreamId, long Version, IReadOnlyList<Guid> EventIds);
+    private sealed record SuccessBody(string StreamId, long Version, IReadOnlyList<Guid> EventIds)
+    {
+        /// <summary>The handler's <see cref="CommandHandlerDefinition{TCommand,TState}.ResponseFields"/>, inlined beside the standard three.</summary>
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public Dictionary<string, object?>? Extra { get; init; }
+    }
 
     internal static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 

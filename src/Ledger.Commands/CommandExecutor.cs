@@ -37,6 +37,7 @@ public static class CommandExecutor
             {
                 case Decision.NotFound d: return new CommandFailure.NotFound(d.What);
                 case Decision.Refused d: return new CommandFailure.Refused(d.Rule, d.Message, d.Field);
+                case Decision.Conflicted d: return new CommandFailure.Conflict(d.Rule, d.Message);
                 case Decision.Accepted { Events.Count: 0 }: return new CommandSucceeded(stream, version, []);
                 case Decision.Accepted d: events = d.Events; break;
                 default: throw new InvalidOperationException($"Unknown decision {decision}.");
@@ -48,7 +49,7 @@ public static class CommandExecutor
             {
                 var result = await store.AppendAsync(
                     new AppendRequest(stream, handler.StreamType, handler.Tenant(command), expected, data, metadata), ct);
-                return new CommandSucceeded(stream, result.Version, data.Select(d => d.Id).ToList());
+                return new CommandSucceeded(stream, result.Version, data.Select(d => d.Id).ToList()) { Events = events };
             }
             catch (WrongExpectedVersionException e) when (ifMatch is not null)
             {

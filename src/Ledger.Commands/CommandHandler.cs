@@ -27,6 +27,12 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     /// <summary>Folds one decoded event (an instance of a type in the <see cref="EventTypeRegistry"/>) into the state.</summary>
     public required Func<TState, object, TState> Evolve { get; init; }
 
+    /// <summary>
+    /// Extra fields for the success body, computed from the appended events (e.g. a hash the decision computed);
+    /// none by default. They are part of the response, so an idempotent replay returns them too.
+    /// </summary>
+    public Func<IReadOnlyList<object>, IReadOnlyDictionary<string, object?>>? ResponseFields { get; init; }
+
     internal abstract Task<Decision> DecideAsync(TState state, TCommand command, IEventReader reader, CancellationToken ct);
 }
 

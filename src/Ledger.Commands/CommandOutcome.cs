@@ -9,7 +9,11 @@ public abstract record CommandOutcome
 }
 
 /// <summary>The stream is at <paramref name="Version"/>; <paramref name="EventIds"/> were appended (none if nothing was to do).</summary>
-public sealed record CommandSucceeded(StreamName Stream, long Version, IReadOnlyList<Guid> EventIds) : CommandOutcome;
+public sealed record CommandSucceeded(StreamName Stream, long Version, IReadOnlyList<Guid> EventIds) : CommandOutcome
+{
+    /// <summary>The appended events as decided (same order as <see cref="EventIds"/>); empty when nothing was written.</summary>
+    public IReadOnlyList<object> Events { get; init; } = [];
+}
 
 /// <summary>
 /// Every way a command can fail for a reason the client can act on. A closed hierarchy: <see cref="FailureTable"/>
@@ -22,12 +26,18 @@ public abstract record CommandFailure : CommandOutcome
     /// <summary>The body is not valid JSON of the right shape, or the command broke a validation rule. Keys are camelCase field paths.</summary>
     public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors) : CommandFailure;
 
+    /// <summary>The request body is larger than <see cref="CommandPipelineOptions.MaxBodyBytes"/>; it was not read further.</summary>
+    public sealed record BodyTooLarge(long LimitBytes) : CommandFailure;
+
     /// <summary>A request header the pipeline reads (If-Match, Idempotency-Key, X-Correlation-Id) is malformed.</summary>
     public sealed record BadHeader(string Header, string Message) : CommandFailure;
 
     public sealed record NotFound(string What) : CommandFailure;
 
     public sealed record Refused(string Rule, string Message, string? Field) : CommandFailure;
+
+    /// <summary>A rule refused the command because of the resource's state (e.g. a closed year): 409 naming the rule.</summary>
+    public sealed record Conflict(string Rule, string Message) : CommandFailure;
 
     /// <summary>If-Match named <paramref name="ExpectedVersion"/> but the stream is at <paramref name="ActualVersion"/>.</summary>
     public sealed record PreconditionFailed(StreamName Stream, long ExpectedVersion, long ActualVersion) : CommandFailure;

@@ -20,6 +20,9 @@ public sealed class CommandPipelineOptions
     /// </summary>
     public Func<HttpContext, object, AppendMetadata> Metadata { get; set; } = (_, _) => AppendMetadata.None;
 
+    /// <summary>The largest command body read (1 MB by default); a larger one is 413 without being buffered.</summary>
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Attempts for a write without If-Match that keeps losing races, before 409.</summary>
     public int MaxAttempts { get; set; } = 3;
 

@@ -17,8 +17,15 @@ public abstract record Decision
     /// <summary>The thing the command acts on does not exist, e.g. <c>counter 'c-1'</c>.</summary>
     public sealed record NotFound(string What) : Decision;
 
+    /// <summary>
+    /// A rule refused the command because of the resource's state rather than the command's content, e.g. writing to a
+    /// closed year (api.md: "409 conflict (closed year, …)"). Like <see cref="Refused"/> it names the rule; it maps to 409.
+    /// </summary>
+    public sealed record Conflicted(string Rule, string Message) : Decision;
+
     public static Decision Accept(params object[] events) => new Accepted(events);
     public static Decision Accept(IEnumerable<object> events) => new Accepted(events.ToList());
     public static Decision Refuse(string rule, string message, string? field = null) => new Refused(rule, message, field);
     public static Decision Missing(string what) => new NotFound(what);
+    public static Decision Conflict(string rule, string message) => new Conflicted(rule, message);
 }

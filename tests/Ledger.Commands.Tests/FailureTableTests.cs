@@ -153,8 +153,10 @@ public sealed class FailureTableTests(CommandHost host)
         {
             (new CommandFailure.ValidationFailed(new Dictionary<string, string[]> { ["by"] = ["bad"] }), 400),
             (new CommandFailure.BadHeader("If-Match", "bad"), 400),
+            (new CommandFailure.BodyTooLarge(10), 413),
             (new CommandFailure.NotFound("x"), 404),
             (new CommandFailure.Refused("r", "m", null), 422),
+            (new CommandFailure.Conflict("r", "m"), 409),
             (new CommandFailure.PreconditionFailed(stream, 1, 2), 412),
             (new CommandFailure.RaceLost(stream, 1, 2, 3), 409),
             (new CommandFailure.IdempotencyKeyInFlight("k"), 409),

@@ -27,8 +27,40 @@ public sealed class AddressedValidator<TCommand>(IValidator<TCommand> inner) : I
     public bool CanValidateInstancesOfType(Type type) => type == typeof(Addressed<TCommand>);
 }
 
+/// <summary>
+/// Validates an <see cref="Addressed{TCommand}"/> whose <c>Key</c> is a year (the route's <c>{year}</c> or
+/// <c>{periodStart}</c>, or the body's <c>year</c>): it must be 2000–2100, reported under <paramref name="keyName"/>;
+/// then the command's own validator runs.
+/// </summary>
+public sealed class YearAddressedValidator<TCommand>(IValidator<TCommand> inner, string keyName) : AbstractValidator<Addressed<TCommand>>
+{
+    public const int MinYear = 2000;
+    public const int MaxYear = 2100;
+
+    public override ValidationResult Validate(ValidationContext<Addressed<TCommand>> context) => Check(context.InstanceToValidate, inner.Validate(context.InstanceToValidate.Command));
+
+    public override async Task<ValidationResult> ValidateAsync(ValidationContext<Addressed<TCommand>> context, CancellationToken cancellation = default) =>
+        Check(context.InstanceToValidate, await inner.ValidateAsync(context.InstanceToValidate.Command, cancellation));
+
+    private ValidationResult Check(Addressed<TCommand> addressed, ValidationResult result)
+    {
+        if (addressed.Key is < MinYear or > MaxYear)
+            result.Errors.Insert(0, new ValidationFailure(keyName, $"'{keyName}' is required and must be a year from {MinYear} to {MaxYear}."));
+        return result;
+    }
+}
+
 public static class ValidatorRegistration
 {
+    /// <summary>Registers a body's validator for its addressed form whose key is a year named <paramref name="keyName"/>.</summary>
+    public static IServiceCollection AddYearAddressedValidator<TCommand, TValidator>(this IServiceCollection services, string keyName)
+        where TValidator : class, IValidator<TCommand>
+    {
+        services.AddSingleton<TValidator>();
+        services.AddSingleton<IValidator<Addressed<TCommand>>>(sp => new YearAddressedValidator<TCommand>(sp.GetRequiredService<TValidator>(), keyName));
+        return services;
+    }
+
     /// <summary>Registers a command's validator for the command and for its addressed form (explicit: no assembly scanning).</summary>
     public static IServiceCollection AddCommandValidator<TCommand, TValidator>(this IServiceCollection services)
         where TValidator : class, IValidator<TCommand>

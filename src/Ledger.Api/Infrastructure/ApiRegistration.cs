@@ -1,5 +1,7 @@
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Reads;
+using Ledger.Api.Features.PerformanceYears;
+using Ledger.Api.Features.Renstras;
 using Ledger.Api.Features.Users;
 using Ledger.Commands;
 using Ledger.EventStore;
@@ -28,6 +30,11 @@ public static class ApiRegistration
         services.AddAgencyValidators();
         services.AddLedgerOpenApi();
         services.AddReads();
+        services.AddRenstraValidators();
+        services.AddPkValidators();
+        services.AddRealizationValidators();
+        services.AddBudgetValidators();
+        services.AddClosingYearValidators();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -38,5 +45,10 @@ public static class ApiRegistration
         api.MapUserEndpoints();
         api.MapAgencyEndpoints();
         api.MapReadEndpoints();
+        api.MapRenstraEndpoints();
+        api.MapPkEndpoints();
+        api.MapRealizationEndpoints();
+        api.MapBudgetEndpoints();
+        api.MapClosingYearEndpoints();
     }
 }

@@ -27,9 +27,19 @@ public static class DomainCommands
         return registry;
     }
 
+    /// <summary>
+    /// Rules that refuse because of the resource's state, not the command: 409 (api.md: "409 conflict (closed year, …)").
+    /// Every other rule is a 422. Duplicates (an agency or Renstra registered twice) stay 422 as before.
+    /// </summary>
+    public static IReadOnlySet<string> ConflictRules { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        RuleCodes.YearClosed, RuleCodes.YearAlreadyClosed,
+    };
+
     public static PipelineDecision ToPipeline(DomainDecision decision) => decision switch
     {
         DomainDecision.Accepted a => PipelineDecision.Accept(a.Events.Cast<object>()),
+        DomainDecision.Refused r when ConflictRules.Contains(r.Rule) => PipelineDecision.Conflict(r.Rule, r.Message),
         DomainDecision.Refused r => PipelineDecision.Refuse(r.Rule, r.Message, r.Field),
         DomainDecision.NotFound n => PipelineDecision.Missing(n.What),
         _ => throw new ArgumentOutOfRangeException(nameof(decision)),

@@ -1,0 +1,112 @@
+using FluentValidation;
+using Ledger.Api.Infrastructure;
+using Ledger.Commands;
+using Ledger.Domain.Capaian;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.EnactingBudget;
+using Ledger.Domain.PerformanceYears.RecordingSpending;
+using Ledger.Domain.PerformanceYears.RevisingBudget;
+
+namespace Ledger.Api.Features.PerformanceYears;
+
+// POST /api/agencies/{agency}/budget/{year}            (agency write) 201 { lines: [ { code, name, parent?, pagu } ], declaredTotals?: [ { code, amount } ] }  APBD murni
+// POST /api/agencies/{agency}/budget/{year}/revisions  (agency write) 200 { reason, lines: [ { code, pagu, name?, parent? } ] }  APBD perubahan
+// POST /api/agencies/{agency}/budget/{year}/spending   (agency write) 200 { code, amount, period }
+// name?/parent? on a revision line are an extension: they add a new line under an existing parent (the domain's rule).
+public static class BudgetEndpoints
+{
+    public sealed record BudgetLineBody(string? Code, string? Name, string? Parent, decimal? Pagu);
+
+    public sealed record DeclaredTotalBody(string? Code, decimal? Amount);
+
+    public sealed record BudgetBody(List<BudgetLineBody?>? Lines, List<DeclaredTotalBody?>? DeclaredTotals, string? Reason);
+
+    public sealed record BudgetRevisionLineBody(string? Code, decimal? Pagu, string? Name, string? Parent);
+
+    public sealed record BudgetRevisionBody(string? Reason, List<BudgetRevisionLineBody?>? Lines);
+
+    public sealed record SpendingBody(string? Code, decimal? Amount, string? Period, string? Reason);
+
+    private static readonly CommandHandler<Addressed<BudgetBody>, PerformanceYearState, PerformanceYearContext> Enact =
+        PerformanceYearHandler.For<BudgetBody>(b => new EnactBudget(
+            b.Lines!.Select(l => new BudgetLineInput(l!.Code!, l.Name!, l.Parent, l.Pagu!.Value)).ToList(),
+            b.DeclaredTotals?.Select(t => new DeclaredTotal(t!.Code!, t.Amount!.Value)).ToList()));
+
+    private static readonly CommandHandler<Addressed<BudgetRevisionBody>, PerformanceYearState, PerformanceYearContext> Revise =
+        PerformanceYearHandler.For<BudgetRevisionBody>(b => new ReviseBudget(b.Reason!,
+            b.Lines!.Select(l => new BudgetRevisionLine(l!.Code!, l.Pagu!.Value, l.Name, l.Parent)).ToList()));
+
+    private static readonly CommandHandler<Addressed<SpendingBody>, PerformanceYearState, PerformanceYearContext> Spend =
+        PerformanceYearHandler.For<SpendingBody>(b => new RecordSpending(b.Code!, b.Amount!.Value, RealizationEndpoints.Period(b.Period)));
+
+    public static void MapBudgetEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapCommand("/agencies/{agency}/budget/{year:int}", Enact, PerformanceYearHandler.FromRoute<BudgetBody>(b => b.Reason),
+                StatusCodes.Status201Created)
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("EnactBudget").WithTags("Budget").WithSummary("Enact the year's APBD murni: program/kegiatan/sub kegiatan lines and pagu");
+
+        api.MapCommand("/agencies/{agency}/budget/{year:int}/revisions", Revise, PerformanceYearHandler.FromRoute<BudgetRevisionBody>(b => b.Reason))
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("ReviseBudget").WithTags("Budget").WithSummary("Enact an APBD perubahan (new pagu per line), with a reason");
+
+        api.MapCommand("/agencies/{agency}/budget/{year:int}/spending", Spend, PerformanceYearHandler.FromRoute<SpendingBody>(b => b.Reason))
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("RecordSpending").WithTags("Budget").WithSummary("Record spending (realisasi anggaran) on a budget line");
+    }
+
+    public static IServiceCollection AddBudgetValidators(this IServiceCollection services) => services
+        .AddYearAddressedValidator<BudgetBody, BudgetBodyValidator>("year")
+        .AddYearAddressedValidator<BudgetRevisionBody, BudgetRevisionBodyValidator>("year")
+        .AddYearAddressedValidator<SpendingBody, SpendingBodyValidator>("year");
+
+    /// <summary>Shape only; negative pagu, duplicates, unknown parents and cycles are the domain's (422).</summary>
+    public sealed class BudgetBodyValidator : AbstractValidator<BudgetBody>
+    {
+        public BudgetBodyValidator()
+        {
+            RuleFor(b => b.Lines).Required().MaxItemCount();
+            RuleForEach(b => b.Lines).NotNull().WithMessage("A line cannot be null.").ChildRules(l =>
+            {
+                l.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
+                l.RuleFor(x => x!.Name).Required().MaximumLength(BodyRules.NameLength);
+                l.RuleFor(x => x!.Parent).MaximumLength(BodyRules.CodeLength);
+                l.RuleFor(x => x!.Pagu).Required().Magnitude();
+            });
+            RuleFor(b => b.DeclaredTotals).MaxItemCount();
+            RuleForEach(b => b.DeclaredTotals).NotNull().WithMessage("A declared total cannot be null.").ChildRules(t =>
+            {
+                t.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
+                t.RuleFor(x => x!.Amount).Required().Magnitude();
+            });
+            RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
+        }
+    }
+
+    public sealed class BudgetRevisionBodyValidator : AbstractValidator<BudgetRevisionBody>
+    {
+        public BudgetRevisionBodyValidator()
+        {
+            RuleFor(b => b.Reason).Required().MaximumLength(BodyRules.TextLength);
+            RuleFor(b => b.Lines).Required().MaxItemCount();
+            RuleForEach(b => b.Lines).NotNull().WithMessage("A line cannot be null.").ChildRules(l =>
+            {
+                l.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
+                l.RuleFor(x => x!.Pagu).Required().Magnitude();
+                l.RuleFor(x => x!.Name).MaximumLength(BodyRules.NameLength);
+                l.RuleFor(x => x!.Parent).MaximumLength(BodyRules.CodeLength);
+            });
+        }
+    }
+
+    public sealed class SpendingBodyValidator : AbstractValidator<SpendingBody>
+    {
+        public SpendingBodyValidator()
+        {
+            RuleFor(b => b.Code).Required().MaximumLength(BodyRules.CodeLength);
+            RuleFor(b => b.Amount).Required().Magnitude();
+            RuleFor(b => b.Period).Required().OneOf(w => WireNames.TryParsePeriod(w, out _), RealizationEndpoints.Periods);
+            RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Ledger.Api.Features.PerformanceYears;
+using Ledger.Api.Infrastructure;
+using Ledger.Commands;
+using Ledger.Domain;
+using Ledger.Domain.Capaian;
+using Ledger.Domain.Renstras;
+using Ledger.Domain.Renstras.AddingIndicator;
+using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.RevisingRenstra;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Features.Renstras;
+
+// POST /api/agencies/{agency}/renstra                          (agency write) 201 { periodStart, periodEnd, title, decree?, transitionYear? }
+// POST /api/agencies/{agency}/renstra/{periodStart}/indicators (agency write) 201 { code, name, level, kind, parent?, unit, polarity,
+//                                                              lowerFormula?, aggregation, baseline?, baselineYear?, targets: { "2025": 82 }, endTarget? }
+// POST /api/agencies/{agency}/renstra/{periodStart}/revisions  (agency write) 200 { reason, legalBasis?, changes: [ { indicator, year, target } ] }
+// Stream renstra-{agency}-{periodStart}. Bodies are validated for shape (RenstraValidators.cs); the domain decides the rest.
+public static class RenstraEndpoints
+{
+    /// <summary>One handler per body: the body is mapped to its domain command once it is valid (so every wire word parses).</summary>
+    public static CommandHandler<Addressed<TBody>, RenstraState, RenstraContext> Handler<TBody>(Func<Addressed<TBody>, RenstraCommand> toDomain) => new()
+    {
+        Stream = c => new StreamName(Renstra.StreamName(c.Agency, c.Key)),
+        StreamType = "renstra",
+        Tenant = c => c.Agency,
+        Initial = RenstraState.Initial,
+        Evolve = DomainCommands.Evolve<RenstraState>(Renstra.Evolve),
+        LoadContext = (c, reader, ct) => Contexts.ForRenstraAsync(reader, c.Agency, ct),
+        Decide = (state, c, context) => DomainCommands.ToPipeline(Renstra.Decide(state, toDomain(c), context)),
+    };
+
+    public sealed record RenstraBody(int? PeriodStart, int? PeriodEnd, string? Title, string? Decree, int? TransitionYear, string? Reason);
+
+    public sealed record IndicatorBody(
+        string? Code, string? Name, string? Level, string? Kind, string? Parent, string? Unit, string? Polarity, string? LowerFormula,
+        string? Aggregation, decimal? Baseline, int? BaselineYear, Dictionary<int, decimal>? Targets, decimal? EndTarget, string? Reason);
+
+    public sealed record RevisionBody(string? Reason, string? LegalBasis, List<ChangeBody?>? Changes);
+
+    public sealed record ChangeBody(string? Indicator, int? Year, decimal? Target);
+
+    private static readonly CommandHandler<Addressed<RenstraBody>, RenstraState, RenstraContext> Create = Handler<RenstraBody>(a =>
+        new CreateRenstra(a.Agency, a.Key, a.Command.PeriodEnd!.Value, a.Command.Title!, a.Command.Decree, a.Command.TransitionYear));
+
+    private static readonly CommandHandler<Addressed<IndicatorBody>, RenstraState, RenstraContext> Add = Handler<IndicatorBody>(a => ToDomain(a.Command));
+
+    private static readonly CommandHandler<Addressed<RevisionBody>, RenstraState, RenstraContext> Revise = Handler<RevisionBody>(a =>
+        new ReviseRenstra(a.Command.Reason!, a.Command.LegalBasis,
+            a.Command.Changes!.Select(c => new RenstraTargetChange(c!.Indicator!, c.Year!.Value, c.Target!.Value)).ToList()));
+
+    public static void MapRenstraEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapCommand<RenstraBody, Addressed<RenstraBody>, RenstraState>("/agencies/{agency}/renstra", Create,
+                (http, body) =>
+                {
+                    DomainCommands.RecordReason(http, body.Reason);
+                    // The domain command's agency comes from the route, never from the body.
+                    return new Addressed<RenstraBody>(RouteValues.Agency(http), body.PeriodStart ?? 0, body);
+                }, StatusCodes.Status201Created)
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("CreateRenstra").WithTags("Renstra").WithSummary("Create the agency's Renstra (five-year strategic plan)");
+
+        api.MapCommand<IndicatorBody, Addressed<IndicatorBody>, RenstraState>("/agencies/{agency}/renstra/{periodStart:int}/indicators", Add,
+                (http, body) =>
+                {
+                    DomainCommands.RecordReason(http, body.Reason);
+                    return new Addressed<IndicatorBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
+                }, StatusCodes.Status201Created)
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("AddRenstraIndicator").WithTags("Renstra").WithSummary("Add an indicator with its yearly targets to a Renstra");
+
+        api.MapCommand<RevisionBody, Addressed<RevisionBody>, RenstraState>("/agencies/{agency}/renstra/{periodStart:int}/revisions", Revise,
+                (http, body) =>
+                {
+                    DomainCommands.RecordReason(http, body.Reason);
+                    return new Addressed<RevisionBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
+                })
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("ReviseRenstra").WithTags("Renstra").WithSummary("Revise Renstra targets (perubahan Renstra), with a reason");
+    }
+
+    public static IServiceCollection AddRenstraValidators(this IServiceCollection services) => services
+        .AddYearAddressedValidator<RenstraBody, RenstraValidators.RenstraBodyValidator>("periodStart")
+        .AddYearAddressedValidator<IndicatorBody, RenstraValidators.IndicatorBodyValidator>("periodStart")
+        .AddYearAddressedValidator<RevisionBody, RenstraValidators.RevisionBodyValidator>("periodStart");
+
+    /// <summary>Wire words were checked by the validator, so every parse here succeeds.</summary>
+    private static AddIndicator ToDomain(IndicatorBody b)
+    {
+        Wire.TryParseLevel(b.Level, out var level);
+        Wire.TryParseKind(b.Kind, out var kind);
+        WireNames.TryParsePolarity(b.Polarity, out var polarity);
+        WireNames.TryParseAggregation(b.Aggregation, out var aggregation);
+        LowerFormula? formula = WireNames.TryParseLowerFormula(b.LowerFormula, out var f) ? f : null;
+        return new AddIndicator(b.Code!, b.Name!, level, kind, b.Parent, b.Unit!, polarity, formula, aggregation, b.Baseline, b.BaselineYear,
+            b.Targets!, b.EndTarget);
+    }
+}

@@ -1,0 +1,39 @@
+using FluentValidation;
+
+namespace Ledger.Api.Infrastructure;
+
+/// <summary>
+/// Shape limits shared by every write body (docs/api-notes.md). Only shape: whether a value is present, how long,
+/// how many, how big. What the domain decides (blank names, negative amounts, unknown codes) stays in the domain and
+/// answers 422 with its rule code.
+/// </summary>
+public static class BodyRules
+{
+    public const int CodeLength = 100;
+    public const int NameLength = 500;
+    public const int TextLength = 2000;   // reasons, evidence, notes, legal bases
+    public const int MaxItems = 2000;     // lines, targets, changes
+    public const decimal MaxMagnitude = 1_000_000_000_000_000m; // 1e15: above any APBD in rupiah, and any indicator value
+
+    /// <summary>Required: the field must be present (null and absent are the same in JSON here).</summary>
+    public static IRuleBuilderOptions<T, TProperty> Required<T, TProperty>(this IRuleBuilder<T, TProperty> rule) =>
+        rule.NotNull().WithMessage("'{PropertyName}' is required.");
+
+    /// <summary>|value| ≤ 1e15. The sign is the domain's business (e.g. budget.pagu-negative → 422).</summary>
+    public static IRuleBuilderOptions<T, decimal?> Magnitude<T>(this IRuleBuilder<T, decimal?> rule) =>
+        rule.Must(v => v is null || Math.Abs(v.Value) <= MaxMagnitude)
+            .WithMessage("'{PropertyName}' is out of range: at most 1e15 in absolute value.");
+
+    public static IRuleBuilderOptions<T, int?> Year<T>(this IRuleBuilder<T, int?> rule) =>
+        rule.Must(y => y is null or >= YearAddressedValidator<object>.MinYear and <= YearAddressedValidator<object>.MaxYear)
+            .WithMessage($"'{{PropertyName}}' must be a year from {YearAddressedValidator<object>.MinYear} to {YearAddressedValidator<object>.MaxYear}.");
+
+    /// <summary>An enum-like field: one of the contract's wire words, exactly (case-sensitive).</summary>
+    public static IRuleBuilderOptions<T, string?> OneOf<T>(this IRuleBuilder<T, string?> rule, TryParse parse, string words) =>
+        rule.Must(w => w is null || parse(w)).WithMessage($"'{{PropertyName}}' must be one of {words}.");
+
+    public delegate bool TryParse(string word);
+
+    public static IRuleBuilderOptions<T, List<TItem>?> MaxItemCount<T, TItem>(this IRuleBuilder<T, List<TItem>?> rule) =>
+        rule.Must(l => l is null || l.Count <= MaxItems).WithMessage($"'{{PropertyName}}' has more than {MaxItems} items.");
+}
