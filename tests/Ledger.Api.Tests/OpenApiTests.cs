@@ -24,5 +24,17 @@ public sealed class OpenApiTests(LedgerApiFactory f) : IClassFixture<LedgerApiFa
 
         Assert.Equal("bkpsdm-surakarta", result.JsonAt("paths./api/agencies.post.requestBody.content[\"application/json\"].example.code").GetString());
         Assert.Equal("bearer", result.JsonAt("components.securitySchemes.bearer.scheme").GetString());
+
+        // Every write (POST/PUT with a JSON body) carries a request example.
+        var missing = new List<string>();
+        foreach (var path in paths.EnumerateObject())
+        foreach (var op in path.Value.EnumerateObject().Where(o => o.Name is "post" or "put"))
+        {
+            if (!op.Value.TryGetProperty("requestBody", out var rb)) continue;
+            var hasExample = rb.TryGetProperty("content", out var content) && content.TryGetProperty("application/json", out var media)
+                             && media.TryGetProperty("example", out _);
+            if (!hasExample) missing.Add($"{op.Name.ToUpperInvariant()} {path.Name}");
+        }
+        Assert.True(missing.Count == 0, "writes without an example: " + string.Join(", ", missing));
     }
 }

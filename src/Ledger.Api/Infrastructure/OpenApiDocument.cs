@@ -61,5 +61,32 @@ public static class OpenApiExamples
               { "label": "Cukup Berhasil", "min": 55, "minInclusive": false, "max": 70, "maxInclusive": true },
               { "label": "Kurang Berhasil", "min": 0, "minInclusive": true, "max": 55, "maxInclusive": true } ] }
             """,
+        ["CreateRenstra"] = """{ "periodStart": 2021, "periodEnd": 2026, "title": "Renstra BKPSDM Kota Surakarta 2021-2026", "decree": "Perwali 29/2021" }""",
+        ["AddRenstraIndicator"] = """
+            { "code": "IKU-2", "name": "Persentase ASN yang ditempatkan sesuai kompetensinya", "level": "sasaran", "kind": "IKU",
+              "unit": "%", "polarity": "higher", "aggregation": "annual", "baseline": 70, "baselineYear": 2022,
+              "targets": { "2022": 70, "2023": 75, "2026": 90 }, "endTarget": 90 }
+            """,
+        ["ReviseRenstra"] = """{ "reason": "Penyesuaian target dengan RPJMD perubahan", "legalBasis": "Perwali 12/2023", "changes": [ { "indicator": "IKU-2", "year": 2024, "target": 80 } ] }""",
+        ["SignPk"] = """
+            { "signedOn": "2023-01-02", "signer": { "name": "Kepala BKPSDM", "nip": "197001011995031001", "position": "Kepala Badan" },
+              "targets": [ { "indicator": "IKU-7", "target": 1.48 }, { "indicator": "IKU-2", "target": 90 }, { "indicator": "IKU-8", "target": 90 } ] }
+            """,
+        ["RevisePk"] = """
+            { "reason": "Perubahan anggaran; perubahan volume target", "ground": "budget-change", "signedOn": "2023-10-02",
+              "signer": { "name": "Kepala BKPSDM", "nip": "197001011995031001", "position": "Kepala Badan" },
+              "targets": [ { "indicator": "IKU-7", "target": 1.85 }, { "indicator": "IKU-2", "target": 93 }, { "indicator": "IKU-8", "target": 93 } ] }
+            """,
+        ["RecordRealization"] = """{ "indicator": "IKU-2", "year": 2023, "period": "Y", "value": 75, "evidence": "LKjIP 2023 Tabel 3.3", "claimedCapaian": 100 }""",
+        ["CorrectRealization"] = """{ "indicator": "IKU-2", "year": 2023, "period": "Y", "value": 87, "reason": "Data penempatan diperbarui (5.905 pegawai)" }""",
+        ["EnactBudget"] = """
+            { "lines": [
+                { "code": "1", "name": "Program Penunjang Urusan Pemerintahan Daerah", "pagu": 15625599024 },
+                { "code": "1.2", "name": "Administrasi Keuangan Perangkat Daerah", "parent": "1", "pagu": 13368926766 } ],
+              "declaredTotals": [ { "code": "total", "amount": 22278221230 } ] }
+            """,
+        ["ReviseBudget"] = """{ "reason": "APBD perubahan 2023: refocusing", "lines": [ { "code": "1", "pagu": 8460444119 }, { "code": "1.2", "pagu": 6368411100 } ] }""",
+        ["RecordSpending"] = """{ "code": "1.2", "amount": 6000000000, "period": "Y" }""",
+        ["CloseYear"] = """{ "note": "LKjIP 2023 ditandatangani 31-12-2023" }""",
     };
 }
