@@ -34,8 +34,10 @@ public sealed class ProjectionCheckpoints(NpgsqlDataSource dataSource)
     /// <summary>
     /// Creates missing checkpoint rows (at 0) and refuses a projection registered with the other kind: a projection is
     /// either inline or async, never both, or the daemon would apply again what the appends already applied.
+    /// The daemon, the rebuilder and the inline adapter call it themselves.
     /// </summary>
-    internal async Task RegisterAsync(IEnumerable<string> names, ProjectionKind kind, CancellationToken ct)
+    /// <exception cref="InvalidOperationException">a name is registered with the other kind.</exception>
+    public async Task RegisterAsync(IEnumerable<string> names, ProjectionKind kind, CancellationToken ct = default)
     {
         var all = names.ToArray();
         await using (var cmd = dataSource.CreateCommand(ProjectionSql.Register))

@@ -46,7 +46,7 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, int batchSi
             }
 
             var reader = new AllStreamReader(dataSource);
-            var target = await reader.RefreshAsync(ct);
+            var target = await SettledHeadAsync(reader, ct);
             var total = await reader.CountAsync(GlobalPosition.Start, new GlobalPosition(target), ct);
             var runner = new ProjectionBatchRunner(dataSource, _log);
             var clock = Stopwatch.StartNew();
@@ -114,6 +114,23 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, int batchSi
             try { await ExecAsync(conn, null, ProjectionSql.UnlockProjection, name, CancellationToken.None); }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { } // broken session: lock already gone
         }
+    }
+
+    /// <summary>
+    /// The head of the log as it stood now, once settled: a fresh reader's first mark may still wait for transactions
+    /// that were running (anywhere in the cluster) when it was taken. Waits until that mark, the oldest pending one,
+    /// is settled; later appends are left to the daemon.
+    /// </summary>
+    private static async Task<long> SettledHeadAsync(AllStreamReader reader, CancellationToken ct)
+    {
+        var safe = await reader.RefreshAsync(ct);
+        var first = reader.PendingSince;
+        while (first is not null && reader.PendingSince is { } oldest && oldest <= first)
+        {
+            await Task.Delay(5, ct);
+            safe = await reader.RefreshAsync(ct);
+        }
+        return safe;
     }
 
     private async Task<IReadOnlyList<RecordedEvent>> ReadAsync(AllStreamReader reader, long after, long target, CancellationToken ct)
