@@ -34,6 +34,7 @@ public sealed class ProjectionDaemon
     private readonly ProjectionDaemonOptions _options;
     private readonly ILogger _log;
     private readonly ProjectionBatchRunner _runner;
+    private readonly Dictionary<string, DateTime> _lockedUntil = [];
     private volatile bool _isLeader;
 
     public ProjectionDaemon(NpgsqlDataSource dataSource, IEnumerable<IProjection> projections,
@@ -111,30 +112,42 @@ public sealed class ProjectionDaemon
         }
     }
 
-    /// <summary>One round: read a batch after the lowest live checkpoint, feed each projection its part.</summary>
+    /// <summary>
+    /// One round. Projections at the same checkpoint (the normal case: all caught up) share one read of the log; one
+    /// that lags (just added, just retried) reads on its own, so it never holds the others back. A failed projection
+    /// is skipped until retried; one that is being rebuilt elsewhere is skipped for a while after it was found locked.
+    /// </summary>
     /// <returns>whether any projection committed anything.</returns>
     internal async Task<bool> RunRoundAsync(AllStreamReader reader, CancellationToken ct)
     {
         var checkpoints = await Checkpoints.LoadAsync(_projections.Select(p => p.Name), ct);
-        var live = _projections
+        var now = DateTime.UtcNow;
+        var groups = _projections
             .Where(p => checkpoints.TryGetValue(p.Name, out var c) && c.State != ProjectionState.Failed)
-            .Select(p => (Projection: p, Position: checkpoints[p.Name].Position))
-            .ToList();
-        if (live.Count == 0) return false;
-
-        var from = live.Min(l => l.Position);
-        var events = await reader.ReadNextAsync(new GlobalPosition(from), _options.BatchSize, ct);
-        if (events.Count == 0) return false;
-        var last = new GlobalPosition(events[^1].Sequence);
+            .Where(p => !_lockedUntil.TryGetValue(p.Name, out var until) || until <= now)
+            .GroupBy(p => checkpoints[p.Name].Position)
+            .OrderBy(g => g.Key);
 
         var progressed = false;
-        foreach (var (projection, position) in live)
+        foreach (var group in groups)
         {
-            if (position >= last.Value) continue;
-            var outcome = await _runner.ApplyAsync(projection, new GlobalPosition(position), events, last, ct);
-            progressed |= outcome == BatchOutcome.Committed;
-            if (outcome == BatchOutcome.Conflict)
-                _log.LogWarning("Projection {Projection}: checkpoint moved by someone else; reloading.", projection.Name);
+            var events = await reader.ReadNextAsync(new GlobalPosition(group.Key), _options.BatchSize, ct);
+            if (events.Count == 0) continue;
+            var last = new GlobalPosition(events[^1].Sequence);
+            foreach (var projection in group)
+            {
+                var outcome = await _runner.ApplyAsync(projection, new GlobalPosition(group.Key), events, last, ct);
+                progressed |= outcome == BatchOutcome.Committed;
+                if (outcome == BatchOutcome.Locked)
+                {
+                    _lockedUntil[projection.Name] = DateTime.UtcNow + _options.StandbyRetryInterval;
+                    _log.LogInformation("Projection {Projection} is locked (being rebuilt); skipping it for now.", projection.Name);
+                }
+                else if (outcome == BatchOutcome.Conflict)
+                {
+                    _log.LogWarning("Projection {Projection}: checkpoint moved by someone else; reloading.", projection.Name);
+                }
+            }
         }
         return progressed;
     }

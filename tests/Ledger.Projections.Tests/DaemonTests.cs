@@ -134,6 +134,32 @@ public sealed class DaemonTests
         await db.AssertStreamTotalsExactlyOnceAsync();
     }
 
+    [Fact]
+    public async Task Run_NewProjectionWithALongBacklog_DoesNotHoldBackOneThatIsCaughtUp()
+    {
+        await using var db = await ProjectionDb.CreateAsync();
+        await RebuildTests.AppendManyAsync(db.Store, streams: 20, appends: 10, perAppend: 100); // 20 000 events
+        using var cts = new CancellationTokenSource();
+        var first = db.Daemon(new StreamTotalsProjection());
+        var running = first.RunAsync(cts.Token);
+        await db.WaitForCatchUpAsync(CatchUp, "stream_totals");
+        await cts.CancelAsync();
+        await running;
+
+        // The newcomer reads 100 events per batch and takes ≥ 50 ms per batch: 200 batches, ≥ 10 s to catch up.
+        var slow = new StreamTotalsProjection("newcomer") { AfterWrites = _ => Task.Delay(50) };
+        using var cts2 = new CancellationTokenSource();
+        var daemon = new ProjectionDaemon(db.Service, [new StreamTotalsProjection(), slow], ProjectionDb.FastOptions with { BatchSize = 100 });
+        var running2 = daemon.RunAsync(cts2.Token);
+        await Writers.RunAsync(db.Store, writers: 2, appends: 10);
+        await db.WaitForCatchUpAsync(TimeSpan.FromSeconds(5), "stream_totals");
+        var newcomer = (await db.Checkpoints.GetStatusAsync("newcomer"))!;
+        Assert.True(newcomer.Position.Value < 20_000, $"the newcomer should still be catching up, at {newcomer.Position}");
+        await cts2.CancelAsync();
+        await running2;
+        await db.AssertStreamTotalsExactlyOnceAsync();
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string failure)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
