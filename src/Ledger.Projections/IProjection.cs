@@ -50,3 +50,6 @@ public sealed class ProjectionFailedException(string projection, long eventSeque
     public string Projection { get; } = projection;
     public long EventSequence { get; } = eventSequence;
 }
+
+/// <summary>A projection is either inline or async, never both: this name is already registered as the other kind.</summary>
+public sealed class ProjectionKindException(string message) : InvalidOperationException(message);

@@ -36,7 +36,7 @@ public sealed class ProjectionCheckpoints(NpgsqlDataSource dataSource)
     /// either inline or async, never both, or the daemon would apply again what the appends already applied.
     /// The daemon, the rebuilder and the inline adapter call it themselves.
     /// </summary>
-    /// <exception cref="InvalidOperationException">a name is registered with the other kind.</exception>
+    /// <exception cref="ProjectionKindException">a name is registered with the other kind.</exception>
     public async Task RegisterAsync(IEnumerable<string> names, ProjectionKind kind, CancellationToken ct = default)
     {
         var all = names.ToArray();
@@ -53,7 +53,7 @@ public sealed class ProjectionCheckpoints(NpgsqlDataSource dataSource)
             while (await r.ReadAsync(ct))
             {
                 if (ParseKind(r.GetString(1)) != kind)
-                    throw new InvalidOperationException(
+                    throw new ProjectionKindException(
                         $"Projection '{r.GetString(0)}' is registered as {r.GetString(1)}; it cannot also run as {KindText(kind)} (docs/projections.md).");
             }
         }

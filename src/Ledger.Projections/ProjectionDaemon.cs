@@ -59,14 +59,21 @@ public sealed class ProjectionDaemon
     public Task<IReadOnlyList<ProjectionStatus>> GetStatusAsync(CancellationToken ct = default) => Checkpoints.GetStatusAsync(ct);
     public Task<bool> RetryAsync(string name, CancellationToken ct = default) => Checkpoints.RetryAsync(name, ct);
 
-    /// <summary>Stands by or leads until cancelled. Throws only if a projection is registered as inline.</summary>
+    /// <summary>Stands by or leads until cancelled.</summary>
+    /// <exception cref="ProjectionKindException">a projection is registered as inline.</exception>
     public async Task RunAsync(CancellationToken ct)
     {
-        await Checkpoints.RegisterAsync(_projections.Select(p => p.Name), ProjectionKind.Async, ct);
+        var registered = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
+                if (!registered)
+                {
+                    // A database that is not up yet is retried like any other outage; a kind mismatch ends RunAsync.
+                    await Checkpoints.RegisterAsync(_projections.Select(p => p.Name), ProjectionKind.Async, ct);
+                    registered = true;
+                }
                 await using var lockConn = await _dataSource.OpenConnectionAsync(ct);
                 if (!await ScalarBool(lockConn, ProjectionSql.TryLock, ct))
                 {
@@ -90,7 +97,7 @@ public sealed class ProjectionDaemon
             {
                 break;
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not ProjectionKindException)
             {
                 _log.LogWarning(e, "Projection daemon lost its connection or lock; retrying in {Backoff}.", _options.ErrorBackoff);
                 try { await Task.Delay(_options.ErrorBackoff, ct); }

@@ -60,7 +60,7 @@ public sealed class CheckpointTests
         Assert.Equal(ProjectionKind.Inline, status.Kind);
 
         var daemon = db.Daemon(new TypeCountsProjection("inline_counts"));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => daemon.RunAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<ProjectionKindException>(() => daemon.RunAsync(CancellationToken.None));
         Assert.Equal(2, await db.ScalarAsync<long>("SELECT events FROM readmodel.type_counts WHERE projection = 'inline_counts'"));
     }
 
@@ -71,7 +71,7 @@ public sealed class CheckpointTests
         await RegisterAsync(db, "stream_totals");
         var store = new PostgresEventStore(db.Service, [new InlineProjectionAdapter(new StreamTotalsProjection(), db.Service)]);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.AppendAsync(new AppendRequest(new StreamName("s-1"), "counter",
+        await Assert.ThrowsAsync<ProjectionKindException>(() => store.AppendAsync(new AppendRequest(new StreamName("s-1"), "counter",
             null, ExpectedVersion.Any, [Writers.Event(Writers.Incremented, 1)], AppendMetadata.None)));
         Assert.Equal(0, await db.HeadAsync());
     }

@@ -95,7 +95,7 @@ public sealed class RebuildTests(ITestOutputHelper output)
         var store = new PostgresEventStore(db.Service, [new InlineProjectionAdapter(inline, db.Service)]);
         await store.AppendAsync(new AppendRequest(new StreamName("s-1"), "counter", null, ExpectedVersion.Any,
             [Writers.Event(Writers.Incremented, 1)], AppendMetadata.None));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => new ProjectionRebuilder(db.Service).RebuildAsync(inline));
+        await Assert.ThrowsAsync<ProjectionKindException>(() => new ProjectionRebuilder(db.Service).RebuildAsync(inline));
     }
 
     internal static async Task AppendManyAsync(PostgresEventStore store, int streams, int appends, int perAppend)
