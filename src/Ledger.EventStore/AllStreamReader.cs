@@ -68,6 +68,7 @@ public sealed class AllStreamReader(NpgsqlDataSource dataSource)
         await tx.RollbackAsync(ct);
         return xid;
     }
+
     /// <summary>Up to <paramref name="max"/> settled events after <paramref name="after"/>, in sequence order.</summary>
     public async Task<IReadOnlyList<RecordedEvent>> ReadNextAsync(GlobalPosition after, int max, CancellationToken ct = default)
     {
@@ -78,5 +79,17 @@ public sealed class AllStreamReader(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<long>("safe", safe));
         cmd.Parameters.Add(new NpgsqlParameter<int>("max", max));
         return await PostgresEventStore.ReadEvents(cmd, ct);
+    }
+
+    /// <summary>
+    /// How many events lie after <paramref name="after"/> up to <paramref name="upTo"/>; exact when
+    /// <paramref name="upTo"/> ≤ <see cref="SafePosition"/> (e.g. a rebuild's total).
+    /// </summary>
+    public async Task<long> CountAsync(GlobalPosition after, GlobalPosition upTo, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(Sql.CountAll);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("after", after.Value));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("up_to", upTo.Value));
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 }

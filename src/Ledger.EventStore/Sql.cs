@@ -46,6 +46,8 @@ internal static class Sql
         LIMIT @max
         """;
 
+    public const string CountAll = "SELECT count(*) FROM eventstore.events WHERE seq > @after AND seq <= @up_to";
+
     /// <summary>Every event with the bytes its hash covers, in global order, for the chain verifier.</summary>
     public const string VerifyEvents = """
         SELECT seq, stream_id, version, prev_hash, hash,

@@ -26,7 +26,7 @@ internal readonly record struct Counters(
 internal sealed class BenchDatabase : IAsyncDisposable
 {
     private const string Database = "ledger_bench";
-    private const string Role = "ledger_bench_svc";
+    internal const string Role = "ledger_bench_svc";
 
     private const string ComparisonSchema = """
         CREATE SCHEMA bench;

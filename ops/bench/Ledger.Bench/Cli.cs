@@ -6,6 +6,7 @@ internal static class Cli
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild [--events <n>] [--batch-size <n>] [--rounds <n>]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -23,6 +24,10 @@ internal static class Cli
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
           --no-diagnostics        skip the diagnostic variants (raw+lock, store-shaped SQL, hash cost)
           --markdown <path>       write/replace the section "## Appends (issue 2)" in that file
+
+        rebuild: loads --events (default 500000) events into a private durable cluster, then rebuilds a simple
+        projection (count and sum per stream) --rounds times (default 3) in batches of --batch-size (default 5000)
+        and prints events/s.
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -31,6 +36,20 @@ internal static class Cli
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] == "rebuild")
+        {
+            RebuildOptions rebuild;
+            try { rebuild = RebuildOptions.Parse(args[1..]); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+            using var rebuildCts = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
+            return await RebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
         }
         if (args[0] != "appends")
         {

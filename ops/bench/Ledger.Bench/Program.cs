@@ -1,4 +1,4 @@
 using Ledger.Bench;
 
-// Entry point: `appends` is the only benchmark so far (issue 2). See Cli.Usage.
+// Entry point: `appends` (issue 2) and `rebuild` (issue 4). See Cli.Usage.
 return await Cli.RunAsync(args);
