@@ -14,6 +14,17 @@ public static class Renstra
 {
     public static string StreamName(string agencyCode, int periodStart) => $"renstra-{agencyCode}-{periodStart}";
 
+    /// <summary>
+    /// The period starts of every Renstra that could cover <paramref name="year"/>, newest first. A transition year may
+    /// be the year before the period (start = year + 1) or the year after it; a period is at most
+    /// <see cref="CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears"/> years, so with its transition year a plan
+    /// reaches back at most that many years. Writes (deciding) and reads (showing) both search exactly these streams.
+    /// </summary>
+    public static IEnumerable<int> CandidatePeriodStarts(int year)
+    {
+        for (var start = year + 1; start >= year - CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears; start--) yield return start;
+    }
+
     public static Decision Decide(RenstraState state, RenstraCommand command, RenstraContext context) => command switch
     {
         CreateRenstra c => CreatingRenstraDecision.Decide(state, c, context),

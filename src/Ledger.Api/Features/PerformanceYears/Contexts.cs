@@ -16,9 +16,6 @@ public static class Contexts
 {
     private static readonly EventTypeRegistry Events = DomainCommands.EventTypes();
 
-    /// <summary>How far back a Renstra can start and still cover a year: a period is at most 6 years.</summary>
-    public const int LookBackYears = 6;
-
     public static async Task<bool> AgencyExistsAsync(IEventReader reader, string agency, CancellationToken ct) =>
         await reader.StreamVersionAsync(new StreamName(Agency.StreamName(agency)), ct) > 0;
 
@@ -30,12 +27,12 @@ public static class Contexts
 
     /// <summary>
     /// The Renstra in force for <paramref name="year"/>: the newest (largest period start) that exists and covers it.
-    /// Candidates start at year + 1 (a plan may declare the year before its period as its transition year) down to
-    /// year − 6. When a newer plan supersedes an older one for a year, the newer one wins (PerformanceYearContext).
+    /// Candidates: <see cref="Renstra.CandidatePeriodStarts"/>. When a newer plan supersedes an older one for a year, the
+    /// newer one wins (PerformanceYearContext).
     /// </summary>
     public static async Task<RenstraState?> RenstraCoveringAsync(IEventReader reader, string agency, int year, CancellationToken ct)
     {
-        for (var start = year + 1; start >= year - LookBackYears; start--)
+        foreach (var start in Renstra.CandidatePeriodStarts(year))
         {
             var recorded = await reader.ReadStreamAsync(new StreamName(Renstra.StreamName(agency, start)), StreamReadOptions.Whole, ct);
             if (recorded.Count == 0) continue;

@@ -18,9 +18,6 @@ public sealed record Loaded<TState>(TState State, long Version);
 /// </summary>
 public sealed class ReadLoader(IEventStore store)
 {
-    /// <summary>How far back a Renstra may start and still cover a year: a plan spans at most 6 years (CreateRenstra).</summary>
-    public const int RenstraLookBackYears = 6;
-
     private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
 
     /// <summary>
@@ -36,13 +33,13 @@ public sealed class ReadLoader(IEventStore store)
     }
 
     /// <summary>
-    /// The Renstra covering <paramref name="year"/>: renstra-{agency}-{p} for p = year, year − 1, … year − 6; the newest
+    /// The Renstra covering <paramref name="year"/>: renstra-{agency}-{p} for p in Renstra.CandidatePeriodStarts(year); the newest
     /// period start that exists and covers the year wins (a newer plan supersedes an older one for shared years).
     /// Null when none does.
     /// </summary>
     public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
     {
-        for (var start = year; start >= year - RenstraLookBackYears; start--)
+        foreach (var start in Renstra.CandidatePeriodStarts(year))
         {
             var (events, version) = await ReadAsync(Renstra.StreamName(agency, start), asOf, ct);
             if (version == 0) continue;
