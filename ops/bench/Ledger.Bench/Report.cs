@@ -41,7 +41,7 @@ internal static class Report
 
         sb.AppendLine("What each scenario does (all through the same pooled `NpgsqlDataSource`, a connection opened per operation as " +
                       "`PostgresEventStore` does, as a login role with the service's rights; payloads are ~300-byte realization " +
-                      "events, `Guid.NewGuid()` ids; the store's appends carry an actor and a correlation id as commands do):");
+                      "events, time-ordered `Guid.CreateVersion7()` ids as the command pipeline makes them, on both sides; the store's appends carry an actor and a correlation id as commands do):");
         sb.AppendLine();
         foreach (var s in singles.Concat(batches)) sb.AppendLine(Inv, $"- **{s.Name}**: {s.What}.");
         sb.AppendLine();

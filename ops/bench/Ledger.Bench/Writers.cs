@@ -24,7 +24,7 @@ internal sealed class StoreWriter(PostgresEventStore store, string[] streams, in
     {
         var i = streams.Length == 1 ? 0 : _payloads.Random.Next(streams.Length);
         var events = new EventData[batchSize];
-        for (var k = 0; k < batchSize; k++) events[k] = new EventData(Guid.NewGuid(), Payloads.EventType, _payloads.Next());
+        for (var k = 0; k < batchSize; k++) events[k] = new EventData(Guid.CreateVersion7(), Payloads.EventType, _payloads.Next());
         var expected = expectExact ? ExpectedVersion.Exactly(_versions[i]) : ExpectedVersion.Any;
         var result = await store.AppendAsync(
             new AppendRequest(new StreamName(streams[i]), Payloads.StreamType, Payloads.Tenant, expected, events, Payloads.Metadata()), ct);
@@ -57,7 +57,7 @@ internal sealed class RawWriter(NpgsqlDataSource dataSource, string[] streams, i
         await using var cmd = new NpgsqlCommand(batchSize == 1 ? InsertOne : InsertMany, conn);
         if (batchSize == 1)
         {
-            cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.NewGuid() });
+            cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streams[i] });
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _versions[i] + 1 });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.EventType });
@@ -72,7 +72,7 @@ internal sealed class RawWriter(NpgsqlDataSource dataSource, string[] streams, i
             var data = new string[batchSize];
             for (var k = 0; k < batchSize; k++)
             {
-                ids[k] = Guid.NewGuid();
+                ids[k] = Guid.CreateVersion7();
                 names[k] = streams[i];
                 versions[k] = _versions[i] + k + 1;
                 types[k] = Payloads.EventType;
@@ -122,7 +122,7 @@ internal sealed class LockedRawWriter(NpgsqlDataSource dataSource, string[] stre
         var insert = new NpgsqlBatchCommand(batchSize == 1 ? InsertOne : InsertMany);
         if (batchSize == 1)
         {
-            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.NewGuid() });
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7() });
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streams[i] });
             insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _versions[i] + 1 });
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.EventType });
@@ -137,7 +137,7 @@ internal sealed class LockedRawWriter(NpgsqlDataSource dataSource, string[] stre
             var data = new string[batchSize];
             for (var k = 0; k < batchSize; k++)
             {
-                ids[k] = Guid.NewGuid();
+                ids[k] = Guid.CreateVersion7();
                 names[k] = streams[i];
                 versions[k] = _versions[i] + k + 1;
                 types[k] = Payloads.EventType;
@@ -196,7 +196,7 @@ internal sealed class StoreShapedSqlWriter(NpgsqlDataSource dataSource, string[]
         var head = _heads[i];
         for (var k = 0; k < batchSize; k++)
         {
-            ids[k] = Guid.NewGuid();
+            ids[k] = Guid.CreateVersion7();
             types[k] = Payloads.EventType;
             data[k] = _payloads.Next();
             prevs[k] = head;
