@@ -1,4 +1,5 @@
 using Ledger.Api.Features.Agencies;
+using Ledger.Api.Features.Audit;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Renstras;
@@ -35,6 +36,7 @@ public static class ApiRegistration
         services.AddRealizationValidators();
         services.AddBudgetValidators();
         services.AddClosingYearValidators();
+        services.AddAudit();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -50,5 +52,6 @@ public static class ApiRegistration
         api.MapRealizationEndpoints();
         api.MapBudgetEndpoints();
         api.MapClosingYearEndpoints();
+        api.MapAuditEndpoints();
     }
 }

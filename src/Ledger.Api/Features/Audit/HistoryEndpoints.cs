@@ -1,0 +1,71 @@
+using Ledger.Api.Features.Reads;
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.History;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ledger.Api.Features.Audit;
+
+// GET /api/agencies/{agency}/indicators/{code}/history[?year=Y][&asOf=instant]          (agency read; inspektorat reads all)
+//     → [ { at, effective, year, actor: { name, nip, role }, kind, reason, ground, before, after, note, eventId, sequence } ]
+// GET /api/agencies/{agency}/budget/{year}/lines/{code}/history[?asOf=instant]            (extension, same shape)
+//     400 year/asOf malformed; 404 agency unknown, indicator in no Renstra / line in no budget of the year.
+public static class HistoryEndpoints
+{
+    public sealed record ActorBody(string? Name, string? Nip, string? Role);
+
+    public sealed record EntryBody(
+        DateTimeOffset At, string Effective, int? Year, ActorBody Actor, string Kind, string? Reason, string? Ground, decimal? Before,
+        decimal? After, string? Note, Guid EventId, long Sequence);
+
+    public static void MapHistoryEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/agencies/{agency}/indicators/{code}/history", IndicatorAsync)
+            .RequireAgency(Authorization.Access.Read)
+            .WithName("ReadIndicatorHistory").WithTags("Audit").WithSummary("Every change to an indicator: who, when, for which period, why, old → new");
+        api.MapGet("/agencies/{agency}/budget/{year}/lines/{code}/history", BudgetLineAsync)
+            .RequireAgency(Authorization.Access.Read)
+            .WithName("ReadBudgetLineHistory").WithTags("Audit").WithSummary("Every change to a budget line in a year: pagu murni, perubahan, spending");
+    }
+
+    private static async Task<IResult> IndicatorAsync(
+        string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
+    {
+        int? only = null;
+        if (year is not null)
+        {
+            if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return badYear!;
+            only = y;
+        }
+        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        if (!await loader.AgencyExistsAsync(agency, at, ct)) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
+
+        // With a year: the Renstras that cover it and that year's stream. Without: every Renstra found in the look-back
+        // window that defines the indicator, and the year streams of their periods.
+        var reference = only ?? (at ?? clock.GetUtcNow()).Year;
+        var from = only is { } oy ? oy - ReadLoader.RenstraLookBackYears : reference - AuditLoader.HistoryLookBackYears;
+        var renstras = (await loader.RenstrasAsync(agency, from, reference + 1, at, ct))
+            .Where(r => r.HasIndicator(code) && (only is not { } y1 || r.Covers(y1))).ToList();
+        if (renstras.Count == 0)
+            return ReadQuery.NotFound($"Indicator '{code}' is in no Renstra of '{agency}'{(only is { } y2 ? $" covering {y2}" : "")}{IndicatorEndpoints.When(at)}.");
+
+        var years = only is { } y3 ? [y3] : renstras.SelectMany(r => r.Years).Distinct().Order().ToList();
+        var events = renstras.SelectMany(r => r.Events).ToList();
+        foreach (var y in years) events.AddRange(await loader.YearAsync(agency, y, at, ct));
+        return Results.Ok(IndicatorHistory.For(code, events, only).Select(ToBody).ToList());
+    }
+
+    private static async Task<IResult> BudgetLineAsync(
+        string agency, string year, string code, [FromQuery] string? asOf, AuditLoader loader, CancellationToken ct)
+    {
+        if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return badYear!;
+        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        if (!await loader.AgencyExistsAsync(agency, at, ct)) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
+        var entries = BudgetLineHistory.For(code, y, await loader.YearAsync(agency, y, at, ct));
+        return entries.Count == 0
+            ? ReadQuery.NotFound($"Budget line '{code}' is not in the APBD {y} of '{agency}'{IndicatorEndpoints.When(at)}.")
+            : Results.Ok(entries.Select(ToBody).ToList());
+    }
+
+    private static EntryBody ToBody(HistoryEntry e) => new(e.At, e.Effective, e.Year, new ActorBody(e.Actor.Name, e.Actor.Nip, e.Actor.Role),
+        e.Kind, e.Reason, e.Ground, e.Before, e.After, e.Note, e.EventId, e.Sequence);
+}

@@ -1,0 +1,29 @@
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.Users;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Features.Audit;
+
+// GET /api/audit/verify   (inspektorat or admin)
+//     → { ok, eventsChecked, firstBrokenSequence?, problems: [ { sequence?, stream, problem } ], headSequence, logDigest }
+//     Staff and approvers get 403: verification reads the whole log across agencies (it names other agencies'
+//     streams in its problems), which only the auditor and the administrator may see.
+public static class VerifyEndpoints
+{
+    public sealed record ProblemBody(long? Sequence, string Stream, string Problem);
+
+    public sealed record VerifyBody(
+        bool Ok, long EventsChecked, long? FirstBrokenSequence, IReadOnlyList<ProblemBody> Problems, long HeadSequence, string LogDigest);
+
+    public static void MapVerifyEndpoints(this RouteGroupBuilder api) =>
+        api.MapGet("/audit/verify", VerifyAsync)
+            .RequireRole(Roles.Inspektorat, Roles.Admin)
+            .WithName("VerifyLog").WithTags("Audit").WithSummary("Walks every stream's hash chain and reports the first altered event");
+
+    private static async Task<IResult> VerifyAsync(LedgerDatabase database, CancellationToken ct)
+    {
+        var v = await ChainVerifier.VerifyAsync(database.Service, ct);
+        return Results.Ok(new VerifyBody(v.Ok, v.EventsChecked, v.FirstBrokenSequence,
+            v.Problems.Select(p => new ProblemBody(p.Sequence, p.Stream, p.Problem)).ToList(), v.HeadSequence, v.LogDigest));
+    }
+}

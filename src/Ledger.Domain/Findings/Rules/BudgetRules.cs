@@ -1,0 +1,97 @@
+using Ledger.Domain.History;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.EnactingBudget;
+using Ledger.Domain.PerformanceYears.RecordingSpending;
+using Ledger.Domain.PerformanceYears.RevisingBudget;
+using static Ledger.Domain.Findings.Rules.CapaianRules;
+
+namespace Ledger.Domain.Findings.Rules;
+
+public static class BudgetRules
+{
+    /// <summary>A parent line whose pagu is not the sum of its children's (checked for the APBD murni and, if revised,
+    /// for the pagu now in force; 001 digest A25, §7 T8).</summary>
+    public static FindingRule RollupMismatch { get; } = new("budget.rollup-mismatch", Severities.High,
+        "a parent budget line whose pagu differs from the sum of its children", EvaluateRollup);
+
+    /// <summary>A total printed in the document (declaredTotals) that is not the sum of the lines it totals.</summary>
+    public static FindingRule DeclaredTotalMismatch { get; } = new("budget.declared-total-mismatch", Severities.High,
+        "a declared (printed) total that differs from the sum of the lines", EvaluateDeclared);
+
+    /// <summary>Two sibling lines with the same non-zero pagu: often a copy error (001 digest A25, T8 DUPLICATE_AMOUNT).</summary>
+    public static FindingRule DuplicateSiblingPagu { get; } = new("budget.duplicate-sibling-pagu", Severities.Low,
+        "sibling budget lines with exactly the same pagu (a likely copy error)", EvaluateDuplicates);
+
+    /// <summary>Spending that took a line (or an ancestor) above its pagu, as the event recorded it (ExceedsPagu).</summary>
+    public static FindingRule SpendingAbovePagu { get; } = new("budget.spending-above-pagu", Severities.High,
+        "spending recorded above the pagu of its line or of an ancestor", EvaluateSpending);
+
+    private static IEnumerable<Finding> EvaluateRollup(FindingsContext ctx)
+    {
+        var budget = ctx.State.Budget;
+        if (!budget.Enacted) yield break;
+        var enacted = ctx.OfYear<BudgetEnacted>().Select(x => x.Meta).FirstOrDefault();
+        var revisions = ctx.OfYear<BudgetRevised>().ToList();
+        foreach (var parent in budget.Lines.Where(l => budget.Children(l.Code).Any()))
+        {
+            var children = budget.Children(parent.Code).ToList();
+            var murniSum = children.Sum(c => c.PaguMurni);
+            if (murniSum != parent.PaguMurni)
+                yield return RollupMismatch.Raise(parent.Code,
+                    $"APBD murni {ctx.Year}: {parent.Code} pagu {N(parent.PaguMurni)} but its {children.Count} children sum to {N(murniSum)} " +
+                    $"(Δ {N(murniSum - parent.PaguMurni)}).", [enacted]);
+            if (budget.Revisions == 0) continue;
+            var sum = children.Sum(c => c.Pagu);
+            if (sum == parent.Pagu) continue;
+            var codes = children.Select(c => c.Code).Append(parent.Code).ToHashSet(StringComparer.Ordinal);
+            yield return RollupMismatch.Raise(parent.Code,
+                $"APBD perubahan {budget.Revisions} {ctx.Year}: {parent.Code} pagu {N(parent.Pagu)} but its {children.Count} children sum to " +
+                $"{N(sum)} (Δ {N(sum - parent.Pagu)}).",
+                revisions.Where(r => r.Event.Changes.Any(c => codes.Contains(c.Code))).Select(r => r.Meta).Prepend(enacted));
+        }
+    }
+
+    private static IEnumerable<Finding> EvaluateDeclared(FindingsContext ctx)
+    {
+        var budget = ctx.State.Budget;
+        foreach (var (meta, enacted) in ctx.OfYear<BudgetEnacted>())
+        foreach (var declared in enacted.DeclaredTotals)
+        {
+            var (what, sum) = declared.Code == EnactingBudgetDecision.GrandTotalCode
+                ? ("the top-level lines", budget.Roots.Sum(l => l.PaguMurni))
+                : budget.Children(declared.Code).Any()
+                    ? ($"the children of {declared.Code}", budget.Children(declared.Code).Sum(l => l.PaguMurni))
+                    : ($"line {declared.Code}", budget.Line(declared.Code)?.PaguMurni ?? 0m);
+            if (sum == declared.Amount) continue;
+            yield return DeclaredTotalMismatch.Raise(declared.Code,
+                $"APBD murni {ctx.Year}: declared total {declared.Code} = {N(declared.Amount)} but {what} sum to {N(sum)} " +
+                $"(Δ {N(sum - declared.Amount)}).", [meta]);
+        }
+    }
+
+    private static IEnumerable<Finding> EvaluateDuplicates(FindingsContext ctx)
+    {
+        var budget = ctx.State.Budget;
+        var sources = ctx.YearEvents.Where(e => e.Event is BudgetEnacted or BudgetRevised).ToList();
+        foreach (var group in budget.Lines.Where(l => l.Parent is not null && l.Pagu != 0m).GroupBy(l => (l.Parent, l.Pagu)).Where(g => g.Count() > 1))
+        {
+            var codes = group.Select(l => l.Code).ToList();
+            yield return DuplicateSiblingPagu.Raise(string.Join(",", codes),
+                $"{ctx.Year}: {string.Join(" and ", codes)} under {group.Key.Parent} have the same pagu {N(group.Key.Pagu)}; check for a copy error.",
+                sources.Where(e => SetsPagu(e.Event, codes)));
+        }
+    }
+
+    private static bool SetsPagu(IDomainEvent e, IReadOnlyCollection<string> codes) => e switch
+    {
+        BudgetEnacted b => b.Lines.Any(l => codes.Contains(l.Code)),
+        BudgetRevised r => r.Changes.Any(c => codes.Contains(c.Code)),
+        _ => false,
+    };
+
+    private static IEnumerable<Finding> EvaluateSpending(FindingsContext ctx) =>
+        ctx.OfYear<SpendingRecorded>().Where(x => x.Event.ExceedsPagu).Select(x => SpendingAbovePagu.Raise(x.Event.Code,
+            $"{IndicatorHistory.Effective(ctx.Year, x.Event.Period)}: spending {N(x.Event.Amount)} on {x.Event.Code} brought it to " +
+            $"{N(x.Event.SpentToDate)} against a pagu of {N(x.Event.Pagu)} (or exceeded an ancestor's pagu).", [x.Meta]));
+
+}

@@ -1,0 +1,36 @@
+namespace Ledger.Domain.History;
+
+/// <summary>
+/// One change to an indicator or a budget line (api.md history). <see cref="At"/> is the recorded time;
+/// <see cref="Effective"/> the period the entry is for ("2023", "2023-Q2", a PK's signing date, "2021–2026" for a
+/// Renstra-wide fact); <see cref="Year"/> the performance year it belongs to (null for a Renstra-wide fact), used by
+/// the <c>?year=</c> filter. <see cref="Before"/>/<see cref="After"/> are the old and new number (null = none).
+/// </summary>
+public sealed record HistoryEntry(
+    DateTimeOffset At,
+    string Effective,
+    int? Year,
+    Actor Actor,
+    string Kind,
+    string? Reason,
+    string? Ground,
+    decimal? Before,
+    decimal? After,
+    string? Note,
+    Guid EventId,
+    long Sequence);
+
+/// <summary>The history entry kinds (stable words of the HTTP answer).</summary>
+public static class HistoryKinds
+{
+    public const string IndicatorAdded = "renstra.indicator-added";
+    public const string RenstraRevised = "renstra.revised";
+    public const string PkMurni = "pk.murni";
+    public const string PkPerubahan = "pk.perubahan";
+    public const string RealizationRecorded = "realization.recorded";
+    public const string RealizationCorrected = "realization.corrected";
+    public const string YearClosed = "year.closed";
+    public const string BudgetEnacted = "budget.enacted";
+    public const string BudgetRevised = "budget.revised";
+    public const string SpendingRecorded = "budget.spending-recorded";
+}

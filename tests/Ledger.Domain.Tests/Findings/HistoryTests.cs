@@ -1,0 +1,79 @@
+using Ledger.Domain.History;
+using static Ledger.Domain.Tests.Findings.AuditLog;
+
+namespace Ledger.Domain.Tests.Findings;
+
+/// <summary>The pure mapping from audited events to history entries (api.md history).</summary>
+public sealed class HistoryTests
+{
+    [Fact]
+    public void GivenI2RenstraPkMurniPerubahanAndRealization_WhenMapped_ThenEntriesInOrderWithWhoWhenWhyAndBeforeAfter()
+    {
+        var log = new AuditLog();
+        var added = log.R(Indicator("I2", targets: [(2022, 70m), (2023, 75m)]));
+        log.R(Indicator("I9", unit: "nilai", targets: (2023, 68.58m)));
+        var murni = log.Y(Pk(("I2", 90m, 75m), ("I9", 68.58m, 68.58m)), Approver);
+        var perubahan = log.Y(PkPerubahan([("I2", 93m, 75m), ("I9", 68.58m, 68.58m)], [("I2", 90m, 93m)],
+            reason: "Perubahan anggaran; perubahan volume target"), Approver, "Perubahan anggaran; perubahan volume target");
+        var realization = log.Y(Realization("I2", 75m, claimed: 100m, period: "Y"));
+        var correction = log.Y(Correction("I2", 75m, 87m, afterClose: false, reason: "Narasi L881"));
+
+        var all = IndicatorHistory.For("I2", log.All);
+        Assert.Equal(["renstra.indicator-added", "renstra.indicator-added", "pk.murni", "pk.perubahan", "realization.recorded",
+            "realization.corrected"], all.Select(e => e.Kind));
+        Assert.Equal(["2022", "2023", "2023-01-31", "2023-10-02", "2023", "2023"], all.Select(e => e.Effective));
+        Assert.Equal([added.Sequence, added.Sequence, murni.Sequence, perubahan.Sequence, realization.Sequence, correction.Sequence],
+            all.Select(e => e.Sequence));
+
+        var pk = all[3];
+        Assert.Equal((90m, 93m), (pk.Before!.Value, pk.After!.Value));
+        Assert.Equal("Perubahan anggaran; perubahan volume target", pk.Reason);
+        Assert.Equal("budget-change", pk.Ground);
+        Assert.Equal(Approver, pk.Actor);
+        Assert.Equal(perubahan.RecordedAt, pk.At);
+        Assert.Equal(perubahan.Id, pk.EventId);
+        Assert.Equal((75m, 87m, "Narasi L881"), (all[5].Before!.Value, all[5].After!.Value, all[5].Reason));
+    }
+
+    [Fact]
+    public void GivenYearFilter_WhenMapped_ThenOtherYearsTargetsAreLeftOut_AndUntouchedIndicatorsHaveNoPkPerubahanEntry()
+    {
+        var log = new AuditLog();
+        log.R(Indicator("I2", targets: [(2022, 70m), (2023, 75m)]));
+        log.R(Indicator("I9", unit: "nilai", targets: (2023, 68.58m)));
+        log.Y(Pk(("I2", 90m, 75m), ("I9", 68.58m, 68.58m)));
+        log.Y(PkPerubahan([("I2", 93m, 75m), ("I9", 68.58m, 68.58m)], [("I2", 90m, 93m)]));
+
+        Assert.DoesNotContain(IndicatorHistory.For("I2", log.All, 2023), e => e.Effective == "2022");
+        Assert.Equal(["renstra.indicator-added", "pk.murni"], IndicatorHistory.For("I9", log.All, 2023).Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void GivenYearClosedListingTheIndicator_WhenMapped_ThenCloseEntrySaysNoRealization()
+    {
+        var log = new AuditLog();
+        log.R(Indicator("I6", polarity: "lower", targets: (2023, 0.25m)));
+        log.Y(Pk(("I6", 0.10m, 0.25m)));
+        log.Y(Closed("I6"));
+        var close = IndicatorHistory.For("I6", log.All)[^1];
+        Assert.Equal("year.closed", close.Kind);
+        Assert.Contains("without a realization", close.Note);
+    }
+
+    [Fact]
+    public void GivenBudgetLineEnactedRevisedAndSpent_WhenMapped_ThenPaguAndSpentToDateMoves()
+    {
+        var log = new AuditLog();
+        log.Y(Budget([("P2", null, 4_490_649_338m), ("P1", null, 1m)]));
+        log.Y(BudgetRevision(4_490_649_339m, 3_855_501_621m, ("P2", null, 4_490_649_338m, 3_855_501_620m)));
+        log.Y(Spending("P2", 3_649_094_188m, 3_649_094_188m, 3_855_501_620m, false));
+        log.Y(Spending("P1", 1m, 1m, 1m, false));
+
+        var h = BudgetLineHistory.For("P2", 2023, log.All);
+        Assert.Equal(["budget.enacted", "budget.revised", "budget.spending-recorded"], h.Select(e => e.Kind));
+        Assert.Equal((null, 4_490_649_338m), (h[0].Before, h[0].After));
+        Assert.Equal((4_490_649_338m, 3_855_501_620m), (h[1].Before, h[1].After));
+        Assert.Equal((0m, 3_649_094_188m), (h[2].Before, h[2].After));
+        Assert.Empty(BudgetLineHistory.For("P9", 2023, log.All));
+    }
+}
