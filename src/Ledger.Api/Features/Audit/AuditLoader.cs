@@ -58,7 +58,7 @@ public sealed class AuditLoader(IEventStore store)
 
     /// <summary>The Renstra in force for a year: the newest period start that covers it (a newer plan supersedes).</summary>
     public async Task<RenstraStream?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
-        (await RenstrasAsync(agency, year - Features.Reads.ReadLoader.RenstraLookBackYears, year + 1, asOf, ct)).FirstOrDefault(r => r.Covers(year));
+        (await RenstrasAsync(agency, year - Ledger.Domain.Renstras.CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears, year + 1, asOf, ct)).FirstOrDefault(r => r.Covers(year));
 
     private async Task<IReadOnlyList<AuditedEvent>> ReadAsync(string stream, int? year, DateTimeOffset? asOf, CancellationToken ct)
     {

@@ -42,7 +42,7 @@ public static class HistoryEndpoints
         // With a year: the Renstras that cover it and that year's stream. Without: every Renstra found in the look-back
         // window that defines the indicator, and the year streams of their periods.
         var reference = only ?? (at ?? clock.GetUtcNow()).Year;
-        var from = only is { } oy ? oy - ReadLoader.RenstraLookBackYears : reference - AuditLoader.HistoryLookBackYears;
+        var from = only is { } oy ? oy - Ledger.Domain.Renstras.CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears : reference - AuditLoader.HistoryLookBackYears;
         var renstras = (await loader.RenstrasAsync(agency, from, reference + 1, at, ct))
             .Where(r => r.HasIndicator(code) && (only is not { } y1 || r.Covers(y1))).ToList();
         if (renstras.Count == 0)
