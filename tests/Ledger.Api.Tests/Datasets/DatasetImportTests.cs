@@ -25,7 +25,7 @@ public sealed class DatasetImportTests(DatasetsFixture d) : IClassFixture<Datase
         Assert.Equal(2, expected.Count(e => e.EndsWith("realization.already-recorded-use-correction", StringComparison.Ordinal)
                                             && e.StartsWith("surakarta", StringComparison.Ordinal)));
         Assert.Equal(0, d.FirstRun.Replayed);
-        Assert.True(d.EventsAfterFirstRun > 300, $"only {d.EventsAfterFirstRun} events");
+        Assert.True(d.EventsAfterFirstRun > 150, $"only {d.EventsAfterFirstRun} events");
     }
 
     [Fact]
@@ -123,7 +123,8 @@ public sealed class DatasetImportTests(DatasetsFixture d) : IClassFixture<Datase
 
         var old = await new PostgresEventStore(d.Factory.Database.Owner).ReadStreamAsync(new StreamName("renstra-bkpsdm-paser-2021"));
         var added = old.Select(e => JsonDocument.Parse(e.Json).RootElement)
-            .Single(e => e.TryGetProperty("code", out var c) && c.GetString() == code);
-        Assert.Equal(oldTarget, added.GetProperty("targets").GetProperty("2025").GetDecimal());
+            .Single(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out var c) && c.GetString() == code);
+        var old2025 = added.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("year").GetInt32() == 2025);
+        Assert.Equal(oldTarget, old2025.GetProperty("target").GetDecimal());
     }
 }
