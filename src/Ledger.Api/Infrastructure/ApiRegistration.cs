@@ -35,6 +35,7 @@ public static class ApiRegistration
         services.AddRealizationValidators();
         services.AddBudgetValidators();
         services.AddClosingYearValidators();
+        builder.AddDemoImport();
     }
 
     public static void MapLedgerApi(this WebApplication app)
