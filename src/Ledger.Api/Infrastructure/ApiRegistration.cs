@@ -37,6 +37,7 @@ public static class ApiRegistration
         services.AddBudgetValidators();
         services.AddClosingYearValidators();
         services.AddAudit();
+        builder.AddDemoImport();
     }
 
     public static void MapLedgerApi(this WebApplication app)
