@@ -1,3 +1,4 @@
+using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
@@ -50,5 +51,6 @@ public static class ApiRegistration
         api.MapRealizationEndpoints();
         api.MapBudgetEndpoints();
         api.MapClosingYearEndpoints();
+        api.MapSnapshotEndpoints();
     }
 }
