@@ -7,7 +7,7 @@ using Ledger.Api.Infrastructure;
 using Ledger.Domain;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
-using Ledger.Domain.PerformanceYears.RecordingRealization;
+using DomainRealizationRecorded = Ledger.Domain.PerformanceYears.RecordingRealization.RealizationRecorded;
 using Ledger.Domain.PerformanceYears.SigningPk;
 using Ledger.EventStore;
 using Ledger.LocalPostgres;
@@ -160,7 +160,7 @@ internal static class AsOfBenchmark
             var period = periods[rng.Next(periods.Length)];
             var value = Math.Round((decimal)rng.NextDouble() * 100m, rng.Next(0, 4));
             if (!values.TryGetValue(period, out var before))
-                all.Add(new RealizationRecorded(indicator, period, value, null, null, "bukti", null, null));
+                all.Add(new DomainRealizationRecorded(indicator, period, value, null, null, "bukti", null, null));
             else if (before != value)
                 all.Add(new RealizationCorrected(indicator, period, before, value, "koreksi", false));
             else continue;
