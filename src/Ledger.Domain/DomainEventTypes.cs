@@ -37,6 +37,7 @@ public static class DomainEventTypes
         ("budget.revised.v1", typeof(BudgetRevised)),
         ("budget.spending-recorded.v1", typeof(SpendingRecorded)),
         ("year.closed.v1", typeof(YearClosed)),
+        ("year.snapshot-frozen.v1", typeof(YearSnapshotFrozen)),
 
         ("user.created.v1", typeof(Users.UserCreated)),
         ("user.token-revoked.v1", typeof(Users.UserTokenRevoked)),

@@ -75,6 +75,10 @@ public sealed record StreamReadOptions
 {
     public long? UpToVersion { get; init; }
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Skip the events before this version (inclusive bound): a reader resuming from a stream snapshot.</summary>
+    public long? FromVersion { get; init; }
+
     public static StreamReadOptions Whole { get; } = new();
 }
 

@@ -14,7 +14,8 @@ public static class EventStoreSchema
     /// The service role may read the store and call <c>eventstore.append</c> (which runs as the owner), nothing else:
     /// it cannot INSERT rows of its own making, nor UPDATE, DELETE or TRUNCATE, nor drop the append-only trigger.
     /// The one exception is <c>eventstore.idempotency</c> (remembered command responses, not part of the audit
-    /// record), which it reads and writes through <see cref="IdempotencyStore"/>.
+    /// record), which it reads and writes through <see cref="IdempotencyStore"/>, and <c>eventstore.stream_snapshots</c>
+    /// (derived states, see <see cref="PostgresStreamSnapshots"/>), which it reads, inserts and prunes (never updates).
     /// </summary>
     public static async Task GrantServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct = default)
     {
@@ -27,6 +28,7 @@ public static class EventStoreSchema
             GRANT EXECUTE ON FUNCTION eventstore.append, eventstore.canonical TO {r};
             GRANT SELECT ON SEQUENCE eventstore.event_seq TO {r};
             GRANT SELECT, INSERT, UPDATE, DELETE ON eventstore.idempotency TO {r};
+            GRANT SELECT, INSERT, DELETE ON eventstore.stream_snapshots TO {r};
             """);
         await cmd.ExecuteNonQueryAsync(ct);
     }

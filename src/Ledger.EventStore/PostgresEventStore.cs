@@ -95,6 +95,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, IEnumerable<
         cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream.Value));
         cmd.Parameters.Add(new NpgsqlParameter("up_to", NpgsqlDbType.Bigint) { Value = (object?)options.UpToVersion ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = (object?)options.AsOf?.ToUniversalTime() ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.Bigint) { Value = (object?)options.FromVersion ?? DBNull.Value });
         return await ReadEvents(cmd, ct);
     }
 

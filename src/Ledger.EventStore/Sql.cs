@@ -21,6 +21,7 @@ internal static class Sql
         WHERE stream_id = @stream
           AND (@up_to::bigint IS NULL OR version <= @up_to)
           AND (@as_of::timestamptz IS NULL OR recorded_at <= @as_of)
+          AND (@from::bigint IS NULL OR version >= @from)
         ORDER BY version
         """;
 
@@ -96,4 +97,26 @@ internal static class Sql
         DELETE FROM eventstore.idempotency
          WHERE scope = @scope AND key = @key AND claim_token = @token AND status IS NULL
         """;
+
+    // ---- Stream snapshots (Migrations/0003_stream_snapshots.sql, PostgresStreamSnapshots) ----
+
+    /// <summary>Derived data: a second writer of the same (stream, type, version) wrote the same state, so keep the first.</summary>
+    public const string SnapshotSave = """
+        INSERT INTO eventstore.stream_snapshots (stream_id, state_type, version, recorded_at, event_hash, state)
+        VALUES (@stream, @state_type, @version, @recorded_at, @event_hash, @state::jsonb)
+        ON CONFLICT (stream_id, state_type, version) DO NOTHING
+        """;
+
+    /// <summary>The newest snapshot of the stream and type at or before an instant and/or a version (either may be null).</summary>
+    public const string SnapshotLatest = """
+        SELECT stream_id, state_type, version, recorded_at, event_hash, state::text
+        FROM eventstore.stream_snapshots
+        WHERE stream_id = @stream AND state_type = @state_type
+          AND (@as_of::timestamptz IS NULL OR recorded_at <= @as_of)
+          AND (@up_to::bigint IS NULL OR version <= @up_to)
+        ORDER BY recorded_at DESC, version DESC
+        LIMIT 1
+        """;
+
+    public const string SnapshotDeleteStream = "DELETE FROM eventstore.stream_snapshots WHERE stream_id = @stream";
 }

@@ -7,6 +7,7 @@ internal static class Cli
     public const string Usage = """
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild [--events <n>] [--batch-size <n>] [--rounds <n>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -28,6 +29,10 @@ internal static class Cli
         rebuild: loads --events (default 500000) events into a private durable cluster, then rebuilds a simple
         projection (count and sum per stream) --rounds times (default 3) in batches of --batch-size (default 5000)
         and prints events/s.
+
+        asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
+        (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and
+        with a full replay, side by side; --markdown writes/replaces "## As-of reads (issue 4)" in that file.
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -50,6 +55,20 @@ internal static class Cli
             using var rebuildCts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
             return await RebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
+        }
+        if (args[0] == "asof")
+        {
+            AsOfOptions asOf;
+            try { asOf = AsOfOptions.Parse(args[1..]); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+            using var asOfCts = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; asOfCts.Cancel(); };
+            return await AsOfBenchmark.RunAsync(asOf, asOfCts.Token);
         }
         if (args[0] != "appends")
         {

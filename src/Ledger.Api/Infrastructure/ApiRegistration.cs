@@ -1,3 +1,4 @@
+using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Audit;
 using Ledger.Api.Features.Reads;
@@ -54,5 +55,6 @@ public static class ApiRegistration
         api.MapBudgetEndpoints();
         api.MapClosingYearEndpoints();
         api.MapAuditEndpoints();
+        api.MapSnapshotEndpoints();
     }
 }

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using FluentValidation;
+using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Infrastructure;
 using Ledger.Commands;
 using Ledger.Domain.Agencies;
@@ -13,19 +12,20 @@ using Ledger.EventStore;
 
 namespace Ledger.Api.Features.PerformanceYears;
 
-// POST /api/agencies/{agency}/years/{year}/close  (approver) 200 { note? }  →  { streamId, version, eventIds, snapshotHash }
+// POST /api/agencies/{agency}/years/{year}/close  (approver) 200 { note? }
+//      →  { streamId, version, eventIds, snapshotHash, canonicalization, chainHead: { headSequence, logDigest } }
 // After the close every write to the year is 409 year.closed, except realization corrections (flagged afterClose).
 //
-// snapshotHash, for now: SHA-256 (lowercase hex) of the canonical JSON of the year's LKjIP performance table,
-// built with the pure Ledger.Domain.Reading.PerformanceTable from the replayed streams at the moment of closing.
-// Issue 4 replaces this with the frozen snapshot table (GET /years/{year}/snapshot) and hashes that instead.
+// Issue 4: the close freezes the year's LKjIP table as a snapshot document (Features/Snapshots/YearSnapshot) and appends
+// it, with the streams and versions it was computed from, as year.snapshot-frozen.v1 in the same append as
+// year.closed.v1. snapshotHash = SHA-256 of the document's canonical JSON (CanonicalJson, docs/snapshots.md).
+// chainHead is the whole log's rolling digest (ChainVerifier) at the head the close saw, published for issue 5.
 public static class ClosingYearEndpoints
 {
     public sealed record CloseBody(string? Note, string? Reason);
 
-    /// <summary>Everything the performance table of the year needs besides the year's own stream.</summary>
-    public sealed record CloseYearContext(
-        PerformanceYearContext Year, AgencyState Agency, PerformanceYearState? Previous, RenstraState? PreviousRenstra);
+    /// <summary>Everything the frozen snapshot needs besides the year's own stream, and the log head the close saw.</summary>
+    public sealed record CloseYearContext(PerformanceYearContext Year, SnapshotInputs Inputs, ChainVerification? LogHead);
 
     private static readonly CommandHandler<Addressed<CloseBody>, PerformanceYearState, CloseYearContext> Close = new()
     {
@@ -34,20 +34,32 @@ public static class ClosingYearEndpoints
         Tenant = c => c.Agency,
         Initial = PerformanceYearState.Initial("", 0),
         Evolve = DomainCommands.Evolve<PerformanceYearState>(PerformanceYear.Evolve),
-        LoadContext = async (c, reader, ct) => new CloseYearContext(
-            await Contexts.ForYearAsync(reader, c.Agency, c.Key, ct),
-            await Contexts.AgencyAsync(reader, c.Agency, ct),
-            await Contexts.YearAsync(reader, c.Agency, c.Key - 1, ct),
-            await Contexts.RenstraCoveringAsync(reader, c.Agency, c.Key - 1, ct)),
+        LoadContext = async (c, reader, ct) =>
+        {
+            var inputs = await YearSnapshot.LoadCurrentAsync(reader, c.Agency, c.Key, ct);
+            // The digest covers the whole log: O(events), run once per agency-year. Only the Postgres store has a chain.
+            var head = inputs.AgencyExists && reader is PostgresEventStore pg ? await ChainVerifier.VerifyAsync(pg.DataSource, ct) : null;
+            return new CloseYearContext(new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra), inputs, head);
+        },
         Decide = (state, c, context) =>
         {
             var year = PerformanceYearHandler.Addressed(state, c);
-            var hash = SnapshotHash(Table(year, context));
-            return DomainCommands.ToPipeline(PerformanceYear.Decide(year, new CloseYear(hash, c.Command.Note), context.Year));
+            var table = YearSnapshot.Build(year, context.Inputs);
+            var frozen = new FrozenSnapshot(CanonicalJson.Name, table, context.Inputs.Sources, context.LogHead?.HeadSequence, context.LogHead?.LogDigest);
+            var command = new CloseYear(YearSnapshot.Hash(table), c.Command.Note) { Frozen = frozen };
+            return DomainCommands.ToPipeline(PerformanceYear.Decide(year, command, context.Year));
         },
-        ResponseFields = events => events.OfType<YearClosed>().FirstOrDefault() is { } closed
-            ? new Dictionary<string, object?> { ["snapshotHash"] = closed.SnapshotHash }
-            : new Dictionary<string, object?>(),
+        ResponseFields = events =>
+        {
+            var fields = new Dictionary<string, object?>();
+            if (events.OfType<YearClosed>().FirstOrDefault() is { } closed) fields["snapshotHash"] = closed.SnapshotHash;
+            if (events.OfType<YearSnapshotFrozen>().FirstOrDefault() is { } f)
+            {
+                fields["canonicalization"] = f.Canonicalization;
+                fields["chainHead"] = new { headSequence = f.LogHeadSequence, logDigest = f.LogDigest };
+            }
+            return fields;
+        },
     };
 
     public static void MapClosingYearEndpoints(this RouteGroupBuilder api)
@@ -59,19 +71,6 @@ public static class ClosingYearEndpoints
 
     public static IServiceCollection AddClosingYearValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<CloseBody, CloseBodyValidator>("year");
-
-    public static PerformanceTable Table(PerformanceYearState year, CloseYearContext context) =>
-        PerformanceTable.Build(
-            context.Year.Renstra ?? RenstraState.Initial, year, context.Previous,
-            context.Agency.ScaleFor(year.Year), context.Agency.ScaleFor(year.Year - 1), CapaianPolicy.Default,
-            context.PreviousRenstra);
-
-    /// <summary>
-    /// Canonical JSON: the service's JSON dialect (camelCase, properties in declaration order, no indentation, decimals
-    /// with their exact stored digits), UTF-8; the hash is SHA-256 in lowercase hex.
-    /// </summary>
-    public static string SnapshotHash(PerformanceTable table) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(table, DomainCommands.Json)));
 
     public sealed class CloseBodyValidator : AbstractValidator<CloseBody>
     {

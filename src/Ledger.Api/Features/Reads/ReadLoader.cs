@@ -1,3 +1,4 @@
+using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Infrastructure;
 using Ledger.Commands;
 using Ledger.Domain;
@@ -5,19 +6,35 @@ using Ledger.Domain.Agencies;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Renstras;
 using Ledger.EventStore;
+using Npgsql;
 
 namespace Ledger.Api.Features.Reads;
 
 /// <summary>A replayed state and the version of the stream it came from (0 when the stream did not exist).</summary>
 public sealed record Loaded<TState>(TState State, long Version);
 
+/// <summary>How the loader uses stream snapshots (issue 4). Null snapshots or <c>SnapshotEvery</c> = 0: always a full replay.</summary>
+public sealed record ReadLoaderOptions
+{
+    /// <summary>A year stream's state is snapshotted at every multiple of this version, lazily, by a read that replayed more events than this.</summary>
+    public int SnapshotEvery { get; init; } = 500;
+}
+
 /// <summary>
 /// Replays the aggregates a read needs straight from the event store. Every read passes <c>AsOf</c> to the store, so
-/// the answer is the record as it stood at that recorded instant (null = now); nothing is cached, nothing is
-/// projected: a read is a pure function of the events recorded up to the instant.
+/// the answer is the record as it stood at that recorded instant (null = now): a read is a pure function of the events
+/// recorded up to the instant. Year streams (the long ones: every realization and correction) start from the newest
+/// stream snapshot at or before the instant and replay only the events after it; a snapshot is derived data, used only
+/// when its state type matches this code and its event hash matches the stream (docs/snapshots.md).
 /// </summary>
-public sealed class ReadLoader(IEventStore store)
+public sealed class ReadLoader(
+    IEventStore store, IStreamSnapshots? snapshots = null, ReadLoaderOptions? options = null, ILogger<ReadLoader>? logger = null)
 {
+    /// <summary>The year state's snapshot form; bump the version when PerformanceYearState.Evolve changes meaning.</summary>
+    public static StateCodec<PerformanceYearState> YearCodec { get; } = new("performance-year", evolveVersion: 1);
+
+    private readonly int _every = options?.SnapshotEvery ?? new ReadLoaderOptions().SnapshotEvery;
+
     private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
 
     /// <summary>
@@ -51,8 +68,68 @@ public sealed class ReadLoader(IEventStore store)
 
     public async Task<Loaded<PerformanceYearState>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var (events, version) = await ReadAsync(PerformanceYear.StreamName(agency, year), asOf, ct);
-        return new(PerformanceYear.Replay(agency, year, events), version);
+        if (snapshots is null || _every <= 0)
+        {
+            var (events, version) = await ReadAsync(PerformanceYear.StreamName(agency, year), asOf, ct);
+            return new(PerformanceYear.Replay(agency, year, events), version);
+        }
+        return await YearFromSnapshotAsync(new StreamName(PerformanceYear.StreamName(agency, year)), agency, year, asOf, snapshots, ct);
+    }
+
+    private async Task<Loaded<PerformanceYearState>> YearFromSnapshotAsync(
+        StreamName stream, string agency, int year, DateTimeOffset? asOf, IStreamSnapshots snapshots, CancellationToken ct)
+    {
+        var state = PerformanceYearState.Initial(agency, year);
+        long version = 0;
+        IReadOnlyList<RecordedEvent> recorded = [];
+        var snapshot = await snapshots.LatestAtOrBeforeAsync(stream, YearCodec.StateType, new SnapshotBound(AsOf: asOf), ct);
+        if (snapshot is not null && YearCodec.TryDeserialize(snapshot.Json) is { } restored
+            && restored.AgencyCode == agency && restored.Year == year)
+        {
+            // Read from the snapshot's own version: its event must still be there, with the hash the snapshot was taken at.
+            recorded = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf, FromVersion = snapshot.Version }, ct);
+            if (recorded.Count > 0 && recorded[0].Version == snapshot.Version && recorded[0].Hash.AsSpan().SequenceEqual(snapshot.EventHash))
+            {
+                state = restored;
+                version = snapshot.Version;
+                recorded = recorded.Skip(1).ToList();
+            }
+            else
+            {
+                logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
+                snapshot = null;
+                recorded = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf }, ct);
+            }
+        }
+        else
+        {
+            recorded = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf }, ct);
+        }
+
+        // Lazily: a read that replayed more than N events leaves a snapshot at every multiple of N it passed.
+        var take = recorded.Count > _every ? new List<(RecordedEvent At, string Json)>() : null;
+        foreach (var e in recorded)
+        {
+            state = PerformanceYear.Evolve(state, (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json));
+            version = e.Version;
+            if (take is not null && e.Version % _every == 0) take.Add((e, YearCodec.Serialize(state)));
+        }
+        if (take is { Count: > 0 }) await SaveAsync(snapshots, take, ct);
+        return new(state, version);
+    }
+
+    private async Task SaveAsync(IStreamSnapshots snapshots, List<(RecordedEvent At, string Json)> take, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var (at, json) in take)
+                await snapshots.SaveAsync(at.Stream, at.Version, at.RecordedAt, at.Hash, YearCodec.StateType, json, ct);
+        }
+        catch (NpgsqlException e)
+        {
+            // Derived data: failing to save one costs speed on a later read, never an answer.
+            logger?.LogWarning(e, "Could not save a stream snapshot of {Stream}.", take[0].At.Stream);
+        }
     }
 
     private async Task<(IReadOnlyList<IDomainEvent> Events, long Version)> ReadAsync(string stream, DateTimeOffset? asOf, CancellationToken ct)

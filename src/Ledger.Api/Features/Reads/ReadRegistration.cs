@@ -1,9 +1,15 @@
+using Ledger.Api.Infrastructure;
+using Ledger.EventStore;
+
 namespace Ledger.Api.Features.Reads;
 
 /// <summary>The read side (api.md "Reads"): every read replays from the event store and accepts ?asOf=.</summary>
 public static class ReadRegistration
 {
-    public static IServiceCollection AddReads(this IServiceCollection services) => services.AddSingleton<ReadLoader>();
+    public static IServiceCollection AddReads(this IServiceCollection services) => services
+        .AddSingleton<IStreamSnapshots>(sp => new PostgresStreamSnapshots(sp.GetRequiredService<LedgerDatabase>().Service))
+        .AddSingleton(new ReadLoaderOptions())
+        .AddSingleton<ReadLoader>();
 
     public static void MapReadEndpoints(this RouteGroupBuilder api)
     {

@@ -1,7 +1,11 @@
 namespace Ledger.Domain.PerformanceYears.ClosingYear;
 
 /// <summary>Close the year: freeze its LKjIP snapshot, whose hash is computed outside the domain and passed in.</summary>
-public sealed record CloseYear(string SnapshotHash, string? Note = null) : PerformanceYearCommand;
+public sealed record CloseYear(string SnapshotHash, string? Note = null) : PerformanceYearCommand
+{
+    /// <summary>The snapshot whose hash is <see cref="SnapshotHash"/>; when present it is frozen into the log (issue 4).</summary>
+    public FrozenSnapshot? Frozen { get; init; }
+}
 
 /// <summary>
 /// <see cref="IndicatorsWithoutRealization"/>: the indicators of the latest PK (or, with no PK, the Renstra indicators
@@ -21,6 +25,9 @@ public static class ClosingYearDecision
             ? pk.Targets.Select(t => t.Indicator)
             : context.RenstraCovering(state.Year)?.Indicators.Where(i => i.TargetFor(state.Year) is not null).Select(i => i.Code) ?? [];
         var missing = committed.Where(code => state.Realizations.All(r => r.Indicator != code)).ToList();
-        return Decision.Accept(new YearClosed(command.SnapshotHash.Trim(), command.Note, missing));
+        var closed = new YearClosed(command.SnapshotHash.Trim(), command.Note, missing);
+        return command.Frozen is not { } f
+            ? Decision.Accept(closed)
+            : Decision.Accept(closed, new YearSnapshotFrozen(closed.SnapshotHash, f.Canonicalization, f.Table, f.Sources, f.LogHeadSequence, f.LogDigest));
     }
 }

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ledger.Api.Features.Reads;
+using Ledger.Api.Infrastructure;
+using Ledger.Domain;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using DomainRealizationRecorded = Ledger.Domain.PerformanceYears.RecordingRealization.RealizationRecorded;
+using Ledger.Domain.PerformanceYears.SigningPk;
+using Ledger.EventStore;
+using Ledger.LocalPostgres;
+
+namespace Ledger.Bench;
+
+internal sealed record AsOfOptions
+{
+    public int Events { get; init; } = 10_000;
+    public int Reads { get; init; } = 500;
+    public int SnapshotEvery { get; init; } = 500;
+    public string? Markdown { get; init; }
+
+    public static AsOfOptions Parse(string[] args)
+    {
+        var o = new AsOfOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Int(int min, int max)
+            {
+                var raw = Value();
+                if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+                    throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{raw}'.");
+                return v;
+            }
+            o = name switch
+            {
+                "--events" => o with { Events = Int(100, 1_000_000) },
+                "--reads" => o with { Reads = Int(10, 100_000) },
+                "--snapshot-every" => o with { SnapshotEvery = Int(10, 100_000) },
+                "--markdown" => o with { Markdown = Value() },
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+        return o;
+    }
+}
+
+/// <summary>
+/// Issue 4: as-of reads of one long year stream (one indicator: realizations and corrections), at random recorded
+/// instants, through the API's <see cref="ReadLoader"/>: with stream snapshots and with a full replay, side by side on the
+/// same instants in the same run (alternating which goes first). Every pair of answers is compared.
+/// </summary>
+internal static class AsOfBenchmark
+{
+    private const string Heading = "## As-of reads (issue 4)";
+
+    public static async Task<int> RunAsync(AsOfOptions o, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}");
+        LocalPostgresCluster? cluster = null;
+        try
+        {
+            Log($"Starting a durable PostgreSQL cluster in {dir} ...");
+            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
+            await using var db = await BenchDatabase.CreateAsync(cluster, ct);
+
+            const string agency = "bkpsdm-bench", indicator = "I1";
+            const int year = 2023;
+            Log($"Appending {o.Events:N0} events to {PerformanceYear.StreamName(agency, year)} (5 per append) ...");
+            var load = Stopwatch.StartNew();
+            var events = await LoadAsync(db.Store, agency, year, indicator, o.Events, ct);
+            Log($"Loaded in {load.Elapsed.TotalSeconds:F1} s. VACUUM ANALYZE ...");
+            await using (var cmd = db.Admin.CreateCommand("VACUUM ANALYZE eventstore.events")) await cmd.ExecuteNonQueryAsync(ct);
+
+            var full = new ReadLoader(db.Store);
+            var snapshots = new PostgresStreamSnapshots(db.Service);
+            var withSnapshots = new ReadLoader(db.Store, snapshots, new ReadLoaderOptions { SnapshotEvery = o.SnapshotEvery });
+
+            // The first read replays the whole stream and leaves the snapshots behind (lazy, on read).
+            var first = Stopwatch.StartNew();
+            await withSnapshots.YearAsync(agency, year, null, ct);
+            var firstMs = first.Elapsed.TotalMilliseconds;
+            Log($"First read (full replay + {o.Events / o.SnapshotEvery} snapshots saved): {firstMs:F1} ms");
+
+            // Warm-up (JIT, plans, pool), not measured.
+            var rng = new Random(42);
+            for (var i = 0; i < 20; i++)
+            {
+                var at = events[rng.Next(events.Count)].RecordedAt;
+                await full.YearAsync(agency, year, at, ct);
+                await withSnapshots.YearAsync(agency, year, at, ct);
+            }
+
+            var snapMs = new List<double>(o.Reads);
+            var fullMs = new List<double>(o.Reads);
+            var mismatches = 0;
+            var instants = Enumerable.Range(0, o.Reads).Select(_ => events[rng.Next(events.Count)].RecordedAt).ToList();
+            for (var i = 0; i < o.Reads; i++)
+            {
+                var at = instants[i];
+                Loaded<PerformanceYearState> a, b;
+                if (i % 2 == 0)
+                {
+                    (a, var ta) = await Time(() => withSnapshots.YearAsync(agency, year, at, ct));
+                    (b, var tb) = await Time(() => full.YearAsync(agency, year, at, ct));
+                    snapMs.Add(ta); fullMs.Add(tb);
+                }
+                else
+                {
+                    (b, var tb) = await Time(() => full.YearAsync(agency, year, at, ct));
+                    (a, var ta) = await Time(() => withSnapshots.YearAsync(agency, year, at, ct));
+                    snapMs.Add(ta); fullMs.Add(tb);
+                }
+                if (a.Version != b.Version || Json(a.State) != Json(b.State)) mismatches++;
+            }
+
+            // The same instants again with snapshots only: the full replays above allocate heavily, and their garbage
+            // collections land on the snapshot reads too. This pass shows the snapshot read without that neighbour.
+            GC.Collect();
+            var aloneMs = new List<double>(o.Reads);
+            foreach (var at in instants) aloneMs.Add((await Time(() => withSnapshots.YearAsync(agency, year, at, ct))).Ms);
+
+            var section = Section(o, firstMs, snapMs, fullMs, aloneMs, mismatches);
+            Console.WriteLine();
+            Console.WriteLine(section);
+            if (o.Markdown is { } path) WriteSection(path, section);
+            return mismatches == 0 ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Log("Cancelled.");
+            return 130;
+        }
+        finally
+        {
+            cluster?.Stop();
+        }
+    }
+
+    private static async Task<(T Result, double Ms)> Time<T>(Func<Task<T>> read)
+    {
+        var sw = Stopwatch.StartNew();
+        var result = await read();
+        return (result, sw.Elapsed.TotalMilliseconds);
+    }
+
+    private static string Json(PerformanceYearState s) => JsonSerializer.Serialize(s, DomainCommands.Json);
+
+    /// <summary>A PK, then realizations of the seven periods and corrections to them, 5 events per append (so instants differ).</summary>
+    private static async Task<IReadOnlyList<RecordedEvent>> LoadAsync(
+        PostgresEventStore store, string agency, int year, string indicator, int count, CancellationToken ct)
+    {
+        var registry = DomainCommands.EventTypes();
+        var rng = new Random(7);
+        var periods = new[] { "Q1", "Q2", "Q3", "Q4", "S1", "S2", "Y" };
+        var values = new Dictionary<string, decimal>();
+        var all = new List<IDomainEvent>
+        {
+            new PkSigned(0, new DateOnly(year, 1, 2), new Signer("Kepala", "19800412 200003 1 003", "Kepala Badan"), 2021,
+                [new PkTargetSigned(indicator, 90.50m, 90m)]),
+        };
+        while (all.Count < count)
+        {
+            var period = periods[rng.Next(periods.Length)];
+            var value = Math.Round((decimal)rng.NextDouble() * 100m, rng.Next(0, 4));
+            if (!values.TryGetValue(period, out var before))
+                all.Add(new DomainRealizationRecorded(indicator, period, value, null, null, "bukti", null, null));
+            else if (before != value)
+                all.Add(new RealizationCorrected(indicator, period, before, value, "koreksi", false));
+            else continue;
+            values[period] = value;
+        }
+        var stream = new StreamName(PerformanceYear.StreamName(agency, year));
+        var metadata = new AppendMetadata { ActorJson = """{"name":"Bench","role":"staff"}""", Reason = "bench" };
+        foreach (var chunk in all.Chunk(5))
+        {
+            await store.AppendAsync(new AppendRequest(stream, "performance-year", agency, ExpectedVersion.Any,
+                chunk.Select(e => registry.Serialize(Guid.NewGuid(), e, DomainCommands.Json)).ToList(), metadata), ct);
+        }
+        return await store.ReadStreamAsync(stream, ct: ct);
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        var rank = (int)Math.Ceiling(p * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+
+    private static string Section(AsOfOptions o, double firstMs, List<double> snap, List<double> full, List<double> alone, int mismatches)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(Heading);
+        sb.AppendLine();
+        sb.AppendLine(inv, $"`dotnet run -c Release --project ops/bench/Ledger.Bench -- asof --events {o.Events} --reads {o.Reads} --snapshot-every {o.SnapshotEvery}`, run {DateTimeOffset.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, durable private cluster on this machine.");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"One year stream of {o.Events:N0} events (one PK, then realizations and corrections of one indicator over seven periods, 5 events per append). {o.Reads} as-of reads at random recorded instants through the API's `ReadLoader.YearAsync` (read + deserialise + fold), each instant read both ways, alternating which goes first; latency measured in-process (no HTTP).");
+        sb.AppendLine();
+        sb.AppendLine("| read | median ms | p99 ms | max ms |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        sb.AppendLine(inv, $"| with stream snapshots (every {o.SnapshotEvery}) | {Percentile(snap, 0.5):F2} | {Percentile(snap, 0.99):F2} | {snap.Max():F2} |");
+        sb.AppendLine(inv, $"| full replay (no snapshots) | {Percentile(full, 0.5):F2} | {Percentile(full, 0.99):F2} | {full.Max():F2} |");
+        sb.AppendLine(inv, $"| with stream snapshots, alone (same instants, no full replays in between) | {Percentile(alone, 0.5):F2} | {Percentile(alone, 0.99):F2} | {alone.Max():F2} |");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"- First read of the stream (full replay that also saves the {o.Events / o.SnapshotEvery} snapshots): {firstMs:F1} ms.");
+        sb.AppendLine(inv, $"- Answers compared on every instant: {mismatches} mismatches.");
+        sb.AppendLine(inv, $"- Goal (issue 4): under 10 ms. With snapshots, side by side: median {(Percentile(snap, 0.5) < 10 ? "meets" : "misses")} it, p99 {(Percentile(snap, 0.99) < 10 ? "meets" : "misses")} it; alone: median {(Percentile(alone, 0.5) < 10 ? "meets" : "misses")}, p99 {(Percentile(alone, 0.99) < 10 ? "meets" : "misses")}.");
+        return sb.ToString();
+    }
+
+    private static void WriteSection(string path, string section)
+    {
+        var lines = File.Exists(path) ? File.ReadAllLines(path).ToList() : [];
+        var start = lines.FindIndex(l => l.TrimEnd() == Heading);
+        if (start < 0)
+        {
+            File.WriteAllText(path, string.Join("\n", lines).TrimEnd() + "\n\n" + section);
+            return;
+        }
+        var end = lines.FindIndex(start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
+        var after = end < 0 ? "" : "\n" + string.Join("\n", lines.Skip(end)) + "\n";
+        File.WriteAllText(path, string.Join("\n", lines.Take(start)) + "\n" + section + after);
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Ledger.Api.Features.PerformanceYears;
+using Ledger.Api.Infrastructure;
+using Ledger.Commands;
+using Ledger.Domain;
+using Ledger.Domain.Agencies;
+using Ledger.Domain.Capaian;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.ClosingYear;
+using Ledger.Domain.Reading;
+using Ledger.Domain.Renstras;
+using Ledger.EventStore;
+
+namespace Ledger.Api.Features.Snapshots;
+
+/// <summary>What the year's LKjIP table is computed from, besides the year's own stream, and the versions it was read at.</summary>
+public sealed record SnapshotInputs(
+    bool AgencyExists, AgencyState Agency, RenstraState? Renstra, PerformanceYearState? Previous, RenstraState? PreviousRenstra,
+    IReadOnlyList<SnapshotSource> Sources);
+
+/// <summary>The outcome of recompute-and-compare (GET …/snapshot/verify).</summary>
+public sealed record SnapshotVerification(bool Ok, string StoredHash, string RecomputedHash, string DocumentHash, string Canonicalization);
+
+/// <summary>
+/// The frozen year-end snapshot (issue 4): how it is computed at close, and how it is recomputed later from exactly the
+/// events the close saw. One function (<see cref="Build"/>) serves both, so they cannot drift apart.
+/// </summary>
+public static class YearSnapshot
+{
+    private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
+    private static readonly string ClosedType = DomainEventTypes.NameOf(typeof(YearClosed));
+    private static readonly string FrozenType = DomainEventTypes.NameOf(typeof(YearSnapshotFrozen));
+
+    public static PerformanceTable Build(PerformanceYearState year, SnapshotInputs inputs) =>
+        PerformanceTable.Build(
+            inputs.Renstra ?? RenstraState.Initial, year, inputs.Previous,
+            inputs.Agency.ScaleFor(year.Year), inputs.Agency.ScaleFor(year.Year - 1), CapaianPolicy.Default,
+            inputs.PreviousRenstra);
+
+    /// <summary>SHA-256 of the table's canonical JSON (<see cref="CanonicalJson"/>), as serialised into the event.</summary>
+    public static string Hash(PerformanceTable table) => CanonicalJson.Sha256Hex(CanonicalJson.Encode(table, DomainCommands.Json));
+
+    /// <summary>The inputs as they are now (at close): every stream read whole, each one's version recorded.</summary>
+    public static Task<SnapshotInputs> LoadCurrentAsync(IEventReader reader, string agency, int year, CancellationToken ct) =>
+        LoadAsync(s => reader.ReadStreamAsync(new StreamName(s), StreamReadOptions.Whole, ct), agency, year);
+
+    /// <summary>
+    /// The inputs exactly as the close saw them: only the streams it recorded, each up to its recorded version. A stream
+    /// the close did not use (a Renstra created later, say) is not read at all.
+    /// </summary>
+    public static Task<SnapshotInputs> LoadPinnedAsync(IEventReader reader, string agency, int year, IReadOnlyList<SnapshotSource> sources, CancellationToken ct)
+    {
+        var pinned = sources.ToDictionary(s => s.Stream, s => s.Version, StringComparer.Ordinal);
+        return LoadAsync(async s => pinned.TryGetValue(s, out var v)
+            ? await reader.ReadStreamAsync(new StreamName(s), new StreamReadOptions { UpToVersion = v }, ct)
+            : [], agency, year);
+    }
+
+    private static async Task<SnapshotInputs> LoadAsync(Func<string, Task<IReadOnlyList<RecordedEvent>>> read, string agency, int year)
+    {
+        var sources = new List<SnapshotSource>();
+        async Task<IReadOnlyList<IDomainEvent>> Read(string stream)
+        {
+            var recorded = await read(stream);
+            if (recorded.Count > 0) sources.Add(new SnapshotSource(stream, recorded[^1].Version));
+            return recorded.Select(e => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json)).ToList();
+        }
+
+        var agencyEvents = await Read(Agency.StreamName(agency));
+        var renstra = await CoveringAsync(agency, year, read, sources);
+        var previousEvents = await Read(PerformanceYear.StreamName(agency, year - 1));
+        var previousRenstra = await CoveringAsync(agency, year - 1, read, sources);
+        return new SnapshotInputs(agencyEvents.Count > 0, Agency.Replay(agencyEvents), renstra,
+            previousEvents.Count == 0 ? null : PerformanceYear.Replay(agency, year - 1, previousEvents), previousRenstra,
+            sources.DistinctBy(s => s.Stream).ToList());
+    }
+
+    /// <summary>As <see cref="Contexts.RenstraCoveringAsync"/> (<see cref="Renstra.CandidatePeriodStarts"/>, newest covering wins); records only the winner.</summary>
+    private static async Task<RenstraState?> CoveringAsync(
+        string agency, int year, Func<string, Task<IReadOnlyList<RecordedEvent>>> read, List<SnapshotSource> sources)
+    {
+        foreach (var start in Renstra.CandidatePeriodStarts(year))
+        {
+            var stream = Renstra.StreamName(agency, start);
+            var recorded = await read(stream);
+            if (recorded.Count == 0) continue;
+            var state = Renstra.Replay(recorded.Select(e => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json)));
+            if (!state.Exists || !state.Covers(year)) continue;
+            sources.Add(new SnapshotSource(stream, recorded[^1].Version));
+            return state;
+        }
+        return null;
+    }
+
+    /// <summary>The close of a year as recorded in its stream (null when not closed as of the read).</summary>
+    public sealed record Closed(RecordedEvent ClosedEvent, YearClosed Close, RecordedEvent? FrozenEvent, JsonElement? Document, YearSnapshotFrozen? Frozen);
+
+    public static Closed? FindClose(IReadOnlyList<RecordedEvent> yearEvents)
+    {
+        var closed = yearEvents.FirstOrDefault(e => e.Type == ClosedType);
+        if (closed is null) return null;
+        var frozen = yearEvents.FirstOrDefault(e => e.Type == FrozenType);
+        JsonElement? document = null;
+        if (frozen is not null)
+        {
+            using var doc = JsonDocument.Parse(frozen.Json);
+            document = doc.RootElement.GetProperty("snapshot").Clone();
+        }
+        return new Closed(closed, (YearClosed)Registry.Deserialize(closed, DomainCommands.Json), frozen, document,
+            frozen is null ? null : (YearSnapshotFrozen)Registry.Deserialize(frozen, DomainCommands.Json));
+    }
+
+    /// <summary>
+    /// Recompute-and-compare: rebuild the table from the year's stream up to just before the close and the other streams at
+    /// the versions the close recorded, hash it, and compare with the stored hash. The stored document's own hash is
+    /// checked too (the document in the log must still be what was hashed).
+    /// </summary>
+    public static async Task<SnapshotVerification?> VerifyAsync(IEventReader reader, string agency, int year, Closed closed, CancellationToken ct)
+    {
+        if (closed.Frozen is not { } frozen || closed.Document is not { } document) return null;
+        var yearEvents = await reader.ReadStreamAsync(new StreamName(PerformanceYear.StreamName(agency, year)),
+            new StreamReadOptions { UpToVersion = closed.ClosedEvent.Version - 1 }, ct);
+        var state = PerformanceYear.Replay(agency, year, yearEvents.Select(e => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json)));
+        var inputs = await LoadPinnedAsync(reader, agency, year, frozen.Sources, ct);
+        var recomputed = Hash(Build(state, inputs));
+        var documentHash = CanonicalJson.Hash(document);
+        var stored = closed.Close.SnapshotHash;
+        return new SnapshotVerification(recomputed == stored && documentHash == stored, stored, recomputed, documentHash, frozen.Canonicalization);
+    }
+}
