@@ -13,4 +13,11 @@ public static class ReadModelSchema
     /// <see cref="ProjectionSchema.GrantServiceRoleAsync"/> (it covers every table of schema readmodel).</summary>
     public static Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource owner, CancellationToken ct = default) =>
         SqlMigrator.ApplyAsync(owner, Component, SqlMigrator.FromEmbeddedResources(typeof(ReadModelSchema).Assembly), ct);
+
+    /// <summary>The highest committed sequence number of the log, for lag reports (/health).</summary>
+    public static async Task<long> HeadAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(ReadModelStatements.Head);
+        return await cmd.ExecuteScalarAsync(ct) is long head ? head : 0;
+    }
 }

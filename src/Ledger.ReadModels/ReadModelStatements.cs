@@ -23,6 +23,9 @@ internal static class ReadModelStatements
          ORDER BY e.seq
         """;
 
+    /// <summary>The highest committed sequence number (the head a projection's lag is measured against).</summary>
+    public const string Head = "SELECT coalesce(max(seq), 0) FROM eventstore.events";
+
     public const string ResetState =
         "TRUNCATE readmodel.indicator_state, readmodel.lkjip_rows, readmodel.budget_lines, readmodel.performance_years";
 

@@ -1,3 +1,4 @@
+using Ledger.Api.Features.Admin;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
@@ -35,6 +36,7 @@ public static class ApiRegistration
         services.AddRealizationValidators();
         services.AddBudgetValidators();
         services.AddClosingYearValidators();
+        builder.AddReadModels();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -50,5 +52,6 @@ public static class ApiRegistration
         api.MapRealizationEndpoints();
         api.MapBudgetEndpoints();
         api.MapClosingYearEndpoints();
+        api.MapProjectionAdminEndpoints();
     }
 }
