@@ -38,9 +38,8 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         }
 
-        await CopyIndicatorStateAsync(conn, Expand(dirty.IndicatorYears, indicatorKeys, (m, r, y) => r.Indicators), ct);
-        await CopyLkjipAsync(conn, Expand(dirty.LkjipYears, lkjipKeys,
-            (m, r, y) => r.Indicators.Where(d => PerformanceTable.HasRow(d, YearState(m, y)))), ct);
+        await CopyIndicatorStateAsync(conn, Expand(dirty.IndicatorYears, indicatorKeys, (_, _, _) => true), ct);
+        await CopyLkjipAsync(conn, Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, YearState(m, y))), ct);
         await CopyBudgetAsync(conn, dirty.BudgetYears, budgetKeys, ct);
         await CopyYearsAsync(conn, dirty.Years, ct);
     }
@@ -78,18 +77,18 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     /// <summary>(model, covering plan, year, definition) for whole years and single keys; keys outside the plan only get deleted.</summary>
     private List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> Expand(
         IEnumerable<(string Agency, int Year)> years, IEnumerable<(string Agency, int Year, string Code)> keys,
-        Func<AgencyModel, RenstraState, int, IEnumerable<IndicatorDefinition>> all)
+        Func<AgencyModel, int, IndicatorDefinition, bool> include)
     {
         var list = new List<(AgencyModel, RenstraState, int, IndicatorDefinition)>();
         foreach (var (a, y) in years)
         {
             if (!agencies.TryGetValue(a, out var m) || m.Covering(y) is not { } r) continue;
-            foreach (var d in all(m, r, y)) list.Add((m, r, y, d));
+            foreach (var d in r.Indicators.Where(d => include(m, y, d))) list.Add((m, r, y, d));
         }
         foreach (var (a, y, code) in keys)
         {
             if (!agencies.TryGetValue(a, out var m) || m.Covering(y) is not { } r || r.Indicator(code) is not { } d) continue;
-            if (all(m, r, y).Contains(d)) list.Add((m, r, y, d));
+            if (include(m, y, d)) list.Add((m, r, y, d));
         }
         return list;
     }
