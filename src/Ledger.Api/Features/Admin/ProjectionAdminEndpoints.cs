@@ -16,13 +16,12 @@ public static class ProjectionAdminEndpoints
 
     public static void MapProjectionAdminEndpoints(this RouteGroupBuilder api)
     {
-        var admin = api.MapGroup("/admin/projections").WithTags("Admin");
-        admin.MapGet("", async (ProjectionMonitor monitor, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+        api.MapGet("/admin/projections", async (ProjectionMonitor monitor, ProjectionRebuilds rebuilds, CancellationToken ct) =>
                 Results.Ok(new { projections = await monitor.StatusAsync(ct), rebuild = rebuilds.Current }))
-            .RequireRole(Roles.Admin)
+            .RequireRole(Roles.Admin).WithTags("Admin")
             .WithName("ProjectionStatus").WithSummary("Each projection's checkpoint, lag and state, and the last rebuild's progress");
 
-        admin.MapPost("/rebuild", (RebuildBody? body, ProjectionSet projections, ProjectionRebuilds rebuilds) =>
+        api.MapPost("/admin/projections/rebuild", (RebuildBody? body, ProjectionSet projections, ProjectionRebuilds rebuilds) =>
             {
                 IReadOnlyList<IProjection> targets;
                 if (string.IsNullOrWhiteSpace(body?.Projection)) targets = projections.All;
@@ -35,7 +34,7 @@ public static class ProjectionAdminEndpoints
                     ? Results.Accepted(StatusPath, job)
                     : Results.Problem(statusCode: 409, title: "A rebuild is already running.", detail: $"See {StatusPath}.");
             })
-            .RequireRole(Roles.Admin)
+            .RequireRole(Roles.Admin).WithTags("Admin")
             .WithName("RebuildProjections").WithSummary("Rebuild one or all projections from the events (202, progress at the status URL)");
     }
 }
