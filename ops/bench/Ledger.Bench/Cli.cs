@@ -8,6 +8,7 @@ internal static class Cli
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild [--events <n>] [--batch-size <n>] [--rounds <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>] [--rounds <n>]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -42,7 +43,7 @@ internal static class Cli
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
-        if (args[0] == "rebuild")
+        if (args[0] is "rebuild" or "rebuild-readmodels")
         {
             RebuildOptions rebuild;
             try { rebuild = RebuildOptions.Parse(args[1..]); }
@@ -54,7 +55,9 @@ internal static class Cli
             }
             using var rebuildCts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
-            return await RebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
+            return args[0] == "rebuild"
+                ? await RebuildBenchmark.RunAsync(rebuild, rebuildCts.Token)
+                : await SakipRebuildBenchmark.RunAsync(rebuild with { Events = args.Contains("--events") ? rebuild.Events : 200_000 }, rebuildCts.Token);
         }
         if (args[0] == "asof")
         {

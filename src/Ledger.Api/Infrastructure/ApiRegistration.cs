@@ -1,4 +1,5 @@
 using Ledger.Api.Features.Snapshots;
+using Ledger.Api.Features.Admin;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Audit;
 using Ledger.Api.Features.Reads;
@@ -39,6 +40,7 @@ public static class ApiRegistration
         services.AddClosingYearValidators();
         services.AddAudit();
         builder.AddDemoImport();
+        builder.AddReadModels();
     }
 
     public static void MapLedgerApi(this WebApplication app)
@@ -56,5 +58,6 @@ public static class ApiRegistration
         api.MapClosingYearEndpoints();
         api.MapAuditEndpoints();
         api.MapSnapshotEndpoints();
+        api.MapProjectionAdminEndpoints();
     }
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Ledger.EventStore;
 using Ledger.LocalPostgres;
+using Ledger.Projections;
+using Ledger.ReadModels;
 using Npgsql;
 
 namespace Ledger.Api.Infrastructure;
@@ -82,16 +84,24 @@ public sealed class LedgerDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Every component's migrations, in dependency order. Later issues add their read-model schemas here.</summary>
+    /// <summary>Every component's migrations, in dependency order: the store, the projection engine (checkpoints and
+    /// schema readmodel), then the SAKIP read models' tables (issue 4).</summary>
     public static async Task MigrateAsync(NpgsqlDataSource owner, ILogger log, CancellationToken ct)
     {
-        var applied = await EventStoreSchema.MigrateAsync(owner, ct);
+        var applied = new List<string>();
+        applied.AddRange(await EventStoreSchema.MigrateAsync(owner, ct));
+        applied.AddRange(await ProjectionSchema.MigrateAsync(owner, ct));
+        applied.AddRange(await ReadModelSchema.MigrateAsync(owner, ct));
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
     }
 
-    /// <summary>Grants for the restricted service role; idempotent, run at every start.</summary>
-    public static Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken ct) =>
-        EventStoreSchema.GrantServiceRoleAsync(owner, role, ct);
+    /// <summary>Grants for the restricted service role; idempotent, run at every start. The projection grants come after
+    /// the store's and after the read-model migrations (they cover every table of schema readmodel).</summary>
+    public static async Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken ct)
+    {
+        await EventStoreSchema.GrantServiceRoleAsync(owner, role, ct);
+        await ProjectionSchema.GrantServiceRoleAsync(owner, role, ct);
+    }
 
     public static async Task EnsureDatabaseAsync(NpgsqlDataSource admin, string name, CancellationToken ct)
     {

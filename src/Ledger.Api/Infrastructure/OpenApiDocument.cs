@@ -52,6 +52,7 @@ public static class OpenApiExamples
 {
     public static readonly Dictionary<string, string> Requests = new()
     {
+        ["RebuildProjections"] = """{ "projection": "sakip-state" }""",
         ["CreateUser"] = """{ "name": "Sri Wahyuni", "nip": "198004122000031003", "role": "staff", "agency": "bkpsdm-surakarta" }""",
         ["RegisterAgency"] = """{ "code": "bkpsdm-surakarta", "name": "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Surakarta" }""",
         ["SetRatingScale"] = """

@@ -58,9 +58,7 @@ public sealed record PerformanceTable(
         RenstraState? previousRenstra = null)
     {
         var rows = renstra.Indicators
-            .Where(d => d.TargetFor(current.Year) is not null
-                || current.CurrentPk?.TargetFor(d.Code) is not null
-                || current.Realizations.Any(r => r.Indicator == d.Code))
+            .Where(d => HasRow(d, current))
             .Select(d => Row(d, renstra, current, previous, scale, previousScale, policy, previousRenstra ?? renstra))
             .ToList();
 
@@ -76,7 +74,17 @@ public sealed record PerformanceTable(
         return new PerformanceTable(current.AgencyCode, current.Year, rows, lines, totals);
     }
 
-    private static PerformanceRow Row(
+    /// <summary>Whether <see cref="Build"/> gives the indicator a row: a Renstra or PK target this year, or a realization.</summary>
+    public static bool HasRow(IndicatorDefinition d, PerformanceYearState current) =>
+        d.TargetFor(current.Year) is not null
+        || current.CurrentPk?.TargetFor(d.Code) is not null
+        || current.Realizations.Any(r => r.Indicator == d.Code);
+
+    /// <summary>
+    /// One row exactly as <see cref="Build"/> makes it (the read models build rows one at a time, issue 4);
+    /// <paramref name="previousRenstra"/> is the plan that covered the year before (or <paramref name="renstra"/>).
+    /// </summary>
+    public static PerformanceRow Row(
         IndicatorDefinition d, RenstraState renstra, PerformanceYearState current, PerformanceYearState? previous,
         RatingScale? scale, RatingScale? previousScale, CapaianPolicy policy, RenstraState previousRenstra)
     {

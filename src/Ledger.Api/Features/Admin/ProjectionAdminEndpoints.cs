@@ -1,0 +1,40 @@
+using Ledger.Api.Infrastructure;
+using Ledger.Domain.Users;
+using Ledger.Projections;
+
+namespace Ledger.Api.Features.Admin;
+
+// GET  /api/admin/projections           (admin) → 200 { projections: [ ProjectionHealth ], rebuild: RebuildJob | null }
+// POST /api/admin/projections/rebuild   (admin) { projection?: name } → 202 RebuildJob, Location: /api/admin/projections
+//      Rebuilds the named projection, or all of them one after another, from sequence 0 in the background; poll the
+//      status URL until rebuild.state is "succeeded" or "failed". 404 unknown projection name; 409 a rebuild is running.
+public static class ProjectionAdminEndpoints
+{
+    public const string StatusPath = "/api/admin/projections";
+
+    public sealed record RebuildBody(string? Projection);
+
+    public static void MapProjectionAdminEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/admin/projections", async (ProjectionMonitor monitor, ProjectionRebuilds rebuilds, CancellationToken ct) =>
+                Results.Ok(new { projections = await monitor.StatusAsync(ct), rebuild = rebuilds.Current }))
+            .RequireRole(Roles.Admin).WithTags("Admin")
+            .WithName("ProjectionStatus").WithSummary("Each projection's checkpoint, lag and state, and the last rebuild's progress");
+
+        api.MapPost("/admin/projections/rebuild", (RebuildBody? body, ProjectionSet projections, ProjectionRebuilds rebuilds) =>
+            {
+                IReadOnlyList<IProjection> targets;
+                if (string.IsNullOrWhiteSpace(body?.Projection)) targets = projections.All;
+                else if (projections.Find(body.Projection.Trim()) is { } one) targets = [one];
+                else
+                    return Results.Problem(statusCode: 404, title: "Not found.",
+                        detail: $"No projection '{body.Projection}'; known: {string.Join(", ", projections.All.Select(p => p.Name))}.");
+
+                return rebuilds.TryStart(targets) is { } job
+                    ? Results.Accepted(StatusPath, job)
+                    : Results.Problem(statusCode: 409, title: "A rebuild is already running.", detail: $"See {StatusPath}.");
+            })
+            .RequireRole(Roles.Admin).WithTags("Admin")
+            .WithName("RebuildProjections").WithSummary("Rebuild one or all projections from the events (202, progress at the status URL)");
+    }
+}

@@ -1,0 +1,80 @@
+using Ledger.Domain;
+using Ledger.Domain.Agencies;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.Renstras;
+
+namespace Ledger.ReadModels;
+
+/// <summary>
+/// One agency's aggregates folded with the domain's own Evolve functions: the agency (rating scales), its Renstras and
+/// its performance years. The read models are computed from this exactly as the HTTP reads compute from a replay.
+/// </summary>
+internal sealed class AgencyModel(string code)
+{
+    public string Code { get; } = code;
+    public AgencyState Agency { get; set; } = AgencyState.Initial;
+    public SortedDictionary<int, RenstraState> Renstras { get; } = [];
+    public Dictionary<int, YearModel> Years { get; } = [];
+
+    /// <summary>Same rule as ReadLoader.RenstraCoveringAsync: the newest plan starting at most 6 years before that covers the year.</summary>
+    public RenstraState? Covering(int year)
+    {
+        for (var start = year; start >= year - 6; start--)
+            if (Renstras.TryGetValue(start, out var r) && r.Exists && r.Covers(year)) return r;
+        return null;
+    }
+
+    public YearModel Year(int year)
+    {
+        if (!Years.TryGetValue(year, out var y)) Years[year] = y = new YearModel(PerformanceYearState.Initial(Code, year));
+        return y;
+    }
+
+    /// <summary>Years with a stream or covered by a plan: the years that have read-model rows.</summary>
+    public IEnumerable<int> KnownYears() =>
+        Years.Where(y => y.Value.Version > 0).Select(y => y.Key)
+            .Concat(Renstras.Values.Where(r => r.Exists).SelectMany(CoveredYears))
+            .Distinct();
+
+    public static IEnumerable<int> CoveredYears(RenstraState r)
+    {
+        for (var y = r.PeriodStart; y <= r.PeriodEnd; y++) yield return y;
+        if (r.TransitionYear is { } t && (t < r.PeriodStart || t > r.PeriodEnd)) yield return t;
+    }
+}
+
+internal sealed class YearModel(PerformanceYearState state)
+{
+    public PerformanceYearState State { get; set; } = state;
+    public long Version { get; set; }
+}
+
+/// <summary>What a batch touched, at the finest grain that keeps rebuilds cheap (a realization rewrites one row, not a year).</summary>
+internal sealed class DirtySet
+{
+    public HashSet<string> Agencies { get; } = [];
+    public HashSet<(string Agency, int Year)> IndicatorYears { get; } = [];
+    public HashSet<(string Agency, int Year, string Code)> Indicators { get; } = [];
+    public HashSet<(string Agency, int Year)> LkjipYears { get; } = [];
+    public HashSet<(string Agency, int Year, string Code)> LkjipRows { get; } = [];
+    public HashSet<(string Agency, int Year)> BudgetYears { get; } = [];
+    public HashSet<(string Agency, int Year, string Code)> BudgetLines { get; } = [];
+    public HashSet<(string Agency, int Year)> Years { get; } = [];
+
+    /// <summary>Everything of a year; its LKjIP table and next year's (whose "previous" columns show this year).</summary>
+    public void WholeYear(string a, int y)
+    {
+        IndicatorYears.Add((a, y));
+        LkjipYears.Add((a, y));
+        LkjipYears.Add((a, y + 1));
+        Years.Add((a, y));
+        Years.Add((a, y + 1));
+    }
+
+    public void Indicator(string a, int y, string code)
+    {
+        Indicators.Add((a, y, code));
+        LkjipRows.Add((a, y, code));
+        LkjipRows.Add((a, y + 1, code));
+    }
+}

@@ -1,0 +1,196 @@
+using Ledger.Domain;
+using Ledger.Domain.Capaian;
+using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.Reading;
+using Ledger.Domain.Renstras;
+using Npgsql;
+
+namespace Ledger.ReadModels;
+
+/// <summary>
+/// Writes what a batch touched: one round trip deletes the touched keys of the four tables, then one COPY per table
+/// inserts their new rows. Rows come from Ledger.Domain.Reading (IndicatorYearView, PerformanceTable), as the HTTP
+/// reads compute them.
+/// </summary>
+internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> agencies)
+{
+    /// <summary>The capaian policy every HTTP read uses (ReadQuery.Policy); its id is stored on every row.</summary>
+    public static CapaianPolicy Policy => CapaianPolicy.Default;
+
+    public async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
+    {
+        foreach (var a in dirty.Agencies)
+            foreach (var y in agencies[a].KnownYears().ToList()) dirty.WholeYear(a, y);
+
+        var indicatorKeys = dirty.Indicators.Where(k => !dirty.IndicatorYears.Contains((k.Agency, k.Year))).ToList();
+        var lkjipKeys = dirty.LkjipRows.Where(k => !dirty.LkjipYears.Contains((k.Agency, k.Year))).ToList();
+        var budgetKeys = dirty.BudgetLines
+            .Where(k => !dirty.BudgetYears.Contains((k.Agency, k.Year)))
+            .SelectMany(k => WithAncestors(k.Agency, k.Year, k.Code))
+            .Distinct().ToList();
+
+        await using (var batch = new NpgsqlBatch(conn, tx))
+        {
+            AddDelete(batch, "indicator_state", "indicator", dirty.IndicatorYears, indicatorKeys);
+            AddDelete(batch, "lkjip_rows", "indicator", dirty.LkjipYears, lkjipKeys);
+            AddDelete(batch, "budget_lines", "code", dirty.BudgetYears, budgetKeys);
+            AddDelete(batch, "performance_years", null, dirty.Years, []);
+            if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+        }
+
+        await CopyIndicatorStateAsync(conn, Expand(dirty.IndicatorYears, indicatorKeys, (_, _, _) => true), ct);
+        await CopyLkjipAsync(conn, Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, YearState(m, y))), ct);
+        await CopyBudgetAsync(conn, dirty.BudgetYears, budgetKeys, ct);
+        await CopyYearsAsync(conn, dirty.Years, ct);
+    }
+
+    private IEnumerable<(string Agency, int Year, string Code)> WithAncestors(string a, int y, string code)
+    {
+        yield return (a, y, code);
+        if (!agencies.TryGetValue(a, out var m) || !m.Years.TryGetValue(y, out var ym)) yield break;
+        foreach (var p in ym.State.Budget.Ancestors(code)) yield return (a, y, p.Code);
+    }
+
+    private static void AddDelete(NpgsqlBatch batch, string table, string? keyColumn, IReadOnlyCollection<(string Agency, int Year)> years,
+        IReadOnlyCollection<(string Agency, int Year, string Code)> keys)
+    {
+        if (years.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand(ReadModelStatements.DeleteYears(table));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", years.Select(k => k.Agency).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<int[]>("years", years.Select(k => k.Year).ToArray()));
+            batch.BatchCommands.Add(cmd);
+        }
+        if (keys.Count > 0 && keyColumn is not null)
+        {
+            var cmd = new NpgsqlBatchCommand(ReadModelStatements.DeleteKeys(table, keyColumn));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", keys.Select(k => k.Agency).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<int[]>("years", keys.Select(k => k.Year).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("keys", keys.Select(k => k.Code).ToArray()));
+            batch.BatchCommands.Add(cmd);
+        }
+    }
+
+    private static PerformanceYearState YearState(AgencyModel m, int y) =>
+        m.Years.TryGetValue(y, out var ym) ? ym.State : PerformanceYearState.Initial(m.Code, y);
+
+    /// <summary>(model, covering plan, year, definition) for whole years and single keys; keys outside the plan only get deleted.</summary>
+    private List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> Expand(
+        IEnumerable<(string Agency, int Year)> years, IEnumerable<(string Agency, int Year, string Code)> keys,
+        Func<AgencyModel, int, IndicatorDefinition, bool> include)
+    {
+        var list = new List<(AgencyModel, RenstraState, int, IndicatorDefinition)>();
+        foreach (var (a, y) in years)
+        {
+            if (!agencies.TryGetValue(a, out var m) || m.Covering(y) is not { } r) continue;
+            foreach (var d in r.Indicators.Where(d => include(m, y, d))) list.Add((m, r, y, d));
+        }
+        foreach (var (a, y, code) in keys)
+        {
+            if (!agencies.TryGetValue(a, out var m) || m.Covering(y) is not { } r || r.Indicator(code) is not { } d) continue;
+            if (include(m, y, d)) list.Add((m, r, y, d));
+        }
+        return list;
+    }
+
+    private static async Task CopyIndicatorStateAsync(NpgsqlConnection conn,
+        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState, ct);
+        foreach (var (m, r, y, d) in rows)
+        {
+            var scale = m.Agency.ScaleFor(y);
+            var v = IndicatorYearView.Build(d, y, YearState(m, y), scale, Policy);
+            var t = v.Targets;
+            w.StartRow();
+            w.Text(m.Code); w.Int(y); w.Text(d.Code); w.Text(d.Name); w.Text(d.Unit); w.Text(v.Polarity);
+            w.Text(d.Polarity == Polarity.Lower ? Wire.Name(d.LowerFormula) : null); w.Text(Wire.Name(d.Aggregation));
+            w.Text(Wire.Name(d.Level)); w.Text(Wire.Name(d.Kind)); w.Text(d.Parent); w.Int(r.PeriodStart);
+            w.Num(t.Renstra); w.Bool(t.RenstraRevised); w.Num(t.PkMurni); w.Num(t.Pk); w.Text(t.Source); w.Num(t.InForce);
+            foreach (var p in Periods) w.Num(v.Realizations.TryGetValue(p, out var x) ? x : null);
+            w.Num(v.AnnualValue); w.Num(v.Capaian); w.Num(v.CapaianDisplay); w.Text(v.CapaianMethod); w.Text(v.CapaianNotComputedReason);
+            w.Text(Policy.Id); w.Text(v.Predikat); w.Text(scale?.Name); w.Num(v.ClaimedCapaian);
+        }
+        await w.CompleteAsync(ct);
+    }
+
+    private static readonly string[] Periods = ["Q1", "Q2", "Q3", "Q4", "S1", "S2", "Y"];
+
+    private static async Task CopyLkjipAsync(NpgsqlConnection conn,
+        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows, ct);
+        foreach (var (m, r, y, d) in rows)
+        {
+            // As PerformanceEndpoints: previous = the year before if its stream exists, with its own plan and scale.
+            PerformanceYearState? previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0 ? py.State : null;
+            var row = PerformanceTable.Row(d, r, YearState(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
+                m.Covering(y - 1) ?? r);
+            var c = row.Current;
+            var p = row.Previous;
+            w.StartRow();
+            w.Text(m.Code); w.Int(y); w.Text(d.Code); w.Int(r.Indicators.IndexOf(d)); w.Text(row.Name); w.Text(row.Unit);
+            w.Text(row.Polarity); w.Text(row.Level); w.Text(row.Kind); w.Text(row.Parent);
+            w.Num(c.Target); w.Text(c.TargetSource); w.Num(c.Realization); w.Num(c.Capaian); w.Num(c.CapaianDisplay);
+            w.Text(c.CapaianMethod); w.Text(c.CapaianNotComputedReason); w.Text(c.Predikat);
+            w.Num(p?.Target); w.Text(p?.TargetSource); w.Num(p?.Realization); w.Num(p?.Capaian); w.Num(p?.CapaianDisplay); w.Text(p?.Predikat);
+            w.Num(row.EndTarget); w.Num(row.ProgressToEndTarget); w.Text(row.ProgressMethod);
+        }
+        await w.CompleteAsync(ct);
+    }
+
+    private async Task CopyBudgetAsync(NpgsqlConnection conn, IEnumerable<(string Agency, int Year)> years,
+        IEnumerable<(string Agency, int Year, string Code)> keys, CancellationToken ct)
+    {
+        var rows = new List<(string Agency, int Year, BudgetState Budget, BudgetLine Line)>();
+        foreach (var (a, y) in years)
+            if (agencies.TryGetValue(a, out var m) && m.Years.TryGetValue(y, out var ym))
+                rows.AddRange(ym.State.Budget.Lines.Select(l => (a, y, ym.State.Budget, l)));
+        foreach (var (a, y, code) in keys)
+            if (agencies.TryGetValue(a, out var m) && m.Years.TryGetValue(y, out var ym) && ym.State.Budget.Line(code) is { } l)
+                rows.Add((a, y, ym.State.Budget, l));
+        if (rows.Count == 0) return;
+
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyBudgetLines, ct);
+        foreach (var (a, y, budget, l) in rows)
+        {
+            // As PerformanceTable.Build: spent includes everything below the line; absorption = spent / pagu × 100.
+            var spent = budget.Spent(l.Code);
+            w.StartRow();
+            w.Text(a); w.Int(y); w.Text(l.Code); w.Int(budget.Lines.IndexOf(l)); w.Text(l.Name); w.Text(l.Parent);
+            w.Num(l.PaguMurni); w.Num(l.Pagu); w.Num(l.SpentDirect); w.Num(spent); w.Int(l.SpendingEntries);
+            w.Num(Absorption(spent, l.Pagu)); w.Num(l.Pagu - spent); w.Bool(spent > l.Pagu);
+        }
+        await w.CompleteAsync(ct);
+    }
+
+    private async Task CopyYearsAsync(NpgsqlConnection conn, IEnumerable<(string Agency, int Year)> years, CancellationToken ct)
+    {
+        var rows = new List<(AgencyModel Model, int Year)>();
+        foreach (var (a, y) in years)
+        {
+            if (!agencies.TryGetValue(a, out var m)) continue;
+            var hasStream = m.Years.TryGetValue(y, out var ym) && ym.Version > 0;
+            if (hasStream || m.Covering(y) is not null) rows.Add((m, y));
+        }
+        if (rows.Count == 0) return;
+
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyPerformanceYears, ct);
+        foreach (var (m, y) in rows)
+        {
+            var version = m.Years.TryGetValue(y, out var ym) ? ym.Version : 0;
+            var s = YearState(m, y);
+            var b = s.Budget;
+            w.StartRow();
+            w.Text(m.Code); w.Int(y); w.Long(version); w.Bool(s.Closed); w.Text(s.SnapshotHash); w.Int(m.Covering(y)?.PeriodStart);
+            w.Text(m.Agency.ScaleFor(y)?.Name); w.Int(s.PkVersions.Count); w.Int(b.Revisions);
+            w.Num(b.TotalPaguMurni); w.Num(b.TotalPagu); w.Num(b.TotalSpent); w.Num(Absorption(b.TotalSpent, b.TotalPagu));
+            w.Num(b.TotalPagu - b.TotalSpent);
+        }
+        await w.CompleteAsync(ct);
+    }
+
+    private static decimal? Absorption(decimal spent, decimal pagu) => pagu == 0 ? null : spent / pagu * 100m;
+}

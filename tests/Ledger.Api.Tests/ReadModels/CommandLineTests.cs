@@ -1,0 +1,57 @@
+using Ledger.Api.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace Ledger.Api.Tests.ReadModels;
+
+/// <summary>The command-line verbs, run in-process with the test database's connection string (no web server).</summary>
+public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
+{
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = f.Database.OwnerConnectionString })
+            .Build();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CommandLine.RunAsync(args, config, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Verify_IntactThenTamperedBySuperuser_ExitsZeroThenNonZeroNamingTheEvent()
+    {
+        var s = await ReadModelStory.WriteAsync(f);
+        var ok = await RunAsync("verify");
+        Assert.True(ok.Code == 0, ok.Out + ok.Err);
+        Assert.StartsWith("ok:", ok.Out);
+
+        // A superuser rewrites one realization's value, bypassing the append-only trigger.
+        long seq;
+        await using (var conn = await f.Database.Owner.OpenConnectionAsync())
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await using (var off = new Npgsql.NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(
+                "UPDATE eventstore.events SET data = jsonb_set(data, '{value}', '99') WHERE stream_id = @s AND type = 'realization.recorded.v1' " +
+                "AND data->>'indicator' = 'I2' RETURNING seq", conn, tx);
+            cmd.Parameters.AddWithValue("s", s.YearStream);
+            seq = (long)(await cmd.ExecuteScalarAsync())!;
+            await tx.CommitAsync();
+        }
+
+        var broken = await RunAsync("verify");
+        Assert.Equal(CommandLine.Failed, broken.Code);
+        Assert.Contains($"first broken sequence {seq}", broken.Out);
+    }
+
+    [Fact]
+    public async Task Rebuild_OneProjectionByName_ExitsZeroAndPrintsProgressLines()
+    {
+        await ReadModelStory.WriteAsync(f);
+        var result = await RunAsync("rebuild", "sakip-pk");
+        Assert.True(result.Code == 0, result.Out + result.Err);
+        Assert.Contains("sakip-pk: rebuilt", result.Out);
+        Assert.DoesNotContain("\r", result.Out); // redirected output: plain lines, no progress bar
+        Assert.Equal(CommandLine.Usage, (await RunAsync("rebuild", "nope")).Code);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Ledger.Testing.Http;
+
+namespace Ledger.Api.Tests.ReadModels;
+
+/// <summary>
+/// Issue 4: the SAKIP read models, filled by the daemon running inside the service, agree with the HTTP reads (which
+/// replay streams); a rebuild through the admin endpoint reproduces them exactly; /health lists the projections.
+/// </summary>
+public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
+{
+    [Fact]
+    public async Task Surakarta_DaemonCaughtUp_ReadModelRowsMatchTheHttpReads()
+    {
+        var s = await ReadModelStory.WriteAsync(f);
+        await ReadModelStory.CatchUpAsync(f);
+
+        // Indicator state: I2 2023 against PK perubahan 93 → 75 / 93 × 100 = 80.645…, exactly the HTTP read's number.
+        var http = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/I2?year=2023"); x.StatusCodeShouldBe(200); })).Json;
+        await using (var cmd = f.Database.Owner.CreateCommand(
+            "SELECT capaian, capaian_display, predikat, target_source, target_pk, target_pk_murni, target_renstra, realization_y, claimed_capaian " +
+            "FROM readmodel.indicator_state WHERE agency = @a AND year = 2023 AND indicator = 'I2'"))
+        {
+            cmd.Parameters.AddWithValue("a", s.Agency);
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync(), "no indicator_state row for I2 2023");
+            Assert.Equal(http.GetProperty("capaian").GetDecimal(), r.GetDecimal(0));
+            Assert.StartsWith("80.645161290322580645", r.GetDecimal(0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(80.65m, r.GetDecimal(1));
+            Assert.Equal("Berhasil", r.GetString(2));
+            Assert.Equal("pk-perubahan-1", r.GetString(3));
+            Assert.Equal((93m, 90m, 75m, 75m, 100m), (r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7), r.GetDecimal(8)));
+        }
+
+        // Every indicator of the year: the same capaian as its own HTTP read (I8 after its correction, the others without realization).
+        foreach (var code in new[] { "I2", "I6", "I7", "I8", "I9" })
+        {
+            var read = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/{code}?year=2023"); x.StatusCodeShouldBe(200); })).Json;
+            var row = await ReadModelStory.ScalarAsync<decimal?>(f,
+                "SELECT capaian FROM readmodel.indicator_state WHERE agency = @a AND year = 2023 AND indicator = @c", ("a", s.Agency), ("c", code));
+            Assert.Equal(read.GetProperty("capaian").ValueKind == JsonValueKind.Null ? null : read.GetProperty("capaian").GetDecimal(), row);
+        }
+
+        // PK versions: murni and perubahan, with reason and ground.
+        Assert.Equal(2L, await ReadModelStory.ScalarAsync<long>(f, "SELECT count(*) FROM readmodel.pk_versions WHERE agency = @a AND year = 2023", ("a", s.Agency)));
+        Assert.Equal("budget-change", await ReadModelStory.ScalarAsync<string>(f,
+            "SELECT ground FROM readmodel.pk_versions WHERE agency = @a AND year = 2023 AND number = 1 AND kind = 'perubahan'", ("a", s.Agency)));
+        Assert.Equal(93m, await ReadModelStory.ScalarAsync<decimal>(f,
+            "SELECT (t->>'target')::numeric FROM readmodel.pk_versions, jsonb_array_elements(targets) t WHERE agency = @a AND year = 2023 AND number = 1 AND t->>'indicator' = 'I2'",
+            ("a", s.Agency)));
+
+        // Budget and the LKjIP table: every line's absorption and every row's capaian as GET …/performance/2023 shows them.
+        var perf = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/performance/2023"); x.StatusCodeShouldBe(200); })).Json;
+        var lines = perf.GetProperty("budget").EnumerateArray().ToList();
+        Assert.Equal(16, lines.Count);
+        foreach (var line in lines)
+        {
+            var code = line.GetProperty("code").GetString()!;
+            var absorption = await ReadModelStory.ScalarAsync<decimal?>(f,
+                "SELECT absorption FROM readmodel.budget_lines WHERE agency = @a AND year = 2023 AND code = @c", ("a", s.Agency), ("c", code));
+            Assert.Equal(line.GetProperty("absorption").ValueKind == JsonValueKind.Null ? null : line.GetProperty("absorption").GetDecimal(), absorption);
+        }
+        Assert.Equal(perf.GetProperty("budgetTotals").GetProperty("absorption").GetDecimal(), await ReadModelStory.ScalarAsync<decimal>(f,
+            "SELECT absorption FROM readmodel.performance_years WHERE agency = @a AND year = 2023", ("a", s.Agency)));
+        Assert.True(await ReadModelStory.ScalarAsync<decimal>(f,
+            "SELECT absorption FROM readmodel.budget_lines WHERE agency = @a AND year = 2023 AND code = 'P1'", ("a", s.Agency)) > 0); // spent below P1 counts
+        var rows = perf.GetProperty("indicators").EnumerateArray().ToList();
+        Assert.Equal(rows.Count, await ReadModelStory.ScalarAsync<long>(f, "SELECT count(*) FROM readmodel.lkjip_rows WHERE agency = @a AND year = 2023", ("a", s.Agency)));
+        Assert.Equal(rows.Single(r => r.GetProperty("code").GetString() == "I2").GetProperty("current").GetProperty("capaian").GetDecimal(),
+            await ReadModelStory.ScalarAsync<decimal>(f, "SELECT capaian FROM readmodel.lkjip_rows WHERE agency = @a AND year = 2023 AND indicator = 'I2'", ("a", s.Agency)));
+        Assert.Equal(perf.GetProperty("version").GetInt64(), await ReadModelStory.ScalarAsync<long>(f,
+            "SELECT stream_version FROM readmodel.performance_years WHERE agency = @a AND year = 2023", ("a", s.Agency)));
+
+        // History: I8's correction with before → after, reason and actor.
+        await using (var cmd = f.Database.Owner.CreateCommand(
+            "SELECT before, after, reason, actor->>'role' FROM readmodel.indicator_history WHERE agency = @a AND indicator = 'I8' AND change = 'realization-corrected'"))
+        {
+            cmd.Parameters.AddWithValue("a", s.Agency);
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync(), "no history row for the I8 correction");
+            Assert.Equal((5_000m, 5_273m, "Salah ketik", "staff"), (r.GetDecimal(0), r.GetDecimal(1), r.GetString(2), r.GetString(3)));
+        }
+    }
+
+    [Fact]
+    public async Task RebuildAll_ThroughTheAdminEndpointAfterDamage_ReproducesIdenticalTables()
+    {
+        await ReadModelStory.WriteAsync(f);
+        await ReadModelStory.WriteAsync(f);
+        await ReadModelStory.CatchUpAsync(f);
+        var before = await ReadModelStory.HashAllAsync(f);
+        Assert.All(ReadModelStory.Tables, t => Assert.NotEqual("d41d8cd98f00b204e9800998ecf8427e", before[t.Table])); // not empty
+
+        // Damage every table (as the owner), so only a real rebuild can give the old contents back.
+        await using (var cmd = f.Database.Owner.CreateCommand(
+            "DELETE FROM readmodel.indicator_state WHERE indicator = 'I2'; UPDATE readmodel.budget_lines SET spent = 0; DELETE FROM readmodel.lkjip_rows; " +
+            "DELETE FROM readmodel.performance_years; DELETE FROM readmodel.indicator_history WHERE item = 0; DELETE FROM readmodel.pk_versions WHERE number = 1"))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+        Assert.NotEqual(before["indicator_state"], await ReadModelStory.HashAsync(f, "indicator_state", "agency, year, indicator"));
+
+        var started = await f.Scenario(x => { x.WithBearer(LedgerApiFactory.AdminToken); x.Post.Json(new { }).ToUrl("/api/admin/projections/rebuild"); x.StatusCodeShouldBe(202); });
+        Assert.Equal(3, started.Json.GetProperty("projections").GetArrayLength());
+        await WaitForRebuildAsync();
+        var status = await ReadModelStory.ProjectionsAsync(f);
+        Assert.Equal("succeeded", status.GetProperty("rebuild").GetProperty("state").GetString());
+        Assert.Equal(status.GetProperty("rebuild").GetProperty("total").GetInt64(), status.GetProperty("rebuild").GetProperty("done").GetInt64());
+        await ReadModelStory.CatchUpAsync(f);
+
+        Assert.Equal(before, await ReadModelStory.HashAllAsync(f));
+    }
+
+    [Fact]
+    public async Task RebuildOne_UnknownName_Returns404()
+    {
+        await f.Scenario(x =>
+        {
+            x.WithBearer(LedgerApiFactory.AdminToken);
+            x.Post.Json(new { projection = "no-such-projection" }).ToUrl("/api/admin/projections/rebuild");
+            x.StatusCodeShouldBe(404);
+        });
+    }
+
+    [Theory]
+    [InlineData("staff")]
+    [InlineData("inspektorat")]
+    public async Task Rebuild_NotAdmin_Returns403(string role)
+    {
+        var agency = ApiClient.NewAgencyCode();
+        await f.RegisterAgencyAsync(agency);
+        var token = await f.CreateUserAsync(role, role == "staff" ? agency : null);
+        await f.Scenario(x => { x.WithBearer(token); x.Post.Json(new { projection = "sakip-pk" }).ToUrl("/api/admin/projections/rebuild"); x.StatusCodeShouldBe(403); });
+        await f.Scenario(x => { x.WithBearer(token); x.Get.Url("/api/admin/projections"); x.StatusCodeShouldBe(403); });
+    }
+
+    [Fact]
+    public async Task GetHealth_DaemonRunning_ListsEveryProjectionWithPositionAndLag()
+    {
+        await f.RegisterAgencyAsync(ApiClient.NewAgencyCode());
+        await ReadModelStory.CatchUpAsync(f);
+        var health = (await f.Scenario(x => { x.Get.Url("/health"); x.StatusCodeShouldBe(200); })).Json;
+        var projections = health.GetProperty("projections").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal(["sakip-history", "sakip-pk", "sakip-state"], projections.Keys.Order().ToArray());
+        foreach (var p in projections.Values)
+        {
+            Assert.Equal("running", p.GetProperty("status").GetString());
+            Assert.Equal(p.GetProperty("head").GetInt64(), p.GetProperty("position").GetInt64() + p.GetProperty("lag").GetInt64());
+            Assert.True(p.GetProperty("head").GetInt64() > 0);
+        }
+    }
+
+    private async Task WaitForRebuildAsync()
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            var state = (await ReadModelStory.ProjectionsAsync(f)).GetProperty("rebuild").GetProperty("state").GetString();
+            if (state != "running") return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("The rebuild did not finish in 30 s.");
+    }
+}
