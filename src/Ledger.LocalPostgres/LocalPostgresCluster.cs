@@ -50,7 +50,27 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     public string PgData => Path.Combine(Root, "pgdata");
     public string LogFile => Path.Combine(Root, "postgres.log");
     public int Port { get; private set; }
+
+    /// <summary>
+    /// False when the cluster was already running (another process, e.g. the service while the command line runs, or a
+    /// crashed run's leftover): then <see cref="StopAsync"/> leaves it running, because it is not ours to stop.
+    /// </summary>
+    public bool StartedHere { get; private set; } = true;
     public string Password { get; private set; } = "";
+
+    /// <summary>
+    /// A secret kept beside the cluster (mode 600), made on first use: e.g. a login role's password that every process
+    /// using this cluster must agree on.
+    /// </summary>
+    public async Task<string> SecretAsync(string name, CancellationToken ct = default)
+    {
+        var file = Path.Combine(Root, $"secret-{name}");
+        if (File.Exists(file)) return (await File.ReadAllTextAsync(file, ct)).Trim();
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        await File.WriteAllTextAsync(file, secret, ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return secret;
+    }
 
     /// <summary>Superuser connection string to the <c>postgres</c> maintenance database.</summary>
     public string SuperUserConnectionString(string database = "postgres") =>
@@ -134,7 +154,8 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         if (status.ExitCode == 0 && ReadRunningPort() is { } running)
         {
             Port = running;
-            _options.Log($"Using the local PostgreSQL cluster already running in {PgData} on 127.0.0.1:{Port}.");
+            StartedHere = false;
+            _options.Log($"Using the local PostgreSQL cluster already running in {PgData} on 127.0.0.1:{Port}; it stays running when this process ends.");
             return;
         }
 
@@ -156,6 +177,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     {
         if (_stopped) return;
         _stopped = true;
+        if (!StartedHere) return;
         await RunPgAsync("pg_ctl", ["stop", "-D", PgData, "-m", "fast", "-w", "-t", "60"], CancellationToken.None, throwOnError: false);
         _options.Log($"Stopped local PostgreSQL in {PgData}.");
         if (_options.DeleteOnStop)

@@ -42,4 +42,32 @@ public sealed class SelfProvisioningTests
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Open_SecondProcessOnARunningLocalCluster_NeitherLocksOutNorStopsTheFirst()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-shared-" + Guid.NewGuid().ToString("N")[..8]);
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Ledger:DataDirectory"] = dir }).Build();
+        try
+        {
+            await using var service = await LedgerDatabase.OpenAsync(config, NullLogger.Instance);
+            Assert.True(service.Cluster!.StartedHere);
+
+            // The command line (rebuild, verify) opens the same cluster while the service runs, then ends.
+            await using (var cli = await LedgerDatabase.OpenAsync(config, NullLogger.Instance))
+            {
+                Assert.False(cli.Cluster!.StartedHere);
+                Assert.Equal(service.Cluster.Port, cli.Cluster.Port);
+            }
+
+            // The service still opens NEW connections as ledger_app: same password, cluster still running.
+            service.Service.Clear();
+            await using var cmd = service.Service.CreateCommand("SELECT current_user");
+            Assert.Equal("ledger_app", await cmd.ExecuteScalarAsync());
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
 }

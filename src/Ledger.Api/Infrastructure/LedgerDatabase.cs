@@ -11,8 +11,9 @@ namespace Ledger.Api.Infrastructure;
 /// Where Ledger's data lives. With <c>ConnectionStrings:Ledger</c> set, that database (migrations run with
 /// <c>ConnectionStrings:LedgerOwner</c> if given, else with the same connection; <c>Ledger:ServiceRole</c> names the
 /// restricted role to grant). Without it, a private cluster under
-/// <c>Ledger:DataDirectory</c> (default <c>./.ledger</c>), started now and stopped when the service stops; the service
-/// then runs as the restricted role <c>ledger_app</c>, which can only read the store and call its append function.
+/// <c>Ledger:DataDirectory</c> (default <c>./.ledger</c>), started now and stopped when the service stops (unless another
+/// process had started it); the service then runs as the restricted role <c>ledger_app</c>, which can only read the store
+/// and call its append function.
 /// </summary>
 public sealed class LedgerDatabase : IAsyncDisposable
 {
@@ -67,7 +68,10 @@ public sealed class LedgerDatabase : IAsyncDisposable
             }
             var ownerDs = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(DatabaseName));
             await MigrateAsync(ownerDs, log, ct);
-            var password = await EnsureServiceRoleAsync(ownerDs, ServiceRole, ct);
+            // One password per cluster, kept beside it: the service and the command line (rebuild, verify) may run at the
+            // same time and must not lock each other out by resetting it.
+            var password = await cluster.SecretAsync(ServiceRole, ct);
+            await EnsureServiceRoleAsync(ownerDs, ServiceRole, password, ct);
             await GrantAsync(ownerDs, ServiceRole, ct);
             var serviceCs = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(DatabaseName))
             {
@@ -113,10 +117,10 @@ public sealed class LedgerDatabase : IAsyncDisposable
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase) { /* created meanwhile by another process */ }
     }
 
-    /// <summary>Creates the login role if missing and gives it a fresh random password (returned; never logged or stored).</summary>
-    public static async Task<string> EnsureServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct)
+    /// <summary>Creates the login role if missing and sets its password (never logged).</summary>
+    public static async Task EnsureServiceRoleAsync(NpgsqlDataSource owner, string role, string password, CancellationToken ct)
     {
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        if (password.Any(c => !char.IsAsciiLetterOrDigit(c))) throw new ArgumentException("The role password must be alphanumeric.", nameof(password));
         var quoted = EventStoreSchema.Quote(role);
         await using var cmd = owner.CreateCommand($"""
             DO $$ BEGIN
@@ -127,7 +131,6 @@ public sealed class LedgerDatabase : IAsyncDisposable
             ALTER ROLE {quoted} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}';
             """);
         await cmd.ExecuteNonQueryAsync(ct);
-        return password;
     }
 
     /// <summary>
