@@ -9,7 +9,8 @@ namespace Ledger.Api.Tests.Datasets;
 /// importer (in-process, the real HTTP pipeline), a re-run writes nothing, and the reads reproduce the capaian the
 /// documents computed correctly. Printed errors are kept in the data on purpose; findings are asserted elsewhere.
 /// </summary>
-public sealed class DatasetImportTests(DatasetsFixture d) : IClassFixture<DatasetsFixture>
+[Collection(DatasetsCollection.Name)]
+public sealed class DatasetImportTests(DatasetsFixture d)
 {
     private const string Surakarta = "/api/agencies/bkpsdm-surakarta";
     private const string Paser = "/api/agencies/bkpsdm-paser";
