@@ -52,19 +52,18 @@ public static class ProposingPkRevisionDecision
             return Decision.Refuse(RuleCodes.RevisionProposalNotPending,
                 $"Proposal {command.ProposalId} is already {ProposalStatusWire.Name(proposal.Status)}.");
         var p = proposal.Proposed;
-        // Stale: another PK version was signed since, and it moved a target this proposal changes (its "before" is no
-        // longer true). Approving would overwrite a signed change the proposer never saw.
-        if (state.CurrentPk is { } current && current.Number != p.BasedOnVersion &&
-            p.Changes.FirstOrDefault(c => current.TargetFor(c.Indicator) != c.Before) is { } moved)
+        // Decided again on the current state first: a proposal that no longer changes anything is refused by the PK's own
+        // rule (pk.perubahan.no-change). Then stale: another PK version was signed since and it moved a target this
+        // proposal changes (its "before" is no longer true); approving would overwrite a signed change the proposer never saw.
+        var revise = new RevisePk(p.Reason, Wire.TryParseGround(p.Ground, out var g) ? g : null, p.SignedOn, p.Signer, p.Targets);
+        var decided = RevisingPkDecision.Decide(state, revise, context);
+        if (decided is not Decision.Accepted { Events: [PkRevised revised] }) return decided;
+        var current = state.CurrentPk!;
+        if (current.Number != p.BasedOnVersion && p.Changes.FirstOrDefault(c => current.TargetFor(c.Indicator) != c.Before) is { } moved)
             return Decision.Refuse(RuleCodes.RevisionProposalStale,
                 $"Proposal {p.ProposalId} was made against PK version {p.BasedOnVersion}; {moved.Indicator} has since changed " +
                 $"({Text(moved.Before)} → {Text(current.TargetFor(moved.Indicator))} in version {current.Number}). Propose again.");
-        var revise = new RevisePk(p.Reason, Wire.TryParseGround(p.Ground, out var g) ? g : null, p.SignedOn, p.Signer, p.Targets);
-        return RevisingPkDecision.Decide(state, revise, context) switch
-        {
-            Decision.Accepted { Events: [PkRevised revised] } => Decision.Accept(new PkRevisionApproved(p.ProposalId, revised.Version), revised),
-            var refused => refused,
-        };
+        return Decision.Accept(new PkRevisionApproved(p.ProposalId, revised.Version), revised);
     }
 
     public static Decision Reject(PerformanceYearState state, RejectPkRevision command)

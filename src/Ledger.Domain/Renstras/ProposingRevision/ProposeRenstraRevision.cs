@@ -45,17 +45,16 @@ public static class ProposingRenstraRevisionDecision
             return Decision.Refuse(RuleCodes.RevisionProposalNotPending,
                 $"Proposal {command.ProposalId} is already {ProposalStatusWire.Name(proposal.Status)}.");
         var p = proposal.Proposed;
+        // As for the PK: decided again first (a proposal that changes nothing any more is renstra.revision.no-change),
+        // then refused as stale when a later revision moved one of the targets it changes.
+        var decided = RevisingRenstraDecision.Decide(state, new ReviseRenstra(p.Reason, p.LegalBasis, p.Requested));
+        if (decided is not Decision.Accepted { Events: [RenstraRevised revised] }) return decided;
         if (state.Revisions != p.BasedOnRevision &&
             p.Changes.FirstOrDefault(c => state.Indicator(c.Indicator)?.TargetFor(c.Year) != c.Before) is { } moved)
             return Decision.Refuse(RuleCodes.RevisionProposalStale,
                 $"Proposal {p.ProposalId} was made against Renstra revision {p.BasedOnRevision}; the {moved.Year} target of " +
                 $"{moved.Indicator} has changed since (revision {state.Revisions}). Propose again.");
-        return RevisingRenstraDecision.Decide(state, new ReviseRenstra(p.Reason, p.LegalBasis, p.Requested)) switch
-        {
-            Decision.Accepted { Events: [RenstraRevised revised] } =>
-                Decision.Accept(new RenstraRevisionApproved(p.ProposalId, revised.RevisionNumber), revised),
-            var refused => refused,
-        };
+        return Decision.Accept(new RenstraRevisionApproved(p.ProposalId, revised.RevisionNumber), revised);
     }
 
     public static Decision Reject(RenstraState state, RejectRenstraRevision command)
