@@ -121,7 +121,12 @@ internal static class CommandEndpoint
         AppendMetadata metadata, long? ifMatch, ILogger log, int successStatus, CancellationToken ct)
     {
         var outcome = await CommandExecutor.ExecuteAsync(handler, command, store, options, metadata, ifMatch, log, ct);
-        return Render(outcome, successStatus, outcome is CommandSucceeded s ? handler.ResponseFields?.Invoke(s.Events) : null);
+        if (outcome is not CommandSucceeded s) return Render(outcome, successStatus);
+        var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (handler.ResponseFields?.Invoke(s.Events) is { } fields) foreach (var (k, v) in fields) extra[k] = v;
+        if (handler.FollowOn is { } followOn)
+            foreach (var (k, v) in await followOn(command, s.Events, new FollowOnContext(store, options, metadata, log), ct)) extra[k] = v;
+        return Render(outcome, handler.SuccessStatus?.Invoke(s.Events) ?? successStatus, extra);
     }
 
     // ---- Headers ----

@@ -33,6 +33,18 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     /// </summary>
     public Func<IReadOnlyList<object>, IReadOnlyDictionary<string, object?>>? ResponseFields { get; init; }
 
+    /// <summary>
+    /// The success status for these appended events when it is not the endpoint's default (e.g. 202 when a write only
+    /// recorded a proposal); null keeps the endpoint's status.
+    /// </summary>
+    public Func<IReadOnlyList<object>, int?>? SuccessStatus { get; init; }
+
+    /// <summary>
+    /// A second step run after a successful append, NOT atomic with it (e.g. an append to another stream through that
+    /// stream's own handler). Its fields are added to the success body. Exceptions propagate as for the append itself.
+    /// </summary>
+    public Func<TCommand, IReadOnlyList<object>, FollowOnContext, CancellationToken, Task<IReadOnlyDictionary<string, object?>>>? FollowOn { get; init; }
+
     internal abstract Task<Decision> DecideAsync(TState state, TCommand command, IEventReader reader, CancellationToken ct);
 }
 
@@ -60,3 +72,6 @@ public sealed record CommandHandler<TCommand, TState, TContext> : CommandHandler
         return Decide(state, command, context);
     }
 }
+
+/// <summary>What a <see cref="CommandHandlerDefinition{TCommand,TState}.FollowOn"/> step needs to run another command with the same metadata (actor, reason, correlation).</summary>
+public sealed record FollowOnContext(IEventStore Store, CommandPipelineOptions Options, AppendMetadata Metadata, Microsoft.Extensions.Logging.ILogger Log);

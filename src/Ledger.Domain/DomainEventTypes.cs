@@ -3,6 +3,9 @@ using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
+using Ledger.Domain.PerformanceYears.ProposingPkRevision;
+using Ledger.Domain.Renstras.ProposingRevision;
+using Ledger.Domain.Evaluations;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
@@ -28,9 +31,15 @@ public static class DomainEventTypes
         ("renstra.created.v1", typeof(RenstraCreated)),
         ("renstra.indicator-added.v1", typeof(IndicatorAdded)),
         ("renstra.revised.v1", typeof(RenstraRevised)),
+        ("renstra.revision-proposed.v1", typeof(RenstraRevisionProposed)),
+        ("renstra.revision-approved.v1", typeof(RenstraRevisionApproved)),
+        ("renstra.revision-rejected.v1", typeof(RenstraRevisionRejected)),
 
         ("pk.signed.v1", typeof(PkSigned)),
         ("pk.revised.v1", typeof(PkRevised)),
+        ("pk.revision-proposed.v1", typeof(PkRevisionProposed)),
+        ("pk.revision-approved.v1", typeof(PkRevisionApproved)),
+        ("pk.revision-rejected.v1", typeof(PkRevisionRejected)),
         ("realization.recorded.v1", typeof(RealizationRecorded)),
         ("realization.corrected.v1", typeof(RealizationCorrected)),
         ("budget.enacted.v1", typeof(BudgetEnacted)),
@@ -38,6 +47,9 @@ public static class DomainEventTypes
         ("budget.spending-recorded.v1", typeof(SpendingRecorded)),
         ("year.closed.v1", typeof(YearClosed)),
         ("year.snapshot-frozen.v1", typeof(YearSnapshotFrozen)),
+
+        ("evaluation.recorded.v1", typeof(EvaluationRecorded)),
+        ("evaluation.follow-up-recorded.v1", typeof(FollowUpRecorded)),
 
         ("user.created.v1", typeof(Users.UserCreated)),
         ("user.token-revoked.v1", typeof(Users.UserTokenRevoked)),

@@ -89,4 +89,21 @@ public static class RuleCodes
     public const string UserAgencyNotAllowed = "user.agency-not-allowed";
     public const string UserAlreadyExists = "user.already-exists";
     public const string UserRevokeReasonRequired = "user.revoke-reason-required";
+
+    // Revision workflow (issue 5 item 2): a proposal by staff, signed (approved) or rejected by the approver.
+    public const string RevisionProposalNotPending = "revision-proposal.not-pending";
+    public const string RevisionProposalStale = "revision-proposal.stale";
+    public const string RevisionProposalRejectReasonRequired = "revision-proposal.reject-reason-required";
+    public const string RevisionProposalDuplicateId = "revision-proposal.duplicate-id";
+
+    // Evaluations (PermenPANRB 88/2021, issue 5 item 5).
+    public const string EvaluationAlreadyRecorded = "evaluation.already-recorded";
+    public const string EvaluationScoreOutOfRange = "evaluation.score-out-of-range";
+    public const string EvaluationPredikatMismatch = "evaluation.predikat-mismatch";
+    public const string EvaluationComponentOutOfRange = "evaluation.component-out-of-range";
+    public const string EvaluationComponentsSumMismatch = "evaluation.components-sum-mismatch";
+    public const string EvaluationRecommendationsRequired = "evaluation.recommendations-required";
+    public const string EvaluationNotRecorded = "evaluation.not-recorded";
+    public const string FollowUpUnknownRecommendation = "evaluation.follow-up.unknown-recommendation";
+    public const string FollowUpActionRequired = "evaluation.follow-up.action-required";
 }

@@ -7,7 +7,20 @@ namespace Ledger.Api.Infrastructure;
 /// A domain command plus where it goes, taken from the route: the agency and, for Renstra and year streams, the
 /// period start or year. Domain commands do not repeat what the stream already says.
 /// </summary>
-public sealed record Addressed<TCommand>(string Agency, int Key, TCommand Command);
+public sealed record Addressed<TCommand>(string Agency, int Key, TCommand Command)
+{
+    /// <summary>The caller's role, for writes whose meaning depends on it (a revision by staff is a proposal).</summary>
+    public string? Role { get; init; }
+
+    /// <summary>A new id for what the command may create (a proposal); made once per request, so a retry after a lost race reuses it.</summary>
+    public Guid NewId { get; init; }
+
+    /// <summary>The proposal named by the route's <c>{proposalId}</c>, for approve/reject.</summary>
+    public Guid ProposalId { get; init; }
+
+    /// <summary>A second number from the route, e.g. a recommendation's <c>{n}</c>.</summary>
+    public int Item { get; init; }
+}
 
 /// <summary>Validates an <see cref="Addressed{TCommand}"/> by its command, so error keys stay the body's field names.</summary>
 public sealed class AddressedValidator<TCommand>(IValidator<TCommand> inner) : IValidator<Addressed<TCommand>>

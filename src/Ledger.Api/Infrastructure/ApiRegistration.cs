@@ -2,6 +2,7 @@ using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Features.Admin;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Audit;
+using Ledger.Api.Features.Evaluations;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Renstras;
@@ -35,6 +36,8 @@ public static class ApiRegistration
         services.AddReads();
         services.AddRenstraValidators();
         services.AddPkValidators();
+        services.AddPkProposalValidators();
+        services.AddEvaluationValidators();
         services.AddRealizationValidators();
         services.AddBudgetValidators();
         services.AddClosingYearValidators();
@@ -53,6 +56,9 @@ public static class ApiRegistration
         api.MapReadEndpoints();
         api.MapRenstraEndpoints();
         api.MapPkEndpoints();
+        api.MapPkProposalEndpoints();
+        api.MapRenstraProposalEndpoints();
+        api.MapEvaluationEndpoints();
         api.MapRealizationEndpoints();
         api.MapBudgetEndpoints();
         api.MapClosingYearEndpoints();

@@ -6,11 +6,13 @@ namespace Ledger.Api.Infrastructure;
 /// Who may do what, as endpoint filters. One table (the role matrix is documented in docs/security.md):
 /// - admin: manages users and agencies and may set up any agency's plan; never signs.
 /// - staff/approver: only their own agency, reads and writes; signing a PK or PK perubahan and closing a year need an approver.
-/// - inspektorat: reads every agency; never writes agency data.
+/// - inspektorat: reads every agency; never writes agency data; records evaluations (Access.Evaluate) of any agency.
+/// - Propose: a PK perubahan posted by staff is a proposal, by the approver a signed revision; admin does neither.
+/// - FollowUp: follow-ups to evaluation recommendations are the agency's own staff or approver.
 /// </summary>
 public static class Authorization
 {
-    public enum Access { Read, Write, Sign }
+    public enum Access { Read, Write, Sign, Propose, Evaluate, FollowUp }
 
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, params string[] roles) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (ctx, next) =>
@@ -29,10 +31,14 @@ public static class Authorization
     public static string? Allowed(CurrentUser user, string? agency, Access access) => (user.Role, access) switch
     {
         (Roles.Admin, Access.Sign) => "Signing needs the agency's approver.",
+        (Roles.Admin, Access.Propose) => "A PK perubahan is signed by the agency's approver or proposed by its staff.",
+        (Roles.Admin, Access.Evaluate) => "Evaluations are recorded by the Inspektorat.",
+        (Roles.Admin, Access.FollowUp) => "Follow-ups are recorded by the agency's staff or approver.",
         (Roles.Admin, _) => null,
-        (Roles.Inspektorat, Access.Read) => null,
+        (Roles.Inspektorat, Access.Read or Access.Evaluate) => null,
         (Roles.Inspektorat, _) => "The Inspektorat reads agency data and never changes it.",
         (Roles.Staff, Access.Sign) => "Signing needs the agency's approver.",
+        (Roles.Staff or Roles.Approver, Access.Evaluate) => "Evaluations are recorded by the Inspektorat.",
         (Roles.Staff or Roles.Approver, _) when user.Agency != agency => "This is another agency's data.",
         (Roles.Staff or Roles.Approver, _) => null,
         _ => "Unknown role.",

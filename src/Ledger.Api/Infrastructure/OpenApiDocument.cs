@@ -88,6 +88,16 @@ public static class OpenApiExamples
             """,
         ["ReviseBudget"] = """{ "reason": "APBD perubahan 2023: refocusing", "lines": [ { "code": "1", "pagu": 8460444119 }, { "code": "1.2", "pagu": 6368411100 } ] }""",
         ["RecordSpending"] = """{ "code": "1.2", "amount": 6000000000, "period": "Y" }""",
+        ["ApprovePkRevision"] = """{ "note": "Disetujui Kepala BKPSDM" }""",
+        ["RejectPkRevision"] = """{ "reason": "Belum ada dasar APBD perubahan" }""",
+        ["ApproveRenstraRevision"] = """{ "note": "Disetujui Kepala BKPSDM" }""",
+        ["RejectRenstraRevision"] = """{ "reason": "Menunggu RPJMD perubahan ditetapkan" }""",
+        ["RecordEvaluation"] = """
+            { "score": 72.31, "predikat": "BB", "components": { "perencanaan": 21.40, "pengukuran": 22.16, "pelaporan": 11.25, "evaluasiInternal": 17.50 },
+              "recommendations": [ "Selaraskan IKU Renstra dengan Perjanjian Kinerja", "Lengkapi data dukung realisasi triwulanan" ],
+              "reportNumber": "700/123/LHE/2024", "indicator": "NSAKIP" }
+            """,
+        ["RecordEvaluationFollowUp"] = """{ "action": "Reviu IKU bersama Bappeda", "status": "in-progress", "evidence": "Notulen 12-03-2024" }""",
         ["CloseYear"] = """{ "note": "LKjIP 2023 ditandatangani 31-12-2023" }""",
     };
 }

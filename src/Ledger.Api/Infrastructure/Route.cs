@@ -9,4 +9,6 @@ public static class RouteValues
 
     public static int Int(HttpContext http, string name) =>
         int.Parse((string)http.Request.RouteValues[name]!, CultureInfo.InvariantCulture);
+
+    public static Guid Guid(HttpContext http, string name) => System.Guid.Parse((string)http.Request.RouteValues[name]!, CultureInfo.InvariantCulture);
 }

@@ -25,8 +25,14 @@ public static class HistoryKinds
 {
     public const string IndicatorAdded = "renstra.indicator-added";
     public const string RenstraRevised = "renstra.revised";
+    public const string RenstraRevisionProposed = "renstra.revision-proposed";
+    public const string RenstraRevisionApproved = "renstra.revision-approved";
+    public const string RenstraRevisionRejected = "renstra.revision-rejected";
     public const string PkMurni = "pk.murni";
     public const string PkPerubahan = "pk.perubahan";
+    public const string PkPerubahanProposed = "pk.perubahan-proposed";
+    public const string PkPerubahanApproved = "pk.perubahan-approved";
+    public const string PkPerubahanRejected = "pk.perubahan-rejected";
     public const string RealizationRecorded = "realization.recorded";
     public const string RealizationCorrected = "realization.corrected";
     public const string YearClosed = "year.closed";

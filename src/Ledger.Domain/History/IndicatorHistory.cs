@@ -1,6 +1,8 @@
 using System.Globalization;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.Domain.PerformanceYears.ProposingPkRevision;
+using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
@@ -23,6 +25,9 @@ public static class IndicatorHistory
         var entries = new List<HistoryEntry>();
         var periods = new Dictionary<string, string>(StringComparer.Ordinal); // stream → "2021–2026"
         var touchedYears = new HashSet<int>();
+        // Proposals by id, so an approval or rejection (which carries only the id) shows the targets it was about.
+        var pkProposals = new Dictionary<Guid, PkRevisionProposed>();
+        var renstraProposals = new Dictionary<Guid, RenstraRevisionProposed>();
         foreach (var e in events.OrderBy(e => e.Sequence))
         {
             HistoryEntry Entry(string effective, int? y, string kind, string? reason, string? ground, decimal? before, decimal? after,
@@ -46,6 +51,38 @@ public static class IndicatorHistory
                     foreach (var c in r.Changes.Where(c => c.Indicator == code))
                         entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevised, r.Reason, r.LegalBasis, c.Before, c.After,
                             $"Renstra revision {r.RevisionNumber}"));
+                    break;
+                case RenstraRevisionProposed p:
+                    renstraProposals[p.ProposalId] = p;
+                    foreach (var c in p.Changes.Where(c => c.Indicator == code))
+                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevisionProposed, p.Reason, p.LegalBasis, c.Before, c.After,
+                            $"proposal {p.ProposalId}, awaiting the approver"));
+                    break;
+                case RenstraRevisionApproved a when renstraProposals.GetValueOrDefault(a.ProposalId) is { } p:
+                    foreach (var c in p.Changes.Where(c => c.Indicator == code))
+                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevisionApproved, p.Reason, p.LegalBasis, c.Before, c.After,
+                            $"proposal {a.ProposalId} approved as Renstra revision {a.RevisionNumber}"));
+                    break;
+                case RenstraRevisionRejected r when renstraProposals.GetValueOrDefault(r.ProposalId) is { } p:
+                    foreach (var c in p.Changes.Where(c => c.Indicator == code))
+                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevisionRejected, r.Reason, null, c.Before, c.After,
+                            $"proposal {r.ProposalId} rejected; nothing changed"));
+                    break;
+                case PkRevisionProposed p when e.StreamYear is { } y:
+                    pkProposals[p.ProposalId] = p;
+                    if (p.Changes.FirstOrDefault(c => c.Indicator == code) is { } pc)
+                        entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahanProposed, p.Reason, p.Ground, pc.Before, pc.After,
+                            $"proposal {p.ProposalId}, to be signed by {p.Signer.Name} ({p.Signer.Nip})"));
+                    break;
+                case PkRevisionApproved a when e.StreamYear is { } y && pkProposals.GetValueOrDefault(a.ProposalId) is { } p
+                                               && p.Changes.FirstOrDefault(c => c.Indicator == code) is { } ac:
+                    entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahanApproved, p.Reason, p.Ground, ac.Before, ac.After,
+                        $"proposal {a.ProposalId} approved as PK perubahan {a.Version}"));
+                    break;
+                case PkRevisionRejected r when e.StreamYear is { } y && pkProposals.GetValueOrDefault(r.ProposalId) is { } p
+                                               && p.Changes.FirstOrDefault(c => c.Indicator == code) is { } rc:
+                    entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahanRejected, r.Reason, p.Ground, rc.Before, rc.After,
+                        $"proposal {r.ProposalId} rejected; nothing changed"));
                     break;
                 case PkSigned s when e.StreamYear is { } y && s.Targets.FirstOrDefault(t => t.Indicator == code) is { } t:
                     touchedYears.Add(y);

@@ -1,6 +1,7 @@
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
+using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
@@ -31,6 +32,9 @@ public static class PerformanceYear
         {
             SignPk c => SigningPkDecision.Decide(state, c, context),
             RevisePk c => RevisingPkDecision.Decide(state, c, context),
+            ProposePkRevision c => ProposingPkRevisionDecision.Propose(state, c, context),
+            ApprovePkRevision c => ProposingPkRevisionDecision.Approve(state, c, context),
+            RejectPkRevision c => ProposingPkRevisionDecision.Reject(state, c),
             RecordRealization c => RecordingRealizationDecision.Decide(state, c, context),
             CorrectRealization c => CorrectingRealizationDecision.Decide(state, c),
             EnactBudget c => EnactingBudgetDecision.Decide(state, c),

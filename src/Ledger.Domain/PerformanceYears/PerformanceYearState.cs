@@ -3,6 +3,7 @@ using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
+using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
@@ -79,6 +80,11 @@ public sealed record PerformanceYearState(
     public static PerformanceYearState Initial(string agencyCode, int year) =>
         new(agencyCode, year, [], [], BudgetState.None, false, null);
 
+    /// <summary>PK perubahan proposals of the year, in the order they were made (issue 5 item 2).</summary>
+    public ImmutableList<PkRevisionProposal> PkProposals { get; init; } = [];
+
+    public PkRevisionProposal? PkProposal(Guid id) => PkProposals.Find(p => p.Id == id);
+
     public PkVersion? CurrentPk => PkVersions.IsEmpty ? null : PkVersions[^1];
     public PkVersion? PkMurni => PkVersions.IsEmpty ? null : PkVersions[0];
     public PkVersion? PkVersion(int number) => PkVersions.Find(v => v.Number == number);
@@ -136,6 +142,15 @@ public sealed record PerformanceYearState(
                     ? l with { SpentDirect = l.SpentDirect + e.Amount, SpendingEntries = l.SpendingEntries + 1 }
                     : l),
             },
+        },
+        PkRevisionProposed e => this with { PkProposals = PkProposals.Add(new PkRevisionProposal(e, ProposalStatus.Pending, null, null)) },
+        PkRevisionApproved e => this with
+        {
+            PkProposals = PkProposals.ConvertAll(p => p.Id == e.ProposalId ? p with { Status = ProposalStatus.Approved, Version = e.Version } : p),
+        },
+        PkRevisionRejected e => this with
+        {
+            PkProposals = PkProposals.ConvertAll(p => p.Id == e.ProposalId ? p with { Status = ProposalStatus.Rejected, RejectReason = e.Reason } : p),
         },
         YearClosed e => this with { Closed = true, SnapshotHash = e.SnapshotHash },
         _ => this,

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.Renstras.RevisingRenstra;
 
 namespace Ledger.Domain.Renstras;
@@ -18,6 +19,11 @@ public sealed record RenstraState(
     int Revisions)
 {
     public static RenstraState Initial { get; } = new(false, "", 0, 0, "", null, null, [], 0);
+
+    /// <summary>Revision proposals, in the order they were made (issue 5 item 2).</summary>
+    public ImmutableList<RenstraRevisionProposal> Proposals { get; init; } = [];
+
+    public RenstraRevisionProposal? Proposal(Guid id) => Proposals.Find(p => p.Id == id);
 
     public IndicatorDefinition? Indicator(string? code) => Indicators.Find(i => i.Code == code);
 
@@ -45,6 +51,15 @@ public sealed record RenstraState(
                     ? i
                     : i with { Targets = mine.Aggregate(i.Targets, (t, c) => t.SetItem(c.Year, c.After)) };
             }),
+        },
+        RenstraRevisionProposed e => this with { Proposals = Proposals.Add(new RenstraRevisionProposal(e, ProposalStatus.Pending, null, null)) },
+        RenstraRevisionApproved e => this with
+        {
+            Proposals = Proposals.ConvertAll(p => p.Id == e.ProposalId ? p with { Status = ProposalStatus.Approved, RevisionNumber = e.RevisionNumber } : p),
+        },
+        RenstraRevisionRejected e => this with
+        {
+            Proposals = Proposals.ConvertAll(p => p.Id == e.ProposalId ? p with { Status = ProposalStatus.Rejected, RejectReason = e.Reason } : p),
         },
         _ => this,
     };

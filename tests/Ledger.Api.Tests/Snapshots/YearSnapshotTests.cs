@@ -97,7 +97,7 @@ public sealed class YearSnapshotTests(LedgerApiFactory f) : IClassFixture<Ledger
         await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I2", year = 2023, period = "Y", value = 87m, reason = "Narasi L881" });
         await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I9", year = 2023, period = "Y", value = 90m, reason = "Salah ketik" });
         // Also a change to the Renstra after the close: the recompute reads it at the version the close recorded.
-        await s.PostAsync(s.Staff, "renstra/2021/revisions", new { reason = "Perubahan Renstra", changes = new[] { new { indicator = "I2", year = 2023, target = 80m } } });
+        await s.PostAsync(s.Approver, "renstra/2021/revisions", new { reason = "Perubahan Renstra", changes = new[] { new { indicator = "I2", year = 2023, target = 80m } } });
 
         var v = await Get(s.Approver, SnapshotUrl(s, "/verify"));
         Assert.True(v.JsonAt("ok").GetBoolean(), v.Text);

@@ -3,7 +3,8 @@ namespace Ledger.Api.Tests.Writes;
 /// <summary>Who may call each write endpoint (Authorization.cs): 403 problem details and nothing written otherwise.</summary>
 public sealed class WriteAuthorizationTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
 {
-    public static TheoryData<string> SignEndpoints => ["pk/2023", "pk/2023/revisions", "years/2023/close"];
+    // pk/2023/revisions is not here: staff may post it (a proposal, 202); Workflow/PkRevisionWorkflowTests covers who may do what.
+    public static TheoryData<string> SignEndpoints => ["pk/2023", "years/2023/close"];
 
     [Theory]
     [MemberData(nameof(SignEndpoints))]

@@ -13,7 +13,11 @@ namespace Ledger.Api.Features.PerformanceYears;
 public static class PerformanceYearHandler
 {
     public static CommandHandler<Addressed<TBody>, PerformanceYearState, PerformanceYearContext> For<TBody>(
-        Func<TBody, PerformanceYearCommand> toDomain) => new()
+        Func<TBody, PerformanceYearCommand> toDomain) => ForAddressed<TBody>(a => toDomain(a.Command));
+
+    /// <summary>As <see cref="For{TBody}"/>, for commands that also need the route (a proposal id) or the caller's role.</summary>
+    public static CommandHandler<Addressed<TBody>, PerformanceYearState, PerformanceYearContext> ForAddressed<TBody>(
+        Func<Addressed<TBody>, PerformanceYearCommand> toDomain) => new()
     {
         Stream = c => new StreamName(PerformanceYear.StreamName(c.Agency, c.Key)),
         StreamType = "performance-year",
@@ -24,7 +28,7 @@ public static class PerformanceYearHandler
         Evolve = DomainCommands.Evolve<PerformanceYearState>(PerformanceYear.Evolve),
         LoadContext = (c, reader, ct) => Contexts.ForYearAsync(reader, c.Agency, c.Key, ct),
         Decide = (state, c, context) => DomainCommands.ToPipeline(
-            PerformanceYear.Decide(Addressed(state, c), toDomain(c.Command), context)),
+            PerformanceYear.Decide(Addressed(state, c), toDomain(c), context)),
     };
 
     public static PerformanceYearState Addressed<TBody>(PerformanceYearState state, Addressed<TBody> c) =>

@@ -3,6 +3,8 @@ using Ledger.Api.Infrastructure;
 using Ledger.Commands;
 using Ledger.Domain;
 using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.ProposingPkRevision;
+using Ledger.Domain.Users;
 using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
 
@@ -10,7 +12,8 @@ namespace Ledger.Api.Features.PerformanceYears;
 
 // POST /api/agencies/{agency}/pk/{year}            (approver) 201 { signedOn, signer: { name, nip, position }, targets: [ { indicator, target } ] }  PK murni
 // POST /api/agencies/{agency}/pk/{year}/revisions  (approver) 200 { reason, ground: official-change|budget-change|priority-change, signedOn, signer, targets }  PK perubahan
-// Signing is the approver's act (Access.Sign); staff draft elsewhere. Stream year-{agency}-{year}.
+//                                                  (staff)    202 same body: a proposal { proposalId, streamId, version, eventIds } (PkProposalEndpoints.cs)
+// Signing is the approver's act (Access.Sign); staff propose (Access.Propose). Stream year-{agency}-{year}.
 public static class PkEndpoints
 {
     public sealed record SignerBody(string? Name, string? Nip, string? Position);
@@ -24,9 +27,20 @@ public static class PkEndpoints
     private static readonly CommandHandler<Addressed<PkBody>, PerformanceYearState, PerformanceYearContext> Sign =
         PerformanceYearHandler.For<PkBody>(b => new SignPk(b.SignedOn!.Value, Signer(b.Signer!), Targets(b.Targets!)));
 
+    /// <summary>The approver signs at once; staff record a proposal (202) that the approver later signs or rejects.</summary>
     private static readonly CommandHandler<Addressed<PkRevisionBody>, PerformanceYearState, PerformanceYearContext> Revise =
-        PerformanceYearHandler.For<PkRevisionBody>(b => new RevisePk(b.Reason!,
-            Wire.TryParseGround(b.Ground, out var ground) ? ground : null, b.SignedOn!.Value, Signer(b.Signer!), Targets(b.Targets!)));
+        PerformanceYearHandler.ForAddressed<PkRevisionBody>(a => a.Role == Roles.Staff
+                ? new ProposePkRevision(a.NewId, ToRevise(a.Command))
+                : ToRevise(a.Command)) with
+        {
+            SuccessStatus = events => events is [PkRevisionProposed] ? StatusCodes.Status202Accepted : null,
+            ResponseFields = events => events is [PkRevisionProposed p]
+                ? new Dictionary<string, object?> { ["proposalId"] = p.ProposalId }
+                : new Dictionary<string, object?>(),
+        };
+
+    public static RevisePk ToRevise(PkRevisionBody b) => new(b.Reason!,
+        Wire.TryParseGround(b.Ground, out var ground) ? ground : null, b.SignedOn!.Value, Signer(b.Signer!), Targets(b.Targets!));
 
     public static void MapPkEndpoints(this RouteGroupBuilder api)
     {
@@ -35,9 +49,15 @@ public static class PkEndpoints
             .RequireAgency(Authorization.Access.Sign)
             .WithName("SignPk").WithTags("PK").WithSummary("Sign the year's PK murni (performance agreement)");
 
-        api.MapCommand("/agencies/{agency}/pk/{year:int}/revisions", Revise, PerformanceYearHandler.FromRoute<PkRevisionBody>(b => b.Reason))
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("RevisePk").WithTags("PK").WithSummary("Sign a PK perubahan, with its reason and ground");
+        api.MapCommand<PkRevisionBody, Addressed<PkRevisionBody>, PerformanceYearState>("/agencies/{agency}/pk/{year:int}/revisions", Revise,
+                (http, body) => PerformanceYearHandler.FromRoute<PkRevisionBody>(b => b.Reason)(http, body) with
+                {
+                    Role = http.User().Role, NewId = Guid.CreateVersion7(),
+                })
+            .RequireAgency(Authorization.Access.Propose)
+            .Produces(StatusCodes.Status202Accepted)
+            .WithName("RevisePk").WithTags("PK")
+            .WithSummary("Sign a PK perubahan (approver), or propose one (staff: 202 with proposalId), with its reason and ground");
     }
 
     public static IServiceCollection AddPkValidators(this IServiceCollection services) => services

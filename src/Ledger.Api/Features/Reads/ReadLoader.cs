@@ -66,6 +66,19 @@ public sealed class ReadLoader(
         return null;
     }
 
+    /// <summary>One Renstra stream by its period start (proposal reads).</summary>
+    public async Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        var (events, version) = await ReadAsync(Renstra.StreamName(agency, periodStart), asOf, ct);
+        return new(Renstra.Replay(events), version);
+    }
+
+    public async Task<Loaded<Ledger.Domain.Evaluations.EvaluationState>> EvaluationAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        var (events, version) = await ReadAsync(Ledger.Domain.Evaluations.Evaluation.StreamName(agency, year), asOf, ct);
+        return new(Ledger.Domain.Evaluations.Evaluation.Replay(events), version);
+    }
+
     public async Task<Loaded<PerformanceYearState>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
     {
         if (snapshots is null || _every <= 0)

@@ -6,7 +6,9 @@ using Ledger.Domain.Capaian;
 using Ledger.Domain.Renstras;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.Renstras.RevisingRenstra;
+using Ledger.Domain.Users;
 using Ledger.EventStore;
 
 namespace Ledger.Api.Features.Renstras;
@@ -15,6 +17,8 @@ namespace Ledger.Api.Features.Renstras;
 // POST /api/agencies/{agency}/renstra/{periodStart}/indicators (agency write) 201 { code, name, level, kind, parent?, unit, polarity,
 //                                                              lowerFormula?, aggregation, baseline?, baselineYear?, targets: { "2025": 82 }, endTarget? }
 // POST /api/agencies/{agency}/renstra/{periodStart}/revisions  (agency write) 200 { reason, legalBasis?, changes: [ { indicator, year, target } ] }
+//                                                              approver/admin: revised at once (200); staff: a proposal (202 { proposalId, … },
+//                                                              RenstraProposalEndpoints.cs)
 // Stream renstra-{agency}-{periodStart}. Bodies are validated for shape (RenstraValidators.cs); the domain decides the rest.
 public static class RenstraEndpoints
 {
@@ -45,9 +49,18 @@ public static class RenstraEndpoints
 
     private static readonly CommandHandler<Addressed<IndicatorBody>, RenstraState, RenstraContext> Add = Handler<IndicatorBody>(a => ToDomain(a.Command));
 
+    /// <summary>Staff propose (202); the approver (and admin, who sets plans up) revise at once.</summary>
     private static readonly CommandHandler<Addressed<RevisionBody>, RenstraState, RenstraContext> Revise = Handler<RevisionBody>(a =>
-        new ReviseRenstra(a.Command.Reason!, a.Command.LegalBasis,
-            a.Command.Changes!.Select(c => new RenstraTargetChange(c!.Indicator!, c.Year!.Value, c.Target!.Value)).ToList()));
+            a.Role == Roles.Staff ? new ProposeRenstraRevision(a.NewId, ToRevise(a.Command)) : ToRevise(a.Command)) with
+    {
+        SuccessStatus = events => events is [RenstraRevisionProposed] ? StatusCodes.Status202Accepted : null,
+        ResponseFields = events => events is [RenstraRevisionProposed p]
+            ? new Dictionary<string, object?> { ["proposalId"] = p.ProposalId }
+            : new Dictionary<string, object?>(),
+    };
+
+    private static ReviseRenstra ToRevise(RevisionBody b) => new(b.Reason!, b.LegalBasis,
+        b.Changes!.Select(c => new RenstraTargetChange(c!.Indicator!, c.Year!.Value, c.Target!.Value)).ToList());
 
     public static void MapRenstraEndpoints(this RouteGroupBuilder api)
     {
@@ -74,9 +87,13 @@ public static class RenstraEndpoints
                 (http, body) =>
                 {
                     DomainCommands.RecordReason(http, body.Reason);
-                    return new Addressed<RevisionBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
+                    return new Addressed<RevisionBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body)
+                    {
+                        Role = http.User().Role, NewId = Guid.CreateVersion7(),
+                    };
                 })
             .RequireAgency(Authorization.Access.Write)
+            .Produces(StatusCodes.Status202Accepted)
             .WithName("ReviseRenstra").WithTags("Renstra").WithSummary("Revise Renstra targets (perubahan Renstra), with a reason");
     }
 
