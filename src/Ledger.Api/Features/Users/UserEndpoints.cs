@@ -13,6 +13,17 @@ public static class UserEndpoints
 {
     public sealed record CreateUserBody(string? Name, string? Nip, string? Role, string? Agency);
 
+    public sealed record RevokeBody(string? Reason);
+
+    private static readonly CommandHandler<RevokeUserToken, UserDirectoryState> RevokeHandler = new()
+    {
+        Stream = _ => new StreamName(UserDirectory.StreamName),
+        StreamType = "users",
+        Initial = UserDirectoryState.Initial,
+        Evolve = (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)e),
+        Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
+    };
+
     private static readonly CommandHandler<CreateUser, UserDirectoryState> Handler = new()
     {
         Stream = _ => new StreamName(UserDirectory.StreamName),
@@ -63,5 +74,36 @@ public static class UserEndpoints
             })
             .RequireRole(Roles.Admin)
             .WithName("CreateUser").WithTags("Users").WithSummary("Create a user and show its bearer token once");
+
+        // POST /api/users/{id}/revoke (admin) { reason } → 200; the token answers 401 from the next request on.
+        api.MapPost("/users/{id:guid}/revoke", async (HttpContext http, Guid id, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
+            {
+                RevokeBody? body;
+                try
+                {
+                    body = await http.Request.ReadFromJsonAsync<RevokeBody>(DomainCommands.Json, ct);
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Malformed JSON body: send { \"reason\": \"…\" }."] });
+                }
+                if (string.IsNullOrWhiteSpace(body?.Reason))
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["Required."] });
+                if (body.Reason.Length > BodyRules.TextLength)
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [$"At most {BodyRules.TextLength} characters."] });
+
+                var command = new RevokeUserToken(id, body.Reason.Trim());
+                var metadata = new AppendMetadata { ActorJson = http.User().ToActorJson(), CorrelationId = http.TraceIdentifier, Reason = command.Reason };
+                var outcome = await CommandExecutor.ExecuteAsync(RevokeHandler, command, store, options, metadata, ifMatch: null, ct: ct);
+                return outcome switch
+                {
+                    CommandSucceeded s => Results.Json(new { id, revoked = true, streamId = s.Stream.Value, version = s.Version, eventIds = s.EventIds },
+                        DomainCommands.Json),
+                    CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
+                    _ => throw new InvalidOperationException("Unknown outcome."),
+                };
+            })
+            .RequireRole(Roles.Admin)
+            .WithName("RevokeUserToken").WithTags("Users").WithSummary("Revoke a user's bearer token, with a reason");
     }
 }
