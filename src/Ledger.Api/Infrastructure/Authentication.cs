@@ -104,6 +104,14 @@ public static class AuthenticationMiddleware
                 return;
             }
             http.Items[UserKey] = user;
+            // Bug 3: an {agency} longer than any agency code made a stream name over the store's limit (500). No agency
+            // has such a code, so the answer is 404, for reads and writes alike, before any endpoint runs.
+            if (http.GetRouteValue("agency") is string agency && (agency.Length > BodyRules.CodeLength || string.IsNullOrWhiteSpace(agency)))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
+                    detail: $"No agency has that code: agency codes are 1 to {BodyRules.CodeLength} characters.").ExecuteAsync(http);
+                return;
+            }
             await next(http);
         });
     }

@@ -33,19 +33,28 @@ public static class UserEndpoints
         Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
     };
 
+    /// <summary>
+    /// The body as JSON whatever its Content-Type says, like the command pipeline (Bug 2: ReadFromJsonAsync threw on a
+    /// non-JSON Content-Type and answered 500). Malformed or missing JSON is 400.
+    /// </summary>
+    private static async Task<(T? Body, IResult? Malformed)> ReadBodyAsync<T>(HttpContext http, CancellationToken ct) where T : class
+    {
+        try
+        {
+            return (await System.Text.Json.JsonSerializer.DeserializeAsync<T>(http.Request.Body, DomainCommands.Json, ct), null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (null, Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"Malformed JSON: {e.Message}"] }));
+        }
+    }
+
     public static void MapUserEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/users", async (HttpContext http, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
             {
-                CreateUserBody? body;
-                try
-                {
-                    body = await http.Request.ReadFromJsonAsync<CreateUserBody>(DomainCommands.Json, ct);
-                }
-                catch (System.Text.Json.JsonException e)
-                {
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"Malformed JSON: {e.Message}"] });
-                }
+                var (body, malformed) = await ReadBodyAsync<CreateUserBody>(http, ct);
+                if (malformed is not null) return malformed;
                 if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Role))
                     return Results.ValidationProblem(new Dictionary<string, string[]>
                     {
@@ -78,15 +87,8 @@ public static class UserEndpoints
         // POST /api/users/{id}/revoke (admin) { reason } → 200; the token answers 401 from the next request on.
         api.MapPost("/users/{id:guid}/revoke", async (HttpContext http, Guid id, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
             {
-                RevokeBody? body;
-                try
-                {
-                    body = await http.Request.ReadFromJsonAsync<RevokeBody>(DomainCommands.Json, ct);
-                }
-                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
-                {
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = ["Malformed JSON body: send { \"reason\": \"…\" }."] });
-                }
+                var (body, malformed) = await ReadBodyAsync<RevokeBody>(http, ct);
+                if (malformed is not null) return malformed;
                 if (string.IsNullOrWhiteSpace(body?.Reason))
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["Required."] });
                 if (body.Reason.Length > BodyRules.TextLength)
