@@ -7,9 +7,11 @@ if (CommandLine.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 await builder.AddLedgerDatabaseAsync();
 builder.AddLedgerApi();
+builder.AddLedgerHardening();
 
 var app = builder.Build();
-app.UseExceptionHandler();
+app.UseLedgerHardening();
+app.UseLedgerExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
 app.MapLedgerApi();

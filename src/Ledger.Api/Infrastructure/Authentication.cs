@@ -86,12 +86,32 @@ public static class AuthenticationMiddleware
             }
             if (user is null)
             {
+                // Failed tokens count per client IP; over the limit the answer is 429 (docs/security.md). A request
+                // without any Authorization header is not a guess and does not count.
+                if (header.Length > 0 &&
+                    http.RequestServices.GetRequiredService<AuthFailureLimiter>()
+                        .Fail(http.Connection.RemoteIpAddress?.ToString() ?? "unknown") is { } wait)
+                {
+                    var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                    http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed authentications.",
+                        detail: $"Too many requests with an invalid token from this address; retry after {seconds} s.").ExecuteAsync(http);
+                    return;
+                }
                 http.Response.Headers.WWWAuthenticate = "Bearer";
                 await Results.Problem(statusCode: 401, title: "Authentication required.",
                     detail: "Send 'Authorization: Bearer <token>' with a valid, unrevoked token.").ExecuteAsync(http);
                 return;
             }
             http.Items[UserKey] = user;
+            // Bug 3: an {agency} longer than any agency code made a stream name over the store's limit (500). No agency
+            // has such a code, so the answer is 404, for reads and writes alike, before any endpoint runs.
+            if (http.GetRouteValue("agency") is string agency && (agency.Length > BodyRules.CodeLength || string.IsNullOrWhiteSpace(agency)))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
+                    detail: $"No agency has that code: agency codes are 1 to {BodyRules.CodeLength} characters.").ExecuteAsync(http);
+                return;
+            }
             await next(http);
         });
     }

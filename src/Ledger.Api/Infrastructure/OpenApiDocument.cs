@@ -54,6 +54,7 @@ public static class OpenApiExamples
     {
         ["RebuildProjections"] = """{ "projection": "sakip-state" }""",
         ["CreateUser"] = """{ "name": "Sri Wahyuni", "nip": "198004122000031003", "role": "staff", "agency": "bkpsdm-surakarta" }""",
+        ["RevokeUserToken"] = """{ "reason": "Pegawai pindah tugas ke perangkat daerah lain" }""",
         ["RegisterAgency"] = """{ "code": "bkpsdm-surakarta", "name": "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Surakarta" }""",
         ["SetRatingScale"] = """
             { "name": "Surakarta LKjIP (55 made explicit)", "effectiveFromYear": 2023, "bands": [

@@ -13,6 +13,17 @@ public static class UserEndpoints
 {
     public sealed record CreateUserBody(string? Name, string? Nip, string? Role, string? Agency);
 
+    public sealed record RevokeBody(string? Reason);
+
+    private static readonly CommandHandler<RevokeUserToken, UserDirectoryState> RevokeHandler = new()
+    {
+        Stream = _ => new StreamName(UserDirectory.StreamName),
+        StreamType = "users",
+        Initial = UserDirectoryState.Initial,
+        Evolve = (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)e),
+        Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
+    };
+
     private static readonly CommandHandler<CreateUser, UserDirectoryState> Handler = new()
     {
         Stream = _ => new StreamName(UserDirectory.StreamName),
@@ -22,19 +33,28 @@ public static class UserEndpoints
         Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
     };
 
+    /// <summary>
+    /// The body as JSON whatever its Content-Type says, like the command pipeline (Bug 2: ReadFromJsonAsync threw on a
+    /// non-JSON Content-Type and answered 500). Malformed or missing JSON is 400.
+    /// </summary>
+    private static async Task<(T? Body, IResult? Malformed)> ReadBodyAsync<T>(HttpContext http, CancellationToken ct) where T : class
+    {
+        try
+        {
+            return (await System.Text.Json.JsonSerializer.DeserializeAsync<T>(http.Request.Body, DomainCommands.Json, ct), null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (null, Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"Malformed JSON: {e.Message}"] }));
+        }
+    }
+
     public static void MapUserEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/users", async (HttpContext http, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
             {
-                CreateUserBody? body;
-                try
-                {
-                    body = await http.Request.ReadFromJsonAsync<CreateUserBody>(DomainCommands.Json, ct);
-                }
-                catch (System.Text.Json.JsonException e)
-                {
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"Malformed JSON: {e.Message}"] });
-                }
+                var (body, malformed) = await ReadBodyAsync<CreateUserBody>(http, ct);
+                if (malformed is not null) return malformed;
                 if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Role))
                     return Results.ValidationProblem(new Dictionary<string, string[]>
                     {
@@ -63,5 +83,29 @@ public static class UserEndpoints
             })
             .RequireRole(Roles.Admin)
             .WithName("CreateUser").WithTags("Users").WithSummary("Create a user and show its bearer token once");
+
+        // POST /api/users/{id}/revoke (admin) { reason } → 200; the token answers 401 from the next request on.
+        api.MapPost("/users/{id:guid}/revoke", async (HttpContext http, Guid id, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
+            {
+                var (body, malformed) = await ReadBodyAsync<RevokeBody>(http, ct);
+                if (malformed is not null) return malformed;
+                if (string.IsNullOrWhiteSpace(body?.Reason))
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["Required."] });
+                if (body.Reason.Length > BodyRules.TextLength)
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [$"At most {BodyRules.TextLength} characters."] });
+
+                var command = new RevokeUserToken(id, body.Reason.Trim());
+                var metadata = new AppendMetadata { ActorJson = http.User().ToActorJson(), CorrelationId = http.TraceIdentifier, Reason = command.Reason };
+                var outcome = await CommandExecutor.ExecuteAsync(RevokeHandler, command, store, options, metadata, ifMatch: null, ct: ct);
+                return outcome switch
+                {
+                    CommandSucceeded s => Results.Json(new { id, revoked = true, streamId = s.Stream.Value, version = s.Version, eventIds = s.EventIds },
+                        DomainCommands.Json),
+                    CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
+                    _ => throw new InvalidOperationException("Unknown outcome."),
+                };
+            })
+            .RequireRole(Roles.Admin)
+            .WithName("RevokeUserToken").WithTags("Users").WithSummary("Revoke a user's bearer token, with a reason");
     }
 }
