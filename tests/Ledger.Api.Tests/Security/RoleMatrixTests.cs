@@ -20,6 +20,8 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         AgencyRead,         // staff/approver: own agency; inspektorat and admin: every agency
         AgencyWrite,        // staff/approver: own agency; admin: every agency; inspektorat: never
         AgencySign,         // the agency's approver only
+        AgencyOwnPeople,    // the agency's staff or approver only (PK perubahan: approver signs, staff proposes; follow-ups)
+        Evaluate,           // the Inspektorat only, for every agency
     }
 
     /// <summary>The expected table: one row per endpoint (method + route pattern, constraints dropped).</summary>
@@ -33,7 +35,16 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         ["POST /api/agencies/{agency}/renstra/{periodStart}/indicators"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/renstra/{periodStart}/revisions"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/pk/{year}"] = Rule.AgencySign,
-        ["POST /api/agencies/{agency}/pk/{year}/revisions"] = Rule.AgencySign,
+        ["POST /api/agencies/{agency}/pk/{year}/revisions"] = Rule.AgencyOwnPeople,
+        ["GET /api/agencies/{agency}/pk/{year}/revisions/proposals"] = Rule.AgencyRead,
+        ["POST /api/agencies/{agency}/pk/{year}/revisions/proposals/{proposalId}/approve"] = Rule.AgencySign,
+        ["POST /api/agencies/{agency}/pk/{year}/revisions/proposals/{proposalId}/reject"] = Rule.AgencySign,
+        ["GET /api/agencies/{agency}/renstra/{periodStart}/revisions/proposals"] = Rule.AgencyRead,
+        ["POST /api/agencies/{agency}/renstra/{periodStart}/revisions/proposals/{proposalId}/approve"] = Rule.AgencySign,
+        ["POST /api/agencies/{agency}/renstra/{periodStart}/revisions/proposals/{proposalId}/reject"] = Rule.AgencySign,
+        ["POST /api/agencies/{agency}/evaluations/{year}"] = Rule.Evaluate,
+        ["GET /api/agencies/{agency}/evaluations/{year}"] = Rule.AgencyRead,
+        ["POST /api/agencies/{agency}/evaluations/{year}/recommendations/{n}/follow-ups"] = Rule.AgencyOwnPeople,
         ["POST /api/agencies/{agency}/realizations"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/realizations/corrections"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/budget/{year}"] = Rule.AgencyWrite,
@@ -54,9 +65,19 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         ["POST /api/admin/projections/rebuild"] = Rule.AdminOnly,
     };
 
-    private enum Answer { Unauthenticated, Forbidden, Allowed }
+    private enum Answer { Unauthenticated, Forbidden, Allowed, NoRoute }
 
-    private static Answer Classify(int status) => status switch { 401 => Answer.Unauthenticated, 403 => Answer.Forbidden, _ => Answer.Allowed };
+    /// <summary>
+    /// A 404 from routing (the URL matched no endpoint, so no filter ran) is NoRoute, never "allowed": the endpoints'
+    /// own 404s always say what does not exist in <c>detail</c>, routing's do not.
+    /// </summary>
+    private static Answer Classify(int status, string body) => status switch
+    {
+        401 => Answer.Unauthenticated,
+        403 => Answer.Forbidden,
+        404 when !body.Contains("\"detail\"", StringComparison.Ordinal) => Answer.NoRoute,
+        _ => Answer.Allowed,
+    };
 
     private static Answer Expect(Rule rule, string caller, bool ownAgency) => caller switch
     {
@@ -69,6 +90,8 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
             (Rule.AgencyRead or Rule.AgencyWrite, "staff" or "approver") when ownAgency => Answer.Allowed,
             (Rule.AgencyWrite, "admin") => Answer.Allowed,
             (Rule.AgencySign, "approver") when ownAgency => Answer.Allowed,
+            (Rule.AgencyOwnPeople, "staff" or "approver") when ownAgency => Answer.Allowed,
+            (Rule.Evaluate, "inspektorat") => Answer.Allowed,
             _ => Answer.Forbidden,
         },
     };
@@ -116,11 +139,12 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
                 : route.Name is not null && OpenApiExamples.Requests.TryGetValue(route.Name, out var example) ? example : "{}";
             using var response = await client.SendAsync(Request(route.Method, url, token, body));
             var status = (int)response.StatusCode;
+            var text = await response.Content.ReadAsStringAsync();
             var expected = Expect(Expected[route.Key], caller, ownAgency);
             cells++;
-            if (Classify(status) != expected)
+            if (Classify(status, text) != expected)
                 wrong.Add($"{route.Key} as {caller} ({(route.HasAgency ? ownAgency ? "own agency" : "other agency" : "no agency")}): " +
-                          $"expected {expected}, got {status} {await response.Content.ReadAsStringAsync()}");
+                          $"expected {expected}, got {status} {text}");
         }
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {cells} cells wrong:\n  " + string.Join("\n  ", wrong));
         Assert.True(cells > 250, $"only {cells} cells");
@@ -132,5 +156,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         .Replace("{periodStart}", "2021", StringComparison.Ordinal)
         .Replace("{code}", "IKU-2", StringComparison.Ordinal)
         .Replace("{id}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{proposalId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{n}", "1", StringComparison.Ordinal)
         + (pattern.Contains("/indicators/{code}", StringComparison.Ordinal) || pattern.EndsWith("/findings", StringComparison.Ordinal) ? "?year=2023" : "");
 }
