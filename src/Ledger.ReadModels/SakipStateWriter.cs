@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Domain;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
@@ -17,8 +18,12 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     /// <summary>The capaian policy every HTTP read uses (ReadQuery.Policy); its id is stored on every row.</summary>
     public static CapaianPolicy Policy => CapaianPolicy.Default;
 
-    public async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
+    private long _compute;
+
+    /// <returns>the Stopwatch ticks spent computing rows (the rest is SQL).</returns>
+    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
     {
+        var start = Stopwatch.GetTimestamp();
         foreach (var a in dirty.Agencies)
             foreach (var y in agencies[a].KnownYears().ToList()) dirty.WholeYear(a, y);
 
@@ -29,6 +34,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             .SelectMany(k => WithAncestors(k.Agency, k.Year, k.Code))
             .Distinct().ToList();
 
+        _compute += Stopwatch.GetTimestamp() - start;
         await using (var batch = new NpgsqlBatch(conn, tx))
         {
             AddDelete(batch, "indicator_state", "indicator", dirty.IndicatorYears, indicatorKeys);
@@ -38,10 +44,15 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
         }
 
-        await CopyIndicatorStateAsync(conn, Expand(dirty.IndicatorYears, indicatorKeys, (_, _, _) => true), ct);
-        await CopyLkjipAsync(conn, Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, YearState(m, y))), ct);
+        var expand = Stopwatch.GetTimestamp();
+        var indicatorRows = Expand(dirty.IndicatorYears, indicatorKeys, (_, _, _) => true);
+        var lkjipRows = Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, YearState(m, y)));
+        _compute += Stopwatch.GetTimestamp() - expand;
+        await CopyIndicatorStateAsync(conn, indicatorRows, ct);
+        await CopyLkjipAsync(conn, lkjipRows, ct);
         await CopyBudgetAsync(conn, dirty.BudgetYears, budgetKeys, ct);
         await CopyYearsAsync(conn, dirty.Years, ct);
+        return _compute;
     }
 
     private IEnumerable<(string Agency, int Year, string Code)> WithAncestors(string a, int y, string code)
@@ -93,15 +104,20 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         return list;
     }
 
-    private static async Task CopyIndicatorStateAsync(NpgsqlConnection conn,
-        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> rows, CancellationToken ct)
+    private async Task CopyIndicatorStateAsync(NpgsqlConnection conn,
+        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
+        var start = Stopwatch.GetTimestamp();
+        var rows = keys.Select(k =>
+        {
+            var scale = k.Model.Agency.ScaleFor(k.Year);
+            return (k.Model, k.Renstra, k.Year, k.Definition, scale, View: IndicatorYearView.Build(k.Definition, k.Year, YearState(k.Model, k.Year), scale, Policy));
+        }).ToList();
+        _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState, ct);
-        foreach (var (m, r, y, d) in rows)
+        foreach (var (m, r, y, d, scale, v) in rows)
         {
-            var scale = m.Agency.ScaleFor(y);
-            var v = IndicatorYearView.Build(d, y, YearState(m, y), scale, Policy);
             var t = v.Targets;
             w.StartRow();
             w.Text(m.Code); w.Int(y); w.Text(d.Code); w.Text(d.Name); w.Text(d.Unit); w.Text(v.Polarity);
@@ -117,17 +133,23 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
 
     private static readonly string[] Periods = ["Q1", "Q2", "Q3", "Q4", "S1", "S2", "Y"];
 
-    private static async Task CopyLkjipAsync(NpgsqlConnection conn,
-        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> rows, CancellationToken ct)
+    private async Task CopyLkjipAsync(NpgsqlConnection conn,
+        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
-        if (rows.Count == 0) return;
-        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows, ct);
-        foreach (var (m, r, y, d) in rows)
+        var start = Stopwatch.GetTimestamp();
+        var rows = keys.Select(k =>
         {
+            var (m, r, y, d) = k;
             // As PerformanceEndpoints: previous = the year before if its stream exists, with its own plan and scale.
             PerformanceYearState? previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0 ? py.State : null;
-            var row = PerformanceTable.Row(d, r, YearState(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
-                m.Covering(y - 1) ?? r);
+            return (m, r, y, d, Row: PerformanceTable.Row(d, r, YearState(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
+                m.Covering(y - 1) ?? r));
+        }).ToList();
+        _compute += Stopwatch.GetTimestamp() - start;
+        if (rows.Count == 0) return;
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows, ct);
+        foreach (var (m, r, y, d, row) in rows)
+        {
             var c = row.Current;
             var p = row.Previous;
             w.StartRow();
