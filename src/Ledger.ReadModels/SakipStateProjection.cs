@@ -67,9 +67,10 @@ public sealed class SakipStateProjection : IProjection
             var dirty = new DirtySet();
             foreach (var (recorded, key, ev) in decoded) Fold(_agencies[key.Agency], key, recorded.Version, ev, dirty);
             var t4 = Stopwatch.GetTimestamp();
-            var compute = await new SakipStateWriter(_agencies).WriteAsync(connection, transaction, dirty, ct);
+            var writer = new SakipStateWriter(_agencies);
+            var compute = await writer.WriteAsync(connection, transaction, dirty, ct);
             var t5 = Stopwatch.GetTimestamp();
-            Timings.Add(batch.Count, (t1 - t0) + (t3 - t2), t2 - t1, t4 - t3, compute, t5 - t4 - compute);
+            Timings.Add(batch.Count, (t1 - t0) + (t3 - t2), t2 - t1, t4 - t3, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
             _cachedThrough = batch[^1].Sequence;
         }
         finally

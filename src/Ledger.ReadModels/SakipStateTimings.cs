@@ -19,8 +19,15 @@ public sealed class SakipStateTimings
     /// <summary>SQL writes: deletes or upserts and COPYs.</summary>
     public TimeSpan Write { get; private set; }
 
-    internal void Add(int events, long checkpoint, long decode, long evolve, long compute, long write)
+    /// <summary>Part of <see cref="Write"/>: the deletes.</summary>
+    public TimeSpan Delete { get; private set; }
+    /// <summary>indicator_state and lkjip_rows rows computed and written.</summary>
+    public long Rows { get; private set; }
+
+    internal void Add(int events, long checkpoint, long decode, long evolve, long compute, long write, long delete, long rows)
     {
+        Delete += Stopwatch.GetElapsedTime(0, delete);
+        Rows += rows;
         Batches++;
         Events += events;
         Checkpoint += Stopwatch.GetElapsedTime(0, checkpoint);
@@ -32,5 +39,6 @@ public sealed class SakipStateTimings
 
     public override string ToString() =>
         $"{Batches} batches, {Events:N0} events: checkpoint+load {Checkpoint.TotalSeconds:F2} s, decode {Decode.TotalSeconds:F2} s, " +
-        $"evolve {Evolve.TotalSeconds:F2} s, compute rows {Compute.TotalSeconds:F2} s, SQL writes {Write.TotalSeconds:F2} s";
+        $"evolve {Evolve.TotalSeconds:F2} s, compute rows {Compute.TotalSeconds:F2} s, SQL writes {Write.TotalSeconds:F2} s " +
+        $"(of which deletes {Delete.TotalSeconds:F2} s); {Rows:N0} indicator_state + lkjip_rows rows";
 }

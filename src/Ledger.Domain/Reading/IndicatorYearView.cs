@@ -43,10 +43,22 @@ public sealed record IndicatorYearView(
     public const string ReasonNoTarget = "no target";
 
     public static IndicatorYearView Build(
-        IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy)
+        IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy) =>
+        Build(definition, year, state, scale, policy, [.. state.Realizations.Where(r => r.Indicator == definition.Code)]);
+
+    /// <summary>As the overload above, with the state's realizations already grouped (a caller building many rows).</summary>
+    public static IndicatorYearView Build(
+        IndicatorDefinition definition, int year, RealizationsByIndicator realizations, RatingScale? scale, CapaianPolicy policy) =>
+        Build(definition, year, realizations.State, scale, policy, realizations.For(definition.Code));
+
+    /// <param name="mine">the state's realizations of this indicator, in the state's order.</param>
+    private static IndicatorYearView Build(
+        IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy,
+        IReadOnlyList<Realization> mine)
     {
         var targets = TargetsFor(definition, year, state);
-        var values = state.RealizationValues(definition.Code);
+        // = state.RealizationValues(definition.Code)
+        var values = mine.ToDictionary(r => r.Period, r => r.Value);
         var annual = CapaianCalculator.AnnualValue(definition.Aggregation, values);
 
         CapaianResult? result = targets.InForce is { } target
@@ -57,8 +69,8 @@ public sealed record IndicatorYearView(
         var realizations = Enum.GetValues<Period>()
             .Where(values.ContainsKey)
             .ToDictionary(Wire.Name, p => values[p]);
-        var claimed = state.Realizations
-            .Where(r => r.Indicator == definition.Code && r.ClaimedCapaian is not null)
+        var claimed = mine
+            .Where(r => r.ClaimedCapaian is not null)
             .OrderByDescending(r => r.Period == Period.Y)
             .ThenByDescending(r => r.Period)
             .FirstOrDefault()?.ClaimedCapaian;
