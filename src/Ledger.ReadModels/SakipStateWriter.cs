@@ -93,12 +93,12 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     private static PerformanceYearState YearState(AgencyModel m, int y) =>
         m.Years.TryGetValue(y, out var ym) ? ym.State : PerformanceYearState.Initial(m.Code, y);
 
-    private readonly Dictionary<(string Agency, int Year), RealizationsByIndicator> _indexes = [];
+    private readonly Dictionary<(string Agency, int Year), IndexedYear> _indexes = [];
 
     /// <summary>The year's realizations grouped by indicator, built once per batch (states do not change while writing).</summary>
-    private RealizationsByIndicator Index(AgencyModel m, int y)
+    private IndexedYear Index(AgencyModel m, int y)
     {
-        if (!_indexes.TryGetValue((m.Code, y), out var index)) _indexes[(m.Code, y)] = index = new RealizationsByIndicator(YearState(m, y));
+        if (!_indexes.TryGetValue((m.Code, y), out var index)) _indexes[(m.Code, y)] = index = new IndexedYear(YearState(m, y));
         return index;
     }
 

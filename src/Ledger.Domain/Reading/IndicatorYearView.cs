@@ -44,19 +44,20 @@ public sealed record IndicatorYearView(
 
     public static IndicatorYearView Build(
         IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy) =>
-        Build(definition, year, state, scale, policy, [.. state.Realizations.Where(r => r.Indicator == definition.Code)]);
+        Build(definition, year, scale, policy, [.. state.Realizations.Where(r => r.Indicator == definition.Code)],
+            TargetsFor(definition, year, state));
 
     /// <summary>As the overload above, with the state's realizations already grouped (a caller building many rows).</summary>
     public static IndicatorYearView Build(
-        IndicatorDefinition definition, int year, RealizationsByIndicator realizations, RatingScale? scale, CapaianPolicy policy) =>
-        Build(definition, year, realizations.State, scale, policy, realizations.For(definition.Code));
+        IndicatorDefinition definition, int year, IndexedYear realizations, RatingScale? scale, CapaianPolicy policy) =>
+        Build(definition, year, scale, policy, realizations.For(definition.Code),
+            TargetsFor(definition, year, realizations));
 
     /// <param name="mine">the state's realizations of this indicator, in the state's order.</param>
     private static IndicatorYearView Build(
-        IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy,
-        IReadOnlyList<Realization> mine)
+        IndicatorDefinition definition, int year, RatingScale? scale, CapaianPolicy policy,
+        IReadOnlyList<Realization> mine, TargetsView targets)
     {
-        var targets = TargetsFor(definition, year, state);
         // = state.RealizationValues(definition.Code)
         var values = mine.ToDictionary(r => r.Period, r => r.Value);
         var annual = CapaianCalculator.AnnualValue(definition.Aggregation, values);
@@ -66,7 +67,7 @@ public sealed record IndicatorYearView(
             : null;
         var display = result?.Display;
 
-        var realizations = Enum.GetValues<Period>()
+        var realizations = AllPeriods
             .Where(values.ContainsKey)
             .ToDictionary(Wire.Name, p => values[p]);
         var claimed = mine
@@ -80,6 +81,23 @@ public sealed record IndicatorYearView(
             result?.Value, display, result?.Method, result is null ? ReasonNoTarget : result.NotComputedReason,
             display is { } d ? scale?.Rate(d) : null, claimed);
     }
+
+    /// <summary>As the overload below, from a year's indexed PK targets.</summary>
+    public static TargetsView TargetsFor(IndicatorDefinition definition, int year, IndexedYear indexed)
+    {
+        var renstra = definition.TargetFor(year);
+        var latest = indexed.LatestPkTarget(definition.Code);
+        var source = latest?.Version switch
+        {
+            { Number: 0 } => "pk-murni",
+            { } v => $"pk-perubahan-{v.Number}",
+            null when renstra is not null => "renstra",
+            _ => "none",
+        };
+        return new TargetsView(renstra, definition.TargetRevised(year), indexed.PkMurniTarget(definition.Code), latest?.Target, source);
+    }
+
+    private static readonly Period[] AllPeriods = Enum.GetValues<Period>();
 
     public static TargetsView TargetsFor(IndicatorDefinition definition, int year, PerformanceYearState state)
     {
