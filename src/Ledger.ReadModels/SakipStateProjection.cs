@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Domain;
 using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
@@ -35,15 +36,20 @@ public sealed class SakipStateProjection : IProjection
 
     public string Name => ProjectionName;
 
+    /// <summary>Time per phase since this instance was created (the rebuild benchmark prints it).</summary>
+    public SakipStateTimings Timings { get; } = new();
+
     public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> batch, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
+            var t0 = Stopwatch.GetTimestamp();
             var position = await CheckpointAsync(connection, transaction, ct);
             if (position != _cachedThrough) _agencies.Clear();
             _cachedThrough = -1; // untrusted until this batch is fully applied
 
+            var t1 = Stopwatch.GetTimestamp();
             var decoded = new List<(RecordedEvent Recorded, StreamKey Key, IDomainEvent Event)>(batch.Count);
             foreach (var e in batch)
             {
@@ -52,13 +58,19 @@ public sealed class SakipStateProjection : IProjection
                 if (EventDecoding.Decode(e) is { } ev) decoded.Add((e, key, ev));
             }
 
+            var t2 = Stopwatch.GetTimestamp();
             var missing = decoded.Select(d => d.Key.Agency).Distinct().Where(a => !_agencies.ContainsKey(a)).ToList();
             foreach (var a in missing) _agencies[a] = new AgencyModel(a);
             if (missing.Count > 0 && position > 0) await LoadAsync(connection, transaction, missing, position, ct);
 
+            var t3 = Stopwatch.GetTimestamp();
             var dirty = new DirtySet();
             foreach (var (recorded, key, ev) in decoded) Fold(_agencies[key.Agency], key, recorded.Version, ev, dirty);
-            await new SakipStateWriter(_agencies).WriteAsync(connection, transaction, dirty, ct);
+            var t4 = Stopwatch.GetTimestamp();
+            var writer = new SakipStateWriter(_agencies);
+            var compute = await writer.WriteAsync(connection, transaction, dirty, ct);
+            var t5 = Stopwatch.GetTimestamp();
+            Timings.Add(batch.Count, (t1 - t0) + (t3 - t2), t2 - t1, t4 - t3, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
             _cachedThrough = batch[^1].Sequence;
         }
         finally

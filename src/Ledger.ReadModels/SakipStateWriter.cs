@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Domain;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
@@ -17,8 +18,17 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     /// <summary>The capaian policy every HTTP read uses (ReadQuery.Policy); its id is stored on every row.</summary>
     public static CapaianPolicy Policy => CapaianPolicy.Default;
 
-    public async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
+    private long _compute;
+
+    /// <summary>Stopwatch ticks of the deletes; indicator_state + lkjip_rows rows written (for SakipStateTimings).</summary>
+    public long DeleteTicks { get; private set; }
+    public long Rows { get; private set; }
+
+
+    /// <returns>the Stopwatch ticks spent computing rows (the rest is SQL).</returns>
+    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
     {
+        var start = Stopwatch.GetTimestamp();
         foreach (var a in dirty.Agencies)
             foreach (var y in agencies[a].KnownYears().ToList()) dirty.WholeYear(a, y);
 
@@ -29,19 +39,28 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             .SelectMany(k => WithAncestors(k.Agency, k.Year, k.Code))
             .Distinct().ToList();
 
+        _compute += Stopwatch.GetTimestamp() - start;
         await using (var batch = new NpgsqlBatch(conn, tx))
         {
             AddDelete(batch, "indicator_state", "indicator", dirty.IndicatorYears, indicatorKeys);
             AddDelete(batch, "lkjip_rows", "indicator", dirty.LkjipYears, lkjipKeys);
             AddDelete(batch, "budget_lines", "code", dirty.BudgetYears, budgetKeys);
             AddDelete(batch, "performance_years", null, dirty.Years, []);
+            var del = Stopwatch.GetTimestamp();
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+            DeleteTicks += Stopwatch.GetTimestamp() - del;
         }
 
-        await CopyIndicatorStateAsync(conn, Expand(dirty.IndicatorYears, indicatorKeys, (_, _, _) => true), ct);
-        await CopyLkjipAsync(conn, Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, YearState(m, y))), ct);
+        var expand = Stopwatch.GetTimestamp();
+        var indicatorRows = Expand(dirty.IndicatorYears, indicatorKeys, (_, _, _) => true);
+        var lkjipRows = Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, Index(m, y)));
+        _compute += Stopwatch.GetTimestamp() - expand;
+        Rows += indicatorRows.Count + lkjipRows.Count;
+        await CopyIndicatorStateAsync(conn, indicatorRows, ct);
+        await CopyLkjipAsync(conn, lkjipRows, ct);
         await CopyBudgetAsync(conn, dirty.BudgetYears, budgetKeys, ct);
         await CopyYearsAsync(conn, dirty.Years, ct);
+        return _compute;
     }
 
     private IEnumerable<(string Agency, int Year, string Code)> WithAncestors(string a, int y, string code)
@@ -74,6 +93,15 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     private static PerformanceYearState YearState(AgencyModel m, int y) =>
         m.Years.TryGetValue(y, out var ym) ? ym.State : PerformanceYearState.Initial(m.Code, y);
 
+    private readonly Dictionary<(string Agency, int Year), IndexedYear> _indexes = [];
+
+    /// <summary>The year's realizations grouped by indicator, built once per batch (states do not change while writing).</summary>
+    private IndexedYear Index(AgencyModel m, int y)
+    {
+        if (!_indexes.TryGetValue((m.Code, y), out var index)) _indexes[(m.Code, y)] = index = new IndexedYear(YearState(m, y));
+        return index;
+    }
+
     /// <summary>(model, covering plan, year, definition) for whole years and single keys; keys outside the plan only get deleted.</summary>
     private List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> Expand(
         IEnumerable<(string Agency, int Year)> years, IEnumerable<(string Agency, int Year, string Code)> keys,
@@ -93,15 +121,20 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         return list;
     }
 
-    private static async Task CopyIndicatorStateAsync(NpgsqlConnection conn,
-        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> rows, CancellationToken ct)
+    private async Task CopyIndicatorStateAsync(NpgsqlConnection conn,
+        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
+        var start = Stopwatch.GetTimestamp();
+        var rows = keys.Select(k =>
+        {
+            var scale = k.Model.Agency.ScaleFor(k.Year);
+            return (k.Model, k.Renstra, k.Year, k.Definition, scale, View: IndicatorYearView.Build(k.Definition, k.Year, Index(k.Model, k.Year), scale, Policy));
+        }).ToList();
+        _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState, ct);
-        foreach (var (m, r, y, d) in rows)
+        foreach (var (m, r, y, d, scale, v) in rows)
         {
-            var scale = m.Agency.ScaleFor(y);
-            var v = IndicatorYearView.Build(d, y, YearState(m, y), scale, Policy);
             var t = v.Targets;
             w.StartRow();
             w.Text(m.Code); w.Int(y); w.Text(d.Code); w.Text(d.Name); w.Text(d.Unit); w.Text(v.Polarity);
@@ -117,17 +150,23 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
 
     private static readonly string[] Periods = ["Q1", "Q2", "Q3", "Q4", "S1", "S2", "Y"];
 
-    private static async Task CopyLkjipAsync(NpgsqlConnection conn,
-        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> rows, CancellationToken ct)
+    private async Task CopyLkjipAsync(NpgsqlConnection conn,
+        List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
+        var start = Stopwatch.GetTimestamp();
+        var rows = keys.Select(k =>
+        {
+            var (m, r, y, d) = k;
+            // As PerformanceEndpoints: previous = the year before if its stream exists, with its own plan and scale.
+            var previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0 ? Index(m, y - 1) : null;
+            return (m, r, y, d, Row: PerformanceTable.Row(d, r, Index(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
+                m.Covering(y - 1) ?? r));
+        }).ToList();
+        _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows, ct);
-        foreach (var (m, r, y, d) in rows)
+        foreach (var (m, r, y, d, row) in rows)
         {
-            // As PerformanceEndpoints: previous = the year before if its stream exists, with its own plan and scale.
-            PerformanceYearState? previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0 ? py.State : null;
-            var row = PerformanceTable.Row(d, r, YearState(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
-                m.Covering(y - 1) ?? r);
             var c = row.Current;
             var p = row.Previous;
             w.StartRow();

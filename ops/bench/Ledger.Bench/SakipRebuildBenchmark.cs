@@ -58,6 +58,7 @@ internal static class SakipRebuildBenchmark
                     var r = await rebuilder.RebuildAsync(p, null, ct);
                     results.Add((round, p.Name, r));
                     Log($"Round {round} {p.Name}: {r.Done:N0} events in {r.Elapsed.TotalSeconds:F2} s = {r.EventsPerSecond:N0} events/s");
+                    if (p is SakipStateProjection state) Log($"Round {round} {p.Name} phases: {state.Timings}");
                 }
             }
             var rows = results.GroupBy(r => r.Name).Select(g =>

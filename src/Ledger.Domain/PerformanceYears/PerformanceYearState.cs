@@ -112,9 +112,8 @@ public sealed record PerformanceYearState(
         },
         RealizationCorrected e => this with
         {
-            Realizations = Realizations.ConvertAll(r => r.Indicator == e.Indicator && r.Period == Wire.ParsePeriod(e.Period)
-                ? r with { Value = e.After, Corrections = r.Corrections + 1, CorrectedAfterClose = r.CorrectedAfterClose || e.AfterClose }
-                : r),
+            Realizations = Replace(Realizations, r => r.Indicator == e.Indicator && r.Period == Wire.ParsePeriod(e.Period),
+                r => r with { Value = e.After, Corrections = r.Corrections + 1, CorrectedAfterClose = r.CorrectedAfterClose || e.AfterClose }),
         },
         BudgetEnacted e => this with
         {
@@ -138,9 +137,8 @@ public sealed record PerformanceYearState(
         {
             Budget = Budget with
             {
-                Lines = Budget.Lines.ConvertAll(l => l.Code == e.Code
-                    ? l with { SpentDirect = l.SpentDirect + e.Amount, SpendingEntries = l.SpendingEntries + 1 }
-                    : l),
+                Lines = Replace(Budget.Lines, l => l.Code == e.Code,
+                    l => l with { SpentDirect = l.SpentDirect + e.Amount, SpendingEntries = l.SpendingEntries + 1 }),
             },
         },
         PkRevisionProposed e => this with { PkProposals = PkProposals.Add(new PkRevisionProposal(e, ProposalStatus.Pending, null, null)) },
@@ -155,4 +153,20 @@ public sealed record PerformanceYearState(
         YearClosed e => this with { Closed = true, SnapshotHash = e.SnapshotHash },
         _ => this,
     };
+
+    /// <summary>
+    /// <c>list.ConvertAll(x => match(x) ? change(x) : x)</c> without rebuilding the list: the matching items are
+    /// replaced in place (O(log n) each), so a spending entry or a correction does not cost O(items).
+    /// </summary>
+    private static ImmutableList<T> Replace<T>(ImmutableList<T> list, Func<T, bool> match, Func<T, T> change)
+    {
+        var result = list;
+        var i = 0;
+        foreach (var item in list)
+        {
+            if (match(item)) result = result.SetItem(i, change(item));
+            i++;
+        }
+        return result;
+    }
 }

@@ -43,10 +43,23 @@ public sealed record IndicatorYearView(
     public const string ReasonNoTarget = "no target";
 
     public static IndicatorYearView Build(
-        IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy)
+        IndicatorDefinition definition, int year, PerformanceYearState state, RatingScale? scale, CapaianPolicy policy) =>
+        Build(definition, year, scale, policy, [.. state.Realizations.Where(r => r.Indicator == definition.Code)],
+            TargetsFor(definition, year, state));
+
+    /// <summary>As the overload above, with the state's realizations already grouped (a caller building many rows).</summary>
+    public static IndicatorYearView Build(
+        IndicatorDefinition definition, int year, IndexedYear realizations, RatingScale? scale, CapaianPolicy policy) =>
+        Build(definition, year, scale, policy, realizations.For(definition.Code),
+            TargetsFor(definition, year, realizations));
+
+    /// <param name="mine">the state's realizations of this indicator, in the state's order.</param>
+    private static IndicatorYearView Build(
+        IndicatorDefinition definition, int year, RatingScale? scale, CapaianPolicy policy,
+        IReadOnlyList<Realization> mine, TargetsView targets)
     {
-        var targets = TargetsFor(definition, year, state);
-        var values = state.RealizationValues(definition.Code);
+        // = state.RealizationValues(definition.Code)
+        var values = mine.ToDictionary(r => r.Period, r => r.Value);
         var annual = CapaianCalculator.AnnualValue(definition.Aggregation, values);
 
         CapaianResult? result = targets.InForce is { } target
@@ -54,11 +67,11 @@ public sealed record IndicatorYearView(
             : null;
         var display = result?.Display;
 
-        var realizations = Enum.GetValues<Period>()
+        var realizations = AllPeriods
             .Where(values.ContainsKey)
             .ToDictionary(Wire.Name, p => values[p]);
-        var claimed = state.Realizations
-            .Where(r => r.Indicator == definition.Code && r.ClaimedCapaian is not null)
+        var claimed = mine
+            .Where(r => r.ClaimedCapaian is not null)
             .OrderByDescending(r => r.Period == Period.Y)
             .ThenByDescending(r => r.Period)
             .FirstOrDefault()?.ClaimedCapaian;
@@ -68,6 +81,23 @@ public sealed record IndicatorYearView(
             result?.Value, display, result?.Method, result is null ? ReasonNoTarget : result.NotComputedReason,
             display is { } d ? scale?.Rate(d) : null, claimed);
     }
+
+    /// <summary>As the overload below, from a year's indexed PK targets.</summary>
+    public static TargetsView TargetsFor(IndicatorDefinition definition, int year, IndexedYear indexed)
+    {
+        var renstra = definition.TargetFor(year);
+        var latest = indexed.LatestPkTarget(definition.Code);
+        var source = latest?.Version switch
+        {
+            { Number: 0 } => "pk-murni",
+            { } v => $"pk-perubahan-{v.Number}",
+            null when renstra is not null => "renstra",
+            _ => "none",
+        };
+        return new TargetsView(renstra, definition.TargetRevised(year), indexed.PkMurniTarget(definition.Code), latest?.Target, source);
+    }
+
+    private static readonly Period[] AllPeriods = Enum.GetValues<Period>();
 
     public static TargetsView TargetsFor(IndicatorDefinition definition, int year, PerformanceYearState state)
     {

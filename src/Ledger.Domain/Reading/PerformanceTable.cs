@@ -86,12 +86,28 @@ public sealed record PerformanceTable(
     /// </summary>
     public static PerformanceRow Row(
         IndicatorDefinition d, RenstraState renstra, PerformanceYearState current, PerformanceYearState? previous,
-        RatingScale? scale, RatingScale? previousScale, CapaianPolicy policy, RenstraState previousRenstra)
+        RatingScale? scale, RatingScale? previousScale, CapaianPolicy policy, RenstraState previousRenstra) =>
+        Row(d, renstra, IndicatorYearView.Build(d, current.Year, current, scale, policy),
+            previous is null ? null : IndicatorYearView.Build(previousRenstra.Indicator(d.Code) ?? d, previous.Year, previous, previousScale, policy),
+            policy);
+
+    /// <summary>As the overload above, with each year's realizations already grouped (the read models build many rows).</summary>
+    public static PerformanceRow Row(
+        IndicatorDefinition d, RenstraState renstra, IndexedYear current, IndexedYear? previous,
+        RatingScale? scale, RatingScale? previousScale, CapaianPolicy policy, RenstraState previousRenstra) =>
+        Row(d, renstra, IndicatorYearView.Build(d, current.State.Year, current, scale, policy),
+            previous is null ? null : IndicatorYearView.Build(previousRenstra.Indicator(d.Code) ?? d, previous.State.Year, previous, previousScale, policy),
+            policy);
+
+    /// <summary>Whether the indicator has a row, with the year's realizations already grouped.</summary>
+    public static bool HasRow(IndicatorDefinition d, IndexedYear current) =>
+        d.TargetFor(current.State.Year) is not null
+        || current.State.CurrentPk?.TargetFor(d.Code) is not null
+        || current.Any(d.Code);
+
+    private static PerformanceRow Row(IndicatorDefinition d, RenstraState renstra, IndicatorYearView now, IndicatorYearView? previous, CapaianPolicy policy)
     {
-        var now = IndicatorYearView.Build(d, current.Year, current, scale, policy);
-        YearMeasure? before = previous is null
-            ? null
-            : YearMeasure.From(IndicatorYearView.Build(previousRenstra.Indicator(d.Code) ?? d, previous.Year, previous, previousScale, policy));
+        YearMeasure? before = previous is null ? null : YearMeasure.From(previous);
 
         var endTarget = d.EndTarget ?? d.TargetFor(renstra.PeriodEnd);
         var progress = endTarget is { } end && now.AnnualValue is not null
