@@ -15,6 +15,7 @@ public static class FindingRules
         BudgetRules.DeclaredTotalMismatch,
         BudgetRules.DuplicateSiblingPagu,
         BudgetRules.SpendingAbovePagu,
+        BudgetRules.EfficiencyClaimMismatch,
         TargetRules.PkTargetDiffersFromRenstra,
         TargetRules.RevisedAfterRealization,
         TargetRules.BelowBaseline,

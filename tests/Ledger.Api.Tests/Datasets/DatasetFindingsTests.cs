@@ -46,6 +46,9 @@ public sealed class DatasetFindingsTests(DatasetsFixture d)
         // A25: Program Penunjang perubahan 8.460.444.119 while its kegiatan sum to 8.429.484.759.
         Assert.Contains(findings, x => x.Rule == "budget.rollup-mismatch" && x.Subject == "P1" && x.Message.Contains("-30959360"));
         Assert.Contains(findings, x => x.Rule == "budget.duplicate-sibling-pagu" && x.Message.Contains("293942740"));
+        // A22: Program Kepegawaian's printed efficiency 5,36 % recomputes to 5,35 %; Program Penunjang's 3,67 % is right.
+        Assert.Contains(findings, x => x.Rule == "budget.efficiency-claim-mismatch" && x.Subject == "P2" && x.Message.Contains("5.35 %"));
+        Assert.DoesNotContain(findings, x => x.Rule == "budget.efficiency-claim-mismatch" && x.Subject == "P1");
         // T10: three targets raised by the PK perubahan while the APBD perubahan cut 36 %.
         Assert.Contains(findings, x => x.Rule == "target.raised-while-budget-cut");
         // A18: I6 never has a realization; I7 none for 2023.

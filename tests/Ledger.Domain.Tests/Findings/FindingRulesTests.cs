@@ -1,3 +1,4 @@
+using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.Findings;
 using static Ledger.Domain.Tests.Findings.AuditLog;
 
@@ -122,6 +123,25 @@ public sealed class FindingRulesTests
         var over = log.Y(Spending("P", 20m, 110m, 100m, true));
         var f = Assert.Single(log.Findings("budget.spending-above-pagu"));
         Assert.Equal([over.Id], f.Evidence);
+    }
+
+    // --- budget.efficiency-claim-mismatch ------------------------------------------------------------------------------
+
+    [Fact]
+    public void GivenSurakartaEfficiencyClaims_WhenEvaluated_ThenOnlyTheOneThatDoesNotRecomputeIsAFinding()
+    {
+        // Digest 001 §4.4: Program Penunjang 3,67 % is right; Kepegawaian prints 5,36 % for 206.407.432 / 3.855.501.620 = 5,3536 % (A22).
+        var log = new AuditLog();
+        log.Y(Budget([("P1", null, 8_460_444_119m), ("P2", null, 3_855_501_620m)]));
+        log.Y(new SpendingRecorded("P1", 8_149_751_661m, "Y", 8_149_751_661m, 8_460_444_119m, false, 3.67m));
+        var wrong = log.Y(new SpendingRecorded("P2", 3_649_094_188m, "Y", 3_649_094_188m, 3_855_501_620m, false, 5.36m));
+        log.Y(AuditLog.Spending("P3", 1m, 1m, 2m, false)); // no claim, no finding
+
+        var f = Assert.Single(log.Findings("budget.efficiency-claim-mismatch"));
+        Assert.Equal("P2", f.Subject);
+        Assert.Contains("claims efficiency 5.36 %", f.Message);
+        Assert.Contains("5.35 %", f.Message);
+        Assert.Equal([wrong.Id], f.Evidence);
     }
 
     // --- pk.target-differs-from-renstra --------------------------------------------------------------------------------

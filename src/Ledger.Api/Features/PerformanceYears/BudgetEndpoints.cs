@@ -25,7 +25,7 @@ public static class BudgetEndpoints
 
     public sealed record BudgetRevisionBody(string? Reason, List<BudgetRevisionLineBody?>? Lines);
 
-    public sealed record SpendingBody(string? Code, decimal? Amount, string? Period, string? Reason);
+    public sealed record SpendingBody(string? Code, decimal? Amount, string? Period, string? Reason, decimal? ClaimedEfficiency = null);
 
     private static readonly CommandHandler<Addressed<BudgetBody>, PerformanceYearState, PerformanceYearContext> Enact =
         PerformanceYearHandler.For<BudgetBody>(b => new EnactBudget(
@@ -37,7 +37,7 @@ public static class BudgetEndpoints
             b.Lines!.Select(l => new BudgetRevisionLine(l!.Code!, l.Pagu!.Value, l.Name, l.Parent)).ToList()));
 
     private static readonly CommandHandler<Addressed<SpendingBody>, PerformanceYearState, PerformanceYearContext> Spend =
-        PerformanceYearHandler.For<SpendingBody>(b => new RecordSpending(b.Code!, b.Amount!.Value, RealizationEndpoints.Period(b.Period)));
+        PerformanceYearHandler.For<SpendingBody>(b => new RecordSpending(b.Code!, b.Amount!.Value, RealizationEndpoints.Period(b.Period), b.ClaimedEfficiency));
 
     public static void MapBudgetEndpoints(this RouteGroupBuilder api)
     {
@@ -105,6 +105,7 @@ public static class BudgetEndpoints
         {
             RuleFor(b => b.Code).Required().MaximumLength(BodyRules.CodeLength);
             RuleFor(b => b.Amount).Required().Magnitude();
+            RuleFor(b => b.ClaimedEfficiency).Magnitude();
             RuleFor(b => b.Period).Required().OneOf(w => WireNames.TryParsePeriod(w, out _), RealizationEndpoints.Periods);
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
         }

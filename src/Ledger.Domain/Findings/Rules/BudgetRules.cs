@@ -1,3 +1,4 @@
+using Ledger.Domain.Capaian;
 using Ledger.Domain.History;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
@@ -25,6 +26,27 @@ public static class BudgetRules
     /// <summary>Spending that took a line (or an ancestor) above its pagu, as the event recorded it (ExceedsPagu).</summary>
     public static FindingRule SpendingAbovePagu { get; } = new("budget.spending-above-pagu", Severities.High,
         "spending recorded above the pagu of its line or of an ancestor", EvaluateSpending);
+
+    public static FindingRule EfficiencyClaimMismatch { get; } = new("budget.efficiency-claim-mismatch", Severities.Medium,
+        "a claimed efficiency (efisiensi, % of pagu unspent) that differs from (pagu − spent) / pagu × 100", EvaluateEfficiency);
+
+    /// <summary>
+    /// Compares each claim with the recomputation from the same entry's pagu and spending to date, both rounded half-up
+    /// to 2 decimals (the rule capaian.claimed-mismatch uses too). Surakarta L774: 5,36 % claimed, 5,35 % recomputed (A22).
+    /// </summary>
+    private static IEnumerable<Finding> EvaluateEfficiency(FindingsContext ctx)
+    {
+        foreach (var x in ctx.OfYear<SpendingRecorded>())
+        {
+            if (x.Event.ClaimedEfficiency is not { } claimed || x.Event.Pagu == 0) continue;
+            var recomputed = (x.Event.Pagu - x.Event.SpentToDate) / x.Event.Pagu * 100m;
+            var shown = CapaianCalculator.RoundHalfUp(recomputed, 2);
+            if (CapaianCalculator.RoundHalfUp(claimed, 2) == shown) continue;
+            yield return EfficiencyClaimMismatch.Raise(x.Event.Code,
+                $"{ctx.Year}: {x.Event.Code} claims efficiency {claimed} % but (pagu {N(x.Event.Pagu)} − spent {N(x.Event.SpentToDate)}) / pagu = " +
+                $"{shown} %.", [x.Meta]);
+        }
+    }
 
     private static IEnumerable<Finding> EvaluateRollup(FindingsContext ctx)
     {

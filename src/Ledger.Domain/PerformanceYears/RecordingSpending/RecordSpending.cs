@@ -7,13 +7,19 @@ namespace Ledger.Domain.PerformanceYears.RecordingSpending;
 /// whose ancestor or descendant already carries spending, so roll-ups never count a rupiah twice. Spending above pagu
 /// is not refused (it happens; APBD rules forbid it) but the event says so.
 /// </summary>
-public sealed record RecordSpending(string Code, decimal Amount, Period Period) : PerformanceYearCommand;
+/// <param name="ClaimedEfficiency">
+/// The efficiency the agency reports for this line (efisiensi, percent of the pagu left unspent), kept as claimed so a
+/// finding can compare it with the recomputation (LKjIP: "efisiensi 5,36%"). Never used to compute anything.
+/// </param>
+public sealed record RecordSpending(string Code, decimal Amount, Period Period, decimal? ClaimedEfficiency = null) : PerformanceYearCommand;
 
 /// <summary>
 /// <see cref="SpentToDate"/> is the line's spending including its descendants after this entry; <see cref="ExceedsPagu"/>
 /// is true when that, or the spending of any ancestor, is above its current pagu.
 /// </summary>
-public sealed record SpendingRecorded(string Code, decimal Amount, string Period, decimal SpentToDate, decimal Pagu, bool ExceedsPagu)
+/// <see cref="ClaimedEfficiency"/> is optional (added later to v1: older events read it as null).
+public sealed record SpendingRecorded(
+    string Code, decimal Amount, string Period, decimal SpentToDate, decimal Pagu, bool ExceedsPagu, decimal? ClaimedEfficiency = null)
     : IDomainEvent;
 
 public static class RecordingSpendingDecision
@@ -35,6 +41,7 @@ public static class RecordingSpendingDecision
         var spentToDate = budget.Spent(line.Code) + command.Amount;
         var exceeds = spentToDate > line.Pagu
             || budget.Ancestors(line.Code).Any(a => budget.Spent(a.Code) + command.Amount > a.Pagu);
-        return Decision.Accept(new SpendingRecorded(line.Code, command.Amount, Wire.Name(command.Period), spentToDate, line.Pagu, exceeds));
+        return Decision.Accept(new SpendingRecorded(line.Code, command.Amount, Wire.Name(command.Period), spentToDate, line.Pagu, exceeds,
+            command.ClaimedEfficiency));
     }
 }
