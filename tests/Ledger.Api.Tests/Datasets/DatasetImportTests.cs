@@ -127,5 +127,15 @@ public sealed class DatasetImportTests(DatasetsFixture d)
             .Single(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out var c) && c.GetString() == code);
         var old2025 = added.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("year").GetInt32() == 2025);
         Assert.Equal(oldTarget, old2025.GetProperty("target").GetDecimal());
+
+        // The supersession is visible in the indicator's history: both plans' 2025 targets, the old one recorded first.
+        var history = await d.GetAsync($"{Paser}/indicators/{code}/history?year=2025");
+        var added2025 = history.EnumerateArray()
+            .Where(h => h.GetProperty("kind").GetString() == "renstra.indicator-added" && h.GetProperty("effective").GetString() == "2025")
+            .ToList();
+        Assert.Equal(2, added2025.Count);
+        Assert.Equal(oldTarget, added2025[0].GetProperty("after").GetDecimal());
+        Assert.Equal(newTarget, added2025[1].GetProperty("after").GetDecimal());
+        Assert.True(added2025[0].GetProperty("sequence").GetInt64() < added2025[1].GetProperty("sequence").GetInt64());
     }
 }
