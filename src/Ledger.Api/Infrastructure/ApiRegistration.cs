@@ -27,7 +27,7 @@ public static class ApiRegistration
         services.AddSingleton<TokenAuthenticator>();
         services.AddCommandPipeline(o =>
         {
-            o.Events = DomainCommands.EventTypes();
+            o.Events = DomainCommands.Events;
             o.Json = DomainCommands.Json;
             o.Metadata = (http, _) => new AppendMetadata { ActorJson = http.User().ToActorJson(), Reason = DomainCommands.Reason(http) };
         });

@@ -48,9 +48,8 @@ public sealed class TokenAuthenticator(IEventStore store, IConfiguration config)
         {
             if (_cache.Version == version) return _cache.ByHash;
             var events = await store.ReadStreamAsync(stream, StreamReadOptions.Whole, ct);
-            var registry = DomainCommands.EventTypes();
             var state = events.Aggregate(UserDirectoryState.Initial,
-                (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)registry.Deserialize(e, DomainCommands.Json)));
+                (s, e) => s.Evolve(DomainCommands.Decode(e)));
             var byHash = state.Users.Values.ToDictionary(u => u.TokenHash, StringComparer.Ordinal);
             _cache = (events.Count == 0 ? 0 : events[^1].Version, byHash);
             return byHash;

@@ -20,6 +20,12 @@ public static class DomainCommands
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>The one registry of domain event names, shared by the pipeline and every loader.</summary>
+    public static EventTypeRegistry Events { get; } = EventTypes();
+
+    /// <summary>A stored event as the domain event it records (unknown type names fail loudly: see EventTypeRegistry).</summary>
+    public static IDomainEvent Decode(Ledger.EventStore.RecordedEvent recorded) => (IDomainEvent)Events.Deserialize(recorded, Json);
+
     public static EventTypeRegistry EventTypes()
     {
         var registry = new EventTypeRegistry();

@@ -31,7 +31,6 @@ public sealed record RenstraStream(string Stream, RenstraCreated Created, IReadO
 /// </summary>
 public sealed class AuditLoader(IEventStore store)
 {
-    private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
 
     /// <summary>Without ?year=, a history looks for Renstras starting up to this many years before the reference year.</summary>
     public const int HistoryLookBackYears = 12;
@@ -64,7 +63,7 @@ public sealed class AuditLoader(IEventStore store)
     {
         var recorded = await store.ReadStreamAsync(new StreamName(stream), new StreamReadOptions { AsOf = asOf }, ct);
         return recorded.Select(r => new AuditedEvent(r.Sequence, r.Id, r.Stream.Value, year, r.RecordedAt, ActorOf(r.ActorJson), r.Reason,
-            (IDomainEvent)Registry.Deserialize(r, DomainCommands.Json))).ToList();
+            DomainCommands.Decode(r))).ToList();
     }
 
     /// <summary>The actor metadata is the JSON <see cref="CurrentUser.ToActorJson"/> wrote; anything unreadable is an unknown actor.</summary>

@@ -14,7 +14,6 @@ namespace Ledger.Api.Features.PerformanceYears;
 /// </summary>
 public static class Contexts
 {
-    private static readonly EventTypeRegistry Events = DomainCommands.EventTypes();
 
     public static async Task<bool> AgencyExistsAsync(IEventReader reader, string agency, CancellationToken ct) =>
         await reader.StreamVersionAsync(new StreamName(Agency.StreamName(agency)), ct) > 0;
@@ -54,5 +53,5 @@ public static class Contexts
         return recorded.Count == 0 ? null : PerformanceYear.Replay(agency, year, recorded.Select(Decode));
     }
 
-    private static IDomainEvent Decode(RecordedEvent e) => (IDomainEvent)Events.Deserialize(e, DomainCommands.Json);
+    private static IDomainEvent Decode(RecordedEvent e) => DomainCommands.Decode(e);
 }

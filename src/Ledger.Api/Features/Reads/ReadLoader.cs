@@ -35,7 +35,6 @@ public sealed class ReadLoader(
 
     private readonly int _every = options?.SnapshotEvery ?? new ReadLoaderOptions().SnapshotEvery;
 
-    private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
 
     /// <summary>
     /// The agency as of the instant. A code no agency can have (RegisterAgency allows at most 100 characters) is simply
@@ -123,7 +122,7 @@ public sealed class ReadLoader(
         var take = recorded.Count > _every ? new List<(RecordedEvent At, string Json)>() : null;
         foreach (var e in recorded)
         {
-            state = PerformanceYear.Evolve(state, (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json));
+            state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
             version = e.Version;
             if (take is not null && e.Version % _every == 0) take.Add((e, YearCodec.Serialize(state)));
         }
@@ -148,7 +147,7 @@ public sealed class ReadLoader(
     private async Task<(IReadOnlyList<IDomainEvent> Events, long Version)> ReadAsync(string stream, DateTimeOffset? asOf, CancellationToken ct)
     {
         var recorded = await store.ReadStreamAsync(new StreamName(stream), new StreamReadOptions { AsOf = asOf }, ct);
-        var events = recorded.Select(r => (IDomainEvent)Registry.Deserialize(r, DomainCommands.Json)).ToList();
+        var events = recorded.Select(r => DomainCommands.Decode(r)).ToList();
         return (events, recorded.Count == 0 ? 0 : recorded[^1].Version);
     }
 }

@@ -37,7 +37,6 @@ public static class SnapshotEndpoints
     public sealed record VerifyBody(
         bool Ok, string StoredHash, string RecomputedHash, string DocumentHash, string Canonicalization, IReadOnlyList<SnapshotSource> Sources);
 
-    private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
 
     public static void MapSnapshotEndpoints(this RouteGroupBuilder api)
     {
@@ -74,10 +73,12 @@ public static class SnapshotEndpoints
         var (closed, events, at) = found;
 
         var corrections = events
-            .Where(e => e.Version > closed.ClosedEvent.Version && Registry.Deserialize(e, DomainCommands.Json) is RealizationCorrected)
-            .Select(e =>
+            .Where(e => e.Version > closed.ClosedEvent.Version)
+            .Select(e => (Recorded: e, Event: DomainCommands.Decode(e)))
+            .Where(x => x.Event is RealizationCorrected)
+            .Select(x =>
             {
-                var c = (RealizationCorrected)Registry.Deserialize(e, DomainCommands.Json);
+                var (e, c) = (x.Recorded, (RealizationCorrected)x.Event);
                 return new CorrectionBody(e.Id, e.Sequence, e.Version, e.RecordedAt, Parse(e.ActorJson), c.Reason, c.Indicator, c.Period, c.Before, c.After);
             })
             .ToList();

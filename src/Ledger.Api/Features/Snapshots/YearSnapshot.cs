@@ -27,7 +27,6 @@ public sealed record SnapshotVerification(bool Ok, string StoredHash, string Rec
 /// </summary>
 public static class YearSnapshot
 {
-    private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
     private static readonly string ClosedType = DomainEventTypes.NameOf(typeof(YearClosed));
     private static readonly string FrozenType = DomainEventTypes.NameOf(typeof(YearSnapshotFrozen));
 
@@ -63,7 +62,7 @@ public static class YearSnapshot
         {
             var recorded = await read(stream);
             if (recorded.Count > 0) sources.Add(new SnapshotSource(stream, recorded[^1].Version));
-            return recorded.Select(e => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json)).ToList();
+            return recorded.Select(e => DomainCommands.Decode(e)).ToList();
         }
 
         var agencyEvents = await Read(Agency.StreamName(agency));
@@ -84,7 +83,7 @@ public static class YearSnapshot
             var stream = Renstra.StreamName(agency, start);
             var recorded = await read(stream);
             if (recorded.Count == 0) continue;
-            var state = Renstra.Replay(recorded.Select(e => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json)));
+            var state = Renstra.Replay(recorded.Select(e => DomainCommands.Decode(e)));
             if (!state.Exists || !state.Covers(year)) continue;
             sources.Add(new SnapshotSource(stream, recorded[^1].Version));
             return state;
@@ -106,8 +105,8 @@ public static class YearSnapshot
             using var doc = JsonDocument.Parse(frozen.Json);
             document = doc.RootElement.GetProperty("snapshot").Clone();
         }
-        return new Closed(closed, (YearClosed)Registry.Deserialize(closed, DomainCommands.Json), frozen, document,
-            frozen is null ? null : (YearSnapshotFrozen)Registry.Deserialize(frozen, DomainCommands.Json));
+        return new Closed(closed, (YearClosed)DomainCommands.Decode(closed), frozen, document,
+            frozen is null ? null : (YearSnapshotFrozen)DomainCommands.Decode(frozen));
     }
 
     /// <summary>
@@ -120,7 +119,7 @@ public static class YearSnapshot
         if (closed.Frozen is not { } frozen || closed.Document is not { } document) return null;
         var yearEvents = await reader.ReadStreamAsync(new StreamName(PerformanceYear.StreamName(agency, year)),
             new StreamReadOptions { UpToVersion = closed.ClosedEvent.Version - 1 }, ct);
-        var state = PerformanceYear.Replay(agency, year, yearEvents.Select(e => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json)));
+        var state = PerformanceYear.Replay(agency, year, yearEvents.Select(e => DomainCommands.Decode(e)));
         var inputs = await LoadPinnedAsync(reader, agency, year, frozen.Sources, ct);
         var recomputed = Hash(Build(state, inputs));
         var documentHash = CanonicalJson.Hash(document);
