@@ -7,8 +7,11 @@ public static class EventStoreSchema
 {
     public const string Component = "eventstore";
 
+    /// <summary>The store's numbered scripts (Migrations/*.sql), in order.</summary>
+    public static IReadOnlyList<Migration> Migrations => SqlMigrator.FromEmbeddedResources(typeof(EventStoreSchema).Assembly);
+
     public static Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource owner, CancellationToken ct = default) =>
-        SqlMigrator.ApplyAsync(owner, Component, SqlMigrator.FromEmbeddedResources(typeof(EventStoreSchema).Assembly), ct);
+        SqlMigrator.ApplyAsync(owner, Component, Migrations, ct);
 
     /// <summary>
     /// The service role may read the store and call <c>eventstore.append</c> (which runs as the owner), nothing else:

@@ -126,6 +126,9 @@ internal static class AppendsBenchmark
             list.Add(new("shaped-1", "diag: store-shaped SQL, no PL/pgSQL/hash",
                 "lock + INSERT into a copy of `eventstore.events` (all its indexes, sequence, metadata) + stream-row UPDATE, hashes made by the client",
                 1, Writers("shaped-1", n, s, (st, seed) => new StoreShapedSqlWriter(db.Service, st, 1, seed)), "raw-1"));
+            list.Add(new("v1-1", "diag: store, 0001 append function",
+                "the same call to the append function as migration 0001 defined it (before 0004), same parameters and expectation",
+                1, Writers("v1-1", n, s, (st, seed) => new Append0001Writer(db.Service, st, 1, seed)), "raw-1"));
             list.Add(new("store-1-reset", "diag: store, DISCARD ALL on reuse",
                 "as **store, own streams**, but with Npgsql's default pool reset: a reused pooled connection runs `DISCARD ALL`, " +
                 "which throws away the session's cached PL/pgSQL plans (the service turns this off)",
@@ -160,6 +163,9 @@ internal static class AppendsBenchmark
             list.Add(new("lock-b", "diag: raw batch + stream-row lock",
                 $"`SELECT … FOR UPDATE` + the {b}-row unnest INSERT + `UPDATE`, one batch/transaction",
                 b, Writers("lock-b", n, s, (st, seed) => new LockedRawWriter(db.Service, st, b, seed)), "raw-b"));
+            list.Add(new("v1-b", "diag: store, 0001 append function",
+                $"the same {b}-event call to the append function as migration 0001 defined it (before 0004)",
+                b, Writers("v1-b", n, s, (st, seed) => new Append0001Writer(db.Service, st, b, seed)), "raw-b"));
             list.Add(new("shaped-b", "diag: store-shaped SQL, no PL/pgSQL/hash",
                 $"lock + {b}-row INSERT into the copy of `eventstore.events` + stream-row UPDATE, hashes made by the client",
                 b, Writers("shaped-b", n, s, (st, seed) => new StoreShapedSqlWriter(db.Service, st, b, seed)), "raw-b"));

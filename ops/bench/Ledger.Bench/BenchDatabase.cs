@@ -90,6 +90,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
             await cmd.ExecuteNonQueryAsync(ct);
         }
         await EventStoreSchema.GrantServiceRoleAsync(admin, Role, ct);
+        await CreateAppend0001Async(admin, ct);
 
         var builder = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(Database))
         {
@@ -101,6 +102,26 @@ internal sealed class BenchDatabase : IAsyncDisposable
         builder.NoResetOnClose = false;
         var serviceWithReset = NpgsqlDataSource.Create(builder.ConnectionString);
         return new BenchDatabase(admin, service, serviceWithReset);
+    }
+
+    /// <summary>
+    /// Diagnostic: <c>bench.append_0001</c>, the append function exactly as migration 0001 created it (read from the
+    /// store's embedded migration, so it cannot drift), hashing with <c>eventstore.canonical_v1</c> (0001's canonical
+    /// form, kept by 0004). It writes to the store's own tables, owned by the superuser like the real function.
+    /// </summary>
+    private static async Task CreateAppend0001Async(NpgsqlDataSource admin, CancellationToken ct)
+    {
+        var script = EventStoreSchema.Migrations.Single(m => m.Version == 1).Sql;
+        var start = script.IndexOf("CREATE FUNCTION eventstore.append(", StringComparison.Ordinal);
+        var end = script.IndexOf("$$;", script.IndexOf("AS $$", start, StringComparison.Ordinal) + 5, StringComparison.Ordinal) + 3;
+        var function = script[start..end]
+            .Replace("CREATE FUNCTION eventstore.append(", "CREATE FUNCTION bench.append_0001(", StringComparison.Ordinal)
+            .Replace("eventstore.canonical(", "eventstore.canonical_v1(", StringComparison.Ordinal);
+        await using var cmd = admin.CreateCommand($"""
+            {function}
+            GRANT EXECUTE ON FUNCTION bench.append_0001 TO {Role};
+            """);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Stream rows the diagnostic variants lock (the store creates its own on first append).</summary>

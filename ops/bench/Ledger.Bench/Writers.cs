@@ -237,3 +237,44 @@ internal sealed class StoreShapedSqlWriter(NpgsqlDataSource dataSource, string[]
         return batchSize;
     }
 }
+
+/// <summary>
+/// Diagnostic: the same call as <see cref="StoreWriter"/> (same parameters, same expectation), but to
+/// <c>bench.append_0001</c>, the append function exactly as migration 0001 defined it (before 0004 made it cheaper).
+/// Shows what 0004 gained, measured in the same run.
+/// </summary>
+internal sealed class Append0001Writer(NpgsqlDataSource dataSource, string[] streams, int batchSize, int seed) : IWriter
+{
+    private const string Call = """
+        SELECT conflict, version FROM bench.append_0001($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, NULL, NULL, NULL)
+        """;
+
+    private readonly long[] _versions = new long[streams.Length];
+    private readonly Payloads _payloads = new(seed);
+
+    public async Task<int> ExecuteOnceAsync(CancellationToken ct)
+    {
+        var i = streams.Length == 1 ? 0 : _payloads.Random.Next(streams.Length);
+        var ids = new Guid[batchSize];
+        var types = new string[batchSize];
+        var data = new string[batchSize];
+        for (var k = 0; k < batchSize; k++) (ids[k], types[k], data[k]) = (Guid.CreateVersion7(), Payloads.EventType, _payloads.Next());
+        var m = Payloads.Metadata();
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(Call, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streams[i] });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.StreamType });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.Tenant });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _versions[i] });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = data });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = m.ActorJson! });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = m.CorrelationId! });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        if (r.GetBoolean(0)) throw new InvalidOperationException($"append_0001: conflict on {streams[i]}");
+        _versions[i] = r.GetInt64(1);
+        return batchSize;
+    }
+}
