@@ -2,6 +2,7 @@ using Ledger.Domain.Agencies.RegisteringAgency;
 using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.Renstras.ProposingRevision;
@@ -13,6 +14,7 @@ using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.DeclaringTargets;
 using Ledger.Domain.Renstras.RevisingRenstra;
 
 namespace Ledger.Domain;
@@ -34,6 +36,7 @@ public static class DomainEventTypes
         ("renstra.revision-proposed.v1", typeof(RenstraRevisionProposed)),
         ("renstra.revision-approved.v1", typeof(RenstraRevisionApproved)),
         ("renstra.revision-rejected.v1", typeof(RenstraRevisionRejected)),
+        ("renstra.targets-declared.v1", typeof(TargetsDeclared)),
 
         ("pk.signed.v1", typeof(PkSigned)),
         ("pk.revised.v1", typeof(PkRevised)),
@@ -45,6 +48,7 @@ public static class DomainEventTypes
         ("budget.enacted.v1", typeof(BudgetEnacted)),
         ("budget.revised.v1", typeof(BudgetRevised)),
         ("budget.spending-recorded.v1", typeof(SpendingRecorded)),
+        ("budget.totals-declared.v1", typeof(BudgetTotalsDeclared)),
         ("year.closed.v1", typeof(YearClosed)),
         ("year.snapshot-frozen.v1", typeof(YearSnapshotFrozen)),
 

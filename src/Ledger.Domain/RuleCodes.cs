@@ -27,6 +27,11 @@ public static class RuleCodes
     public const string IndicatorTargetNegative = "indicator.target-negative";
     public const string IndicatorLowerFormulaWithoutLowerPolarity = "indicator.lower-formula-needs-lower-polarity";
 
+    // Targets as printed in another table of the source (DeclareTargets).
+    public const string DeclaredTargetsSourceRequired = "renstra.declared-targets.source-required";
+    public const string DeclaredTargetsUnknownIndicator = "renstra.declared-targets.unknown-indicator";
+    public const string DeclaredTargetsRequired = "renstra.declared-targets.required";
+
     public const string RenstraRevisionReasonRequired = "renstra.revision.reason-required";
     public const string RenstraRevisionNoChanges = "renstra.revision.no-changes";
     public const string RenstraRevisionUnknownIndicator = "renstra.revision.unknown-indicator";
@@ -72,6 +77,11 @@ public static class RuleCodes
     public const string BudgetRevisionReasonRequired = "budget.revision.reason-required";
     public const string BudgetRevisionUnknownLine = "budget.revision.unknown-line";
     public const string BudgetRevisionNoChange = "budget.revision.no-change";
+    public const string DeclaredBudgetTotalsWithoutBudget = "budget.declared-totals.no-budget";
+    public const string DeclaredBudgetTotalsSourceRequired = "budget.declared-totals.source-required";
+    public const string DeclaredBudgetTotalsRequired = "budget.declared-totals.required";
+    public const string DeclaredBudgetTotalFigureRequired = "budget.declared-totals.figure-required";
+    public const string DeclaredBudgetTotalNegative = "budget.declared-totals.negative";
     public const string SpendingNoBudget = "spending.no-budget";
     public const string SpendingUnknownLine = "spending.unknown-line";
     public const string SpendingAmountNegative = "spending.amount-negative";

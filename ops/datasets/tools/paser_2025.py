@@ -104,9 +104,10 @@ dump("05-renstra-2025.json", post("/renstra", {"periodStart": 2025, "periodEnd":
     note="Signed 19 September 2025 (digest §1); target tables run 2026-2030, Tabel 4.3 adds 2025 for IKU/IKK (§6.3)"))
 
 Y6 = [2025] + YEARS
-def ind(code, name, level, kind, unit, pol, agg, ts, years=YEARS, base=None, end=None, parent=None, note=None, lower=None):
+def ind(code, name, level, kind, unit, pol, agg, ts, years=YEARS, base=None, end=None, parent=None, note=None, lower=None, source=None):
     body = {"code": code, "name": name, "level": level, "kind": kind, "unit": unit, "polarity": pol, "aggregation": agg,
             "targets": targets(ts, years)}
+    if source: body["targetsSource"] = source
     if parent: body["parent"] = parent
     if lower: body["lowerFormula"] = lower
     if base is not None: body["baseline"] = num(base); body["baselineYear"] = 2024
@@ -139,8 +140,29 @@ P = [
  ("5.04.02/2", "Persentase ASN Yang Memenuhi Standar Kompetensi Jabatan", "persen", "higher", None, ["82","85","87","60","60"], "60", "IKU-MERIT",
   "Tabel 4.1 targets 82/85/87/60/60; Tabel 4.4 prints 52/55/57/60/60 (§6.2)"),
 ]
-steps = [ind(c, n, "program", "other", u, pol, "last", t, YEARS, b, e, par, note, "inverse-2t" if pol == "lower" else None) for c, n, u, pol, b, t, e, par, note in P]
+TABEL_41 = "Renstra 2025-2029 Tabel 4.1"
+steps = [ind(c, n, "program", "other", u, pol, "last", t, YEARS, b, e, par, note, "inverse-2t" if pol == "lower" else None, TABEL_41)
+         for c, n, u, pol, b, t, e, par, note in P]
 dump("07-indicators-2025-program.json", steps)
+
+# Tabel 4.4 prints the same seven program indicators again (L2563-2569): six agree with Tabel 4.1, "Standar Kompetensi
+# Jabatan" does not (52/55/57 against 82/85/87, §6.2). Recorded as declared targets with their source (evidence for the
+# finding target.differs-between-tables), never as targets in force; Tabel 4.1 stays the Renstra's.
+T44 = {
+ "5.03.01/1": ["76","80","84","87","90"],
+ "5.03.02/1": ["100"]*5,
+ "5.03.02/2": ["1,00","0,90","0,80","0,70","0,60"],
+ "5.03.02/3": ["60","65","70","75","80"],
+ "5.03.02/4": ["100"]*5,
+ "5.04.02/1": ["75","75","78","80","80"],
+ "5.04.02/2": ["52","55","57","60","60"],
+}
+assert list(T44) == [p[0] for p in P]
+TABEL_44 = "Renstra 2025-2029 Tabel 4.4"
+declared = [post("/renstra/2025/declared-targets", {"indicator": c, "source": TABEL_44, "targets": targets(t)},
+                 note=("Tabel 4.4 row 7 prints 52/55/57/60/60 where Tabel 4.1 prints 82/85/87/60/60 (§6.2)" if c == "5.04.02/2"
+                       else "Tabel 4.4 prints the Tabel 4.1 targets"))
+            for c, t in T44.items()]
 
 # kegiatan indicators (§3.4): all of them
 H = ["100"]*5
@@ -319,4 +341,5 @@ for i, year in enumerate(YEARS):
     dump(f"{10 + i}-pagu-{year}.json", post(f"/budget/{year}", body,
         note="Tabel 4.1 pagu indikatif recorded as the year's budget. Program 5.03.02 prints no pagu: its line is the implied sum of its kegiatan. "
              "SPBE 5.03.01.2.06.0011 2029 cell is lost in the print: 3.200.000 reconstructed (§3.5). Declared total = the printed Tujuan row."))
+dump("15-declared-targets-tabel-4-4.json", declared)
 print("ok")

@@ -67,7 +67,11 @@ public static class OpenApiExamples
         ["AddRenstraIndicator"] = """
             { "code": "IKU-2", "name": "Persentase ASN yang ditempatkan sesuai kompetensinya", "level": "sasaran", "kind": "IKU",
               "unit": "%", "polarity": "higher", "aggregation": "annual", "baseline": 70, "baselineYear": 2022,
-              "targets": { "2022": 70, "2023": 75, "2026": 90 }, "endTarget": 90 }
+              "targets": { "2022": 70, "2023": 75, "2026": 90 }, "endTarget": 90, "targetsSource": "LKjIP 2023 Tabel 3.3" }
+            """,
+        ["DeclareRenstraTargets"] = """
+            { "indicator": "IKU-2", "source": "LKjIP 2023 tabel indikator capaian dan sasaran (L990)", "targets": { "2026": 90 },
+              "note": "the same indicator printed again in the report's final table" }
             """,
         ["ReviseRenstra"] = """{ "reason": "Penyesuaian target dengan RPJMD perubahan", "legalBasis": "Perwali 12/2023", "changes": [ { "indicator": "IKU-2", "year": 2024, "target": 80 } ] }""",
         ["SignPk"] = """
@@ -79,7 +83,7 @@ public static class OpenApiExamples
               "signer": { "name": "Kepala BKPSDM", "nip": "197001011995031001", "position": "Kepala Badan" },
               "targets": [ { "indicator": "IKU-7", "target": 1.85 }, { "indicator": "IKU-2", "target": 93 }, { "indicator": "IKU-8", "target": 93 } ] }
             """,
-        ["RecordRealization"] = """{ "indicator": "IKU-2", "year": 2023, "period": "Y", "value": 75, "evidence": "LKjIP 2023 Tabel 3.3", "claimedCapaian": 100 }""",
+        ["RecordRealization"] = """{ "indicator": "IKU-2", "year": 2023, "period": "Y", "value": 75, "evidence": "LKjIP 2023 Tabel 3.3", "claimedCapaian": 100, "claimedProgress": 100 }""",
         ["CorrectRealization"] = """{ "indicator": "IKU-2", "year": 2023, "period": "Y", "value": 87, "reason": "Data penempatan diperbarui (5.905 pegawai)" }""",
         ["EnactBudget"] = """
             { "lines": [
@@ -88,7 +92,11 @@ public static class OpenApiExamples
               "declaredTotals": [ { "code": "total", "amount": 22278221230 } ] }
             """,
         ["ReviseBudget"] = """{ "reason": "APBD perubahan 2023: refocusing", "lines": [ { "code": "1", "pagu": 8460444119 }, { "code": "1.2", "pagu": 6368411100 } ] }""",
-        ["RecordSpending"] = """{ "code": "1.2", "amount": 6000000000, "period": "Y" }""",
+        ["RecordSpending"] = """{ "code": "1.2", "amount": 6000000000, "period": "Y", "claimedEfficiency": 5.79 }""",
+        ["DeclareBudgetTotals"] = """
+            { "source": "LKjIP 2023 Kesimpulan (L1069)",
+              "totals": [ { "code": "total", "pagu": 14231127419, "spent": 13598914845, "claimedEfficiencyAmount": 502637577, "claimedEfficiency": 3.64 } ] }
+            """,
         ["ApprovePkRevision"] = """{ "note": "Disetujui Kepala BKPSDM" }""",
         ["RejectPkRevision"] = """{ "reason": "Belum ada dasar APBD perubahan" }""",
         ["ApproveRenstraRevision"] = """{ "note": "Disetujui Kepala BKPSDM" }""",

@@ -11,12 +11,14 @@ public static class FindingRules
     public static IReadOnlyList<FindingRule> All { get; } =
     [
         CapaianRules.ClaimedCapaianMismatch,
+        CapaianRules.ClaimedProgressMismatch,
         BudgetRules.RollupMismatch,
         BudgetRules.DeclaredTotalMismatch,
         BudgetRules.DuplicateSiblingPagu,
         BudgetRules.SpendingAbovePagu,
         BudgetRules.EfficiencyClaimMismatch,
         TargetRules.PkTargetDiffersFromRenstra,
+        TargetRules.DiffersBetweenTables,
         TargetRules.RevisedAfterRealization,
         TargetRules.BelowBaseline,
         TargetRules.RaisedWhileBudgetCut,

@@ -1,5 +1,6 @@
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
@@ -40,6 +41,7 @@ public static class PerformanceYear
             EnactBudget c => EnactingBudgetDecision.Decide(state, c),
             ReviseBudget c => RevisingBudgetDecision.Decide(state, c),
             RecordSpending c => RecordingSpendingDecision.Decide(state, c),
+            DeclareBudgetTotals c => DeclaringBudgetTotalsDecision.Decide(state, c),
             CloseYear c => ClosingYearDecision.Decide(state, c, context),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown performance-year command."),
         };

@@ -29,6 +29,12 @@ public sealed record IndicatorDefinition(
 {
     public decimal? TargetFor(int year) => Targets.TryGetValue(year, out var t) ? t : null;
 
+    /// <summary>
+    /// The end-of-period target (kondisi akhir) progress is measured against: <see cref="EndTarget"/>, else the target of
+    /// the plan's last year (the rule of <c>PerformanceTable</c>'s progress column).
+    /// </summary>
+    public decimal? EndOfPeriodTarget(int periodEnd) => EndTarget ?? TargetFor(periodEnd);
+
     public bool TargetRevised(int year) =>
         Targets.TryGetValue(year, out var now) != OriginalTargets.TryGetValue(year, out var then) || now != then;
 }

@@ -1,5 +1,6 @@
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.DeclaringTargets;
 using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.Renstras.RevisingRenstra;
 
@@ -31,6 +32,7 @@ public static class Renstra
         CreateRenstra c => CreatingRenstraDecision.Decide(state, c, context),
         AddIndicator c => AddingIndicatorDecision.Decide(state, c),
         ReviseRenstra c => RevisingRenstraDecision.Decide(state, c),
+        DeclareTargets c => DeclaringTargetsDecision.Decide(state, c),
         ProposeRenstraRevision c => ProposingRenstraRevisionDecision.Propose(state, c),
         ApproveRenstraRevision c => ProposingRenstraRevisionDecision.Approve(state, c),
         RejectRenstraRevision c => ProposingRenstraRevisionDecision.Reject(state, c),

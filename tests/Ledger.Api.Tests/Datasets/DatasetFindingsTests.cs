@@ -57,6 +57,80 @@ public sealed class DatasetFindingsTests(DatasetsFixture d)
         Assert.All(findings, x => Assert.True(x.Evidence > 0, $"{x.Rule} {x.Subject} cites no event"));
     }
 
+    [Theory]
+    // The "Tahun 2026 (Akhir RPJMD) Capaian (%)" column of Tabel 3.2–3.4 (digest 001 §3.2): printed 100/100/100/90.
+    [InlineData("I1", "claimed progress 100, recomputed 88.24")] // A1: 0,75 / 0,85
+    [InlineData("I2", "claimed progress 100, recomputed 83.33")] // A5: 75 / 90
+    [InlineData("I3", "claimed progress 100, recomputed 90.53")] // A6: 86 / 95
+    [InlineData("I4", "claimed progress 90, recomputed 87.79")]  // A8: 75,5 / 86
+    public async Task Surakarta2023_PrintedProgressTo2026_IsAFindingWithTheRecomputation(string indicator, string message)
+    {
+        var findings = await FindingsAsync("bkpsdm-surakarta", 2023);
+        var f = Assert.Single(findings, x => x.Rule == "capaian.claimed-progress-mismatch" && x.Subject == indicator);
+        Assert.Contains(message, f.Message);
+        Assert.Contains("Renstra end target (2026)", f.Message);
+        Assert.Equal(2, f.Evidence); // the realization with the claim and the indicator with its end target
+    }
+
+    [Fact]
+    public async Task Surakarta_ProgressFindings_AreExactlyTheFourPrintedClaims()
+    {
+        // Every printed progress in the LKjIP is wrong (A1, A5, A6, A8); A9 (PMPRB "100" without realisasi) has no
+        // realization to carry the claim. Nothing else is flagged: not the capaian claims, not 2022.
+        var y2023 = await FindingsAsync("bkpsdm-surakarta", 2023);
+        Assert.Equal(["I1", "I2", "I3", "I4"],
+            y2023.Where(x => x.Rule == "capaian.claimed-progress-mismatch").Select(x => x.Subject).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(await FindingsAsync("bkpsdm-surakarta", 2022), x => x.Rule == "capaian.claimed-progress-mismatch");
+    }
+
+    [Fact]
+    public async Task Surakarta2023_EfficiencyClaimsOnTheTotal_NameTheWrongOnesAndNotTheRightOnes()
+    {
+        var findings = await FindingsAsync("bkpsdm-surakarta", 2023);
+        var total = findings.Where(x => x.Rule == "budget.efficiency-claim-mismatch" && x.Subject == "total").ToList();
+        Assert.Equal(2, total.Count);
+        // A23 (L1069): "Rp.502.637.577,00 atau 3,64%" vs pagu − realisasi 632.212.574 = 4,44 %.
+        var kesimpulan = Assert.Single(total, x => x.Message.Contains("Kesimpulan (L1069)"));
+        Assert.Contains("claims efficiency Rp 502637577 = 3.64 % but pagu 14231127419 − spent 13598914845 = 632212574 = 4.44 % of the pagu", kesimpulan.Message);
+        Assert.Contains("the claimed amount is 3.53 % of the pagu", kesimpulan.Message);
+        // A21 (L738): 4,45 % on a printed pagu of 13.964.935.419; the total's efficiency is 4,44 % (2,62 % on that pagu).
+        var merit = Assert.Single(total, x => x.Message.Contains("(L738)"));
+        Assert.Contains("claims efficiency 4.45 %", merit.Message);
+        Assert.Contains("= 4.44 % of the pagu", merit.Message);
+        Assert.Contains("it would be 2.62 %", merit.Message);
+        // The belanja table's SURPLUS/DEFISIT 632.212.574 (with its anggaran and realisasi) is right: no finding cites it.
+        Assert.DoesNotContain(findings, x => x.Message.Contains("tabel realisasi belanja"));
+
+        // The printed pagu of L738 is not the pagu in force (Δ 266.192.000); L1069's pagu and realisasi and the APBD
+        // murni total 22.278.221.230 are right.
+        var pagu = Assert.Single(findings, x => x.Rule == "budget.declared-total-mismatch" && x.Subject == "total");
+        Assert.Contains("(L738)", pagu.Message);
+        Assert.Contains("pagu 13964935419 but the pagu in force is 14231127419 (Δ 266192000)", pagu.Message);
+    }
+
+    [Theory]
+    // 004 §6.2: "Persentase ASN Yang Memenuhi Standar Kompetensi Jabatan", Tabel 4.1 82/85/87 vs Tabel 4.4 52/55/57.
+    [InlineData(2026, 52, 82)]
+    [InlineData(2027, 55, 85)]
+    [InlineData(2028, 57, 87)]
+    public async Task Paser_StandarKompetensiTargetsThatDifferBetweenTabel41AndTabel44_AreFindings(int year, int tabel44, int tabel41)
+    {
+        var findings = await FindingsAsync("bkpsdm-paser", year);
+        var f = Assert.Single(findings, x => x.Rule == "target.differs-between-tables");
+        Assert.Equal("5.04.02/2", f.Subject);
+        Assert.Contains($"5.04.02/2 {year}: Renstra 2025-2029 Tabel 4.4 prints {tabel44} but the Renstra target (Renstra 2025-2029 Tabel 4.1) is {tabel41}",
+            f.Message);
+        Assert.Equal(2, f.Evidence); // the indicator as added (Tabel 4.1) and the declaration (Tabel 4.4)
+    }
+
+    [Theory]
+    // 2029 and 2030 print 60 in both tables; the six other program indicators of Tabel 4.4 agree with Tabel 4.1 every year.
+    [InlineData(2029)]
+    [InlineData(2030)]
+    [InlineData(2025)]
+    public async Task Paser_YearsWhereTabel41AndTabel44Agree_AreNoFinding(int year) =>
+        Assert.DoesNotContain(await FindingsAsync("bkpsdm-paser", year), x => x.Rule == "target.differs-between-tables");
+
     [Fact]
     public async Task Paser_TotalsThatDoNotFootAndTargetsBelowBaseline_AreFindings()
     {

@@ -39,6 +39,12 @@ public sealed class BadInputTests(LedgerApiFactory f) : IClassFixture<LedgerApiF
         ["budget-revision"] = new("budget/2023/revisions", false, """{"reason":"APBD perubahan","lines":[{"code":"P1","pagu":90}]}""",
             "lines[0].pagu", 422, null, null),
         ["spending"] = new("budget/2023/spending", false, """{"code":"P1","amount":10,"period":"Y"}""", "amount", 422, "period", null),
+        ["declared-targets"] = new("renstra/2021/declared-targets", false,
+            """{"indicator":"I2","source":"LKjIP 2023 final table (L990)","targets":{"2026":90},"note":"printed again"}""",
+            null, 0, null, ("indicator", 422)),
+        ["declared-totals"] = new("budget/2023/declared-totals", false,
+            """{"source":"LKjIP 2023 Kesimpulan (L1069)","totals":[{"code":"total","pagu":14231127419,"claimedEfficiency":3.64}]}""",
+            "totals[0].pagu", 422, null, null),
         ["close"] = new("years/2023/close", true, """{"note":"LKjIP 2023"}""", null, 0, null, null),
     };
 

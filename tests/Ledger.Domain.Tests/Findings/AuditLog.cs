@@ -33,7 +33,10 @@ internal sealed class AuditLog
     public List<AuditedEvent> Renstra { get; } = [];
     public List<AuditedEvent> YearEvents { get; } = [];
 
-    public AuditLog() => R(new RenstraCreated("a", 2021, 2026, "Renstra 2021-2026", null, null));
+    public AuditLog() : this(new RenstraCreated("a", 2021, 2026, "Renstra 2021-2026", null, null)) { }
+
+    /// <summary>A log whose Renstra is another plan (e.g. Paser 2025–2029 with transition year 2030).</summary>
+    public AuditLog(RenstraCreated renstra) => R(renstra);
 
     public AuditedEvent R(IDomainEvent e, Actor? actor = null, string? reason = null) => Add(Renstra, null, "renstra-a-2021", e, actor, reason);
     public AuditedEvent Y(IDomainEvent e, Actor? actor = null, string? reason = null) => Add(YearEvents, Year, "year-a-2023", e, actor, reason);
@@ -51,6 +54,11 @@ internal sealed class AuditLog
 
     public IReadOnlyList<Finding> Findings(string rule, DateTimeOffset? now = null) =>
         FindingRules.Evaluate(Input(now)).Where(f => f.Rule == rule).ToList();
+
+    /// <summary>The findings of another audited year over the Renstra events only (no year events).</summary>
+    public IReadOnlyList<Finding> FindingsOfYear(int year, string rule) =>
+        FindingRules.Evaluate(new FindingsInput("a", year, Renstra, [], new DateTimeOffset(year, 6, 1, 0, 0, 0, TimeSpan.Zero), CapaianPolicy.Default))
+            .Where(f => f.Rule == rule).ToList();
 
     public IEnumerable<AuditedEvent> All => Renstra.Concat(YearEvents);
 

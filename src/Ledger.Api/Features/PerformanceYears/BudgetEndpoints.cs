@@ -3,6 +3,7 @@ using Ledger.Api.Infrastructure;
 using Ledger.Commands;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
@@ -11,7 +12,9 @@ namespace Ledger.Api.Features.PerformanceYears;
 
 // POST /api/agencies/{agency}/budget/{year}            (agency write) 201 { lines: [ { code, name, parent?, pagu } ], declaredTotals?: [ { code, amount } ] }  APBD murni
 // POST /api/agencies/{agency}/budget/{year}/revisions  (agency write) 200 { reason, lines: [ { code, pagu, name?, parent? } ] }  APBD perubahan
-// POST /api/agencies/{agency}/budget/{year}/spending   (agency write) 200 { code, amount, period }
+// POST /api/agencies/{agency}/budget/{year}/spending   (agency write) 200 { code, amount, period, claimedEfficiency? }
+// POST /api/agencies/{agency}/budget/{year}/declared-totals (agency write) 200 { source, totals: [ { code, pagu?, spent?,
+//                                                       claimedEfficiency?, claimedEfficiencyAmount? } ] }  totals as a report prints them
 // name?/parent? on a revision line are an extension: they add a new line under an existing parent (the domain's rule).
 public static class BudgetEndpoints
 {
@@ -27,6 +30,10 @@ public static class BudgetEndpoints
 
     public sealed record SpendingBody(string? Code, decimal? Amount, string? Period, string? Reason, decimal? ClaimedEfficiency = null);
 
+    public sealed record DeclaredFiguresBody(string? Code, decimal? Pagu, decimal? Spent, decimal? ClaimedEfficiency, decimal? ClaimedEfficiencyAmount);
+
+    public sealed record DeclaredTotalsBody(string? Source, List<DeclaredFiguresBody?>? Totals, string? Reason);
+
     private static readonly CommandHandler<Addressed<BudgetBody>, PerformanceYearState, PerformanceYearContext> Enact =
         PerformanceYearHandler.For<BudgetBody>(b => new EnactBudget(
             b.Lines!.Select(l => new BudgetLineInput(l!.Code!, l.Name!, l.Parent, l.Pagu!.Value)).ToList(),
@@ -38,6 +45,10 @@ public static class BudgetEndpoints
 
     private static readonly CommandHandler<Addressed<SpendingBody>, PerformanceYearState, PerformanceYearContext> Spend =
         PerformanceYearHandler.For<SpendingBody>(b => new RecordSpending(b.Code!, b.Amount!.Value, RealizationEndpoints.Period(b.Period), b.ClaimedEfficiency));
+
+    private static readonly CommandHandler<Addressed<DeclaredTotalsBody>, PerformanceYearState, PerformanceYearContext> Declare =
+        PerformanceYearHandler.For<DeclaredTotalsBody>(b => new DeclareBudgetTotals(b.Source!,
+            b.Totals!.Select(t => new DeclaredBudgetFigures(t!.Code!, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount)).ToList()));
 
     public static void MapBudgetEndpoints(this RouteGroupBuilder api)
     {
@@ -53,12 +64,18 @@ public static class BudgetEndpoints
         api.MapCommand("/agencies/{agency}/budget/{year:int}/spending", Spend, PerformanceYearHandler.FromRoute<SpendingBody>(b => b.Reason))
             .RequireAgency(Authorization.Access.Write)
             .WithName("RecordSpending").WithTags("Budget").WithSummary("Record spending (realisasi anggaran) on a budget line");
+
+        api.MapCommand("/agencies/{agency}/budget/{year:int}/declared-totals", Declare, PerformanceYearHandler.FromRoute<DeclaredTotalsBody>(b => b.Reason))
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("DeclareBudgetTotals").WithTags("Budget")
+            .WithSummary("Record budget totals and efficiency claims as a report of the year prints them (evidence for findings)");
     }
 
     public static IServiceCollection AddBudgetValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<BudgetBody, BudgetBodyValidator>("year")
         .AddYearAddressedValidator<BudgetRevisionBody, BudgetRevisionBodyValidator>("year")
-        .AddYearAddressedValidator<SpendingBody, SpendingBodyValidator>("year");
+        .AddYearAddressedValidator<SpendingBody, SpendingBodyValidator>("year")
+        .AddYearAddressedValidator<DeclaredTotalsBody, DeclaredTotalsBodyValidator>("year");
 
     /// <summary>Shape only; negative pagu, duplicates, unknown parents and cycles are the domain's (422).</summary>
     public sealed class BudgetBodyValidator : AbstractValidator<BudgetBody>
@@ -107,6 +124,25 @@ public static class BudgetEndpoints
             RuleFor(b => b.Amount).Required().Magnitude();
             RuleFor(b => b.ClaimedEfficiency).Magnitude();
             RuleFor(b => b.Period).Required().OneOf(w => WireNames.TryParsePeriod(w, out _), RealizationEndpoints.Periods);
+            RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
+        }
+    }
+
+    /// <summary>Shape only; unknown codes, duplicates, an entry without any figure and negative pagu/spent are the domain's (422).</summary>
+    public sealed class DeclaredTotalsBodyValidator : AbstractValidator<DeclaredTotalsBody>
+    {
+        public DeclaredTotalsBodyValidator()
+        {
+            RuleFor(b => b.Source).Required().MaximumLength(BodyRules.NameLength);
+            RuleFor(b => b.Totals).Required().MaxItemCount();
+            RuleForEach(b => b.Totals).NotNull().WithMessage("A declared total cannot be null.").ChildRules(t =>
+            {
+                t.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
+                t.RuleFor(x => x!.Pagu).Magnitude();
+                t.RuleFor(x => x!.Spent).Magnitude();
+                t.RuleFor(x => x!.ClaimedEfficiency).Magnitude();
+                t.RuleFor(x => x!.ClaimedEfficiencyAmount).Magnitude();
+            });
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
         }
     }

@@ -9,7 +9,8 @@ using Ledger.Domain.PerformanceYears.RecordingRealization;
 namespace Ledger.Api.Features.PerformanceYears;
 
 // POST /api/agencies/{agency}/realizations              (agency write) 200 { indicator, year, period: Q1|Q2|Q3|Q4|S1|S2|Y, value,
-//                                                                           numerator?, denominator?, evidence?, note?, claimedCapaian? }
+//                                                                           numerator?, denominator?, evidence?, note?, claimedCapaian?,
+//                                                                           claimedProgress? }
 // POST /api/agencies/{agency}/realizations/corrections  (agency write) 200 { indicator, year, period, value, reason }
 // The year is in the body, so the stream year-{agency}-{year} comes from the body. A correction is accepted even after
 // the year is closed (flagged afterClose); everything else on a closed year is 409 year.closed.
@@ -17,13 +18,13 @@ public static class RealizationEndpoints
 {
     public sealed record RealizationBody(
         string? Indicator, int? Year, string? Period, decimal? Value, decimal? Numerator, decimal? Denominator, string? Evidence,
-        string? Note, decimal? ClaimedCapaian, string? Reason);
+        string? Note, decimal? ClaimedCapaian, string? Reason, decimal? ClaimedProgress = null);
 
     public sealed record CorrectionBody(string? Indicator, int? Year, string? Period, decimal? Value, string? Reason);
 
     private static readonly CommandHandler<Addressed<RealizationBody>, PerformanceYearState, PerformanceYearContext> Record =
         PerformanceYearHandler.For<RealizationBody>(b => new RecordRealization(b.Indicator!, Period(b.Period), b.Value!.Value,
-            b.Numerator, b.Denominator, b.Evidence, b.Note, b.ClaimedCapaian));
+            b.Numerator, b.Denominator, b.Evidence, b.Note, b.ClaimedCapaian, b.ClaimedProgress));
 
     private static readonly CommandHandler<Addressed<CorrectionBody>, PerformanceYearState, PerformanceYearContext> Correct =
         PerformanceYearHandler.For<CorrectionBody>(b => new CorrectRealization(b.Indicator!, Period(b.Period), b.Value!.Value, b.Reason!));
@@ -68,6 +69,7 @@ public static class RealizationEndpoints
             RuleFor(b => b.Numerator).Magnitude();
             RuleFor(b => b.Denominator).Magnitude();
             RuleFor(b => b.ClaimedCapaian).Magnitude();
+            RuleFor(b => b.ClaimedProgress).Magnitude();
             RuleFor(b => b.Evidence).MaximumLength(BodyRules.TextLength);
             RuleFor(b => b.Note).MaximumLength(BodyRules.TextLength);
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);

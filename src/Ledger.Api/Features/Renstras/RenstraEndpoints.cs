@@ -6,6 +6,7 @@ using Ledger.Domain.Capaian;
 using Ledger.Domain.Renstras;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.DeclaringTargets;
 using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.Renstras.RevisingRenstra;
 using Ledger.Domain.Users;
@@ -15,10 +16,13 @@ namespace Ledger.Api.Features.Renstras;
 
 // POST /api/agencies/{agency}/renstra                          (agency write) 201 { periodStart, periodEnd, title, decree?, transitionYear? }
 // POST /api/agencies/{agency}/renstra/{periodStart}/indicators (agency write) 201 { code, name, level, kind, parent?, unit, polarity,
-//                                                              lowerFormula?, aggregation, baseline?, baselineYear?, targets: { "2025": 82 }, endTarget? }
+//                                                              lowerFormula?, aggregation, baseline?, baselineYear?, targets: { "2025": 82 }, endTarget?,
+//                                                              targetsSource? }
 // POST /api/agencies/{agency}/renstra/{periodStart}/revisions  (agency write) 200 { reason, legalBasis?, changes: [ { indicator, year, target } ] }
 //                                                              approver/admin: revised at once (200); staff: a proposal (202 { proposalId, … },
 //                                                              RenstraProposalEndpoints.cs)
+// POST /api/agencies/{agency}/renstra/{periodStart}/declared-targets (agency write) 200 { indicator, source, targets: { "2026": 52 }, note? }
+//                                                              targets as another table of the source prints them (evidence, not targets)
 // Stream renstra-{agency}-{periodStart}. Bodies are validated for shape (RenstraValidators.cs); the domain decides the rest.
 public static class RenstraEndpoints
 {
@@ -38,7 +42,10 @@ public static class RenstraEndpoints
 
     public sealed record IndicatorBody(
         string? Code, string? Name, string? Level, string? Kind, string? Parent, string? Unit, string? Polarity, string? LowerFormula,
-        string? Aggregation, decimal? Baseline, int? BaselineYear, Dictionary<int, decimal>? Targets, decimal? EndTarget, string? Reason);
+        string? Aggregation, decimal? Baseline, int? BaselineYear, Dictionary<int, decimal>? Targets, decimal? EndTarget, string? Reason,
+        string? TargetsSource = null);
+
+    public sealed record DeclaredTargetsBody(string? Indicator, string? Source, Dictionary<int, decimal>? Targets, string? Note, string? Reason);
 
     public sealed record RevisionBody(string? Reason, string? LegalBasis, List<ChangeBody?>? Changes);
 
@@ -58,6 +65,9 @@ public static class RenstraEndpoints
             ? new Dictionary<string, object?> { ["proposalId"] = p.ProposalId }
             : new Dictionary<string, object?>(),
     };
+
+    private static readonly CommandHandler<Addressed<DeclaredTargetsBody>, RenstraState, RenstraContext> Declare = Handler<DeclaredTargetsBody>(a =>
+        new DeclareTargets(a.Command.Indicator!, a.Command.Source!, a.Command.Targets!, a.Command.Note));
 
     private static ReviseRenstra ToRevise(RevisionBody b) => new(b.Reason!, b.LegalBasis,
         b.Changes!.Select(c => new RenstraTargetChange(c!.Indicator!, c.Year!.Value, c.Target!.Value)).ToList());
@@ -95,12 +105,24 @@ public static class RenstraEndpoints
             .RequireAgency(Authorization.Access.Write)
             .Produces(StatusCodes.Status202Accepted)
             .WithName("ReviseRenstra").WithTags("Renstra").WithSummary("Revise Renstra targets (perubahan Renstra), with a reason");
+
+        api.MapCommand<DeclaredTargetsBody, Addressed<DeclaredTargetsBody>, RenstraState>("/agencies/{agency}/renstra/{periodStart:int}/declared-targets",
+                Declare,
+                (http, body) =>
+                {
+                    DomainCommands.RecordReason(http, body.Reason);
+                    return new Addressed<DeclaredTargetsBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
+                })
+            .RequireAgency(Authorization.Access.Write)
+            .WithName("DeclareRenstraTargets").WithTags("Renstra")
+            .WithSummary("Record an indicator's targets as another table of the source prints them (evidence for findings, not a revision)");
     }
 
     public static IServiceCollection AddRenstraValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<RenstraBody, RenstraValidators.RenstraBodyValidator>("periodStart")
         .AddYearAddressedValidator<IndicatorBody, RenstraValidators.IndicatorBodyValidator>("periodStart")
-        .AddYearAddressedValidator<RevisionBody, RenstraValidators.RevisionBodyValidator>("periodStart");
+        .AddYearAddressedValidator<RevisionBody, RenstraValidators.RevisionBodyValidator>("periodStart")
+        .AddYearAddressedValidator<DeclaredTargetsBody, RenstraValidators.DeclaredTargetsBodyValidator>("periodStart");
 
     /// <summary>Wire words were checked by the validator, so every parse here succeeds.</summary>
     private static AddIndicator ToDomain(IndicatorBody b)
@@ -111,6 +133,6 @@ public static class RenstraEndpoints
         WireNames.TryParseAggregation(b.Aggregation, out var aggregation);
         LowerFormula? formula = WireNames.TryParseLowerFormula(b.LowerFormula, out var f) ? f : null;
         return new AddIndicator(b.Code!, b.Name!, level, kind, b.Parent, b.Unit!, polarity, formula, aggregation, b.Baseline, b.BaselineYear,
-            b.Targets!, b.EndTarget);
+            b.Targets!, b.EndTarget, b.TargetsSource);
     }
 }

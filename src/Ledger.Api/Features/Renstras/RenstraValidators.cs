@@ -41,15 +41,33 @@ public static class RenstraValidators
             RuleFor(b => b.Baseline).Magnitude();
             RuleFor(b => b.BaselineYear).Year();
             RuleFor(b => b.EndTarget).Magnitude();
-            RuleFor(b => b.Targets).Required()
-                .Must(t => t is null || t.Count <= BodyRules.MaxItems).WithMessage($"'targets' has more than {BodyRules.MaxItems} years.")
-                .Must(t => t is null || t.Keys.All(y => y is >= YearAddressedValidator<object>.MinYear and <= YearAddressedValidator<object>.MaxYear))
-                .WithMessage("Every key of 'targets' must be a year from 2000 to 2100.")
-                .Must(t => t is null || t.Values.All(v => Math.Abs(v) <= BodyRules.MaxMagnitude))
-                .WithMessage("Every target must be at most 1e15 in absolute value.");
+            RuleFor(b => b.Targets).Required().YearTargets();
+            RuleFor(b => b.TargetsSource).MaximumLength(BodyRules.NameLength);
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
         }
     }
+
+    /// <summary>Shape of a declaration; a blank source, an unknown indicator, years outside the period, negative
+    /// targets and an empty map are the domain's (422 with the rule code).</summary>
+    public sealed class DeclaredTargetsBodyValidator : AbstractValidator<DeclaredTargetsBody>
+    {
+        public DeclaredTargetsBodyValidator()
+        {
+            RuleFor(b => b.Indicator).Required().MaximumLength(BodyRules.CodeLength);
+            RuleFor(b => b.Source).Required().MaximumLength(BodyRules.NameLength);
+            RuleFor(b => b.Targets).Required().YearTargets();
+            RuleFor(b => b.Note).MaximumLength(BodyRules.TextLength);
+            RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
+        }
+    }
+
+    /// <summary>A year → target map: at most <see cref="BodyRules.MaxItems"/> years from 2000 to 2100, magnitudes bounded.</summary>
+    private static IRuleBuilderOptions<T, Dictionary<int, decimal>?> YearTargets<T>(this IRuleBuilder<T, Dictionary<int, decimal>?> rule) => rule
+        .Must(t => t is null || t.Count <= BodyRules.MaxItems).WithMessage($"'targets' has more than {BodyRules.MaxItems} years.")
+        .Must(t => t is null || t.Keys.All(y => y is >= YearAddressedValidator<object>.MinYear and <= YearAddressedValidator<object>.MaxYear))
+        .WithMessage("Every key of 'targets' must be a year from 2000 to 2100.")
+        .Must(t => t is null || t.Values.All(v => Math.Abs(v) <= BodyRules.MaxMagnitude))
+        .WithMessage("Every target must be at most 1e15 in absolute value.");
 
     public sealed class RevisionBodyValidator : AbstractValidator<RevisionBody>
     {

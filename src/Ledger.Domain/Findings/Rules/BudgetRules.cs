@@ -1,6 +1,7 @@
 using Ledger.Domain.Capaian;
 using Ledger.Domain.History;
 using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
@@ -33,8 +34,49 @@ public static class BudgetRules
     /// <summary>
     /// Compares each claim with the recomputation from the same entry's pagu and spending to date, both rounded half-up
     /// to 2 decimals (the rule capaian.claimed-mismatch uses too). Surakarta L774: 5,36 % claimed, 5,35 % recomputed (A22).
+    /// Claims on totals (<see cref="BudgetTotalsDeclared"/>) are checked the same way against the pagu in force and the
+    /// spending on record when the claim was recorded; a claimed amount (Rp) must equal pagu − spent exactly
+    /// (Surakarta L1069: Rp 502.637.577 = 3,64 % claimed, 632.212.574 = 4,44 % recomputed, A23).
     /// </summary>
-    private static IEnumerable<Finding> EvaluateEfficiency(FindingsContext ctx)
+    private static IEnumerable<Finding> EvaluateEfficiency(FindingsContext ctx) =>
+        EvaluateLineEfficiency(ctx).Concat(EvaluateDeclaredEfficiency(ctx));
+
+    private static IEnumerable<Finding> EvaluateDeclaredEfficiency(FindingsContext ctx)
+    {
+        foreach (var (meta, declared) in ctx.OfYear<BudgetTotalsDeclared>())
+        foreach (var t in declared.Totals)
+        {
+            if (t.ClaimedEfficiency is null && t.ClaimedEfficiencyAmount is null) continue;
+            var amount = t.PaguOnRecord - t.SpentOnRecord;
+            decimal? percent = t.PaguOnRecord == 0 ? null : CapaianCalculator.RoundHalfUp(amount / t.PaguOnRecord * 100m, 2);
+            var percentWrong = t.ClaimedEfficiency is { } p && (percent is null || CapaianCalculator.RoundHalfUp(p, 2) != percent);
+            var amountWrong = t.ClaimedEfficiencyAmount is { } a && a != amount;
+            if (!percentWrong && !amountWrong) continue;
+
+            var claim = string.Join(" = ", new[]
+            {
+                t.ClaimedEfficiencyAmount is { } ca ? $"Rp {N(ca)}" : null,
+                t.ClaimedEfficiency is { } cp ? $"{N(cp)} %" : null,
+            }.OfType<string>());
+            var notes = new List<string>();
+            if (t.ClaimedEfficiencyAmount is { } claimedAmount && t.PaguOnRecord != 0)
+                notes.Add($"the claimed amount is {N(CapaianCalculator.RoundHalfUp(claimedAmount / t.PaguOnRecord * 100m, 2))} % of the pagu");
+            if (t.Pagu is { } printedPagu && printedPagu != t.PaguOnRecord && printedPagu != 0)
+            {
+                var spent = t.Spent ?? t.SpentOnRecord;
+                notes.Add($"on the printed pagu {N(printedPagu)} with spending {N(spent)} it would be " +
+                          $"{N(CapaianCalculator.RoundHalfUp((printedPagu - spent) / printedPagu * 100m, 2))} %");
+            }
+            yield return EfficiencyClaimMismatch.Raise(t.Code,
+                $"{ctx.Year} ({declared.Source}): {Subject(t.Code)} claims efficiency {claim} but pagu {N(t.PaguOnRecord)} − spent " +
+                $"{N(t.SpentOnRecord)} = {N(amount)}" + (percent is { } pc ? $" = {N(pc)} % of the pagu." : " (no pagu, so no percentage).") +
+                (notes.Count == 0 ? "" : $" ({string.Join("; ", notes)}.)"), [meta]);
+        }
+    }
+
+    private static string Subject(string code) => code == EnactingBudgetDecision.GrandTotalCode ? "the budget total" : code;
+
+    private static IEnumerable<Finding> EvaluateLineEfficiency(FindingsContext ctx)
     {
         foreach (var x in ctx.OfYear<SpendingRecorded>())
         {
@@ -88,6 +130,19 @@ public static class BudgetRules
             yield return DeclaredTotalMismatch.Raise(declared.Code,
                 $"APBD murni {ctx.Year}: declared total {declared.Code} = {N(declared.Amount)} but {what} sum to {N(sum)} " +
                 $"(Δ {N(sum - declared.Amount)}).", [meta]);
+        }
+        // Totals printed in a report of the year (pagu in force, realisasi), against the record when they were declared.
+        foreach (var (meta, declared) in ctx.OfYear<BudgetTotalsDeclared>())
+        foreach (var t in declared.Totals)
+        {
+            var wrong = new List<string>();
+            if (t.Pagu is { } pagu && pagu != t.PaguOnRecord)
+                wrong.Add($"pagu {N(pagu)} but the pagu in force is {N(t.PaguOnRecord)} (Δ {N(t.PaguOnRecord - pagu)})");
+            if (t.Spent is { } spent && spent != t.SpentOnRecord)
+                wrong.Add($"spent {N(spent)} but the spending on record is {N(t.SpentOnRecord)} (Δ {N(t.SpentOnRecord - spent)})");
+            if (wrong.Count == 0) continue;
+            yield return DeclaredTotalMismatch.Raise(t.Code,
+                $"{ctx.Year} ({declared.Source}): declared {Subject(t.Code)} {string.Join("; ", wrong)}.", [meta]);
         }
     }
 

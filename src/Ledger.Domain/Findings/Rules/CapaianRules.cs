@@ -22,6 +22,55 @@ public static class CapaianRules
     public static FindingRule ClaimedCapaianMismatch { get; } = new("capaian.claimed-mismatch", Severities.High,
         "a claimed capaian that differs from R/T recomputed against the target in force", Evaluate);
 
+    /// <summary>
+    /// A realization recorded with a claimed (printed) progress toward the Renstra's end-of-period target (LKjIP "Tahun
+    /// 2026 (Akhir RPJMD) Capaian (%)") that differs from the recomputation: the same value as the capaian rule uses,
+    /// against the end target (kondisi akhir, else the target of the plan's last year), with the indicator's polarity
+    /// formula, both rounded half-up to the display decimals (001 digest A1/A5/A6/A8: "100" printed where 88,24 /
+    /// 83,33 / 90,53 / 87,79 recompute).
+    /// </summary>
+    public static FindingRule ClaimedProgressMismatch { get; } = new("capaian.claimed-progress-mismatch", Severities.High,
+        "a claimed progress toward the Renstra end-of-period target that differs from the recomputation", EvaluateProgress);
+
+    private static IEnumerable<Finding> EvaluateProgress(FindingsContext ctx)
+    {
+        foreach (var (meta, r) in ctx.OfYear<RealizationRecorded>())
+        {
+            if (r.ClaimedProgress is not { } claimed || ctx.Renstra.Indicator(r.Indicator) is not { } def) continue;
+            var period = Enum.GetValues<Period>().First(p => Wire.Name(p) == r.Period);
+            var values = ctx.State.RealizationValues(r.Indicator).ToDictionary(kv => kv.Key, kv => kv.Value);
+            values[period] = r.Value;
+            var value = CapaianCalculator.CumulativeValue(def.Aggregation, values, period);
+            var endYear = ctx.Renstra.PeriodEnd;
+            var evidence = new List<AuditedEvent?> { meta, ctx.IndicatorAddedEvent(r.Indicator) };
+            if (def.EndTarget is null)
+                evidence.AddRange(ctx.OfRenstra<Renstras.RevisingRenstra.RenstraRevised>()
+                    .Where(x => x.Event.Changes.Any(c => c.Indicator == r.Indicator && c.Year == endYear)).Select(x => x.Meta));
+            var where = $"{r.Indicator} {IndicatorHistory.Effective(ctx.Year, r.Period)}";
+
+            if (def.EndOfPeriodTarget(endYear) is not { } end)
+            {
+                yield return ClaimedProgressMismatch.Raise(r.Indicator,
+                    $"{where}: claimed progress {N(claimed)} toward the end of the Renstra period ({endYear}) but the Renstra has no " +
+                    "end target for it, so no progress exists.", evidence);
+                continue;
+            }
+            var result = CapaianCalculator.Compute(end, value, def.Polarity, def.LowerFormula, ctx.Policy);
+            var what = $"{N(value)} against the Renstra end target ({endYear}) {N(end)}";
+            if (result.Display is not { } recomputed)
+            {
+                yield return ClaimedProgressMismatch.Raise(r.Indicator,
+                    $"{where}: claimed progress {N(claimed)} but none can be computed from {what} ({result.NotComputedReason}).", evidence);
+                continue;
+            }
+            var shown = CapaianCalculator.RoundHalfUp(claimed, ctx.Policy.DisplayDecimals);
+            if (shown == recomputed) continue;
+            yield return ClaimedProgressMismatch.Raise(r.Indicator,
+                $"{where}: claimed progress {N(claimed)}, recomputed {N(recomputed)} ({what}, {result.Method}); " +
+                $"difference {N(shown - recomputed)}.", evidence);
+        }
+    }
+
     private static IEnumerable<Finding> Evaluate(FindingsContext ctx)
     {
         foreach (var (meta, r) in ctx.OfYear<RealizationRecorded>())

@@ -5,6 +5,8 @@ using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
 using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
+using Ledger.Domain.Renstras.AddingIndicator;
+using Ledger.Domain.Renstras.DeclaringTargets;
 using Ledger.Domain.Renstras.RevisingRenstra;
 using static Ledger.Domain.Findings.Rules.CapaianRules;
 
@@ -34,6 +36,36 @@ public static class TargetRules
     /// </summary>
     public static FindingRule RaisedWhileBudgetCut { get; } = new("target.raised-while-budget-cut", Severities.Info,
         "PK targets raised in a year whose APBD perubahan cut the total budget", EvaluateRaisedWhileCut);
+
+    /// <summary>
+    /// A target the source prints in another table (a declaration, <see cref="TargetsDeclared"/>) that differs from the
+    /// Renstra's own target of the audited year as it stood when the declaration was recorded (the event keeps it). The
+    /// latest declaration per source counts; a year the Renstra has no target for is nothing to compare (004 digest §6.2:
+    /// "Persentase ASN Yang Memenuhi Standar Kompetensi Jabatan" Tabel 4.1 82/85/87 vs Tabel 4.4 52/55/57).
+    /// </summary>
+    public static FindingRule DiffersBetweenTables { get; } = new("target.differs-between-tables", Severities.High,
+        "a target printed in another table of the source that differs from the Renstra's own target", EvaluateBetweenTables);
+
+    private static IEnumerable<Finding> EvaluateBetweenTables(FindingsContext ctx)
+    {
+        var latest = ctx.OfRenstra<TargetsDeclared>()
+            .SelectMany(x => x.Event.Targets.Where(t => t.Year == ctx.Year).Select(t => (x.Meta, x.Event, Target: t)))
+            .GroupBy(d => (d.Event.Indicator, d.Event.Source))
+            .Select(g => g.Last());
+        foreach (var (meta, declared, target) in latest)
+        {
+            if (target.RenstraTarget is not { } renstra || renstra == target.Target) continue;
+            var added = ctx.OfRenstra<IndicatorAdded>().Where(x => x.Event.Code == declared.Indicator).Select(x => x.Event).FirstOrDefault();
+            var own = added?.TargetsSource is { } source ? $"the Renstra target ({source})" : "the Renstra target";
+            var revisions = ctx.RenstraRevisionsOf(declared.Indicator).Where(r => r.Sequence < meta.Sequence).ToList();
+            var now = ctx.Renstra.Indicator(declared.Indicator)?.TargetFor(ctx.Year);
+            yield return DiffersBetweenTables.Raise(declared.Indicator,
+                $"{declared.Indicator} {ctx.Year}: {declared.Source} prints {N(target.Target)} but {own} is {N(renstra)} " +
+                $"(difference {N(target.Target - renstra)})." +
+                (now is { } n && n != renstra ? $" The Renstra target is now {N(n)} after a later revision." : ""),
+                revisions.Prepend(ctx.IndicatorAddedEvent(declared.Indicator)).Append(meta));
+        }
+    }
 
     private static IEnumerable<Finding> EvaluatePkVsRenstra(FindingsContext ctx)
     {

@@ -6,14 +6,17 @@ namespace Ledger.Domain.PerformanceYears.RecordingRealization;
 /// Record what was achieved for an indicator in a period. A value for an indicator-period that already has one is
 /// refused: changing a reported value is a correction, which needs a reason and keeps the before value.
 /// <paramref name="ClaimedCapaian"/> is the capaian the agency printed; it is kept as a claim to check, never used.
+/// <paramref name="ClaimedProgress"/> is the progress toward the Renstra's end-of-period target (kondisi akhir) the
+/// agency printed for this realization (LKjIP "Tahun 2026 (Akhir RPJMD) Capaian (%)"); also a claim, never used.
 /// </summary>
 public sealed record RecordRealization(
     string Indicator, Period Period, decimal Value, decimal? Numerator = null, decimal? Denominator = null,
-    string? Evidence = null, string? Note = null, decimal? ClaimedCapaian = null) : PerformanceYearCommand;
+    string? Evidence = null, string? Note = null, decimal? ClaimedCapaian = null, decimal? ClaimedProgress = null) : PerformanceYearCommand;
 
+/// <summary><see cref="ClaimedProgress"/> is optional (added later to v1: older events read it as null).</summary>
 public sealed record RealizationRecorded(
     string Indicator, string Period, decimal Value, decimal? Numerator, decimal? Denominator, string? Evidence, string? Note,
-    decimal? ClaimedCapaian) : IDomainEvent;
+    decimal? ClaimedCapaian, decimal? ClaimedProgress = null) : IDomainEvent;
 
 public static class RecordingRealizationDecision
 {
@@ -42,7 +45,7 @@ public static class RecordingRealizationDecision
         if (command.Denominator <= 0)
             return Decision.Refuse(RuleCodes.RealizationFractionInvalid, "A denominator must be positive.", "denominator");
         return Decision.Accept(new RealizationRecorded(command.Indicator, Wire.Name(command.Period), command.Value,
-            command.Numerator, command.Denominator, command.Evidence, command.Note, command.ClaimedCapaian));
+            command.Numerator, command.Denominator, command.Evidence, command.Note, command.ClaimedCapaian, command.ClaimedProgress));
     }
 
     private static bool IsQuarter(Period p) => p is Period.Q1 or Period.Q2 or Period.Q3 or Period.Q4;

@@ -6,7 +6,8 @@ namespace Ledger.Domain.Renstras.AddingIndicator;
 /// <summary>
 /// Add an indicator to a Renstra. For lower-is-better indicators without an explicit formula the official
 /// (2T − R) / T formula (<see cref="LowerFormula.Inverse2T"/>) is chosen and written into the event, so every later
-/// capaian can say which method produced it.
+/// capaian can say which method produced it. <paramref name="TargetsSource"/> optionally says where the targets are
+/// printed (e.g. "Tabel 4.1"), so a finding can name both tables when another table prints different values.
 /// </summary>
 public sealed record AddIndicator(
     string Code,
@@ -21,11 +22,13 @@ public sealed record AddIndicator(
     decimal? Baseline,
     int? BaselineYear,
     IReadOnlyDictionary<int, decimal> Targets,
-    decimal? EndTarget) : RenstraCommand;
+    decimal? EndTarget,
+    string? TargetsSource = null) : RenstraCommand;
 
 public sealed record YearTarget(int Year, decimal Target);
 
-/// <summary>Enum-like fields are stored as their wire words (see <see cref="Wire"/>).</summary>
+/// <summary>Enum-like fields are stored as their wire words (see <see cref="Wire"/>). <see cref="TargetsSource"/> is
+/// optional (added later to v1: older events read it as null).</summary>
 public sealed record IndicatorAdded(
     string Code,
     string Name,
@@ -39,7 +42,8 @@ public sealed record IndicatorAdded(
     decimal? Baseline,
     int? BaselineYear,
     IReadOnlyList<YearTarget> Targets,
-    decimal? EndTarget) : IDomainEvent
+    decimal? EndTarget,
+    string? TargetsSource = null) : IDomainEvent
 {
     public IndicatorDefinition ToDefinition()
     {
@@ -88,6 +92,6 @@ public static class AddingIndicatorDecision
             command.Unit.Trim(), Wire.Name(command.Polarity), Wire.Name(formula), Wire.Name(command.Aggregation),
             command.Baseline, command.BaselineYear,
             command.Targets.OrderBy(t => t.Key).Select(t => new YearTarget(t.Key, t.Value)).ToList(),
-            command.EndTarget));
+            command.EndTarget, string.IsNullOrWhiteSpace(command.TargetsSource) ? null : command.TargetsSource.Trim()));
     }
 }
