@@ -108,6 +108,17 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, IEnumerable<
 
     public AllStreamReader CreateAllStreamReader() => new(dataSource);
 
+    /// <summary>Every event of one type across all streams, in sequence order (reads the whole table).</summary>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadAllOfTypeAsync(string type, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(Sql.ReadByType);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("type", type));
+        return await ReadEvents(cmd, ct);
+    }
+
+    /// <summary>The log's head and digest from the streams rows, at a settled sequence (see <see cref="LogHeads"/>).</summary>
+    public Task<LogHead> ReadLogHeadAsync(CancellationToken ct = default) => LogHeads.ReadAsync(dataSource, null, ct);
+
     internal static async Task<IReadOnlyList<RecordedEvent>> ReadEvents(NpgsqlCommand cmd, CancellationToken ct)
     {
         var list = new List<RecordedEvent>();

@@ -47,6 +47,11 @@ internal static class Sql
         LIMIT @max
         """;
 
+    /// <summary>Every event of one type, in sequence order (a scan: for whole-log audits such as the verifier's published heads).</summary>
+    public const string ReadByType = $"""
+        SELECT {EventColumns} FROM eventstore.events WHERE type = @type ORDER BY seq
+        """;
+
     public const string CountAll = "SELECT count(*) FROM eventstore.events WHERE seq > @after AND seq <= @up_to";
 
     /// <summary>Every event with the bytes its hash covers, in global order, for the chain verifier.</summary>
@@ -61,6 +66,27 @@ internal static class Sql
         """;
 
     public const string VerifyStreams = "SELECT id, version, head_hash FROM eventstore.streams";
+
+    /// <summary>
+    /// The cheap log head (<see cref="LogHeads"/>), in one snapshot: the head (the highest sequence at or below a settled
+    /// one), then one row per stream with its version and head hash at the head. A stream with events after the head is
+    /// taken at the event before its first such event (version − 1, that event's prev_hash; version 0 = none at the head).
+    /// Reads the streams table and the events after the head (primary key range), never the whole log.
+    /// </summary>
+    public const string LogHeadStreams = """
+        WITH head AS (
+            SELECT coalesce((SELECT max(seq) FROM eventstore.events WHERE seq <= @settled), 0) AS seq
+        ), moved AS (
+            SELECT DISTINCT ON (e.stream_id) e.stream_id, e.version, e.prev_hash
+              FROM eventstore.events e
+             WHERE e.seq > (SELECT seq FROM head)
+             ORDER BY e.stream_id, e.version
+        )
+        SELECT head.seq, NULL::text, NULL::bigint, NULL::bytea FROM head
+        UNION ALL
+        SELECT head.seq, s.id, coalesce(m.version - 1, s.version), coalesce(m.prev_hash, s.head_hash)
+          FROM head, eventstore.streams s LEFT JOIN moved m ON m.stream_id = s.id
+        """;
 
     // ---- Idempotency keys (Migrations/0002_idempotency.sql, IdempotencyStore) ----
 

@@ -79,7 +79,18 @@ internal static class ReadModelStatements
     public const string CopyHistory = """
         COPY readmodel.indicator_history (seq, item, event_id, event_type, stream_id, stream_version, agency, indicator,
             change, recorded_at, effective_year, effective_period, effective_on, actor, reason, ground, legal_basis, before,
-            after) FROM STDIN (FORMAT BINARY)
+            after, kind, effective, note, proposal_id, proposal_status) FROM STDIN (FORMAT BINARY)
+        """;
+
+    /// <summary>
+    /// sakip-history: the earlier events (before the batch) of some streams, of the types the history mapping remembers
+    /// (proposals, the Renstra's creation, what a year stream committed or reported). Served by (stream_id, version).
+    /// </summary>
+    public const string HistoryEarlierEvents = """
+        SELECT seq, id, stream_id, type, data::text, recorded_at, tenant, reason
+          FROM eventstore.events
+         WHERE stream_id = ANY(@streams) AND seq < @before AND type = ANY(@types)
+         ORDER BY seq
         """;
 
     public const string CopyPkVersions = """

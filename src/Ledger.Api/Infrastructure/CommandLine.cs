@@ -57,11 +57,11 @@ public static class CommandLine
 
     private static async Task<int> VerifyAsync(LedgerDatabase db, string[] args, Output output, CancellationToken ct)
     {
-        var result = await ChainVerifier.VerifyAsync(db.Service, ct);
+        var result = await ChainVerifier.VerifyAsync(db.Service, await Features.Audit.PublishedLogHeads.LoadAsync(db.Service, ct), ct);
         if (result.Ok)
         {
             await output.Out.WriteLineAsync(FormattableString.Invariant(
-                $"ok: {result.EventsChecked} events checked, head {result.HeadSequence}, log digest {result.LogDigest}"));
+                $"ok: {result.EventsChecked} events checked, head {result.HeadSequence}, log digest {result.LogDigest}, {result.Heads.Count} published heads match"));
             return Ok;
         }
         await output.Out.WriteLineAsync(FormattableString.Invariant(

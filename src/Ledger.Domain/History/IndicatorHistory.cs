@@ -13,104 +13,170 @@ using Ledger.Domain.Renstras.RevisingRenstra;
 namespace Ledger.Domain.History;
 
 /// <summary>
-/// The history of one indicator: a pure mapping from the events of its Renstra stream(s) and year streams to
-/// entries, in global sequence order. A PK perubahan that left the indicator's target unchanged is not an entry (it
-/// did not touch it); a year close is an entry when the indicator was committed or reported that year, with a note
-/// when the close listed it as having no realization.
+/// One indicator's history entry as the all-indicators mapping (<see cref="IndicatorHistory.Entries"/>) gives it, with the
+/// structured facts behind the entry's text: the realization period, the PK signing date, and for a revision proposal its
+/// id and the status this entry records (pending when proposed, approved or rejected when decided).
+/// </summary>
+public sealed record IndicatorHistoryItem(
+    string Indicator, HistoryEntry Entry, string? Period = null, DateOnly? On = null, Guid? ProposalId = null, ProposalStatus? Status = null);
+
+/// <summary>
+/// What the history mapping remembers from earlier events, each fact keyed by the stream it came from: a Renstra's period
+/// (for an indicator added without targets), pending proposals (an approval or rejection carries only the proposal id),
+/// and the indicators a year stream committed or reported (a year close is an entry for those). Every fact an event needs
+/// comes from an earlier event of the SAME stream, so folding a stream's earlier events (in any order) restores it.
+/// </summary>
+public sealed class IndicatorHistoryMemory
+{
+    internal Dictionary<string, string> Periods { get; } = new(StringComparer.Ordinal);
+    internal Dictionary<(string Stream, Guid Id), PkRevisionProposed> PkProposals { get; } = new();
+    internal Dictionary<(string Stream, Guid Id), RenstraRevisionProposed> RenstraProposals { get; } = new();
+    internal Dictionary<string, HashSet<string>> Touched { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Folds an event into the memory without producing entries.</summary>
+    public void Remember(AuditedEvent e) => _ = IndicatorHistory.Entries(e, this);
+}
+
+/// <summary>
+/// The history of indicators: a pure mapping from the events of Renstra streams and year streams to entries, in global
+/// sequence order. <see cref="For"/> is one indicator's history (the HTTP read); <see cref="Entries"/> maps one event to the
+/// entries of every indicator it touched (the <c>sakip-history</c> read model), and <see cref="For"/> is defined through
+/// it, so the two can never disagree. A PK perubahan that left the indicator's target unchanged is not an entry (it did not
+/// touch it); a year close is an entry when the indicator was committed or reported that year, with a note when the close
+/// listed it as having no realization.
 /// </summary>
 public static class IndicatorHistory
 {
     public static IReadOnlyList<HistoryEntry> For(string code, IEnumerable<AuditedEvent> events, int? year = null)
     {
+        var memory = new IndicatorHistoryMemory();
         var entries = new List<HistoryEntry>();
-        var periods = new Dictionary<string, string>(StringComparer.Ordinal); // stream → "2021–2026"
-        var touchedYears = new HashSet<int>();
-        // Proposals by id, so an approval or rejection (which carries only the id) shows the targets it was about.
-        var pkProposals = new Dictionary<Guid, PkRevisionProposed>();
-        var renstraProposals = new Dictionary<Guid, RenstraRevisionProposed>();
         foreach (var e in events.OrderBy(e => e.Sequence))
-        {
-            HistoryEntry Entry(string effective, int? y, string kind, string? reason, string? ground, decimal? before, decimal? after,
-                string? note = null) =>
-                new(e.RecordedAt, effective, y, e.Actor, kind, reason ?? e.Reason, ground, before, after, note, e.Id, e.Sequence);
+            foreach (var item in Entries(e, memory))
+                if (item.Indicator == code && (year is not { } only || item.Entry.Year == only))
+                    entries.Add(item.Entry);
+        return entries;
+    }
 
-            switch (e.Event)
-            {
-                case RenstraCreated c:
-                    periods[e.Stream] = $"{c.PeriodStart}–{c.PeriodEnd}";
-                    break;
-                case IndicatorAdded a when a.Code == code:
-                    if (a.Targets.Count == 0)
-                        entries.Add(Entry(periods.GetValueOrDefault(e.Stream, "renstra"), null, HistoryKinds.IndicatorAdded, null, null, null, null,
-                            "added without yearly targets"));
-                    foreach (var t in a.Targets)
-                        entries.Add(Entry(Year(t.Year), t.Year, HistoryKinds.IndicatorAdded, null, null, null, t.Target,
-                            $"unit {a.Unit}, polarity {a.Polarity}" + (a.Baseline is { } b ? $", baseline {b} ({a.BaselineYear})" : "")));
-                    break;
-                case RenstraRevised r:
-                    foreach (var c in r.Changes.Where(c => c.Indicator == code))
-                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevised, r.Reason, r.LegalBasis, c.Before, c.After,
-                            $"Renstra revision {r.RevisionNumber}"));
-                    break;
-                case RenstraRevisionProposed p:
-                    renstraProposals[p.ProposalId] = p;
-                    foreach (var c in p.Changes.Where(c => c.Indicator == code))
-                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevisionProposed, p.Reason, p.LegalBasis, c.Before, c.After,
-                            $"proposal {p.ProposalId}, awaiting the approver"));
-                    break;
-                case RenstraRevisionApproved a when renstraProposals.GetValueOrDefault(a.ProposalId) is { } p:
-                    foreach (var c in p.Changes.Where(c => c.Indicator == code))
-                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevisionApproved, p.Reason, p.LegalBasis, c.Before, c.After,
-                            $"proposal {a.ProposalId} approved as Renstra revision {a.RevisionNumber}"));
-                    break;
-                case RenstraRevisionRejected r when renstraProposals.GetValueOrDefault(r.ProposalId) is { } p:
-                    foreach (var c in p.Changes.Where(c => c.Indicator == code))
-                        entries.Add(Entry(Year(c.Year), c.Year, HistoryKinds.RenstraRevisionRejected, r.Reason, null, c.Before, c.After,
-                            $"proposal {r.ProposalId} rejected; nothing changed"));
-                    break;
-                case PkRevisionProposed p when e.StreamYear is { } y:
-                    pkProposals[p.ProposalId] = p;
-                    if (p.Changes.FirstOrDefault(c => c.Indicator == code) is { } pc)
-                        entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahanProposed, p.Reason, p.Ground, pc.Before, pc.After,
-                            $"proposal {p.ProposalId}, to be signed by {p.Signer.Name} ({p.Signer.Nip})"));
-                    break;
-                case PkRevisionApproved a when e.StreamYear is { } y && pkProposals.GetValueOrDefault(a.ProposalId) is { } p
-                                               && p.Changes.FirstOrDefault(c => c.Indicator == code) is { } ac:
-                    entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahanApproved, p.Reason, p.Ground, ac.Before, ac.After,
-                        $"proposal {a.ProposalId} approved as PK perubahan {a.Version}"));
-                    break;
-                case PkRevisionRejected r when e.StreamYear is { } y && pkProposals.GetValueOrDefault(r.ProposalId) is { } p
-                                               && p.Changes.FirstOrDefault(c => c.Indicator == code) is { } rc:
-                    entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahanRejected, r.Reason, p.Ground, rc.Before, rc.After,
-                        $"proposal {r.ProposalId} rejected; nothing changed"));
-                    break;
-                case PkSigned s when e.StreamYear is { } y && s.Targets.FirstOrDefault(t => t.Indicator == code) is { } t:
-                    touchedYears.Add(y);
-                    entries.Add(Entry(Date(s.SignedOn), y, HistoryKinds.PkMurni, null, null, null, t.Target,
-                        $"signed by {s.Signer.Name} ({s.Signer.Nip}); Renstra target then {Text(t.RenstraTarget)}"));
-                    break;
-                case PkRevised p when e.StreamYear is { } y && p.Changes.FirstOrDefault(c => c.Indicator == code) is { } c:
-                    touchedYears.Add(y);
-                    entries.Add(Entry(Date(p.SignedOn), y, HistoryKinds.PkPerubahan, p.Reason, p.Ground, c.Before, c.After,
-                        $"PK perubahan {p.Version} signed by {p.Signer.Name} ({p.Signer.Nip})"));
-                    break;
-                case RealizationRecorded r when e.StreamYear is { } y && r.Indicator == code:
-                    touchedYears.Add(y);
-                    entries.Add(Entry(Effective(y, r.Period), y, HistoryKinds.RealizationRecorded, null, null, null, r.Value,
-                        r.ClaimedCapaian is { } cc ? $"claimed capaian {cc}" : r.Evidence));
-                    break;
-                case RealizationCorrected r when e.StreamYear is { } y && r.Indicator == code:
-                    touchedYears.Add(y);
-                    entries.Add(Entry(Effective(y, r.Period), y, HistoryKinds.RealizationCorrected, r.Reason, null, r.Before, r.After,
-                        r.AfterClose ? "recorded after the year was closed" : null));
-                    break;
-                case YearClosed c when e.StreamYear is { } y && (touchedYears.Contains(y) || c.IndicatorsWithoutRealization.Contains(code)):
-                    entries.Add(Entry(Year(y), y, HistoryKinds.YearClosed, c.Note, null, null, null,
-                        c.IndicatorsWithoutRealization.Contains(code) ? "closed without a realization for this indicator" : $"snapshot {c.SnapshotHash}"));
-                    break;
-            }
+    /// <summary>
+    /// True when <paramref name="e"/>'s entries depend on earlier events of its stream (<see cref="IndicatorHistoryMemory"/>):
+    /// an indicator added without targets (the Renstra's period), an approval or rejection (the proposal), a year close
+    /// (the indicators touched that year). A consumer that did not fold those earlier events must do so first.
+    /// </summary>
+    public static bool NeedsEarlierEvents(IDomainEvent e) => e is IndicatorAdded { Targets.Count: 0 }
+        or RenstraRevisionApproved or RenstraRevisionRejected or PkRevisionApproved or PkRevisionRejected or YearClosed;
+
+    /// <summary>The event types whose facts the memory keeps (the ones to fold from earlier in a stream).</summary>
+    public static IReadOnlyList<Type> RememberedEventTypes { get; } =
+    [
+        typeof(RenstraCreated), typeof(RenstraRevisionProposed), typeof(PkRevisionProposed), typeof(PkSigned), typeof(PkRevised),
+        typeof(RealizationRecorded), typeof(RealizationCorrected),
+    ];
+
+    /// <summary>
+    /// The entries of every indicator one event touched, in a fixed order (the event's own order of targets or changes; for
+    /// a year close, indicators in ordinal order), and the event's facts folded into <paramref name="memory"/>. Call it for
+    /// each event in sequence order with one memory (or prime the memory first, see <see cref="NeedsEarlierEvents"/>).
+    /// </summary>
+    public static IReadOnlyList<IndicatorHistoryItem> Entries(AuditedEvent e, IndicatorHistoryMemory memory)
+    {
+        var items = new List<IndicatorHistoryItem>();
+
+        void Add(string indicator, string effective, int? y, string kind, string? reason, string? ground, decimal? before, decimal? after,
+            string? note = null, string? period = null, DateOnly? on = null, Guid? proposal = null, ProposalStatus? status = null) =>
+            items.Add(new IndicatorHistoryItem(indicator,
+                new HistoryEntry(e.RecordedAt, effective, y, e.Actor, kind, reason ?? e.Reason, ground, before, after, note, e.Id, e.Sequence),
+                period, on, proposal, status));
+
+        void Touch(string indicator) => (memory.Touched.TryGetValue(e.Stream, out var set) ? set : memory.Touched[e.Stream] = new(StringComparer.Ordinal)).Add(indicator);
+
+        switch (e.Event)
+        {
+            case RenstraCreated c:
+                memory.Periods[e.Stream] = $"{c.PeriodStart}–{c.PeriodEnd}";
+                break;
+            case IndicatorAdded a:
+                if (a.Targets.Count == 0)
+                    Add(a.Code, memory.Periods.GetValueOrDefault(e.Stream, "renstra"), null, HistoryKinds.IndicatorAdded, null, null, null, null,
+                        "added without yearly targets");
+                foreach (var t in a.Targets)
+                    Add(a.Code, Year(t.Year), t.Year, HistoryKinds.IndicatorAdded, null, null, null, t.Target,
+                        $"unit {a.Unit}, polarity {a.Polarity}" + (a.Baseline is { } b ? $", baseline {b} ({a.BaselineYear})" : ""));
+                break;
+            case RenstraRevised r:
+                foreach (var c in r.Changes)
+                    Add(c.Indicator, Year(c.Year), c.Year, HistoryKinds.RenstraRevised, r.Reason, r.LegalBasis, c.Before, c.After,
+                        $"Renstra revision {r.RevisionNumber}");
+                break;
+            case RenstraRevisionProposed p:
+                memory.RenstraProposals[(e.Stream, p.ProposalId)] = p;
+                foreach (var c in p.Changes)
+                    Add(c.Indicator, Year(c.Year), c.Year, HistoryKinds.RenstraRevisionProposed, p.Reason, p.LegalBasis, c.Before, c.After,
+                        $"proposal {p.ProposalId}, awaiting the approver", proposal: p.ProposalId, status: ProposalStatus.Pending);
+                break;
+            case RenstraRevisionApproved a when memory.RenstraProposals.GetValueOrDefault((e.Stream, a.ProposalId)) is { } p:
+                foreach (var c in p.Changes)
+                    Add(c.Indicator, Year(c.Year), c.Year, HistoryKinds.RenstraRevisionApproved, p.Reason, p.LegalBasis, c.Before, c.After,
+                        $"proposal {a.ProposalId} approved as Renstra revision {a.RevisionNumber}", proposal: a.ProposalId, status: ProposalStatus.Approved);
+                break;
+            case RenstraRevisionRejected r when memory.RenstraProposals.GetValueOrDefault((e.Stream, r.ProposalId)) is { } p:
+                foreach (var c in p.Changes)
+                    Add(c.Indicator, Year(c.Year), c.Year, HistoryKinds.RenstraRevisionRejected, r.Reason, null, c.Before, c.After,
+                        $"proposal {r.ProposalId} rejected; nothing changed", proposal: r.ProposalId, status: ProposalStatus.Rejected);
+                break;
+            case PkRevisionProposed p when e.StreamYear is { } y:
+                memory.PkProposals[(e.Stream, p.ProposalId)] = p;
+                foreach (var c in p.Changes)
+                    Add(c.Indicator, Date(p.SignedOn), y, HistoryKinds.PkPerubahanProposed, p.Reason, p.Ground, c.Before, c.After,
+                        $"proposal {p.ProposalId}, to be signed by {p.Signer.Name} ({p.Signer.Nip})", on: p.SignedOn, proposal: p.ProposalId,
+                        status: ProposalStatus.Pending);
+                break;
+            case PkRevisionApproved a when e.StreamYear is { } y && memory.PkProposals.GetValueOrDefault((e.Stream, a.ProposalId)) is { } p:
+                foreach (var c in p.Changes)
+                    Add(c.Indicator, Date(p.SignedOn), y, HistoryKinds.PkPerubahanApproved, p.Reason, p.Ground, c.Before, c.After,
+                        $"proposal {a.ProposalId} approved as PK perubahan {a.Version}", on: p.SignedOn, proposal: a.ProposalId,
+                        status: ProposalStatus.Approved);
+                break;
+            case PkRevisionRejected r when e.StreamYear is { } y && memory.PkProposals.GetValueOrDefault((e.Stream, r.ProposalId)) is { } p:
+                foreach (var c in p.Changes)
+                    Add(c.Indicator, Date(p.SignedOn), y, HistoryKinds.PkPerubahanRejected, r.Reason, p.Ground, c.Before, c.After,
+                        $"proposal {r.ProposalId} rejected; nothing changed", on: p.SignedOn, proposal: r.ProposalId, status: ProposalStatus.Rejected);
+                break;
+            case PkSigned s when e.StreamYear is { } y:
+                foreach (var t in s.Targets)
+                {
+                    Touch(t.Indicator);
+                    Add(t.Indicator, Date(s.SignedOn), y, HistoryKinds.PkMurni, null, null, null, t.Target,
+                        $"signed by {s.Signer.Name} ({s.Signer.Nip}); Renstra target then {Text(t.RenstraTarget)}", on: s.SignedOn);
+                }
+                break;
+            case PkRevised p when e.StreamYear is { } y:
+                foreach (var c in p.Changes)
+                {
+                    Touch(c.Indicator);
+                    Add(c.Indicator, Date(p.SignedOn), y, HistoryKinds.PkPerubahan, p.Reason, p.Ground, c.Before, c.After,
+                        $"PK perubahan {p.Version} signed by {p.Signer.Name} ({p.Signer.Nip})", on: p.SignedOn);
+                }
+                break;
+            case RealizationRecorded r when e.StreamYear is { } y:
+                Touch(r.Indicator);
+                Add(r.Indicator, Effective(y, r.Period), y, HistoryKinds.RealizationRecorded, null, null, null, r.Value,
+                    r.ClaimedCapaian is { } cc ? $"claimed capaian {cc}" : r.Evidence, period: r.Period);
+                break;
+            case RealizationCorrected r when e.StreamYear is { } y:
+                Touch(r.Indicator);
+                Add(r.Indicator, Effective(y, r.Period), y, HistoryKinds.RealizationCorrected, r.Reason, null, r.Before, r.After,
+                    r.AfterClose ? "recorded after the year was closed" : null, period: r.Period);
+                break;
+            case YearClosed c when e.StreamYear is { } y:
+                var touched = memory.Touched.GetValueOrDefault(e.Stream);
+                var without = c.IndicatorsWithoutRealization.ToHashSet(StringComparer.Ordinal);
+                foreach (var code in (touched ?? []).Concat(without).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+                    Add(code, Year(y), y, HistoryKinds.YearClosed, c.Note, null, null, null,
+                        without.Contains(code) ? "closed without a realization for this indicator" : $"snapshot {c.SnapshotHash}");
+                break;
         }
-        return year is { } only ? entries.Where(x => x.Year == only).ToList() : entries;
+        return items;
     }
 
     internal static string Year(int year) => year.ToString(CultureInfo.InvariantCulture);

@@ -35,6 +35,48 @@ internal static class ReadModelStory
         return s;
     }
 
+    /// <summary>The indicators whose history the workflow story writes (I10 is added without yearly targets).</summary>
+    public static readonly string[] WorkflowIndicators = ["I2", "I6", "I7", "I8", "I9", "I10"];
+
+    /// <summary>
+    /// Every kind of indicator history entry, through the workflow: an indicator added without targets; a Renstra revision
+    /// proposed by staff and approved, another rejected; PK murni; a PK perubahan proposed and approved, another proposed
+    /// and rejected; realizations and a correction; the year close (I6 and I7 without realization); a correction after it.
+    /// </summary>
+    public static async Task<Surakarta> WriteWorkflowAsync(LedgerApiFactory f)
+    {
+        var s = await Surakarta.WithRenstraAsync(f);
+        await s.PostAsync(s.Staff, "renstra/2021/indicators", new { code = "I10", name = "Indeks Profesionalitas ASN", level = "sasaran", kind = "IKU",
+            unit = "nilai", polarity = "higher", aggregation = "annual", targets = new Dictionary<string, decimal>() }, 201);
+
+        var renstraApproved = await ProposalAsync(s.PostAsync(s.Staff, "renstra/2021/revisions",
+            new { reason = "Penyesuaian RPJMD perubahan", legalBasis = "Perwali 12/2023", changes = new[] { new { indicator = "I2", year = 2023, target = 80m } } }, 202));
+        await s.PostAsync(s.Approver, $"renstra/2021/revisions/proposals/{renstraApproved}/approve", new { });
+        var renstraRejected = await ProposalAsync(s.PostAsync(s.Staff, "renstra/2021/revisions",
+            new { reason = "Target SKM dinaikkan", changes = new[] { new { indicator = "I9", year = 2023, target = 70m } } }, 202));
+        await s.PostAsync(s.Approver, $"renstra/2021/revisions/proposals/{renstraRejected}/reject", new { reason = "Tidak sesuai RPJMD" });
+
+        await s.PostAsync(s.Approver, "pk/2023", Surakarta.PkMurni, 201);
+        var pkApproved = await ProposalAsync(s.PostAsync(s.Staff, "pk/2023/revisions", Surakarta.PkPerubahan, 202));
+        await s.PostAsync(s.Approver, $"pk/2023/revisions/proposals/{pkApproved}/approve", new { note = "Disetujui" });
+        var pkRejected = await ProposalAsync(s.PostAsync(s.Staff, "pk/2023/revisions", new
+        {
+            reason = "Prioritas layanan", ground = "priority-change", signedOn = "2023-11-01", signer = Surakarta.Signer,
+            targets = new object[] { new { indicator = "I9", target = 70m } },
+        }, 202));
+        await s.PostAsync(s.Approver, $"pk/2023/revisions/proposals/{pkRejected}/reject", new { reason = "Belum ada dasar APBD-P" });
+
+        await s.PostAsync(s.Staff, "realizations", new { indicator = "I2", year = 2023, period = "Y", value = 75, claimedCapaian = 100 });
+        await s.PostAsync(s.Staff, "realizations", new { indicator = "I8", year = 2023, period = "Y", value = 5_000 });
+        await s.PostAsync(s.Staff, "realizations", new { indicator = "I9", year = 2023, period = "Y", value = 92.93m });
+        await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I8", year = 2023, period = "Y", value = 5_273, reason = "Salah ketik" });
+        await s.PostAsync(s.Approver, "years/2023/close", new { note = "LKjIP 2023" });
+        await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I2", year = 2023, period = "Y", value = 85m, reason = "Narasi L993" });
+        return s;
+
+        static async Task<Guid> ProposalAsync(Task<ScenarioResult> write) => (await write).JsonAt("proposalId").GetGuid();
+    }
+
     public static async Task<JsonElement> ProjectionsAsync(LedgerApiFactory f) =>
         (await f.Scenario(x => { x.WithBearer(LedgerApiFactory.AdminToken); x.Get.Url("/api/admin/projections"); x.StatusCodeShouldBe(200); })).Json;
 

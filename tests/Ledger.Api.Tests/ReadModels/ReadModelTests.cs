@@ -82,11 +82,115 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         }
     }
 
+    /// <summary>
+    /// The history table holds exactly the entries of GET …/indicators/{code}/history, field by field, for every kind of
+    /// entry: proposals (Renstra and PK, approved and rejected), the year close, an indicator added without targets.
+    /// The daemon applies these writes one small batch at a time, so approvals, rejections and the close take their
+    /// proposal and touched indicators from the log before the batch (the rebuild test replays them in one batch).
+    /// </summary>
+    [Fact]
+    public async Task Workflow_DaemonCaughtUp_HistoryRowsEqualTheHttpHistoryOfEveryIndicator()
+    {
+        var s = await ReadModelStory.WriteWorkflowAsync(f);
+        await ReadModelStory.CatchUpAsync(f);
+
+        var kinds = new List<string>();
+        var total = 0;
+        foreach (var code in ReadModelStory.WorkflowIndicators)
+        {
+            var http = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/{code}/history"); x.StatusCodeShouldBe(200); }))
+                .Json.EnumerateArray().ToList();
+            var rows = await HistoryRowsAsync(s.Agency, code);
+            Assert.True(http.Count == rows.Count, $"{code}: HTTP {http.Count} entries [{string.Join(", ", http.Select(h => h.GetProperty("kind").GetString()))}], " +
+                $"table {rows.Count} rows [{string.Join(", ", rows.Select(r => r.Kind))}]");
+            for (var i = 0; i < http.Count; i++)
+            {
+                var h = http[i];
+                var expected = new HistoryRow(h.GetProperty("sequence").GetInt64(), h.GetProperty("eventId").GetGuid(), h.GetProperty("kind").GetString()!,
+                    h.GetProperty("at").GetDateTimeOffset(), h.GetProperty("effective").GetString()!, Int(h.GetProperty("year")),
+                    Text(h.GetProperty("actor").GetProperty("name")), Text(h.GetProperty("actor").GetProperty("nip")), Text(h.GetProperty("actor").GetProperty("role")),
+                    Text(h.GetProperty("reason")), Text(h.GetProperty("ground")), Num(h.GetProperty("before")), Num(h.GetProperty("after")), Text(h.GetProperty("note")));
+                Assert.Equal(expected, rows[i].Row);
+            }
+            kinds.AddRange(rows.Select(r => r.Kind));
+            total += rows.Count;
+        }
+        Assert.Equal(total, await ReadModelStory.ScalarAsync<long>(f, "SELECT count(*) FROM readmodel.indicator_history WHERE agency = @a", ("a", s.Agency)));
+        foreach (var kind in new[] { "renstra.indicator-added", "renstra.revision-proposed", "renstra.revision-approved", "renstra.revision-rejected",
+                     "renstra.revised", "pk.murni", "pk.perubahan-proposed", "pk.perubahan-approved", "pk.perubahan-rejected", "pk.perubahan",
+                     "realization.recorded", "realization.corrected", "year.closed" })
+            Assert.Contains(kind, kinds);
+
+        // Proposals for SQL: the proposal and its decision share proposal_id; status says what each row records.
+        Assert.Equal(["pending", "rejected"], await ListAsync(
+            "SELECT proposal_status FROM readmodel.indicator_history WHERE agency = @a AND indicator = 'I9' AND change = 'pk-revision-proposed' " +
+            "OR agency = @a AND indicator = 'I9' AND change = 'pk-revision-rejected' ORDER BY seq", s.Agency));
+        Assert.Equal(2L, await ReadModelStory.ScalarAsync<long>(f,
+            "SELECT count(DISTINCT d.proposal_status) FROM readmodel.indicator_history p JOIN readmodel.indicator_history d USING (proposal_id) " +
+            "WHERE p.agency = @a AND p.proposal_status = 'pending' AND d.proposal_status <> 'pending'", ("a", s.Agency)));
+        await using (var cmd = f.Database.Owner.CreateCommand(
+            "SELECT before, after, reason, ground, effective_on, actor->>'role' FROM readmodel.indicator_history " +
+            "WHERE agency = @a AND indicator = 'I2' AND change = 'pk-revision-approved'"))
+        {
+            cmd.Parameters.AddWithValue("a", s.Agency);
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync(), "no history row for the approved PK proposal");
+            Assert.Equal((90m, 93m, "Perubahan anggaran; perubahan volume target", "budget-change", new DateOnly(2023, 10, 2), "approver"),
+                (r.GetDecimal(0), r.GetDecimal(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateOnly>(4), r.GetString(5)));
+        }
+        Assert.Equal("Perwali 12/2023", await ReadModelStory.ScalarAsync<string>(f,
+            "SELECT legal_basis FROM readmodel.indicator_history WHERE agency = @a AND indicator = 'I2' AND change = 'renstra-revision-proposed'", ("a", s.Agency)));
+        Assert.Equal(["I2", "I6", "I7", "I8", "I9"], await ListAsync(
+            "SELECT indicator FROM readmodel.indicator_history WHERE agency = @a AND change = 'year-closed' ORDER BY item", s.Agency));
+
+        static int? Int(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetInt32();
+        static string? Text(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetString();
+        static decimal? Num(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetDecimal();
+    }
+
+    private sealed record HistoryRow(
+        long Sequence, Guid EventId, string Kind, DateTimeOffset At, string Effective, int? Year, string? Name, string? Nip, string? Role,
+        string? Reason, string? Ground, decimal? Before, decimal? After, string? Note);
+
+    /// <summary>The table's rows for one indicator in (seq, item) order, in the HTTP entry's terms (a Renstra's legal basis is its "ground").</summary>
+    private async Task<List<(string Kind, HistoryRow Row)>> HistoryRowsAsync(string agency, string indicator)
+    {
+        await using var cmd = f.Database.Owner.CreateCommand("""
+            SELECT seq, event_id, kind, recorded_at, effective, effective_year, actor->>'name', actor->>'nip', actor->>'role',
+                   reason, coalesce(ground, legal_basis), before, after, note
+              FROM readmodel.indicator_history WHERE agency = @a AND indicator = @i ORDER BY seq, item
+            """);
+        cmd.Parameters.AddWithValue("a", agency);
+        cmd.Parameters.AddWithValue("i", indicator);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var rows = new List<(string, HistoryRow)>();
+        while (await r.ReadAsync())
+        {
+            string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            decimal? D(int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
+            var row = new HistoryRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetInt32(5), S(6), S(7), S(8), S(9), S(10), D(11), D(12), S(13));
+            rows.Add((row.Kind, row));
+        }
+        return rows;
+    }
+
+    private async Task<List<string>> ListAsync(string sql, string agency)
+    {
+        await using var cmd = f.Database.Owner.CreateCommand(sql);
+        cmd.Parameters.AddWithValue("a", agency);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var list = new List<string>();
+        while (await r.ReadAsync()) list.Add(r.GetString(0));
+        return list;
+    }
+
     [Fact]
     public async Task RebuildAll_ThroughTheAdminEndpointAfterDamage_ReproducesIdenticalTables()
     {
         await ReadModelStory.WriteAsync(f);
         await ReadModelStory.WriteAsync(f);
+        await ReadModelStory.WriteWorkflowAsync(f);
         await ReadModelStory.CatchUpAsync(f);
         var before = await ReadModelStory.HashAllAsync(f);
         Assert.All(ReadModelStory.Tables, t => Assert.NotEqual("d41d8cd98f00b204e9800998ecf8427e", before[t.Table])); // not empty

@@ -76,4 +76,52 @@ public sealed class HistoryTests
         Assert.Equal((0m, 3_649_094_188m), (h[2].Before, h[2].After));
         Assert.Empty(BudgetLineHistory.For("P9", 2023, log.All));
     }
+
+    /// <summary>
+    /// The read model maps one batch at a time: an event that needs earlier facts (an approval, a rejection, a close) gets
+    /// them by folding only its stream's earlier events of the remembered types. That gives the same entries as one fold of
+    /// everything, for every indicator.
+    /// </summary>
+    [Fact]
+    public void GivenProposalsAndClose_WhenEachNeedyEventIsMappedFromAMemoryPrimedWithItsStreamsEarlierEvents_ThenEntriesEqualTheFullFold()
+    {
+        var log = new AuditLog();
+        log.R(Indicator("I2", targets: [(2022, 70m), (2023, 75m)]));
+        log.R(Indicator("I10"));
+        log.Y(Pk(("I2", 90m, 75m), ("I9", 68.58m, 68.58m)), Approver);
+        var approvedId = Guid.NewGuid();
+        var rejectedId = Guid.NewGuid();
+        log.Y(new Ledger.Domain.PerformanceYears.ProposingPkRevision.PkRevisionProposed(approvedId, 0, "Perubahan anggaran", "budget-change",
+            new DateOnly(2023, 10, 2), Head, [new("I2", 93m)], [new("I2", 90m, 93m)]));
+        log.Y(new Ledger.Domain.PerformanceYears.ProposingPkRevision.PkRevisionProposed(rejectedId, 0, "Prioritas", "priority-change",
+            new DateOnly(2023, 11, 1), Head, [new("I9", 70m)], [new("I9", 68.58m, 70m)]));
+        log.Y(new Ledger.Domain.PerformanceYears.ProposingPkRevision.PkRevisionApproved(approvedId, 1), Approver);
+        log.Y(PkPerubahan([("I2", 93m, 75m), ("I9", 68.58m, 68.58m)], [("I2", 90m, 93m)]), Approver);
+        log.Y(new Ledger.Domain.PerformanceYears.ProposingPkRevision.PkRevisionRejected(rejectedId, "Belum ada dasar"), Approver);
+        log.Y(Realization("I2", 75m));
+        log.Y(Closed("I9"), Approver);
+
+        var full = new IndicatorHistoryMemory();
+        var all = log.All.OrderBy(e => e.Sequence).ToList();
+        var expected = all.SelectMany(e => IndicatorHistory.Entries(e, full)).ToList();
+
+        var remembered = IndicatorHistory.RememberedEventTypes.ToHashSet();
+        var primed = all.SelectMany(e =>
+        {
+            var memory = new IndicatorHistoryMemory();
+            if (IndicatorHistory.NeedsEarlierEvents(e.Event))
+                foreach (var earlier in all.Where(x => x.Stream == e.Stream && x.Sequence < e.Sequence && remembered.Contains(x.Event.GetType())).Reverse())
+                    memory.Remember(earlier); // any order: the memory is keyed, never overwritten
+            return IndicatorHistory.Entries(e, memory);
+        }).ToList();
+
+        Assert.Equal(expected, primed);
+        Assert.Equal(["pk.perubahan-proposed", "pk.perubahan-proposed", "pk.perubahan-approved", "pk.perubahan", "pk.perubahan-rejected"],
+            expected.Where(i => i.Entry.Kind.StartsWith("pk.perubahan", StringComparison.Ordinal)).Select(i => i.Entry.Kind));
+        Assert.Equal([ProposalStatus.Pending, ProposalStatus.Rejected], expected.Where(i => i.ProposalId == rejectedId).Select(i => i.Status));
+        Assert.Equal(["I2", "I9"], expected.Where(i => i.Entry.Kind == "year.closed").Select(i => i.Indicator));
+        Assert.Equal("2021–2026", Assert.Single(expected, i => i.Indicator == "I10").Entry.Effective);
+        foreach (var code in new[] { "I2", "I9", "I10" })
+            Assert.Equal(expected.Where(i => i.Indicator == code).Select(i => i.Entry), IndicatorHistory.For(code, log.All));
+    }
 }

@@ -19,13 +19,77 @@ namespace Ledger.Api.Features.PerformanceYears;
 // Issue 4: the close freezes the year's LKjIP table as a snapshot document (Features/Snapshots/YearSnapshot) and appends
 // it, with the streams and versions it was computed from, as year.snapshot-frozen.v1 in the same append as
 // year.closed.v1. snapshotHash = SHA-256 of the document's canonical JSON (CanonicalJson, docs/snapshots.md).
-// chainHead is the whole log's rolling digest (ChainVerifier) at the head the close saw, published for issue 5.
+// chainHead is the log head (LogHeads: sequence and ledger-log-digest/2, from the streams rows, no scan of the log) that
+// holds exactly the events the snapshot was computed from, published for issue 5 (docs/snapshots.md "Chain head").
 public static class ClosingYearEndpoints
 {
     public sealed record CloseBody(string? Note, string? Reason);
 
-    /// <summary>Everything the frozen snapshot needs besides the year's own stream, and the log head the close saw.</summary>
-    public sealed record CloseYearContext(PerformanceYearContext Year, SnapshotInputs Inputs, ChainVerification? LogHead);
+    /// <summary>
+    /// Everything the frozen snapshot needs besides the year's own stream, and the log head the close publishes; or, when
+    /// the streams it read kept moving (or the head did not settle), why there is no consistent head (<see cref="Unsettled"/>).
+    /// </summary>
+    public sealed record CloseYearContext(PerformanceYearContext Year, SnapshotInputs Inputs, LogHead? LogHead, string? Unsettled = null);
+
+    /// <summary>Rule of the 409 when no head consistent with the snapshot's inputs could be taken (retry the close).</summary>
+    public const string HeadUnsettledRule = "year.close.log-head-unsettled";
+
+    /// <summary>How often the close reloads its inputs when a stream it read moved before the head was taken.</summary>
+    public const int HeadAttempts = 5;
+
+    /// <summary>
+    /// Loads the snapshot's inputs, then takes the log head (after the year stream and the inputs were read), and keeps it
+    /// only if every stream the inputs were read from (the Renstra candidates that did not exist included, at version 0)
+    /// has, at the head, exactly the version that was read: the head then holds exactly the events the snapshot was
+    /// computed from, and nothing else of those streams. The year stream itself is covered by the append's expected
+    /// version: the head is taken after the pipeline loaded it, so if it moved before the head, the append fails and the
+    /// whole close is decided again. A mismatch (a concurrent write to a source) reloads, up to <see cref="HeadAttempts"/>.
+    /// </summary>
+    private static async Task<CloseYearContext> LoadContextAsync(Addressed<CloseBody> c, IEventReader reader, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var recording = new RecordingReader(reader);
+            var inputs = await YearSnapshot.LoadCurrentAsync(recording, c.Agency, c.Key, ct);
+            var year = new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra);
+            // Only the Postgres store has a hash chain (and a head).
+            if (!inputs.AgencyExists || reader is not PostgresEventStore pg) return new CloseYearContext(year, inputs, null);
+            LogHead head;
+            try
+            {
+                head = await pg.ReadLogHeadAsync(ct);
+            }
+            catch (TimeoutException e)
+            {
+                return new CloseYearContext(year, inputs, null, e.Message);
+            }
+            var moved = recording.Versions.Where(v => head.VersionOf(v.Key) != v.Value).Select(v => v.Key).ToList();
+            if (moved.Count == 0) return new CloseYearContext(year, inputs, head);
+            if (attempt == HeadAttempts)
+                return new CloseYearContext(year, inputs, null,
+                    $"The streams the snapshot is computed from kept changing while the log head was taken ({string.Join(", ", moved)}); close again.");
+        }
+    }
+
+    /// <summary>
+    /// Remembers, per stream read, the version read (0 when it had no events). A stream read twice at different versions
+    /// (the Renstra covering the year is often also the one covering the year before, and a revision can land between the
+    /// two reads) is recorded as -1, which no head matches: the inputs are reloaded.
+    /// </summary>
+    private sealed class RecordingReader(IEventReader inner) : IEventReader
+    {
+        public Dictionary<string, long> Versions { get; } = new(StringComparer.Ordinal);
+
+        public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(StreamName stream, StreamReadOptions? options = null, CancellationToken ct = default)
+        {
+            var events = await inner.ReadStreamAsync(stream, options, ct);
+            var version = events.Count == 0 ? 0 : events[^1].Version;
+            Versions[stream.Value] = Versions.TryGetValue(stream.Value, out var earlier) && earlier != version ? -1 : version;
+            return events;
+        }
+
+        public Task<long> StreamVersionAsync(StreamName stream, CancellationToken ct = default) => inner.StreamVersionAsync(stream, ct);
+    }
 
     private static readonly CommandHandler<Addressed<CloseBody>, PerformanceYearState, CloseYearContext> Close = new()
     {
@@ -34,18 +98,14 @@ public static class ClosingYearEndpoints
         Tenant = c => c.Agency,
         Initial = PerformanceYearState.Initial("", 0),
         Evolve = DomainCommands.Evolve<PerformanceYearState>(PerformanceYear.Evolve),
-        LoadContext = async (c, reader, ct) =>
-        {
-            var inputs = await YearSnapshot.LoadCurrentAsync(reader, c.Agency, c.Key, ct);
-            // The digest covers the whole log: O(events), run once per agency-year. Only the Postgres store has a chain.
-            var head = inputs.AgencyExists && reader is PostgresEventStore pg ? await ChainVerifier.VerifyAsync(pg.DataSource, ct) : null;
-            return new CloseYearContext(new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra), inputs, head);
-        },
+        LoadContext = LoadContextAsync,
         Decide = (state, c, context) =>
         {
+            if (context.Unsettled is { } why) return Ledger.Commands.Decision.Conflict(HeadUnsettledRule, why);
             var year = PerformanceYearHandler.Addressed(state, c);
             var table = YearSnapshot.Build(year, context.Inputs);
-            var frozen = new FrozenSnapshot(CanonicalJson.Name, table, context.Inputs.Sources, context.LogHead?.HeadSequence, context.LogHead?.LogDigest);
+            var frozen = new FrozenSnapshot(CanonicalJson.Name, table, context.Inputs.Sources, context.LogHead?.Sequence, context.LogHead?.Digest,
+                context.LogHead?.Format);
             var command = new CloseYear(YearSnapshot.Hash(table), c.Command.Note) { Frozen = frozen };
             return DomainCommands.ToPipeline(PerformanceYear.Decide(year, command, context.Year));
         },
@@ -56,7 +116,7 @@ public static class ClosingYearEndpoints
             if (events.OfType<YearSnapshotFrozen>().FirstOrDefault() is { } f)
             {
                 fields["canonicalization"] = f.Canonicalization;
-                fields["chainHead"] = new { headSequence = f.LogHeadSequence, logDigest = f.LogDigest };
+                fields["chainHead"] = new { headSequence = f.LogHeadSequence, logDigest = f.LogDigest, format = f.LogDigestFormat };
             }
             return fields;
         },

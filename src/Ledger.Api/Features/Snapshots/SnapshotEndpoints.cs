@@ -22,7 +22,7 @@ namespace Ledger.Api.Features.Snapshots;
 //     events the close saw. 404 as above, or when the close predates frozen snapshots (nothing to recompute against).
 public static class SnapshotEndpoints
 {
-    public sealed record ChainHeadBody(long? HeadSequence, string? LogDigest);
+    public sealed record ChainHeadBody(long? HeadSequence, string? LogDigest, string? Format);
 
     public sealed record CorrectionBody(
         Guid EventId, long Sequence, long Version, DateTimeOffset At, JsonElement? Actor, string Reason, string Indicator, string Period,
@@ -87,7 +87,7 @@ public static class SnapshotEndpoints
             agency, year, closed.Document, closed.Close.SnapshotHash, f?.Canonicalization, closed.ClosedEvent.RecordedAt,
             Parse(closed.ClosedEvent.ActorJson), closed.Close.Note, closed.ClosedEvent.Reason, closed.ClosedEvent.Id,
             closed.ClosedEvent.Sequence, closed.ClosedEvent.Version, closed.Close.IndicatorsWithoutRealization, f?.Sources ?? [],
-            f is null ? null : new ChainHeadBody(f.LogHeadSequence, f.LogDigest), corrections, events[^1].Version, at);
+            f is null ? null : new ChainHeadBody(f.LogHeadSequence, f.LogDigest, f.LogDigestFormat), corrections, events[^1].Version, at);
         return ReadQuery.Ok(http, body, events[^1].Version);
     }
 

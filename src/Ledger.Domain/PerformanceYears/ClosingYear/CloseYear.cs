@@ -28,6 +28,7 @@ public static class ClosingYearDecision
         var closed = new YearClosed(command.SnapshotHash.Trim(), command.Note, missing);
         return command.Frozen is not { } f
             ? Decision.Accept(closed)
-            : Decision.Accept(closed, new YearSnapshotFrozen(closed.SnapshotHash, f.Canonicalization, f.Table, f.Sources, f.LogHeadSequence, f.LogDigest));
+            : Decision.Accept(closed, new YearSnapshotFrozen(closed.SnapshotHash, f.Canonicalization, f.Table, f.Sources, f.LogHeadSequence, f.LogDigest,
+                f.LogDigestFormat));
     }
 }

@@ -8,10 +8,12 @@ public sealed record SnapshotSource(string Stream, long Version);
 /// <summary>
 /// What a close freezes (issue 4, docs/snapshots.md): the year's LKjIP table as computed at the close, the name of the
 /// canonical JSON form its hash is taken over, the streams (and versions) it was computed from, so that it can be
-/// recomputed exactly, and the head of the whole log (sequence and rolling digest) the close saw.
+/// recomputed exactly, and the head of the whole log the close publishes (sequence, digest and the digest's format name:
+/// null for closes before issue 5's <c>ledger-log-digest/2</c>, whose rolling digest is no longer recomputed).
 /// </summary>
 public sealed record FrozenSnapshot(
-    string Canonicalization, PerformanceTable Table, IReadOnlyList<SnapshotSource> Sources, long? LogHeadSequence, string? LogDigest);
+    string Canonicalization, PerformanceTable Table, IReadOnlyList<SnapshotSource> Sources, long? LogHeadSequence, string? LogDigest,
+    string? LogDigestFormat = null);
 
 /// <summary>
 /// Appended with <see cref="YearClosed"/>, in the same append: the snapshot document itself lives in the log (a table
@@ -20,4 +22,4 @@ public sealed record FrozenSnapshot(
 /// </summary>
 public sealed record YearSnapshotFrozen(
     string SnapshotHash, string Canonicalization, PerformanceTable Snapshot, IReadOnlyList<SnapshotSource> Sources,
-    long? LogHeadSequence, string? LogDigest) : IDomainEvent;
+    long? LogHeadSequence, string? LogDigest, string? LogDigestFormat = null) : IDomainEvent;
