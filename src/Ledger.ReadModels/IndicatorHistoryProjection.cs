@@ -25,13 +25,9 @@ public sealed class IndicatorHistoryProjection : IProjection
 
     public string Name => ProjectionName;
 
-    public IReadOnlySet<string>? EventTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "renstra.created.v1", "renstra.indicator-added.v1", "renstra.revised.v1",
-        "renstra.revision-proposed.v1", "renstra.revision-approved.v1", "renstra.revision-rejected.v1",
-        "pk.signed.v1", "pk.revised.v1", "pk.revision-proposed.v1", "pk.revision-approved.v1", "pk.revision-rejected.v1",
-        "realization.recorded.v1", "realization.corrected.v1", "year.closed.v1",
-    };
+    /// <summary>Exactly the types the shared mapping handles (<see cref="IndicatorHistory.SourceEventTypes"/>), by their stable names.</summary>
+    public IReadOnlySet<string>? EventTypes { get; } =
+        IndicatorHistory.SourceEventTypes.Select(DomainEventTypes.NameOf).ToHashSet(StringComparer.Ordinal);
 
     private static readonly string[] RememberedTypes = IndicatorHistory.RememberedEventTypes.Select(DomainEventTypes.NameOf).ToArray();
 
@@ -116,6 +112,7 @@ public sealed class IndicatorHistoryProjection : IProjection
         HistoryKinds.RealizationRecorded => "realization-recorded",
         HistoryKinds.RealizationCorrected => "realization-corrected",
         HistoryKinds.YearClosed => "year-closed",
+        HistoryKinds.TargetsDeclared => "renstra-targets-declared",
         _ => throw new InvalidOperationException($"No change word for history kind '{h.Kind}'."),
     };
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
@@ -35,6 +37,17 @@ public static class BudgetLineHistory
                 case SpendingRecorded s when s.Code == code:
                     entries.Add(Entry(IndicatorHistory.Effective(year, s.Period), HistoryKinds.SpendingRecorded, null, s.SpentToDate - s.Amount,
                         s.SpentToDate, s.ExceedsPagu ? $"exceeds the pagu {s.Pagu} (here or above)" : $"pagu {s.Pagu}"));
+                    break;
+                case BudgetTotalsDeclared d when d.Totals.FirstOrDefault(t => t.Code == code) is { } t:
+                    entries.Add(Entry(IndicatorHistory.Year(year), HistoryKinds.BudgetTotalsDeclared, null, null, t.Pagu ?? t.Spent,
+                        $"printed in {d.Source}: " + string.Join(", ", new[]
+                        {
+                            t.Pagu is { } pg ? $"pagu {pg.ToString(CultureInfo.InvariantCulture)}" : null,
+                            t.Spent is { } sp ? $"spent {sp.ToString(CultureInfo.InvariantCulture)}" : null,
+                            t.ClaimedEfficiency is { } ce ? $"efficiency {ce.ToString(CultureInfo.InvariantCulture)} %" : null,
+                            t.ClaimedEfficiencyAmount is { } ca ? $"efficiency Rp {ca.ToString(CultureInfo.InvariantCulture)}" : null,
+                        }.OfType<string>()) +
+                        $"; on record then: pagu {t.PaguOnRecord.ToString(CultureInfo.InvariantCulture)}, spent {t.SpentOnRecord.ToString(CultureInfo.InvariantCulture)} (evidence only)"));
                     break;
                 case YearClosed c when known:
                     entries.Add(Entry(IndicatorHistory.Year(year), HistoryKinds.YearClosed, c.Note, null, null, $"snapshot {c.SnapshotHash}"));

@@ -36,6 +36,10 @@ public static class HistoryKinds
     public const string RealizationRecorded = "realization.recorded";
     public const string RealizationCorrected = "realization.corrected";
     public const string YearClosed = "year.closed";
+    /// <summary>A Renstra indicator's targets as another table of the source prints them: evidence, the target in force does not move.</summary>
+    public const string TargetsDeclared = "renstra.targets-declared";
+    /// <summary>Budget figures as a report of the year prints them (pagu, spent, efficiency claims): evidence, nothing is recomputed from them.</summary>
+    public const string BudgetTotalsDeclared = "budget.totals-declared";
     public const string BudgetEnacted = "budget.enacted";
     public const string BudgetRevised = "budget.revised";
     public const string SpendingRecorded = "budget.spending-recorded";

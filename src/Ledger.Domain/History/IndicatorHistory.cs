@@ -8,6 +8,7 @@ using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
+using Ledger.Domain.Renstras.DeclaringTargets;
 using Ledger.Domain.Renstras.RevisingRenstra;
 
 namespace Ledger.Domain.History;
@@ -65,6 +66,15 @@ public static class IndicatorHistory
     /// </summary>
     public static bool NeedsEarlierEvents(IDomainEvent e) => e is IndicatorAdded { Targets.Count: 0 }
         or RenstraRevisionApproved or RenstraRevisionRejected or PkRevisionApproved or PkRevisionRejected or YearClosed;
+
+    /// <summary>Every event type <see cref="Entries"/> maps (a consumer that filters the log by type subscribes to exactly these).</summary>
+    public static IReadOnlyList<Type> SourceEventTypes { get; } =
+    [
+        typeof(RenstraCreated), typeof(IndicatorAdded), typeof(RenstraRevised), typeof(TargetsDeclared),
+        typeof(RenstraRevisionProposed), typeof(RenstraRevisionApproved), typeof(RenstraRevisionRejected),
+        typeof(PkSigned), typeof(PkRevised), typeof(PkRevisionProposed), typeof(PkRevisionApproved), typeof(PkRevisionRejected),
+        typeof(RealizationRecorded), typeof(RealizationCorrected), typeof(YearClosed),
+    ];
 
     /// <summary>The event types whose facts the memory keeps (the ones to fold from earlier in a stream).</summary>
     public static IReadOnlyList<Type> RememberedEventTypes { get; } =
@@ -124,6 +134,12 @@ public static class IndicatorHistory
                     Add(c.Indicator, Year(c.Year), c.Year, HistoryKinds.RenstraRevisionRejected, r.Reason, null, c.Before, c.After,
                         $"proposal {r.ProposalId} rejected; nothing changed", proposal: r.ProposalId, status: ProposalStatus.Rejected);
                 break;
+            case TargetsDeclared d:
+                foreach (var t in d.Targets)
+                    Add(d.Indicator, Year(t.Year), t.Year, HistoryKinds.TargetsDeclared, null, null, null, t.Target,
+                        $"printed in {d.Source}; Renstra target then {Text(t.RenstraTarget)} (evidence only, the target in force is unchanged)"
+                        + (d.Note is { } n ? $"; {n}" : ""));
+                break;
             case PkRevisionProposed p when e.StreamYear is { } y:
                 memory.PkProposals[(e.Stream, p.ProposalId)] = p;
                 foreach (var c in p.Changes)
@@ -161,7 +177,7 @@ public static class IndicatorHistory
             case RealizationRecorded r when e.StreamYear is { } y:
                 Touch(r.Indicator);
                 Add(r.Indicator, Effective(y, r.Period), y, HistoryKinds.RealizationRecorded, null, null, null, r.Value,
-                    r.ClaimedCapaian is { } cc ? $"claimed capaian {cc}" : r.Evidence, period: r.Period);
+                    Claims(r) ?? r.Evidence, period: r.Period);
                 break;
             case RealizationCorrected r when e.StreamYear is { } y:
                 Touch(r.Indicator);
@@ -182,5 +198,16 @@ public static class IndicatorHistory
     internal static string Year(int year) => year.ToString(CultureInfo.InvariantCulture);
     internal static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     internal static string Effective(int year, string period) => period == "Y" ? Year(year) : $"{Year(year)}-{period}";
+    /// <summary>What a realization claimed as printed (capaian, progress toward the Renstra end target), or null.</summary>
+    private static string? Claims(RealizationRecorded r)
+    {
+        var claims = new[]
+        {
+            r.ClaimedCapaian is { } c ? $"claimed capaian {Text(c)}" : null,
+            r.ClaimedProgress is { } p ? $"claimed progress to the Renstra end {Text(p)}" : null,
+        }.OfType<string>().ToList();
+        return claims.Count == 0 ? null : string.Join("; ", claims);
+    }
+
     private static string Text(decimal? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "none";
 }

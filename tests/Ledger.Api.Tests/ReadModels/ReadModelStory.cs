@@ -41,7 +41,7 @@ internal static class ReadModelStory
     /// <summary>
     /// Every kind of indicator history entry, through the workflow: an indicator added without targets; a Renstra revision
     /// proposed by staff and approved, another rejected; PK murni; a PK perubahan proposed and approved, another proposed
-    /// and rejected; realizations and a correction; the year close (I6 and I7 without realization); a correction after it.
+    /// and rejected; a second table's targets declared; realizations and a correction; the year close (I6 and I7 without realization); a correction after it.
     /// </summary>
     public static async Task<Surakarta> WriteWorkflowAsync(LedgerApiFactory f)
     {
@@ -55,6 +55,8 @@ internal static class ReadModelStory
         var renstraRejected = await ProposalAsync(s.PostAsync(s.Staff, "renstra/2021/revisions",
             new { reason = "Target SKM dinaikkan", changes = new[] { new { indicator = "I9", year = 2023, target = 70m } } }, 202));
         await s.PostAsync(s.Approver, $"renstra/2021/revisions/proposals/{renstraRejected}/reject", new { reason = "Tidak sesuai RPJMD" });
+        await s.PostAsync(s.Staff, "renstra/2021/declared-targets", new { indicator = "I9", source = "LKjIP 2023 Tabel 3.3",
+            targets = new Dictionary<string, decimal> { ["2023"] = 70m, ["2026"] = 75m }, note = "Tabel 3.3 beside the Renstra table" });
 
         await s.PostAsync(s.Approver, "pk/2023", Surakarta.PkMurni, 201);
         var pkApproved = await ProposalAsync(s.PostAsync(s.Staff, "pk/2023/revisions", Surakarta.PkPerubahan, 202));

@@ -1,3 +1,4 @@
+using Ledger.Api.Tests.Audit;
 using Ledger.Testing.Http;
 
 namespace Ledger.Api.Tests.Writes;
@@ -79,6 +80,17 @@ public sealed class DeclaredFiguresTests(LedgerApiFactory f) : IClassFixture<Led
         var claim = Assert.Single(f2023, x => x.Rule == "budget.efficiency-claim-mismatch" && x.Subject == "total");
         Assert.Contains("632212574 = 4.44 % of the pagu", claim.Message);
         Assert.DoesNotContain(f2023, x => x.Rule == "budget.declared-total-mismatch" && x.Subject == "total");
+
+        // A line named by a declaration shows it in its history, as evidence beside the record.
+        await s.PostAsync(s.Staff, "budget/2023/declared-totals", new
+        {
+            source = "LKjIP 2023 Tabel 3.6", totals = new object[] { new { code = "P2", pagu = 3_700_000_000m, spent = 3_649_094_188m } },
+        });
+        var history = (await f.GetAsync(s.Staff, $"/api/agencies/{s.Agency}/budget/2023/lines/P2/history")).EnumerateArray().ToList();
+        var declared = Assert.Single(history, h => h.GetProperty("kind").GetString() == "budget.totals-declared");
+        Assert.Equal(3_700_000_000m, declared.GetProperty("after").GetDecimal());
+        Assert.Contains("printed in LKjIP 2023 Tabel 3.6: pagu 3700000000, spent 3649094188", declared.GetProperty("note").GetString());
+        Assert.Equal("budget.spending-recorded", history[^2].GetProperty("kind").GetString());
     }
 
     [Fact]
