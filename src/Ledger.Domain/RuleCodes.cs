@@ -70,6 +70,7 @@ public static class RuleCodes
     public const string DeclaredClaimsUnknownIndicator = "year.declared-claims.unknown-indicator";
     public const string DeclaredClaimsDuplicate = "year.declared-claims.duplicate";
     public const string DeclaredClaimFigureRequired = "year.declared-claims.figure-required";
+    public const string DeclaredClaimNegative = "year.declared-claims.negative";
 
     // Performance year: budget
     public const string BudgetAlreadyEnacted = "budget.already-enacted";

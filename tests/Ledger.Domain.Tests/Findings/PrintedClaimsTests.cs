@@ -193,6 +193,8 @@ public sealed class PrintedClaimsTests
         { new DeclareClaims("LKjIP 2023", [new PrintedClaim("I1", Period.Y, 93.75m), new PrintedClaim("I1", Period.Y, ClaimedProgress: 100m)]),
             RuleCodes.DeclaredClaimsDuplicate },
         { new DeclareClaims("LKjIP 2023", [new PrintedClaim("I1", Period.Y, Note: "no figure")]), RuleCodes.DeclaredClaimFigureRequired },
+        { new DeclareClaims("LKjIP 2023", [new PrintedClaim("I1", Period.Y, -1m)]), RuleCodes.DeclaredClaimNegative },
+        { new DeclareClaims("LKjIP 2023", [new PrintedClaim("I1", Period.Y, ClaimedProgress: -0.01m)]), RuleCodes.DeclaredClaimNegative },
     };
 
     [Theory]

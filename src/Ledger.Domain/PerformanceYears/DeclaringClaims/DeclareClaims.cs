@@ -56,6 +56,11 @@ public static class DeclaringClaimsDecision
             if (c.ClaimedCapaian is null && c.ClaimedProgress is null)
                 return Decision.Refuse(RuleCodes.DeclaredClaimFigureRequired,
                     "A printed claim needs at least one figure: claimedCapaian or claimedProgress.", $"claims[{i}]");
+            // R/T and (2T−R)/T (floored at 0) are never negative: a negative printed capaian is a typing error.
+            if (c.ClaimedCapaian < 0)
+                return Decision.Refuse(RuleCodes.DeclaredClaimNegative, "A capaian cannot be negative.", $"claims[{i}].claimedCapaian");
+            if (c.ClaimedProgress < 0)
+                return Decision.Refuse(RuleCodes.DeclaredClaimNegative, "A progress cannot be negative.", $"claims[{i}].claimedProgress");
             declared.Add(new ClaimDeclared(indicator.Code, Wire.Name(c.Period), c.ClaimedCapaian, c.ClaimedProgress,
                 string.IsNullOrWhiteSpace(c.Note) ? null : c.Note.Trim()));
         }
