@@ -3,6 +3,7 @@ using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
+using Ledger.Domain.PerformanceYears.DeclaringClaims;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.Renstras.ProposingRevision;
@@ -45,6 +46,7 @@ public static class DomainEventTypes
         ("pk.revision-rejected.v1", typeof(PkRevisionRejected)),
         ("realization.recorded.v1", typeof(RealizationRecorded)),
         ("realization.corrected.v1", typeof(RealizationCorrected)),
+        ("year.claims-declared.v1", typeof(ClaimsDeclared)),
         ("budget.enacted.v1", typeof(BudgetEnacted)),
         ("budget.revised.v1", typeof(BudgetRevised)),
         ("budget.spending-recorded.v1", typeof(SpendingRecorded)),

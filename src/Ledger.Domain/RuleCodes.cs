@@ -64,6 +64,14 @@ public static class RuleCodes
     public const string CorrectionNoRealization = "realization.correction.no-realization";
     public const string CorrectionSameValue = "realization.correction.same-value";
 
+    // Performance year: claims printed in a report of the year that are not realizations (DeclareClaims).
+    public const string DeclaredClaimsSourceRequired = "year.declared-claims.source-required";
+    public const string DeclaredClaimsRequired = "year.declared-claims.required";
+    public const string DeclaredClaimsUnknownIndicator = "year.declared-claims.unknown-indicator";
+    public const string DeclaredClaimsDuplicate = "year.declared-claims.duplicate";
+    public const string DeclaredClaimFigureRequired = "year.declared-claims.figure-required";
+    public const string DeclaredClaimNegative = "year.declared-claims.negative";
+
     // Performance year: budget
     public const string BudgetAlreadyEnacted = "budget.already-enacted";
     public const string BudgetLinesRequired = "budget.lines-required";

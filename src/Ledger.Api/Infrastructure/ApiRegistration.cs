@@ -40,6 +40,7 @@ public static class ApiRegistration
         services.AddEvaluationValidators();
         services.AddRealizationValidators();
         services.AddBudgetValidators();
+        services.AddClaimValidators();
         services.AddClosingYearValidators();
         services.AddAudit();
         builder.AddDemoImport();
@@ -61,6 +62,7 @@ public static class ApiRegistration
         api.MapEvaluationEndpoints();
         api.MapRealizationEndpoints();
         api.MapBudgetEndpoints();
+        api.MapClaimEndpoints();
         api.MapClosingYearEndpoints();
         api.MapAuditEndpoints();
         api.MapSnapshotEndpoints();

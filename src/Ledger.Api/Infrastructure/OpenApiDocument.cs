@@ -95,7 +95,12 @@ public static class OpenApiExamples
         ["RecordSpending"] = """{ "code": "1.2", "amount": 6000000000, "period": "Y", "claimedEfficiency": 5.79 }""",
         ["DeclareBudgetTotals"] = """
             { "source": "LKjIP 2023 Kesimpulan (L1069)",
-              "totals": [ { "code": "total", "pagu": 14231127419, "spent": 13598914845, "claimedEfficiencyAmount": 502637577, "claimedEfficiency": 3.64 } ] }
+              "totals": [ { "code": "total", "pagu": 14231127419, "spent": 13598914845, "claimedEfficiencyAmount": 502637577, "claimedEfficiency": 3.64,
+                           "claimedAbsorption": 96 } ] }
+            """,
+        ["DeclareClaims"] = """
+            { "source": "LKjIP 2023 Tabel 3.5",
+              "claims": [ { "indicator": "IKU-5", "period": "Y", "claimedProgress": 100, "note": "realisasi 2023 kosong; 'Tidak ada penilaian'" } ] }
             """,
         ["ApprovePkRevision"] = """{ "note": "Disetujui Kepala BKPSDM" }""",
         ["RejectPkRevision"] = """{ "reason": "Belum ada dasar APBD perubahan" }""",

@@ -1,6 +1,7 @@
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
+using Ledger.Domain.PerformanceYears.DeclaringClaims;
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
@@ -38,6 +39,7 @@ public static class PerformanceYear
             RejectPkRevision c => ProposingPkRevisionDecision.Reject(state, c),
             RecordRealization c => RecordingRealizationDecision.Decide(state, c, context),
             CorrectRealization c => CorrectingRealizationDecision.Decide(state, c),
+            DeclareClaims c => DeclaringClaimsDecision.Decide(state, c, context),
             EnactBudget c => EnactingBudgetDecision.Decide(state, c),
             ReviseBudget c => RevisingBudgetDecision.Decide(state, c),
             RecordSpending c => RecordingSpendingDecision.Decide(state, c),

@@ -34,7 +34,8 @@ public sealed class DatasetFindingsTests(DatasetsFixture d)
     public async Task Surakarta_ClaimedCapaianThatDoesNotRecompute_IsAFinding(int year, string indicator, string recomputed)
     {
         var findings = await FindingsAsync("bkpsdm-surakarta", year);
-        var f = Assert.Single(findings, x => x.Rule == "capaian.claimed-mismatch" && x.Subject == indicator);
+        // The claim printed on the realization (the Kesimpulan's, declared separately, names its source: see below).
+        var f = Assert.Single(findings, x => x.Rule == "capaian.claimed-mismatch" && x.Subject == indicator && x.Message.StartsWith($"{indicator} {year}:"));
         Assert.Contains(recomputed, f.Message);
         Assert.True(f.Evidence > 0);
     }
@@ -75,12 +76,58 @@ public sealed class DatasetFindingsTests(DatasetsFixture d)
     [Fact]
     public async Task Surakarta_ProgressFindings_AreExactlyTheFourPrintedClaims()
     {
-        // Every printed progress in the LKjIP is wrong (A1, A5, A6, A8); A9 (PMPRB "100" without realisasi) has no
-        // realization to carry the claim. Nothing else is flagged: not the capaian claims, not 2022.
+        // Every printed progress on a realisasi is wrong (A1, A5, A6, A8); A9 (PMPRB "100" without realisasi) has no
+        // realization to recompute from and is capaian.claimed-without-realization (below). Nothing else is flagged:
+        // not the capaian claims, not 2022.
         var y2023 = await FindingsAsync("bkpsdm-surakarta", 2023);
         Assert.Equal(["I1", "I2", "I3", "I4"],
             y2023.Where(x => x.Rule == "capaian.claimed-progress-mismatch").Select(x => x.Subject).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(await FindingsAsync("bkpsdm-surakarta", 2022), x => x.Rule == "capaian.claimed-progress-mismatch");
+    }
+
+    [Fact]
+    public async Task Surakarta2023_PmprbProgressOf100WithoutRealisasi_IsTheOnlyClaimWithoutRealization()
+    {
+        // A9 / T4: Tabel 3.5 leaves the 2023 realisasi blank ("Tidak ada penilaian") and prints 100 against 27,05.
+        var findings = await FindingsAsync("bkpsdm-surakarta", 2023);
+        var f = Assert.Single(findings, x => x.Rule == "capaian.claimed-without-realization");
+        Assert.Equal("I5", f.Subject);
+        Assert.Equal("I5 2023 (LKjIP 2023 Tabel 3.5 (L841)): claimed progress 100 toward the Renstra end target (2026) 27.05, but I5 has " +
+                     "no realization for 2023, so no capaian can be computed: a missing realization is not 100 (nor 0).", f.Message);
+        Assert.Equal(2, f.Evidence); // the declaration and the indicator with its end target
+        // The claim is not recomputed as if it were a realization of 100 or 0: no other rule speaks of I5 in 2023.
+        Assert.DoesNotContain(findings, x => x.Subject == "I5" && x.Rule != "capaian.claimed-without-realization");
+        Assert.DoesNotContain(await FindingsAsync("bkpsdm-surakarta", 2022), x => x.Rule == "capaian.claimed-without-realization");
+    }
+
+    [Fact]
+    public async Task Surakarta2023_KesimpulanCapaian_OnlyI2IsFlaggedAndTheRightClaimsAreNot()
+    {
+        // Kesimpulan (L1044-1049), checked as if printed on the realizations: I1 93,75, I3 100, I4 94,38 are right;
+        // I2 100 repeats Tabel 3.3's capaian against 75 instead of the PK perubahan's 93 (A11, T6).
+        var kesimpulan = (await FindingsAsync("bkpsdm-surakarta", 2023)).Where(x => x.Message.Contains("Kesimpulan (L1044-1049)")).ToList();
+        var f = Assert.Single(kesimpulan);
+        Assert.Equal(("capaian.claimed-mismatch", "I2"), (f.Rule, f.Subject));
+        Assert.Contains("claimed capaian 100, recomputed 80.65", f.Message);
+        Assert.Contains("The claim matches the capaian against the Renstra target 75", f.Message);
+        Assert.Equal(3, f.Evidence); // the declaration, the realization and the PK perubahan
+    }
+
+    [Fact]
+    public async Task Surakarta2023_AbsorptionOf96_IsAnInfoRoundingTwiceAndNoMismatch()
+    {
+        // A24 (L999, L1069): "96 %" for 95,5575 → 95,56, a whole-percent rounding (digest: info).
+        var findings = await FindingsAsync("bkpsdm-surakarta", 2023);
+        var rounded = findings.Where(x => x.Rule == "budget.absorption-claim-rounded").ToList();
+        Assert.Equal(2, rounded.Count);
+        Assert.All(rounded, x => Assert.Contains("claims absorption 96 %; spent 13598914845 / pagu 14231127419 = 95.56 %: the claim is that " +
+                                                 "rounded to a whole percent.", x.Message));
+        Assert.Contains(rounded, x => x.Message.Contains("(L999)"));
+        Assert.Contains(rounded, x => x.Message.Contains("Kesimpulan (L1069)"));
+        Assert.DoesNotContain(findings, x => x.Rule == "budget.absorption-claim-mismatch");
+        var json = await d.GetAsync("/api/agencies/bkpsdm-surakarta/findings?year=2023");
+        Assert.All(json.EnumerateArray().Where(x => x.GetProperty("rule").GetString() == "budget.absorption-claim-rounded"),
+            x => Assert.Equal("info", x.GetProperty("severity").GetString()));
     }
 
     [Fact]

@@ -52,6 +52,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         ["POST /api/agencies/{agency}/budget/{year}/revisions"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/budget/{year}/spending"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/budget/{year}/declared-totals"] = Rule.AgencyWrite,
+        ["POST /api/agencies/{agency}/years/{year}/declared-claims"] = Rule.AgencyWrite,
         ["POST /api/agencies/{agency}/years/{year}/close"] = Rule.AgencySign,
         ["GET /api/agencies/{agency}/indicators/{code}"] = Rule.AgencyRead,
         ["GET /api/agencies/{agency}/pk/{year}"] = Rule.AgencyRead,

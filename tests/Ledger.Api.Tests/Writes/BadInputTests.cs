@@ -45,6 +45,9 @@ public sealed class BadInputTests(LedgerApiFactory f) : IClassFixture<LedgerApiF
         ["declared-totals"] = new("budget/2023/declared-totals", false,
             """{"source":"LKjIP 2023 Kesimpulan (L1069)","totals":[{"code":"total","pagu":14231127419,"claimedEfficiency":3.64}]}""",
             "totals[0].pagu", 422, null, null),
+        ["declared-claims"] = new("years/2023/declared-claims", false,
+            """{"source":"LKjIP 2023 Tabel 3.5","claims":[{"indicator":"I9","period":"Y","claimedProgress":100,"note":"realisasi kosong"}]}""",
+            "claims[0].claimedProgress", 422, "claims[0].period", ("claims[0].indicator", 422)),
         ["close"] = new("years/2023/close", true, """{"note":"LKjIP 2023"}""", null, 0, null, null),
     };
 

@@ -67,7 +67,8 @@ public sealed class DeclaredFiguresTests(LedgerApiFactory f) : IClassFixture<Led
         await s.PostAsync(s.Staff, "budget/2023/declared-totals", new
         {
             source = "LKjIP 2023 Kesimpulan (L1069)",
-            totals = new object[] { new { code = "total", pagu = 14_231_127_419m, spent = 13_598_914_845m, claimedEfficiencyAmount = 502_637_577m, claimedEfficiency = 3.64m } },
+            totals = new object[] { new { code = "total", pagu = 14_231_127_419m, spent = 13_598_914_845m, claimedEfficiencyAmount = 502_637_577m, claimedEfficiency = 3.64m,
+                claimedAbsorption = 96m } },
         });
 
         var e = await s.PayloadAsync(s.YearStream, "budget.totals-declared.v1");
@@ -75,11 +76,16 @@ public sealed class DeclaredFiguresTests(LedgerApiFactory f) : IClassFixture<Led
         Assert.Equal(14_231_127_419m, total.GetProperty("paguOnRecord").GetDecimal());
         Assert.Equal(13_598_914_845m, total.GetProperty("spentOnRecord").GetDecimal());
         Assert.Equal(3.64m, total.GetProperty("claimedEfficiency").GetDecimal());
+        Assert.Equal(96m, total.GetProperty("claimedAbsorption").GetDecimal());
 
         var f2023 = await FindingsAsync(s, 2023);
         var claim = Assert.Single(f2023, x => x.Rule == "budget.efficiency-claim-mismatch" && x.Subject == "total");
         Assert.Contains("632212574 = 4.44 % of the pagu", claim.Message);
         Assert.DoesNotContain(f2023, x => x.Rule == "budget.declared-total-mismatch" && x.Subject == "total");
+        // A24: "(96%)" for 95,5575 → 95,56 is a whole-percent rounding (info), not a mismatch.
+        var absorption = Assert.Single(f2023, x => x.Rule == "budget.absorption-claim-rounded");
+        Assert.Contains("claims absorption 96 %; spent 13598914845 / pagu 14231127419 = 95.56 %", absorption.Message);
+        Assert.DoesNotContain(f2023, x => x.Rule == "budget.absorption-claim-mismatch");
 
         // A line named by a declaration shows it in its history, as evidence beside the record.
         await s.PostAsync(s.Staff, "budget/2023/declared-totals", new

@@ -14,7 +14,7 @@ namespace Ledger.Api.Features.PerformanceYears;
 // POST /api/agencies/{agency}/budget/{year}/revisions  (agency write) 200 { reason, lines: [ { code, pagu, name?, parent? } ] }  APBD perubahan
 // POST /api/agencies/{agency}/budget/{year}/spending   (agency write) 200 { code, amount, period, claimedEfficiency? }
 // POST /api/agencies/{agency}/budget/{year}/declared-totals (agency write) 200 { source, totals: [ { code, pagu?, spent?,
-//                                                       claimedEfficiency?, claimedEfficiencyAmount? } ] }  totals as a report prints them
+//                                                       claimedEfficiency?, claimedEfficiencyAmount?, claimedAbsorption? } ] }  totals as a report prints them
 // name?/parent? on a revision line are an extension: they add a new line under an existing parent (the domain's rule).
 public static class BudgetEndpoints
 {
@@ -30,7 +30,8 @@ public static class BudgetEndpoints
 
     public sealed record SpendingBody(string? Code, decimal? Amount, string? Period, string? Reason, decimal? ClaimedEfficiency = null);
 
-    public sealed record DeclaredFiguresBody(string? Code, decimal? Pagu, decimal? Spent, decimal? ClaimedEfficiency, decimal? ClaimedEfficiencyAmount);
+    public sealed record DeclaredFiguresBody(
+        string? Code, decimal? Pagu, decimal? Spent, decimal? ClaimedEfficiency, decimal? ClaimedEfficiencyAmount, decimal? ClaimedAbsorption = null);
 
     public sealed record DeclaredTotalsBody(string? Source, List<DeclaredFiguresBody?>? Totals, string? Reason);
 
@@ -48,7 +49,7 @@ public static class BudgetEndpoints
 
     private static readonly CommandHandler<Addressed<DeclaredTotalsBody>, PerformanceYearState, PerformanceYearContext> Declare =
         PerformanceYearHandler.For<DeclaredTotalsBody>(b => new DeclareBudgetTotals(b.Source!,
-            b.Totals!.Select(t => new DeclaredBudgetFigures(t!.Code!, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount)).ToList()));
+            b.Totals!.Select(t => new DeclaredBudgetFigures(t!.Code!, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, t.ClaimedAbsorption)).ToList()));
 
     public static void MapBudgetEndpoints(this RouteGroupBuilder api)
     {
@@ -142,6 +143,7 @@ public static class BudgetEndpoints
                 t.RuleFor(x => x!.Spent).Magnitude();
                 t.RuleFor(x => x!.ClaimedEfficiency).Magnitude();
                 t.RuleFor(x => x!.ClaimedEfficiencyAmount).Magnitude();
+                t.RuleFor(x => x!.ClaimedAbsorption).Magnitude();
             });
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
         }

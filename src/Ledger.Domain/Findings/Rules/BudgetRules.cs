@@ -31,6 +31,52 @@ public static class BudgetRules
     public static FindingRule EfficiencyClaimMismatch { get; } = new("budget.efficiency-claim-mismatch", Severities.Medium,
         "a claimed efficiency (efisiensi, % of pagu unspent) that differs from (pagu − spent) / pagu × 100", EvaluateEfficiency);
 
+    /// <summary>A declared total's claimed absorption (serapan) that is the recomputation rounded to fewer than 2 decimals
+    /// (001 A24: "96 %" for 95,5575 → 95,56; the digest rates it a whole-percent rounding, info).</summary>
+    public static FindingRule AbsorptionClaimRounded { get; } = new("budget.absorption-claim-rounded", Severities.Info,
+        "a claimed absorption that is spent / pagu × 100 rounded to fewer decimals (e.g. a whole percent)", EvaluateAbsorptionRounded);
+
+    /// <summary>A declared total's claimed absorption that is not spent / pagu × 100 at 2 decimals, nor its rounding to
+    /// the claim's own precision (a wrong figure, as a wrong efficiency is).</summary>
+    public static FindingRule AbsorptionClaimMismatch { get; } = new("budget.absorption-claim-mismatch", Severities.Medium,
+        "a claimed absorption (serapan) that differs from spent / pagu × 100", EvaluateAbsorptionMismatch);
+
+    private static IEnumerable<Finding> EvaluateAbsorptionRounded(FindingsContext ctx) =>
+        from x in Absorptions(ctx) where x.Rounded select AbsorptionClaimRounded.Raise(x.Code, x.Message, [x.Meta]);
+
+    private static IEnumerable<Finding> EvaluateAbsorptionMismatch(FindingsContext ctx) =>
+        from x in Absorptions(ctx) where !x.Rounded select AbsorptionClaimMismatch.Raise(x.Code, x.Message, [x.Meta]);
+
+    /// <summary>
+    /// Every declared absorption claim that is not the recomputation (spent on record / pagu in force × 100, both as they
+    /// stood when the claim was recorded) at 2 decimals, half-up. Rounded: the claim has fewer decimals (0 or 1) and
+    /// equals the recomputation rounded half-up to them; otherwise a mismatch.
+    /// </summary>
+    private static IEnumerable<(AuditedEvent Meta, string Code, bool Rounded, string Message)> Absorptions(FindingsContext ctx)
+    {
+        foreach (var (meta, declared) in ctx.OfYear<BudgetTotalsDeclared>())
+        foreach (var t in declared.Totals)
+        {
+            if (t.ClaimedAbsorption is not { } claimed) continue;
+            var where = $"{ctx.Year} ({declared.Source}): {Subject(t.Code)} claims absorption {N(claimed)} %";
+            if (t.PaguOnRecord == 0)
+            {
+                yield return (meta, t.Code, false, $"{where} but its pagu in force is 0, so no absorption exists.");
+                continue;
+            }
+            var exact = t.SpentOnRecord / t.PaguOnRecord * 100m;
+            var shown = CapaianCalculator.RoundHalfUp(exact, 2);
+            if (CapaianCalculator.RoundHalfUp(claimed, 2) == shown) continue;
+            var recomputed = $"spent {N(t.SpentOnRecord)} / pagu {N(t.PaguOnRecord)} = {N(shown)} %";
+            var decimals = Enumerable.Range(0, 2).FirstOrDefault(d => CapaianCalculator.RoundHalfUp(claimed, d) == claimed, 2);
+            if (decimals < 2 && CapaianCalculator.RoundHalfUp(exact, decimals) == claimed)
+                yield return (meta, t.Code, true,
+                    $"{where}; {recomputed}: the claim is that rounded to " + (decimals == 0 ? "a whole percent." : "1 decimal."));
+            else
+                yield return (meta, t.Code, false, $"{where} but {recomputed}; difference {N(CapaianCalculator.RoundHalfUp(claimed, 2) - shown)}.");
+        }
+    }
+
     /// <summary>
     /// Compares each claim with the recomputation from the same entry's pagu and spending to date, both rounded half-up
     /// to 2 decimals (the rule capaian.claimed-mismatch uses too). Surakarta L774: 5,36 % claimed, 5,35 % recomputed (A22).

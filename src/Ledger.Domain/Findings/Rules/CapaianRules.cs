@@ -2,10 +2,12 @@ using System.Globalization;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.History;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.Domain.PerformanceYears.DeclaringClaims;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
 using Ledger.Domain.Reading;
+using Ledger.Domain.Renstras;
 
 namespace Ledger.Domain.Findings.Rules;
 
@@ -32,25 +34,113 @@ public static class CapaianRules
     public static FindingRule ClaimedProgressMismatch { get; } = new("capaian.claimed-progress-mismatch", Severities.High,
         "a claimed progress toward the Renstra end-of-period target that differs from the recomputation", EvaluateProgress);
 
+    /// <summary>
+    /// A capaian or progress printed in a report of the year (<see cref="ClaimsDeclared"/>) for an indicator-period that
+    /// has no realization on record (001 A9: PMPRB 2023, realisasi blank, progress to 2026 printed "100"). Missing is
+    /// not 100 (nor 0): no capaian can be computed. For the year (<c>Y</c>) a value accumulated from recorded quarters
+    /// or semesters counts as a realization (it is what the performance table measures); a claim that has one is
+    /// checked by the two rules above exactly as if it had been printed on the realization.
+    /// </summary>
+    public static FindingRule ClaimedWithoutRealization { get; } = new("capaian.claimed-without-realization", Severities.High,
+        "a printed capaian or progress for an indicator-period that has no realization, so no capaian exists", EvaluateWithoutRealization);
+
+    /// <summary>
+    /// A printed claim with the value it is judged on. <see cref="Source"/> is null for a claim recorded on the
+    /// realization itself, else the declaring report; <see cref="Value"/> is the realization as recorded (cumulated
+    /// like a capaian), null when the indicator-period has none; <see cref="Realizations"/> are the events it comes from.
+    /// </summary>
+    private sealed record PrintedClaim(
+        AuditedEvent Meta, string Indicator, string Period, decimal? Capaian, decimal? Progress, string? Source,
+        IndicatorDefinition Definition, decimal? Value, IReadOnlyList<AuditedEvent> Realizations)
+    {
+        /// <summary>A declared claim with nothing to judge it on (a claim on a realization always has its realization).</summary>
+        public bool WithoutRealization => Source is not null && Value is null;
+
+        public string Where(int year) => $"{Indicator} {IndicatorHistory.Effective(year, Period)}" + (Source is null ? "" : $" ({Source})");
+    }
+
+    /// <summary>
+    /// Every printed claim of the year in sequence order: those recorded on a realization (judged on the value recorded
+    /// with them) and those declared by a report (<see cref="ClaimsDeclared"/>), judged on the realization of the same
+    /// indicator-period as it was recorded, i.e. the value the claim would have been judged on had it been printed on it.
+    /// Claims of indicators absent from the Renstra in force are left out, as before.
+    /// </summary>
+    private static IEnumerable<PrintedClaim> PrintedClaims(FindingsContext ctx)
+    {
+        foreach (var e in ctx.YearEvents)
+        {
+            switch (e.Event)
+            {
+                case RealizationRecorded r when r.ClaimedCapaian is not null || r.ClaimedProgress is not null:
+                    if (ctx.Renstra.Indicator(r.Indicator) is not { } def) continue;
+                    yield return new PrintedClaim(e, r.Indicator, r.Period, r.ClaimedCapaian, r.ClaimedProgress, null, def,
+                        ValueAsRecorded(ctx, def, r.Indicator, r.Period, r.Value), [e]);
+                    break;
+                case ClaimsDeclared d:
+                    foreach (var c in d.Claims)
+                    {
+                        if (ctx.Renstra.Indicator(c.Indicator) is not { } indicator) continue;
+                        var own = ctx.OfYear<RealizationRecorded>().FirstOrDefault(x => x.Event.Indicator == c.Indicator && x.Event.Period == c.Period);
+                        var value = own.Event is { } o
+                            ? ValueAsRecorded(ctx, indicator, c.Indicator, c.Period, o.Value)
+                            // Without its own realization only the year can have a value: accumulated from its quarters or semesters.
+                            : c.Period == Wire.Name(Period.Y) ? ValueAsRecorded(ctx, indicator, c.Indicator, c.Period, null) : null;
+                        var from = own.Meta is { } m ? [m]
+                            : value is null ? []
+                            : ctx.OfYear<RealizationRecorded>().Where(x => x.Event.Indicator == c.Indicator).Select(x => x.Meta).ToList();
+                        yield return new PrintedClaim(e, c.Indicator, c.Period, c.ClaimedCapaian, c.ClaimedProgress, d.Source, indicator, value, from);
+                    }
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The value a claim on <paramref name="period"/> is judged on: <paramref name="recorded"/> (the value recorded
+    /// with the realization, null: none) cumulated with the other periods' current values.</summary>
+    private static decimal? ValueAsRecorded(FindingsContext ctx, IndicatorDefinition def, string indicator, string wirePeriod, decimal? recorded)
+    {
+        var period = Enum.GetValues<Period>().First(p => Wire.Name(p) == wirePeriod);
+        var values = ctx.State.RealizationValues(indicator).ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (recorded is { } v) values[period] = v;
+        return CapaianCalculator.CumulativeValue(def.Aggregation, values, period);
+    }
+
+    private static IEnumerable<Finding> EvaluateWithoutRealization(FindingsContext ctx)
+    {
+        foreach (var c in PrintedClaims(ctx))
+        {
+            if (!c.WithoutRealization) continue;
+            var endYear = ctx.Renstra.PeriodEnd;
+            var claims = new List<string>();
+            if (c.Capaian is { } capaian) claims.Add($"capaian {N(capaian)}");
+            if (c.Progress is { } progress)
+                claims.Add($"progress {N(progress)} toward the Renstra end target ({endYear})" +
+                           (c.Definition.EndOfPeriodTarget(endYear) is { } end ? $" {N(end)}" : ""));
+            yield return ClaimedWithoutRealization.Raise(c.Indicator,
+                $"{c.Where(ctx.Year)}: claimed {string.Join(" and ", claims)}, but {c.Indicator} has no realization for " +
+                $"{IndicatorHistory.Effective(ctx.Year, c.Period)}, so no capaian can be computed: a missing realization is not 100 (nor 0).",
+                [c.Meta, ctx.IndicatorAddedEvent(c.Indicator)]);
+        }
+    }
+
     private static IEnumerable<Finding> EvaluateProgress(FindingsContext ctx)
     {
-        foreach (var (meta, r) in ctx.OfYear<RealizationRecorded>())
+        foreach (var c in PrintedClaims(ctx))
         {
-            if (r.ClaimedProgress is not { } claimed || ctx.Renstra.Indicator(r.Indicator) is not { } def) continue;
-            var period = Enum.GetValues<Period>().First(p => Wire.Name(p) == r.Period);
-            var values = ctx.State.RealizationValues(r.Indicator).ToDictionary(kv => kv.Key, kv => kv.Value);
-            values[period] = r.Value;
-            var value = CapaianCalculator.CumulativeValue(def.Aggregation, values, period);
+            if (c.Progress is not { } claimed || c.WithoutRealization) continue;
+            var value = c.Value;
+            var def = c.Definition;
             var endYear = ctx.Renstra.PeriodEnd;
-            var evidence = new List<AuditedEvent?> { meta, ctx.IndicatorAddedEvent(r.Indicator) };
+            var evidence = new List<AuditedEvent?> { c.Meta, ctx.IndicatorAddedEvent(c.Indicator) };
+            evidence.AddRange(c.Realizations);
             if (def.EndTarget is null)
                 evidence.AddRange(ctx.OfRenstra<Renstras.RevisingRenstra.RenstraRevised>()
-                    .Where(x => x.Event.Changes.Any(c => c.Indicator == r.Indicator && c.Year == endYear)).Select(x => x.Meta));
-            var where = $"{r.Indicator} {IndicatorHistory.Effective(ctx.Year, r.Period)}";
+                    .Where(x => x.Event.Changes.Any(ch => ch.Indicator == c.Indicator && ch.Year == endYear)).Select(x => x.Meta));
+            var where = c.Where(ctx.Year);
 
             if (def.EndOfPeriodTarget(endYear) is not { } end)
             {
-                yield return ClaimedProgressMismatch.Raise(r.Indicator,
+                yield return ClaimedProgressMismatch.Raise(c.Indicator,
                     $"{where}: claimed progress {N(claimed)} toward the end of the Renstra period ({endYear}) but the Renstra has no " +
                     "end target for it, so no progress exists.", evidence);
                 continue;
@@ -59,13 +149,13 @@ public static class CapaianRules
             var what = $"{N(value)} against the Renstra end target ({endYear}) {N(end)}";
             if (result.Display is not { } recomputed)
             {
-                yield return ClaimedProgressMismatch.Raise(r.Indicator,
+                yield return ClaimedProgressMismatch.Raise(c.Indicator,
                     $"{where}: claimed progress {N(claimed)} but none can be computed from {what} ({result.NotComputedReason}).", evidence);
                 continue;
             }
             var shown = CapaianCalculator.RoundHalfUp(claimed, ctx.Policy.DisplayDecimals);
             if (shown == recomputed) continue;
-            yield return ClaimedProgressMismatch.Raise(r.Indicator,
+            yield return ClaimedProgressMismatch.Raise(c.Indicator,
                 $"{where}: claimed progress {N(claimed)}, recomputed {N(recomputed)} ({what}, {result.Method}); " +
                 $"difference {N(shown - recomputed)}.", evidence);
         }
@@ -73,18 +163,17 @@ public static class CapaianRules
 
     private static IEnumerable<Finding> Evaluate(FindingsContext ctx)
     {
-        foreach (var (meta, r) in ctx.OfYear<RealizationRecorded>())
+        foreach (var c in PrintedClaims(ctx))
         {
-            if (r.ClaimedCapaian is not { } claimed || ctx.Renstra.Indicator(r.Indicator) is not { } def) continue;
-            var period = Enum.GetValues<Period>().First(p => Wire.Name(p) == r.Period);
-            var values = ctx.State.RealizationValues(r.Indicator).ToDictionary(kv => kv.Key, kv => kv.Value);
-            values[period] = r.Value;
-            var value = CapaianCalculator.CumulativeValue(def.Aggregation, values, period);
+            if (c.Capaian is not { } claimed || c.WithoutRealization) continue;
+            var value = c.Value;
+            var def = c.Definition;
             var targets = IndicatorYearView.TargetsFor(def, ctx.Year, ctx.State);
-            var evidence = new List<AuditedEvent?> { meta };
-            evidence.AddRange(TargetEvidence(ctx, r.Indicator));
-            var subject = r.Indicator;
-            var where = $"{r.Indicator} {IndicatorHistory.Effective(ctx.Year, r.Period)}";
+            var evidence = new List<AuditedEvent?> { c.Meta };
+            evidence.AddRange(c.Realizations);
+            evidence.AddRange(TargetEvidence(ctx, c.Indicator));
+            var subject = c.Indicator;
+            var where = c.Where(ctx.Year);
 
             if (targets.InForce is not { } target)
             {

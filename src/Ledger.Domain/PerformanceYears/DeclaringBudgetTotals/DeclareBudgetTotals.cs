@@ -4,11 +4,12 @@ namespace Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
 
 /// <summary>
 /// Budget figures of one line (or <see cref="EnactingBudgetDecision.GrandTotalCode"/>) as the year-end report prints
-/// them: pagu, realisasi, and the efficiency it claims, in % of the pagu and in rupiah. Every figure is optional; at
-/// least one is given.
+/// them: pagu, realisasi, and the efficiency it claims, in % of the pagu and in rupiah, and the absorption (serapan,
+/// realisasi in % of the pagu) it claims. Every figure is optional; at least one is given.
 /// </summary>
 public sealed record DeclaredBudgetFigures(
-    string Code, decimal? Pagu = null, decimal? Spent = null, decimal? ClaimedEfficiency = null, decimal? ClaimedEfficiencyAmount = null);
+    string Code, decimal? Pagu = null, decimal? Spent = null, decimal? ClaimedEfficiency = null, decimal? ClaimedEfficiencyAmount = null,
+    decimal? ClaimedAbsorption = null);
 
 /// <summary>
 /// Record budget totals as printed in a report of the year (e.g. the LKjIP's "efisiensi sebesar Rp … atau 3,64%"),
@@ -23,10 +24,11 @@ public sealed record DeclareBudgetTotals(string Source, IReadOnlyList<DeclaredBu
 /// One declared entry as printed, with the record it is judged against, as it stood when the claim was recorded:
 /// <see cref="PaguOnRecord"/> the pagu in force (Σ top-level lines for the grand total) and <see cref="SpentOnRecord"/>
 /// the spending to date including descendants (as <c>budget.spending-recorded</c> keeps Pagu and SpentToDate).
+/// <see cref="ClaimedAbsorption"/> is optional (added later to v1: older events read it as null).
 /// </summary>
 public sealed record BudgetTotalDeclared(
     string Code, decimal? Pagu, decimal? Spent, decimal? ClaimedEfficiency, decimal? ClaimedEfficiencyAmount,
-    decimal PaguOnRecord, decimal SpentOnRecord);
+    decimal PaguOnRecord, decimal SpentOnRecord, decimal? ClaimedAbsorption = null);
 
 public sealed record BudgetTotalsDeclared(string Source, IReadOnlyList<BudgetTotalDeclared> Totals) : IDomainEvent;
 
@@ -56,17 +58,19 @@ public static class DeclaringBudgetTotalsDecision
                     $"totals[{i}].code");
             if (!seen.Add(t.Code))
                 return Decision.Refuse(RuleCodes.BudgetDuplicateCode, $"'{t.Code}' is declared twice.", $"totals[{i}].code");
-            if (t.Pagu is null && t.Spent is null && t.ClaimedEfficiency is null && t.ClaimedEfficiencyAmount is null)
+            if (t.Pagu is null && t.Spent is null && t.ClaimedEfficiency is null && t.ClaimedEfficiencyAmount is null && t.ClaimedAbsorption is null)
                 return Decision.Refuse(RuleCodes.DeclaredBudgetTotalFigureRequired,
-                    "A declared total needs at least one printed figure: pagu, spent, claimedEfficiency or claimedEfficiencyAmount.", $"totals[{i}]");
+                    "A declared total needs at least one printed figure: pagu, spent, claimedEfficiency, claimedEfficiencyAmount or claimedAbsorption.",
+                    $"totals[{i}]");
             if (t.Pagu < 0)
                 return Decision.Refuse(RuleCodes.DeclaredBudgetTotalNegative, "A pagu cannot be negative.", $"totals[{i}].pagu");
             if (t.Spent < 0)
                 return Decision.Refuse(RuleCodes.DeclaredBudgetTotalNegative, "Spending cannot be negative.", $"totals[{i}].spent");
-            // An efficiency may be negative (spending above pagu), so neither claim is checked for sign.
+            // An efficiency may be negative (spending above pagu), so neither claim is checked for sign; an absorption
+            // above 100 is overspending, also a claim to check, not to refuse.
             var pagu = isTotal ? budget.TotalPagu : budget.Line(t.Code)!.Pagu;
             var spent = isTotal ? budget.TotalSpent : budget.Spent(t.Code);
-            declared.Add(new BudgetTotalDeclared(t.Code, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, pagu, spent));
+            declared.Add(new BudgetTotalDeclared(t.Code, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, pagu, spent, t.ClaimedAbsorption));
         }
         return Decision.Accept(new BudgetTotalsDeclared(command.Source.Trim(), declared));
     }
