@@ -113,6 +113,7 @@ public sealed class IndicatorHistoryProjection : IProjection
         HistoryKinds.RealizationCorrected => "realization-corrected",
         HistoryKinds.YearClosed => "year-closed",
         HistoryKinds.TargetsDeclared => "renstra-targets-declared",
+        HistoryKinds.ClaimsDeclared => "claims-declared",
         _ => throw new InvalidOperationException($"No change word for history kind '{h.Kind}'."),
     };
 }

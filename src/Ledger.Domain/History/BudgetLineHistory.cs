@@ -46,6 +46,7 @@ public static class BudgetLineHistory
                             t.Spent is { } sp ? $"spent {sp.ToString(CultureInfo.InvariantCulture)}" : null,
                             t.ClaimedEfficiency is { } ce ? $"efficiency {ce.ToString(CultureInfo.InvariantCulture)} %" : null,
                             t.ClaimedEfficiencyAmount is { } ca ? $"efficiency Rp {ca.ToString(CultureInfo.InvariantCulture)}" : null,
+                            t.ClaimedAbsorption is { } cb ? $"absorption {cb.ToString(CultureInfo.InvariantCulture)} %" : null,
                         }.OfType<string>()) +
                         $"; on record then: pagu {t.PaguOnRecord.ToString(CultureInfo.InvariantCulture)}, spent {t.SpentOnRecord.ToString(CultureInfo.InvariantCulture)} (evidence only)"));
                     break;

@@ -40,6 +40,8 @@ public static class HistoryKinds
     public const string TargetsDeclared = "renstra.targets-declared";
     /// <summary>Budget figures as a report of the year prints them (pagu, spent, efficiency claims): evidence, nothing is recomputed from them.</summary>
     public const string BudgetTotalsDeclared = "budget.totals-declared";
+    /// <summary>A capaian or progress a report of the year prints for an indicator-period (not a realization): evidence.</summary>
+    public const string ClaimsDeclared = "year.claims-declared";
     public const string BudgetEnacted = "budget.enacted";
     public const string BudgetRevised = "budget.revised";
     public const string SpendingRecorded = "budget.spending-recorded";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.Domain.PerformanceYears.DeclaringClaims;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
 using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
@@ -73,7 +74,7 @@ public static class IndicatorHistory
         typeof(RenstraCreated), typeof(IndicatorAdded), typeof(RenstraRevised), typeof(TargetsDeclared),
         typeof(RenstraRevisionProposed), typeof(RenstraRevisionApproved), typeof(RenstraRevisionRejected),
         typeof(PkSigned), typeof(PkRevised), typeof(PkRevisionProposed), typeof(PkRevisionApproved), typeof(PkRevisionRejected),
-        typeof(RealizationRecorded), typeof(RealizationCorrected), typeof(YearClosed),
+        typeof(RealizationRecorded), typeof(RealizationCorrected), typeof(ClaimsDeclared), typeof(YearClosed),
     ];
 
     /// <summary>The event types whose facts the memory keeps (the ones to fold from earlier in a stream).</summary>
@@ -183,6 +184,16 @@ public static class IndicatorHistory
                 Touch(r.Indicator);
                 Add(r.Indicator, Effective(y, r.Period), y, HistoryKinds.RealizationCorrected, r.Reason, null, r.Before, r.After,
                     r.AfterClose ? "recorded after the year was closed" : null, period: r.Period);
+                break;
+            case ClaimsDeclared d when e.StreamYear is { } y:
+                foreach (var c in d.Claims)
+                    Add(c.Indicator, Effective(y, c.Period), y, HistoryKinds.ClaimsDeclared, null, null, null, null,
+                        $"printed in {d.Source}: " + string.Join("; ", new[]
+                        {
+                            c.ClaimedCapaian is { } cc ? $"claimed capaian {Text(cc)}" : null,
+                            c.ClaimedProgress is { } cp ? $"claimed progress to the Renstra end {Text(cp)}" : null,
+                            c.Note,
+                        }.OfType<string>()) + " (evidence only, not a realization)", period: c.Period);
                 break;
             case YearClosed c when e.StreamYear is { } y:
                 var touched = memory.Touched.GetValueOrDefault(e.Stream);

@@ -71,6 +71,8 @@ internal static class ReadModelStory
         await s.PostAsync(s.Staff, "realizations", new { indicator = "I2", year = 2023, period = "Y", value = 75, claimedCapaian = 100 });
         await s.PostAsync(s.Staff, "realizations", new { indicator = "I8", year = 2023, period = "Y", value = 5_000 });
         await s.PostAsync(s.Staff, "realizations", new { indicator = "I9", year = 2023, period = "Y", value = 92.93m });
+        await s.PostAsync(s.Staff, "years/2023/declared-claims", new { source = "LKjIP 2023 Tabel 3.5",
+            claims = new object[] { new { indicator = "I6", period = "Y", claimedProgress = 100m }, new { indicator = "I9", period = "Y", claimedCapaian = 100m, note = "Kesimpulan" } } });
         await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I8", year = 2023, period = "Y", value = 5_273, reason = "Salah ketik" });
         await s.PostAsync(s.Approver, "years/2023/close", new { note = "LKjIP 2023" });
         await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I2", year = 2023, period = "Y", value = 85m, reason = "Narasi L993" });

@@ -118,7 +118,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         Assert.Equal(total, await ReadModelStory.ScalarAsync<long>(f, "SELECT count(*) FROM readmodel.indicator_history WHERE agency = @a", ("a", s.Agency)));
         foreach (var kind in new[] { "renstra.indicator-added", "renstra.revision-proposed", "renstra.revision-approved", "renstra.revision-rejected",
                      "renstra.revised", "pk.murni", "pk.perubahan-proposed", "pk.perubahan-approved", "pk.perubahan-rejected", "pk.perubahan",
-                     "realization.recorded", "realization.corrected", "year.closed", "renstra.targets-declared" })
+                     "realization.recorded", "realization.corrected", "year.closed", "renstra.targets-declared", "year.claims-declared" })
             Assert.Contains(kind, kinds);
 
         // Proposals for SQL: the proposal and its decision share proposal_id; status says what each row records.
