@@ -43,12 +43,14 @@ public sealed class SakipStateProjection : IBufferedProjection
 
     /// <summary>
     /// Events a rebuild folds in memory between writes (issue 4). Each flush rewrites every key touched since the last
-    /// one, so the bigger the stretch, the closer the rebuild gets to writing each final row once; the memory it holds
-    /// is the touched keys (at most the tables' keys), never the events.
+    /// one, so the bigger the stretch, the closer the rebuild gets to writing each final row once. What a stretch adds
+    /// to memory is its touched keys (at most the tables' keys; the folded states are kept anyway), never the events;
+    /// what it costs is the work a crash loses (≤ 250 000 events, a few seconds at the measured rate) and the size of
+    /// one flush transaction (≤ the four tables' rows). docs/performance.md compares 100 000, 250 000 and batch by batch.
     /// </summary>
     public int RebuildFlushEvery { get; init; } = DefaultRebuildFlushEvery;
 
-    public const int DefaultRebuildFlushEvery = 100_000;
+    public const int DefaultRebuildFlushEvery = 250_000;
 
     /// <summary>Time per phase since this instance was created (the rebuild benchmark prints it).</summary>
     public SakipStateTimings Timings { get; } = new();
