@@ -61,18 +61,6 @@ internal sealed class DirtySet
     public HashSet<(string Agency, int Year, string Code)> BudgetLines { get; } = [];
     public HashSet<(string Agency, int Year)> Years { get; } = [];
 
-    public void UnionWith(DirtySet other)
-    {
-        Agencies.UnionWith(other.Agencies);
-        IndicatorYears.UnionWith(other.IndicatorYears);
-        Indicators.UnionWith(other.Indicators);
-        LkjipYears.UnionWith(other.LkjipYears);
-        LkjipRows.UnionWith(other.LkjipRows);
-        BudgetYears.UnionWith(other.BudgetYears);
-        BudgetLines.UnionWith(other.BudgetLines);
-        Years.UnionWith(other.Years);
-    }
-
     /// <summary>Everything of a year; its LKjIP table and next year's (whose "previous" columns show this year).</summary>
     public void WholeYear(string a, int y)
     {

@@ -153,57 +153,30 @@ public sealed class SakipStateProjection : IBufferedProjection
     /// <summary>
     /// Decodes and folds a batch into the cached states, marking what it touched. Agencies not in memory are first
     /// re-folded from the log up to <paramref name="loadUpTo"/> (whose rows are written). Returns the ticks of (load,
-    /// decode + evolve): agencies are independent (each event touches only its own agency's states), so a big
-    /// batch is decoded and folded one agency per task, each agency's events in log order, on every core.
+    /// decode + evolve). (Folding one agency per task on both cores was tried: no gain on this 2-core machine, where
+    /// the prefetched read and PostgreSQL need the other core; docs/performance.md.)
     /// </summary>
     private async Task<(long Load, long Fold)> FoldBatchAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
         IReadOnlyList<RecordedEvent> batch, long loadUpTo, DirtySet dirty, CancellationToken ct)
     {
         var t1 = Stopwatch.GetTimestamp();
-        var byAgency = new Dictionary<string, List<(RecordedEvent Recorded, StreamKey Key)>>(StringComparer.Ordinal);
+        var decoded = new List<(RecordedEvent Recorded, StreamKey Key, IDomainEvent Event)>(batch.Count);
         foreach (var e in batch)
         {
             var key = StreamKey.Of(e.Stream.Value, e.Tenant);
-            if (key.Kind == StreamKind.Other || DomainEventTypes.TypeOf(e.Type) is null) continue;
-            if (!byAgency.TryGetValue(key.Agency, out var list)) byAgency[key.Agency] = list = [];
-            list.Add((e, key));
+            if (key.Kind == StreamKind.Other) continue;
+            if (EventDecoding.Decode(e) is { } ev) decoded.Add((e, key, ev));
         }
-        var missing = byAgency.Keys.Where(a => !_agencies.ContainsKey(a)).ToList();
+
+        var t2 = Stopwatch.GetTimestamp();
+        var missing = decoded.Select(d => d.Key.Agency).Distinct().Where(a => !_agencies.ContainsKey(a)).ToList();
         foreach (var a in missing) _agencies[a] = new AgencyModel(a);
         if (missing.Count > 0 && loadUpTo > 0) await LoadAsync(connection, transaction, missing, loadUpTo, ct);
 
-        var t2 = Stopwatch.GetTimestamp();
-        if (batch.Count < ParallelFrom || byAgency.Count < 2 || Environment.ProcessorCount < 2)
-        {
-            foreach (var (agency, events) in byAgency) FoldAgency(_agencies[agency], events, dirty);
-        }
-        else
-        {
-            var groups = byAgency.Select(g => (Model: _agencies[g.Key], Events: g.Value)).ToList();
-            var gate = new object();
-            try
-            {
-                Parallel.ForEach(groups, new ParallelOptions { CancellationToken = ct }, () => new DirtySet(),
-                    (g, _, local) => { FoldAgency(g.Model, g.Events, local); return local; },
-                    local => { lock (gate) dirty.UnionWith(local); });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                // The event's own error, as a sequential fold would throw it (a poison event's recorded error).
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            }
-        }
         var t3 = Stopwatch.GetTimestamp();
-        return (t2 - t1, t3 - t2);
-    }
-
-    /// <summary>Batches at least this big are folded on every core, one agency per task.</summary>
-    private const int ParallelFrom = 1_000;
-
-    private static void FoldAgency(AgencyModel m, List<(RecordedEvent Recorded, StreamKey Key)> events, DirtySet dirty)
-    {
-        foreach (var (recorded, key) in events)
-            if (EventDecoding.Decode(recorded) is { } ev) Fold(m, key, recorded.Version, ev, dirty);
+        foreach (var (recorded, key, ev) in decoded) Fold(_agencies[key.Agency], key, recorded.Version, ev, dirty);
+        var t4 = Stopwatch.GetTimestamp();
+        return (t3 - t2, (t2 - t1) + (t4 - t3));
     }
 
     public async Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)

@@ -15,7 +15,7 @@ public sealed class SakipStateTimings
     public long Events { get; private set; }
     /// <summary>Checkpoint read and cold-cache re-fold (SQL + fold).</summary>
     public TimeSpan Checkpoint { get; private set; }
-    /// <summary>Decoding the JSON and folding the events into the cached states (one phase: both run per agency, in parallel).</summary>
+    /// <summary>Decoding the JSON and folding the events into the cached states.</summary>
     public TimeSpan DecodeAndEvolve { get; private set; }
     /// <summary>Building the rows (IndicatorYearView, PerformanceTable.Row, budget sums) from the states.</summary>
     public TimeSpan Compute { get; private set; }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ledger.Domain;
 using Ledger.Domain.Capaian;
@@ -94,20 +93,14 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     private static PerformanceYearState YearState(AgencyModel m, int y) =>
         m.Years.TryGetValue(y, out var ym) ? ym.State : PerformanceYearState.Initial(m.Code, y);
 
-    private readonly ConcurrentDictionary<(string Agency, int Year), IndexedYear> _indexes = [];
+    private readonly Dictionary<(string Agency, int Year), IndexedYear> _indexes = [];
 
-    /// <summary>
-    /// The year's realizations grouped by indicator, built once per batch (states do not change while writing; rows
-    /// are computed on several threads, and a year indexed twice by a race gives the same index).
-    /// </summary>
-    private IndexedYear Index(AgencyModel m, int y) =>
-        _indexes.TryGetValue((m.Code, y), out var index) ? index : _indexes.GetOrAdd((m.Code, y), new IndexedYear(YearState(m, y)));
-
-    /// <summary>Rows are pure functions of immutable states: many are computed on every core, in order.</summary>
-    private static List<TOut> Compute<TIn, TOut>(List<TIn> keys, Func<TIn, TOut> row) =>
-        keys.Count < ParallelFrom ? keys.Select(row).ToList() : keys.AsParallel().AsOrdered().Select(row).ToList();
-
-    private const int ParallelFrom = 2_000;
+    /// <summary>The year's realizations grouped by indicator, built once per batch (states do not change while writing).</summary>
+    private IndexedYear Index(AgencyModel m, int y)
+    {
+        if (!_indexes.TryGetValue((m.Code, y), out var index)) _indexes[(m.Code, y)] = index = new IndexedYear(YearState(m, y));
+        return index;
+    }
 
     /// <summary>(model, covering plan, year, definition) for whole years and single keys; keys outside the plan only get deleted.</summary>
     private List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> Expand(
@@ -132,11 +125,11 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
-        var rows = Compute(keys, k =>
+        var rows = keys.Select(k =>
         {
             var scale = k.Model.Agency.ScaleFor(k.Year);
             return (k.Model, k.Renstra, k.Year, k.Definition, scale, View: IndicatorYearView.Build(k.Definition, k.Year, Index(k.Model, k.Year), scale, Policy));
-        });
+        }).ToList();
         _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState, ct);
@@ -161,14 +154,14 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
-        var rows = Compute(keys, k =>
+        var rows = keys.Select(k =>
         {
             var (m, r, y, d) = k;
             // As PerformanceEndpoints: previous = the year before if its stream exists, with its own plan and scale.
             var previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0 ? Index(m, y - 1) : null;
             return (m, r, y, d, Row: PerformanceTable.Row(d, r, Index(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
                 m.Covering(y - 1) ?? r));
-        });
+        }).ToList();
         _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows, ct);
