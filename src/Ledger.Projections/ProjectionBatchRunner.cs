@@ -111,7 +111,7 @@ public sealed class ProjectionBatchRunner(NpgsqlDataSource dataSource, ILogger? 
     /// Cancellation and transient database trouble (lost connection, deadlock, serialization failure) are not the
     /// event's fault: they propagate and the batch is tried again later, instead of failing the projection.
     /// </summary>
-    private static bool IsInfrastructure(Exception e, CancellationToken ct) =>
+    internal static bool IsInfrastructure(Exception e, CancellationToken ct) =>
         (e is OperationCanceledException && ct.IsCancellationRequested) || e is NpgsqlException { IsTransient: true };
 
     private async Task MarkFailedAsync(NpgsqlConnection conn, string name, long old, long seq, Exception error, CancellationToken ct)

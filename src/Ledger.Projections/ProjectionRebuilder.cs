@@ -49,10 +49,15 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, int batchSi
             var target = await SettledHeadAsync(reader, ct);
             var total = await reader.CountAsync(GlobalPosition.Start, new GlobalPosition(target), ct);
             var runner = new ProjectionBatchRunner(dataSource, _log);
+            var buffered = projection as IBufferedProjection;
+            var flushEvery = buffered?.RebuildFlushEvery ?? 0;
+            var buffering = buffered is not null && flushEvery > 0;
             var clock = Stopwatch.StartNew();
             var lastLog = TimeSpan.Zero;
-            long done = 0, position = 0;
-            _log.LogInformation("Rebuilding projection {Projection}: {Total} events.", name, total);
+            // position: the committed checkpoint; folded: the last event folded in memory (= position when not buffering).
+            long done = 0, position = 0, folded = 0, unflushed = 0;
+            _log.LogInformation("Rebuilding projection {Projection}: {Total} events{Buffered}.", name, total,
+                buffering ? $", folded in memory and written every {flushEvery} events" : "");
 
             // Read the next batch while the current one is applied (reads use another pooled connection).
             var pending = ReadAsync(reader, position, target, ct);
@@ -65,18 +70,37 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, int batchSi
                     var last = events[^1].Sequence;
                     pending = ReadAsync(reader, last, target, ct);
 
-                    var outcome = await runner.ApplyAsync(conn, projection, new GlobalPosition(position), events,
-                        new GlobalPosition(last), ProjectionState.Rebuilding, takeLock: false, ct);
-                    if (outcome == BatchOutcome.Failed)
+                    if (buffering)
                     {
-                        var status = await _checkpoints.GetStatusAsync(name, CancellationToken.None);
-                        throw new ProjectionFailedException(name, status?.ErrorEventSequence ?? last,
-                            new InvalidOperationException(status?.Error ?? "unknown error"));
+                        var ok = await TryFoldAsync(buffered!, conn, events, folded, last, ct);
+                        if (ok)
+                        {
+                            folded = last;
+                            unflushed += events.Count;
+                            if (unflushed >= flushEvery)
+                            {
+                                ok = await TryFlushAsync(buffered!, conn, position, folded, ct);
+                                if (ok) { position = folded; unflushed = 0; }
+                            }
+                        }
+                        if (!ok)
+                        {
+                            // A fold or flush failed: forget the unwritten memory and replay the unflushed events batch
+                            // by batch (bisection finds a poison event exactly); the rest of the rebuild is unbuffered.
+                            buffering = false;
+                            buffered!.Discard();
+                            var next = await pending; // the reader is not for concurrent use
+                            await ReplayAsync(reader, runner, conn, projection, position, last, ct);
+                            position = folded = last;
+                            pending = Task.FromResult(next);
+                        }
                     }
-                    if (outcome != BatchOutcome.Committed)
-                        throw new InvalidOperationException($"Rebuild of '{name}': checkpoint moved under the projection's lock ({outcome}).");
+                    else
+                    {
+                        await ApplyBatchAsync(runner, conn, projection, position, events, last, ct);
+                        position = folded = last;
+                    }
 
-                    position = last;
                     done += events.Count;
                     var p = new RebuildProgress(name, done, total, clock.Elapsed);
                     progress?.Report(p);
@@ -87,6 +111,23 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, int batchSi
                             name, done, total, p.EventsPerSecond, p.Eta);
                     }
                 }
+                if (buffering && folded > position)
+                {
+                    if (await TryFlushAsync(buffered!, conn, position, folded, ct)) position = folded;
+                    else
+                    {
+                        buffering = false;
+                        buffered!.Discard();
+                        await ReplayAsync(reader, runner, conn, projection, position, folded, ct);
+                        position = folded;
+                    }
+                }
+            }
+            catch when (buffering)
+            {
+                // Cancelled, connection lost, …: the checkpoint and tables are those of the last flush; drop the rest.
+                buffered!.Discard();
+                throw;
             }
             finally
             {
@@ -114,6 +155,85 @@ public sealed class ProjectionRebuilder(NpgsqlDataSource dataSource, int batchSi
             try { await ExecAsync(conn, null, ProjectionSql.UnlockProjection, name, CancellationToken.None); }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { } // broken session: lock already gone
         }
+    }
+
+    /// <summary>One batch through the runner (CAS, bisection); a poison event marks the projection failed and throws.</summary>
+    private async Task ApplyBatchAsync(ProjectionBatchRunner runner, NpgsqlConnection conn, IProjection projection, long position,
+        IReadOnlyList<RecordedEvent> events, long last, CancellationToken ct)
+    {
+        var name = projection.Name;
+        var outcome = await runner.ApplyAsync(conn, projection, new GlobalPosition(position), events,
+            new GlobalPosition(last), ProjectionState.Rebuilding, takeLock: false, ct);
+        if (outcome == BatchOutcome.Failed)
+        {
+            var status = await _checkpoints.GetStatusAsync(name, CancellationToken.None);
+            throw new ProjectionFailedException(name, status?.ErrorEventSequence ?? last,
+                new InvalidOperationException(status?.Error ?? "unknown error"));
+        }
+        if (outcome != BatchOutcome.Committed)
+            throw new InvalidOperationException($"Rebuild of '{name}': checkpoint moved under the projection's lock ({outcome}).");
+    }
+
+    /// <summary>Re-reads (<paramref name="from"/>, <paramref name="to"/>] and applies it batch by batch (after a failed fold or flush).</summary>
+    private async Task ReplayAsync(AllStreamReader reader, ProjectionBatchRunner runner, NpgsqlConnection conn, IProjection projection,
+        long from, long to, CancellationToken ct)
+    {
+        _log.LogWarning("Rebuild of {Projection}: folding in memory failed after {Position}; replaying batch by batch.", projection.Name, from);
+        var position = from;
+        while (position < to)
+        {
+            var events = await ReadAsync(reader, position, to, ct);
+            if (events.Count == 0) break;
+            var last = events[^1].Sequence;
+            await ApplyBatchAsync(runner, conn, projection, position, events, last, ct);
+            position = last;
+        }
+    }
+
+    private static async Task<bool> TryFoldAsync(IBufferedProjection projection, NpgsqlConnection conn, IReadOnlyList<RecordedEvent> events,
+        long after, long through, CancellationToken ct)
+    {
+        try
+        {
+            await projection.FoldAsync(conn, ProjectionBatchRunner.Relevant(projection, after, events), after, through, ct);
+            return true;
+        }
+        catch (Exception e) when (!ProjectionBatchRunner.IsInfrastructure(e, ct))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The projection's writes and the checkpoint's move from <paramref name="position"/> to <paramref name="through"/>, one transaction.</summary>
+    private async Task<bool> TryFlushAsync(IBufferedProjection projection, NpgsqlConnection conn, long position, long through, CancellationToken ct)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        try
+        {
+            await projection.FlushAsync(conn, tx, through, ct);
+        }
+        catch (Exception e) when (!ProjectionBatchRunner.IsInfrastructure(e, ct))
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+            return false;
+        }
+        await using (var cas = new NpgsqlCommand(ProjectionSql.Advance, conn, tx))
+        {
+            cas.Parameters.Add(new NpgsqlParameter<string>("name", projection.Name));
+            cas.Parameters.Add(new NpgsqlParameter<long>("old", position));
+            cas.Parameters.Add(new NpgsqlParameter<long>("new", through));
+            cas.Parameters.Add(new NpgsqlParameter<string>("status", "rebuilding"));
+            if (await cas.ExecuteNonQueryAsync(ct) != 1)
+            {
+                await tx.RollbackAsync(ct);
+                throw new InvalidOperationException($"Rebuild of '{projection.Name}': checkpoint moved under the projection's lock.");
+            }
+        }
+        await tx.CommitAsync(ct);
+        _log.LogDebug("Rebuild of {Projection}: flushed through {Position} in {Ms:F0} ms.", projection.Name, through,
+            Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return true;
     }
 
     /// <summary>

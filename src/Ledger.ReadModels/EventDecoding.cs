@@ -16,18 +16,23 @@ public readonly record struct StreamKey(StreamKind Kind, string Agency, int Numb
     public static StreamKey Of(string stream, string? tenant)
     {
         if (string.IsNullOrEmpty(tenant)) return default;
-        if (stream == "agency-" + tenant) return new(StreamKind.Agency, tenant, 0);
-        if (Prefixed(stream, "renstra-", tenant, out var start)) return new(StreamKind.Renstra, tenant, start);
-        if (Prefixed(stream, "year-", tenant, out var year)) return new(StreamKind.Year, tenant, year);
+        var s = stream.AsSpan();
+        if (s.StartsWith("agency-", StringComparison.Ordinal) && s[7..].SequenceEqual(tenant)) return new(StreamKind.Agency, tenant, 0);
+        if (Prefixed(s, "renstra-", tenant, out var start)) return new(StreamKind.Renstra, tenant, start);
+        if (Prefixed(s, "year-", tenant, out var year)) return new(StreamKind.Year, tenant, year);
         return default;
     }
 
-    private static bool Prefixed(string stream, string prefix, string tenant, out int number)
+    /// <summary>stream = prefix + tenant + "-" + digits (compared in place: no string is built per event).</summary>
+    private static bool Prefixed(ReadOnlySpan<char> stream, string prefix, string tenant, out int number)
     {
         number = 0;
-        var head = prefix + tenant + "-";
-        return stream.StartsWith(head, StringComparison.Ordinal)
-            && int.TryParse(stream.AsSpan(head.Length), System.Globalization.NumberStyles.None,
+        var head = prefix.Length + tenant.Length + 1;
+        return stream.Length > head
+            && stream.StartsWith(prefix, StringComparison.Ordinal)
+            && stream.Slice(prefix.Length, tenant.Length).SequenceEqual(tenant)
+            && stream[head - 1] == '-'
+            && int.TryParse(stream[head..], System.Globalization.NumberStyles.None,
                 System.Globalization.CultureInfo.InvariantCulture, out number);
     }
 }

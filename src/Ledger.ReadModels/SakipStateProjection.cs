@@ -26,7 +26,7 @@ namespace Ledger.ReadModels;
 /// and the touched agencies are re-folded from the log up to the checkpoint, through the same transaction. So the
 /// rows are always a function of the events up to the checkpoint, which is what a rebuild reproduces.
 /// </summary>
-public sealed class SakipStateProjection : IProjection
+public sealed class SakipStateProjection : IBufferedProjection
 {
     public const string ProjectionName = "sakip-state";
 
@@ -34,7 +34,23 @@ public sealed class SakipStateProjection : IProjection
     private readonly Dictionary<string, AgencyModel> _agencies = new(StringComparer.Ordinal);
     private long _cachedThrough = -1;
 
+    // A rebuild's in-memory stretch (IBufferedProjection): what the folded events touched since the last flush, the
+    // checkpoint it started from and the last folded position. Null when no stretch is open.
+    private DirtySet? _stretch;
+    private long _stretchStart, _foldedThrough = -1;
+
     public string Name => ProjectionName;
+
+    /// <summary>
+    /// Events a rebuild folds in memory between writes (issue 4). Each flush rewrites every key touched since the last
+    /// one, so the bigger the stretch, the closer the rebuild gets to writing each final row once. What a stretch adds
+    /// to memory is its touched keys (at most the tables' keys; the folded states are kept anyway), never the events;
+    /// what it costs is the work a crash loses (≤ 250 000 events, a few seconds at the measured rate) and the size of
+    /// one flush transaction (≤ the four tables' rows). docs/performance.md compares 100 000, 250 000 and batch by batch.
+    /// </summary>
+    public int RebuildFlushEvery { get; init; } = DefaultRebuildFlushEvery;
+
+    public const int DefaultRebuildFlushEvery = 250_000;
 
     /// <summary>Time per phase since this instance was created (the rebuild benchmark prints it).</summary>
     public SakipStateTimings Timings { get; } = new();
@@ -46,31 +62,18 @@ public sealed class SakipStateProjection : IProjection
         {
             var t0 = Stopwatch.GetTimestamp();
             var position = await CheckpointAsync(connection, transaction, ct);
+            var checkpoint = Stopwatch.GetTimestamp() - t0;
+            if (_stretch is not null) _stretch = null; // an unflushed stretch is abandoned: _cachedThrough is -1 meanwhile
             if (position != _cachedThrough) _agencies.Clear();
             _cachedThrough = -1; // untrusted until this batch is fully applied
 
-            var t1 = Stopwatch.GetTimestamp();
-            var decoded = new List<(RecordedEvent Recorded, StreamKey Key, IDomainEvent Event)>(batch.Count);
-            foreach (var e in batch)
-            {
-                var key = StreamKey.Of(e.Stream.Value, e.Tenant);
-                if (key.Kind == StreamKind.Other) continue;
-                if (EventDecoding.Decode(e) is { } ev) decoded.Add((e, key, ev));
-            }
-
-            var t2 = Stopwatch.GetTimestamp();
-            var missing = decoded.Select(d => d.Key.Agency).Distinct().Where(a => !_agencies.ContainsKey(a)).ToList();
-            foreach (var a in missing) _agencies[a] = new AgencyModel(a);
-            if (missing.Count > 0 && position > 0) await LoadAsync(connection, transaction, missing, position, ct);
-
-            var t3 = Stopwatch.GetTimestamp();
             var dirty = new DirtySet();
-            foreach (var (recorded, key, ev) in decoded) Fold(_agencies[key.Agency], key, recorded.Version, ev, dirty);
+            var (load, fold) = await FoldBatchAsync(connection, transaction, batch, position, dirty, ct);
             var t4 = Stopwatch.GetTimestamp();
             var writer = new SakipStateWriter(_agencies);
             var compute = await writer.WriteAsync(connection, transaction, dirty, ct);
             var t5 = Stopwatch.GetTimestamp();
-            Timings.Add(batch.Count, (t1 - t0) + (t3 - t2), t2 - t1, t4 - t3, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
+            Timings.Add(batch.Count, checkpoint + load, fold, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
             _cachedThrough = batch[^1].Sequence;
         }
         finally
@@ -79,13 +82,111 @@ public sealed class SakipStateProjection : IProjection
         }
     }
 
+    /// <summary>Rebuilds: folds a batch into memory and remembers what it touched; nothing is written until <see cref="FlushAsync"/>.</summary>
+    public async Task FoldAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> batch, long after, long through, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_stretch is null)
+            {
+                // A new stretch starts at the committed checkpoint `after`: the memory is trusted only if it was left there.
+                if (after != _cachedThrough) _agencies.Clear();
+                _cachedThrough = -1; // untrusted while folded events are unwritten
+                _stretch = new DirtySet();
+                _stretchStart = after;
+            }
+            else if (after != _foldedThrough)
+            {
+                throw new InvalidOperationException($"{Name}: fold after {after}, but the memory is folded through {_foldedThrough}.");
+            }
+            _foldedThrough = -1; // until this batch is folded completely
+            var (load, fold) = await FoldBatchAsync(connection, null, batch, _stretchStart, _stretch, ct);
+            Timings.Add(batch.Count, load, fold, 0, 0, 0, 0);
+            _foldedThrough = through;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Rebuilds: writes every key the stretch touched (one delete round trip and one COPY per table).</summary>
+    public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long through, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_stretch is null || through != _foldedThrough)
+                throw new InvalidOperationException($"{Name}: flush through {through}, but the memory is folded through {_foldedThrough}.");
+            var start = Stopwatch.GetTimestamp();
+            var writer = new SakipStateWriter(_agencies);
+            var compute = await writer.WriteAsync(connection, transaction, _stretch, ct);
+            Timings.Add(0, 0, 0, compute, Stopwatch.GetTimestamp() - start - compute, writer.DeleteTicks, writer.Rows);
+            Timings.AddFlush();
+            _stretch = null;
+            // Trusted from here if the engine commits the checkpoint at `through`; if not, the checkpoint differs and
+            // the next batch or stretch clears the memory (as after a rolled-back ApplyAsync).
+            _cachedThrough = through;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Discard()
+    {
+        _gate.Wait();
+        try
+        {
+            _agencies.Clear();
+            _stretch = null;
+            _cachedThrough = _foldedThrough = -1;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Decodes and folds a batch into the cached states, marking what it touched. Agencies not in memory are first
+    /// re-folded from the log up to <paramref name="loadUpTo"/> (whose rows are written). Returns the ticks of (load,
+    /// decode + evolve). (Folding one agency per task on both cores was tried: no gain on this 2-core machine, where
+    /// the prefetched read and PostgreSQL need the other core; docs/performance.md.)
+    /// </summary>
+    private async Task<(long Load, long Fold)> FoldBatchAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        IReadOnlyList<RecordedEvent> batch, long loadUpTo, DirtySet dirty, CancellationToken ct)
+    {
+        var t1 = Stopwatch.GetTimestamp();
+        var decoded = new List<(RecordedEvent Recorded, StreamKey Key, IDomainEvent Event)>(batch.Count);
+        foreach (var e in batch)
+        {
+            var key = StreamKey.Of(e.Stream.Value, e.Tenant);
+            if (key.Kind == StreamKind.Other) continue;
+            if (EventDecoding.Decode(e) is { } ev) decoded.Add((e, key, ev));
+        }
+
+        var t2 = Stopwatch.GetTimestamp();
+        var missing = decoded.Select(d => d.Key.Agency).Distinct().Where(a => !_agencies.ContainsKey(a)).ToList();
+        foreach (var a in missing) _agencies[a] = new AgencyModel(a);
+        if (missing.Count > 0 && loadUpTo > 0) await LoadAsync(connection, transaction, missing, loadUpTo, ct);
+
+        var t3 = Stopwatch.GetTimestamp();
+        foreach (var (recorded, key, ev) in decoded) Fold(_agencies[key.Agency], key, recorded.Version, ev, dirty);
+        var t4 = Stopwatch.GetTimestamp();
+        return (t3 - t2, (t2 - t1) + (t4 - t3));
+    }
+
     public async Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
             _agencies.Clear();
-            _cachedThrough = -1;
+            _stretch = null;
+            _cachedThrough = _foldedThrough = -1;
             await Copy.ExecAsync(connection, transaction, ReadModelStatements.ResetState, ct);
         }
         finally
@@ -102,7 +203,7 @@ public sealed class SakipStateProjection : IProjection
     }
 
     /// <summary>Re-folds agencies from the log up to the checkpoint (cold cache); their rows are already written.</summary>
-    private async Task LoadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<string> agencies, long upTo, CancellationToken ct)
+    private async Task LoadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, List<string> agencies, long upTo, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(ReadModelStatements.AgencyEvents, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", agencies.ToArray()));

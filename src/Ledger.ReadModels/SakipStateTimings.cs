@@ -8,12 +8,15 @@ namespace Ledger.ReadModels;
 /// </summary>
 public sealed class SakipStateTimings
 {
+    /// <summary>Batches applied (ApplyAsync) or folded (a rebuild's FoldAsync).</summary>
     public long Batches { get; private set; }
+    /// <summary>A rebuild's flushes (FlushAsync): the transactions that wrote rows.</summary>
+    public long Flushes { get; private set; }
     public long Events { get; private set; }
     /// <summary>Checkpoint read and cold-cache re-fold (SQL + fold).</summary>
     public TimeSpan Checkpoint { get; private set; }
-    public TimeSpan Decode { get; private set; }
-    public TimeSpan Evolve { get; private set; }
+    /// <summary>Decoding the JSON and folding the events into the cached states.</summary>
+    public TimeSpan DecodeAndEvolve { get; private set; }
     /// <summary>Building the rows (IndicatorYearView, PerformanceTable.Row, budget sums) from the states.</summary>
     public TimeSpan Compute { get; private set; }
     /// <summary>SQL writes: deletes or upserts and COPYs.</summary>
@@ -24,21 +27,22 @@ public sealed class SakipStateTimings
     /// <summary>indicator_state and lkjip_rows rows computed and written.</summary>
     public long Rows { get; private set; }
 
-    internal void Add(int events, long checkpoint, long decode, long evolve, long compute, long write, long delete, long rows)
+    internal void AddFlush() => Flushes++;
+
+    internal void Add(int events, long checkpoint, long decodeAndEvolve, long compute, long write, long delete, long rows)
     {
         Delete += Stopwatch.GetElapsedTime(0, delete);
         Rows += rows;
-        Batches++;
+        if (events > 0) Batches++;
         Events += events;
         Checkpoint += Stopwatch.GetElapsedTime(0, checkpoint);
-        Decode += Stopwatch.GetElapsedTime(0, decode);
-        Evolve += Stopwatch.GetElapsedTime(0, evolve);
+        DecodeAndEvolve += Stopwatch.GetElapsedTime(0, decodeAndEvolve);
         Compute += Stopwatch.GetElapsedTime(0, compute);
         Write += Stopwatch.GetElapsedTime(0, write);
     }
 
     public override string ToString() =>
-        $"{Batches} batches, {Events:N0} events: checkpoint+load {Checkpoint.TotalSeconds:F2} s, decode {Decode.TotalSeconds:F2} s, " +
-        $"evolve {Evolve.TotalSeconds:F2} s, compute rows {Compute.TotalSeconds:F2} s, SQL writes {Write.TotalSeconds:F2} s " +
+        $"{Batches} batches, {Flushes} flushes, {Events:N0} events: checkpoint+load {Checkpoint.TotalSeconds:F2} s, decode+evolve {DecodeAndEvolve.TotalSeconds:F2} s, " +
+        $"compute rows {Compute.TotalSeconds:F2} s, SQL writes {Write.TotalSeconds:F2} s " +
         $"(of which deletes {Delete.TotalSeconds:F2} s); {Rows:N0} indicator_state + lkjip_rows rows";
 }

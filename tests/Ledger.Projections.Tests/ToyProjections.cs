@@ -66,7 +66,7 @@ internal sealed class StreamTotalsProjection(string name = "stream_totals", bool
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static decimal Amount(RecordedEvent e)
+    internal static decimal Amount(RecordedEvent e)
     {
         using var doc = JsonDocument.Parse(e.Json);
         return doc.RootElement.TryGetProperty("amount", out var a) ? a.GetDecimal() : 0m;
@@ -119,5 +119,93 @@ internal static class Applied
         cmd.Parameters.Add(new NpgsqlParameter<string>("p", projection));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("seqs", batch.Select(e => e.Sequence).ToArray()));
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>
+/// <see cref="StreamTotalsProjection"/> that can also fold in memory (IBufferedProjection): a rebuild folds per-stream
+/// counts and the applied sequence numbers, and a flush upserts them and records every folded event in
+/// readmodel.applied, so an event flushed twice (or applied and flushed) fails loudly. Hooks let tests crash it
+/// between folds or after a flush's writes, and count its calls.
+/// </summary>
+internal sealed class BufferedStreamTotalsProjection(int flushEvery, string name = "stream_totals") : IBufferedProjection
+{
+    private readonly StreamTotalsProjection _plain = new(name);
+    private readonly Dictionary<string, (long Count, decimal Total)> _folded = new(StringComparer.Ordinal);
+    private readonly List<RecordedEvent> _events = [];
+    private long _foldedThrough = -1;
+
+    public string Name => name;
+    public int RebuildFlushEvery => flushEvery;
+    public bool Healed { get => _plain.Healed; set => _plain.Healed = value; }
+    public int Folds { get; private set; }
+    public int Flushes { get; private set; }
+    public int Discards { get; private set; }
+    public int ApplyCalls => _plain.ApplyCalls;
+
+    /// <summary>Runs after each fold (argument: the fold's number, from 1).</summary>
+    public Func<int, Task>? AfterFold { get; set; }
+
+    /// <summary>Runs after a flush's rows are written, before the engine moves the checkpoint (argument: the flush's number).</summary>
+    public Func<int, Task>? AfterFlushWrites { get; set; }
+
+    public Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> batch, CancellationToken ct) =>
+        _plain.ApplyAsync(connection, transaction, batch, ct);
+
+    public Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        Clear();
+        return _plain.ResetAsync(connection, transaction, ct);
+    }
+
+    public async Task FoldAsync(NpgsqlConnection connection, IReadOnlyList<RecordedEvent> batch, long after, long through, CancellationToken ct)
+    {
+        if (_foldedThrough >= 0 && after != _foldedThrough) throw new InvalidOperationException($"fold after {after}, folded through {_foldedThrough}");
+        var poison = batch.FirstOrDefault(e => e.Type == "poison");
+        if (poison is not null && !Healed) throw new InvalidOperationException($"poison event at seq {poison.Sequence}");
+        foreach (var e in batch)
+        {
+            var (count, total) = _folded.GetValueOrDefault(e.Stream.Value);
+            _folded[e.Stream.Value] = (count + 1, total + StreamTotalsProjection.Amount(e));
+            _events.Add(e);
+        }
+        _foldedThrough = through;
+        Folds++;
+        if (AfterFold is not null) await AfterFold(Folds);
+    }
+
+    public async Task FlushAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long through, CancellationToken ct)
+    {
+        if (through != _foldedThrough) throw new InvalidOperationException($"flush through {through}, folded through {_foldedThrough}");
+        await using (var cmd = new NpgsqlCommand("""
+            INSERT INTO readmodel.stream_totals AS t (projection, stream, events, total)
+            SELECT @p, s, c, a FROM unnest(@streams, @counts, @totals) AS u(s, c, a)
+            ON CONFLICT (projection, stream) DO UPDATE SET events = t.events + excluded.events, total = t.total + excluded.total
+            """, connection, transaction))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string>("p", name));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", _folded.Keys.ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("counts", _folded.Values.Select(v => v.Count).ToArray()));
+            cmd.Parameters.Add(new NpgsqlParameter<decimal[]>("totals", _folded.Values.Select(v => v.Total).ToArray()));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        if (_events.Count > 0) await Applied.RecordAsync(connection, transaction, name, _events, ct);
+        Flushes++;
+        _folded.Clear();
+        _events.Clear();
+        if (AfterFlushWrites is not null) await AfterFlushWrites(Flushes);
+    }
+
+    public void Discard()
+    {
+        Discards++;
+        Clear();
+    }
+
+    private void Clear()
+    {
+        _folded.Clear();
+        _events.Clear();
+        _foldedThrough = -1;
     }
 }

@@ -123,7 +123,12 @@ internal static class AsOfBenchmark
             var aloneMs = new List<double>(o.Reads);
             foreach (var at in instants) aloneMs.Add((await Time(() => withSnapshots.YearAsync(agency, year, at, ct))).Ms);
 
-            var section = Section(o, firstMs, snapMs, fullMs, aloneMs, mismatches);
+            // Where a snapshot read's time and allocations go: the same steps as ReadLoader, timed one by one.
+            var phases = await PhasesAsync(db.Store, snapshots, agency, year, instants, o.SnapshotEvery, ct);
+            var allocSnap = await AllocatedPerReadAsync(i => withSnapshots.YearAsync(agency, year, instants[i % instants.Count], ct), instants.Count / 5);
+            var allocFull = await AllocatedPerReadAsync(i => full.YearAsync(agency, year, instants[i % instants.Count], ct), 20);
+
+            var section = Section(o, firstMs, snapMs, fullMs, aloneMs, mismatches, phases, allocSnap, allocFull);
             Console.WriteLine();
             Console.WriteLine(section);
             if (o.Markdown is { } path) WriteSection(path, section);
@@ -138,6 +143,52 @@ internal static class AsOfBenchmark
         {
             cluster?.Stop();
         }
+    }
+
+    /// <summary>Median ms of each step of a snapshot read over the instants, and the events replayed after the snapshot.</summary>
+    private static async Task<string> PhasesAsync(PostgresEventStore store, PostgresStreamSnapshots snapshots, string agency, int year,
+        IReadOnlyList<DateTimeOffset> instants, int every, CancellationToken ct)
+    {
+        var stream = new StreamName(PerformanceYear.StreamName(agency, year));
+        var lookup = new List<double>(); var restore = new List<double>(); var read = new List<double>(); var fold = new List<double>();
+        var folded = new List<double>(); var jsonChars = new List<double>();
+        foreach (var at in instants)
+        {
+            var sw = Stopwatch.StartNew();
+            var snap = await snapshots.LatestAtOrBeforeAsync(stream, ReadLoader.YearCodec.StateType, new SnapshotBound(AsOf: at), ct);
+            lookup.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            var state = snap is null ? PerformanceYearState.Initial(agency, year) : ReadLoader.YearCodec.TryDeserialize(snap.Json)!;
+            restore.Add(sw.Elapsed.TotalMilliseconds);
+            jsonChars.Add(snap?.Json.Length ?? 0);
+            sw.Restart();
+            // As ReadLoader: one snapshot interval by version range, then the rest if the range was all recorded by then.
+            var events = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = at, FromVersion = snap?.Version, UpToVersion = snap?.Version + every }, ct);
+            if (snap is not null && events.Count > 0 && events[^1].Version == snap.Version + every)
+                events = [.. events, .. await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = at, FromVersion = snap.Version + every + 1 }, ct)];
+            read.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            foreach (var e in events.Skip(snap is null ? 0 : 1)) state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
+            fold.Add(sw.Elapsed.TotalMilliseconds);
+            folded.Add(Math.Max(0, events.Count - 1));
+        }
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv, $"snapshot lookup {Percentile(lookup, 0.5):F2} / {Percentile(lookup, 0.99):F2}, " +
+            $"state JSON → state {Percentile(restore, 0.5):F2} / {Percentile(restore, 0.99):F2} (JSON {Percentile(jsonChars, 0.5):N0} chars), " +
+            $"read events after it {Percentile(read, 0.5):F2} / {Percentile(read, 0.99):F2} ({Percentile(folded, 0.5):N0} events median), " +
+            $"decode + evolve {Percentile(fold, 0.5):F2} / {Percentile(fold, 0.99):F2}");
+    }
+
+    /// <summary>Bytes allocated per read (all threads) and gen0/gen1/gen2 collections over <paramref name="reads"/> reads.</summary>
+    private static async Task<string> AllocatedPerReadAsync<T>(Func<int, Task<T>> read, int reads)
+    {
+        GC.Collect();
+        var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < reads; i++) await read(i);
+        var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / reads;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{bytes / 1024.0:N0} KiB allocated per read; collections over {reads} reads: gen0 {GC.CollectionCount(0) - g0}, gen1 {GC.CollectionCount(1) - g1}, gen2 {GC.CollectionCount(2) - g2}");
     }
 
     private static async Task<(T Result, double Ms)> Time<T>(Func<Task<T>> read)
@@ -190,7 +241,8 @@ internal static class AsOfBenchmark
         return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
     }
 
-    private static string Section(AsOfOptions o, double firstMs, List<double> snap, List<double> full, List<double> alone, int mismatches)
+    private static string Section(AsOfOptions o, double firstMs, List<double> snap, List<double> full, List<double> alone, int mismatches,
+        string phases, string allocSnap, string allocFull)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -208,6 +260,9 @@ internal static class AsOfBenchmark
         sb.AppendLine();
         sb.AppendLine(inv, $"- First read of the stream (full replay that also saves the {o.Events / o.SnapshotEvery} snapshots): {firstMs:F1} ms.");
         sb.AppendLine(inv, $"- Answers compared on every instant: {mismatches} mismatches.");
+        sb.AppendLine(inv, $"- Steps of a snapshot read, median / p99 ms over the same instants: {phases}.");
+        sb.AppendLine(inv, $"- Allocations, the first instants again: with snapshots {allocSnap}; full replay {allocFull}.");
+        sb.AppendLine(inv, $"- Server GC: {System.Runtime.GCSettings.IsServerGC}, concurrent: {AppContext.GetData("System.GC.Concurrent") ?? "default"}; load average {LoadAverage()}.");
         sb.AppendLine(inv, $"- Goal (issue 4): under 10 ms. With snapshots, side by side: median {(Percentile(snap, 0.5) < 10 ? "meets" : "misses")} it, p99 {(Percentile(snap, 0.99) < 10 ? "meets" : "misses")} it; alone: median {(Percentile(alone, 0.5) < 10 ? "meets" : "misses")}, p99 {(Percentile(alone, 0.99) < 10 ? "meets" : "misses")}.");
         return sb.ToString();
     }
@@ -224,6 +279,12 @@ internal static class AsOfBenchmark
         var end = lines.FindIndex(start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
         var after = end < 0 ? "" : "\n" + string.Join("\n", lines.Skip(end)) + "\n";
         File.WriteAllText(path, string.Join("\n", lines.Take(start)) + "\n" + section + after);
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "?"; }
     }
 
     private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");

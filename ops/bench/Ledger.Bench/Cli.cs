@@ -8,7 +8,7 @@ internal static class Cli
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild [--events <n>] [--batch-size <n>] [--rounds <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>] [--rounds <n>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>] [--rounds <n>] [--flush-every <n>[,<n>…]]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -30,6 +30,10 @@ internal static class Cli
         rebuild: loads --events (default 500000) events into a private durable cluster, then rebuilds a simple
         projection (count and sum per stream) --rounds times (default 3) in batches of --batch-size (default 5000)
         and prints events/s.
+
+        rebuild-readmodels: loads a generated SAKIP mix (default 200000 events) and rebuilds sakip-state,
+        sakip-history and sakip-pk --rounds times. --flush-every runs sakip-state once per value per round, in
+        that order (its RebuildFlushEvery: events folded in memory between writes; 0 = batch by batch).
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and

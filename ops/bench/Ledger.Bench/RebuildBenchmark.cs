@@ -14,6 +14,10 @@ internal sealed record RebuildOptions
     public int BatchSize { get; init; } = 5_000;
     public int Rounds { get; init; } = 3;
 
+    /// <summary>rebuild-readmodels: sakip-state's RebuildFlushEvery values to run, each once per round in this order
+    /// (0 = batch by batch, as before issue 4's buffering); empty = the projection's default.</summary>
+    public IReadOnlyList<int> FlushEvery { get; init; } = [];
+
     public static RebuildOptions Parse(string[] args)
     {
         var o = new RebuildOptions();
@@ -27,11 +31,24 @@ internal sealed record RebuildOptions
                     throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{raw}'.");
                 return v;
             }
+            List<int> Ints(int min, int max)
+            {
+                var raw = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+                var list = new List<int>();
+                foreach (var part in raw.Split(','))
+                {
+                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+                        throw new ArgumentException($"{name} takes whole numbers from {min} to {max}, comma-separated, not '{raw}'.");
+                    list.Add(v);
+                }
+                return list;
+            }
             o = name switch
             {
                 "--events" => o with { Events = Int(1_000, 20_000_000) },
                 "--batch-size" => o with { BatchSize = Int(1, 100_000) },
                 "--rounds" => o with { Rounds = Int(1, 20) },
+                "--flush-every" => o with { FlushEvery = Ints(0, 100_000_000) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }

@@ -110,11 +110,7 @@ public sealed record PerformanceYearState(
             Realizations = Realizations.Add(new Realization(e.Indicator, Wire.ParsePeriod(e.Period), e.Value, e.Value, e.Numerator,
                 e.Denominator, e.Evidence, e.Note, e.ClaimedCapaian, 0, false)),
         },
-        RealizationCorrected e => this with
-        {
-            Realizations = Replace(Realizations, r => r.Indicator == e.Indicator && r.Period == Wire.ParsePeriod(e.Period),
-                r => r with { Value = e.After, Corrections = r.Corrections + 1, CorrectedAfterClose = r.CorrectedAfterClose || e.AfterClose }),
-        },
+        RealizationCorrected e => Corrected(e),
         BudgetEnacted e => this with
         {
             Budget = new BudgetState(true,
@@ -153,6 +149,20 @@ public sealed record PerformanceYearState(
         YearClosed e => this with { Closed = true, SnapshotHash = e.SnapshotHash },
         _ => this,
     };
+
+    /// <summary>
+    /// A correction replaces its realization's value. The period is parsed once, when first needed (as before, only
+    /// once a realization of the indicator is met), not once per realization.
+    /// </summary>
+    private PerformanceYearState Corrected(RealizationCorrected e)
+    {
+        Period? period = null;
+        return this with
+        {
+            Realizations = Replace(Realizations, r => r.Indicator == e.Indicator && r.Period == (period ??= Wire.ParsePeriod(e.Period)),
+                r => r with { Value = e.After, Corrections = r.Corrections + 1, CorrectedAfterClose = r.CorrectedAfterClose || e.AfterClose }),
+        };
+    }
 
     /// <summary>
     /// <c>list.ConvertAll(x => match(x) ? change(x) : x)</c> without rebuilding the list: the matching items are

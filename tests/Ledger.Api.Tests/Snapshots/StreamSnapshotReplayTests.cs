@@ -108,6 +108,50 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
         Assert.Equal(0, before.Version);
     }
 
+    /// <summary>
+    /// The loader reads one snapshot interval by version range and the rest only when that range was all recorded by the
+    /// instant. With the later snapshots gone, reads run past the range: instants on both sides of its last version
+    /// (shared recorded times of one append included) and far beyond must still equal a full replay.
+    /// </summary>
+    [Fact]
+    public async Task YearRead_SuffixLongerThanTheSnapshotInterval_EqualsFullReplayAtTheRangeBoundary()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        var events = await LongYearAsync(f, agency, 600, seed: 5);
+        var stream = new StreamName(PerformanceYear.StreamName(agency, 2023));
+        await WithSnapshots.YearAsync(agency, 2023, null, default); // snapshots at 50, 100, …, 600
+        await using (var cmd = f.Database.Owner.CreateCommand("DELETE FROM eventstore.stream_snapshots WHERE stream_id = @s AND version > 100"))
+        {
+            cmd.Parameters.AddWithValue("s", stream.Value);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        // A read that leaves snapshots again would hide the long suffix from the next one: a loader that never saves
+        // (its interval is too long to pass) but reads with the same range.
+        var reader = new ReadLoader(Store, new ReadOnlySnapshots(Snapshots), new ReadLoaderOptions { SnapshotEvery = Every });
+        var boundary = 100 + Every;
+        var cuts = events.Where(e => e.Version >= boundary - 2 && e.Version <= boundary + 2).Select(e => e.RecordedAt)
+            .Concat(events.Where(e => e.Version is 101 or 420 or 599 or 600).Select(e => e.RecordedAt))
+            .Append(events[^1].RecordedAt.AddSeconds(1));
+        foreach (var at in cuts)
+        {
+            var fromSnapshot = await reader.YearAsync(agency, 2023, at, default);
+            var full = await Full.YearAsync(agency, 2023, at, default);
+            Assert.Equal(full.Version, fromSnapshot.Version);
+            Assert.Equal(Json(full.State), Json(fromSnapshot.State));
+        }
+    }
+
+    /// <summary>Snapshots that are read but never written.</summary>
+    private sealed class ReadOnlySnapshots(IStreamSnapshots inner) : IStreamSnapshots
+    {
+        public Task SaveAsync(StreamName stream, long version, DateTimeOffset recordedAt, byte[] eventHash, string stateType, string json,
+            CancellationToken ct = default) => Task.CompletedTask;
+        public Task<StreamSnapshot?> LatestAtOrBeforeAsync(StreamName stream, string stateType, SnapshotBound bound, CancellationToken ct = default) =>
+            inner.LatestAtOrBeforeAsync(stream, stateType, bound, ct);
+        public Task DeleteAsync(StreamName stream, CancellationToken ct = default) => inner.DeleteAsync(stream, ct);
+    }
+
     [Fact]
     public async Task YearState_SerialisedForASnapshot_RoundTripsExactly()
     {
