@@ -70,9 +70,10 @@ internal static class SakipRebuildBenchmark
                 var rates = g.Select(x => x.Result.EventsPerSecond).Order().ToList();
                 return $"| {g.Key} | {rates[rates.Count / 2]:N0} | {rates[0]:N0} | {rates[^1]:N0} |";
             });
-            // One sakip-state variant per round (the first) counts towards "all three".
+            // One sakip-state variant per round counts towards "all three": the last --flush-every value (the service's
+            // default comes last unless the caller says otherwise), as a rebuild of all projections would run it.
             var perRound = results.GroupBy(r => r.Round)
-                .Select(g => total / g.GroupBy(x => x.Name.Split(' ')[0]).Sum(x => x.First().Result.Elapsed.TotalSeconds)).Order().ToList();
+                .Select(g => total / g.GroupBy(x => x.Name.Split(' ')[0]).Sum(x => x.Last().Result.Elapsed.TotalSeconds)).Order().ToList();
             Console.WriteLine($"""
 
                 ## Rebuild (issue 4): SAKIP read models
@@ -82,7 +83,7 @@ internal static class SakipRebuildBenchmark
                 | projection | median events/s | min | max |
                 |---|---:|---:|---:|
                 {string.Join("\n", rows)}
-                | all three, one after another (log events / total time) | {perRound[perRound.Count / 2]:N0} | {perRound[0]:N0} | {perRound[^1]:N0} |
+                | all three, one after another (log events / total time; sakip-state as in its last row) | {perRound[perRound.Count / 2]:N0} | {perRound[0]:N0} | {perRound[^1]:N0} |
                 """);
             return 0;
         }
