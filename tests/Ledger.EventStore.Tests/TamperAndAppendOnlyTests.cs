@@ -111,16 +111,6 @@ public sealed class DeletedEventTests(StoreFixture fx) : IClassFixture<StoreFixt
 
 internal static class Superuser
 {
-    public static async Task BypassingTriggers(StoreFixture fx, string sql, params (string, object)[] ps)
-    {
-        await using var conn = await fx.Database.Owner.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
-        await using (var cmd = new NpgsqlCommand(sql, conn, tx))
-        {
-            foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-            await cmd.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
-    }
+    public static Task BypassingTriggers(StoreFixture fx, string sql, params (string, object)[] ps) =>
+        fx.Database.AsSuperuserBypassingTriggersAsync(sql, ps);
 }

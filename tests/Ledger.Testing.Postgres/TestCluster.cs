@@ -81,5 +81,33 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
         return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(OwnerConnectionString) { Username = role, Password = password }.ConnectionString);
     }
 
+    /// <summary>
+    /// What a superuser can do behind the service's back: runs <paramref name="sql"/> with the append-only triggers off
+    /// (<c>session_replication_role = replica</c>, in its own transaction) and returns its first column's value, if any.
+    /// The tamper tests use it; the hash chain is what must catch the result.
+    /// </summary>
+    public async Task<object?> AsSuperuserBypassingTriggersAsync(string sql, params (string Name, object Value)[] ps)
+    {
+        await using var conn = await Owner.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
+        object? result;
+        await using (var cmd = new NpgsqlCommand(sql, conn, tx))
+        {
+            foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
+            result = await cmd.ExecuteScalarAsync();
+        }
+        await tx.CommitAsync();
+        return result;
+    }
+
+    /// <summary>One value read as the owner.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps)
+    {
+        await using var cmd = Owner.CreateCommand(sql);
+        foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
     public async ValueTask DisposeAsync() => await Owner.DisposeAsync();
 }

@@ -52,48 +52,12 @@ public sealed class PublishedHeadTests(LedgerApiFactory f) : IClassFixture<Ledge
         Assert.Contains(broken.GetProperty("problems").EnumerateArray(), p => p.GetProperty("problem").GetString()!.Contains($"up to sequence {head}"));
     }
 
-    /// <summary>
-    /// At the published head, every source stream is at exactly its recorded version, the year stream at the version just
-    /// before the close, and the close's own events come after the head; the verifier recomputes the published digest.
-    /// </summary>
-    private async Task AssertHeadHoldsTheSnapshotsEventsAsync(JsonElement snapshot)
-    {
-        var head = snapshot.GetProperty("chainHead").GetProperty("headSequence").GetInt64();
-        const string VersionAtHead = "SELECT coalesce(max(version), 0) FROM eventstore.events WHERE stream_id = @id AND seq <= @h";
-        foreach (var source in snapshot.GetProperty("sources").EnumerateArray())
-        {
-            var stream = source.GetProperty("stream").GetString()!;
-            Assert.Equal(source.GetProperty("version").GetInt64(), await ScalarAsync<long>(VersionAtHead, ("id", stream), ("h", head)));
-        }
-        var agency = snapshot.GetProperty("agency").GetString()!;
-        var closeVersion = snapshot.GetProperty("closeVersion").GetInt64();
-        Assert.Equal(closeVersion - 1, await ScalarAsync<long>(VersionAtHead, ("id", $"year-{agency}-2023"), ("h", head)));
-        Assert.True(snapshot.GetProperty("closeSequence").GetInt64() > head);
+    private Task AssertHeadHoldsTheSnapshotsEventsAsync(JsonElement snapshot) => PublishedHeadAssertions.HoldsTheSnapshotsEventsAsync(f, snapshot);
 
-        var verified = await ChainVerifier.VerifyAsync(f.Database.Owner,
-            [new PublishedHead(head, snapshot.GetProperty("chainHead").GetProperty("logDigest").GetString()!)]);
-        Assert.True(Assert.Single(verified.Heads).Matches);
-    }
+    private Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps) => f.Database.ScalarAsync<T>(sql, ps);
 
-    private async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps)
-    {
-        await using var cmd = f.Database.Owner.CreateCommand(sql);
-        foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private async Task AsSuperuserBypassingTriggers(string sql, params (string Name, object Value)[] ps)
-    {
-        await using var conn = await f.Database.Owner.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
-        await using (var cmd = new NpgsqlCommand(sql, conn, tx))
-        {
-            foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-            await cmd.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
-    }
+    private Task AsSuperuserBypassingTriggers(string sql, params (string Name, object Value)[] ps) =>
+        f.Database.AsSuperuserBypassingTriggersAsync(sql, ps);
 }
 
 /// <summary>Its own factory: the class above tampers with its log, which would break this class's verifier check.</summary>
@@ -146,46 +110,31 @@ public sealed class PublishedHeadRaceTests(LedgerApiFactory f) : IClassFixture<L
         await AssertHeadHoldsTheSnapshotsEventsAsync(await f.GetAsync(s.Staff, $"/api/agencies/{s.Agency}/years/2023/snapshot"));
     }
 
+    private Task AssertHeadHoldsTheSnapshotsEventsAsync(JsonElement snapshot) => PublishedHeadAssertions.HoldsTheSnapshotsEventsAsync(f, snapshot);
+}
+
+internal static class PublishedHeadAssertions
+{
     /// <summary>
     /// At the published head, every source stream is at exactly its recorded version, the year stream at the version just
     /// before the close, and the close's own events come after the head; the verifier recomputes the published digest.
     /// </summary>
-    private async Task AssertHeadHoldsTheSnapshotsEventsAsync(JsonElement snapshot)
+    public static async Task HoldsTheSnapshotsEventsAsync(LedgerApiFactory f, JsonElement snapshot)
     {
         var head = snapshot.GetProperty("chainHead").GetProperty("headSequence").GetInt64();
         const string VersionAtHead = "SELECT coalesce(max(version), 0) FROM eventstore.events WHERE stream_id = @id AND seq <= @h";
         foreach (var source in snapshot.GetProperty("sources").EnumerateArray())
         {
             var stream = source.GetProperty("stream").GetString()!;
-            Assert.Equal(source.GetProperty("version").GetInt64(), await ScalarAsync<long>(VersionAtHead, ("id", stream), ("h", head)));
+            Assert.Equal(source.GetProperty("version").GetInt64(), await f.Database.ScalarAsync<long>(VersionAtHead, ("id", stream), ("h", head)));
         }
         var agency = snapshot.GetProperty("agency").GetString()!;
         var closeVersion = snapshot.GetProperty("closeVersion").GetInt64();
-        Assert.Equal(closeVersion - 1, await ScalarAsync<long>(VersionAtHead, ("id", $"year-{agency}-2023"), ("h", head)));
+        Assert.Equal(closeVersion - 1, await f.Database.ScalarAsync<long>(VersionAtHead, ("id", $"year-{agency}-2023"), ("h", head)));
         Assert.True(snapshot.GetProperty("closeSequence").GetInt64() > head);
 
         var verified = await ChainVerifier.VerifyAsync(f.Database.Owner,
             [new PublishedHead(head, snapshot.GetProperty("chainHead").GetProperty("logDigest").GetString()!)]);
         Assert.True(Assert.Single(verified.Heads).Matches);
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps)
-    {
-        await using var cmd = f.Database.Owner.CreateCommand(sql);
-        foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private async Task AsSuperuserBypassingTriggers(string sql, params (string Name, object Value)[] ps)
-    {
-        await using var conn = await f.Database.Owner.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
-        await using (var cmd = new NpgsqlCommand(sql, conn, tx))
-        {
-            foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-            await cmd.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
     }
 }

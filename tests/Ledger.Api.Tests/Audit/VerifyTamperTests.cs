@@ -43,24 +43,9 @@ public sealed class VerifyTamperTests(LedgerApiFactory f) : IClassFixture<Ledger
 
     private async Task<long> CountAsync() => await ScalarAsync<long>("SELECT count(*) FROM eventstore.events");
 
-    private async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps)
-    {
-        await using var cmd = f.Database.Owner.CreateCommand(sql);
-        foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
+    private Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps) => f.Database.ScalarAsync<T>(sql, ps);
 
     /// <summary>What a superuser can do behind the service's back: bypass the append-only triggers and rewrite rows.</summary>
-    private async Task AsSuperuserBypassingTriggers(string sql, params (string Name, object Value)[] ps)
-    {
-        await using var conn = await f.Database.Owner.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
-        await using (var cmd = new NpgsqlCommand(sql, conn, tx))
-        {
-            foreach (var (n, v) in ps) cmd.Parameters.AddWithValue(n, v);
-            await cmd.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
-    }
+    private Task AsSuperuserBypassingTriggers(string sql, params (string Name, object Value)[] ps) =>
+        f.Database.AsSuperuserBypassingTriggersAsync(sql, ps);
 }

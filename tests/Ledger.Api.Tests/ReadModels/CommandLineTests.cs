@@ -26,18 +26,9 @@ public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerA
         Assert.StartsWith("ok:", ok.Out);
 
         // A superuser rewrites one realization's value, bypassing the append-only trigger.
-        long seq;
-        await using (var conn = await f.Database.Owner.OpenConnectionAsync())
-        await using (var tx = await conn.BeginTransactionAsync())
-        {
-            await using (var off = new Npgsql.NpgsqlCommand("SET LOCAL session_replication_role = replica", conn, tx)) await off.ExecuteNonQueryAsync();
-            await using var cmd = new Npgsql.NpgsqlCommand(
-                "UPDATE eventstore.events SET data = jsonb_set(data, '{value}', '99') WHERE stream_id = @s AND type = 'realization.recorded.v1' " +
-                "AND data->>'indicator' = 'I2' RETURNING seq", conn, tx);
-            cmd.Parameters.AddWithValue("s", s.YearStream);
-            seq = (long)(await cmd.ExecuteScalarAsync())!;
-            await tx.CommitAsync();
-        }
+        var seq = (long)(await f.Database.AsSuperuserBypassingTriggersAsync(
+            "UPDATE eventstore.events SET data = jsonb_set(data, '{value}', '99') WHERE stream_id = @s AND type = 'realization.recorded.v1' " +
+            "AND data->>'indicator' = 'I2' RETURNING seq", ("s", s.YearStream)))!;
 
         var broken = await RunAsync("verify");
         Assert.Equal(CommandLine.Failed, broken.Code);
