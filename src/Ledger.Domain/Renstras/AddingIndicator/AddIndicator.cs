@@ -55,6 +55,25 @@ public sealed record IndicatorAdded(
 
 public static class AddingIndicatorDecision
 {
+    /// <summary>
+    /// The refusal for the first yearly target outside the Renstra period (and its transition year) or negative, else
+    /// null. Shared by every write that carries yearly targets of an indicator (adding it, declaring another table's).
+    /// </summary>
+    internal static Decision? RefuseYearlyTargets(RenstraState state, IReadOnlyDictionary<int, decimal> targets)
+    {
+        foreach (var (year, target) in targets)
+        {
+            if (!state.AcceptsTargetYear(year))
+                return Decision.Refuse(RuleCodes.IndicatorTargetYearOutsidePeriod,
+                    $"{year} is outside the Renstra period {state.PeriodStart}–{state.PeriodEnd}"
+                    + (state.TransitionYear is { } t ? $" and its transition year {t}." : " (no transition year declared)."),
+                    $"targets.{year}");
+            if (target < 0)
+                return Decision.Refuse(RuleCodes.IndicatorTargetNegative, $"The {year} target cannot be negative.", $"targets.{year}");
+        }
+        return null;
+    }
+
     public static Decision Decide(RenstraState state, AddIndicator command)
     {
         if (!state.Exists) return Decision.Missing("renstra");
@@ -70,16 +89,7 @@ public static class AddingIndicatorDecision
         if (command.Parent is { } parent && state.Indicator(parent) is null)
             return Decision.Refuse(RuleCodes.IndicatorParentNotFound,
                 $"Parent indicator '{parent}' is not in this Renstra; add it first.", "parent");
-        foreach (var (year, target) in command.Targets)
-        {
-            if (!state.AcceptsTargetYear(year))
-                return Decision.Refuse(RuleCodes.IndicatorTargetYearOutsidePeriod,
-                    $"{year} is outside the Renstra period {state.PeriodStart}–{state.PeriodEnd}"
-                    + (state.TransitionYear is { } t ? $" and its transition year {t}." : " (no transition year declared)."),
-                    $"targets.{year}");
-            if (target < 0)
-                return Decision.Refuse(RuleCodes.IndicatorTargetNegative, $"The {year} target cannot be negative.", $"targets.{year}");
-        }
+        if (RefuseYearlyTargets(state, command.Targets) is { } refused) return refused;
         if (command.EndTarget < 0)
             return Decision.Refuse(RuleCodes.IndicatorTargetNegative, "The end target cannot be negative.", "endTarget");
         if (command.LowerFormula is not null && command.Polarity != Polarity.Lower)

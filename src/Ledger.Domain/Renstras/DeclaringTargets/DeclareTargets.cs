@@ -1,3 +1,5 @@
+using Ledger.Domain.Renstras.AddingIndicator;
+
 namespace Ledger.Domain.Renstras.DeclaringTargets;
 
 /// <summary>
@@ -29,16 +31,7 @@ public static class DeclaringTargetsDecision
                 $"Indicator '{command.Indicator}' is not in this Renstra; add it first (with its own targets).", "indicator");
         if (command.Targets.Count == 0)
             return Decision.Refuse(RuleCodes.DeclaredTargetsRequired, "A declaration needs at least one printed target.", "targets");
-        foreach (var (year, target) in command.Targets)
-        {
-            if (!state.AcceptsTargetYear(year))
-                return Decision.Refuse(RuleCodes.IndicatorTargetYearOutsidePeriod,
-                    $"{year} is outside the Renstra period {state.PeriodStart}–{state.PeriodEnd}"
-                    + (state.TransitionYear is { } t ? $" and its transition year {t}." : " (no transition year declared)."),
-                    $"targets.{year}");
-            if (target < 0)
-                return Decision.Refuse(RuleCodes.IndicatorTargetNegative, $"The {year} target cannot be negative.", $"targets.{year}");
-        }
+        if (AddingIndicatorDecision.RefuseYearlyTargets(state, command.Targets) is { } refused) return refused;
         return Decision.Accept(new TargetsDeclared(indicator.Code, command.Source.Trim(),
             string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim(),
             command.Targets.OrderBy(t => t.Key).Select(t => new DeclaredTarget(t.Key, t.Value, indicator.TargetFor(t.Key))).ToList()));
