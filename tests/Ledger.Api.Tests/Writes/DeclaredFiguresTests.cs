@@ -138,6 +138,35 @@ public sealed class DeclaredFiguresTests(LedgerApiFactory f) : IClassFixture<Led
         Assert.Equal(before, await Surakarta.CountAllEventsAsync(f));
     }
 
+    /// <summary>
+    /// Rupiah amounts are whole sen: a pagu of 1e-28 used to be accepted and made spent / pagu × 100 overflow decimal in the
+    /// findings and the performance table (a 500 on every later read of the year; found in review).
+    /// </summary>
+    [Fact]
+    public async Task RupiahAmountsBelowOneSen_Answer400PerField_AndTheYearStaysReadable()
+    {
+        var s = await Surakarta.WithRenstraAsync(f);
+        var before = await Surakarta.CountAllEventsAsync(f);
+
+        var budget = await PostProblemAsync(s, "budget/2023", """{"lines":[{"code":"P1","name":"Program Penunjang","pagu":0.0000000000000000000000000001}]}""", 400);
+        Assert.Contains("sen", budget.Json.GetProperty("errors").GetProperty("lines[0].pagu")[0].GetString());
+        Assert.Equal(before, await Surakarta.CountAllEventsAsync(f));
+
+        await s.PostAsync(s.Staff, "budget/2023", Surakarta.ApbdMurni, 201);
+        before = await Surakarta.CountAllEventsAsync(f);
+        var spending = await PostProblemAsync(s, "budget/2023/spending", """{"code":"P1","amount":10.001,"period":"Y"}""", 400);
+        Assert.True(spending.Json.GetProperty("errors").TryGetProperty("amount", out _), spending.Text);
+        var totals = await PostProblemAsync(s, "budget/2023/declared-totals",
+            """{"source":"LKjIP 2023","totals":[{"code":"total","pagu":0.0000000000000000000000000001,"spent":1,"claimedEfficiencyAmount":0.505}]}""", 400);
+        Assert.True(totals.Json.GetProperty("errors").TryGetProperty("totals[0].pagu", out _), totals.Text);
+        Assert.True(totals.Json.GetProperty("errors").TryGetProperty("totals[0].claimedEfficiencyAmount", out _), totals.Text);
+        Assert.Equal(before, await Surakarta.CountAllEventsAsync(f));
+
+        // Whole sen are fine, and the year's reads answer.
+        await s.PostAsync(s.Staff, "budget/2023/spending", new { code = "P1", amount = 10.25m, period = "Y" });
+        await FindingsAsync(s, 2023);
+    }
+
     private Task<ScenarioResult> PostProblemAsync(Surakarta s, string path, string body, int status) =>
         f.Scenario(x =>
         {

@@ -89,13 +89,13 @@ public static class BudgetEndpoints
                 l.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
                 l.RuleFor(x => x!.Name).Required().MaximumLength(BodyRules.NameLength);
                 l.RuleFor(x => x!.Parent).MaximumLength(BodyRules.CodeLength);
-                l.RuleFor(x => x!.Pagu).Required().Magnitude();
+                l.RuleFor(x => x!.Pagu).Required().Money();
             });
             RuleFor(b => b.DeclaredTotals).MaxItemCount();
             RuleForEach(b => b.DeclaredTotals).NotNull().WithMessage("A declared total cannot be null.").ChildRules(t =>
             {
                 t.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
-                t.RuleFor(x => x!.Amount).Required().Magnitude();
+                t.RuleFor(x => x!.Amount).Required().Money();
             });
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
         }
@@ -110,7 +110,7 @@ public static class BudgetEndpoints
             RuleForEach(b => b.Lines).NotNull().WithMessage("A line cannot be null.").ChildRules(l =>
             {
                 l.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
-                l.RuleFor(x => x!.Pagu).Required().Magnitude();
+                l.RuleFor(x => x!.Pagu).Required().Money();
                 l.RuleFor(x => x!.Name).MaximumLength(BodyRules.NameLength);
                 l.RuleFor(x => x!.Parent).MaximumLength(BodyRules.CodeLength);
             });
@@ -122,7 +122,7 @@ public static class BudgetEndpoints
         public SpendingBodyValidator()
         {
             RuleFor(b => b.Code).Required().MaximumLength(BodyRules.CodeLength);
-            RuleFor(b => b.Amount).Required().Magnitude();
+            RuleFor(b => b.Amount).Required().Money();
             RuleFor(b => b.ClaimedEfficiency).Magnitude();
             RuleFor(b => b.Period).Required().OneOf(w => WireNames.TryParsePeriod(w, out _), RealizationEndpoints.Periods);
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
@@ -139,10 +139,10 @@ public static class BudgetEndpoints
             RuleForEach(b => b.Totals).NotNull().WithMessage("A declared total cannot be null.").ChildRules(t =>
             {
                 t.RuleFor(x => x!.Code).Required().MaximumLength(BodyRules.CodeLength);
-                t.RuleFor(x => x!.Pagu).Magnitude();
-                t.RuleFor(x => x!.Spent).Magnitude();
+                t.RuleFor(x => x!.Pagu).Money();
+                t.RuleFor(x => x!.Spent).Money();
                 t.RuleFor(x => x!.ClaimedEfficiency).Magnitude();
-                t.RuleFor(x => x!.ClaimedEfficiencyAmount).Magnitude();
+                t.RuleFor(x => x!.ClaimedEfficiencyAmount).Money();
                 t.RuleFor(x => x!.ClaimedAbsorption).Magnitude();
             });
             RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
