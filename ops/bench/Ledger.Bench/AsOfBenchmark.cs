@@ -24,24 +24,16 @@ internal sealed record AsOfOptions
     public static AsOfOptions Parse(string[] args)
     {
         var o = new AsOfOptions();
-        for (var i = 0; i < args.Length; i++)
+        var a = new OptionReader(args);
+        while (a.Next())
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-            int Int(int min, int max)
+            o = a.Name switch
             {
-                var raw = Value();
-                if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                    throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{raw}'.");
-                return v;
-            }
-            o = name switch
-            {
-                "--events" => o with { Events = Int(100, 1_000_000) },
-                "--reads" => o with { Reads = Int(10, 100_000) },
-                "--snapshot-every" => o with { SnapshotEvery = Int(10, 100_000) },
-                "--markdown" => o with { Markdown = Value() },
-                _ => throw new ArgumentException($"Unknown option '{name}'."),
+                "--events" => o with { Events = a.Int(100, 1_000_000) },
+                "--reads" => o with { Reads = a.Int(10, 100_000) },
+                "--snapshot-every" => o with { SnapshotEvery = a.Int(10, 100_000) },
+                "--markdown" => o with { Markdown = a.Value() },
+                _ => throw a.Unknown(),
             };
         }
         return o;

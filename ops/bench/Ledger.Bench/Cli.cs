@@ -123,34 +123,66 @@ internal sealed record AppendsOptions
     public static AppendsOptions Parse(string[] args)
     {
         var o = new AppendsOptions();
-        for (var i = 0; i < args.Length; i++)
+        var a = new OptionReader(args);
+        while (a.Next())
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-            int Int(int min, int max)
+            o = a.Name switch
             {
-                var raw = Value();
-                if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                    throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{raw}'.");
-                return v;
-            }
-
-            o = name switch
-            {
-                "--duration" => o with { DurationSeconds = Int(1, 600) },
-                "--warmup" => o with { WarmupSeconds = Int(0, 120) },
-                "--rounds" => o with { Rounds = Int(1, 20) },
-                "--writers" => o with { Writers = Int(1, 64) },
-                "--batch-writers" => o with { BatchWriters = Int(1, 64) },
-                "--batch-size" => o with { BatchSize = Int(2, 10_000) },
-                "--streams-per-writer" => o with { StreamsPerWriter = Int(1, 10_000) },
-                "--batch-streams-per-writer" => o with { BatchStreamsPerWriter = Int(1, 10_000) },
-                "--max-ops" => o with { MaxOpsPerRun = Int(1, 50_000_000) },
+                "--duration" => o with { DurationSeconds = a.Int(1, 600) },
+                "--warmup" => o with { WarmupSeconds = a.Int(0, 120) },
+                "--rounds" => o with { Rounds = a.Int(1, 20) },
+                "--writers" => o with { Writers = a.Int(1, 64) },
+                "--batch-writers" => o with { BatchWriters = a.Int(1, 64) },
+                "--batch-size" => o with { BatchSize = a.Int(2, 10_000) },
+                "--streams-per-writer" => o with { StreamsPerWriter = a.Int(1, 10_000) },
+                "--batch-streams-per-writer" => o with { BatchStreamsPerWriter = a.Int(1, 10_000) },
+                "--max-ops" => o with { MaxOpsPerRun = a.Int(1, 50_000_000) },
                 "--no-diagnostics" => o with { Diagnostics = false },
-                "--markdown" => o with { MarkdownPath = Value() },
-                _ => throw new ArgumentException($"Unknown option '{name}'."),
+                "--markdown" => o with { MarkdownPath = a.Value() },
+                _ => throw a.Unknown(),
             };
         }
         return o;
     }
+}
+
+/// <summary>Reads `--name value` options one at a time, with the same messages for every subcommand.</summary>
+internal sealed class OptionReader(string[] args)
+{
+    private int _i = -1;
+
+    /// <summary>The option being read (e.g. <c>--rounds</c>).</summary>
+    public string Name { get; private set; } = "";
+
+    public bool Next()
+    {
+        if (++_i >= args.Length) return false;
+        Name = args[_i];
+        return true;
+    }
+
+    public string Value() => _i + 1 < args.Length ? args[++_i] : throw new ArgumentException($"{Name} needs a value.");
+
+    public int Int(int min, int max)
+    {
+        var raw = Value();
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            throw new ArgumentException($"{Name} must be a whole number from {min} to {max}, not '{raw}'.");
+        return v;
+    }
+
+    public List<int> Ints(int min, int max)
+    {
+        var raw = Value();
+        var list = new List<int>();
+        foreach (var part in raw.Split(','))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+                throw new ArgumentException($"{Name} takes whole numbers from {min} to {max}, comma-separated, not '{raw}'.");
+            list.Add(v);
+        }
+        return list;
+    }
+
+    public ArgumentException Unknown() => new($"Unknown option '{Name}'.");
 }

@@ -21,35 +21,16 @@ internal sealed record RebuildOptions
     public static RebuildOptions Parse(string[] args)
     {
         var o = new RebuildOptions();
-        for (var i = 0; i < args.Length; i++)
+        var a = new OptionReader(args);
+        while (a.Next())
         {
-            var name = args[i];
-            int Int(int min, int max)
+            o = a.Name switch
             {
-                var raw = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-                if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                    throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{raw}'.");
-                return v;
-            }
-            List<int> Ints(int min, int max)
-            {
-                var raw = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-                var list = new List<int>();
-                foreach (var part in raw.Split(','))
-                {
-                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-                        throw new ArgumentException($"{name} takes whole numbers from {min} to {max}, comma-separated, not '{raw}'.");
-                    list.Add(v);
-                }
-                return list;
-            }
-            o = name switch
-            {
-                "--events" => o with { Events = Int(1_000, 20_000_000) },
-                "--batch-size" => o with { BatchSize = Int(1, 100_000) },
-                "--rounds" => o with { Rounds = Int(1, 20) },
-                "--flush-every" => o with { FlushEvery = Ints(0, 100_000_000) },
-                _ => throw new ArgumentException($"Unknown option '{name}'."),
+                "--events" => o with { Events = a.Int(1_000, 20_000_000) },
+                "--batch-size" => o with { BatchSize = a.Int(1, 100_000) },
+                "--rounds" => o with { Rounds = a.Int(1, 20) },
+                "--flush-every" => o with { FlushEvery = a.Ints(0, 100_000_000) },
+                _ => throw a.Unknown(),
             };
         }
         return o;
