@@ -14,7 +14,7 @@ public static class EventStoreSchema
         SqlMigrator.ApplyAsync(owner, Component, Migrations, ct);
 
     /// <summary>
-    /// The service role may read the store and call <c>eventstore.append</c> (which runs as the owner), nothing else:
+    /// The service role may read the store and call <c>eventstore.append</c> and <c>eventstore.append_many</c> (which run as the owner), nothing else:
     /// it cannot INSERT rows of its own making, nor UPDATE, DELETE or TRUNCATE, nor drop the append-only trigger.
     /// The one exception is <c>eventstore.idempotency</c> (remembered command responses, not part of the audit
     /// record), which it reads and writes through <see cref="IdempotencyStore"/>, and <c>eventstore.stream_snapshots</c>
@@ -27,8 +27,8 @@ public static class EventStoreSchema
             REVOKE ALL ON ALL TABLES IN SCHEMA eventstore FROM {r};
             GRANT USAGE ON SCHEMA eventstore TO {r};
             GRANT SELECT ON eventstore.streams, eventstore.events TO {r};
-            REVOKE EXECUTE ON FUNCTION eventstore.append FROM PUBLIC;
-            GRANT EXECUTE ON FUNCTION eventstore.append, eventstore.canonical TO {r};
+            REVOKE EXECUTE ON FUNCTION eventstore.append, eventstore.append_many FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION eventstore.append, eventstore.append_many, eventstore.canonical TO {r};
             GRANT SELECT ON SEQUENCE eventstore.event_seq TO {r};
             GRANT SELECT, INSERT, UPDATE, DELETE ON eventstore.idempotency TO {r};
             GRANT SELECT, INSERT, DELETE ON eventstore.stream_snapshots TO {r};

@@ -11,6 +11,13 @@ internal static class Sql
                                @actor, @reason, @correlation, @causation, @idem, @headers)
         """;
 
+    /// <summary>Several appends in one call (group commit, migration 0005): per-append arrays, then the events of all of them in order.</summary>
+    public const string AppendMany = """
+        SELECT conflict, version, seqs, hashes, recorded_at
+        FROM eventstore.append_many(@streams, @stream_types, @tenants, @expected, @counts, @ids, @types, @data,
+                                    @actors, @reasons, @correlations, @causations, @idems, @headers)
+        """;
+
     private const string EventColumns = """
         seq, id, stream_id, version, type, data::text, recorded_at, tenant, actor::text, reason,
         correlation_id, causation_id, idempotency_key, headers::text, hash

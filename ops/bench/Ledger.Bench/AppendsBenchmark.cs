@@ -10,10 +10,14 @@ internal sealed record Scenario(string Key, string Name, string What, int Events
     /// <summary>The connection pool the writers use (warmed before every run).</summary>
     public NpgsqlDataSource? Pool { get; init; }
 
+    /// <summary>The store whose group commit counts are read around each run (store scenarios with group commit on).</summary>
+    public Ledger.EventStore.PostgresEventStore? GroupStore { get; init; }
+
     public List<Measurement> Runs { get; } = [];
 }
 
-internal sealed record Measurement(RunResult Run, Counters Delta);
+/// <param name="Group">appends taken and round trips used by the scenario's group-committing store during the run (0, 0 without one).</param>
+internal sealed record Measurement(RunResult Run, Counters Delta, (long Appends, long RoundTrips) Group);
 
 /// <summary>Server-side cost of the canonical form + SHA-256 of one event, measured in a loop inside PostgreSQL.</summary>
 internal sealed record HashCost(double MicrosecondsPerEvent, int Events);
@@ -106,17 +110,29 @@ internal static class AppendsBenchmark
         var list = new List<Scenario>
         {
             new("store-1", "store, own streams",
-                $"`AppendAsync`, 1 event, each writer spreads over its own {s} streams (random pick), `ExpectedVersion.Exactly(last seen)`",
-                1, Writers("store-1", n, s, (st, seed) => new StoreWriter(db.Store, st, 1, expectExact: true, seed)), "raw-1"),
+                $"`AppendAsync` as the service runs it (group commit on), 1 event, each writer spreads over its own {s} streams (random pick), `ExpectedVersion.Exactly(last seen)`",
+                1, Writers("store-1", n, s, (st, seed) => new StoreWriter(db.Store, st, 1, expectExact: true, seed)), "raw-1")
+            {
+                GroupStore = db.Store,
+            },
             new("raw-1", "raw INSERT",
                 "single-row `INSERT … VALUES` into the plain table (uuid PK only), implicit transaction",
                 1, Writers("raw-1", n, s, (st, seed) => new RawWriter(db.Service, st, 1, seed)), null),
             new("store-1-shared", "store, one shared stream",
-                "`AppendAsync`, 1 event, all writers append to ONE stream with `ExpectedVersion.Any`",
-                1, SharedWriters("store-1-shared", "shared-realizations", n, (st, seed) => new StoreWriter(db.Store, st, 1, expectExact: false, seed)), "raw-1"),
+                "`AppendAsync` as the service runs it, 1 event, all writers append to ONE stream with `ExpectedVersion.Any`",
+                1, SharedWriters("store-1-shared", "shared-realizations", n, (st, seed) => new StoreWriter(db.Store, st, 1, expectExact: false, seed)), "raw-1")
+            {
+                GroupStore = db.Store,
+            },
         };
         if (o.Diagnostics)
         {
+            list.Add(new("alone-1", "diag: store, one commit per append",
+                "as **store, own streams**, with group commit off (`EventStoreOptions.OneCommitPerAppend`): every append is its own round trip and commit",
+                1, Writers("alone-1", n, s, (st, seed) => new StoreWriter(db.StoreOneCommitPerAppend, st, 1, expectExact: true, seed)), "raw-1"));
+            list.Add(new("alone-1-shared", "diag: store, one shared stream, one commit per append",
+                "as **store, one shared stream**, with group commit off",
+                1, SharedWriters("alone-1-shared", "shared-alone", n, (st, seed) => new StoreWriter(db.StoreOneCommitPerAppend, st, 1, expectExact: false, seed)), "raw-1"));
             list.Add(new("lock-1", "diag: raw + stream-row lock",
                 "`SELECT … FOR UPDATE` stream row + single-row INSERT + `UPDATE` stream row, one batch/transaction, own streams",
                 1, Writers("lock-1", n, s, (st, seed) => new LockedRawWriter(db.Service, st, 1, seed)), "raw-1"));
@@ -152,8 +168,11 @@ internal static class AppendsBenchmark
         var list = new List<Scenario>
         {
             new("store-b", $"store, {b}-event batch",
-                $"one `AppendAsync` of {b} events to one stream; each writer spreads over its own {s} streams, `ExpectedVersion.Exactly`",
-                b, Writers("store-b", n, s, (st, seed) => new StoreWriter(db.Store, st, b, expectExact: true, seed)), "raw-b"),
+                $"one `AppendAsync` of {b} events to one stream (more than `MaxEventsPerGroupedAppend`, so never grouped); each writer spreads over its own {s} streams, `ExpectedVersion.Exactly`",
+                b, Writers("store-b", n, s, (st, seed) => new StoreWriter(db.Store, st, b, expectExact: true, seed)), "raw-b")
+            {
+                GroupStore = db.Store,
+            },
             new("raw-b", $"raw multi-row INSERT ({b} rows)",
                 $"one `INSERT … SELECT FROM unnest(arrays)` of the same {b} rows into the plain table",
                 b, Writers("raw-b", n, s, (st, seed) => new RawWriter(db.Service, st, b, seed)), null),
@@ -200,15 +219,18 @@ internal static class AppendsBenchmark
         await db.CheckpointAsync(ct);
         await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
         var walBefore = await db.ReadWalAsync(ct);
+        var groupBefore = s.GroupStore?.GroupCommitCounts ?? (0, 0);
         var cpuBefore = BenchDatabase.ReadCpu(postmaster);
         var run = await LoadRunner.RunAsync(s.Writers, duration, maxOps, ct);
         var cpuAfter = BenchDatabase.ReadCpu(postmaster);
+        var groupAfter = s.GroupStore?.GroupCommitCounts ?? (0, 0);
         await db.DrainPoolAsync(ct);
         var walAfter = await db.ReadWalAsync(ct);
         var serverAfter = BenchDatabase.ReadCpu(postmaster); // exited backends' time is now in the postmaster's cutime
         var wal = walAfter - walBefore;
         var cpu = cpuAfter - cpuBefore;
-        return new Measurement(run, wal with { CpuBusyTicks = cpu.CpuBusyTicks, CpuAllTicks = cpu.CpuAllTicks, ClientCpu = cpu.ClientCpu, ServerTicks = serverAfter.ServerTicks - cpuBefore.ServerTicks });
+        return new Measurement(run, wal with { CpuBusyTicks = cpu.CpuBusyTicks, CpuAllTicks = cpu.CpuAllTicks, ClientCpu = cpu.ClientCpu, ServerTicks = serverAfter.ServerTicks - cpuBefore.ServerTicks },
+            (groupAfter.Appends - groupBefore.Appends, groupAfter.RoundTrips - groupBefore.RoundTrips));
     }
 
     /// <summary>

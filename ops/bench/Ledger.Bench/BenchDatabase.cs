@@ -54,6 +54,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         Service = service;
         ServiceWithReset = serviceWithReset;
         Store = new PostgresEventStore(service);
+        StoreOneCommitPerAppend = new PostgresEventStore(service, options: EventStoreOptions.OneCommitPerAppend);
         StoreWithReset = new PostgresEventStore(serviceWithReset);
     }
 
@@ -65,7 +66,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
     /// <summary>Diagnostic: the same role with Npgsql's default (<c>DISCARD ALL</c> when a pooled connection is reused).</summary>
     public NpgsqlDataSource ServiceWithReset { get; }
 
+    /// <summary>The store as the service configures it (group commit on: <see cref="EventStoreOptions.Default"/>).</summary>
     public PostgresEventStore Store { get; }
+
+    /// <summary>Diagnostic: the store without group commit, one round trip and one commit per append.</summary>
+    public PostgresEventStore StoreOneCommitPerAppend { get; }
     public PostgresEventStore StoreWithReset { get; }
 
     public static async Task<BenchDatabase> CreateAsync(LocalPostgresCluster cluster, CancellationToken ct)

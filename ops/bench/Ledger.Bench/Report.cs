@@ -45,9 +45,19 @@ internal static class Report
         sb.AppendLine();
         foreach (var s in singles.Concat(batches)) sb.AppendLine(Inv, $"- **{s.Name}**: {s.What}.");
         sb.AppendLine();
+        var grouped = singles.Concat(batches).Where(s => s.GroupStore is not null).Select(s =>
+        {
+            var (appends, trips) = (s.Runs.Sum(r => r.Group.Appends), s.Runs.Sum(r => r.Group.RoundTrips));
+            return trips == 0 ? $"{s.Name}: not grouped" : $"{s.Name}: {appends / (double)trips:F1} appends per round trip";
+        }).ToList();
+        if (grouped.Count > 0)
+        {
+            sb.AppendLine(Inv, $"Group commit during the runs (appends taken from the queue / round trips used): {string.Join("; ", grouped)}.");
+            sb.AppendLine();
+        }
 
         sb.AppendLine("### Where the time goes (computed by the run)").AppendLine();
-        Ladder(sb, "Single events", all, ["raw-1", "lock-1", "shaped-1", "store-1"]);
+        Ladder(sb, "Single events", all, ["raw-1", "lock-1", "shaped-1", "alone-1", "store-1"]);
         Ladder(sb, $"{o.BatchSize}-event batches", all, ["raw-b", "lock-b", "shaped-b", "store-b"]);
         if (hash is not null)
         {

@@ -1,0 +1,212 @@
+using Ledger.EventStore;
+using Npgsql;
+using static Ledger.EventStore.Tests.Events;
+
+namespace Ledger.EventStore.Tests;
+
+/// <summary>
+/// Group commit (<see cref="EventStoreOptions.CoalesceAppends"/>, <c>eventstore.append_many</c>): appends that queue up
+/// while another is on its way share one round trip and one commit, and each still gets exactly the answer it would
+/// have had alone. To make a group deterministic, a test holds the only flusher on a stream row another transaction has
+/// locked, queues the appends behind it, then lets go.
+/// </summary>
+public sealed class GroupCommitTests(StoreFixture fx) : IClassFixture<StoreFixture>
+{
+    private static readonly EventStoreOptions OneFlusher = new() { MaxConcurrentRoundTrips = 1 };
+
+    /// <summary>A store whose single flusher is stuck on a locked stream row until <see cref="Gate.ReleaseAsync"/>.</summary>
+    private sealed class Gate(PostgresEventStore store, NpgsqlConnection conn, NpgsqlTransaction tx, Task<AppendResult> blocked) : IAsyncDisposable
+    {
+        public PostgresEventStore Store => store;
+
+        public async Task ReleaseAsync()
+        {
+            await tx.CommitAsync();
+            await blocked;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await tx.DisposeAsync();
+            await conn.DisposeAsync();
+        }
+    }
+
+    private async Task<Gate> HoldFlusherAsync(EventStoreOptions? options = null)
+    {
+        var store = new PostgresEventStore(fx.Service, options: options ?? OneFlusher);
+        var blocker = NewStream();
+        await store.AppendAsync(Request(blocker, ExpectedVersion.NoStream, Counter(0)));
+
+        var conn = await fx.Database.Owner.OpenConnectionAsync();
+        var tx = await conn.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM eventstore.streams WHERE id = @s FOR UPDATE", conn, tx))
+        {
+            lockRow.Parameters.AddWithValue("s", blocker);
+            await lockRow.ExecuteScalarAsync();
+        }
+        var blocked = store.AppendAsync(Request(blocker, ExpectedVersion.Any, Counter(1)));
+        await WaitUntilAnAppendWaitsOnALockAsync();
+        return new Gate(store, conn, tx, blocked);
+    }
+
+    private async Task WaitUntilAnAppendWaitsOnALockAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var waiting = await fx.Database.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%eventstore.append%'");
+            if (waiting > 0) return;
+            await Task.Delay(10);
+        }
+        throw new TimeoutException("The blocking append never waited on the locked stream row.");
+    }
+
+    [Fact]
+    public async Task AppendsQueuedBehindAnother_GoInOneRoundTrip_AndEachGetsItsOwnResult()
+    {
+        await using var gate = await HoldFlusherAsync();
+        var streams = Enumerable.Range(0, 20).Select(_ => NewStream()).ToList();
+        var appends = streams.Select((s, i) => gate.Store.AppendAsync(
+            Request(s, ExpectedVersion.NoStream, Enumerable.Range(0, 1 + i % 3).Select(Counter).ToArray()))).ToList();
+        Assert.All(appends, a => Assert.False(a.IsCompleted));
+
+        await gate.ReleaseAsync();
+        var results = await Task.WhenAll(appends);
+
+        // 1 setup append + the blocked one + ONE round trip for the 20 queued ones.
+        Assert.Equal((22L, 3L), gate.Store.GroupCommitCounts);
+        for (var i = 0; i < streams.Count; i++)
+        {
+            var events = await fx.Store.ReadStreamAsync(new StreamName(streams[i]));
+            Assert.Equal(1 + i % 3, results[i].Version);
+            Assert.Equal(events.Select(e => e.Sequence), results[i].Sequences);
+            Assert.Equal(events.Select(e => Convert.ToHexString(e.Hash)), results[i].Hashes.Select(Convert.ToHexString));
+            Assert.All(events, e => Assert.Equal(results[i].RecordedAt, e.RecordedAt));
+            Assert.Equal(Enumerable.Range(1, 1 + i % 3).Select(v => (long)v), events.Select(e => e.Version));
+            Assert.All(events, e => Assert.Equal("test", e.Reason));
+            Assert.All(events, e => Assert.Equal("agency-a", e.Tenant));
+        }
+        // Global positions follow the order the appends arrived in.
+        var firsts = results.Select(r => r.Sequences[0]).ToList();
+        Assert.Equal(firsts.Order(), firsts);
+
+        var verification = await ChainVerifier.VerifyAsync(fx.Database.Owner);
+        Assert.True(verification.Ok, string.Join("; ", verification.Problems.Select(p => $"{p.Stream}@{p.Sequence}: {p.Problem}")));
+    }
+
+    [Fact]
+    public async Task AWrongExpectationInAGroup_FailsOnlyThatAppend_WithBothVersions()
+    {
+        var existing = NewStream();
+        await fx.Store.AppendAsync(Request(existing, ExpectedVersion.NoStream, Counter(1), Counter(2)));
+        await using var gate = await HoldFlusherAsync();
+
+        var stale = gate.Store.AppendAsync(Request(existing, ExpectedVersion.Exactly(1), Counter(3)));
+        var missing = gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.Exactly(4), Counter(1)));
+        var good = NewStream();
+        var fine = gate.Store.AppendAsync(Request(good, ExpectedVersion.NoStream, Counter(1)));
+        var notNew = gate.Store.AppendAsync(Request(existing, ExpectedVersion.NoStream, Counter(9)));
+        await gate.ReleaseAsync();
+
+        var e1 = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => stale);
+        Assert.Equal((existing, 1L, 2L), (e1.Stream.Value, e1.Expected.Value!.Value, e1.ActualVersion));
+        var e2 = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => missing);
+        Assert.Equal(0, e2.ActualVersion);
+        var e3 = await Assert.ThrowsAsync<WrongExpectedVersionException>(() => notNew);
+        Assert.Equal(2, e3.ActualVersion);
+        Assert.Equal(1, (await fine).Version);
+
+        Assert.Equal(2, (await fx.Store.ReadStreamAsync(new StreamName(existing))).Count);
+        Assert.Single(await fx.Store.ReadStreamAsync(new StreamName(good)));
+        Assert.Equal((6L, 3L), gate.Store.GroupCommitCounts); // the four failed or succeeded in one round trip
+    }
+
+    [Fact]
+    public async Task OneStreamTwiceInAGroup_BehavesAsTwoAppendsInArrivalOrder()
+    {
+        await using var gate = await HoldFlusherAsync();
+        var s = NewStream();
+        var first = gate.Store.AppendAsync(Request(s, ExpectedVersion.NoStream, Counter(1), Counter(2)));
+        var second = gate.Store.AppendAsync(Request(s, ExpectedVersion.Exactly(2), Counter(3)));
+        var late = gate.Store.AppendAsync(Request(s, ExpectedVersion.Exactly(2), Counter(4)));
+        var any = gate.Store.AppendAsync(Request(s, ExpectedVersion.Any, Counter(5)));
+        await gate.ReleaseAsync();
+
+        Assert.Equal(2, (await first).Version);
+        Assert.Equal(3, (await second).Version);
+        Assert.Equal(3, (await Assert.ThrowsAsync<WrongExpectedVersionException>(() => late)).ActualVersion);
+        Assert.Equal(4, (await any).Version);
+        Assert.True((await second).RecordedAt >= (await first).RecordedAt);
+
+        var events = await fx.Store.ReadStreamAsync(new StreamName(s));
+        Assert.Equal([1, 2, 3, 5], events.Select(e => System.Text.Json.JsonDocument.Parse(e.Json).RootElement.GetProperty("n").GetInt32()));
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Database.Owner)).Ok);
+    }
+
+    [Fact]
+    public async Task AnErrorInAGroup_RollsItBack_AndEveryAppendIsAnsweredAsIfAlone()
+    {
+        var taken = Counter(1);
+        await fx.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, taken));
+        await using var gate = await HoldFlusherAsync();
+
+        var before = NewStream();
+        var after = NewStream();
+        var ok1 = gate.Store.AppendAsync(Request(before, ExpectedVersion.NoStream, Counter(1)));
+        var duplicate = gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, taken)); // same event id again
+        var ok2 = gate.Store.AppendAsync(Request(after, ExpectedVersion.NoStream, Counter(2)));
+        await gate.ReleaseAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => duplicate);
+        Assert.Equal((PostgresErrorCodes.UniqueViolation, "events_id_key"), (error.SqlState, error.ConstraintName));
+        Assert.Equal(1, (await ok1).Version);
+        Assert.Equal(1, (await ok2).Version);
+        Assert.Single(await fx.Store.ReadStreamAsync(new StreamName(before)));
+        Assert.Single(await fx.Store.ReadStreamAsync(new StreamName(after)));
+        // Appends: setup, blocked and the three. Round trips: setup, blocked, the failed group, then the three alone.
+        Assert.Equal((5L, 6L), gate.Store.GroupCommitCounts);
+    }
+
+    [Fact]
+    public async Task AnAppendCancelledWhileQueued_IsNeitherSentNorWritten()
+    {
+        await using var gate = await HoldFlusherAsync();
+        var cancelled = NewStream();
+        using var cts = new CancellationTokenSource();
+        var dropped = gate.Store.AppendAsync(Request(cancelled, ExpectedVersion.NoStream, Counter(1)), cts.Token);
+        var kept = gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, Counter(1)));
+        cts.Cancel();
+        await gate.ReleaseAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dropped);
+        Assert.Equal(1, (await kept).Version);
+        Assert.Empty(await fx.Store.ReadStreamAsync(new StreamName(cancelled)));
+        Assert.Equal((3L, 3L), gate.Store.GroupCommitCounts);
+    }
+
+    [Fact]
+    public async Task WithGroupCommitOff_EveryAppendIsItsOwnRoundTrip()
+    {
+        var store = new PostgresEventStore(fx.Service, options: EventStoreOptions.OneCommitPerAppend);
+        Assert.False(store.CoalescesAppends);
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, Counter(1)))));
+        Assert.All(results, r => Assert.Equal(1, r.Version));
+        Assert.Equal((0L, 0L), store.GroupCommitCounts);
+    }
+
+    [Fact]
+    public async Task TheServiceRole_CannotCallAppendManyWithArraysThatDoNotAddUp()
+    {
+        await using var cmd = fx.Service.CreateCommand("""
+            SELECT * FROM eventstore.append_many(ARRAY['a','b'], ARRAY['t','t'], ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::bigint[],
+                ARRAY[1,1], ARRAY[gen_random_uuid()], ARRAY['x'], ARRAY['{}']::jsonb[], ARRAY[NULL,NULL]::jsonb[],
+                ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::text[], ARRAY[NULL,NULL]::jsonb[])
+            """);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Equal("22023", error.SqlState);
+        Assert.Empty(await fx.Store.ReadStreamAsync(new StreamName("a")));
+    }
+}
