@@ -82,10 +82,16 @@ BEGIN
 
     -- Streams an append may create (expecting any version or no stream) that do not exist: create them in name order
     -- (the first such append of a stream gives its type and tenant), then lock them like the others.
-    SELECT array_agg(DISTINCT u.id) INTO missing
-      FROM unnest(p_streams, p_expected) AS u(id, expected)
-     WHERE (u.expected IS NULL OR u.expected = 0) AND array_position(coalesce(s_ids, '{}'), u.id) IS NULL;
+    FOR a IN 1..m LOOP
+        IF (p_expected[a] IS NULL OR p_expected[a] = 0) AND array_position(s_ids, p_streams[a]) IS NULL THEN
+            missing := '{}';
+            EXIT;
+        END IF;
+    END LOOP;
     IF missing IS NOT NULL THEN
+        SELECT array_agg(DISTINCT u.id) INTO missing
+          FROM unnest(p_streams, p_expected) AS u(id, expected)
+         WHERE (u.expected IS NULL OR u.expected = 0) AND array_position(coalesce(s_ids, '{}'), u.id) IS NULL;
         INSERT INTO eventstore.streams AS s (id, type, tenant, version, head_hash, created, updated)
         SELECT DISTINCT ON (u.id) u.id, u.type, u.tenant, 0,
                '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, clock_timestamp(), '-infinity'
