@@ -72,8 +72,9 @@ BEGIN
         RAISE EXCEPTION 'ids, types and data must have the same length' USING ERRCODE = '22023';
     END IF;
 
-    -- Lock the streams that exist, in name order. The lock gives the transaction its xid before any sequence value
-    -- is taken (see eventstore.append); pg_current_xact_id() states it for a group of new streams only.
+    -- Lock the streams that exist, in name order. The transaction must own an xid before any sequence value is taken
+    -- (see eventstore.append): a row lock assigns one (pg_current_xact_id() states it, as in eventstore.append), and
+    -- for a stream created below, the INSERT does. No sequence value is taken for an append that is not written.
     SELECT array_agg(x.id ORDER BY x.id), array_agg(x.version ORDER BY x.id), array_agg(x.head_hash ORDER BY x.id),
            array_agg(x.updated ORDER BY x.id), array_agg(x.tenant ORDER BY x.id)
       INTO s_ids, s_version, s_hash, s_updated, s_tenant
