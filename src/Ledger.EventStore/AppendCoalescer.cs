@@ -30,6 +30,19 @@ public sealed record EventStoreOptions
 
     public static EventStoreOptions Default { get; } = new();
 
+    /// <summary>Refuses limits below 1 (a group that may hold nothing, or no flusher at all, would leave appends queued forever).</summary>
+    public void Validate()
+    {
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(MaxEventsPerGroupedAppend), MaxEventsPerGroupedAppend), (nameof(MaxAppendsPerRoundTrip), MaxAppendsPerRoundTrip),
+                     (nameof(MaxEventsPerRoundTrip), MaxEventsPerRoundTrip), (nameof(MaxConcurrentRoundTrips), MaxConcurrentRoundTrips),
+                 })
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
+        }
+    }
+
     /// <summary>One round trip and one commit per append (what the store did before group commit).</summary>
     public static EventStoreOptions OneCommitPerAppend { get; } = new() { CoalesceAppends = false };
 }
@@ -66,7 +79,18 @@ internal sealed class AppendCoalescer(
     public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct)
     {
         if (request.Events.Count > options.MaxEventsPerGroupedAppend) return sendAlone(request, ct);
-        ct.ThrowIfCancellationRequested();
+        if (ct.IsCancellationRequested) return Task.FromCanceled<AppendResult>(ct);
+        // What Npgsql would refuse while binding (text that is not valid UTF-16) must fail this append alone, not the
+        // group it would have joined: a failure the client raises after sending cannot be told from one before.
+        try
+        {
+            AppendText.EnsureEncodable(request);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<AppendResult>(e);
+        }
+
         var pending = new Pending(request);
         if (ct.CanBeCanceled) pending.Registration = ct.Register(static p => ((Pending)p!).TryCancel(), pending);
         bool startFlusher;
@@ -76,7 +100,11 @@ internal sealed class AppendCoalescer(
             startFlusher = _flushers < options.MaxConcurrentRoundTrips;
             if (startFlusher) _flushers++;
         }
-        if (startFlusher) _ = Task.Run(FlushAsync, CancellationToken.None);
+        if (startFlusher)
+        {
+            // The flusher serves every caller, so it must not carry this caller's execution context (AsyncLocal, Activity).
+            using (ExecutionContext.SuppressFlow()) _ = Task.Run(FlushAsync, CancellationToken.None);
+        }
         return pending.Completion.Task;
     }
 
@@ -181,6 +209,44 @@ internal sealed class AppendCoalescer(
         {
             if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued) Completion.TrySetCanceled();
         }
+    }
+}
+
+/// <summary>The text of an append, checked the way Npgsql encodes it (strict UTF-8) before it joins a group.</summary>
+internal static class AppendText
+{
+    private static readonly System.Text.UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <exception cref="System.Text.EncoderFallbackException">some text holds an unpaired surrogate.</exception>
+    public static void EnsureEncodable(AppendRequest r)
+    {
+        Check(r.Stream.Value);
+        Check(r.StreamType);
+        Check(r.Tenant);
+        foreach (var e in r.Events)
+        {
+            Check(e.Type);
+            Check(e.Json);
+        }
+        var m = r.Metadata;
+        Check(m.ActorJson);
+        Check(m.Reason);
+        Check(m.CorrelationId);
+        Check(m.CausationId);
+        Check(m.IdempotencyKey);
+        if (m.Headers is not null)
+        {
+            foreach (var (k, v) in m.Headers)
+            {
+                Check(k);
+                Check(v);
+            }
+        }
+    }
+
+    private static void Check(string? s)
+    {
+        if (s is not null) Strict.GetByteCount(s);
     }
 }
 

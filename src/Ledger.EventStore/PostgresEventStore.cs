@@ -26,6 +26,7 @@ public sealed class PostgresEventStore : IEventStore
         _dataSource = dataSource;
         _inline = inlineProjections?.ToList() ?? [];
         options ??= EventStoreOptions.Default;
+        options.Validate();
         if (options.CoalesceAppends && _inline.Count == 0)
             _coalescer = new AppendCoalescer(options, AppendAloneAsync, AppendTogetherAsync);
     }
@@ -40,7 +41,8 @@ public sealed class PostgresEventStore : IEventStore
 
     public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct = default)
     {
-        if (request.Events.Count == 0) throw new ArgumentException("An append needs at least one event.", nameof(request));
+        if (request.Events.Count == 0)
+            return Task.FromException<AppendResult>(new ArgumentException("An append needs at least one event.", nameof(request)));
         return _coalescer is null ? AppendAloneAsync(request, ct) : _coalescer.AppendAsync(request, ct);
     }
 

@@ -238,6 +238,95 @@ public sealed class GroupCommitTests(StoreFixture fx) : IClassFixture<StoreFixtu
     }
 
     [Fact]
+    public async Task ANewStreamTakesTypeAndTenantFromTheFirstAppendThatMayCreateIt_NotFromOneThatConflicts()
+    {
+        await using var gate = await HoldFlusherAsync();
+        var s = NewStream();
+        var conflicting = gate.Store.AppendAsync(Request(s, ExpectedVersion.Exactly(3), Counter(1)) with { StreamType = "wrong", Tenant = "agency-evil" });
+        var creating = gate.Store.AppendAsync(Request(s, ExpectedVersion.NoStream, Counter(2)) with { StreamType = "counter", Tenant = null });
+        var next = gate.Store.AppendAsync(Request(s, ExpectedVersion.Any, Counter(3)) with { StreamType = "other", Tenant = "agency-b" });
+        await gate.ReleaseAsync();
+
+        Assert.Equal(0, (await Assert.ThrowsAsync<WrongExpectedVersionException>(() => conflicting)).ActualVersion);
+        Assert.Equal(1, (await creating).Version);
+        Assert.Equal(2, (await next).Version);
+        var row = await fx.Database.ScalarAsync<string>(
+            "SELECT type || '/' || coalesce(tenant, '(none)') FROM eventstore.streams WHERE id = @s", ("s", s));
+        Assert.Equal("counter/(none)", row);
+        // Events carry the stream's tenant, as with eventstore.append, whatever a later append says.
+        Assert.All(await fx.Store.ReadStreamAsync(new StreamName(s)), e => Assert.Null(e.Tenant));
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Database.Owner)).Ok);
+    }
+
+    [Fact]
+    public async Task TextThatCannotBeEncoded_FailsOnlyItsOwnAppend()
+    {
+        await using var gate = await HoldFlusherAsync();
+        var before = gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, Counter(1)));
+        var broken = gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, Counter(2)) with
+        {
+            Metadata = new AppendMetadata { Reason = "x\uD800" },
+        });
+        var after = gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, Counter(3)));
+        await gate.ReleaseAsync();
+
+        await Assert.ThrowsAsync<System.Text.EncoderFallbackException>(() => broken);
+        Assert.Equal(1, (await before).Version);
+        Assert.Equal(1, (await after).Version);
+        Assert.Equal((4L, 3L), gate.Store.GroupCommitCounts); // setup, blocked, then ONE round trip for the two
+    }
+
+    [Theory]
+    [InlineData(nameof(EventStoreOptions.MaxAppendsPerRoundTrip))]
+    [InlineData(nameof(EventStoreOptions.MaxConcurrentRoundTrips))]
+    [InlineData(nameof(EventStoreOptions.MaxEventsPerRoundTrip))]
+    [InlineData(nameof(EventStoreOptions.MaxEventsPerGroupedAppend))]
+    public void LimitsBelowOne_AreRefused(string option)
+    {
+        var options = option switch
+        {
+            nameof(EventStoreOptions.MaxAppendsPerRoundTrip) => new EventStoreOptions { MaxAppendsPerRoundTrip = 0 },
+            nameof(EventStoreOptions.MaxConcurrentRoundTrips) => new EventStoreOptions { MaxConcurrentRoundTrips = 0 },
+            nameof(EventStoreOptions.MaxEventsPerRoundTrip) => new EventStoreOptions { MaxEventsPerRoundTrip = -1 },
+            _ => new EventStoreOptions { MaxEventsPerGroupedAppend = 0 },
+        };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PostgresEventStore(fx.Service, options: options));
+        Assert.Equal(option, error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("append")]
+    [InlineData("append_many")]
+    public async Task TheServiceRole_CannotSlipATemporaryTypeIntoTheAppendFunctions(string function)
+    {
+        // Both functions run as the schema owner. If their search_path let the caller's temporary schema come first,
+        // a temporary domain named like a type they declare would run the caller's check as the owner.
+        await using var conn = await fx.Service.OpenConnectionAsync();
+        await using (var setup = new NpgsqlCommand("""
+            CREATE FUNCTION pg_temp.escalated() RETURNS boolean LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'ran as %', current_user USING ERRCODE = 'P0001'; END $$;
+            CREATE DOMAIN pg_temp.timestamptz AS pg_catalog.timestamptz CHECK (pg_temp.escalated());
+            CREATE DOMAIN pg_temp.bytea AS pg_catalog.bytea CHECK (pg_temp.escalated());
+            CREATE DOMAIN pg_temp.int4 AS pg_catalog.int4 CHECK (pg_temp.escalated());
+            """, conn))
+        {
+            await setup.ExecuteNonQueryAsync();
+        }
+        var stream = NewStream();
+        var sql = function == "append"
+            ? "SELECT conflict FROM eventstore.append(@s, 'counter', 'agency-a', NULL, ARRAY[gen_random_uuid()], ARRAY['t'], ARRAY['{}']::jsonb[], NULL, NULL, NULL, NULL, NULL, NULL)"
+            : """
+              SELECT conflict FROM eventstore.append_many(ARRAY[@s], ARRAY['counter'], ARRAY['agency-a'], ARRAY[NULL]::bigint[], ARRAY[1],
+                  ARRAY[gen_random_uuid()], ARRAY['t'], ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[], ARRAY[NULL]::text[],
+                  ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[NULL]::jsonb[])
+              """;
+        await using var call = new NpgsqlCommand(sql, conn);
+        call.Parameters.AddWithValue("s", NpgsqlTypes.NpgsqlDbType.Text, stream);
+        Assert.Equal(false, await call.ExecuteScalarAsync());
+        Assert.Single(await fx.Store.ReadStreamAsync(new StreamName(stream)));
+    }
+
+    [Fact]
     public async Task WithGroupCommitOff_EveryAppendIsItsOwnRoundTrip()
     {
         var store = new PostgresEventStore(fx.Service, options: EventStoreOptions.OneCommitPerAppend);

@@ -7,6 +7,9 @@
 -- whole group (lock every stream, insert every event, update every stream touched) instead of three per append, and
 -- one commit. Design and measurements: docs/architecture.md ("Group commit"), docs/performance.md.
 --
+-- Stream creation: a stream that does not exist is created by the group's first append to it that may create it
+-- (any version or no stream), with that append's type and tenant, as the appends one after the other would.
+--
 -- Locks: every existing stream of the group is locked with one SELECT ... ORDER BY id FOR UPDATE, so two groups take
 -- their rows in the same order (a single append takes one). Streams that do not exist yet are then created (in name
 -- order) and locked. Two groups that both create the same new stream while each holds a row the other wants can
@@ -18,7 +21,9 @@ CREATE FUNCTION eventstore.append_many(
     p_actors jsonb[], p_reasons text[], p_correlations text[], p_causations text[], p_idems text[], p_headers jsonb[])
 RETURNS TABLE (conflict boolean, version bigint, seqs bigint[], hashes bytea[], recorded_at timestamptz)
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, eventstore
+-- pg_temp last: otherwise PostgreSQL searches the caller's temporary schema FIRST for types, and a caller could make
+-- this function (which runs as the schema owner) use a domain of its own with a check that runs its code.
+SET search_path = pg_catalog, eventstore, pg_temp
 -- The statements below take arrays whose sizes vary per call; without this PostgreSQL plans them anew for every call
 -- (custom plans), which costs more than the group saves.
 SET plan_cache_mode = force_generic_plan
@@ -96,8 +101,8 @@ BEGIN
         INSERT INTO eventstore.streams AS s (id, type, tenant, version, head_hash, created, updated)
         SELECT DISTINCT ON (u.id) u.id, u.type, u.tenant, 0,
                '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, clock_timestamp(), '-infinity'
-          FROM unnest(p_streams, p_stream_types, p_tenants) WITH ORDINALITY AS u(id, type, tenant, a)
-         WHERE u.id = ANY (missing)
+          FROM unnest(p_streams, p_stream_types, p_tenants, p_expected) WITH ORDINALITY AS u(id, type, tenant, expected, a)
+         WHERE u.id = ANY (missing) AND (u.expected IS NULL OR u.expected = 0)
          ORDER BY u.id, u.a
         ON CONFLICT (id) DO NOTHING;
         SELECT array_agg(x.id ORDER BY x.id), array_agg(x.version ORDER BY x.id), array_agg(x.head_hash ORDER BY x.id),
@@ -175,3 +180,9 @@ END
 $$;
 
 REVOKE EXECUTE ON FUNCTION eventstore.append_many FROM PUBLIC;
+
+-- The same fix for eventstore.append (0001 and 0004 set search_path = pg_catalog, eventstore): with pg_temp unlisted,
+-- the caller's temporary schema is searched first for the types of its declarations, so the service role could run
+-- code as the owner through a temporary domain (found in review; GroupCommitTests / TamperAndAppendOnlyTests pin it).
+ALTER FUNCTION eventstore.append(text, text, text, bigint, uuid[], text[], jsonb[], jsonb, text, text, text, text, jsonb)
+    SET search_path = pg_catalog, eventstore, pg_temp;
