@@ -71,14 +71,18 @@ internal sealed class AppendCoalescer(
     private readonly object _gate = new();
     private readonly Queue<Pending> _queue = new();
     private int _flushers;
+    private volatile bool _disabled;
     private long _appends, _roundTrips;
 
     /// <summary>Appends taken from the queue, and the round trips they used (a group that failed and was re-sent one by one counts every call).</summary>
     public (long Appends, long RoundTrips) Counts => (Interlocked.Read(ref _appends), Interlocked.Read(ref _roundTrips));
 
+    /// <summary>False once a group failed because this role may not call <c>eventstore.append_many</c> (or it does not exist).</summary>
+    public bool Grouping => !_disabled;
+
     public Task<AppendResult> AppendAsync(AppendRequest request, CancellationToken ct)
     {
-        if (request.Events.Count > options.MaxEventsPerGroupedAppend) return sendAlone(request, ct);
+        if (request.Events.Count > options.MaxEventsPerGroupedAppend || _disabled) return sendAlone(request, ct);
         if (ct.IsCancellationRequested) return Task.FromCanceled<AppendResult>(ct);
         // What Npgsql would refuse while binding (text that is not valid UTF-16) must fail this append alone, not the
         // group it would have joined: a failure the client raises after sending cannot be told from one before.
@@ -158,6 +162,9 @@ internal sealed class AppendCoalescer(
         }
         catch (PostgresException e) when (e.InvariantSeverity == "ERROR")
         {
+            // A role without EXECUTE on append_many, or a database without migration 0005: stop grouping for good
+            // rather than fail every group and send it again.
+            if (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.UndefinedFunction) _disabled = true;
             // Rolled back as a whole; each append alone gets the answer it would have had.
             foreach (var p in batch) await SendAloneAsync(p);
             return;

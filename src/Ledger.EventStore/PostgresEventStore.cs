@@ -34,7 +34,7 @@ public sealed class PostgresEventStore : IEventStore
     public NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>Whether concurrent appends share round trips and commits (<see cref="EventStoreOptions.CoalesceAppends"/>).</summary>
-    public bool CoalescesAppends => _coalescer is not null;
+    public bool CoalescesAppends => _coalescer is { Grouping: true };
 
     /// <summary>Group commit so far: appends sent and the round trips they took (both 0 when group commit is off).</summary>
     public (long Appends, long RoundTrips) GroupCommitCounts => _coalescer?.Counts ?? (0, 0);

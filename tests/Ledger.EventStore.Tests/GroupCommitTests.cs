@@ -32,13 +32,15 @@ public sealed class GroupCommitTests(StoreFixture fx) : IClassFixture<StoreFixtu
         }
     }
 
-    private async Task<Gate> HoldFlusherAsync(EventStoreOptions? options = null)
+    private Task<Gate> HoldFlusherAsync(EventStoreOptions? options = null) => HoldFlusherAsync(fx.Database, fx.Service, options);
+
+    private static async Task<Gate> HoldFlusherAsync(Ledger.Testing.Postgres.TestDatabase db, NpgsqlDataSource service, EventStoreOptions? options = null)
     {
-        var store = new PostgresEventStore(fx.Service, options: options ?? OneFlusher);
+        var store = new PostgresEventStore(service, options: options ?? OneFlusher);
         var blocker = NewStream();
         await store.AppendAsync(Request(blocker, ExpectedVersion.NoStream, Counter(0)));
 
-        var conn = await fx.Database.Owner.OpenConnectionAsync();
+        var conn = await db.Owner.OpenConnectionAsync();
         var tx = await conn.BeginTransactionAsync();
         await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM eventstore.streams WHERE id = @s FOR UPDATE", conn, tx))
         {
@@ -46,16 +48,16 @@ public sealed class GroupCommitTests(StoreFixture fx) : IClassFixture<StoreFixtu
             await lockRow.ExecuteScalarAsync();
         }
         var blocked = store.AppendAsync(Request(blocker, ExpectedVersion.Any, Counter(1)));
-        await WaitUntilAnAppendWaitsOnALockAsync();
+        await WaitUntilAnAppendWaitsOnALockAsync(db);
         return new Gate(store, conn, tx, blocked);
     }
 
-    private async Task WaitUntilAnAppendWaitsOnALockAsync()
+    private static async Task WaitUntilAnAppendWaitsOnALockAsync(Ledger.Testing.Postgres.TestDatabase db)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            var waiting = await fx.Database.ScalarAsync<long>(
+            var waiting = await db.ScalarAsync<long>(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%eventstore.append%'");
             if (waiting > 0) return;
             await Task.Delay(10);
@@ -324,6 +326,29 @@ public sealed class GroupCommitTests(StoreFixture fx) : IClassFixture<StoreFixtu
         call.Parameters.AddWithValue("s", NpgsqlTypes.NpgsqlDbType.Text, stream);
         Assert.Equal(false, await call.ExecuteScalarAsync());
         Assert.Single(await fx.Store.ReadStreamAsync(new StreamName(stream)));
+    }
+
+    [Fact]
+    public async Task ARoleThatMayNotCallAppendMany_StillGetsEveryAppend_AndGroupingStops()
+    {
+        // E.g. an operator granted the service role by hand before migration 0005 existed.
+        await using var db = await Ledger.Testing.Postgres.TestCluster.CreateDatabaseAsync("esnogroup");
+        await using var service = await db.CreateServiceRoleAsync();
+        var role = new NpgsqlConnectionStringBuilder(service.ConnectionString).Username!;
+        await db.ScalarAsync<object?>($"REVOKE EXECUTE ON FUNCTION eventstore.append_many FROM {EventStoreSchema.Quote(role)}");
+
+        await using var gate = await HoldFlusherAsync(db, service);
+        Assert.True(gate.Store.CoalescesAppends);
+        var streams = Enumerable.Range(0, 3).Select(_ => NewStream()).ToList();
+        var appends = streams.Select(st => gate.Store.AppendAsync(Request(st, ExpectedVersion.NoStream, Counter(1)))).ToList();
+        await gate.ReleaseAsync();
+
+        Assert.All(await Task.WhenAll(appends), r => Assert.Equal(1, r.Version));
+        Assert.False(gate.Store.CoalescesAppends);
+        var later = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => gate.Store.AppendAsync(Request(NewStream(), ExpectedVersion.NoStream, Counter(1)))));
+        Assert.All(later, r => Assert.Equal(1, r.Version));
+        // setup, blocked, the refused group, the three alone; the later five bypass the queue.
+        Assert.Equal((5L, 6L), gate.Store.GroupCommitCounts);
     }
 
     [Fact]
