@@ -352,6 +352,24 @@ public sealed class GroupCommitTests(StoreFixture fx) : IClassFixture<StoreFixtu
     }
 
     [Fact]
+    public async Task AGroupInWhichNoAppendIsWritten_WritesNothing_AndCreatesNoStream()
+    {
+        await using var gate = await HoldFlusherAsync();
+        var (a, b) = (NewStream(), NewStream());
+        var first = gate.Store.AppendAsync(Request(a, ExpectedVersion.Exactly(2), Counter(1)));
+        var second = gate.Store.AppendAsync(Request(b, ExpectedVersion.Exactly(1), Counter(2), Counter(3)));
+        var before = await fx.Database.ScalarAsync<long>("SELECT count(*) FROM eventstore.events");
+        await gate.ReleaseAsync();
+
+        Assert.Equal(0, (await Assert.ThrowsAsync<WrongExpectedVersionException>(() => first)).ActualVersion);
+        Assert.Equal(0, (await Assert.ThrowsAsync<WrongExpectedVersionException>(() => second)).ActualVersion);
+        Assert.Equal(0L, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM eventstore.streams WHERE id IN (@a, @b)", ("a", a), ("b", b)));
+        // Only the blocked append wrote (one event), counted while it waited.
+        Assert.Equal(before + 1, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM eventstore.events"));
+        Assert.Equal((4L, 3L), gate.Store.GroupCommitCounts);
+    }
+
+    [Fact]
     public async Task WithGroupCommitOff_EveryAppendIsItsOwnRoundTrip()
     {
         var store = new PostgresEventStore(fx.Service, options: EventStoreOptions.OneCommitPerAppend);
