@@ -1,3 +1,4 @@
+using Ledger.Audit;
 using Npgsql;
 
 namespace Ledger.EventStore;

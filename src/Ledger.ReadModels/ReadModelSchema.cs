@@ -1,3 +1,4 @@
+using Ledger.Audit;
 using Ledger.EventStore;
 using Ledger.Projections;
 using Npgsql;

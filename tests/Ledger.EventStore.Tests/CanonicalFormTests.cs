@@ -1,3 +1,4 @@
+using Ledger.Audit;
 using Ledger.EventStore;
 using Npgsql;
 using static Ledger.EventStore.Tests.Events;

@@ -1,4 +1,5 @@
 using Ledger.EventStore;
+using Ledger.Storage;
 using Ledger.LocalPostgres;
 using Npgsql;
 
@@ -43,6 +44,21 @@ public static class TestCluster
     /// <summary>A new, empty database with the event store's schema applied; its owner is the superuser.</summary>
     public static async Task<TestDatabase> CreateDatabaseAsync(string prefix = "t")
     {
+        var database = await CreateEmptyDatabaseAsync(prefix);
+        await EventStoreSchema.MigrateAsync(database.Owner);
+        return database;
+    }
+
+    /// <summary>A new database with Marten's schema and the audit layer (Ledger.Storage's bootstrap); its owner is the superuser.</summary>
+    public static async Task<TestDatabase> CreateLedgerDatabaseAsync(string prefix = "l")
+    {
+        var database = await CreateEmptyDatabaseAsync(prefix);
+        await LedgerSchema.MigrateAsync(database.OwnerConnectionString);
+        return database;
+    }
+
+    private static async Task<TestDatabase> CreateEmptyDatabaseAsync(string prefix)
+    {
         var admin = await AdminConnectionStringAsync();
         var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}".ToLowerInvariant();
         await using (var ds = NpgsqlDataSource.Create(admin))
@@ -51,9 +67,7 @@ public static class TestCluster
             await cmd.ExecuteNonQueryAsync();
         }
         var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-        var owner = NpgsqlDataSource.Create(cs);
-        await EventStoreSchema.MigrateAsync(owner);
-        return new TestDatabase(name, cs, owner);
+        return new TestDatabase(name, cs, NpgsqlDataSource.Create(LedgerMarten.ForLedger(cs)));
     }
 }
 
@@ -70,16 +84,35 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
     /// </summary>
     public async Task<NpgsqlDataSource> CreateServiceRoleAsync()
     {
-        var role = $"svc_{Name}";
-        const string password = "test-only-password";
-        await using (var cmd = Owner.CreateCommand(
-            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {EventStoreSchema.Quote(role)} LOGIN PASSWORD '{password}'; END IF; END $$;"))
-        {
-            await cmd.ExecuteNonQueryAsync();
-        }
+        var role = await CreateLoginRoleAsync();
         await EventStoreSchema.GrantServiceRoleAsync(Owner, role);
-        return NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(OwnerConnectionString) { Username = role, Password = password }.ConnectionString);
+        return NpgsqlDataSource.Create(ServiceConnectionString(role));
     }
+
+    /// <summary>
+    /// The same for a Ledger database (Marten + audit layer): a login role with exactly the service's grants
+    /// (<see cref="LedgerSchema.GrantServiceRoleAsync"/>); returns its connection string (UTC, as the service uses).
+    /// </summary>
+    public async Task<string> CreateLedgerServiceRoleAsync()
+    {
+        var role = await CreateLoginRoleAsync();
+        await LedgerSchema.GrantServiceRoleAsync(Owner, role);
+        return LedgerMarten.ForLedger(ServiceConnectionString(role));
+    }
+
+    private const string TestPassword = "test-only-password";
+
+    private async Task<string> CreateLoginRoleAsync()
+    {
+        var role = $"svc_{Name}";
+        await using var cmd = Owner.CreateCommand(
+            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {EventStoreSchema.Quote(role)} LOGIN PASSWORD '{TestPassword}'; END IF; END $$;");
+        await cmd.ExecuteNonQueryAsync();
+        return role;
+    }
+
+    private string ServiceConnectionString(string role) =>
+        new NpgsqlConnectionStringBuilder(OwnerConnectionString) { Username = role, Password = TestPassword }.ConnectionString;
 
     /// <summary>
     /// What a superuser can do behind the service's back: runs <paramref name="sql"/> with the append-only triggers off

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 
-namespace Ledger.EventStore;
+namespace Ledger.Audit;
 
 /// <summary>One numbered SQL script, e.g. <c>0001_event_store.sql</c>.</summary>
 public sealed record Migration(int Version, string Name, string Sql)

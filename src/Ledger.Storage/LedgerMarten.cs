@@ -1,0 +1,57 @@
+using JasperFx;
+using JasperFx.Events;
+using Ledger.Audit;
+using Ledger.Domain;
+using Marten;
+using Weasel.Core;
+
+namespace Ledger.Storage;
+
+/// <summary>
+/// How Ledger uses Marten, in one place. Every setting here is part of the stored record or of an audit guarantee;
+/// changing one is a migration, not a tweak (docs/architecture.md):
+/// <list type="bullet">
+/// <item>schema <c>ledger</c> (the audit SQL names its tables), single tenancy, string stream keys
+///   (<c>agency-{code}</c>, <c>year-{agency}-{year}</c>, …);</item>
+/// <item><see cref="EventAppendMode.Quick"/>: the append function stamps <c>now()</c>, the database clock (the seal
+///   trigger refuses anything else); never Rich, whose gaps defeat the daemon's liveness probe;</item>
+/// <item><c>UseExclusiveLockOnConcurrentAppends</c>: the stream row is locked before any sequence value is taken, which
+///   <see cref="SettledSequence"/> relies on, and concurrent writers of one stream queue instead of failing late;</item>
+/// <item>correlation id, causation id and headers on, frozen: Marten's schema tool drops a column whose setting is
+///   switched off, with its content; a unique index on event ids (evidence links name events by id);</item>
+/// <item>event type names from <see cref="DomainEventTypes.All"/>, payloads in <see cref="LedgerJson"/>.</item>
+/// </list>
+/// </summary>
+public static class LedgerMarten
+{
+    public const string Schema = AuditSql.MartenSchema;
+
+    /// <param name="connectionString">the role Marten connects as (the restricted service role in the service).</param>
+    /// <param name="applySchema">true only for the schema owner's store, which creates and updates Marten's objects.</param>
+    public static void Configure(StoreOptions options, string connectionString, bool applySchema = false)
+    {
+        options.Connection(ForLedger(connectionString));
+        options.DatabaseSchemaName = Schema;
+        options.AutoCreateSchemaObjects = applySchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+
+        var events = options.Events;
+        events.StreamIdentity = StreamIdentity.AsString;
+        events.AppendMode = EventAppendMode.Quick;
+        events.UseExclusiveLockOnConcurrentAppends = true;
+        events.EnableUniqueIndexOnEventId = true;
+        events.MetadataConfig.CorrelationIdEnabled = true;
+        events.MetadataConfig.CausationIdEnabled = true;
+        events.MetadataConfig.HeadersEnabled = true;
+        foreach (var (name, type) in DomainEventTypes.All) events.MapEventType(type, name);
+
+        options.UseSystemTextJsonForSerialization(new System.Text.Json.JsonSerializerOptions(LedgerJson.Options), EnumStorage.AsString, Casing.CamelCase);
+    }
+
+    /// <summary>
+    /// Every Ledger connection works in UTC (Marten's quick append writes <c>now() at time zone 'utc'</c>, which is the
+    /// transaction's clock only in a UTC session; the seal trigger refuses anything else) and keeps its session state
+    /// between uses (no DISCARD ALL: cached plans of the append and seal functions survive).
+    /// </summary>
+    public static string ForLedger(string connectionString) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC", NoResetOnClose = true }.ConnectionString;
+}

@@ -1,0 +1,34 @@
+using Ledger.Audit;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Storage;
+
+/// <summary>
+/// Creates and upgrades a Ledger database as its owner, in dependency order: Marten's own schema (through Marten), then
+/// the audit layer's numbered migrations (they name Marten's tables), then the grants of the service role.
+/// </summary>
+public static class LedgerSchema
+{
+    /// <returns>what was applied, for the log.</returns>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(string ownerConnectionString, Action<StoreOptions>? more = null, CancellationToken ct = default)
+    {
+        var applied = new List<string>();
+        using (var store = DocumentStore.For(o =>
+        {
+            LedgerMarten.Configure(o, ownerConnectionString, applySchema: true);
+            more?.Invoke(o);
+        }))
+        {
+            var patch = await store.Storage.Database.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);
+            if (patch != Weasel.Core.SchemaPatchDifference.None) applied.Add($"marten schema ({patch})");
+        }
+        await using var owner = NpgsqlDataSource.Create(ownerConnectionString);
+        applied.AddRange(await AuditSchema.MigrateAsync(owner, ct));
+        return applied;
+    }
+
+    /// <summary>Grants the service role its rights (Marten's tables, the audit layer). Run as the owner at every start.</summary>
+    public static Task GrantServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct = default) =>
+        AuditSchema.GrantServiceRoleAsync(owner, role, ct);
+}

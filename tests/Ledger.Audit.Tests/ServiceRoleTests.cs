@@ -1,0 +1,102 @@
+using Npgsql;
+using static Ledger.Audit.Tests.LedgerFixture;
+
+namespace Ledger.Audit.Tests;
+
+/// <summary>
+/// The service role can append and nothing else that would change the record: every forbidden operation is refused by
+/// PostgreSQL (privileges or the audit triggers), and the refused statement leaves the log as it was.
+/// </summary>
+public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFixture>
+{
+    public static TheoryData<string, string> Forbidden => new()
+    {
+        { "UPDATE ledger.mt_events SET data = '{}' WHERE stream_id = @s", "42501" },
+        { "DELETE FROM ledger.mt_events WHERE stream_id = @s", "42501" },
+        { "TRUNCATE ledger.mt_events CASCADE", "42501" },
+        { "DELETE FROM ledger.mt_streams WHERE id = @s", "42501" },
+        { "TRUNCATE ledger.mt_streams CASCADE", "42501" },
+        { "INSERT INTO ledger_audit.event_hashes SELECT seq_id + 1000000, stream_id, version + 1000, hash FROM ledger_audit.event_hashes WHERE stream_id = @s", "42501" },
+        { "UPDATE ledger_audit.event_hashes SET hash = sha256('x') WHERE stream_id = @s", "42501" },
+        { "DELETE FROM ledger_audit.event_hashes WHERE stream_id = @s", "42501" },
+        { "ALTER TABLE ledger.mt_events DISABLE TRIGGER ledger_append_only", "42501" },
+        { "ALTER TABLE ledger.mt_streams DISABLE TRIGGER ledger_seal", "42501" },
+        { "DROP TRIGGER ledger_seal ON ledger.mt_streams", "42501" },
+        { "SET session_replication_role = replica", "42501" },
+        { "SELECT ledger.mt_archive_stream(@s)", "42501" },
+        { "CREATE TABLE ledger.mine (x int)", "42501" },
+        // Allowed statements that the seal trigger refuses at commit: archiving, moving back, a version without events.
+        { "UPDATE ledger.mt_streams SET is_archived = true WHERE id = @s", "42501" },
+        { "UPDATE ledger.mt_streams SET version = 1 WHERE id = @s", "42501" },
+        { "UPDATE ledger.mt_streams SET version = 5 WHERE id = @s", "23514" },
+        { """
+          INSERT INTO ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id)
+          VALUES (nextval('ledger.mt_events_sequence'), gen_random_uuid(), @s, 4, '{}', 'budget.spending-recorded.v1', now(), '*DEFAULT*');
+          UPDATE ledger.mt_streams SET version = 4 WHERE id = @s
+          """, "23514" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Forbidden))]
+    public async Task ServiceRole_ForbiddenOperation_IsRefusedAndChangesNothing(string sql, string sqlState)
+    {
+        var stream = NewStream();
+        await fx.AppendAsync(stream, 0, Spending(1), Spending(2));
+        var before = await StateAsync(stream);
+
+        await using var conn = await fx.Service.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand($"BEGIN; {sql}; COMMIT;", conn);
+        cmd.Parameters.AddWithValue("s", stream);
+        var e = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.True(e.SqlState == sqlState, $"{sql}: {e.SqlState} {e.MessageText}");
+
+        Assert.Equal(before, await StateAsync(stream));
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok);
+    }
+
+    [Fact]
+    public async Task ServiceRole_DeferringTheSealImmediately_CannotAppendUnsealedEvents()
+    {
+        // A session may make the deferred trigger fire early; it then fires before the events exist and refuses the append.
+        var stream = NewStream();
+        await using var conn = await fx.Service.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("""
+            BEGIN;
+            SET CONSTRAINTS ALL IMMEDIATE;
+            SELECT ledger.mt_quick_append_events(@s, 'year', '*DEFAULT*', ARRAY[gen_random_uuid()], ARRAY['budget.spending-recorded.v1'],
+                ARRAY['x'], ARRAY['{}'::jsonb], ARRAY[NULL::bytea], ARRAY[NULL::varchar], ARRAY[NULL::varchar], ARRAY[NULL::jsonb], 0);
+            COMMIT;
+            """, conn);
+        cmd.Parameters.AddWithValue("s", stream);
+        var e = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Equal("23514", e.SqlState);
+        Assert.Equal(0L, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger.mt_events WHERE stream_id = @s", ("s", stream)));
+    }
+
+    [Fact]
+    public async Task Owner_UpdateOrDeleteOfEventsAndHashes_IsRefusedByTheTriggers()
+    {
+        var stream = NewStream();
+        await fx.AppendAsync(stream, 0, Spending(1));
+        foreach (var sql in new[]
+        {
+            "UPDATE ledger.mt_events SET data = '{}' WHERE stream_id = @s",
+            "DELETE FROM ledger.mt_events WHERE stream_id = @s",
+            "DELETE FROM ledger.mt_streams WHERE id = @s",
+            "UPDATE ledger_audit.event_hashes SET hash = sha256('x') WHERE stream_id = @s",
+            "DELETE FROM ledger_audit.event_hashes WHERE stream_id = @s",
+        })
+        {
+            await using var cmd = fx.Database.Owner.CreateCommand(sql);
+            cmd.Parameters.AddWithValue("s", stream);
+            var e = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+            Assert.True(e.SqlState == "42501" && e.MessageText.Contains("append-only"), $"{sql}: {e.SqlState} {e.MessageText}");
+        }
+    }
+
+    private async Task<string> StateAsync(string stream) => await fx.Database.ScalarAsync<string>("""
+        SELECT (SELECT coalesce(string_agg(seq_id || ':' || version || ':' || md5(data::text), ',' ORDER BY seq_id), '') FROM ledger.mt_events WHERE stream_id = @s)
+            || '|' || (SELECT coalesce(string_agg(seq_id || ':' || encode(hash, 'hex'), ',' ORDER BY seq_id), '') FROM ledger_audit.event_hashes WHERE stream_id = @s)
+            || '|' || (SELECT version || ':' || is_archived FROM ledger.mt_streams WHERE id = @s)
+        """, ("s", stream));
+}

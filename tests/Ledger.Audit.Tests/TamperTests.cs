@@ -1,0 +1,166 @@
+using Ledger.Testing.Postgres;
+using static Ledger.Audit.Tests.LedgerFixture;
+
+namespace Ledger.Audit.Tests;
+
+/// <summary>
+/// What a database superuser can do behind the triggers' back (session_replication_role = replica), and that the
+/// verifier names exactly what was changed. Each test seeds its own streams; the verifier is run as the service role,
+/// as /api/audit/verify does.
+/// </summary>
+public sealed class TamperTests
+{
+    private static async Task<(LedgerFixture Fx, string[] Streams)> SeedAsync()
+    {
+        var fx = new LedgerFixture();
+        await fx.InitializeAsync();
+        var streams = new[] { NewStream(), NewStream(), NewStream() };
+        foreach (var s in streams)
+        {
+            await fx.AppendAsync(s, 0, Spending(1), Spending(2));
+            await fx.AppendAsync(s, 2, Spending(3));
+        }
+        var intact = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.True(intact.Ok, string.Join("; ", intact.Problems));
+        Assert.Equal(9, intact.EventsChecked);
+        return (fx, streams);
+    }
+
+    private static Task Superuser(LedgerFixture fx, string sql, params (string, object)[] ps) =>
+        fx.Database.AsSuperuserBypassingTriggersAsync(sql, ps);
+
+    [Fact]
+    public async Task Verify_AlteredPayload_NamesThatEventOnly()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var victim = (await fx.SequencesAsync(streams[1]))[1];
+        await Superuser(fx, "UPDATE ledger.mt_events SET data = jsonb_set(data, '{amount}', '9.99') WHERE seq_id = @s", ("s", victim));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.False(result.Ok);
+        Assert.Equal(victim, result.FirstBrokenSequence);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains("altered", problem.Problem);
+        Assert.Equal(streams[1], problem.Stream);
+    }
+
+    [Fact]
+    public async Task Verify_AlteredMetadata_ActorReasonOrTime_NamesThatEvent()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var seqs = await fx.SequencesAsync(streams[0]);
+        await Superuser(fx, "UPDATE ledger.mt_events SET headers = jsonb_set(headers, '{actor,name}', '\"Budi\"') WHERE seq_id = @s", ("s", seqs[0]));
+        await Superuser(fx, "UPDATE ledger.mt_events SET timestamp = timestamp - interval '1 day' WHERE seq_id = @s", ("s", seqs[2]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.Equal([seqs[0], seqs[2]], result.Problems.Select(p => p.Sequence!.Value).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Verify_DeletedMiddleEvent_NamesItsSequenceAndTheGap()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var seqs = await fx.SequencesAsync(streams[2]);
+        await Superuser(fx, "DELETE FROM ledger.mt_events WHERE seq_id = @s", ("s", seqs[1]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.Contains(result.Problems, p => p.Sequence == seqs[1] && p.Problem.Contains("deleted"));
+        Assert.Contains(result.Problems, p => p.Sequence == seqs[2] && p.Problem.Contains("missing"));
+        Assert.Equal(seqs[1], result.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task Verify_TwoEventsSwapped_NamesBoth()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var seqs = await fx.SequencesAsync(streams[0]);
+        // Reorder: the first two events of the stream exchange their payloads (each keeps its position and hash row).
+        await Superuser(fx, """
+            UPDATE ledger.mt_events e SET data = o.data
+              FROM ledger.mt_events o
+             WHERE (e.seq_id, o.seq_id) IN ((@a, @b), (@b, @a))
+            """, ("a", seqs[0]), ("b", seqs[1]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.Equal([seqs[0], seqs[1]], result.Problems.Select(p => p.Sequence!.Value).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Verify_StreamRowRewound_NamesTheStream()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        await Superuser(fx, "UPDATE ledger.mt_streams SET version = 2 WHERE id = @id", ("id", streams[1]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(streams[1], problem.Stream);
+        Assert.Equal((await fx.SequencesAsync(streams[1]))[2], problem.Sequence);
+    }
+
+    [Fact]
+    public async Task Verify_EventInsertedWithoutTheAppendPath_IsReportedAsUnsealed()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var seq = await fx.Database.AsSuperuserBypassingTriggersAsync("""
+            INSERT INTO ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id)
+            VALUES (nextval('ledger.mt_events_sequence'), gen_random_uuid(), @s, 4, '{}', 'budget.spending-recorded.v1', now(), '*DEFAULT*')
+            RETURNING seq_id
+            """, ("s", streams[0]));
+        await Superuser(fx, "UPDATE ledger.mt_streams SET version = 4 WHERE id = @s", ("s", streams[0]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal((long)seq!, problem.Sequence);
+        Assert.Contains("never sealed", problem.Problem);
+    }
+
+    [Fact]
+    public async Task Verify_LastEventDeletedWithItsHashAndStreamRow_OnlyThePublishedHeadCatchesIt()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var head = await LogHeads.ReadAsync(fx.Service);
+        var published = new PublishedHead(head.Sequence, head.Digest, "close 2025");
+
+        var last = (await fx.SequencesAsync(streams[0]))[2];
+        await Superuser(fx, """
+            DELETE FROM ledger.mt_events WHERE seq_id = @s;
+            DELETE FROM ledger_audit.event_hashes WHERE seq_id = @s;
+            UPDATE ledger.mt_streams SET version = 2 WHERE id = @id;
+            """, ("s", last), ("id", streams[0]));
+
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok); // every chain check passes
+        var result = await ChainVerifier.VerifyAsync(fx.Service, [published]);
+        Assert.False(result.Ok);
+        Assert.False(Assert.Single(result.Heads).Matches);
+        Assert.Contains(result.Problems, p => p.Stream == "close 2025" && p.Problem.Contains("published digest"));
+    }
+
+    [Fact]
+    public async Task Verify_LastEventRewrittenWithConsistentHashes_OnlyThePublishedHeadCatchesIt()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var head = await LogHeads.ReadAsync(fx.Service);
+        var last = (await fx.SequencesAsync(streams[2]))[2];
+        // Rewrite the payload and recompute the chain hash exactly as the seal would.
+        await Superuser(fx, """
+            UPDATE ledger.mt_events SET data = jsonb_set(data, '{amount}', '9.99') WHERE seq_id = @s;
+            UPDATE ledger_audit.event_hashes h
+               SET hash = sha256(p.hash || sha256(ledger_audit.canonical(e)))
+              FROM ledger.mt_events e, ledger_audit.event_hashes p
+             WHERE h.seq_id = @s AND e.seq_id = @s AND p.stream_id = h.stream_id AND p.version = h.version - 1;
+            """, ("s", last));
+
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok);
+        var result = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest, "close")]);
+        Assert.False(result.Ok);
+        Assert.False(Assert.Single(result.Heads).Matches);
+    }
+}
