@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FluentValidation;
-using Ledger.EventStore;
+using Ledger.Storage;
+using Marten;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,8 @@ internal static class CommandEndpoint
     {
         var services = http.RequestServices;
         var options = services.GetRequiredService<CommandPipelineOptions>();
-        var store = services.GetRequiredService<IEventStore>();
+        var store = services.GetRequiredService<IDocumentStore>();
+        var reader = services.GetRequiredService<StreamLoader>();
         var idempotency = services.GetRequiredService<IdempotencyStore>();
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Commands");
         var ct = http.RequestAborted;
@@ -68,7 +70,7 @@ internal static class CommandEndpoint
             IdempotencyKey = supplied.IdempotencyKey ?? headers.IdempotencyKey,
         };
 
-        Task<StoredResponse> Execute() => ExecuteAsync(handler, command, store, options, metadata, headers.IfMatch, log, successStatus, ct);
+        Task<StoredResponse> Execute() => ExecuteAsync(handler, command, store, reader, options, metadata, headers.IfMatch, log, successStatus, ct);
 
         if (headers.IdempotencyKey is not { } key)
         {
@@ -76,7 +78,7 @@ internal static class CommandEndpoint
             return;
         }
 
-        var scope = Scope(handler.Tenant(command), metadata.ActorJson);
+        var scope = Scope(handler.Tenant(command), metadata.Actor is null ? null : JsonSerializer.Serialize(metadata.Actor, options.Json));
         var hash = RequestHash(http.Request, body);
         var claim = await idempotency.ClaimAsync(scope, key, hash, options.IdempotencyLease, ct);
         switch (claim)
@@ -117,15 +119,15 @@ internal static class CommandEndpoint
     }
 
     private static async Task<StoredResponse> ExecuteAsync<TCommand, TState>(
-        CommandHandlerDefinition<TCommand, TState> handler, TCommand command, IEventStore store, CommandPipelineOptions options,
-        AppendMetadata metadata, long? ifMatch, ILogger log, int successStatus, CancellationToken ct)
+        CommandHandlerDefinition<TCommand, TState> handler, TCommand command, IDocumentStore store, StreamLoader reader, CommandPipelineOptions options,
+        CommandMetadata metadata, long? ifMatch, ILogger log, int successStatus, CancellationToken ct)
     {
-        var outcome = await CommandExecutor.ExecuteAsync(handler, command, store, options, metadata, ifMatch, log, ct);
+        var outcome = await CommandExecutor.ExecuteAsync(handler, command, store, reader, options, metadata, ifMatch, log, ct);
         if (outcome is not CommandSucceeded s) return Render(outcome, successStatus);
         var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (handler.ResponseFields?.Invoke(s.Events) is { } fields) foreach (var (k, v) in fields) extra[k] = v;
         if (handler.FollowOn is { } followOn)
-            foreach (var (k, v) in await followOn(command, s.Events, new FollowOnContext(store, options, metadata, log), ct)) extra[k] = v;
+            foreach (var (k, v) in await followOn(command, s.Events, new FollowOnContext(store, reader, options, metadata, log), ct)) extra[k] = v;
         return Render(outcome, handler.SuccessStatus?.Invoke(s.Events) ?? successStatus, extra);
     }
 
@@ -267,7 +269,7 @@ internal static class CommandEndpoint
         switch (outcome)
         {
             case CommandSucceeded s:
-                var body = JsonSerializer.Serialize(new SuccessBody(s.Stream.Value, s.Version, s.EventIds)
+                var body = JsonSerializer.Serialize(new SuccessBody(s.Stream, s.Version, s.EventIds)
                 {
                     Extra = extra is { Count: > 0 } ? extra.ToDictionary() : null,
                 }, ResponseJson);

@@ -1,37 +1,43 @@
-using Ledger.EventStore;
+using Ledger.Storage;
+using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ledger.Commands;
 
 /// <summary>
-/// The aggregate workflow without HTTP: load the stream and fold it, decide, append at exactly the loaded version.
-/// With an If-Match version the stream must be at it, both before deciding and at the append (412 otherwise, never
-/// retried: the client decided on that version). Without one, a lost race is reloaded and decided again on the new
-/// state, up to <see cref="CommandPipelineOptions.MaxAttempts"/> attempts.
+/// The aggregate workflow without HTTP, on Marten: fetch the stream for writing (Marten folds it with the live
+/// aggregation of <see cref="Folded{TState}"/> and remembers its version), decide, append, save: the append is refused by
+/// Marten when the stream moved since the fetch. With an If-Match version the stream must be at it, both before deciding
+/// and at the append (412 otherwise, never retried: the client decided on that version). Without one, a lost race
+/// (<see cref="AppendRace.IsLost"/>: a moved stream, two creators of one stream, a lock or time conflict) is fetched and
+/// decided again on the new state, up to <see cref="CommandPipelineOptions.MaxAttempts"/> attempts, then 409.
 /// </summary>
 public static class CommandExecutor
 {
     public static async Task<CommandOutcome> ExecuteAsync<TCommand, TState>(
-        CommandHandlerDefinition<TCommand, TState> handler, TCommand command, IEventStore store, CommandPipelineOptions options,
-        AppendMetadata metadata, long? ifMatch, ILogger? log = null, CancellationToken ct = default)
+        CommandHandlerDefinition<TCommand, TState> handler, TCommand command, IDocumentStore store, StreamLoader reader,
+        CommandPipelineOptions options, CommandMetadata metadata, long? ifMatch, ILogger? log = null, CancellationToken ct = default)
     {
         log ??= NullLogger.Instance;
         var stream = handler.Stream(command);
         var lastExpected = 0L;
         var lastActual = 0L;
+        metadata = metadata with { Agency = metadata.Agency ?? handler.Tenant(command) };
 
         for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
         {
-            var recorded = await store.ReadStreamAsync(stream, StreamReadOptions.Whole, ct);
-            var version = recorded.Count == 0 ? 0 : recorded[^1].Version;
+            await using var session = store.LightweightSession();
+            metadata.ApplyTo(session);
+            var fetched = await session.Events.FetchForWriting<Folded<TState>>(stream, ct);
+            var version = fetched.CurrentVersion ?? 0;
             if (ifMatch is { } required && required != version)
                 return new CommandFailure.PreconditionFailed(stream, required, version);
 
-            var state = handler.Initial;
-            foreach (var e in recorded) state = handler.Evolve(state, options.Events.Deserialize(e, options.Json));
+            var state = fetched.Aggregate is { } folded ? folded.State : handler.Initial;
+            if (handler.Prepare is { } prepare) state = prepare(state, command);
 
-            var decision = await handler.DecideAsync(state, command, store, ct);
+            var decision = await handler.DecideAsync(state, command, reader, ct);
             IReadOnlyList<object> events;
             switch (decision)
             {
@@ -43,23 +49,26 @@ public static class CommandExecutor
                 default: throw new InvalidOperationException($"Unknown decision {decision}.");
             }
 
-            var data = events.Select(e => options.Events.Serialize(Guid.CreateVersion7(), e, options.Json)).ToList();
-            var expected = version == 0 ? ExpectedVersion.NoStream : ExpectedVersion.Exactly(version);
+            var ids = new List<Guid>(events.Count);
+            foreach (var data in events)
+            {
+                var e = session.Events.BuildEvent(data);
+                e.Id = Guid.CreateVersion7(); // time-ordered ids: the response names the events before Marten would
+                ids.Add(e.Id);
+                fetched.AppendOne(e);
+            }
             try
             {
-                var result = await store.AppendAsync(
-                    new AppendRequest(stream, handler.StreamType, handler.Tenant(command), expected, data, metadata), ct);
-                return new CommandSucceeded(stream, result.Version, data.Select(d => d.Id).ToList()) { Events = events };
+                await session.SaveChangesAsync(ct);
+                return new CommandSucceeded(stream, version + events.Count, ids) { Events = events };
             }
-            catch (WrongExpectedVersionException e) when (ifMatch is not null)
+            catch (Exception e) when (AppendRace.IsLost(e))
             {
-                return new CommandFailure.PreconditionFailed(stream, ifMatch.Value, e.ActualVersion);
-            }
-            catch (WrongExpectedVersionException e)
-            {
-                (lastExpected, lastActual) = (version, e.ActualVersion);
+                var actual = await reader.VersionAsync(stream, ct);
+                if (ifMatch is not null) return new CommandFailure.PreconditionFailed(stream, ifMatch.Value, actual);
+                (lastExpected, lastActual) = (version, actual);
                 log.LogDebug("Attempt {Attempt} on {Stream} lost a race (expected {Expected}, actual {Actual}); deciding again.",
-                    attempt, stream, version, e.ActualVersion);
+                    attempt, stream, version, actual);
             }
             // Jitter, growing with the attempt, so that writers that collided do not collide again in lockstep.
             if (attempt < options.MaxAttempts) await Task.Delay(Random.Shared.Next(1, 10 * attempt + 1), ct);

@@ -1,31 +1,30 @@
-using Ledger.EventStore;
+using Ledger.Storage;
+using Marten;
 
 namespace Ledger.Commands;
 
 /// <summary>
-/// How one command is handled, as plain functions (no reflection, no attribute scanning): which stream it acts on,
-/// how that stream's events fold into a state, and the decision. Two shapes: <see cref="CommandHandler{TCommand,TState}"/>
-/// decides from the stream alone; <see cref="CommandHandler{TCommand,TState,TContext}"/> first loads a context from
-/// other streams. Either way the decision function itself stays pure.
+/// How one command is handled, as plain functions (no reflection, no attribute scanning): which stream it acts on and
+/// the decision. The stream is folded by Marten (<c>FetchForWriting</c> with the live aggregation of
+/// <see cref="Folded{TState}"/> registered for <typeparamref name="TState"/>). Two shapes:
+/// <see cref="CommandHandler{TCommand,TState}"/> decides from the stream alone; <see cref="CommandHandler{TCommand,TState,TContext}"/>
+/// first loads a context from other streams. Either way the decision function itself stays pure.
 /// </summary>
 public abstract record CommandHandlerDefinition<TCommand, TState>
 {
     private protected CommandHandlerDefinition() { }
 
-    /// <summary>The stream the command acts on, e.g. <c>c => new StreamName($"counter-{c.Id}")</c>. Called only on a valid command.</summary>
-    public required Func<TCommand, StreamName> Stream { get; init; }
+    /// <summary>The stream the command acts on, e.g. <c>c => $"counter-{c.Id}"</c>. Called only on a valid command.</summary>
+    public required Func<TCommand, string> Stream { get; init; }
 
-    /// <summary>The stream's type, recorded when the stream is created, e.g. <c>counter</c>.</summary>
-    public required string StreamType { get; init; }
-
-    /// <summary>The tenant the stream belongs to (also scopes idempotency keys); none by default.</summary>
+    /// <summary>The agency the stream belongs to (recorded as a header, and scopes idempotency keys); none by default.</summary>
     public Func<TCommand, string?> Tenant { get; init; } = _ => null;
 
-    /// <summary>The state of a stream with no events. Treated as immutable: it is the seed of every fold.</summary>
+    /// <summary>The state of a stream with no events (the fold's seed).</summary>
     public required TState Initial { get; init; }
 
-    /// <summary>Folds one decoded event (an instance of a type in the <see cref="EventTypeRegistry"/>) into the state.</summary>
-    public required Func<TState, object, TState> Evolve { get; init; }
+    /// <summary>Adjusts the folded state before deciding (e.g. fills in what the stream key says); none by default.</summary>
+    public Func<TState, TCommand, TState>? Prepare { get; init; }
 
     /// <summary>
     /// Extra fields for the success body, computed from the appended events (e.g. a hash the decision computed);
@@ -45,7 +44,7 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     /// </summary>
     public Func<TCommand, IReadOnlyList<object>, FollowOnContext, CancellationToken, Task<IReadOnlyDictionary<string, object?>>>? FollowOn { get; init; }
 
-    internal abstract Task<Decision> DecideAsync(TState state, TCommand command, IEventReader reader, CancellationToken ct);
+    internal abstract Task<Decision> DecideAsync(TState state, TCommand command, StreamLoader reader, CancellationToken ct);
 }
 
 /// <summary>A handler that decides from its own stream only: <c>decide(state, command)</c>.</summary>
@@ -53,7 +52,7 @@ public sealed record CommandHandler<TCommand, TState> : CommandHandlerDefinition
 {
     public required Func<TState, TCommand, Decision> Decide { get; init; }
 
-    internal override Task<Decision> DecideAsync(TState state, TCommand command, IEventReader reader, CancellationToken ct) =>
+    internal override Task<Decision> DecideAsync(TState state, TCommand command, StreamLoader reader, CancellationToken ct) =>
         Task.FromResult(Decide(state, command));
 }
 
@@ -63,10 +62,10 @@ public sealed record CommandHandler<TCommand, TState> : CommandHandlerDefinition
 /// </summary>
 public sealed record CommandHandler<TCommand, TState, TContext> : CommandHandlerDefinition<TCommand, TState>
 {
-    public required Func<TCommand, IEventReader, CancellationToken, Task<TContext>> LoadContext { get; init; }
+    public required Func<TCommand, StreamLoader, CancellationToken, Task<TContext>> LoadContext { get; init; }
     public required Func<TState, TCommand, TContext, Decision> Decide { get; init; }
 
-    internal override async Task<Decision> DecideAsync(TState state, TCommand command, IEventReader reader, CancellationToken ct)
+    internal override async Task<Decision> DecideAsync(TState state, TCommand command, StreamLoader reader, CancellationToken ct)
     {
         var context = await LoadContext(command, reader, ct);
         return Decide(state, command, context);
@@ -74,4 +73,4 @@ public sealed record CommandHandler<TCommand, TState, TContext> : CommandHandler
 }
 
 /// <summary>What a <see cref="CommandHandlerDefinition{TCommand,TState}.FollowOn"/> step needs to run another command with the same metadata (actor, reason, correlation).</summary>
-public sealed record FollowOnContext(IEventStore Store, CommandPipelineOptions Options, AppendMetadata Metadata, Microsoft.Extensions.Logging.ILogger Log);
+public sealed record FollowOnContext(IDocumentStore Store, StreamLoader Reader, CommandPipelineOptions Options, CommandMetadata Metadata, Microsoft.Extensions.Logging.ILogger Log);

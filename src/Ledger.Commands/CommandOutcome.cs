@@ -1,4 +1,4 @@
-using Ledger.EventStore;
+
 
 namespace Ledger.Commands;
 
@@ -9,7 +9,7 @@ public abstract record CommandOutcome
 }
 
 /// <summary>The stream is at <paramref name="Version"/>; <paramref name="EventIds"/> were appended (none if nothing was to do).</summary>
-public sealed record CommandSucceeded(StreamName Stream, long Version, IReadOnlyList<Guid> EventIds) : CommandOutcome
+public sealed record CommandSucceeded(string Stream, long Version, IReadOnlyList<Guid> EventIds) : CommandOutcome
 {
     /// <summary>The appended events as decided (same order as <see cref="EventIds"/>); empty when nothing was written.</summary>
     public IReadOnlyList<object> Events { get; init; } = [];
@@ -40,10 +40,10 @@ public abstract record CommandFailure : CommandOutcome
     public sealed record Conflict(string Rule, string Message) : CommandFailure;
 
     /// <summary>If-Match named <paramref name="ExpectedVersion"/> but the stream is at <paramref name="ActualVersion"/>.</summary>
-    public sealed record PreconditionFailed(StreamName Stream, long ExpectedVersion, long ActualVersion) : CommandFailure;
+    public sealed record PreconditionFailed(string Stream, long ExpectedVersion, long ActualVersion) : CommandFailure;
 
     /// <summary>Without If-Match, every attempt lost a race with another writer.</summary>
-    public sealed record RaceLost(StreamName Stream, long ExpectedVersion, long ActualVersion, int Attempts) : CommandFailure;
+    public sealed record RaceLost(string Stream, long ExpectedVersion, long ActualVersion, int Attempts) : CommandFailure;
 
     /// <summary>The idempotency key was first used for a different request (method, path or body).</summary>
     public sealed record IdempotencyKeyReused(string Key) : CommandFailure;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ledger.EventStore;
+using Ledger.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace Ledger.Commands;
@@ -7,18 +7,15 @@ namespace Ledger.Commands;
 /// <summary>What every command endpoint shares. Registered once with <see cref="CommandServiceCollectionExtensions.AddCommandPipeline"/>.</summary>
 public sealed class CommandPipelineOptions
 {
-    /// <summary>Event name ↔ CLR type. Required: events are stored by name.</summary>
-    public EventTypeRegistry Events { get; set; } = new();
-
-    /// <summary>For request bodies and event payloads. camelCase by default (JSON web defaults).</summary>
-    public JsonSerializerOptions Json { get; set; } = new(JsonSerializerDefaults.Web);
+    /// <summary>For request bodies and responses (event payloads are Marten's, in the same dialect: <see cref="LedgerJson"/>).</summary>
+    public JsonSerializerOptions Json { get; set; } = LedgerJson.Options;
 
     /// <summary>
-    /// Who and why, from the request and the (valid) command: actor JSON and reason, recorded on every event.
-    /// The pipeline fills in the correlation id (X-Correlation-Id, else the trace identifier) and the idempotency key
-    /// where the factory leaves them null.
+    /// Who and why, from the request and the (valid) command: actor and reason, recorded on every event. The pipeline
+    /// fills in the correlation id (X-Correlation-Id, else the trace identifier) and the idempotency key where the
+    /// factory leaves them null.
     /// </summary>
-    public Func<HttpContext, object, AppendMetadata> Metadata { get; set; } = (_, _) => AppendMetadata.None;
+    public Func<HttpContext, object, CommandMetadata> Metadata { get; set; } = (_, _) => CommandMetadata.None;
 
     /// <summary>The largest command body read (1 MB by default); a larger one is 413 without being buffered.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;

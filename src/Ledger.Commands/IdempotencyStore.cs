@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Ledger.EventStore;
+namespace Ledger.Commands;
 
 /// <summary>A response remembered for an idempotency key: replayed as is to a retry of the same request.</summary>
 public sealed record StoredResponse(int Status, string ContentType, string Body, string? ETag);
@@ -22,11 +22,11 @@ public abstract record IdempotencyClaim
 }
 
 /// <summary>
-/// Remembers the first response per idempotency key (table <c>eventstore.idempotency</c>, migration 0002).
+/// Remembers the first response per idempotency key (table <c>ledger_commands.idempotency</c>, migration commands/0001).
 /// A key is claimed with one <c>INSERT … ON CONFLICT</c> before any work, so two concurrent requests with the same
 /// key can never both do the work. A claim lasts <c>lease</c> (so a crashed request frees its key); a completed
 /// response lasts <c>retention</c> (24 h by default). Expired rows are taken over by the next claim. Every
-/// statement is in <see cref="Sql"/>.
+/// statement is in <see cref="IdempotencySql"/>.
 /// </summary>
 public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
 {
@@ -43,7 +43,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
         for (var round = 0; round < 5; round++)
         {
             var token = Guid.NewGuid();
-            await using (var claim = dataSource.CreateCommand(Sql.IdempotencyClaim))
+            await using (var claim = dataSource.CreateCommand(IdempotencySql.Claim))
             {
                 claim.Parameters.Add(new NpgsqlParameter<string>("scope", scope));
                 claim.Parameters.Add(new NpgsqlParameter<string>("key", key));
@@ -53,7 +53,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
                 if (await claim.ExecuteScalarAsync(ct) is Guid) return new IdempotencyClaim.Claimed(scope, key, token);
             }
 
-            await using var read = dataSource.CreateCommand(Sql.IdempotencyRead);
+            await using var read = dataSource.CreateCommand(IdempotencySql.Read);
             read.Parameters.Add(new NpgsqlParameter<string>("scope", scope));
             read.Parameters.Add(new NpgsqlParameter<string>("key", key));
             await using var r = await read.ExecuteReaderAsync(ct);
@@ -71,7 +71,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
     public async Task<bool> CompleteAsync(IdempotencyClaim.Claimed claim, StoredResponse response, TimeSpan retention, CancellationToken ct = default)
     {
         if (response.Status >= 500) throw new ArgumentException("A 5xx response is not stored; release the claim instead.", nameof(response));
-        await using var cmd = dataSource.CreateCommand(Sql.IdempotencyComplete);
+        await using var cmd = dataSource.CreateCommand(IdempotencySql.Complete);
         AddClaim(cmd, claim);
         cmd.Parameters.Add(new NpgsqlParameter<int>("status", response.Status));
         cmd.Parameters.Add(new NpgsqlParameter<string>("content_type", response.ContentType));
@@ -84,7 +84,7 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
     /// <summary>Gives the key back unanswered (the request failed with a 5xx or was cancelled): a retry will do the work.</summary>
     public async Task ReleaseAsync(IdempotencyClaim.Claimed claim, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(Sql.IdempotencyRelease);
+        await using var cmd = dataSource.CreateCommand(IdempotencySql.Release);
         AddClaim(cmd, claim);
         await cmd.ExecuteNonQueryAsync(ct);
     }
@@ -95,4 +95,47 @@ public sealed class IdempotencyStore(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<string>("key", claim.Key));
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("token", claim.Token));
     }
+}
+
+/// <summary>The statements of <see cref="IdempotencyStore"/> (table <c>ledger_commands.idempotency</c>).</summary>
+internal static class IdempotencySql
+{
+    /// <summary>
+    /// Claims a key: inserts a fresh claim, or takes over a row whose time is up (an abandoned claim or an expired
+    /// response). Returns a row only when this call now holds the claim.
+    /// </summary>
+    public const string Claim = """
+        INSERT INTO ledger_commands.idempotency AS i
+               (scope, key, request_hash, claim_token, status, content_type, body, etag, created_at, completed_at, expires_at)
+        VALUES (@scope, @key, @hash, @token, NULL, NULL, NULL, NULL, clock_timestamp(), NULL, clock_timestamp() + @lease)
+        ON CONFLICT (scope, key) DO UPDATE
+           SET request_hash = excluded.request_hash, claim_token = excluded.claim_token, status = NULL,
+               content_type = NULL, body = NULL, etag = NULL, created_at = excluded.created_at,
+               completed_at = NULL, expires_at = excluded.expires_at
+         WHERE i.expires_at <= clock_timestamp()
+        RETURNING claim_token
+        """;
+
+    /// <summary>The row a claim lost to (it may have been released meanwhile: then no row).</summary>
+    public const string Read = """
+        SELECT request_hash, status, content_type, body, etag FROM ledger_commands.idempotency
+        WHERE scope = @scope AND key = @key AND expires_at > clock_timestamp()
+        """;
+
+    public const string Complete = """
+        UPDATE ledger_commands.idempotency
+           SET status = @status, content_type = @content_type, body = @body, etag = @etag,
+               completed_at = clock_timestamp(), expires_at = clock_timestamp() + @retention
+         WHERE scope = @scope AND key = @key AND claim_token = @token AND status IS NULL
+        """;
+
+    public const string Release = """
+        DELETE FROM ledger_commands.idempotency
+         WHERE scope = @scope AND key = @key AND claim_token = @token AND status IS NULL
+        """;
+
+    public static string Grant(string role) => $"""
+        GRANT USAGE ON SCHEMA ledger_commands TO {role};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ledger_commands.idempotency TO {role};
+        """;
 }

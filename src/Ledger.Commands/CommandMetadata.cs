@@ -1,0 +1,31 @@
+using Ledger.Storage;
+using Marten;
+
+namespace Ledger.Commands;
+
+/// <summary>
+/// Who, why and in which conversation: written on every event of one command as Marten metadata (correlation and
+/// causation ids) and Ledger's headers (<see cref="EventHeaders"/>), all covered by the hash chain.
+/// </summary>
+public sealed record CommandMetadata
+{
+    /// <summary>The acting user, serialised as a JSON object (e.g. <c>{ id, name, nip, role, agency }</c>).</summary>
+    public object? Actor { get; init; }
+    public string? Reason { get; init; }
+    public string? Agency { get; init; }
+    public string? CorrelationId { get; init; }
+    public string? CausationId { get; init; }
+    public string? IdempotencyKey { get; init; }
+
+    public static CommandMetadata None { get; } = new();
+
+    public void ApplyTo(IDocumentSession session)
+    {
+        if (CorrelationId is not null) session.CorrelationId = CorrelationId;
+        if (CausationId is not null) session.CausationId = CausationId;
+        if (Actor is not null) session.SetHeader(EventHeaders.Actor, Actor);
+        if (Reason is not null) session.SetHeader(EventHeaders.Reason, Reason);
+        if (Agency is not null) session.SetHeader(EventHeaders.Agency, Agency);
+        if (IdempotencyKey is not null) session.SetHeader(EventHeaders.IdempotencyKey, IdempotencyKey);
+    }
+}

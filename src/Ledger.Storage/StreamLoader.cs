@@ -1,0 +1,46 @@
+using JasperFx.Events;
+using Ledger.Domain;
+using Marten;
+
+namespace Ledger.Storage;
+
+/// <summary>How far to read one stream: all of it, up to a version, from a version, or as it stood at an instant (recorded time).</summary>
+public sealed record StreamBound
+{
+    public DateTimeOffset? AsOf { get; init; }
+    public long? UpToVersion { get; init; }
+    public long? FromVersion { get; init; }
+
+    public static StreamBound Whole { get; } = new();
+    public static StreamBound At(DateTimeOffset? asOf) => asOf is null ? Whole : new() { AsOf = asOf };
+}
+
+/// <summary>
+/// The one stream loader of Ledger: every read of a stream (commands' contexts, the HTTP reads, the audit reads, the
+/// snapshot recompute) goes through here, and through Marten. Recorded time never goes backwards within a stream (the
+/// seal refuses it), so an as-of read of a stream is always a prefix of it.
+/// </summary>
+public sealed class StreamLoader(IDocumentStore store)
+{
+    /// <summary>The stream's events in version order; empty when it does not exist (or did not yet, as of the instant).</summary>
+    public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound? bound = null, CancellationToken ct = default)
+    {
+        bound ??= StreamBound.Whole;
+        await using var session = store.QuerySession();
+        return await session.Events.FetchStreamAsync(stream, bound.UpToVersion ?? 0, bound.AsOf, bound.FromVersion ?? 0, ct);
+    }
+
+    /// <summary>The stream's domain events, in order.</summary>
+    public async Task<IReadOnlyList<IDomainEvent>> ReadDomainAsync(string stream, StreamBound? bound = null, CancellationToken ct = default) =>
+        (await ReadAsync(stream, bound, ct)).Select(Decode).ToList();
+
+    /// <summary>The stream's current version, 0 when it does not exist.</summary>
+    public async Task<long> VersionAsync(string stream, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        return (await session.Events.FetchStreamStateAsync(stream, ct))?.Version ?? 0;
+    }
+
+    public static IDomainEvent Decode(IEvent e) => e.Data as IDomainEvent
+        ?? throw new InvalidOperationException($"Event {e.Id} ({e.EventTypeName}) of '{e.StreamKey}' v{e.Version} is not a domain event.");
+}
