@@ -6,9 +6,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Ledger.Commands;
 
 /// <summary>
-/// The aggregate workflow without HTTP, on Marten: fetch the stream for writing (Marten folds it with the live
-/// aggregation of <see cref="Folded{TState}"/> and remembers its version), decide, append, save: the append is refused by
-/// Marten when the stream moved since the fetch. With an If-Match version the stream must be at it, both before deciding
+/// The aggregate workflow without HTTP, on Marten: Marten folds the stream with the live aggregation of
+/// <see cref="Folded{TState}"/> (its version included), the pure decision runs, and the events are appended with the
+/// version they were decided on as Marten's expected version, so Marten's append function refuses them (MT003) when the
+/// stream moved meanwhile. Not <c>FetchForWriting</c>: on a stream that does not exist yet it makes a "start stream"
+/// action, which Marten 9.62 in Quick mode inserts row by row with the client's clock, and the audit layer refuses any
+/// recorded time that is not the database's (docs/architecture.md). An append with an expected version always goes
+/// through <c>mt_quick_append_events</c>, new stream or not. With an If-Match version the stream must be at it, both before deciding
 /// and at the append (412 otherwise, never retried: the client decided on that version). Without one, a lost race
 /// (<see cref="AppendRace.IsLost"/>: a moved stream, two creators of one stream, a lock or time conflict) is fetched and
 /// decided again on the new state, up to <see cref="CommandPipelineOptions.MaxAttempts"/> attempts, then 409.
@@ -29,12 +33,12 @@ public static class CommandExecutor
         {
             await using var session = store.LightweightSession();
             metadata.ApplyTo(session);
-            var fetched = await session.Events.FetchForWriting<Folded<TState>>(stream, ct);
-            var version = fetched.CurrentVersion ?? 0;
+            var folded = await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct);
+            var version = folded?.Version ?? 0;
             if (ifMatch is { } required && required != version)
                 return new CommandFailure.PreconditionFailed(stream, required, version);
 
-            var state = fetched.Aggregate is { } folded ? folded.State : handler.Initial;
+            var state = folded is null ? handler.Initial : folded.State;
             if (handler.Prepare is { } prepare) state = prepare(state, command);
 
             var decision = await handler.DecideAsync(state, command, reader, ct);
@@ -50,13 +54,15 @@ public static class CommandExecutor
             }
 
             var ids = new List<Guid>(events.Count);
+            var built = new List<object>(events.Count);
             foreach (var data in events)
             {
                 var e = session.Events.BuildEvent(data);
                 e.Id = Guid.CreateVersion7(); // time-ordered ids: the response names the events before Marten would
                 ids.Add(e.Id);
-                fetched.AppendOne(e);
+                built.Add(e);
             }
+            session.Events.Append(stream, version + events.Count, built);
             try
             {
                 await session.SaveChangesAsync(ct);

@@ -12,14 +12,16 @@ using Marten.Events.Aggregation;
 namespace Ledger.Storage;
 
 /// <summary>
-/// A domain state folded from one stream, as Marten hands it to a command (<c>FetchForWriting</c>). The domain's states
-/// are plain records without an identity; Marten wants a document with an <c>Id</c>, so this wraps them. Only ever
-/// aggregated live (never stored): the state a decision sees is always a fold of the events themselves.
+/// A domain state folded from one stream, as Marten hands it to a command (<c>AggregateStreamAsync</c>), with the version
+/// of the last event folded. The domain's states are plain records without an identity; Marten wants a document with an
+/// <c>Id</c>, so this wraps them. Only ever aggregated live (never stored): the state a decision sees is always a fold of
+/// the events themselves.
 /// </summary>
 public sealed class Folded<TState>
 {
     public string Id { get; set; } = "";
     public required TState State { get; set; }
+    public long Version { get; set; }
 }
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed class FoldProjection<TState>(TState initial, Func<TState, IDomainE
     : SingleStreamProjection<Folded<TState>, string>
 {
     public override Folded<TState>? Evolve(Folded<TState>? snapshot, string id, IEvent e) =>
-        new() { Id = id, State = evolve(snapshot is null ? initial : snapshot.State, (IDomainEvent)e.Data) };
+        new() { Id = id, State = evolve(snapshot is null ? initial : snapshot.State, (IDomainEvent)e.Data), Version = e.Version };
 }
 
 /// <summary>The aggregates of the domain, one per kind of stream, registered as live aggregations.</summary>

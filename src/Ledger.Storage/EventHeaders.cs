@@ -18,3 +18,25 @@ public static class EventHeaders
     /// <summary>The Idempotency-Key of the request that appended the event, if any.</summary>
     public const string IdempotencyKey = "idempotencyKey";
 }
+
+/// <summary>Reads Ledger's headers back from a Marten event, whatever CLR shape the deserialiser gave them.</summary>
+public static class EventHeaderValues
+{
+    /// <summary>The header as JSON, or null when absent.</summary>
+    public static System.Text.Json.JsonElement? Json(JasperFx.Events.IEvent e, string name)
+    {
+        if (e.Headers is null || !e.Headers.TryGetValue(name, out var value) || value is null) return null;
+        return value switch
+        {
+            System.Text.Json.JsonElement element => element,
+            _ => System.Text.Json.JsonSerializer.SerializeToElement(value, value.GetType(), LedgerJson.Options),
+        };
+    }
+
+    /// <summary>A text header (reason, agency, idempotency key), or null.</summary>
+    public static string? Text(JasperFx.Events.IEvent e, string name) =>
+        Json(e, name) is { ValueKind: System.Text.Json.JsonValueKind.String } s ? s.GetString() : null;
+
+    /// <summary>The actor header as JSON text (for tables and responses that keep it as JSON), or null.</summary>
+    public static string? ActorJson(JasperFx.Events.IEvent e) => Json(e, EventHeaders.Actor) is { } a ? a.GetRawText() : null;
+}

@@ -6,7 +6,7 @@ namespace Ledger.Storage;
 
 /// <summary>
 /// Creates and upgrades a Ledger database as its owner, in dependency order: Marten's own schema (through Marten), then
-/// the audit layer's numbered migrations (they name Marten's tables), then the grants of the service role.
+/// the audit layer's numbered migrations (they name Marten's tables), the snapshot cache, then the grants of the service role.
 /// </summary>
 public static class LedgerSchema
 {
@@ -25,10 +25,14 @@ public static class LedgerSchema
         }
         await using var owner = NpgsqlDataSource.Create(ownerConnectionString);
         applied.AddRange(await AuditSchema.MigrateAsync(owner, ct));
+        applied.AddRange(await StreamSnapshots.MigrateAsync(owner, ct));
         return applied;
     }
 
-    /// <summary>Grants the service role its rights (Marten's tables, the audit layer). Run as the owner at every start.</summary>
-    public static Task GrantServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct = default) =>
-        AuditSchema.GrantServiceRoleAsync(owner, role, ct);
+    /// <summary>Grants the service role its rights (Marten's tables, the audit layer, the snapshot cache). Run as the owner at every start.</summary>
+    public static async Task GrantServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct = default)
+    {
+        await AuditSchema.GrantServiceRoleAsync(owner, role, ct);
+        await StreamSnapshots.GrantServiceRoleAsync(owner, role, ct);
+    }
 }

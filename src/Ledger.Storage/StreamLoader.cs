@@ -20,14 +20,17 @@ public sealed record StreamBound
 /// snapshot recompute) goes through here, and through Marten. Recorded time never goes backwards within a stream (the
 /// seal refuses it), so an as-of read of a stream is always a prefix of it.
 /// </summary>
-public sealed class StreamLoader(IDocumentStore store)
+public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource)
 {
+    /// <summary>The log's head and digest at a settled sequence (<see cref="Ledger.Audit.LogHeads"/>), as the service role.</summary>
+    public Task<Ledger.Audit.LogHead> ReadLogHeadAsync(CancellationToken ct = default) => Ledger.Audit.LogHeads.ReadAsync(dataSource, null, ct);
+
     /// <summary>The stream's events in version order; empty when it does not exist (or did not yet, as of the instant).</summary>
     public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound? bound = null, CancellationToken ct = default)
     {
         bound ??= StreamBound.Whole;
         await using var session = store.QuerySession();
-        return await session.Events.FetchStreamAsync(stream, bound.UpToVersion ?? 0, bound.AsOf, bound.FromVersion ?? 0, ct);
+        return await session.Events.FetchStreamAsync(stream, bound.UpToVersion ?? 0, bound.AsOf?.ToUniversalTime(), bound.FromVersion ?? 0, ct);
     }
 
     /// <summary>The stream's domain events, in order.</summary>
@@ -39,6 +42,26 @@ public sealed class StreamLoader(IDocumentStore store)
     {
         await using var session = store.QuerySession();
         return (await session.Events.FetchStreamStateAsync(stream, ct))?.Version ?? 0;
+    }
+
+    /// <summary>
+    /// An event's payload exactly as stored (jsonb's text form), for checks that must hash what is in the table rather
+    /// than a re-serialisation of the decoded record (the frozen year-end snapshot).
+    /// </summary>
+    public async Task<string> StoredJsonAsync(long sequence, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        var rows = await session.AdvancedSql.QueryAsync<string>("SELECT data::text FROM ledger.mt_events WHERE seq_id = ?", ct, sequence);
+        return rows.Count == 1 ? rows[0] : throw new InvalidOperationException($"No event at sequence {sequence}.");
+    }
+
+    /// <summary>Every event of one domain type across all streams, in sequence order (a scan: for whole-log audits).</summary>
+    public async Task<IReadOnlyList<IEvent>> AllOfTypeAsync<TEvent>(CancellationToken ct = default) where TEvent : IDomainEvent
+    {
+        await using var session = store.QuerySession();
+        var name = DomainEventTypes.NameOf(typeof(TEvent));
+        return await Marten.QueryableExtensions.ToListAsync(
+            session.Events.QueryAllRawEvents().Where(e => e.EventTypeName == name).OrderBy(e => e.Sequence), ct);
     }
 
     public static IDomainEvent Decode(IEvent e) => e.Data as IDomainEvent

@@ -1,4 +1,3 @@
-using Ledger.EventStore;
 using Ledger.Testing.Http;
 
 namespace Ledger.Api.Tests;
@@ -20,12 +19,12 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
         });
         var eventId = result.JsonAt("eventIds[0]").GetGuid();
 
-        var events = await new PostgresEventStore(f.Database.Owner).ReadStreamAsync(new StreamName($"agency-{code}"));
+        var events = await f.EventsAsync($"agency-{code}");
         var e = Assert.Single(events);
         Assert.Equal(eventId, e.Id);
-        Assert.Equal("agency.registered.v1", e.Type);
-        Assert.Contains("\"role\": \"admin\"", e.ActorJson);
-        Assert.Equal(code, e.Tenant);
+        Assert.Equal("agency.registered.v1", e.EventTypeName);
+        Assert.Equal("admin", Storage.EventHeaderValues.Json(e, Storage.EventHeaders.Actor)!.Value.GetProperty("role").GetString());
+        Assert.Equal(code, Storage.EventHeaderValues.Text(e, Storage.EventHeaders.Agency));
     }
 
     [Fact]

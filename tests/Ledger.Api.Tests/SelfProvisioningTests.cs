@@ -1,5 +1,6 @@
 using Ledger.Api.Infrastructure;
-using Ledger.EventStore;
+using Ledger.Storage;
+using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -20,12 +21,15 @@ public sealed class SelfProvisioningTests
             {
                 Assert.NotNull(db.Cluster);
                 Assert.Contains("ledger_app", db.Description);
-                var store = new PostgresEventStore(db.Service);
-                var r = await store.AppendAsync(new AppendRequest(new StreamName("probe-1"), "probe", null, ExpectedVersion.NoStream,
-                    [new EventData(Guid.NewGuid(), "probe.v1", "{}")], AppendMetadata.None));
-                Assert.Equal(1, r.Version);
+                using (var store = DocumentStore.For(o => LedgerMarten.Configure(o, db.ServiceConnectionString)))
+                await using (var session = store.LightweightSession())
+                {
+                    session.Events.Append("probe-1", 1L, new Domain.Agencies.RegisteringAgency.AgencyRegistered("probe", "Probe"));
+                    await session.SaveChangesAsync();
+                }
+                Assert.Equal(1L, await Ledger.Audit.AuditSchema.CheckAsync(db.Service) is { Count: 0 } ? 1L : 0L);
 
-                await using var update = db.Service.CreateCommand("UPDATE eventstore.events SET data = '{}'");
+                await using var update = db.Service.CreateCommand("UPDATE ledger.mt_events SET data = '{}'");
                 var refused = await Assert.ThrowsAsync<PostgresException>(() => update.ExecuteNonQueryAsync());
                 Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
             }
@@ -33,8 +37,8 @@ public sealed class SelfProvisioningTests
             // A second start reuses the same cluster and data, and applies no migration twice.
             await using (var again = await LedgerDatabase.OpenAsync(config, NullLogger.Instance))
             {
-                var events = await new PostgresEventStore(again.Service).ReadStreamAsync(new StreamName("probe-1"));
-                Assert.Single(events);
+                using var store = DocumentStore.For(o => LedgerMarten.Configure(o, again.ServiceConnectionString));
+                Assert.Single(await new StreamLoader(store, again.Service).ReadAsync("probe-1"));
             }
         }
         finally

@@ -4,7 +4,8 @@ using System.Text;
 using System.Text.Json;
 using FluentValidation;
 using Ledger.Commands.Tests.Counters;
-using Ledger.EventStore;
+using Ledger.Storage;
+using Marten;
 using Ledger.Testing.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -36,7 +37,7 @@ public sealed class CommandHost : IAsyncLifetime
 
     public TestDatabase Database => _database!;
     public NpgsqlDataSource ServiceRole { get; private set; } = null!;
-    public IEventStore Store { get; private set; } = null!;
+    public DocumentStore Store { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
 
     /// <summary>Per counter id: run while the increment loads its context (after its stream was read, before the append).</summary>
@@ -44,26 +45,31 @@ public sealed class CommandHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TestCluster.CreateDatabaseAsync("commands");
-        ServiceRole = await _database.CreateServiceRoleAsync();
-        Store = new PostgresEventStore(ServiceRole);
+        _database = await TestCluster.CreateLedgerDatabaseAsync("commands");
+        await CommandSchema.MigrateAsync(_database.Owner);
+        var serviceCs = await _database.CreateLedgerServiceRoleAsync();
+        await CommandSchema.GrantServiceRoleAsync(_database.Owner, new NpgsqlConnectionStringBuilder(serviceCs).Username!);
+        ServiceRole = NpgsqlDataSource.Create(serviceCs);
+        Store = DocumentStore.For(o =>
+        {
+            LedgerMarten.Configure(o, serviceCs);
+            Counter.Configure(o);
+        });
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(Store);
+        builder.Services.AddSingleton<IDocumentStore>(Store);
+        builder.Services.AddSingleton(new StreamLoader(Store, ServiceRole));
         builder.Services.AddSingleton(new IdempotencyStore(ServiceRole));
         builder.Services.AddSingleton<IValidator<OpenCounter>, OpenCounterValidator>();
         builder.Services.AddSingleton<IValidator<IncrementCounter>, IncrementCounterValidator>();
         builder.Services.AddCommandPipeline(o =>
         {
-            o.Events = Counter.Events();
             o.Json = Counter.JsonOptions;
-            o.Metadata = (http, command) => new AppendMetadata
+            o.Metadata = (http, command) => new CommandMetadata
             {
-                ActorJson = http.Request.Headers[ActorHeader] is { Count: 1 } actor
-                    ? JsonSerializer.Serialize(new { name = actor.ToString() })
-                    : null,
+                Actor = http.Request.Headers[ActorHeader] is { Count: 1 } actor ? new { name = actor.ToString() } : null,
                 Reason = (command as IHasReason)?.Reason,
             };
         });
@@ -88,6 +94,7 @@ public sealed class CommandHost : IAsyncLifetime
     {
         Client.Dispose();
         if (_app is not null) await _app.DisposeAsync();
+        Store.Dispose();
         await ServiceRole.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
     }
@@ -114,16 +121,50 @@ public sealed class CommandHost : IAsyncLifetime
     public Task<HttpResponseMessage> IncrementAsync(string id, int by, params (string Name, string Value)[] headers) =>
         PostAsync($"/counters/{id}/increments", $$"""{"by":{{by}}}""", headers);
 
-    public Task<IReadOnlyList<RecordedEvent>> EventsOf(string id) => Store.ReadStreamAsync(Counter.StreamOf(id));
+    /// <summary>A counter's events as stored: type name, payload (jsonb text), actor and reason headers.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> EventsOf(string id) => await EventsOfStreamAsync(Counter.StreamOf(id));
 
-    /// <summary>Another writer, straight to the store: one increment, whatever the stream's version.</summary>
-    public Task AppendBehindTheBackAsync(string id, object @event, string type) =>
-        Store.AppendAsync(new AppendRequest(Counter.StreamOf(id), "counter", "toy", ExpectedVersion.Any,
-            [new EventData(Guid.CreateVersion7(), type, JsonSerializer.Serialize(@event, @event.GetType(), Counter.JsonOptions))],
-            AppendMetadata.None));
+    public async Task<IReadOnlyList<StoredEvent>> EventsOfStreamAsync(string stream)
+    {
+        var list = new List<StoredEvent>();
+        await using var cmd = Database.Owner.CreateCommand(
+            "SELECT type, data::text, (headers->'actor')::text, headers->>'reason', correlation_id, headers->>'idempotencyKey', id, headers->>'agency', version FROM ledger.mt_events WHERE stream_id = @s ORDER BY version");
+        cmd.Parameters.AddWithValue("s", stream);
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            list.Add(new StoredEvent(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
+                r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5), r.GetGuid(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetInt64(8)));
+        return list;
+    }
+
+    /// <summary>Another writer, straight through Marten: one event, whatever the stream's version (an append function call with its current version).</summary>
+    public async Task AppendBehindTheBackAsync(string stream, object @event)
+    {
+        await using var session = Store.LightweightSession();
+        var version = (await session.Events.FetchStreamStateAsync(stream))?.Version ?? 0;
+        session.Events.Append(stream, version + 1, @event);
+        await session.SaveChangesAsync();
+    }
+
+    /// <summary>An event of any stored type name (e.g. one no code registers), through Marten's own append function, as the service role.</summary>
+    public async Task AppendRawAsync(string stream, string typeName, string json)
+    {
+        await using var cmd = ServiceRole.CreateCommand("""
+            SELECT ledger.mt_quick_append_events(@s, NULL, '*DEFAULT*', ARRAY[gen_random_uuid()], ARRAY[@t]::varchar[], ARRAY['Gone.' || @t || ', Gone']::varchar[],
+                ARRAY[@j::jsonb], ARRAY[NULL::bytea], ARRAY[NULL::varchar], ARRAY[NULL::varchar], ARRAY[NULL::jsonb],
+                (SELECT coalesce((SELECT version FROM ledger.mt_streams WHERE id = @s), 0)))
+            """);
+        cmd.Parameters.AddWithValue("s", stream);
+        cmd.Parameters.AddWithValue("t", typeName);
+        cmd.Parameters.AddWithValue("j", json);
+        await cmd.ExecuteNonQueryAsync();
+    }
 
     public static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
     public static MediaTypeHeaderValue? ContentType(HttpResponseMessage response) => response.Content.Headers.ContentType;
 }
+
+/// <summary>One event as stored in <c>ledger.mt_events</c>.</summary>
+public sealed record StoredEvent(string Type, string Json, string? ActorJson, string? Reason, string? CorrelationId, string? IdempotencyKey, Guid Id, string? Tenant, long Version);

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Ledger.Commands.Tests.Counters;
-using Ledger.EventStore;
 using Npgsql;
 
 namespace Ledger.Commands.Tests;
@@ -51,56 +50,40 @@ public sealed class StoreSupportTests(CommandHost host)
     }
 
     [Fact]
-    public async Task ServiceRole_WritesIdempotencyButStillCannotWriteEventTablesDirectly()
+    public async Task ServiceRole_WritesIdempotencyButCannotRewriteEventsOrHashes()
     {
-        await using (var ok = host.ServiceRole.CreateCommand("DELETE FROM eventstore.idempotency WHERE key = 'no-such-key'"))
+        await using (var ok = host.ServiceRole.CreateCommand("DELETE FROM ledger_commands.idempotency WHERE key = 'no-such-key'"))
             await ok.ExecuteNonQueryAsync();
 
-        await using var bad = host.ServiceRole.CreateCommand(
-            "INSERT INTO eventstore.streams (id, type, version, head_hash, created, updated) VALUES ('x', 'x', 0, '\\x00', now(), now())");
-        var e = await Assert.ThrowsAsync<PostgresException>(() => bad.ExecuteNonQueryAsync());
-        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
+        foreach (var sql in new[] { "UPDATE ledger.mt_events SET data = '{}'", "DELETE FROM ledger_audit.event_hashes" })
+        {
+            await using var bad = host.ServiceRole.CreateCommand(sql);
+            var e = await Assert.ThrowsAsync<PostgresException>(() => bad.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, e.SqlState);
+        }
     }
 
     [Fact]
-    public void Register_DuplicateNameOrType_Throws()
+    public async Task Read_UnknownStoredType_ThrowsNamingIt()
     {
-        var registry = new EventTypeRegistry().Register<CounterOpened>("counter-opened");
+        var stream = Counter.StreamOf(CommandHost.NewId());
+        await host.AppendRawAsync(stream, "counter-renamed", "{}");
 
-        Assert.Throws<InvalidOperationException>(() => registry.Register<CounterIncremented>("counter-opened"));
-        Assert.Throws<InvalidOperationException>(() => registry.Register<CounterOpened>("counter-opened-v2"));
+        var loader = new Ledger.Storage.StreamLoader(host.Store, host.ServiceRole);
+        var e = await Assert.ThrowsAsync<Marten.Exceptions.UnknownEventTypeException>(() => loader.ReadAsync(stream));
+        Assert.Contains("counter-renamed", e.EventTypeName + " " + e.Message);
     }
 
     [Fact]
-    public void Serialize_UnregisteredType_Throws()
+    public async Task Append_RegisteredEvent_KeepsItsNameAndACamelCasePayload()
     {
-        var registry = Counter.Events();
+        var stream = Counter.StreamOf(CommandHost.NewId());
+        await host.AppendBehindTheBackAsync(stream, new CounterIncremented(4));
 
-        Assert.Throws<UnregisteredEventTypeException>(() => registry.Serialize(Guid.NewGuid(), new { x = 1 }, Counter.JsonOptions));
-    }
-
-    [Fact]
-    public void Deserialize_UnknownStoredType_ThrowsNamingIt()
-    {
-        var registry = Counter.Events();
-        var recorded = new RecordedEvent(1, Guid.NewGuid(), new StreamName("counter-x"), 1, "counter-renamed", "{}",
-            DateTimeOffset.UtcNow, null, null, null, null, null, null, null, []);
-
-        var e = Assert.Throws<UnknownEventTypeException>(() => registry.Deserialize(recorded, Counter.JsonOptions));
-        Assert.Equal("counter-renamed", e.TypeName);
-    }
-
-    [Fact]
-    public void RoundTrip_RegisteredEvent_KeepsNameAndCamelCasePayload()
-    {
-        var registry = Counter.Events();
-
-        var data = registry.Serialize(Guid.NewGuid(), new CounterIncremented(4), Counter.JsonOptions);
-        var back = registry.Deserialize(new RecordedEvent(1, data.Id, new StreamName("counter-x"), 1, data.Type, data.Json,
-            DateTimeOffset.UtcNow, null, null, null, null, null, null, null, []), Counter.JsonOptions);
-
-        Assert.Equal("counter-incremented", data.Type);
-        Assert.Equal("""{"by":4}""", data.Json);
-        Assert.Equal(new CounterIncremented(4), back);
+        var stored = Assert.Single(await host.EventsOfStreamAsync(stream));
+        Assert.Equal("counter-incremented", stored.Type);
+        Assert.Equal("""{"by": 4}""", stored.Json);
+        var back = await new Ledger.Storage.StreamLoader(host.Store, host.ServiceRole).ReadAsync(stream);
+        Assert.Equal(new CounterIncremented(4), Assert.Single(back).Data);
     }
 }

@@ -82,7 +82,7 @@ public sealed class WriteTests(CommandHost host)
     public async Task Increment_IfMatchCurrentButStreamChangesBeforeAppend_Returns412AndWritesNothing()
     {
         var id = await host.OpenAsync();
-        host.Hooks[id] = _ => host.AppendBehindTheBackAsync(id, new CounterIncremented(1), "counter-incremented");
+        host.Hooks[id] = _ => host.AppendBehindTheBackAsync(Counter.StreamOf(id), new CounterIncremented(1));
 
         using var response = await host.IncrementAsync(id, 7, ("If-Match", "\"1\""));
 
@@ -99,17 +99,14 @@ public sealed class WriteTests(CommandHost host)
         // Limit 10; the counter is at 0; this command adds 6. The other writer adds 6 during the first attempt, so
         // the second attempt must see 6 and refuse (6 + 6 > 10): proof that the retry decides on the new state.
         var id = await host.OpenAsync();
-        await host.Store.AppendAsync(new Ledger.EventStore.AppendRequest(Counter.Limits, "counter-limits", "toy",
-            Ledger.EventStore.ExpectedVersion.Any,
-            [new Ledger.EventStore.EventData(Guid.CreateVersion7(), "counter-limit-set", """{"max": 10}""")],
-            Ledger.EventStore.AppendMetadata.None));
+        await host.AppendBehindTheBackAsync(Counter.Limits, new LimitSet(10));
         try
         {
             var attempts = 0;
             host.Hooks[id] = async _ =>
             {
                 if (Interlocked.Increment(ref attempts) == 1)
-                    await host.AppendBehindTheBackAsync(id, new CounterIncremented(6), "counter-incremented");
+                    await host.AppendBehindTheBackAsync(Counter.StreamOf(id), new CounterIncremented(6));
             };
 
             using var response = await host.IncrementAsync(id, 6);
@@ -121,10 +118,7 @@ public sealed class WriteTests(CommandHost host)
         }
         finally
         {
-            await host.Store.AppendAsync(new Ledger.EventStore.AppendRequest(Counter.Limits, "counter-limits", "toy",
-                Ledger.EventStore.ExpectedVersion.Any,
-                [new Ledger.EventStore.EventData(Guid.CreateVersion7(), "counter-limit-set", $$"""{"max": {{Counter.DefaultLimit}}}""")],
-                Ledger.EventStore.AppendMetadata.None));
+            await host.AppendBehindTheBackAsync(Counter.Limits, new LimitSet(Counter.DefaultLimit));
         }
     }
 

@@ -57,7 +57,8 @@ public static class TestCluster
         return database;
     }
 
-    private static async Task<TestDatabase> CreateEmptyDatabaseAsync(string prefix)
+    /// <summary>A new, empty database (no schema); its owner is the superuser. The service migrates it itself.</summary>
+    public static async Task<TestDatabase> CreateEmptyDatabaseAsync(string prefix)
     {
         var admin = await AdminConnectionStringAsync();
         var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}".ToLowerInvariant();
@@ -102,7 +103,8 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
 
     private const string TestPassword = "test-only-password";
 
-    private async Task<string> CreateLoginRoleAsync()
+    /// <summary>A login role of this database's own (no grants yet: the service grants it at start with Ledger:ServiceRole).</summary>
+    public async Task<string> CreateLoginRoleAsync()
     {
         var role = $"svc_{Name}";
         await using var cmd = Owner.CreateCommand(
@@ -111,7 +113,8 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
         return role;
     }
 
-    private string ServiceConnectionString(string role) =>
+    /// <summary>The connection string of a role made by <see cref="CreateLoginRoleAsync"/>.</summary>
+    public string ServiceConnectionString(string role) =>
         new NpgsqlConnectionStringBuilder(OwnerConnectionString) { Username = role, Password = TestPassword }.ConnectionString;
 
     /// <summary>

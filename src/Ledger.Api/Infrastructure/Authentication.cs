@@ -2,22 +2,26 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ledger.Domain.Users;
-using Ledger.EventStore;
+using Ledger.Storage;
 
 namespace Ledger.Api.Infrastructure;
 
 /// <summary>The authenticated caller of an /api request.</summary>
 public sealed record CurrentUser(Guid Id, string Name, string? Nip, string Role, string? Agency)
 {
-    public string ToActorJson() => JsonSerializer.Serialize(new { id = Id, name = Name, nip = Nip, role = Role, agency = Agency });
+    /// <summary>The actor header written on every event of this user's commands (a JSON object; <c>EventHeaders.Actor</c>).</summary>
+    public ActorHeader ToActor() => new(Id, Name, Nip, Role, Agency);
 }
+
+/// <summary>Who wrote an event, as the token said at write time: the <c>actor</c> header, a JSON object.</summary>
+public sealed record ActorHeader(Guid Id, string Name, string? Nip, string Role, string? Agency);
 
 /// <summary>
 /// Bearer tokens: random, shown once, stored only as a SHA-256 hash in the user directory's events. The directory is
 /// cached in memory and reloaded when the <c>users</c> stream's version changes (one indexed lookup per request).
 /// <c>Ledger:BootstrapAdminToken</c>, if set, is an admin that exists only in configuration.
 /// </summary>
-public sealed class TokenAuthenticator(IEventStore store, IConfiguration config)
+public sealed class TokenAuthenticator(StreamLoader streams, IConfiguration config)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (long Version, Dictionary<string, User> ByHash) _cache = (-1, []);
@@ -40,16 +44,14 @@ public sealed class TokenAuthenticator(IEventStore store, IConfiguration config)
 
     private async Task<Dictionary<string, User>> UsersAsync(CancellationToken ct)
     {
-        var stream = new StreamName(UserDirectory.StreamName);
-        var version = await store.StreamVersionAsync(stream, ct);
+        var version = await streams.VersionAsync(UserDirectory.StreamName, ct);
         if (_cache.Version == version) return _cache.ByHash;
         await _gate.WaitAsync(ct);
         try
         {
             if (_cache.Version == version) return _cache.ByHash;
-            var events = await store.ReadStreamAsync(stream, StreamReadOptions.Whole, ct);
-            var state = events.Aggregate(UserDirectoryState.Initial,
-                (s, e) => s.Evolve(DomainCommands.Decode(e)));
+            var events = await streams.ReadAsync(UserDirectory.StreamName, StreamBound.Whole, ct);
+            var state = events.Aggregate(UserDirectoryState.Initial, (s, e) => s.Evolve(DomainCommands.Decode(e)));
             var byHash = state.Users.Values.ToDictionary(u => u.TokenHash, StringComparer.Ordinal);
             _cache = (events.Count == 0 ? 0 : events[^1].Version, byHash);
             return byHash;

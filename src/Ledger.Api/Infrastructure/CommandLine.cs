@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ledger.EventStore;
+using Ledger.Audit;
 using Ledger.Projections;
 using Ledger.ReadModels;
 
@@ -57,7 +57,9 @@ public static class CommandLine
 
     private static async Task<int> VerifyAsync(LedgerDatabase db, string[] args, Output output, CancellationToken ct)
     {
-        var result = await ChainVerifier.VerifyAsync(db.Service, await Features.Audit.PublishedLogHeads.LoadAsync(db.Service, ct), ct);
+        using var store = Marten.DocumentStore.For(o => Ledger.Storage.LedgerMarten.Configure(o, db.ServiceConnectionString));
+        var streams = new Ledger.Storage.StreamLoader(store, db.Service);
+        var result = await ChainVerifier.VerifyAsync(db.Service, await Features.Audit.PublishedLogHeads.LoadAsync(streams, ct), ct);
         if (result.Ok)
         {
             await output.Out.WriteLineAsync(FormattableString.Invariant(

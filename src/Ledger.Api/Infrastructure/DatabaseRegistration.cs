@@ -1,10 +1,16 @@
-using Ledger.EventStore;
+using Ledger.Audit;
+using Ledger.Storage;
+using Marten;
 
 namespace Ledger.Api.Infrastructure;
 
 public static class DatabaseRegistration
 {
-    /// <summary>Opens (or starts) the database before the host is built, so a broken database stops start-up with a clear message.</summary>
+    /// <summary>
+    /// Opens (or starts) the database before the host is built, so a broken database stops start-up with a clear message;
+    /// then registers Marten as the restricted service role (never creating schema objects: the owner did, above) and the
+    /// one stream loader.
+    /// </summary>
     public static async Task AddLedgerDatabaseAsync(this WebApplicationBuilder builder)
     {
         using var bootstrapLogs = LoggerFactory.Create(b => b.AddConsole().AddConfiguration(builder.Configuration.GetSection("Logging")));
@@ -12,14 +18,40 @@ public static class DatabaseRegistration
         var database = await LedgerDatabase.OpenAsync(builder.Configuration, log);
 
         builder.Services.AddSingleton(database);
-        builder.Services.AddSingleton<IEventStore>(_ => new PostgresEventStore(database.Service));
+        builder.Services.AddMarten(o => LedgerMarten.Configure(o, database.ServiceConnectionString)).UseLightweightSessions();
+        builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), database.Service));
+        builder.Services.AddSingleton(new StreamSnapshots(database.Service, database.SnapshotKey));
+        builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();
     }
 
-    /// <summary>Stops a local cluster when the service stops (also on Ctrl+C).</summary>
-    private sealed class DatabaseLifetime(LedgerDatabase database) : IHostedService
+    /// <summary>Checks the audit layer at start (and stops the cluster when the service stops, also on Ctrl+C).</summary>
+    private sealed class DatabaseLifetime(LedgerDatabase database, AuditGuard guard, ILogger<DatabaseLifetime> log) : IHostedService
     {
-        public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+        public async Task StartAsync(CancellationToken ct)
+        {
+            var problems = await guard.CheckAsync(ct);
+            foreach (var p in problems) log.LogCritical("Audit layer: {Problem} Writes are refused until this is repaired.", p);
+        }
+
         public async Task StopAsync(CancellationToken ct) => await database.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// The service's view of the audit layer (<see cref="AuditSchema.CheckAsync"/>, as the service role): refreshed at start
+/// and on every /health. While it reports a problem, every write is refused with 503 (docs/security.md): an append that
+/// the audit layer does not seal or protect is not a ledger entry.
+/// </summary>
+public sealed class AuditGuard(LedgerDatabase database)
+{
+    private volatile IReadOnlyList<string> _problems = [];
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken ct)
+    {
+        _problems = await AuditSchema.CheckAsync(database.Service, ct);
+        return _problems;
     }
 }

@@ -1,4 +1,4 @@
-using Ledger.EventStore;
+using Ledger.Storage;
 using Ledger.Importing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -21,7 +21,7 @@ public static class DemoImport
     }
 
     internal sealed class DemoImporter(
-        IHostApplicationLifetime lifetime, IServer server, IEventStore store, IConfiguration config, IWebHostEnvironment env,
+        IHostApplicationLifetime lifetime, IServer server, StreamLoader store, IConfiguration config, IWebHostEnvironment env,
         ILogger<DemoImporter> log) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -61,7 +61,7 @@ public static class DemoImport
             var agencies = datasets.Select(d => d.Variables.GetValueOrDefault("agency")).OfType<string>().ToList();
             var existing = 0;
             foreach (var agency in agencies)
-                if (await store.StreamVersionAsync(new StreamName(Domain.Agencies.Agency.StreamName(agency)), ct) > 0) existing++;
+                if (await store.VersionAsync(Domain.Agencies.Agency.StreamName(agency), ct) > 0) existing++;
             if (existing == agencies.Count)
             {
                 log.LogInformation("Demo import: {Agencies} already exist; nothing to do.", string.Join(", ", agencies));

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Ledger.Storage;
 using Ledger.Commands;
 using Ledger.Domain;
 using DomainDecision = Ledger.Domain.Decision;
@@ -7,31 +7,14 @@ using PipelineDecision = Ledger.Commands.Decision;
 
 namespace Ledger.Api.Infrastructure;
 
-/// <summary>The glue between the pure domain and the generic command pipeline: event names, JSON, decisions.</summary>
+/// <summary>The glue between the pure domain and the generic command pipeline: JSON, decisions, the write's reason.</summary>
 public static class DomainCommands
 {
-    /// <summary>
-    /// One JSON dialect for request bodies, responses and stored event payloads: camelCase, and numbers must be JSON
-    /// numbers (no "12" strings, no NaN): the contract reads every number as a decimal.
-    /// </summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = JsonNumberHandling.Strict,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    /// <summary>One JSON dialect for request bodies, responses and stored event payloads (<see cref="LedgerJson"/>).</summary>
+    public static JsonSerializerOptions Json => LedgerJson.Options;
 
-    /// <summary>The one registry of domain event names, shared by the pipeline and every loader.</summary>
-    public static EventTypeRegistry Events { get; } = EventTypes();
-
-    /// <summary>A stored event as the domain event it records (unknown type names fail loudly: see EventTypeRegistry).</summary>
-    public static IDomainEvent Decode(Ledger.EventStore.RecordedEvent recorded) => (IDomainEvent)Events.Deserialize(recorded, Json);
-
-    public static EventTypeRegistry EventTypes()
-    {
-        var registry = new EventTypeRegistry();
-        foreach (var (name, type) in DomainEventTypes.All) registry.Register(name, type);
-        return registry;
-    }
+    /// <summary>A stored event as the domain event it records (Marten deserialised it by its stored type name).</summary>
+    public static IDomainEvent Decode(JasperFx.Events.IEvent stored) => StreamLoader.Decode(stored);
 
     /// <summary>
     /// Rules that refuse because of the resource's state, not the command: 409 (api.md: "409 conflict (closed year, …)").
@@ -50,10 +33,6 @@ public static class DomainCommands
         DomainDecision.NotFound n => PipelineDecision.Missing(n.What),
         _ => throw new ArgumentOutOfRangeException(nameof(decision)),
     };
-
-    /// <summary>The pipeline folds decoded events as objects; every domain event is an <see cref="IDomainEvent"/>.</summary>
-    public static Func<TState, object, TState> Evolve<TState>(Func<TState, IDomainEvent, TState> evolve) =>
-        (state, e) => evolve(state, (IDomainEvent)e);
 
     private const string ReasonKey = "ledger.reason";
 

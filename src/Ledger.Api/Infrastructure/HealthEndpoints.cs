@@ -2,21 +2,23 @@ namespace Ledger.Api.Infrastructure;
 
 public static class HealthEndpoints
 {
-    // GET /health  → 200 { status: "ok", database: "up", projections: [ { name, kind, position, head, lag, status:
-    //                running|failed|rebuilding|starting, error, errorEventSequence, updated } ] } when the database
-    //                answers, 503 problem details when it does not. A failed projection is visible here (and in the
-    //                log) but is not a reason for 503: the service and the other projections keep working (issue 4).
+    // GET /health  → 200 { status: "ok", database: "up", audit: "ok" } when the database answers and the audit layer is
+    //                intact; 503 problem details when the database does not answer, or when the audit layer reports a
+    //                problem (then `auditProblems` lists them and every write is refused: docs/security.md).
     public static void MapHealth(this WebApplication app)
     {
-        app.MapGet("/health", async (LedgerDatabase db, ProjectionMonitor monitor, CancellationToken ct) =>
+        app.MapGet("/health", async (LedgerDatabase db, AuditGuard audit, CancellationToken ct) =>
         {
             try
             {
                 await using var cmd = db.Service.CreateCommand("SELECT 1");
                 await cmd.ExecuteScalarAsync(ct);
-                var projections = await monitor.StatusAsync(ct);
-                var failed = projections.Count(p => p.Status == "failed");
-                return Results.Ok(new { status = "ok", database = "up", projectionsFailed = failed, projections });
+                var problems = await audit.CheckAsync(ct);
+                if (problems.Count > 0)
+                    return Results.Problem(title: "Audit layer broken", statusCode: StatusCodes.Status503ServiceUnavailable,
+                        detail: "The audit layer is not intact; writes are refused until it is repaired.",
+                        extensions: new Dictionary<string, object?> { ["auditProblems"] = problems });
+                return Results.Ok(new { status = "ok", database = "up", audit = "ok" });
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
             {

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Ledger.EventStore;
+using Ledger.Audit;
+using Ledger.Commands;
 using Ledger.LocalPostgres;
-using Ledger.Projections;
-using Ledger.ReadModels;
+using Ledger.Storage;
 using Npgsql;
 
 namespace Ledger.Api.Infrastructure;
@@ -12,24 +12,37 @@ namespace Ledger.Api.Infrastructure;
 /// <c>ConnectionStrings:LedgerOwner</c> if given, else with the same connection; <c>Ledger:ServiceRole</c> names the
 /// restricted role to grant). Without it, a private cluster under
 /// <c>Ledger:DataDirectory</c> (default <c>./.ledger</c>), started now and stopped when the service stops (unless another
-/// process had started it); the service then runs as the restricted role <c>ledger_app</c>, which can only read the store
-/// and call its append function.
+/// process had started it); the service then runs as the restricted role <c>ledger_app</c>, which can read the log and
+/// append to it through Marten, and nothing that would change the record (docs/security.md).
+/// <para>
+/// <see cref="ServiceConnectionString"/> is what Marten connects with; <see cref="SnapshotKey"/> authenticates the stream
+/// snapshots this service writes (kept outside the database: <c>Ledger:SnapshotKey</c> as hex, the local cluster's secret
+/// file, or a fresh key per process, which only costs the snapshots of earlier processes).
+/// </para>
 /// </summary>
 public sealed class LedgerDatabase : IAsyncDisposable
 {
     public const string ServiceRole = "ledger_app";
     public const string DatabaseName = "ledger";
 
-    private LedgerDatabase(NpgsqlDataSource service, NpgsqlDataSource owner, LocalPostgresCluster? cluster, string description)
+    private LedgerDatabase(string serviceConnectionString, NpgsqlDataSource owner, LocalPostgresCluster? cluster, string description, byte[] snapshotKey)
     {
-        Service = service;
+        ServiceConnectionString = LedgerMarten.ForLedger(serviceConnectionString);
+        Service = NpgsqlDataSource.Create(ServiceConnectionString);
         Owner = owner;
         Cluster = cluster;
         Description = description;
+        SnapshotKey = snapshotKey;
     }
 
-    /// <summary>The connection the service works with.</summary>
+    /// <summary>The connection string the service (and Marten) works with: the restricted role, UTC sessions.</summary>
+    public string ServiceConnectionString { get; }
+
+    /// <summary>The connection the service works with (the same role as Marten).</summary>
     public NpgsqlDataSource Service { get; }
+
+    /// <summary>The HMAC key of stream snapshots (never stored in the database).</summary>
+    public byte[] SnapshotKey { get; }
 
     /// <summary>The schema owner's connection: migrations and administrative work only.</summary>
     public NpgsqlDataSource Owner { get; }
@@ -42,15 +55,15 @@ public sealed class LedgerDatabase : IAsyncDisposable
         var configured = config.GetConnectionString("Ledger");
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            var ownerCs = config.GetConnectionString("LedgerOwner") ?? configured;
+            var ownerCs = LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured);
             var owner = NpgsqlDataSource.Create(ownerCs);
-            await MigrateAsync(owner, log, ct);
+            await MigrateAsync(ownerCs, owner, log, ct);
             // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
             if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
-            var service = NpgsqlDataSource.Create(ServiceConnectionString(configured));
             var where = Describe(configured);
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
-            return new LedgerDatabase(service, owner, null, where);
+            var key = config["Ledger:SnapshotKey"] is { Length: > 0 } hex ? Convert.FromHexString(hex) : StreamSnapshots.NewKey();
+            return new LedgerDatabase(configured, owner, null, where, key);
         }
 
         var dataDirectory = config["Ledger:DataDirectory"] ?? "./.ledger";
@@ -66,8 +79,9 @@ public sealed class LedgerDatabase : IAsyncDisposable
             {
                 await EnsureDatabaseAsync(admin, DatabaseName, ct);
             }
-            var ownerDs = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(DatabaseName));
-            await MigrateAsync(ownerDs, log, ct);
+            var ownerCs = LedgerMarten.ForLedger(cluster.SuperUserConnectionString(DatabaseName));
+            var ownerDs = NpgsqlDataSource.Create(ownerCs);
+            await MigrateAsync(ownerCs, ownerDs, log, ct);
             // One password per cluster, kept beside it: the service and the command line (rebuild, verify) may run at the
             // same time and must not lock each other out by resetting it.
             var password = await cluster.SecretAsync(ServiceRole, ct);
@@ -79,7 +93,8 @@ public sealed class LedgerDatabase : IAsyncDisposable
             }.ConnectionString;
             var where = $"local cluster {cluster.PgData} on 127.0.0.1:{cluster.Port}, database '{DatabaseName}', role '{ServiceRole}'";
             log.LogInformation("Ledger's database: {Where}.", where);
-            return new LedgerDatabase(NpgsqlDataSource.Create(ServiceConnectionString(serviceCs)), ownerDs, cluster, where);
+            var key = Convert.FromHexString(await cluster.SecretAsync("snapshot-key", ct));
+            return new LedgerDatabase(serviceCs, ownerDs, cluster, where, key);
         }
         catch
         {
@@ -88,23 +103,37 @@ public sealed class LedgerDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>Every component's migrations, in dependency order: the store, the projection engine (checkpoints and
-    /// schema readmodel), then the SAKIP read models' tables (issue 4).</summary>
-    public static async Task MigrateAsync(NpgsqlDataSource owner, ILogger log, CancellationToken ct)
+    /// <summary>
+    /// Every component's migrations, in dependency order: Marten's schema, the audit layer and the snapshot cache
+    /// (<see cref="LedgerSchema"/>), the command pipeline's idempotency table, then the SAKIP read models. Refuses a
+    /// database that still holds events of the home-made store Ledger used before Marten (schema <c>eventstore</c>): those
+    /// events would silently not be part of the ledger, and there is no migration of them.
+    /// </summary>
+    public static async Task MigrateAsync(string ownerConnectionString, NpgsqlDataSource owner, ILogger log, CancellationToken ct)
     {
+        await RefuseOldStoreAsync(owner, ct);
         var applied = new List<string>();
-        applied.AddRange(await EventStoreSchema.MigrateAsync(owner, ct));
-        applied.AddRange(await ProjectionSchema.MigrateAsync(owner, ct));
-        applied.AddRange(await ReadModelSchema.MigrateAsync(owner, ct));
+        applied.AddRange(await LedgerSchema.MigrateAsync(ownerConnectionString, ct: ct));
+        applied.AddRange(await CommandSchema.MigrateAsync(owner, ct));
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
     }
 
-    /// <summary>Grants for the restricted service role; idempotent, run at every start. The projection grants come after
-    /// the store's and after the read-model migrations (they cover every table of schema readmodel).</summary>
+    private static async Task RefuseOldStoreAsync(NpgsqlDataSource owner, CancellationToken ct)
+    {
+        await using (var exists = owner.CreateCommand("SELECT to_regclass('eventstore.events') IS NOT NULL"))
+            if (await exists.ExecuteScalarAsync(ct) is not true) return;
+        await using var cmd = owner.CreateCommand("SELECT EXISTS (SELECT 1 FROM eventstore.events)");
+        if (await cmd.ExecuteScalarAsync(ct) is true)
+            throw new InvalidOperationException(
+                "This database holds events of Ledger's earlier, home-made event store (table eventstore.events). Ledger now keeps its " +
+                "events in Marten (schema ledger) and does not migrate them: start with a new database, or keep running the earlier version.");
+    }
+
+    /// <summary>Grants for the restricted service role; idempotent, run at every start.</summary>
     public static async Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken ct)
     {
-        await EventStoreSchema.GrantServiceRoleAsync(owner, role, ct);
-        await ProjectionSchema.GrantServiceRoleAsync(owner, role, ct);
+        await LedgerSchema.GrantServiceRoleAsync(owner, role, ct);
+        await CommandSchema.GrantServiceRoleAsync(owner, role, ct);
     }
 
     public static async Task EnsureDatabaseAsync(NpgsqlDataSource admin, string name, CancellationToken ct)
@@ -112,7 +141,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
         await using var exists = admin.CreateCommand("SELECT 1 FROM pg_database WHERE datname = @n");
         exists.Parameters.AddWithValue("n", name);
         if (await exists.ExecuteScalarAsync(ct) is not null) return;
-        await using var create = admin.CreateCommand($"CREATE DATABASE {EventStoreSchema.Quote(name)}");
+        await using var create = admin.CreateCommand($"CREATE DATABASE {AuditSchema.Quote(name)}");
         try { await create.ExecuteNonQueryAsync(ct); }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase) { /* created meanwhile by another process */ }
     }
@@ -121,7 +150,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public static async Task EnsureServiceRoleAsync(NpgsqlDataSource owner, string role, string password, CancellationToken ct)
     {
         if (password.Any(c => !char.IsAsciiLetterOrDigit(c))) throw new ArgumentException("The role password must be alphanumeric.", nameof(password));
-        var quoted = EventStoreSchema.Quote(role);
+        var quoted = AuditSchema.Quote(role);
         await using var cmd = owner.CreateCommand($"""
             DO $$ BEGIN
               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role.Replace("'", "''")}') THEN
@@ -132,13 +161,6 @@ public sealed class LedgerDatabase : IAsyncDisposable
             """);
         await cmd.ExecuteNonQueryAsync(ct);
     }
-
-    /// <summary>
-    /// The service sets no session state, so pooled connections need no DISCARD ALL on reuse; keeping the session keeps
-    /// eventstore.append's cached plans, which halves its server CPU per event (docs/performance.md).
-    /// </summary>
-    public static string ServiceConnectionString(string connectionString) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 
     private static string Describe(string connectionString)
     {

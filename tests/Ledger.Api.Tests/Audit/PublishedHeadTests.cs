@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Api.Tests.Writes;
-using Ledger.EventStore;
+using Ledger.Audit;
 using Ledger.Testing.Http;
 using Npgsql;
 
@@ -37,10 +37,11 @@ public sealed class PublishedHeadTests(LedgerApiFactory f) : IClassFixture<Ledge
         // A superuser deletes the Renstra's last event (an indicator the snapshot was computed from) and rewinds its row,
         // so the stream's own chain is consistent again: only the published head can tell.
         var renstra = $"renstra-{s.Agency}-2021";
-        var last = await ScalarAsync<long>("SELECT max(seq) FROM eventstore.events WHERE stream_id = @id", ("id", renstra));
+        var last = await ScalarAsync<long>("SELECT max(seq_id) FROM ledger.mt_events WHERE stream_id = @id", ("id", renstra));
         await AsSuperuserBypassingTriggers("""
-            UPDATE eventstore.streams SET version = version - 1, head_hash = (SELECT prev_hash FROM eventstore.events WHERE seq = @s) WHERE id = @id;
-            DELETE FROM eventstore.events WHERE seq = @s;
+            UPDATE ledger.mt_streams SET version = version - 1 WHERE id = @id;
+            DELETE FROM ledger.mt_events WHERE seq_id = @s;
+            DELETE FROM ledger_audit.event_hashes WHERE seq_id = @s;
             """, ("s", last), ("id", renstra));
 
         var broken = await f.GetAsync(inspektorat, "/api/audit/verify");
@@ -122,7 +123,7 @@ internal static class PublishedHeadAssertions
     public static async Task HoldsTheSnapshotsEventsAsync(LedgerApiFactory f, JsonElement snapshot)
     {
         var head = snapshot.GetProperty("chainHead").GetProperty("headSequence").GetInt64();
-        const string VersionAtHead = "SELECT coalesce(max(version), 0) FROM eventstore.events WHERE stream_id = @id AND seq <= @h";
+        const string VersionAtHead = "SELECT coalesce(max(version), 0) FROM ledger.mt_events WHERE stream_id = @id AND seq_id <= @h";
         foreach (var source in snapshot.GetProperty("sources").EnumerateArray())
         {
             var stream = source.GetProperty("stream").GetString()!;

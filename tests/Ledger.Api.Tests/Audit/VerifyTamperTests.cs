@@ -21,8 +21,8 @@ public sealed class VerifyTamperTests(LedgerApiFactory f) : IClassFixture<Ledger
         Assert.Equal(await CountAsync(), intact.GetProperty("eventsChecked").GetInt64());
 
         // 1. A superuser raises I2's realization from 75 to 93 behind the service's back.
-        var victim = await ScalarAsync<long>("SELECT seq FROM eventstore.events WHERE id = @id", ("id", realization));
-        await AsSuperuserBypassingTriggers("UPDATE eventstore.events SET data = jsonb_set(data, '{value}', '93') WHERE seq = @s", ("s", victim));
+        var victim = await ScalarAsync<long>("SELECT seq_id FROM ledger.mt_events WHERE id = @id", ("id", realization));
+        await AsSuperuserBypassingTriggers("UPDATE ledger.mt_events SET data = jsonb_set(data, '{value}', '93') WHERE seq_id = @s", ("s", victim));
         var altered = await f.GetAsync(inspektorat, "/api/audit/verify");
         Assert.False(altered.GetProperty("ok").GetBoolean());
         Assert.Equal(victim, altered.GetProperty("firstBrokenSequence").GetInt64());
@@ -31,8 +31,8 @@ public sealed class VerifyTamperTests(LedgerApiFactory f) : IClassFixture<Ledger
 
         // 2. The Renstra stream row (written before the realization) is rewound by one version, as if its last event never happened.
         var renstra = $"renstra-{s.Agency}-2021";
-        var renstraLast = await ScalarAsync<long>("SELECT max(seq) FROM eventstore.events WHERE stream_id = @id", ("id", renstra));
-        await AsSuperuserBypassingTriggers("UPDATE eventstore.streams SET version = version - 1 WHERE id = @id", ("id", renstra));
+        var renstraLast = await ScalarAsync<long>("SELECT max(seq_id) FROM ledger.mt_events WHERE stream_id = @id", ("id", renstra));
+        await AsSuperuserBypassingTriggers("UPDATE ledger.mt_streams SET version = version - 1 WHERE id = @id", ("id", renstra));
         var both = await f.GetAsync(inspektorat, "/api/audit/verify");
         Assert.Equal(renstraLast, both.GetProperty("firstBrokenSequence").GetInt64());
         Assert.True(renstraLast < victim);
@@ -41,7 +41,7 @@ public sealed class VerifyTamperTests(LedgerApiFactory f) : IClassFixture<Ledger
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
-    private async Task<long> CountAsync() => await ScalarAsync<long>("SELECT count(*) FROM eventstore.events");
+    private async Task<long> CountAsync() => await ScalarAsync<long>("SELECT count(*) FROM ledger.mt_events");
 
     private Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] ps) => f.Database.ScalarAsync<T>(sql, ps);
 

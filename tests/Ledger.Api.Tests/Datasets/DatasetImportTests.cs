@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Ledger.EventStore;
 using Ledger.Importing;
 
 namespace Ledger.Api.Tests.Datasets;
@@ -122,7 +121,7 @@ public sealed class DatasetImportTests(DatasetsFixture d)
         Assert.Equal(2025, read.GetProperty("renstraPeriodStart").GetInt32());
         Assert.Equal(newTarget, read.GetProperty("targets").GetProperty("renstra").GetDecimal());
 
-        var old = await new PostgresEventStore(d.Factory.Database.Owner).ReadStreamAsync(new StreamName("renstra-bkpsdm-paser-2021"));
+        var old = await d.Factory.PayloadsAsync("renstra-bkpsdm-paser-2021");
         var added = old.Select(e => JsonDocument.Parse(e.Json).RootElement)
             .Single(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out var c) && c.GetString() == code);
         var old2025 = added.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("year").GetInt32() == 2025);

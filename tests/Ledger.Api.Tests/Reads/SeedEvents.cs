@@ -1,48 +1,43 @@
 using Ledger.Api.Features.Reads;
-using Ledger.Api.Infrastructure;
-using Ledger.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Renstras;
-using Ledger.EventStore;
+using Ledger.Storage;
 using DomainDecision = Ledger.Domain.Decision;
 
 namespace Ledger.Api.Tests.Reads;
 
+/// <summary>What a seed append left: the stream's version and the recorded time of its last event.</summary>
+public sealed record Appended(long Version, DateTimeOffset RecordedAt);
+
 /// <summary>
-/// Sets up read-test data by appending domain events straight to the factory's database with the real store and the
-/// real event registry, on the streams the domain names (Agency/Renstra/PerformanceYear.StreamName, tenant = agency).
-/// The events come from the real decisions, replayed on the stream's current state, so they are exactly what the
-/// write endpoints will store. The write endpoints are being built in parallel: once they exist, this one class can
-/// send the same commands over HTTP instead, and the read tests stay as they are.
+/// Sets up read-test data by appending domain events straight to the factory's database through Marten (as the owner),
+/// on the streams the domain names (Agency/Renstra/PerformanceYear.StreamName, the agency header set). The events come
+/// from the real decisions, replayed on the stream's current state, so they are exactly what the write endpoints store.
 /// </summary>
 public sealed class SeedEvents(LedgerApiFactory factory)
 {
-    private static readonly EventTypeRegistry Registry = DomainCommands.EventTypes();
-    private readonly PostgresEventStore _store = new(factory.Database.Owner);
-
-    public async Task<AppendResult> AgencyAsync(string agency, AgencyCommand command)
+    public async Task<Appended> AgencyAsync(string agency, AgencyCommand command)
     {
         var state = (await Loader.AgencyAsync(agency, null, default)).State;
-        return await AppendDecisionAsync(Agency.StreamName(agency), "agency", agency, Agency.Decide(state, command));
+        return await AppendDecisionAsync(Agency.StreamName(agency), agency, Agency.Decide(state, command));
     }
 
-    public async Task<AppendResult> RenstraAsync(string agency, int periodStart, RenstraCommand command)
+    public async Task<Appended> RenstraAsync(string agency, int periodStart, RenstraCommand command)
     {
         var agencyState = (await Loader.AgencyAsync(agency, null, default)).State;
-        var events = await _store.ReadStreamAsync(new StreamName(Renstra.StreamName(agency, periodStart)));
-        var state = Renstra.Replay(events.Select(Decode));
-        return await AppendDecisionAsync(Renstra.StreamName(agency, periodStart), "renstra", agency,
+        var state = (await Loader.RenstraAsync(agency, periodStart, null, default)).State;
+        return await AppendDecisionAsync(Renstra.StreamName(agency, periodStart), agency,
             Renstra.Decide(state, command, new RenstraContext(agencyState.Exists)));
     }
 
-    public async Task<AppendResult> YearAsync(string agency, int year, PerformanceYearCommand command)
+    public async Task<Appended> YearAsync(string agency, int year, PerformanceYearCommand command)
     {
         var agencyState = (await Loader.AgencyAsync(agency, null, default)).State;
         var renstra = await Loader.RenstraCoveringAsync(agency, year, null, default);
         var state = (await Loader.YearAsync(agency, year, null, default)).State;
-        return await AppendDecisionAsync(PerformanceYear.StreamName(agency, year), "performance-year", agency,
+        return await AppendDecisionAsync(PerformanceYear.StreamName(agency, year), agency,
             PerformanceYear.Decide(state, command, new PerformanceYearContext(agencyState.Exists, renstra?.State)));
     }
 
@@ -52,17 +47,23 @@ public sealed class SeedEvents(LedgerApiFactory factory)
     }
 
     /// <summary>The primitive: append these events as they are (any expected version).</summary>
-    public Task<AppendResult> AppendAsync(string stream, string streamType, string agency, IReadOnlyList<IDomainEvent> events) =>
-        _store.AppendAsync(new AppendRequest(new StreamName(stream), streamType, agency, ExpectedVersion.Any,
-            events.Select(e => Registry.Serialize(Guid.NewGuid(), e, DomainCommands.Json)).ToList(),
-            new AppendMetadata { ActorJson = """{"name":"Read-test seed","role":"admin"}""" }));
+    public async Task<Appended> AppendAsync(string stream, string agency, IReadOnlyList<IDomainEvent> events)
+    {
+        await using (var session = factory.Store.LightweightSession())
+        {
+            session.SetHeader(EventHeaders.Actor, new { name = "Read-test seed", role = "admin" });
+            session.SetHeader(EventHeaders.Agency, agency);
+            session.Events.Append(stream, events.Cast<object>().ToArray());
+            await session.SaveChangesAsync();
+        }
+        var all = await factory.EventsAsync(stream);
+        return new Appended(all[^1].Version, all[^1].Timestamp);
+    }
 
-    private ReadLoader Loader => new(_store);
+    private ReadLoader Loader => new(new StreamLoader(factory.Store, factory.Database.Owner));
 
-    private async Task<AppendResult> AppendDecisionAsync(string stream, string streamType, string agency, DomainDecision decision) =>
+    private async Task<Appended> AppendDecisionAsync(string stream, string agency, DomainDecision decision) =>
         decision is DomainDecision.Accepted accepted
-            ? await AppendAsync(stream, streamType, agency, accepted.Events)
+            ? await AppendAsync(stream, agency, accepted.Events)
             : throw new InvalidOperationException($"Seeding '{stream}' was not accepted: {decision}");
-
-    private static IDomainEvent Decode(RecordedEvent e) => (IDomainEvent)Registry.Deserialize(e, DomainCommands.Json);
 }

@@ -89,8 +89,7 @@ public sealed class FuzzTests(LedgerApiFactory f, ITestOutputHelper output) : IC
 
     private async Task<long> CountEventsAsync()
     {
-        await using var cmd = f.Database.Owner.CreateCommand("SELECT count(*) FROM eventstore.events");
-        return (long)(await cmd.ExecuteScalarAsync())!;
+        return await f.EventCountAsync();
     }
 
     private static async Task<(int Status, string Text)> SendAsync(

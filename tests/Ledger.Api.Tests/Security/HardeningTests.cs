@@ -40,7 +40,7 @@ public sealed class HardeningTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         using var after = await client.SendAsync(Request("GET", read, token, null));
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         await using var cmd = f.Database.Owner.CreateCommand(
-            "SELECT count(*) FROM eventstore.events WHERE type = 'user.token-revoked.v1' AND data::text LIKE '%Pindah tugas%'");
+            "SELECT count(*) FROM ledger.mt_events WHERE type = 'user.token-revoked.v1' AND data::text LIKE '%Pindah tugas%'");
         Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
     }
 

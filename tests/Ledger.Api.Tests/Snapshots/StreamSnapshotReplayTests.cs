@@ -10,7 +10,8 @@ using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.PerformanceYears.RecordingSpending;
 using Ledger.Domain.PerformanceYears.RevisingBudget;
 using Ledger.Domain.PerformanceYears.SigningPk;
-using Ledger.EventStore;
+using JasperFx.Events;
+using Ledger.Storage;
 
 namespace Ledger.Api.Tests.Snapshots;
 
@@ -19,8 +20,11 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
 {
     private const int Every = 50;
 
-    private PostgresEventStore Store => new(f.Database.Owner);
-    private PostgresStreamSnapshots Snapshots => new(f.Database.Owner);
+    /// <summary>The key this test's "service" authenticates its snapshots with.</summary>
+    private static readonly byte[] Key = StreamSnapshots.NewKey();
+
+    private StreamLoader Store => new(f.Store, f.Database.Owner);
+    private StreamSnapshots Snapshots => new(f.Database.Owner, Key);
     private ReadLoader Full => new(Store);
     private ReadLoader WithSnapshots => new(Store, Snapshots, new ReadLoaderOptions { SnapshotEvery = Every });
 
@@ -28,7 +32,7 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
     private static string Json(PerformanceYearState s) => JsonSerializer.Serialize(s, DomainCommands.Json);
 
     /// <summary>A year stream of PK, budget, realizations (four indicators × seven periods), corrections and spending, in many appends.</summary>
-    private static async Task<IReadOnlyList<RecordedEvent>> LongYearAsync(LedgerApiFactory f, string agency, int events, int seed)
+    private static async Task<IReadOnlyList<IEvent>> LongYearAsync(LedgerApiFactory f, string agency, int events, int seed)
     {
         var rng = new Random(seed);
         var seeder = new SeedEvents(f);
@@ -46,7 +50,7 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
             new BudgetEnacted([new BudgetLineEnacted("P1", "Program 1", null, 1_000_000.00m), new BudgetLineEnacted("K1", "Kegiatan 1", "P1", 1_000_000.00m)],
                 [new DeclaredTotal("P1", 1_000_000m)], 1_000_000.00m),
         };
-        await seeder.AppendAsync(stream, "performance-year", agency, first);
+        await seeder.AppendAsync(stream, agency, first);
         var count = first.Count;
         var revisions = 0;
         while (count < events)
@@ -75,10 +79,10 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
                     values[key] = v;
                 }
             }
-            await seeder.AppendAsync(stream, "performance-year", agency, batch);
+            await seeder.AppendAsync(stream, agency, batch);
             count += batch.Count;
         }
-        return await new PostgresEventStore(f.Database.Owner).ReadStreamAsync(new StreamName(stream));
+        return await f.EventsAsync(stream);
     }
 
     [Fact]
@@ -86,25 +90,25 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
     {
         var agency = ApiClient.NewAgencyCode();
         var events = await LongYearAsync(f, agency, 1200, seed: 4);
-        var stream = new StreamName(PerformanceYear.StreamName(agency, 2023));
+        var stream = PerformanceYear.StreamName(agency, 2023);
 
         // The first read (now) replays everything and leaves snapshots at every multiple of 50.
         var now = await WithSnapshots.YearAsync(agency, 2023, null, default);
         Assert.Equal(Json((await Full.YearAsync(agency, 2023, null, default)).State), Json(now.State));
-        var latest = await Snapshots.LatestAtOrBeforeAsync(stream, ReadLoader.YearCodec.StateType, SnapshotBound.Latest);
+        var latest = await Snapshots.LatestAsync(stream, ReadLoader.YearCodec.StateType, null);
         Assert.Equal(1200 / Every * Every, latest!.Version);
 
         var rng = new Random(11);
         for (var i = 0; i < 40; i++)
         {
             var cut = events[rng.Next(events.Count)];
-            var fromSnapshot = await WithSnapshots.YearAsync(agency, 2023, cut.RecordedAt, default);
-            var full = await Full.YearAsync(agency, 2023, cut.RecordedAt, default);
+            var fromSnapshot = await WithSnapshots.YearAsync(agency, 2023, cut.Timestamp, default);
+            var full = await Full.YearAsync(agency, 2023, cut.Timestamp, default);
             Assert.Equal(full.Version, fromSnapshot.Version);
             Assert.Equal(Json(full.State), Json(fromSnapshot.State));
         }
         // Before the first event: nothing, from either.
-        var before = await WithSnapshots.YearAsync(agency, 2023, events[0].RecordedAt.AddTicks(-10), default);
+        var before = await WithSnapshots.YearAsync(agency, 2023, events[0].Timestamp.AddTicks(-10), default);
         Assert.Equal(0, before.Version);
     }
 
@@ -118,21 +122,21 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
     {
         var agency = ApiClient.NewAgencyCode();
         var events = await LongYearAsync(f, agency, 600, seed: 5);
-        var stream = new StreamName(PerformanceYear.StreamName(agency, 2023));
+        var stream = PerformanceYear.StreamName(agency, 2023);
         await WithSnapshots.YearAsync(agency, 2023, null, default); // snapshots at 50, 100, …, 600
-        await using (var cmd = f.Database.Owner.CreateCommand("DELETE FROM eventstore.stream_snapshots WHERE stream_id = @s AND version > 100"))
+        await using (var cmd = f.Database.Owner.CreateCommand("DELETE FROM ledger_cache.stream_snapshots WHERE stream_id = @s AND version > 100"))
         {
-            cmd.Parameters.AddWithValue("s", stream.Value);
+            cmd.Parameters.AddWithValue("s", stream);
             await cmd.ExecuteNonQueryAsync();
         }
 
         // A read that leaves snapshots again would hide the long suffix from the next one: a loader that never saves
         // (its interval is too long to pass) but reads with the same range.
-        var reader = new ReadLoader(Store, new ReadOnlySnapshots(Snapshots), new ReadLoaderOptions { SnapshotEvery = Every });
+        var reader = new ReadLoader(Store, Snapshots, new ReadLoaderOptions { SnapshotEvery = Every, SaveSnapshots = false });
         var boundary = 100 + Every;
-        var cuts = events.Where(e => e.Version >= boundary - 2 && e.Version <= boundary + 2).Select(e => e.RecordedAt)
-            .Concat(events.Where(e => e.Version is 101 or 420 or 599 or 600).Select(e => e.RecordedAt))
-            .Append(events[^1].RecordedAt.AddSeconds(1));
+        var cuts = events.Where(e => e.Version >= boundary - 2 && e.Version <= boundary + 2).Select(e => e.Timestamp)
+            .Concat(events.Where(e => e.Version is 101 or 420 or 599 or 600).Select(e => e.Timestamp))
+            .Append(events[^1].Timestamp.AddSeconds(1));
         foreach (var at in cuts)
         {
             var fromSnapshot = await reader.YearAsync(agency, 2023, at, default);
@@ -140,16 +144,6 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
             Assert.Equal(full.Version, fromSnapshot.Version);
             Assert.Equal(Json(full.State), Json(fromSnapshot.State));
         }
-    }
-
-    /// <summary>Snapshots that are read but never written.</summary>
-    private sealed class ReadOnlySnapshots(IStreamSnapshots inner) : IStreamSnapshots
-    {
-        public Task SaveAsync(StreamName stream, long version, DateTimeOffset recordedAt, byte[] eventHash, string stateType, string json,
-            CancellationToken ct = default) => Task.CompletedTask;
-        public Task<StreamSnapshot?> LatestAtOrBeforeAsync(StreamName stream, string stateType, SnapshotBound bound, CancellationToken ct = default) =>
-            inner.LatestAtOrBeforeAsync(stream, stateType, bound, ct);
-        public Task DeleteAsync(StreamName stream, CancellationToken ct = default) => inner.DeleteAsync(stream, ct);
     }
 
     [Fact]
@@ -169,13 +163,13 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
     {
         var agency = ApiClient.NewAgencyCode();
         var events = await LongYearAsync(f, agency, 120, seed: 5);
-        var stream = new StreamName(PerformanceYear.StreamName(agency, 2023));
+        var stream = PerformanceYear.StreamName(agency, 2023);
         var at = events[^1];
         var lie = ReadLoader.YearCodec.Serialize(PerformanceYearState.Initial(agency, 2023) with { Closed = true, SnapshotHash = "forged" });
 
         // A snapshot of another schema (an older code's type fingerprint) at the head: never read.
         var stale = "performance-year/v1+0000000000000000";
-        await Snapshots.SaveAsync(stream, at.Version, at.RecordedAt, at.Hash, stale, lie);
+        await Snapshots.SaveAsync(stream, at.Version, at.Timestamp, await HashAsync(stream, at.Version), stale, lie);
         var state = (await WithSnapshots.YearAsync(agency, 2023, null, default)).State;
         Assert.False(state.Closed);
         Assert.Equal(Json((await Full.YearAsync(agency, 2023, null, default)).State), Json(state));
@@ -186,12 +180,12 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
     {
         var agency = ApiClient.NewAgencyCode();
         var events = await LongYearAsync(f, agency, 120, seed: 6);
-        var stream = new StreamName(PerformanceYear.StreamName(agency, 2023));
+        var stream = PerformanceYear.StreamName(agency, 2023);
         var at = events[^1];
         var lie = ReadLoader.YearCodec.Serialize(PerformanceYearState.Initial(agency, 2023) with { Closed = true });
 
         // The right state type, but taken of a history that is not this stream's (its event hash differs).
-        await Snapshots.SaveAsync(stream, at.Version, at.RecordedAt, new byte[32], ReadLoader.YearCodec.StateType, lie);
+        await Snapshots.SaveAsync(stream, at.Version, at.Timestamp, new byte[32], ReadLoader.YearCodec.StateType, lie);
         var state = (await WithSnapshots.YearAsync(agency, 2023, null, default)).State;
         Assert.False(state.Closed);
         Assert.Equal(Json((await Full.YearAsync(agency, 2023, null, default)).State), Json(state));
@@ -202,11 +196,35 @@ public sealed class StreamSnapshotReplayTests(LedgerApiFactory f) : IClassFixtur
     {
         var agency = ApiClient.NewAgencyCode();
         var events = await LongYearAsync(f, agency, 60, seed: 7);
-        var stream = new StreamName(PerformanceYear.StreamName(agency, 2023));
+        var stream = PerformanceYear.StreamName(agency, 2023);
         var at = events[^1];
-        await Snapshots.SaveAsync(stream, at.Version, at.RecordedAt, at.Hash, ReadLoader.YearCodec.StateType, """{"pkVersions":"not a list"}""");
+        await Snapshots.SaveAsync(stream, at.Version, at.Timestamp, await HashAsync(stream, at.Version), ReadLoader.YearCodec.StateType, """{"pkVersions":"not a list"}""");
 
         var state = (await WithSnapshots.YearAsync(agency, 2023, null, default)).State;
         Assert.Equal(Json((await Full.YearAsync(agency, 2023, null, default)).State), Json(state));
     }
+
+    /// <summary>
+    /// Issue 11: a snapshot row forged in the database (the right state type, the right event hash, a false state) by
+    /// someone without the service's key (a superuser, or the service role's credentials) never changes a read.
+    /// </summary>
+    [Fact]
+    public async Task YearRead_SnapshotForgedWithoutTheServicesKey_IsIgnored()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        var events = await LongYearAsync(f, agency, 120, seed: 8);
+        var stream = PerformanceYear.StreamName(agency, 2023);
+        var at = events[^1];
+        var lie = ReadLoader.YearCodec.Serialize(PerformanceYearState.Initial(agency, 2023) with { Closed = true, SnapshotHash = "forged" });
+
+        var forger = new StreamSnapshots(f.Database.Owner, StreamSnapshots.NewKey());
+        await forger.SaveAsync(stream, at.Version, at.Timestamp, await HashAsync(stream, at.Version), ReadLoader.YearCodec.StateType, lie);
+        Assert.False((await Snapshots.LatestAsync(stream, ReadLoader.YearCodec.StateType, null)) is { } s && s.Version == at.Version);
+
+        var state = (await WithSnapshots.YearAsync(agency, 2023, null, default)).State;
+        Assert.False(state.Closed);
+        Assert.Equal(Json((await Full.YearAsync(agency, 2023, null, default)).State), Json(state));
+    }
+
+    private async Task<byte[]> HashAsync(string stream, long version) => (await Snapshots.ChainHashAsync(stream, version))!;
 }

@@ -152,7 +152,7 @@ public sealed class YearSnapshotTests(LedgerApiFactory f) : IClassFixture<Ledger
         await s.PostAsync(s.Approver, "years/2023/close", new { });
         await using (var cmd = f.Database.Owner.CreateCommand("""
             SET session_replication_role = replica;
-            UPDATE eventstore.events SET data = jsonb_set(data, '{snapshot,year}', '2024') WHERE stream_id = @s AND type = 'year.snapshot-frozen.v1';
+            UPDATE ledger.mt_events SET data = jsonb_set(data, '{snapshot,year}', '2024') WHERE stream_id = @s AND type = 'year.snapshot-frozen.v1';
             SET session_replication_role = origin;
             """))
         {

@@ -5,7 +5,7 @@ namespace Ledger.Api.Tests.Writes;
 
 /// <summary>
 /// Every write endpoint against every kind of bad input: each answer is a 4xx problem+json with the expected status
-/// (400 shape, 404 unknown, 413 too large, 422 domain rule) and nothing is written (eventstore.events row count).
+/// (400 shape, 404 unknown, 413 too large, 422 domain rule) and nothing is written (ledger.mt_events row count).
 /// </summary>
 public sealed class BadInputTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
 {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Ledger.EventStore;
 using Ledger.Testing.Http;
 
 namespace Ledger.Api.Tests.Writes;
@@ -123,16 +122,14 @@ public sealed class Surakarta(LedgerApiFactory f, string agency, string staff, s
             s.StatusCodeShouldBe(status);
         });
 
-    public async Task<IReadOnlyList<RecordedEvent>> EventsAsync(string stream) =>
-        await new PostgresEventStore(f.Database.Owner).ReadStreamAsync(new StreamName(stream));
+    public Task<IReadOnlyList<StoredEvent>> EventsAsync(string stream) => f.PayloadsAsync(stream);
 
     public async Task<JsonElement> PayloadAsync(string stream, string type) =>
-        JsonDocument.Parse(Assert.Single(await EventsAsync(stream), e => e.Type == type).Json).RootElement.Clone();
+        JsonDocument.Parse(Assert.Single(await f.PayloadsAsync(stream), e => e.Type == type).Json).RootElement.Clone();
 
     /// <summary>Every event of every stream in the factory's database.</summary>
     public static async Task<long> CountAllEventsAsync(LedgerApiFactory f)
     {
-        await using var cmd = f.Database.Owner.CreateCommand("SELECT count(*) FROM eventstore.events");
-        return (long)(await cmd.ExecuteScalarAsync())!;
+        return await f.EventCountAsync();
     }
 }

@@ -1,20 +1,23 @@
 using FluentValidation;
-using Ledger.EventStore;
+using JasperFx.Events.Projections;
+using Ledger.Domain;
+using Ledger.Storage;
+using Marten;
 
 namespace Ledger.Commands.Tests.Counters;
 
 // A toy aggregate that exercises the pipeline: a named counter that can be opened once and incremented up to a
 // limit. The limit lives in ANOTHER stream (counter-limits), so incrementing needs a context loaded before deciding.
 
-public sealed record CounterOpened(string Id, string Name);
-public sealed record CounterIncremented(int By);
-public sealed record LimitSet(int Max);
+public sealed record CounterOpened(string Id, string Name) : IDomainEvent;
+public sealed record CounterIncremented(int By) : IDomainEvent;
+public sealed record LimitSet(int Max) : IDomainEvent;
 
 public sealed record CounterState(bool Open, int Value)
 {
     public static readonly CounterState Initial = new(false, 0);
 
-    public static CounterState Evolve(CounterState state, object @event) => @event switch
+    public static CounterState Evolve(CounterState state, IDomainEvent @event) => @event switch
     {
         CounterOpened => state with { Open = true },
         CounterIncremented e => state with { Value = state.Value + e.By },
@@ -35,22 +38,24 @@ public sealed record IncrementCounter(string Id, int By, string? Reason) : IHasR
 public static class Counter
 {
     public const int DefaultLimit = 100;
-    public static readonly StreamName Limits = new("counter-limits");
+    public const string Limits = "counter-limits";
 
-    public static StreamName StreamOf(string id) => new($"counter-{id}");
+    public static string StreamOf(string id) => $"counter-{id}";
 
-    public static EventTypeRegistry Events() => new EventTypeRegistry()
-        .Register<CounterOpened>("counter-opened")
-        .Register<CounterIncremented>("counter-incremented")
-        .Register<LimitSet>("counter-limit-set");
+    /// <summary>The toy's event names and its live aggregation, added to Ledger's Marten configuration.</summary>
+    public static void Configure(StoreOptions o)
+    {
+        o.Events.MapEventType<CounterOpened>("counter-opened");
+        o.Events.MapEventType<CounterIncremented>("counter-incremented");
+        o.Events.MapEventType<LimitSet>("counter-limit-set");
+        o.Projections.Add(new FoldProjection<CounterState>(CounterState.Initial, CounterState.Evolve), ProjectionLifecycle.Live);
+    }
 
     public static readonly CommandHandler<OpenCounter, CounterState> Open = new()
     {
         Stream = c => StreamOf(c.Id!),
-        StreamType = "counter",
         Tenant = _ => "toy",
         Initial = CounterState.Initial,
-        Evolve = CounterState.Evolve,
         Decide = (state, c) => state.Open
             ? Decision.Refuse("counter.already-open", $"Counter '{c.Id}' is already open.", "id")
             : Decision.Accept(new CounterOpened(c.Id!, c.Name!)),
@@ -60,15 +65,13 @@ public static class Counter
     public static CommandHandler<IncrementCounter, CounterState, int> Increment(Func<IncrementCounter, CancellationToken, Task> hook) => new()
     {
         Stream = c => StreamOf(c.Id),
-        StreamType = "counter",
         Tenant = _ => "toy",
         Initial = CounterState.Initial,
-        Evolve = CounterState.Evolve,
         LoadContext = async (c, reader, ct) =>
         {
             await hook(c, ct);
-            var limits = await reader.ReadStreamAsync(Limits, ct: ct);
-            return limits.Count == 0 ? DefaultLimit : System.Text.Json.JsonSerializer.Deserialize<LimitSet>(limits[^1].Json, JsonOptions)!.Max;
+            var limits = await reader.ReadAsync(Limits, ct: ct);
+            return limits.Count == 0 ? DefaultLimit : ((LimitSet)limits[^1].Data).Max;
         },
         Decide = (state, c, limit) =>
             !state.Open ? Decision.Missing($"Counter '{c.Id}'")

@@ -15,11 +15,9 @@ public static class AgencyEndpoints
 {
     public static readonly CommandHandler<Addressed<AgencyCommand>, AgencyState> Handler = new()
     {
-        Stream = c => new StreamName(Agency.StreamName(c.Agency)),
-        StreamType = "agency",
+        Stream = c => Agency.StreamName(c.Agency),
         Tenant = c => c.Agency,
         Initial = AgencyState.Initial,
-        Evolve = DomainCommands.Evolve<AgencyState>(Agency.Evolve),
         Decide = (state, c) => DomainCommands.ToPipeline(Agency.Decide(state, c.Command)),
     };
 

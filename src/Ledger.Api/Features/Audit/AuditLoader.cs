@@ -7,7 +7,7 @@ using Ledger.Domain.History;
 using Ledger.Domain.Renstras;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
-using Ledger.EventStore;
+using Ledger.Storage;
 
 namespace Ledger.Api.Features.Audit;
 
@@ -29,7 +29,7 @@ public sealed record RenstraStream(string Stream, RenstraCreated Created, IReadO
 /// record as it stood at that recorded instant. There is no index of an agency's Renstras, so they are found by
 /// reading renstra-{agency}-{p} for the candidate period starts (as ReadLoader and Contexts do).
 /// </summary>
-public sealed class AuditLoader(IEventStore store)
+public sealed class AuditLoader(StreamLoader store)
 {
 
     /// <summary>Without ?year=, a history looks for Renstras starting up to this many years before the reference year.</summary>
@@ -37,7 +37,7 @@ public sealed class AuditLoader(IEventStore store)
 
     public async Task<bool> AgencyExistsAsync(string agency, DateTimeOffset? asOf, CancellationToken ct) =>
         !string.IsNullOrWhiteSpace(agency) && agency.Length <= 100
-        && (await store.ReadStreamAsync(new StreamName(Agency.StreamName(agency)), new StreamReadOptions { AsOf = asOf }, ct)).Count > 0;
+        && (await store.ReadAsync(Agency.StreamName(agency), StreamBound.At(asOf), ct)).Count > 0;
 
     public Task<IReadOnlyList<AuditedEvent>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
         ReadAsync(Domain.PerformanceYears.PerformanceYear.StreamName(agency, year), year, asOf, ct);
@@ -61,25 +61,19 @@ public sealed class AuditLoader(IEventStore store)
 
     private async Task<IReadOnlyList<AuditedEvent>> ReadAsync(string stream, int? year, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var recorded = await store.ReadStreamAsync(new StreamName(stream), new StreamReadOptions { AsOf = asOf }, ct);
-        return recorded.Select(r => new AuditedEvent(r.Sequence, r.Id, r.Stream.Value, year, r.RecordedAt, ActorOf(r.ActorJson), r.Reason,
-            DomainCommands.Decode(r))).ToList();
+        var recorded = await store.ReadAsync(stream, StreamBound.At(asOf), ct);
+        return recorded.Select(r => Audited(r, year)).ToList();
     }
 
-    /// <summary>The actor metadata is the JSON <see cref="CurrentUser.ToActorJson"/> wrote; anything unreadable is an unknown actor.</summary>
-    public static Actor ActorOf(string? json)
+    /// <summary>One stored event with what an auditor needs: who (the actor header), when (recorded time), why (the reason header).</summary>
+    public static AuditedEvent Audited(JasperFx.Events.IEvent e, int? year) =>
+        new(e.Sequence, e.Id, e.StreamKey!, year, e.Timestamp, ActorOf(e), EventHeaderValues.Text(e, EventHeaders.Reason), DomainCommands.Decode(e));
+
+    /// <summary>The actor header <see cref="CurrentUser.ToActor"/> wrote; anything unreadable is an unknown actor.</summary>
+    public static Actor ActorOf(JasperFx.Events.IEvent e)
     {
-        if (string.IsNullOrWhiteSpace(json)) return Actor.Unknown;
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return Actor.Unknown;
-            string? Text(string name) => doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            return new Actor(Text("name"), Text("nip"), Text("role"));
-        }
-        catch (JsonException)
-        {
-            return Actor.Unknown; // metadata written by something else; the event itself is still evidence
-        }
+        if (EventHeaderValues.Json(e, EventHeaders.Actor) is not { ValueKind: JsonValueKind.Object } actor) return Actor.Unknown;
+        string? Text(string name) => actor.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new Actor(Text("name"), Text("nip"), Text("role"));
     }
 }

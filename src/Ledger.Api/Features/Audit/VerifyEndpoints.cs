@@ -1,6 +1,7 @@
 using Ledger.Api.Infrastructure;
 using Ledger.Domain.Users;
-using Ledger.EventStore;
+using Ledger.Audit;
+using Ledger.Storage;
 
 namespace Ledger.Api.Features.Audit;
 
@@ -26,9 +27,9 @@ public static class VerifyEndpoints
             .RequireRole(Roles.Inspektorat, Roles.Admin)
             .WithName("VerifyLog").WithTags("Audit").WithSummary("Walks every stream's hash chain and reports the first altered event");
 
-    private static async Task<IResult> VerifyAsync(LedgerDatabase database, CancellationToken ct)
+    private static async Task<IResult> VerifyAsync(LedgerDatabase database, StreamLoader streams, CancellationToken ct)
     {
-        var v = await ChainVerifier.VerifyAsync(database.Service, await PublishedLogHeads.LoadAsync(database.Service, ct), ct);
+        var v = await ChainVerifier.VerifyAsync(database.Service, await PublishedLogHeads.LoadAsync(streams, ct), ct);
         return Results.Ok(new VerifyBody(v.Ok, v.EventsChecked, v.FirstBrokenSequence,
             v.Problems.Select(p => new ProblemBody(p.Sequence, p.Stream, p.Problem)).ToList(), v.HeadSequence, v.LogDigest,
             v.Heads.Select(h => new HeadBody(h.Sequence, h.PublishedIn, h.Published, h.Recomputed, h.Matches)).ToList()));

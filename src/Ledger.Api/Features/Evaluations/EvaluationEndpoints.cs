@@ -38,11 +38,9 @@ public static class EvaluationEndpoints
 
     public static CommandHandler<Addressed<TBody>, EvaluationState, bool> Handler<TBody>(Func<Addressed<TBody>, EvaluationCommand> toDomain) => new()
     {
-        Stream = c => new StreamName(Evaluation.StreamName(c.Agency, c.Key)),
-        StreamType = "evaluation",
+        Stream = c => Evaluation.StreamName(c.Agency, c.Key),
         Tenant = c => c.Agency,
         Initial = EvaluationState.Initial,
-        Evolve = DomainCommands.Evolve<EvaluationState>(Evaluation.Evolve),
         LoadContext = (c, reader, ct) => Contexts.AgencyExistsAsync(reader, c.Agency, ct),
         Decide = (state, c, exists) => DomainCommands.ToPipeline(Evaluation.Decide(state, toDomain(c), exists)),
     };
@@ -89,7 +87,7 @@ public static class EvaluationEndpoints
         if (events is not [EvaluationRecorded { Indicator: { } indicator } e]) return new Dictionary<string, object?>();
         var evidence = $"evaluation-{c.Agency}-{c.Key}" + (e.ReportNumber is { } r ? $", LHE {r}" : "");
         var command = new Addressed<NilaiSakip>(c.Agency, c.Key, new NilaiSakip(indicator, e.Score, evidence));
-        var state = await Contexts.YearAsync(follow.Store, c.Agency, c.Key, ct);
+        var state = await Contexts.YearAsync(follow.Reader, c.Agency, c.Key, ct);
         if (state?.RealizationFor(indicator, Period.Y) is { } same && same.Value == e.Score)
             return new Dictionary<string, object?> { ["realization"] = new { status = "unchanged", value = same.Value } };
         var metadata = follow.Metadata with
@@ -97,10 +95,10 @@ public static class EvaluationEndpoints
             Reason = $"Nilai SAKIP {c.Key.ToString(CultureInfo.InvariantCulture)} from the Inspektorat's evaluation",
             IdempotencyKey = null,
         };
-        var outcome = await CommandExecutor.ExecuteAsync(Realization, command, follow.Store, follow.Options, metadata, null, follow.Log, ct);
+        var outcome = await CommandExecutor.ExecuteAsync(Realization, command, follow.Store, follow.Reader, follow.Options, metadata, null, follow.Log, ct);
         object answer = outcome switch
         {
-            CommandSucceeded s => new { status = "recorded", streamId = s.Stream.Value, version = s.Version, eventIds = s.EventIds },
+            CommandSucceeded s => new { status = "recorded", streamId = s.Stream, version = s.Version, eventIds = s.EventIds },
             CommandFailure.Refused f => new { status = "refused", rule = f.Rule, detail = f.Message },
             CommandFailure.Conflict f => new { status = "refused", rule = f.Rule, detail = f.Message },
             CommandFailure.NotFound f => new { status = "not-found", detail = f.What },

@@ -8,7 +8,9 @@ using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.Reading;
 using Ledger.Domain.Renstras;
-using Ledger.EventStore;
+using JasperFx.Events;
+using Ledger.Audit;
+using Ledger.Storage;
 
 namespace Ledger.Api.Features.PerformanceYears;
 
@@ -19,7 +21,7 @@ namespace Ledger.Api.Features.PerformanceYears;
 // Issue 4: the close freezes the year's LKjIP table as a snapshot document (Features/Snapshots/YearSnapshot) and appends
 // it, with the streams and versions it was computed from, as year.snapshot-frozen.v1 in the same append as
 // year.closed.v1. snapshotHash = SHA-256 of the document's canonical JSON (CanonicalJson, docs/snapshots.md).
-// chainHead is the log head (LogHeads: sequence and ledger-log-digest/2, from the streams rows, no scan of the log) that
+// chainHead is the log head (LogHeads: sequence and ledger-log-digest/3, from the stream rows, no scan of the log) that
 // holds exactly the events the snapshot was computed from, published for issue 5 (docs/snapshots.md "Chain head").
 public static class ClosingYearEndpoints
 {
@@ -45,19 +47,18 @@ public static class ClosingYearEndpoints
     /// version: the head is taken after the pipeline loaded it, so if it moved before the head, the append fails and the
     /// whole close is decided again. A mismatch (a concurrent write to a source) reloads, up to <see cref="HeadAttempts"/>.
     /// </summary>
-    private static async Task<CloseYearContext> LoadContextAsync(Addressed<CloseBody> c, IEventReader reader, CancellationToken ct)
+    private static async Task<CloseYearContext> LoadContextAsync(Addressed<CloseBody> c, StreamLoader reader, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var recording = new RecordingReader(reader);
-            var inputs = await YearSnapshot.LoadCurrentAsync(recording, c.Agency, c.Key, ct);
+            var recording = new RecordingReader(reader, ct);
+            var inputs = await YearSnapshot.LoadCurrentAsync(recording.ReadAsync, c.Agency, c.Key);
             var year = new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra);
-            // Only the Postgres store has a hash chain (and a head).
-            if (!inputs.AgencyExists || reader is not PostgresEventStore pg) return new CloseYearContext(year, inputs, null);
+            if (!inputs.AgencyExists) return new CloseYearContext(year, inputs, null);
             LogHead head;
             try
             {
-                head = await pg.ReadLogHeadAsync(ct);
+                head = await reader.ReadLogHeadAsync(ct);
             }
             catch (TimeoutException e)
             {
@@ -76,28 +77,24 @@ public static class ClosingYearEndpoints
     /// (the Renstra covering the year is often also the one covering the year before, and a revision can land between the
     /// two reads) is recorded as -1, which no head matches: the inputs are reloaded.
     /// </summary>
-    private sealed class RecordingReader(IEventReader inner) : IEventReader
+    private sealed class RecordingReader(StreamLoader inner, CancellationToken ct)
     {
         public Dictionary<string, long> Versions { get; } = new(StringComparer.Ordinal);
 
-        public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(StreamName stream, StreamReadOptions? options = null, CancellationToken ct = default)
+        public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound bound)
         {
-            var events = await inner.ReadStreamAsync(stream, options, ct);
+            var events = await inner.ReadAsync(stream, bound, ct);
             var version = events.Count == 0 ? 0 : events[^1].Version;
-            Versions[stream.Value] = Versions.TryGetValue(stream.Value, out var earlier) && earlier != version ? -1 : version;
+            Versions[stream] = Versions.TryGetValue(stream, out var earlier) && earlier != version ? -1 : version;
             return events;
         }
-
-        public Task<long> StreamVersionAsync(StreamName stream, CancellationToken ct = default) => inner.StreamVersionAsync(stream, ct);
     }
 
     private static readonly CommandHandler<Addressed<CloseBody>, PerformanceYearState, CloseYearContext> Close = new()
     {
-        Stream = c => new StreamName(PerformanceYear.StreamName(c.Agency, c.Key)),
-        StreamType = "performance-year",
+        Stream = c => PerformanceYear.StreamName(c.Agency, c.Key),
         Tenant = c => c.Agency,
         Initial = PerformanceYearState.Initial("", 0),
-        Evolve = DomainCommands.Evolve<PerformanceYearState>(PerformanceYear.Evolve),
         LoadContext = LoadContextAsync,
         Decide = (state, c, context) =>
         {

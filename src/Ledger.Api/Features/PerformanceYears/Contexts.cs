@@ -1,10 +1,7 @@
-using Ledger.Api.Infrastructure;
-using Ledger.Commands;
-using Ledger.Domain;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Renstras;
-using Ledger.EventStore;
+using Ledger.Storage;
 
 namespace Ledger.Api.Features.PerformanceYears;
 
@@ -14,14 +11,13 @@ namespace Ledger.Api.Features.PerformanceYears;
 /// </summary>
 public static class Contexts
 {
+    public static async Task<bool> AgencyExistsAsync(StreamLoader reader, string agency, CancellationToken ct) =>
+        await reader.VersionAsync(Agency.StreamName(agency), ct) > 0;
 
-    public static async Task<bool> AgencyExistsAsync(IEventReader reader, string agency, CancellationToken ct) =>
-        await reader.StreamVersionAsync(new StreamName(Agency.StreamName(agency)), ct) > 0;
-
-    public static async Task<RenstraContext> ForRenstraAsync(IEventReader reader, string agency, CancellationToken ct) =>
+    public static async Task<RenstraContext> ForRenstraAsync(StreamLoader reader, string agency, CancellationToken ct) =>
         new(await AgencyExistsAsync(reader, agency, ct));
 
-    public static async Task<PerformanceYearContext> ForYearAsync(IEventReader reader, string agency, int year, CancellationToken ct) =>
+    public static async Task<PerformanceYearContext> ForYearAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
         new(await AgencyExistsAsync(reader, agency, ct), await RenstraCoveringAsync(reader, agency, year, ct));
 
     /// <summary>
@@ -29,29 +25,24 @@ public static class Contexts
     /// Candidates: <see cref="Renstra.CandidatePeriodStarts"/>. When a newer plan supersedes an older one for a year, the
     /// newer one wins (PerformanceYearContext).
     /// </summary>
-    public static async Task<RenstraState?> RenstraCoveringAsync(IEventReader reader, string agency, int year, CancellationToken ct)
+    public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct)
     {
         foreach (var start in Renstra.CandidatePeriodStarts(year))
         {
-            var recorded = await reader.ReadStreamAsync(new StreamName(Renstra.StreamName(agency, start)), StreamReadOptions.Whole, ct);
-            if (recorded.Count == 0) continue;
-            var state = Renstra.Replay(recorded.Select(Decode));
+            var events = await reader.ReadDomainAsync(Renstra.StreamName(agency, start), StreamBound.Whole, ct);
+            if (events.Count == 0) continue;
+            var state = Renstra.Replay(events);
             if (state.Exists && state.Covers(year)) return state;
         }
         return null;
     }
 
-    public static async Task<AgencyState> AgencyAsync(IEventReader reader, string agency, CancellationToken ct)
-    {
-        var recorded = await reader.ReadStreamAsync(new StreamName(Agency.StreamName(agency)), StreamReadOptions.Whole, ct);
-        return Agency.Replay(recorded.Select(Decode));
-    }
+    public static async Task<AgencyState> AgencyAsync(StreamLoader reader, string agency, CancellationToken ct) =>
+        Agency.Replay(await reader.ReadDomainAsync(Agency.StreamName(agency), StreamBound.Whole, ct));
 
-    public static async Task<PerformanceYearState?> YearAsync(IEventReader reader, string agency, int year, CancellationToken ct)
+    public static async Task<PerformanceYearState?> YearAsync(StreamLoader reader, string agency, int year, CancellationToken ct)
     {
-        var recorded = await reader.ReadStreamAsync(new StreamName(PerformanceYear.StreamName(agency, year)), StreamReadOptions.Whole, ct);
-        return recorded.Count == 0 ? null : PerformanceYear.Replay(agency, year, recorded.Select(Decode));
+        var events = await reader.ReadDomainAsync(PerformanceYear.StreamName(agency, year), StreamBound.Whole, ct);
+        return events.Count == 0 ? null : PerformanceYear.Replay(agency, year, events);
     }
-
-    private static IDomainEvent Decode(RecordedEvent e) => DomainCommands.Decode(e);
 }

@@ -19,13 +19,11 @@ public static class PerformanceYearHandler
     public static CommandHandler<Addressed<TBody>, PerformanceYearState, PerformanceYearContext> ForAddressed<TBody>(
         Func<Addressed<TBody>, PerformanceYearCommand> toDomain) => new()
     {
-        Stream = c => new StreamName(PerformanceYear.StreamName(c.Agency, c.Key)),
-        StreamType = "performance-year",
+        Stream = c => PerformanceYear.StreamName(c.Agency, c.Key),
         Tenant = c => c.Agency,
         // The pipeline's Initial is one value for every stream; the agency and year are put in before deciding
         // (the domain's Evolve never reads them, its decisions do: RenstraCovering(state.Year), messages).
         Initial = PerformanceYearState.Initial("", 0),
-        Evolve = DomainCommands.Evolve<PerformanceYearState>(PerformanceYear.Evolve),
         LoadContext = (c, reader, ct) => Contexts.ForYearAsync(reader, c.Agency, c.Key, ct),
         Decide = (state, c, context) => DomainCommands.ToPipeline(
             PerformanceYear.Decide(Addressed(state, c), toDomain(c), context)),

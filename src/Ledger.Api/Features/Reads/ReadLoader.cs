@@ -1,11 +1,11 @@
+using JasperFx.Events;
 using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Renstras;
-using Ledger.EventStore;
+using Ledger.Storage;
 using Npgsql;
 
 namespace Ledger.Api.Features.Reads;
@@ -18,17 +18,21 @@ public sealed record ReadLoaderOptions
 {
     /// <summary>A year stream's state is snapshotted at every multiple of this version, lazily, by a read that replayed more events than this.</summary>
     public int SnapshotEvery { get; init; } = 500;
+
+    /// <summary>Whether reads leave snapshots (false: only use existing ones).</summary>
+    public bool SaveSnapshots { get; init; } = true;
 }
 
 /// <summary>
-/// Replays the aggregates a read needs straight from the event store. Every read passes <c>AsOf</c> to the store, so
-/// the answer is the record as it stood at that recorded instant (null = now): a read is a pure function of the events
-/// recorded up to the instant. Year streams (the long ones: every realization and correction) start from the newest
-/// stream snapshot at or before the instant and replay only the events after it; a snapshot is derived data, used only
-/// when its state type matches this code and its event hash matches the stream (docs/snapshots.md).
+/// Replays the aggregates a read needs straight from the log (through the one <see cref="StreamLoader"/>). Every read
+/// passes <c>AsOf</c>, so the answer is the record as it stood at that recorded instant (null = now): a read is a pure
+/// function of the events recorded up to the instant. Year streams (the long ones: every realization and correction)
+/// start from the newest stream snapshot at or before the instant and replay only the events after it; a snapshot is
+/// derived data, used only when it is authentic (its MAC under this service's key), its state type matches this code
+/// and its event hash is still the chain hash of the stream's event at its version (docs/snapshots.md).
 /// </summary>
 public sealed class ReadLoader(
-    IEventStore store, IStreamSnapshots? snapshots = null, ReadLoaderOptions? options = null, ILogger<ReadLoader>? logger = null)
+    StreamLoader store, StreamSnapshots? snapshots = null, ReadLoaderOptions? options = null, ILogger<ReadLoader>? logger = null)
 {
     /// <summary>The year state's snapshot form; bump the version when PerformanceYearState.Evolve changes meaning.</summary>
     public static StateCodec<PerformanceYearState> YearCodec { get; } = new("performance-year", evolveVersion: 1);
@@ -85,86 +89,82 @@ public sealed class ReadLoader(
             var (events, version) = await ReadAsync(PerformanceYear.StreamName(agency, year), asOf, ct);
             return new(PerformanceYear.Replay(agency, year, events), version);
         }
-        return await YearFromSnapshotAsync(new StreamName(PerformanceYear.StreamName(agency, year)), agency, year, asOf, snapshots, ct);
+        return await YearFromSnapshotAsync(PerformanceYear.StreamName(agency, year), agency, year, asOf, snapshots, ct);
     }
 
     private async Task<Loaded<PerformanceYearState>> YearFromSnapshotAsync(
-        StreamName stream, string agency, int year, DateTimeOffset? asOf, IStreamSnapshots snapshots, CancellationToken ct)
+        string stream, string agency, int year, DateTimeOffset? asOf, StreamSnapshots snapshots, CancellationToken ct)
     {
         var state = PerformanceYearState.Initial(agency, year);
         long version = 0;
-        IReadOnlyList<RecordedEvent> recorded = [];
-        var snapshot = await snapshots.LatestAtOrBeforeAsync(stream, YearCodec.StateType, new SnapshotBound(AsOf: asOf), ct);
+        IReadOnlyList<IEvent>? recorded = null;
+        var snapshot = await snapshots.LatestAsync(stream, YearCodec.StateType, asOf, ct);
         if (snapshot is not null && YearCodec.TryDeserialize(snapshot.Json) is { } restored
             && restored.AgencyCode == agency && restored.Year == year)
         {
-            // Read from the snapshot's own version: its event must still be there, with the hash the snapshot was taken at.
-            recorded = await SuffixAsync(stream, snapshot.Version, asOf, ct);
-            if (recorded.Count > 0 && recorded[0].Version == snapshot.Version && recorded[0].Hash.AsSpan().SequenceEqual(snapshot.EventHash))
+            // Its event must still be there, with the chain hash the snapshot was taken at.
+            var hash = await snapshots.ChainHashAsync(stream, snapshot.Version, ct);
+            if (hash is not null && hash.AsSpan().SequenceEqual(snapshot.EventHash))
             {
                 state = restored;
                 version = snapshot.Version;
-                recorded = recorded.Skip(1).ToList();
+                recorded = await SuffixAsync(stream, snapshot.Version + 1, asOf, ct);
             }
             else
             {
                 logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
-                snapshot = null;
-                recorded = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf }, ct);
             }
         }
-        else
-        {
-            recorded = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf }, ct);
-        }
+        recorded ??= await store.ReadAsync(stream, StreamBound.At(asOf), ct);
 
         // Lazily: a read that replayed more than N events leaves a snapshot at every multiple of N it passed.
-        var take = recorded.Count > _every ? new List<(RecordedEvent At, string Json)>() : null;
+        var take = recorded.Count > _every ? new List<(IEvent At, string Json)>() : null;
         foreach (var e in recorded)
         {
             state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
             version = e.Version;
             if (take is not null && e.Version % _every == 0) take.Add((e, YearCodec.Serialize(state)));
         }
-        if (take is { Count: > 0 }) await SaveAsync(snapshots, take, ct);
+        if (take is { Count: > 0 } && options?.SaveSnapshots != false) await SaveAsync(snapshots, stream, take, ct);
         return new(state, version);
     }
 
     /// <summary>
     /// The events from <paramref name="from"/> on, as of the instant: first at most one snapshot interval of them by
     /// version range, then (only if that range was all recorded by the instant) the rest. Same events as one read with
-    /// <c>FromVersion</c> alone, because an as-of read of one stream is a prefix of it (recorded time never goes
-    /// backwards within a stream: eventstore.append). The explicit version range is what makes PostgreSQL walk the
-    /// (stream_id, version) index for a few hundred rows instead of scanning every block of the instant's time range
-    /// through the recorded_at BRIN index when one stream holds much of the table (docs/performance.md, as-of reads).
+    /// <c>FromVersion</c> alone, because an as-of read of one stream is a prefix of it (the seal refuses recorded time
+    /// going backwards within a stream); the explicit range keeps PostgreSQL on the (stream_id, version) index.
     /// </summary>
-    private async Task<IReadOnlyList<RecordedEvent>> SuffixAsync(StreamName stream, long from, DateTimeOffset? asOf, CancellationToken ct)
+    private async Task<IReadOnlyList<IEvent>> SuffixAsync(string stream, long from, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var upTo = from + _every;
-        var head = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf, FromVersion = from, UpToVersion = upTo }, ct);
+        var upTo = from + _every - 1;
+        var head = await store.ReadAsync(stream, new StreamBound { AsOf = asOf, FromVersion = from, UpToVersion = upTo }, ct);
         if (head.Count == 0 || head[^1].Version < upTo) return head; // cut by the instant or the stream's end: complete
-        var rest = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = asOf, FromVersion = upTo + 1 }, ct);
+        var rest = await store.ReadAsync(stream, new StreamBound { AsOf = asOf, FromVersion = upTo + 1 }, ct);
         return rest.Count == 0 ? head : [.. head, .. rest];
     }
 
-    private async Task SaveAsync(IStreamSnapshots snapshots, List<(RecordedEvent At, string Json)> take, CancellationToken ct)
+    private async Task SaveAsync(StreamSnapshots snapshots, string stream, List<(IEvent At, string Json)> take, CancellationToken ct)
     {
         try
         {
             foreach (var (at, json) in take)
-                await snapshots.SaveAsync(at.Stream, at.Version, at.RecordedAt, at.Hash, YearCodec.StateType, json, ct);
+            {
+                if (await snapshots.ChainHashAsync(stream, at.Version, ct) is not { } hash) continue; // not sealed yet: no snapshot
+                await snapshots.SaveAsync(stream, at.Version, at.Timestamp, hash, YearCodec.StateType, json, ct);
+            }
         }
         catch (NpgsqlException e)
         {
             // Derived data: failing to save one costs speed on a later read, never an answer.
-            logger?.LogWarning(e, "Could not save a stream snapshot of {Stream}.", take[0].At.Stream);
+            logger?.LogWarning(e, "Could not save a stream snapshot of {Stream}.", stream);
         }
     }
 
     private async Task<(IReadOnlyList<IDomainEvent> Events, long Version)> ReadAsync(string stream, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var recorded = await store.ReadStreamAsync(new StreamName(stream), new StreamReadOptions { AsOf = asOf }, ct);
-        var events = recorded.Select(r => DomainCommands.Decode(r)).ToList();
+        var recorded = await store.ReadAsync(stream, StreamBound.At(asOf), ct);
+        var events = recorded.Select(DomainCommands.Decode).ToList();
         return (events, recorded.Count == 0 ? 0 : recorded[^1].Version);
     }
 }

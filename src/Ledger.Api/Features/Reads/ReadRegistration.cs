@@ -1,5 +1,4 @@
 using Ledger.Api.Infrastructure;
-using Ledger.EventStore;
 
 namespace Ledger.Api.Features.Reads;
 
@@ -7,7 +6,6 @@ namespace Ledger.Api.Features.Reads;
 public static class ReadRegistration
 {
     public static IServiceCollection AddReads(this IServiceCollection services) => services
-        .AddSingleton<IStreamSnapshots>(sp => new PostgresStreamSnapshots(sp.GetRequiredService<LedgerDatabase>().Service))
         .AddSingleton(new ReadLoaderOptions())
         .AddSingleton<ReadLoader>();
 

@@ -29,11 +29,9 @@ public static class RenstraEndpoints
     /// <summary>One handler per body: the body is mapped to its domain command once it is valid (so every wire word parses).</summary>
     public static CommandHandler<Addressed<TBody>, RenstraState, RenstraContext> Handler<TBody>(Func<Addressed<TBody>, RenstraCommand> toDomain) => new()
     {
-        Stream = c => new StreamName(Renstra.StreamName(c.Agency, c.Key)),
-        StreamType = "renstra",
+        Stream = c => Renstra.StreamName(c.Agency, c.Key),
         Tenant = c => c.Agency,
         Initial = RenstraState.Initial,
-        Evolve = DomainCommands.Evolve<RenstraState>(Renstra.Evolve),
         LoadContext = (c, reader, ct) => Contexts.ForRenstraAsync(reader, c.Agency, ct),
         Decide = (state, c, context) => DomainCommands.ToPipeline(Renstra.Decide(state, toDomain(c), context)),
     };

@@ -5,7 +5,8 @@ using Ledger.Commands;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
-using Ledger.EventStore;
+using JasperFx.Events;
+using Ledger.Storage;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Features.Snapshots;
@@ -50,23 +51,23 @@ public static class SnapshotEndpoints
             .WithSummary("Recompute the frozen snapshot from the events the close saw and compare its hash with the stored one");
     }
 
-    private sealed record Found(YearSnapshot.Closed Closed, IReadOnlyList<RecordedEvent> Events, DateTimeOffset? At);
+    private sealed record Found(YearSnapshot.Closed Closed, IReadOnlyList<IEvent> Events, DateTimeOffset? At);
 
     private static async Task<(Found? Found, IResult? Problem)> FindAsync(
-        string agency, int year, string? asOf, ReadLoader loader, IEventStore store, CancellationToken ct)
+        string agency, int year, string? asOf, ReadLoader loader, StreamLoader store, CancellationToken ct)
     {
         if (!ReadQuery.CheckYear(year, "year", out var badYear)) return (null, badYear);
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return (null, badAsOf);
         if (!(await loader.AgencyAsync(agency, at, ct)).State.Exists)
             return (null, ReadQuery.NotFound($"Agency '{agency}' does not exist{When(at)}."));
-        var events = await store.ReadStreamAsync(new StreamName(PerformanceYear.StreamName(agency, year)), new StreamReadOptions { AsOf = at }, ct);
-        return YearSnapshot.FindClose(events) is { } closed
+        var events = await store.ReadAsync(PerformanceYear.StreamName(agency, year), StreamBound.At(at), ct);
+        return await YearSnapshot.FindCloseAsync(events, store, ct) is { } closed
             ? (new Found(closed, events, at), null)
             : (null, ReadQuery.NotFound($"{year} of '{agency}' is not closed{When(at)}: there is no frozen snapshot."));
     }
 
     private static async Task<IResult> ReadAsync(
-        HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, IEventStore store, CancellationToken ct)
+        HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, StreamLoader store, CancellationToken ct)
     {
         var (found, problem) = await FindAsync(agency, year, asOf, loader, store, ct);
         if (found is null) return problem!;
@@ -79,20 +80,20 @@ public static class SnapshotEndpoints
             .Select(x =>
             {
                 var (e, c) = (x.Recorded, (RealizationCorrected)x.Event);
-                return new CorrectionBody(e.Id, e.Sequence, e.Version, e.RecordedAt, Parse(e.ActorJson), c.Reason, c.Indicator, c.Period, c.Before, c.After);
+                return new CorrectionBody(e.Id, e.Sequence, e.Version, e.Timestamp, EventHeaderValues.Json(e, EventHeaders.Actor), c.Reason, c.Indicator, c.Period, c.Before, c.After);
             })
             .ToList();
         var f = closed.Frozen;
         var body = new SnapshotBody(
-            agency, year, closed.Document, closed.Close.SnapshotHash, f?.Canonicalization, closed.ClosedEvent.RecordedAt,
-            Parse(closed.ClosedEvent.ActorJson), closed.Close.Note, closed.ClosedEvent.Reason, closed.ClosedEvent.Id,
+            agency, year, closed.Document, closed.Close.SnapshotHash, f?.Canonicalization, closed.ClosedEvent.Timestamp,
+            EventHeaderValues.Json(closed.ClosedEvent, EventHeaders.Actor), closed.Close.Note, EventHeaderValues.Text(closed.ClosedEvent, EventHeaders.Reason), closed.ClosedEvent.Id,
             closed.ClosedEvent.Sequence, closed.ClosedEvent.Version, closed.Close.IndicatorsWithoutRealization, f?.Sources ?? [],
             f is null ? null : new ChainHeadBody(f.LogHeadSequence, f.LogDigest, f.LogDigestFormat), corrections, events[^1].Version, at);
         return ReadQuery.Ok(http, body, events[^1].Version);
     }
 
     private static async Task<IResult> VerifyAsync(
-        HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, IEventStore store, CancellationToken ct)
+        HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, StreamLoader store, CancellationToken ct)
     {
         var (found, problem) = await FindAsync(agency, year, asOf, loader, store, ct);
         if (found is null) return problem!;
@@ -101,13 +102,6 @@ public static class SnapshotEndpoints
             return ReadQuery.NotFound($"{year} of '{agency}' was closed before snapshots were frozen in the log; there is nothing to recompute against.");
         return ReadQuery.Ok(http, new VerifyBody(result.Ok, result.StoredHash, result.RecomputedHash, result.DocumentHash,
             result.Canonicalization, found.Closed.Frozen!.Sources), found.Events[^1].Version);
-    }
-
-    private static JsonElement? Parse(string? json)
-    {
-        if (json is null) return null;
-        using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.Clone();
     }
 
     private static string When(DateTimeOffset? at) => at is { } t ? $" as of {t:O}" : "";

@@ -9,7 +9,8 @@ using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.Reading;
 using Ledger.Domain.Renstras;
-using Ledger.EventStore;
+using JasperFx.Events;
+using Ledger.Storage;
 
 namespace Ledger.Api.Features.Snapshots;
 
@@ -27,9 +28,6 @@ public sealed record SnapshotVerification(bool Ok, string StoredHash, string Rec
 /// </summary>
 public static class YearSnapshot
 {
-    private static readonly string ClosedType = DomainEventTypes.NameOf(typeof(YearClosed));
-    private static readonly string FrozenType = DomainEventTypes.NameOf(typeof(YearSnapshotFrozen));
-
     public static PerformanceTable Build(PerformanceYearState year, SnapshotInputs inputs) =>
         PerformanceTable.Build(
             inputs.Renstra ?? RenstraState.Initial, year, inputs.Previous,
@@ -39,23 +37,26 @@ public static class YearSnapshot
     /// <summary>SHA-256 of the table's canonical JSON (<see cref="CanonicalJson"/>), as serialised into the event.</summary>
     public static string Hash(PerformanceTable table) => CanonicalJson.Sha256Hex(CanonicalJson.Encode(table, DomainCommands.Json));
 
+    /// <summary>Reads one stream (whole, up to a version, as of an instant); the close passes a recording one.</summary>
+    public delegate Task<IReadOnlyList<IEvent>> ReadStream(string stream, StreamBound bound);
+
     /// <summary>The inputs as they are now (at close): every stream read whole, each one's version recorded.</summary>
-    public static Task<SnapshotInputs> LoadCurrentAsync(IEventReader reader, string agency, int year, CancellationToken ct) =>
-        LoadAsync(s => reader.ReadStreamAsync(new StreamName(s), StreamReadOptions.Whole, ct), agency, year);
+    public static Task<SnapshotInputs> LoadCurrentAsync(ReadStream read, string agency, int year) =>
+        LoadAsync(s => read(s, StreamBound.Whole), agency, year);
 
     /// <summary>
     /// The inputs exactly as the close saw them: only the streams it recorded, each up to its recorded version. A stream
     /// the close did not use (a Renstra created later, say) is not read at all.
     /// </summary>
-    public static Task<SnapshotInputs> LoadPinnedAsync(IEventReader reader, string agency, int year, IReadOnlyList<SnapshotSource> sources, CancellationToken ct)
+    public static Task<SnapshotInputs> LoadPinnedAsync(StreamLoader reader, string agency, int year, IReadOnlyList<SnapshotSource> sources, CancellationToken ct)
     {
         var pinned = sources.ToDictionary(s => s.Stream, s => s.Version, StringComparer.Ordinal);
         return LoadAsync(async s => pinned.TryGetValue(s, out var v)
-            ? await reader.ReadStreamAsync(new StreamName(s), new StreamReadOptions { UpToVersion = v }, ct)
+            ? await reader.ReadAsync(s, new StreamBound { UpToVersion = v }, ct)
             : [], agency, year);
     }
 
-    private static async Task<SnapshotInputs> LoadAsync(Func<string, Task<IReadOnlyList<RecordedEvent>>> read, string agency, int year)
+    private static async Task<SnapshotInputs> LoadAsync(Func<string, Task<IReadOnlyList<IEvent>>> read, string agency, int year)
     {
         var sources = new List<SnapshotSource>();
         async Task<IReadOnlyList<IDomainEvent>> Read(string stream)
@@ -76,7 +77,7 @@ public static class YearSnapshot
 
     /// <summary>As <see cref="Contexts.RenstraCoveringAsync"/> (<see cref="Renstra.CandidatePeriodStarts"/>, newest covering wins); records only the winner.</summary>
     private static async Task<RenstraState?> CoveringAsync(
-        string agency, int year, Func<string, Task<IReadOnlyList<RecordedEvent>>> read, List<SnapshotSource> sources)
+        string agency, int year, Func<string, Task<IReadOnlyList<IEvent>>> read, List<SnapshotSource> sources)
     {
         foreach (var start in Renstra.CandidatePeriodStarts(year))
         {
@@ -92,21 +93,24 @@ public static class YearSnapshot
     }
 
     /// <summary>The close of a year as recorded in its stream (null when not closed as of the read).</summary>
-    public sealed record Closed(RecordedEvent ClosedEvent, YearClosed Close, RecordedEvent? FrozenEvent, JsonElement? Document, YearSnapshotFrozen? Frozen);
+    public sealed record Closed(IEvent ClosedEvent, YearClosed Close, IEvent? FrozenEvent, JsonElement? Document, YearSnapshotFrozen? Frozen);
 
-    public static Closed? FindClose(IReadOnlyList<RecordedEvent> yearEvents)
+    /// <summary>
+    /// The close in a year's events. <see cref="Closed.Document"/> is the frozen snapshot as stored (the JSON of the event
+    /// row, not a re-serialisation of the decoded record), so its hash checks the stored bytes' content.
+    /// </summary>
+    public static async Task<Closed?> FindCloseAsync(IReadOnlyList<IEvent> yearEvents, StreamLoader reader, CancellationToken ct)
     {
-        var closed = yearEvents.FirstOrDefault(e => e.Type == ClosedType);
+        var closed = yearEvents.FirstOrDefault(e => e.Data is YearClosed);
         if (closed is null) return null;
-        var frozen = yearEvents.FirstOrDefault(e => e.Type == FrozenType);
+        var frozen = yearEvents.FirstOrDefault(e => e.Data is YearSnapshotFrozen);
         JsonElement? document = null;
         if (frozen is not null)
         {
-            using var doc = JsonDocument.Parse(frozen.Json);
+            using var doc = JsonDocument.Parse(await reader.StoredJsonAsync(frozen.Sequence, ct));
             document = doc.RootElement.GetProperty("snapshot").Clone();
         }
-        return new Closed(closed, (YearClosed)DomainCommands.Decode(closed), frozen, document,
-            frozen is null ? null : (YearSnapshotFrozen)DomainCommands.Decode(frozen));
+        return new Closed(closed, (YearClosed)closed.Data, frozen, document, (YearSnapshotFrozen?)frozen?.Data);
     }
 
     /// <summary>
@@ -114,11 +118,11 @@ public static class YearSnapshot
     /// the versions the close recorded, hash it, and compare with the stored hash. The stored document's own hash is
     /// checked too (the document in the log must still be what was hashed).
     /// </summary>
-    public static async Task<SnapshotVerification?> VerifyAsync(IEventReader reader, string agency, int year, Closed closed, CancellationToken ct)
+    public static async Task<SnapshotVerification?> VerifyAsync(StreamLoader reader, string agency, int year, Closed closed, CancellationToken ct)
     {
         if (closed.Frozen is not { } frozen || closed.Document is not { } document) return null;
-        var yearEvents = await reader.ReadStreamAsync(new StreamName(PerformanceYear.StreamName(agency, year)),
-            new StreamReadOptions { UpToVersion = closed.ClosedEvent.Version - 1 }, ct);
+        var yearEvents = await reader.ReadAsync(PerformanceYear.StreamName(agency, year),
+            new StreamBound { UpToVersion = closed.ClosedEvent.Version - 1 }, ct);
         var state = PerformanceYear.Replay(agency, year, yearEvents.Select(e => DomainCommands.Decode(e)));
         var inputs = await LoadPinnedAsync(reader, agency, year, frozen.Sources, ct);
         var recomputed = Hash(Build(state, inputs));

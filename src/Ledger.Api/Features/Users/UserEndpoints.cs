@@ -2,7 +2,8 @@ using Ledger.Api.Infrastructure;
 using Ledger.Commands;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.Users;
-using Ledger.EventStore;
+using Ledger.Storage;
+using Marten;
 
 namespace Ledger.Api.Features.Users;
 
@@ -17,19 +18,15 @@ public static class UserEndpoints
 
     private static readonly CommandHandler<RevokeUserToken, UserDirectoryState> RevokeHandler = new()
     {
-        Stream = _ => new StreamName(UserDirectory.StreamName),
-        StreamType = "users",
+        Stream = _ => UserDirectory.StreamName,
         Initial = UserDirectoryState.Initial,
-        Evolve = (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)e),
         Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
     };
 
     private static readonly CommandHandler<CreateUser, UserDirectoryState> Handler = new()
     {
-        Stream = _ => new StreamName(UserDirectory.StreamName),
-        StreamType = "users",
+        Stream = _ => UserDirectory.StreamName,
         Initial = UserDirectoryState.Initial,
-        Evolve = (s, e) => s.Evolve((Ledger.Domain.IDomainEvent)e),
         Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
     };
 
@@ -51,7 +48,7 @@ public static class UserEndpoints
 
     public static void MapUserEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/users", async (HttpContext http, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
+        api.MapPost("/users", async (HttpContext http, IDocumentStore store, StreamLoader streams, CommandPipelineOptions options, CancellationToken ct) =>
             {
                 var (body, malformed) = await ReadBodyAsync<CreateUserBody>(http, ct);
                 if (malformed is not null) return malformed;
@@ -65,17 +62,17 @@ public static class UserEndpoints
 
                 var agencyExists = body.Agency is { Length: > 0 } a
                                    && a.Length <= 100
-                                   && await store.StreamVersionAsync(new StreamName(Agency.StreamName(a)), ct) > 0;
+                                   && await streams.VersionAsync(Agency.StreamName(a), ct) > 0;
                 var token = TokenAuthenticator.NewToken();
                 var command = new CreateUser(Guid.NewGuid(), body.Name, body.Nip, body.Role, body.Agency, TokenAuthenticator.Hash(token), agencyExists);
-                var metadata = new AppendMetadata { ActorJson = http.User().ToActorJson(), CorrelationId = http.TraceIdentifier };
-                var outcome = await CommandExecutor.ExecuteAsync(Handler, command, store, options, metadata, ifMatch: null, ct: ct);
+                var metadata = new CommandMetadata { Actor = http.User().ToActor(), CorrelationId = http.TraceIdentifier };
+                var outcome = await CommandExecutor.ExecuteAsync(Handler, command, store, streams, options, metadata, ifMatch: null, ct: ct);
                 return outcome switch
                 {
                     CommandSucceeded s => Results.Json(new
                     {
                         id = command.Id, token, name = command.Name, role = command.Role, agency = command.Agency,
-                        streamId = s.Stream.Value, version = s.Version, eventIds = s.EventIds,
+                        streamId = s.Stream, version = s.Version, eventIds = s.EventIds,
                     }, DomainCommands.Json, statusCode: StatusCodes.Status201Created),
                     CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
                     _ => throw new InvalidOperationException("Unknown outcome."),
@@ -85,7 +82,7 @@ public static class UserEndpoints
             .WithName("CreateUser").WithTags("Users").WithSummary("Create a user and show its bearer token once");
 
         // POST /api/users/{id}/revoke (admin) { reason } → 200; the token answers 401 from the next request on.
-        api.MapPost("/users/{id:guid}/revoke", async (HttpContext http, Guid id, IEventStore store, CommandPipelineOptions options, CancellationToken ct) =>
+        api.MapPost("/users/{id:guid}/revoke", async (HttpContext http, Guid id, IDocumentStore store, StreamLoader streams, CommandPipelineOptions options, CancellationToken ct) =>
             {
                 var (body, malformed) = await ReadBodyAsync<RevokeBody>(http, ct);
                 if (malformed is not null) return malformed;
@@ -95,11 +92,11 @@ public static class UserEndpoints
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [$"At most {BodyRules.TextLength} characters."] });
 
                 var command = new RevokeUserToken(id, body.Reason.Trim());
-                var metadata = new AppendMetadata { ActorJson = http.User().ToActorJson(), CorrelationId = http.TraceIdentifier, Reason = command.Reason };
-                var outcome = await CommandExecutor.ExecuteAsync(RevokeHandler, command, store, options, metadata, ifMatch: null, ct: ct);
+                var metadata = new CommandMetadata { Actor = http.User().ToActor(), CorrelationId = http.TraceIdentifier, Reason = command.Reason };
+                var outcome = await CommandExecutor.ExecuteAsync(RevokeHandler, command, store, streams, options, metadata, ifMatch: null, ct: ct);
                 return outcome switch
                 {
-                    CommandSucceeded s => Results.Json(new { id, revoked = true, streamId = s.Stream.Value, version = s.Version, eventIds = s.EventIds },
+                    CommandSucceeded s => Results.Json(new { id, revoked = true, streamId = s.Stream, version = s.Version, eventIds = s.EventIds },
                         DomainCommands.Json),
                     CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
                     _ => throw new InvalidOperationException("Unknown outcome."),

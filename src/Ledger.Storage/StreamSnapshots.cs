@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Ledger.Audit;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ledger.Storage;
+
+/// <summary>
+/// A folded state of one stream's events 1..<see cref="Version"/>. <see cref="RecordedAt"/> and <see cref="EventHash"/> are
+/// the recorded time and chain hash of the event at that version; <see cref="StateType"/> names the state's type and
+/// schema; <see cref="Json"/> is the state, opaque here. <see cref="Authentic"/>: its MAC verified under this service's key.
+/// </summary>
+public sealed record StreamSnapshot(string Stream, string StateType, long Version, DateTimeOffset RecordedAt, byte[] EventHash, string Json, bool Authentic);
+
+/// <summary>
+/// Stream snapshots (table <c>ledger_cache.stream_snapshots</c>, migration storage/0001): derived data that lets a long
+/// stream be read from a recent state. Every row carries an HMAC-SHA256 under a key the service holds outside the
+/// database; <see cref="LatestAsync"/> returns only authentic rows, so a row forged in the database never changes a read
+/// (it can only cost speed). All statements are here.
+/// </summary>
+public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
+{
+    public const string Component = "storage";
+
+    /// <summary>A fresh random key: snapshots written under an earlier key are then simply not used.</summary>
+    public static byte[] NewKey() => RandomNumberGenerator.GetBytes(32);
+
+    public async Task SaveAsync(string stream, long version, DateTimeOffset recordedAt, byte[] eventHash, string stateType, string json, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateType);
+        await using var cmd = dataSource.CreateCommand("""
+            INSERT INTO ledger_cache.stream_snapshots (stream_id, state_type, version, recorded_at, event_hash, state, mac)
+            VALUES (@stream, @state_type, @version, @recorded_at, @event_hash, @state, @mac)
+            ON CONFLICT (stream_id, state_type, version) DO NOTHING
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("state_type", stateType));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("version", version));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("recorded_at", recordedAt.ToUniversalTime()));
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]>("event_hash", eventHash));
+        cmd.Parameters.Add(new NpgsqlParameter("state", NpgsqlDbType.Text) { Value = json });
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]>("mac", Mac(key, stream, stateType, version, recordedAt, eventHash, json)));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The newest authentic snapshot of <paramref name="stateType"/> at or before the instant, or null.</summary>
+    public async Task<StreamSnapshot?> LatestAsync(string stream, string stateType, DateTimeOffset? asOf, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT version, recorded_at, event_hash, state, mac FROM ledger_cache.stream_snapshots
+             WHERE stream_id = @stream AND state_type = @state_type AND (@as_of::timestamptz IS NULL OR recorded_at <= @as_of)
+             ORDER BY recorded_at DESC, version DESC
+             LIMIT 8
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("state_type", stateType));
+        cmd.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = (object?)asOf?.ToUniversalTime() ?? DBNull.Value });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var s = Read(r, stream, stateType);
+            if (s.Authentic) return s; // a forged or foreign row is skipped; the next older one may still serve
+        }
+        return null;
+    }
+
+    /// <summary>Every snapshot row (authentic or not), for the verifier, which replays each one's stream and compares.</summary>
+    public async IAsyncEnumerable<StreamSnapshot> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT version, recorded_at, event_hash, state, mac, stream_id, state_type FROM ledger_cache.stream_snapshots ORDER BY stream_id, version");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) yield return Read(r, r.GetString(5), r.GetString(6));
+    }
+
+    /// <summary>The chain hash of one event (null when it was never sealed): what a snapshot's event_hash must equal.</summary>
+    public async Task<byte[]?> ChainHashAsync(string stream, long version, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT hash FROM ledger_audit.event_hashes WHERE stream_id = @stream AND version = @version");
+        cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("version", version));
+        return await cmd.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    /// <summary>Forgets every snapshot of a stream (they are a cache).</summary>
+    public async Task DeleteAsync(string stream, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("DELETE FROM ledger_cache.stream_snapshots WHERE stream_id = @stream");
+        cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private StreamSnapshot Read(NpgsqlDataReader r, string stream, string stateType)
+    {
+        var version = r.GetInt64(0);
+        var recordedAt = r.GetFieldValue<DateTimeOffset>(1);
+        var eventHash = r.GetFieldValue<byte[]>(2);
+        var json = r.GetString(3);
+        var mac = r.GetFieldValue<byte[]>(4);
+        var authentic = CryptographicOperations.FixedTimeEquals(mac, Mac(key, stream, stateType, version, recordedAt, eventHash, json));
+        return new StreamSnapshot(stream, stateType, version, recordedAt, eventHash, json, authentic);
+    }
+
+    /// <summary>HMAC-SHA256 over "ledger-snapshot/1", stream, state type, version, recorded time (µs), event hash and state.</summary>
+    private static byte[] Mac(byte[] key, string stream, string stateType, long version, DateTimeOffset recordedAt, byte[] eventHash, string json)
+    {
+        using var h = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        void Field(ReadOnlySpan<byte> bytes)
+        {
+            Span<byte> length = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            h.AppendData(length);
+            h.AppendData(bytes);
+        }
+        Span<byte> number = stackalloc byte[8];
+        Field("ledger-snapshot/1"u8);
+        Field(Encoding.UTF8.GetBytes(stream));
+        Field(Encoding.UTF8.GetBytes(stateType));
+        BinaryPrimitives.WriteInt64BigEndian(number, version);
+        Field(number);
+        BinaryPrimitives.WriteInt64BigEndian(number, recordedAt.ToUniversalTime().Ticks / 10);
+        Field(number);
+        Field(eventHash);
+        Field(Encoding.UTF8.GetBytes(json));
+        return h.GetHashAndReset();
+    }
+
+    public static Task<IReadOnlyList<string>> MigrateAsync(NpgsqlDataSource owner, CancellationToken ct = default) =>
+        SqlMigrator.ApplyAsync(owner, Component, SqlMigrator.FromEmbeddedResources(typeof(StreamSnapshots).Assembly), ct);
+
+    public static async Task GrantServiceRoleAsync(NpgsqlDataSource owner, string role, CancellationToken ct = default)
+    {
+        var r = AuditSchema.Quote(role);
+        await using var cmd = owner.CreateCommand($"""
+            GRANT USAGE ON SCHEMA ledger_cache TO {r};
+            GRANT SELECT, INSERT, DELETE ON ledger_cache.stream_snapshots TO {r};
+            """);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
