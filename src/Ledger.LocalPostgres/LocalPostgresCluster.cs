@@ -59,6 +59,12 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     public string Password { get; private set; } = "";
 
     /// <summary>
+    /// True when this process is root and so runs every PostgreSQL binary as the <c>postgres</c> user
+    /// (<c>runuser -u postgres --</c>); a caller running another of the installation's programs does the same.
+    /// </summary>
+    public bool RunsAsPostgresUser => _asPostgresUser;
+
+    /// <summary>
     /// A secret kept beside the cluster (mode 600), made on first use: e.g. a login role's password that every process
     /// using this cluster must agree on.
     /// </summary>

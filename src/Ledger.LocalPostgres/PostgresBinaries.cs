@@ -24,6 +24,18 @@ public static class PostgresBinaries
         throw new PostgresBinariesNotFoundException(InstallHint);
     }
 
+    /// <summary>
+    /// The path of another program of the same installation (e.g. <c>pgbench</c>, <c>psql</c>), searched in the same
+    /// folders and order as the server binaries, complete installations first; null when it is not installed.
+    /// </summary>
+    public static string? FindTool(string tool)
+    {
+        var candidates = Candidates().Distinct().ToList();
+        return candidates.Where(IsComplete).Concat(candidates)
+            .Select(dir => Path.Combine(dir, tool))
+            .FirstOrDefault(File.Exists);
+    }
+
     private static IEnumerable<string> Candidates()
     {
         // PATH: a symlink or wrapper named initdb may live in a folder without postgres itself,

@@ -13,7 +13,24 @@ internal sealed record Scenario(string Key, string Name, string What, int Events
     /// <summary>The store whose group commit counts are read around each run (store scenarios with group commit on).</summary>
     public Ledger.EventStore.PostgresEventStore? GroupStore { get; init; }
 
+    /// <summary>A load driven by another program instead of <see cref="Writers"/> (e.g. pgbench); null for in-process writers.</summary>
+    public IExternalLoad? External { get; init; }
+
+    /// <summary>Concurrent writers (or the external program's clients).</summary>
+    public int WriterCount => External?.Clients ?? Writers.Count;
+
     public List<Measurement> Runs { get; } = [];
+}
+
+/// <summary>A load that another program drives (one process per run), measured with the same counters as in-process writers.</summary>
+internal interface IExternalLoad
+{
+    int Clients { get; }
+
+    /// <summary>Why it cannot run on this machine (e.g. the program is not installed); null when it can.</summary>
+    string? Unavailable { get; }
+
+    Task<RunResult> RunAsync(TimeSpan duration, CancellationToken ct);
 }
 
 /// <param name="Group">appends taken and round trips used by the scenario's group-committing store during the run (0, 0 without one).</param>
@@ -84,7 +101,7 @@ internal static class AppendsBenchmark
     private static string[] OwnStreams(string key, int writer, int count) =>
         Enumerable.Range(0, count).Select(k => $"{key}-w{writer:D2}-{k:D4}").ToArray();
 
-    private static IReadOnlyList<IWriter> Writers(string key, int writers, int streamsPerWriter, Func<string[], int, IWriter> make)
+    internal static IReadOnlyList<IWriter> Writers(string key, int writers, int streamsPerWriter, Func<string[], int, IWriter> make)
     {
         var all = new List<string>();
         var list = new List<IWriter>();
@@ -192,13 +209,19 @@ internal static class AppendsBenchmark
         return list;
     }
 
-    private static async Task RunGroupAsync(BenchDatabase db, int postmaster, List<Scenario> group, AppendsOptions o, CancellationToken ct)
+    internal static async Task RunGroupAsync(BenchDatabase db, int postmaster, List<Scenario> group, AppendsOptions o, CancellationToken ct)
     {
         if (o.WarmupSeconds > 0)
         {
             foreach (var s in group)
             {
-                Log($"warm-up  {s.Name} ({o.WarmupSeconds} s, {s.Writers.Count} writers)");
+                if (s.External?.Unavailable is not null) continue;
+                Log($"warm-up  {s.Name} ({o.WarmupSeconds} s, {s.WriterCount} writers)");
+                if (s.External is { } external)
+                {
+                    await external.RunAsync(TimeSpan.FromSeconds(o.WarmupSeconds), ct);
+                    continue;
+                }
                 await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
                 await LoadRunner.RunAsync(s.Writers, TimeSpan.FromSeconds(o.WarmupSeconds), o.MaxOpsPerRun, ct);
             }
@@ -207,6 +230,11 @@ internal static class AppendsBenchmark
         {
             foreach (var s in group)
             {
+                if (s.External?.Unavailable is { } why)
+                {
+                    Log($"round {round}/{o.Rounds}  {s.Name,-45} skipped: {why}");
+                    continue;
+                }
                 var m = await MeasureAsync(db, postmaster, s, TimeSpan.FromSeconds(o.DurationSeconds), o.MaxOpsPerRun, ct);
                 s.Runs.Add(m);
                 Log($"round {round}/{o.Rounds}  {s.Name,-45} {m.Run.EventsPerSecond,10:N0} events/s  ({m.Run.Operations:N0} ops in {m.Run.Elapsed.TotalSeconds:F1} s, other processes {Report.OtherShare(m.Delta, m.Run.Elapsed):P0} of the machine)");
@@ -217,14 +245,16 @@ internal static class AppendsBenchmark
     private static async Task<Measurement> MeasureAsync(BenchDatabase db, int postmaster, Scenario s, TimeSpan duration, long maxOps, CancellationToken ct)
     {
         await db.CheckpointAsync(ct);
-        await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
+        if (s.External is null) await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
         var walBefore = await db.ReadWalAsync(ct);
         var groupBefore = s.GroupStore?.GroupCommitCounts ?? (0, 0);
         var cpuBefore = BenchDatabase.ReadCpu(postmaster);
-        var run = await LoadRunner.RunAsync(s.Writers, duration, maxOps, ct);
+        var run = s.External is { } external
+            ? await external.RunAsync(duration, ct)
+            : await LoadRunner.RunAsync(s.Writers, duration, maxOps, ct);
         var cpuAfter = BenchDatabase.ReadCpu(postmaster);
         var groupAfter = s.GroupStore?.GroupCommitCounts ?? (0, 0);
-        await db.DrainPoolAsync(ct);
+        await db.DrainPoolAsync(s.Pool, ct);
         var walAfter = await db.ReadWalAsync(ct);
         var serverAfter = BenchDatabase.ReadCpu(postmaster); // exited backends' time is now in the postmaster's cutime
         var wal = walAfter - walBefore;
@@ -273,7 +303,7 @@ internal static class AppendsBenchmark
         }
     }
 
-    private static async Task<string> DescribeEnvironmentAsync(BenchDatabase db, CancellationToken ct)
+    internal static async Task<string> DescribeEnvironmentAsync(BenchDatabase db, CancellationToken ct)
     {
         var version = await db.ScalarTextAsync("SHOW server_version", ct);
         var settings = await db.ScalarTextAsync("""
@@ -284,5 +314,5 @@ internal static class AppendsBenchmark
         return $"PostgreSQL {version} ({settings}); {Environment.ProcessorCount} cores; .NET {Environment.Version}; Npgsql {typeof(NpgsqlConnection).Assembly.GetName().Version}";
     }
 
-    private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+    internal static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 }

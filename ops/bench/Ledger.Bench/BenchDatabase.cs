@@ -48,8 +48,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
         CREATE SEQUENCE bench.mirror_seq AS bigint;
         """;
 
-    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, NpgsqlDataSource serviceWithReset)
+    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, NpgsqlDataSource serviceWithReset, string servicePassword)
     {
+        ServicePassword = servicePassword;
         Admin = admin;
         Service = service;
         ServiceWithReset = serviceWithReset;
@@ -59,6 +60,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     public NpgsqlDataSource Admin { get; }
+
+    /// <summary>The password of <see cref="Role"/> (for a program that logs in as it, e.g. pgbench).</summary>
+    public string ServicePassword { get; }
+
+    public static string DatabaseName => Database;
 
     /// <summary>The service role, pooled as the service pools it (No Reset On Close): what every scenario uses unless stated.</summary>
     public NpgsqlDataSource Service { get; }
@@ -106,7 +112,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var service = NpgsqlDataSource.Create(builder.ConnectionString);
         builder.NoResetOnClose = false;
         var serviceWithReset = NpgsqlDataSource.Create(builder.ConnectionString);
-        return new BenchDatabase(admin, service, serviceWithReset);
+        return new BenchDatabase(admin, service, serviceWithReset, password);
     }
 
     /// <summary>
@@ -170,11 +176,12 @@ internal sealed class BenchDatabase : IAsyncDisposable
         foreach (var c in conns) await c.DisposeAsync();
     }
 
-    /// <summary>Closes the idle pooled connections: their backends exit and flush their WAL statistics.</summary>
-    public async Task DrainPoolAsync(CancellationToken ct)
+    /// <summary>Closes the idle pooled connections (and those of <paramref name="other"/>, a scenario's own pool): their backends exit and flush their WAL statistics.</summary>
+    public async Task DrainPoolAsync(NpgsqlDataSource? other, CancellationToken ct)
     {
         Service.Clear();
         ServiceWithReset.Clear();
+        other?.Clear();
         await Task.Delay(300, ct);
     }
 
@@ -188,7 +195,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// Machine-wide busy and total CPU ticks (/proc/stat), this process's CPU time, and the CPU ticks of OUR PostgreSQL
+    /// Machine-wide busy and total CPU ticks (/proc/stat), this process's CPU time (with that of the programs it ran and
+    /// waited for, e.g. pgbench), and the CPU ticks of OUR PostgreSQL
     /// server: the postmaster (its own time plus that of its exited, reaped children) and its live children. The rest
     /// of the machine's busy time belongs to other processes (e.g. builds running beside the benchmark).
     /// </summary>
@@ -208,7 +216,22 @@ internal sealed class BenchDatabase : IAsyncDisposable
         {
             // Not Linux: CPU columns stay empty.
         }
-        return new Counters(0, 0, 0, 0, busy, all, Process.GetCurrentProcess().TotalProcessorTime, server);
+        return new Counters(0, 0, 0, 0, busy, all, Process.GetCurrentProcess().TotalProcessorTime + WaitedChildrenCpu(), server);
+    }
+
+    /// <summary>CPU time of this process's exited children (and theirs, when they waited): cutime + cstime of /proc/self/stat.</summary>
+    private static TimeSpan WaitedChildrenCpu()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return TimeSpan.FromSeconds((long.Parse(f[13]) + long.Parse(f[14])) / Counters.TicksPerSecond);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return TimeSpan.Zero; // not Linux
+        }
     }
 
     private static long ServerTicks(int postmasterPid)

@@ -6,6 +6,7 @@ internal static class Cli
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild [--events <n>] [--batch-size <n>] [--rounds <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>] [--rounds <n>] [--flush-every <n>[,<n>…]]
@@ -26,6 +27,17 @@ internal static class Cli
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
           --no-diagnostics        skip the diagnostic variants (raw+lock, store-shaped SQL, hash cost)
           --markdown <path>       write/replace the section "## Appends (issue 2)" in that file
+
+        marten-appends (issue 11): the same options, on one durable cluster: raw INSERT (.NET, and the same INSERT
+        from the machine's pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append +
+        SaveChangesAsync with Ledger's headers; Marten's schema only), the Ledger path (LedgerSchema.MigrateAsync:
+        Marten + audit layer, the service's grants) and the old store (group commit on); single events at 1 writer and
+        at --writers, batches at --batch-writers. Reports Ledger path / plain Marten against the goal (>= 85 %).
+        Diagnostics (skipped with --no-diagnostics): Marten's defaults (no exclusive append lock, no unique event-id
+        index) and the rejected per-row trigger design. --streams-per-writer and --batch-streams-per-writer apply to
+        the raw and old-store writers; Marten writers keep streams short (a new one every 10 appends, or per batch).
+        Checks at the end that every table holds what its writers reported and that the Ledger path sealed every event.
+        --markdown writes/replaces "## Appends on Marten (issue 11)" in that file.
 
         rebuild: loads --events (default 500000) events into a private durable cluster, then rebuilds a simple
         projection (count and sum per stream) --rounds times (default 3) in batches of --batch-size (default 5000)
@@ -77,7 +89,7 @@ internal static class Cli
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; asOfCts.Cancel(); };
             return await AsOfBenchmark.RunAsync(asOf, asOfCts.Token);
         }
-        if (args[0] != "appends")
+        if (args[0] is not ("appends" or "marten-appends"))
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
             Console.Error.WriteLine(Usage);
@@ -102,7 +114,9 @@ internal static class Cli
             e.Cancel = true; // let the finally blocks stop and delete the cluster
             cts.Cancel();
         };
-        return await AppendsBenchmark.RunAsync(options, cts.Token);
+        return args[0] == "appends"
+            ? await AppendsBenchmark.RunAsync(options, cts.Token)
+            : await MartenAppendsBenchmark.RunAsync(options, cts.Token);
     }
 }
 

@@ -91,11 +91,16 @@ internal static class Report
         var ratio = MedianRate(store) / MedianRate(raw);
         var met = goal is null ? "–" : ratio >= goal ? "**yes**" : "**no**";
         var goalText = goal is null ? "–" : $"≥ {goal:P0}";
-        sb.AppendLine(Inv, $"| {what} | {store.Writers.Count} | {MedianRate(store):N0} | {MedianRate(raw):N0} | {ratio:P0} | {goalText} | {met} |");
+        sb.AppendLine(Inv, $"| {what} | {store.WriterCount} | {MedianRate(store):N0} | {MedianRate(raw):N0} | {ratio:P0} | {goalText} | {met} |");
     }
 
-    private static void ScenarioRow(StringBuilder sb, Scenario s, Scenario? baseline)
+    public static void ScenarioRow(StringBuilder sb, Scenario s, Scenario? baseline)
     {
+        if (s.Runs.Count == 0)
+        {
+            sb.AppendLine(Inv, $"| {s.Name} | {s.WriterCount} | {s.EventsPerOp} | not run: {s.External?.Unavailable ?? "no runs"} | – | – | – | – | – | – | – | – | – |");
+            return;
+        }
         var rates = string.Join(" / ", s.Runs.Select(r => r.Run.EventsPerSecond.ToString("N0", Inv)));
         var median = MedianRate(s);
         var vs = baseline is null ? "100 %" : (median / MedianRate(baseline)).ToString("P0", Inv);
@@ -110,7 +115,7 @@ internal static class Report
         var cpu = $"{serverUs:F0} + {clientUs:F0}";
         var other = Median(s.Runs.Select(r => OtherShare(r.Delta, r.Run.Elapsed))).ToString("P0", Inv);
         sb.AppendLine(Inv,
-            $"| {s.Name} | {s.Writers.Count} | {s.EventsPerOp} | {rates} | **{median:N0}** | {vs} | " +
+            $"| {s.Name} | {s.WriterCount} | {s.EventsPerOp} | {rates} | **{median:N0}** | {vs} | " +
             $"{LoadRunner.PercentileMs(ticks, 0.50):F2} | {LoadRunner.PercentileMs(ticks, 0.99):F2} | {wal:N0} | {fpi:F1} | {perFlush} | {cpu} | {other} |");
     }
 
@@ -124,7 +129,8 @@ internal static class Report
     }
 
     /// <summary>Creates the file with a short intro, or replaces the section (up to the next "## " heading) in place.</summary>
-    public static void WriteSection(string path, string section)
+    /// <param name="heading">the section's heading line (its first line), <see cref="Heading"/> unless stated.</param>
+    public static void WriteSection(string path, string section, string heading = Heading)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -134,7 +140,7 @@ internal static class Report
             return;
         }
         var lines = File.ReadAllLines(full).ToList();
-        var start = lines.FindIndex(l => l.TrimEnd() == Heading);
+        var start = lines.FindIndex(l => l.TrimEnd() == heading);
         if (start < 0)
         {
             File.WriteAllText(full, string.Join(Environment.NewLine, lines).TrimEnd() + Environment.NewLine + Environment.NewLine + section);

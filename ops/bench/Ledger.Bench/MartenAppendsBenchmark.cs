@@ -1,0 +1,215 @@
+using Ledger.LocalPostgres;
+
+namespace Ledger.Bench;
+
+/// <summary>One group of scenarios that alternate in every round (A B C … A B C …), e.g. single events at 16 writers.</summary>
+/// <param name="Suffix">ends every scenario key of the group: <c>{kind}-{Suffix}</c>.</param>
+internal sealed record ScenarioGroup(string Title, string Suffix, List<Scenario> Scenarios)
+{
+    public Scenario? Find(string kind) => Scenarios.FirstOrDefault(s => s.Key == $"{kind}-{Suffix}");
+}
+
+/// <summary>
+/// Issue 11: appends through Marten, plain and on the Ledger path (Marten + the audit layer, as the service role),
+/// side by side with the raw INSERT ceiling (from .NET and from pgbench) and the old store, on one freshly started
+/// durable cluster, with the machinery of <see cref="AppendsBenchmark"/> (warm-up, rounds, a CHECKPOINT before each run,
+/// WAL and CPU counters). Three groups: single events at 1 writer, single events at <c>--writers</c>, batches.
+/// At the end it checks that every table holds exactly what its writers reported, and that the Ledger path sealed every event.
+/// </summary>
+internal static class MartenAppendsBenchmark
+{
+    private static void Log(string line) => AppendsBenchmark.Log(line);
+
+    public static async Task<int> RunAsync(AppendsOptions o, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ledger-bench-{Guid.NewGuid():N}");
+        LocalPostgresCluster? cluster = null;
+        var marten = new List<MartenDatabase>();
+        try
+        {
+            Log($"Starting a durable PostgreSQL cluster in {dir} ...");
+            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
+            {
+                DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log,
+            }, ct);
+            await using var db = await BenchDatabase.CreateAsync(cluster, ct);
+            var postmaster = BenchDatabase.PostmasterPid(cluster);
+            var environment = await AppendsBenchmark.DescribeEnvironmentAsync(db, ct);
+            Log(environment);
+
+            Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers" : "") + ") ...");
+            var password = await MartenDatabase.CreateRoleAsync(cluster, ct);
+            var plain = await AddAsync(MartenSetup.Plain, "ledger_bench_marten", password);
+            var ledger = await AddAsync(MartenSetup.LedgerPath, "ledger_bench_ledger", password);
+            var defaults = o.Diagnostics ? await AddAsync(MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", password) : null;
+            var rowTriggers = o.Diagnostics ? await AddAsync(MartenSetup.RowTriggers, "ledger_bench_row_triggers", password) : null;
+
+            var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"),
+                new Tally("ledger_bench: eventstore.events (old store)"));
+            var targets = new Targets(plain, ledger, defaults, rowTriggers);
+
+            var groups = new List<ScenarioGroup>();
+            foreach (var writers in o.Writers == 1 ? [1] : new[] { 1, o.Writers })
+                groups.Add(SingleGroup(cluster, db, targets, tallies, o, writers));
+            groups.Add(BatchGroup(db, targets, tallies, o));
+
+            var pgbench = groups[0].Find("pgbench")?.External;
+            Log(pgbench?.Unavailable ?? $"pgbench: {PostgresBinaries.FindTool("pgbench")}{(cluster.RunsAsPostgresUser ? " (as the postgres user)" : "")}");
+
+            // First use outside any measurement: JIT, Marten's code generation, the first stream row of each table.
+            Log("Priming every writer scenario with one operation (JIT, Marten's generated code) ...");
+            foreach (var s in groups.SelectMany(g => g.Scenarios).Where(s => s.External is null))
+                await s.Writers[0].ExecuteOnceAsync(ct);
+
+            var started = DateTimeOffset.UtcNow;
+            foreach (var g in groups)
+            {
+                Log($"== {g.Title} ==");
+                await AppendsBenchmark.RunGroupAsync(db, postmaster, g.Scenarios, o, ct);
+            }
+
+            var checks = await CountChecksAsync(db, tallies, marten, ct);
+            foreach (var c in checks)
+                Log($"count check: {c.What,-75} written {c.Expected,10:N0}  found {c.Found,10:N0}  {(c.Ok ? "ok" : "MISMATCH")}");
+
+            var report = MartenReport.Build(o, environment, started, groups, checks);
+            Console.WriteLine(report);
+            if (o.MarkdownPath is not null)
+            {
+                Report.WriteSection(o.MarkdownPath, report, MartenReport.Heading);
+                Log($"Wrote the section to {o.MarkdownPath}.");
+            }
+            if (checks.Any(c => !c.Ok))
+            {
+                Log("Some tables do not hold what their writers reported (see the count checks): the figures above are not valid.");
+                return 1;
+            }
+            return 0;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Log("Cancelled.");
+            return 130;
+        }
+        finally
+        {
+            foreach (var m in marten) await m.DisposeAsync();
+            if (cluster is not null) await cluster.StopAsync();
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+
+        // One login role for all Marten databases (rights are per database).
+        async Task<MartenDatabase> AddAsync(MartenSetup setup, string name, string password)
+        {
+            var m = await MartenDatabase.CreateAsync(cluster!, name, setup, password, ct);
+            marten.Add(m);
+            return m;
+        }
+    }
+
+    private sealed record Tallies(Tally Raw, Tally Pgbench, Tally OldStore);
+
+    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers);
+
+    private static IReadOnlyList<IWriter> MartenWriters(string key, MartenDatabase target, int writers, int batchSize) =>
+        Enumerable.Range(0, writers)
+            .Select(w => (IWriter)new CountingWriter(new MartenWriter(target.Store, $"{key}-w{w:D2}", batchSize, 1000 * w + key.Length), target.Events))
+            .ToList();
+
+    private static ScenarioGroup SingleGroup(LocalPostgresCluster cluster, BenchDatabase db, Targets t, Tallies tallies, AppendsOptions o, int n)
+    {
+        var suffix = $"1x{n}";
+        var s = o.StreamsPerWriter;
+        var fetch = $"`FetchForWriting<T>` (live aggregation of at most {MartenWriter.AppendsPerStream - 1} events) + `AppendOne` + `SaveChangesAsync` " +
+                    "in a lightweight session with Ledger's headers (actor, reason, agency) and a correlation id, as a command does; " +
+                    $"each writer moves to a new stream every {MartenWriter.AppendsPerStream} appends, whose first append creates it " +
+                    "(`FetchLatest<T>` + `Events.Append(key, 1, e)`: see *New streams*)";
+        var list = new List<Scenario>
+        {
+            new($"raw-{suffix}", "raw INSERT",
+                "single-row `INSERT … VALUES` into the plain table (uuid PK only) from .NET (`RawWriter`), implicit transaction: the ceiling",
+                1, AppendsBenchmark.Writers($"raw-{suffix}", n, s, (st, seed) => new CountingWriter(new RawWriter(db.Service, st, 1, seed), tallies.Raw)), null),
+            new($"pgbench-{suffix}", "raw INSERT (pgbench)",
+                "the same single-row INSERT into the same table as the same role, driven by the machine's `pgbench` " +
+                "(`-M prepared`, same clients and duration, time-ordered ids); its tps, latencies from its per-transaction log; client CPU is pgbench's",
+                1, [], $"raw-{suffix}")
+            {
+                External = new PgbenchLoad(cluster, BenchDatabase.DatabaseName, BenchDatabase.Role, db.ServicePassword, n, tallies.Pgbench),
+            },
+            new($"marten-{suffix}", "plain Marten",
+                $"{fetch}; Marten's schema only (`LedgerMarten.Configure`), as a login role",
+                1, MartenWriters($"marten-{suffix}", t.Plain, n, 1), $"raw-{suffix}") { Pool = t.Plain.Service },
+            new($"ledger-{suffix}", "Ledger path",
+                $"the same appends on a database migrated with `LedgerSchema.MigrateAsync` (Marten + audit layer: the deferred seal hashes each append at commit), " +
+                "as a login role granted with `LedgerSchema.GrantServiceRoleAsync` (the service's rights; `AuditSchema.CheckAsync` passes)",
+                1, MartenWriters($"ledger-{suffix}", t.Ledger, n, 1), $"raw-{suffix}") { Pool = t.Ledger.Service },
+            new($"store-{suffix}", "old store",
+                $"`PostgresEventStore.AppendAsync` as the service runs it today (group commit on), 1 event, each writer spreads over its own {s} streams, " +
+                "`ExpectedVersion.Exactly(last seen)`: the figure before Marten",
+                1, AppendsBenchmark.Writers($"store-{suffix}", n, s, (st, seed) => new CountingWriter(new StoreWriter(db.Store, st, 1, expectExact: true, seed), tallies.OldStore)), $"raw-{suffix}")
+            {
+                GroupStore = db.Store,
+            },
+        };
+        AddDiagnostics(list, t, suffix, n, 1, $"raw-{suffix}");
+        return new ScenarioGroup($"single events, {n} writer{(n == 1 ? "" : "s")}", suffix, list);
+    }
+
+    private static ScenarioGroup BatchGroup(BenchDatabase db, Targets t, Tallies tallies, AppendsOptions o)
+    {
+        const string suffix = "b";
+        int n = o.BatchWriters, s = o.BatchStreamsPerWriter, b = o.BatchSize;
+        var list = new List<Scenario>
+        {
+            new($"raw-{suffix}", $"raw multi-row INSERT ({b} rows)",
+                $"one `INSERT … SELECT FROM unnest(arrays)` of {b} rows into the plain table from .NET (`RawWriter`): the ceiling",
+                b, AppendsBenchmark.Writers($"raw-{suffix}", n, s, (st, seed) => new CountingWriter(new RawWriter(db.Service, st, b, seed), tallies.Raw)), null),
+            new($"marten-{suffix}", $"plain Marten, {b}-event batch",
+                $"a new stream per batch, created as under *New streams*: `FetchLatest<T>` (nothing yet) + `Events.Append(key, {b}, events)` + `SaveChangesAsync`, " +
+                "headers and correlation id as above (so batches never take `FetchForWriting`)",
+                b, MartenWriters($"marten-{suffix}", t.Plain, n, b), $"raw-{suffix}") { Pool = t.Plain.Service },
+            new($"ledger-{suffix}", $"Ledger path, {b}-event batch",
+                "the same batches on the Ledger path (Marten + audit layer, the service's rights)",
+                b, MartenWriters($"ledger-{suffix}", t.Ledger, n, b), $"raw-{suffix}") { Pool = t.Ledger.Service },
+            new($"store-{suffix}", $"old store, {b}-event batch",
+                $"one `AppendAsync` of {b} events (never grouped) to one of each writer's own {s} streams, `ExpectedVersion.Exactly`",
+                b, AppendsBenchmark.Writers($"store-{suffix}", n, s, (st, seed) => new CountingWriter(new StoreWriter(db.Store, st, b, expectExact: true, seed), tallies.OldStore)), $"raw-{suffix}")
+            {
+                GroupStore = db.Store,
+            },
+        };
+        AddDiagnostics(list, t, suffix, n, b, $"raw-{suffix}");
+        return new ScenarioGroup($"{b}-event batches, {n} writers", suffix, list);
+    }
+
+    private static void AddDiagnostics(List<Scenario> list, Targets t, string suffix, int n, int b, string baseline)
+    {
+        var batch = b == 1 ? "" : $", {b}-event batch";
+        if (t.Defaults is { } defaults)
+        {
+            list.Add(new($"defaults-{suffix}", $"diag: Marten defaults{batch}",
+                "as **plain Marten**, without `UseExclusiveLockOnConcurrentAppends` and without `EnableUniqueIndexOnEventId` (Marten's defaults): what those two settings cost",
+                b, MartenWriters($"defaults-{suffix}", defaults, n, b), baseline) { Pool = defaults.Service });
+        }
+        if (t.RowTriggers is { } rows)
+        {
+            list.Add(new($"rowtrig-{suffix}", $"diag: per-row triggers{batch}",
+                "as **plain Marten**, plus the REJECTED alternative to the audit layer (bench-only SQL): a BEFORE INSERT row trigger stamping " +
+                "`clock_timestamp()` and an AFTER INSERT row trigger chaining each event into a side table, both SECURITY DEFINER, search_path pinned",
+                b, MartenWriters($"rowtrig-{suffix}", rows, n, b), baseline) { Pool = rows.Service });
+        }
+    }
+
+    private static async Task<List<CountCheck>> CountChecksAsync(BenchDatabase db, Tallies tallies, List<MartenDatabase> marten, CancellationToken ct)
+    {
+        async Task<long> Count(string sql) => long.Parse(await db.ScalarTextAsync(sql, ct), System.Globalization.CultureInfo.InvariantCulture);
+        var checks = new List<CountCheck>
+        {
+            new(tallies.Raw.What, tallies.Raw.Events, await Count("SELECT count(*) FROM bench.raw_events WHERE stream NOT LIKE 'pgbench-%'")),
+            new(tallies.Pgbench.What, tallies.Pgbench.Events, await Count("SELECT count(*) FROM bench.raw_events WHERE stream LIKE 'pgbench-%'")),
+            new(tallies.OldStore.What, tallies.OldStore.Events, await Count("SELECT count(*) FROM eventstore.events")),
+        };
+        foreach (var m in marten) checks.AddRange(await m.CountChecksAsync(ct));
+        return checks;
+    }
+}

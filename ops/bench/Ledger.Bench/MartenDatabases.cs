@@ -1,0 +1,236 @@
+using JasperFx.Events.Projections;
+using Ledger.Audit;
+using Ledger.LocalPostgres;
+using Ledger.Storage;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Bench;
+
+/// <summary>What a Marten database of the marten-appends benchmark holds besides Marten's own schema.</summary>
+internal enum MartenSetup
+{
+    /// <summary>Marten's schema as Ledger configures it, nothing else.</summary>
+    Plain,
+
+    /// <summary><see cref="LedgerSchema.MigrateAsync"/>: Marten's schema and the audit layer; the role has the service's grants.</summary>
+    LedgerPath,
+
+    /// <summary>Diagnostic: as <see cref="Plain"/> without <c>UseExclusiveLockOnConcurrentAppends</c> and <c>EnableUniqueIndexOnEventId</c>.</summary>
+    MartenDefaults,
+
+    /// <summary>Diagnostic: as <see cref="Plain"/> plus the rejected per-row trigger design (<see cref="MartenDatabase.RejectedRowTriggersSql"/>).</summary>
+    RowTriggers,
+}
+
+/// <summary>A count that must match at the end of the run: what the writers say they wrote, and what the table holds.</summary>
+internal sealed record CountCheck(string What, long Expected, long Found)
+{
+    public bool Ok => Expected == Found;
+}
+
+/// <summary>
+/// One database of the marten-appends benchmark on the private cluster: its schema applied as the owner (the
+/// superuser), a login role (<see cref="Role"/>, shared by these databases; rights are per database) and a Marten store
+/// that runs as that role with <c>applySchema: false</c>, as the service does, on a pool this benchmark can drain.
+/// </summary>
+internal sealed class MartenDatabase : IAsyncDisposable
+{
+    public const string Role = "ledger_bench_marten_svc";
+
+    /// <summary>
+    /// THE REJECTED ALTERNATIVE to the audit layer (bench only, never shipped; docs/architecture.md "The audit layer"):
+    /// per-row triggers on <c>ledger.mt_events</c>. A BEFORE INSERT row trigger stamps each event with
+    /// <c>clock_timestamp()</c>, and an AFTER INSERT row trigger chains each event into a side table, one hash per row
+    /// (hash(v) = sha256(hash(v-1) || sha256(canonical(v))), the same canonical form as the audit layer, copied from its
+    /// migration below). Both functions are SECURITY DEFINER with search_path pinned. Measured only to show what this
+    /// design costs against the deferred once-per-append seal.
+    /// </summary>
+    public const string RejectedRowTriggersSql = """
+        CREATE SCHEMA bench_rowchain;
+        CREATE TABLE bench_rowchain.event_hashes (
+            seq_id    bigint  PRIMARY KEY,
+            stream_id varchar NOT NULL,
+            version   bigint  NOT NULL,
+            hash      bytea   NOT NULL,
+            UNIQUE (stream_id, version)
+        );
+        {canonical}
+
+        CREATE FUNCTION bench_rowchain.stamp_event() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        BEGIN
+            NEW.timestamp := clock_timestamp();
+            RETURN NEW;
+        END
+        $$;
+
+        CREATE FUNCTION bench_rowchain.chain_event() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+            prev bytea;
+        BEGIN
+            IF NEW.version = 1 THEN
+                prev := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+            ELSE
+                SELECT h.hash INTO prev FROM bench_rowchain.event_hashes h WHERE h.stream_id = NEW.stream_id AND h.version = NEW.version - 1;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'stream % version %: the previous event is not chained', NEW.stream_id, NEW.version USING ERRCODE = '23514';
+                END IF;
+            END IF;
+            INSERT INTO bench_rowchain.event_hashes (seq_id, stream_id, version, hash)
+            VALUES (NEW.seq_id, NEW.stream_id, NEW.version, sha256(prev || sha256(bench_rowchain.canonical(NEW))));
+            RETURN NULL;
+        END
+        $$;
+
+        CREATE TRIGGER rowchain_stamp BEFORE INSERT ON ledger.mt_events
+            FOR EACH ROW EXECUTE FUNCTION bench_rowchain.stamp_event();
+        CREATE TRIGGER rowchain_chain AFTER INSERT ON ledger.mt_events
+            FOR EACH ROW EXECUTE FUNCTION bench_rowchain.chain_event();
+        REVOKE ALL ON FUNCTION bench_rowchain.stamp_event() FROM PUBLIC;
+        REVOKE ALL ON FUNCTION bench_rowchain.chain_event() FROM PUBLIC;
+        """;
+
+    /// <summary>The plain databases' grants: read and write Marten's tables (no audit layer to protect).</summary>
+    private const string PlainGrant = """
+        GRANT USAGE ON SCHEMA ledger TO {role};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ledger TO {role};
+        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ledger TO {role};
+        """;
+
+    private MartenDatabase(string name, MartenSetup setup, NpgsqlDataSource owner, NpgsqlDataSource service, DocumentStore store)
+    {
+        Name = name;
+        Setup = setup;
+        Owner = owner;
+        Service = service;
+        Store = store;
+        Events = new Tally($"{name}: ledger.mt_events");
+    }
+
+    public string Name { get; }
+    public MartenSetup Setup { get; }
+
+    /// <summary>Superuser (schema owner) connections, UTC: setup and the final counts.</summary>
+    public NpgsqlDataSource Owner { get; }
+
+    /// <summary>The pool Marten's service store uses (warmed before and drained after each run).</summary>
+    public NpgsqlDataSource Service { get; }
+
+    /// <summary>Marten as the service runs it: the service role, no schema changes.</summary>
+    public DocumentStore Store { get; }
+
+    /// <summary>Events the writers of this database report.</summary>
+    public Tally Events { get; }
+
+    /// <summary>Creates the login role the Marten stores use; returns its password.</summary>
+    public static async Task<string> CreateRoleAsync(LocalPostgresCluster cluster, CancellationToken ct)
+    {
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await using var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString());
+        await using var cmd = root.CreateCommand($"CREATE ROLE {Role} LOGIN PASSWORD '{password}'");
+        await cmd.ExecuteNonQueryAsync(ct);
+        return password;
+    }
+
+    public static async Task<MartenDatabase> CreateAsync(LocalPostgresCluster cluster, string name, MartenSetup setup, string password, CancellationToken ct)
+    {
+        await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
+        await using (var cmd = root.CreateCommand($"CREATE DATABASE {name}"))
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        var ownerConnectionString = cluster.SuperUserConnectionString(name);
+        var owner = NpgsqlDataSource.Create(LedgerMarten.ForLedger(ownerConnectionString));
+
+        if (setup == MartenSetup.LedgerPath)
+        {
+            await LedgerSchema.MigrateAsync(ownerConnectionString, o => Configure(o, setup), ct);
+            await LedgerSchema.GrantServiceRoleAsync(owner, Role, ct);
+        }
+        else
+        {
+            using (var schemaStore = DocumentStore.For(o =>
+            {
+                LedgerMarten.Configure(o, ownerConnectionString, applySchema: true);
+                Configure(o, setup);
+            }))
+            {
+                await schemaStore.Storage.Database.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);
+            }
+            if (setup == MartenSetup.RowTriggers) await ExecAsync(owner, RejectedRowTriggersSql.Replace("{canonical}", CanonicalFunction()), ct);
+            await ExecAsync(owner, PlainGrant.Replace("{role}", Role), ct);
+        }
+
+        var serviceConnectionString = new NpgsqlConnectionStringBuilder(ownerConnectionString)
+        {
+            Username = Role, Password = password, MaxPoolSize = 100,
+        }.ConnectionString;
+        var service = NpgsqlDataSource.Create(LedgerMarten.ForLedger(serviceConnectionString));
+        if (setup == MartenSetup.LedgerPath)
+        {
+            // The role must be exactly the service's: the service's own start-up check, run as that role.
+            var problems = await AuditSchema.CheckAsync(service, ct);
+            if (problems.Count > 0) throw new InvalidOperationException($"{name}: the audit layer check failed: {string.Join("; ", problems)}");
+        }
+        var store = DocumentStore.For(o =>
+        {
+            LedgerMarten.Configure(o, serviceConnectionString, applySchema: false);
+            Configure(o, setup);
+            o.Connection(service); // same connection string (LedgerMarten.ForLedger), on a pool this benchmark drains between runs
+        });
+        return new MartenDatabase(name, setup, owner, service, store);
+    }
+
+    /// <summary>What the benchmark adds to Ledger's configuration: the live aggregation FetchForWriting needs, and the diagnostic's defaults.</summary>
+    private static void Configure(StoreOptions o, MartenSetup setup)
+    {
+        o.Projections.Add(new FoldedProjection(), ProjectionLifecycle.Live);
+        if (setup == MartenSetup.MartenDefaults)
+        {
+            o.Events.UseExclusiveLockOnConcurrentAppends = false;
+            o.Events.EnableUniqueIndexOnEventId = false;
+        }
+    }
+
+    /// <summary>The audit layer's canonical form, as its migration defines it (so it cannot drift), in the rejected design's schema.</summary>
+    private static string CanonicalFunction()
+    {
+        var script = AuditSchema.Migrations.Single(m => m.Version == 1).Sql;
+        var start = script.IndexOf("CREATE FUNCTION ledger_audit.canonical(", StringComparison.Ordinal);
+        var end = script.IndexOf("$$;", script.IndexOf("AS $$", start, StringComparison.Ordinal) + 5, StringComparison.Ordinal) + 3;
+        return script[start..end].Replace("ledger_audit.canonical(", "bench_rowchain.canonical(", StringComparison.Ordinal);
+    }
+
+    /// <summary>The counts to check at the end: the events the writers reported against the table, and for the audited designs every event hashed.</summary>
+    public async Task<IReadOnlyList<CountCheck>> CountChecksAsync(CancellationToken ct)
+    {
+        var events = await CountAsync("SELECT count(*) FROM ledger.mt_events", ct);
+        var checks = new List<CountCheck> { new(Events.What, Events.Events, events) };
+        if (Setup == MartenSetup.LedgerPath)
+            checks.Add(new($"{Name}: ledger_audit.event_hashes (sealed) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM ledger_audit.event_hashes", ct)));
+        if (Setup == MartenSetup.RowTriggers)
+            checks.Add(new($"{Name}: bench_rowchain.event_hashes (chained) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM bench_rowchain.event_hashes", ct)));
+        return checks;
+    }
+
+    private async Task<long> CountAsync(string sql, CancellationToken ct)
+    {
+        await using var cmd = Owner.CreateCommand(sql);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task ExecAsync(NpgsqlDataSource dataSource, string sql, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        await Service.DisposeAsync();
+        await Owner.DisposeAsync();
+    }
+}
