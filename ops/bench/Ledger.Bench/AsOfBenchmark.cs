@@ -9,8 +9,9 @@ using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using DomainRealizationRecorded = Ledger.Domain.PerformanceYears.RecordingRealization.RealizationRecorded;
 using Ledger.Domain.PerformanceYears.SigningPk;
-using Ledger.EventStore;
+using JasperFx.Events;
 using Ledger.LocalPostgres;
+using Ledger.Storage;
 
 namespace Ledger.Bench;
 
@@ -57,19 +58,21 @@ internal static class AsOfBenchmark
         {
             Log($"Starting a durable PostgreSQL cluster in {dir} ...");
             cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
-            await using var db = await BenchDatabase.CreateAsync(cluster, ct);
+            var password = await MartenDatabase.CreateRoleAsync(cluster, ct);
+            await using var db = await MartenDatabase.CreateAsync(cluster, "ledger_asof", MartenSetup.LedgerPath, password, ct);
+            var store = new StreamLoader(db.Store, db.Service);
 
             const string agency = "bkpsdm-bench", indicator = "I1";
             const int year = 2023;
             Log($"Appending {o.Events:N0} events to {PerformanceYear.StreamName(agency, year)} (5 per append) ...");
             var load = Stopwatch.StartNew();
-            var events = await LoadAsync(db.Store, agency, year, indicator, o.Events, ct);
+            var events = await LoadAsync(db.Store, store, agency, year, indicator, o.Events, ct);
             Log($"Loaded in {load.Elapsed.TotalSeconds:F1} s. VACUUM ANALYZE ...");
-            await using (var cmd = db.Admin.CreateCommand("VACUUM ANALYZE eventstore.events")) await cmd.ExecuteNonQueryAsync(ct);
+            await using (var cmd = db.Owner.CreateCommand("VACUUM ANALYZE ledger.mt_events")) await cmd.ExecuteNonQueryAsync(ct);
 
-            var full = new ReadLoader(db.Store);
-            var snapshots = new PostgresStreamSnapshots(db.Service);
-            var withSnapshots = new ReadLoader(db.Store, snapshots, new ReadLoaderOptions { SnapshotEvery = o.SnapshotEvery });
+            var full = new ReadLoader(store);
+            var snapshots = new StreamSnapshots(db.Service, StreamSnapshots.NewKey());
+            var withSnapshots = new ReadLoader(store, snapshots, new ReadLoaderOptions { SnapshotEvery = o.SnapshotEvery });
 
             // The first read replays the whole stream and leaves the snapshots behind (lazy, on read).
             var first = Stopwatch.StartNew();
@@ -81,7 +84,7 @@ internal static class AsOfBenchmark
             var rng = new Random(42);
             for (var i = 0; i < 20; i++)
             {
-                var at = events[rng.Next(events.Count)].RecordedAt;
+                var at = events[rng.Next(events.Count)].Timestamp;
                 await full.YearAsync(agency, year, at, ct);
                 await withSnapshots.YearAsync(agency, year, at, ct);
             }
@@ -89,7 +92,7 @@ internal static class AsOfBenchmark
             var snapMs = new List<double>(o.Reads);
             var fullMs = new List<double>(o.Reads);
             var mismatches = 0;
-            var instants = Enumerable.Range(0, o.Reads).Select(_ => events[rng.Next(events.Count)].RecordedAt).ToList();
+            var instants = Enumerable.Range(0, o.Reads).Select(_ => events[rng.Next(events.Count)].Timestamp).ToList();
             for (var i = 0; i < o.Reads; i++)
             {
                 var at = instants[i];
@@ -116,7 +119,7 @@ internal static class AsOfBenchmark
             foreach (var at in instants) aloneMs.Add((await Time(() => withSnapshots.YearAsync(agency, year, at, ct))).Ms);
 
             // Where a snapshot read's time and allocations go: the same steps as ReadLoader, timed one by one.
-            var phases = await PhasesAsync(db.Store, snapshots, agency, year, instants, o.SnapshotEvery, ct);
+            var phases = await PhasesAsync(store, snapshots, agency, year, instants, o.SnapshotEvery, ct);
             var allocSnap = await AllocatedPerReadAsync(i => withSnapshots.YearAsync(agency, year, instants[i % instants.Count], ct), instants.Count / 5);
             var allocFull = await AllocatedPerReadAsync(i => full.YearAsync(agency, year, instants[i % instants.Count], ct), 20);
 
@@ -138,16 +141,17 @@ internal static class AsOfBenchmark
     }
 
     /// <summary>Median ms of each step of a snapshot read over the instants, and the events replayed after the snapshot.</summary>
-    private static async Task<string> PhasesAsync(PostgresEventStore store, PostgresStreamSnapshots snapshots, string agency, int year,
+    private static async Task<string> PhasesAsync(StreamLoader store, StreamSnapshots snapshots, string agency, int year,
         IReadOnlyList<DateTimeOffset> instants, int every, CancellationToken ct)
     {
-        var stream = new StreamName(PerformanceYear.StreamName(agency, year));
+        var stream = PerformanceYear.StreamName(agency, year);
         var lookup = new List<double>(); var restore = new List<double>(); var read = new List<double>(); var fold = new List<double>();
         var folded = new List<double>(); var jsonChars = new List<double>();
         foreach (var at in instants)
         {
             var sw = Stopwatch.StartNew();
-            var snap = await snapshots.LatestAtOrBeforeAsync(stream, ReadLoader.YearCodec.StateType, new SnapshotBound(AsOf: at), ct);
+            var snap = await snapshots.LatestAsync(stream, ReadLoader.YearCodec.StateType, at, ct);
+            if (snap is not null) await snapshots.ChainHashAsync(stream, snap.Version, ct); // the reader checks it too
             lookup.Add(sw.Elapsed.TotalMilliseconds);
             sw.Restart();
             var state = snap is null ? PerformanceYearState.Initial(agency, year) : ReadLoader.YearCodec.TryDeserialize(snap.Json)!;
@@ -155,14 +159,14 @@ internal static class AsOfBenchmark
             jsonChars.Add(snap?.Json.Length ?? 0);
             sw.Restart();
             // As ReadLoader: one snapshot interval by version range, then the rest if the range was all recorded by then.
-            var events = await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = at, FromVersion = snap?.Version, UpToVersion = snap?.Version + every }, ct);
+            var events = await store.ReadAsync(stream, new StreamBound { AsOf = at, FromVersion = snap?.Version + 1, UpToVersion = snap?.Version + every }, ct);
             if (snap is not null && events.Count > 0 && events[^1].Version == snap.Version + every)
-                events = [.. events, .. await store.ReadStreamAsync(stream, new StreamReadOptions { AsOf = at, FromVersion = snap.Version + every + 1 }, ct)];
+                events = [.. events, .. await store.ReadAsync(stream, new StreamBound { AsOf = at, FromVersion = snap.Version + every + 1 }, ct)];
             read.Add(sw.Elapsed.TotalMilliseconds);
             sw.Restart();
-            foreach (var e in events.Skip(snap is null ? 0 : 1)) state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
+            foreach (var e in events) state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
             fold.Add(sw.Elapsed.TotalMilliseconds);
-            folded.Add(Math.Max(0, events.Count - 1));
+            folded.Add(events.Count);
         }
         var inv = CultureInfo.InvariantCulture;
         return string.Create(inv, $"snapshot lookup {Percentile(lookup, 0.5):F2} / {Percentile(lookup, 0.99):F2}, " +
@@ -193,10 +197,9 @@ internal static class AsOfBenchmark
     private static string Json(PerformanceYearState s) => JsonSerializer.Serialize(s, DomainCommands.Json);
 
     /// <summary>A PK, then realizations of the seven periods and corrections to them, 5 events per append (so instants differ).</summary>
-    private static async Task<IReadOnlyList<RecordedEvent>> LoadAsync(
-        PostgresEventStore store, string agency, int year, string indicator, int count, CancellationToken ct)
+    private static async Task<IReadOnlyList<IEvent>> LoadAsync(
+        Marten.IDocumentStore marten, StreamLoader store, string agency, int year, string indicator, int count, CancellationToken ct)
     {
-        var registry = DomainCommands.EventTypes();
         var rng = new Random(7);
         var periods = new[] { "Q1", "Q2", "Q3", "Q4", "S1", "S2", "Y" };
         var values = new Dictionary<string, decimal>();
@@ -216,14 +219,19 @@ internal static class AsOfBenchmark
             else continue;
             values[period] = value;
         }
-        var stream = new StreamName(PerformanceYear.StreamName(agency, year));
-        var metadata = new AppendMetadata { ActorJson = """{"name":"Bench","role":"staff"}""", Reason = "bench" };
+        var stream = PerformanceYear.StreamName(agency, year);
+        long version = 0;
         foreach (var chunk in all.Chunk(5))
         {
-            await store.AppendAsync(new AppendRequest(stream, "performance-year", agency, ExpectedVersion.Any,
-                chunk.Select(e => registry.Serialize(Guid.NewGuid(), e, DomainCommands.Json)).ToList(), metadata), ct);
+            await using var session = marten.LightweightSession();
+            session.SetHeader(EventHeaders.Actor, new { name = "Bench", role = "staff" });
+            session.SetHeader(EventHeaders.Reason, "bench");
+            session.SetHeader(EventHeaders.Agency, agency);
+            version += chunk.Length;
+            session.Events.Append(stream, version, chunk.Cast<object>().ToArray());
+            await session.SaveChangesAsync(ct);
         }
-        return await store.ReadStreamAsync(stream, ct: ct);
+        return await store.ReadAsync(stream, ct: ct);
     }
 
     private static double Percentile(List<double> values, double p)
