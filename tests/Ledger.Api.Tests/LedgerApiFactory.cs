@@ -15,6 +15,10 @@ public sealed class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLif
 {
     private DocumentStore? _store;
 
+    // Program ends with RunJasperFxCommands (for `codegen write`); under a test host JasperFx must start the built host
+    // itself, as it does for Alba.
+    static LedgerApiFactory() => JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
+
     public TestDatabase Database { get; private set; } = null!;
     public string ServiceRole { get; private set; } = null!;
 

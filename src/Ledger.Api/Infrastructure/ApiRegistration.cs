@@ -7,7 +7,7 @@ using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Renstras;
 using Ledger.Api.Features.Users;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 
 namespace Ledger.Api.Infrastructure;
 
@@ -22,13 +22,9 @@ public static class ApiRegistration
             o.SerializerOptions.NumberHandling = DomainCommands.Json.NumberHandling;
             o.SerializerOptions.PropertyNamingPolicy = DomainCommands.Json.PropertyNamingPolicy;
         });
-        services.AddSingleton(sp => new IdempotencyStore(sp.GetRequiredService<LedgerDatabase>().Service));
         services.AddSingleton<TokenAuthenticator>();
-        services.AddCommandPipeline(o =>
-        {
-            o.Json = DomainCommands.Json;
-            o.Metadata = (http, _) => new CommandMetadata { Actor = http.User().ToActor(), Reason = DomainCommands.Reason(http) };
-        });
+        builder.AddLedgerCommands();
+        services.AddUserValidators();
         services.AddAgencyValidators();
         services.AddLedgerOpenApi();
         services.AddReads();
@@ -45,24 +41,26 @@ public static class ApiRegistration
         // Read models: ported to Marten's async daemon on branch readmodels-marten; wired back when merged.
     }
 
+    /// <summary>
+    /// The pipeline in front of every endpoint, in order: bearer token (401), the endpoint's access metadata (403), the
+    /// audit guard (503 for writes while the audit layer is broken), the command middleware (Wolverine chains: headers,
+    /// retries, the failure table); then the reads (minimal API) and the commands (Wolverine endpoints, routes in their
+    /// attributes).
+    /// </summary>
     public static void MapLedgerApi(this WebApplication app)
     {
         app.MapOpenApi(); // GET /openapi/v1.json, no token needed
         app.UseBearerTokens();
+        app.UseEndpointAccess();
+        app.UseAuditGuard();
+        app.UseMiddleware<CommandMiddleware>();
         var api = app.MapGroup("/api");
-        api.MapUserEndpoints();
-        api.MapAgencyEndpoints();
         api.MapReadEndpoints();
-        api.MapRenstraEndpoints();
-        api.MapPkEndpoints();
         api.MapPkProposalEndpoints();
         api.MapRenstraProposalEndpoints();
         api.MapEvaluationEndpoints();
-        api.MapRealizationEndpoints();
-        api.MapBudgetEndpoints();
-        api.MapClaimEndpoints();
-        api.MapClosingYearEndpoints();
         api.MapAuditEndpoints();
         api.MapSnapshotEndpoints();
+        app.MapLedgerCommands();
     }
 }

@@ -3,7 +3,9 @@ using Ledger.Domain.Users;
 namespace Ledger.Api.Infrastructure;
 
 /// <summary>
-/// Who may do what, as endpoint filters. One table (the role matrix is documented in docs/security.md):
+/// Who may do what: one table (the role matrix is documented in docs/security.md), declared on each endpoint as metadata
+/// (<see cref="AgencyAccessAttribute"/>, <see cref="RoleAccessAttribute"/>) and enforced by one middleware for the minimal
+/// API reads and the Wolverine command endpoints alike.
 /// - admin: manages users and agencies and may set up any agency's plan; never signs.
 /// - staff/approver: only their own agency, reads and writes; signing a PK or PK perubahan and closing a year need an approver.
 /// - inspektorat: reads every agency; never writes agency data; records evaluations (Access.Evaluate) of any agency.
@@ -15,17 +17,11 @@ public static class Authorization
     public enum Access { Read, Write, Sign, Propose, Evaluate, FollowUp }
 
     public static TBuilder RequireRole<TBuilder>(this TBuilder builder, params string[] roles) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (ctx, next) =>
-            roles.Contains(ctx.HttpContext.User().Role) ? await next(ctx) : Forbidden($"This needs the role {string.Join(" or ", roles)}."));
+        builder.WithMetadata(new RoleAccessAttribute(roles));
 
     /// <summary>The route's <c>{agency}</c> must be the caller's own, unless the caller's role reaches every agency for this access.</summary>
     public static TBuilder RequireAgency<TBuilder>(this TBuilder builder, Access access) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (ctx, next) =>
-        {
-            var user = ctx.HttpContext.User();
-            var agency = ctx.HttpContext.Request.RouteValues["agency"] as string;
-            return Allowed(user, agency, access) is { } reason ? Forbidden(reason) : await next(ctx);
-        });
+        builder.WithMetadata(new AgencyAccessAttribute(access));
 
     /// <returns>null when allowed, else why not.</returns>
     public static string? Allowed(CurrentUser user, string? agency, Access access) => (user.Role, access) switch
@@ -44,5 +40,40 @@ public static class Authorization
         _ => "Unknown role.",
     };
 
-    private static IResult Forbidden(string detail) => Results.Problem(statusCode: 403, title: "Forbidden.", detail: detail);
+    /// <summary>403 problem details for an authenticated caller the endpoint's access metadata does not allow.</summary>
+    public static void UseEndpointAccess(this WebApplication app) => app.Use(async (http, next) =>
+    {
+        var endpoint = http.GetEndpoint();
+        if (endpoint is null || !http.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(http);
+            return;
+        }
+        var user = http.User();
+        string? refused = null;
+        if (endpoint.Metadata.GetMetadata<RoleAccessAttribute>() is { } roles && !roles.Roles.Contains(user.Role))
+            refused = $"This needs the role {string.Join(" or ", roles.Roles)}.";
+        else if (endpoint.Metadata.GetMetadata<AgencyAccessAttribute>() is { } access)
+            refused = Allowed(user, http.Request.RouteValues["agency"] as string, access.Access);
+        if (refused is not null)
+        {
+            await Results.Problem(statusCode: 403, title: "Forbidden.", detail: refused).ExecuteAsync(http);
+            return;
+        }
+        await next(http);
+    });
+}
+
+/// <summary>The route's agency, for this kind of access (<see cref="Authorization.Allowed"/>).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AgencyAccessAttribute(Authorization.Access access) : Attribute
+{
+    public Authorization.Access Access { get; } = access;
+}
+
+/// <summary>One of these roles, whatever the agency.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RoleAccessAttribute(params string[] roles) : Attribute
+{
+    public IReadOnlyList<string> Roles { get; } = roles;
 }

@@ -30,6 +30,9 @@ public static class CommandLine
     /// <summary>True when the first argument is a verb (then Program runs <see cref="RunAsync"/> and no web server).</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);
 
+    /// <summary>JasperFx's <c>codegen</c> verb (writes Wolverine's generated code): no database is opened for it.</summary>
+    public static bool IsCodegen(string[] args) => args.Length > 0 && args[0] == "codegen";
+
     /// <summary>The configuration the web host would read: appsettings, environment, then --key=value arguments.</summary>
     public static IConfiguration Configuration(string[] args) =>
         new ConfigurationBuilder()

@@ -1,6 +1,7 @@
 using Ledger.Audit;
 using Ledger.Storage;
 using Marten;
+using Wolverine.Marten;
 
 namespace Ledger.Api.Infrastructure;
 
@@ -18,11 +19,24 @@ public static class DatabaseRegistration
         var database = await LedgerDatabase.OpenAsync(builder.Configuration, log);
 
         builder.Services.AddSingleton(database);
-        builder.Services.AddMarten(o => LedgerMarten.Configure(o, database.ServiceConnectionString)).UseLightweightSessions();
+        builder.Services.AddMarten(o => LedgerMarten.Configure(o, database.ServiceConnectionString)).UseLightweightSessions()
+            .IntegrateWithWolverine(w => w.MessageStorageSchemaName = Commands.CommandRegistration.WolverineSchema);
         builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), database.Service));
         builder.Services.AddSingleton(new StreamSnapshots(database.Service, database.SnapshotKey));
         builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();
+    }
+
+    /// <summary>
+    /// For <c>codegen write</c> only: the same service registrations with a connection string that is never opened, so that
+    /// writing Wolverine's generated code needs no database.
+    /// </summary>
+    public static void AddLedgerDatabaseForCodegen(this WebApplicationBuilder builder)
+    {
+        const string never = "Host=codegen.invalid;Database=codegen";
+        builder.Services.AddMarten(o => LedgerMarten.Configure(o, never)).UseLightweightSessions()
+            .IntegrateWithWolverine(w => w.MessageStorageSchemaName = Commands.CommandRegistration.WolverineSchema);
+        builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), Npgsql.NpgsqlDataSource.Create(never)));
     }
 
     /// <summary>Checks the audit layer at start (and stops the cluster when the service stops, also on Ctrl+C).</summary>
@@ -30,12 +44,31 @@ public static class DatabaseRegistration
     {
         public async Task StartAsync(CancellationToken ct)
         {
+            await database.MigrateWolverineAsync(database.GrantedRole, ct);
             var problems = await guard.CheckAsync(ct);
             foreach (var p in problems) log.LogCritical("Audit layer: {Problem} Writes are refused until this is repaired.", p);
         }
 
         public async Task StopAsync(CancellationToken ct) => await database.DisposeAsync();
     }
+}
+
+/// <summary>While the audit layer reports a problem, every write (any /api request that is not a GET) answers 503.</summary>
+public static class AuditGuardMiddleware
+{
+    public static void UseAuditGuard(this WebApplication app) => app.Use(async (http, next) =>
+    {
+        if (HttpMethods.IsGet(http.Request.Method) || !http.Request.Path.StartsWithSegments("/api")
+            || http.RequestServices.GetRequiredService<AuditGuard>().Problems is not { Count: > 0 } problems)
+        {
+            await next(http);
+            return;
+        }
+        http.Response.Headers.RetryAfter = "60";
+        await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Writes are suspended.",
+            detail: "The audit layer is not intact, so nothing can be recorded as a ledger entry until it is repaired (see /health).",
+            extensions: new Dictionary<string, object?> { ["auditProblems"] = problems }).ExecuteAsync(http);
+    });
 }
 
 /// <summary>

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Ledger.Storage;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using DomainDecision = Ledger.Domain.Decision;
-using PipelineDecision = Ledger.Commands.Decision;
+using PipelineDecision = Ledger.Api.Commands.Decision;
 
 namespace Ledger.Api.Infrastructure;
 

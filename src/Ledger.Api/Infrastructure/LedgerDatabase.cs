@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Ledger.Audit;
-using Ledger.Commands;
+using Wolverine;
+using Wolverine.Postgresql;
+using Ledger.Api.Commands;
 using Ledger.LocalPostgres;
 using Ledger.Storage;
 using Npgsql;
@@ -44,6 +46,9 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// <summary>The HMAC key of stream snapshots (never stored in the database).</summary>
     public byte[] SnapshotKey { get; }
 
+    /// <summary>The restricted role to grant Wolverine's tables to (null: the configured connection's own role is used as is).</summary>
+    public string? GrantedRole { get; private init; }
+
     /// <summary>The schema owner's connection: migrations and administrative work only.</summary>
     public NpgsqlDataSource Owner { get; }
 
@@ -63,7 +68,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
             var where = Describe(configured);
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
             var key = config["Ledger:SnapshotKey"] is { Length: > 0 } hex ? Convert.FromHexString(hex) : StreamSnapshots.NewKey();
-            return new LedgerDatabase(configured, owner, null, where, key);
+            return new LedgerDatabase(configured, owner, null, where, key) { GrantedRole = config["Ledger:ServiceRole"] is { Length: > 0 } granted ? granted : null };
         }
 
         var dataDirectory = config["Ledger:DataDirectory"] ?? "./.ledger";
@@ -94,7 +99,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
             var where = $"local cluster {cluster.PgData} on 127.0.0.1:{cluster.Port}, database '{DatabaseName}', role '{ServiceRole}'";
             log.LogInformation("Ledger's database: {Where}.", where);
             var key = Convert.FromHexString(await cluster.SecretAsync("snapshot-key", ct));
-            return new LedgerDatabase(serviceCs, ownerDs, cluster, where, key);
+            return new LedgerDatabase(serviceCs, ownerDs, cluster, where, key) { GrantedRole = ServiceRole };
         }
         catch
         {
@@ -114,8 +119,42 @@ public sealed class LedgerDatabase : IAsyncDisposable
         await RefuseOldStoreAsync(owner, ct);
         var applied = new List<string>();
         applied.AddRange(await LedgerSchema.MigrateAsync(ownerConnectionString, ct: ct));
-        applied.AddRange(await CommandSchema.MigrateAsync(owner, ct));
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
+    }
+
+    /// <summary>
+    /// Wolverine's tables (deduplicated responses, its node and envelope tables) in schema <c>wolverine</c>, created by the
+    /// owner with the same durability settings as the service (<see cref="Commands.CommandRegistration.Configure"/>), which
+    /// never creates tables itself; then the service role's grants on them. Run when the service starts, before Wolverine
+    /// does: the throwaway host it builds must not be the first host of the process (a test host would take it for the
+    /// service).
+    /// </summary>
+    public async Task MigrateWolverineAsync(string? serviceRole, CancellationToken ct)
+    {
+        await MigrateWolverineAsync(Owner);
+        if (serviceRole is null) return;
+        var r = AuditSchema.Quote(serviceRole);
+        await using var cmd = Owner.CreateCommand($"""
+            GRANT USAGE ON SCHEMA {Commands.CommandRegistration.WolverineSchema} TO {r};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {Commands.CommandRegistration.WolverineSchema} TO {r};
+            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {Commands.CommandRegistration.WolverineSchema} TO {r};
+            """);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task MigrateWolverineAsync(NpgsqlDataSource owner)
+    {
+        // A host that is built, never started: only its message store is used, to create its tables as the owner.
+        using var host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .UseWolverine(o =>
+            {
+                o.Durability.EnableDeduplicatedResponses = true;
+                o.Discovery.DisableConventionalDiscovery();
+                o.PersistMessagesWithPostgresql(owner, Commands.CommandRegistration.WolverineSchema);
+            })
+            .Build();
+        await host.Services.GetRequiredService<Wolverine.Persistence.Durability.IMessageStore>().Admin.MigrateAsync();
     }
 
     private static async Task RefuseOldStoreAsync(NpgsqlDataSource owner, CancellationToken ct)
@@ -133,7 +172,6 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public static async Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken ct)
     {
         await LedgerSchema.GrantServiceRoleAsync(owner, role, ct);
-        await CommandSchema.GrantServiceRoleAsync(owner, role, ct);
     }
 
     public static async Task EnsureDatabaseAsync(NpgsqlDataSource admin, string name, CancellationToken ct)

@@ -29,9 +29,25 @@ public static class OpenApiDocument
                 };
                 return Task.CompletedTask;
             });
-            o.AddOperationTransformer((operation, context, _) =>
+            o.AddOperationTransformer(async (operation, context, ct) =>
             {
-                var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
+                // Commands read their body themselves (Commands/CommandBody.cs), so the body type comes from their metadata.
+                if (operation.RequestBody is null &&
+                    context.Description.ActionDescriptor.EndpointMetadata.OfType<Commands.CommandBodyAttribute>().FirstOrDefault() is { } body)
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.BodyType, null, ct) },
+                        },
+                    };
+                }
+                // Wolverine adds a name of its own (the chain's) besides the endpoint's [EndpointName]: the attribute wins.
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var name = metadata.OfType<EndpointNameAttribute>().FirstOrDefault()?.EndpointName
+                           ?? metadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
                 if (name is not null && OpenApiExamples.Requests.TryGetValue(name, out var example) &&
                     operation.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
                 {
@@ -42,7 +58,6 @@ public static class OpenApiDocument
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] });
                 }
-                return Task.CompletedTask;
             });
         });
 }

@@ -50,6 +50,7 @@ public static class UserDirectory
         CreateUser c => Decision.Accept(new UserCreated(c.Id, c.Name.Trim(), c.Nip, c.Role, c.Agency, c.TokenHash)),
         RevokeUserToken r when !state.Users.ContainsKey(r.Id) => Decision.Missing($"user '{r.Id}'"),
         RevokeUserToken r when string.IsNullOrWhiteSpace(r.Reason) => Decision.Refuse(RuleCodes.UserRevokeReasonRequired, "Say why the token is revoked.", "reason"),
+        RevokeUserToken r when state.Users[r.Id].Revoked => Decision.Accept(), // already revoked: nothing to write
         RevokeUserToken r => Decision.Accept(new UserTokenRevoked(r.Id, r.Reason)),
         _ => throw new ArgumentOutOfRangeException(nameof(command)),
     };

@@ -1,6 +1,9 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.Agencies.RegisteringAgency;
 using Ledger.Domain.Agencies.SettingRatingScale;
@@ -23,19 +26,20 @@ public static class AgencyEndpoints
 
     public sealed record RatingScaleBody(string Name, int EffectiveFromYear, IReadOnlyList<RatingBand> Bands);
 
-    public static void MapAgencyEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand<RegisterAgency, Addressed<AgencyCommand>, AgencyState>("/agencies", Handler,
-                (_, body) => new Addressed<AgencyCommand>(body.Code ?? "", 0, body), StatusCodes.Status201Created)
-            .RequireRole(Domain.Users.Roles.Admin)
-            .WithName("RegisterAgency").WithTags("Agencies").WithSummary("Register an agency (perangkat daerah)");
+    [WolverinePost("/api/agencies"), IdempotencyKey, CommandBody(typeof(RegisterAgency))]
+    [RoleAccess(Domain.Users.Roles.Admin)]
+    [EndpointName("RegisterAgency"), Tags("Agencies"), EndpointSummary("Register an agency (perangkat daerah)")]
+    public static Task<CommandAccepted> RegisterAgencyEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Handler, (HttpContext _, RegisterAgency body) => new Addressed<AgencyCommand>(body.Code ?? "", 0, body),
+            StatusCodes.Status201Created);
 
-        api.MapCommand<RatingScaleBody, Addressed<AgencyCommand>, AgencyState>("/agencies/{agency}/rating-scale", Handler,
-                (http, body) => new Addressed<AgencyCommand>(RouteValues.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands)),
-                httpMethod: "PUT")
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("SetRatingScale").WithTags("Agencies").WithSummary("Choose the agency's rating scale (predikat bands) from a year on");
-    }
+    [WolverinePut("/api/agencies/{agency}/rating-scale"), IdempotencyKey, CommandBody(typeof(RatingScaleBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("SetRatingScale"), Tags("Agencies"), EndpointSummary("Choose the agency's rating scale (predikat bands) from a year on")]
+    public static Task<CommandAccepted> SetRatingScaleEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Handler, (HttpContext http, RatingScaleBody body) =>
+            new Addressed<AgencyCommand>(RouteValues.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands)));
+
 
     public static IServiceCollection AddAgencyValidators(this IServiceCollection services) => services
         .AddCommandValidator<AgencyCommand, AgencyCommandValidator>();

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.History;

@@ -1,9 +1,12 @@
 using System.Globalization;
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.Evaluations;
@@ -11,7 +14,6 @@ using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.EventStore;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Features.Evaluations;
 
@@ -87,7 +89,7 @@ public static class EvaluationEndpoints
         if (events is not [EvaluationRecorded { Indicator: { } indicator } e]) return new Dictionary<string, object?>();
         var evidence = $"evaluation-{c.Agency}-{c.Key}" + (e.ReportNumber is { } r ? $", LHE {r}" : "");
         var command = new Addressed<NilaiSakip>(c.Agency, c.Key, new NilaiSakip(indicator, e.Score, evidence));
-        var state = await Contexts.YearAsync(follow.Reader, c.Agency, c.Key, ct);
+        var state = await Contexts.YearAsync(follow.Runner.Streams, c.Agency, c.Key, ct);
         if (state?.RealizationFor(indicator, Period.Y) is { } same && same.Value == e.Score)
             return new Dictionary<string, object?> { ["realization"] = new { status = "unchanged", value = same.Value } };
         var metadata = follow.Metadata with
@@ -95,32 +97,40 @@ public static class EvaluationEndpoints
             Reason = $"Nilai SAKIP {c.Key.ToString(CultureInfo.InvariantCulture)} from the Inspektorat's evaluation",
             IdempotencyKey = null,
         };
-        var outcome = await CommandExecutor.ExecuteAsync(Realization, command, follow.Store, follow.Reader, follow.Options, metadata, null, follow.Log, ct);
-        object answer = outcome switch
+        object answer;
+        try
         {
-            CommandSucceeded s => new { status = "recorded", streamId = s.Stream, version = s.Version, eventIds = s.EventIds },
-            CommandFailure.Refused f => new { status = "refused", rule = f.Rule, detail = f.Message },
-            CommandFailure.Conflict f => new { status = "refused", rule = f.Rule, detail = f.Message },
-            CommandFailure.NotFound f => new { status = "not-found", detail = f.What },
-            _ => new { status = "failed", detail = outcome.GetType().Name },
-        };
+            var s = await follow.Runner.DecideAndAppendAsync(Realization, command, follow.Session, metadata, null, null, ct);
+            answer = new { status = "recorded", streamId = s.Stream, version = s.Version, eventIds = s.EventIds };
+        }
+        catch (CommandFailedException refused)
+        {
+            answer = refused.Failure switch
+            {
+                CommandFailure.Refused f => new { status = "refused", rule = f.Rule, detail = f.Message },
+                CommandFailure.Conflict f => new { status = "refused", rule = f.Rule, detail = f.Message },
+                CommandFailure.NotFound f => new { status = "not-found", detail = f.What },
+                var f => (object)new { status = "failed", detail = f.GetType().Name },
+            };
+        }
         return new Dictionary<string, object?> { ["realization"] = answer };
     }
 
+    [WolverinePost("/api/agencies/{agency}/evaluations/{year:int}"), IdempotencyKey, CommandBody(typeof(EvaluationBody))]
+    [AgencyAccess(Authorization.Access.Evaluate)]
+    [EndpointName("RecordEvaluation"), Tags("Evaluations"), EndpointSummary("Record the Inspektorat's SAKIP evaluation (PermenPANRB 88/2021): score, predikat, components, recommendations")]
+    public static Task<CommandAccepted> RecordEvaluationEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Record, PerformanceYearHandler.FromRoute<EvaluationBody>(b => b.Reason), StatusCodes.Status201Created);
+
+    [WolverinePost("/api/agencies/{agency}/evaluations/{year:int}/recommendations/{n:int}/follow-ups"), IdempotencyKey, CommandBody(typeof(FollowUpBody))]
+    [AgencyAccess(Authorization.Access.FollowUp)]
+    [EndpointName("RecordEvaluationFollowUp"), Tags("Evaluations"), EndpointSummary("Record the agency's follow-up to one recommendation")]
+    public static Task<CommandAccepted> RecordEvaluationFollowUpEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, FollowUp,
+            (HttpContext http, FollowUpBody body) => PerformanceYearHandler.FromRoute<FollowUpBody>(_ => null)(http, body) with { Item = RouteValues.Int(http, "n") });
+
     public static void MapEvaluationEndpoints(this RouteGroupBuilder api)
     {
-        api.MapCommand<EvaluationBody, Addressed<EvaluationBody>, EvaluationState>("/agencies/{agency}/evaluations/{year:int}", Record,
-                PerformanceYearHandler.FromRoute<EvaluationBody>(b => b.Reason), StatusCodes.Status201Created)
-            .RequireAgency(Authorization.Access.Evaluate)
-            .WithName("RecordEvaluation").WithTags("Evaluations")
-            .WithSummary("Record the Inspektorat's SAKIP evaluation (PermenPANRB 88/2021): score, predikat, components, recommendations");
-
-        api.MapCommand<FollowUpBody, Addressed<FollowUpBody>, EvaluationState>(
-                "/agencies/{agency}/evaluations/{year:int}/recommendations/{n:int}/follow-ups", FollowUp,
-                (http, body) => PerformanceYearHandler.FromRoute<FollowUpBody>(_ => null)(http, body) with { Item = RouteValues.Int(http, "n") })
-            .RequireAgency(Authorization.Access.FollowUp)
-            .WithName("RecordEvaluationFollowUp").WithTags("Evaluations").WithSummary("Record the agency's follow-up to one recommendation");
-
         api.MapGet("/agencies/{agency}/evaluations/{year:int}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .WithName("ReadEvaluation").WithTags("Evaluations").WithSummary("The year's evaluation with its recommendations and their follow-ups");

@@ -1,6 +1,9 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.DeclaringBudgetTotals;
@@ -51,26 +54,31 @@ public static class BudgetEndpoints
         PerformanceYearHandler.For<DeclaredTotalsBody>(b => new DeclareBudgetTotals(b.Source!,
             b.Totals!.Select(t => new DeclaredBudgetFigures(t!.Code!, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, t.ClaimedAbsorption)).ToList()));
 
-    public static void MapBudgetEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand("/agencies/{agency}/budget/{year:int}", Enact, PerformanceYearHandler.FromRoute<BudgetBody>(b => b.Reason),
-                StatusCodes.Status201Created)
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("EnactBudget").WithTags("Budget").WithSummary("Enact the year's APBD murni: program/kegiatan/sub kegiatan lines and pagu");
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}"), IdempotencyKey, CommandBody(typeof(BudgetBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("EnactBudget"), Tags("Budget"), EndpointSummary("Enact the year's APBD murni: program/kegiatan/sub kegiatan lines and pagu")]
+    public static Task<CommandAccepted> EnactBudgetEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Enact, PerformanceYearHandler.FromRoute<BudgetBody>(b => b.Reason),
+                StatusCodes.Status201Created);
 
-        api.MapCommand("/agencies/{agency}/budget/{year:int}/revisions", Revise, PerformanceYearHandler.FromRoute<BudgetRevisionBody>(b => b.Reason))
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("ReviseBudget").WithTags("Budget").WithSummary("Enact an APBD perubahan (new pagu per line), with a reason");
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/revisions"), IdempotencyKey, CommandBody(typeof(BudgetRevisionBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("ReviseBudget"), Tags("Budget"), EndpointSummary("Enact an APBD perubahan (new pagu per line), with a reason")]
+    public static Task<CommandAccepted> ReviseBudgetEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Revise, PerformanceYearHandler.FromRoute<BudgetRevisionBody>(b => b.Reason));
 
-        api.MapCommand("/agencies/{agency}/budget/{year:int}/spending", Spend, PerformanceYearHandler.FromRoute<SpendingBody>(b => b.Reason))
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("RecordSpending").WithTags("Budget").WithSummary("Record spending (realisasi anggaran) on a budget line");
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/spending"), IdempotencyKey, CommandBody(typeof(SpendingBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("RecordSpending"), Tags("Budget"), EndpointSummary("Record spending (realisasi anggaran) on a budget line")]
+    public static Task<CommandAccepted> RecordSpendingEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Spend, PerformanceYearHandler.FromRoute<SpendingBody>(b => b.Reason));
 
-        api.MapCommand("/agencies/{agency}/budget/{year:int}/declared-totals", Declare, PerformanceYearHandler.FromRoute<DeclaredTotalsBody>(b => b.Reason))
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("DeclareBudgetTotals").WithTags("Budget")
-            .WithSummary("Record budget totals and efficiency claims as a report of the year prints them (evidence for findings)");
-    }
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/declared-totals"), IdempotencyKey, CommandBody(typeof(DeclaredTotalsBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("DeclareBudgetTotals"), Tags("Budget"), EndpointSummary("Record budget totals and efficiency claims as a report of the year prints them (evidence for findings)")]
+    public static Task<CommandAccepted> DeclareBudgetTotalsEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Declare, PerformanceYearHandler.FromRoute<DeclaredTotalsBody>(b => b.Reason));
+
 
     public static IServiceCollection AddBudgetValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<BudgetBody, BudgetBodyValidator>("year")

@@ -1,6 +1,9 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.DeclaringClaims;
@@ -23,13 +26,12 @@ public static class ClaimEndpoints
             b.Claims!.Select(c => new PrintedClaim(c!.Indicator!, RealizationEndpoints.Period(c.Period), c.ClaimedCapaian, c.ClaimedProgress, c.Note))
                 .ToList()));
 
-    public static void MapClaimEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand("/agencies/{agency}/years/{year:int}/declared-claims", Declare, PerformanceYearHandler.FromRoute<DeclaredClaimsBody>(b => b.Reason))
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("DeclareClaims").WithTags("Years")
-            .WithSummary("Record capaian and progress claims as a report of the year prints them, without a realization (evidence for findings)");
-    }
+    [WolverinePost("/api/agencies/{agency}/years/{year:int}/declared-claims"), IdempotencyKey, CommandBody(typeof(DeclaredClaimsBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("DeclareClaims"), Tags("Years"), EndpointSummary("Record capaian and progress claims as a report of the year prints them, without a realization (evidence for findings)")]
+    public static Task<CommandAccepted> DeclareClaimsEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Declare, PerformanceYearHandler.FromRoute<DeclaredClaimsBody>(b => b.Reason));
+
 
     public static IServiceCollection AddClaimValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<DeclaredClaimsBody, DeclaredClaimsBodyValidator>("year");

@@ -1,7 +1,10 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
@@ -98,7 +101,7 @@ public static class ClosingYearEndpoints
         LoadContext = LoadContextAsync,
         Decide = (state, c, context) =>
         {
-            if (context.Unsettled is { } why) return Ledger.Commands.Decision.Conflict(HeadUnsettledRule, why);
+            if (context.Unsettled is { } why) return Decision.Conflict(HeadUnsettledRule, why);
             var year = PerformanceYearHandler.Addressed(state, c);
             var table = YearSnapshot.Build(year, context.Inputs);
             var frozen = new FrozenSnapshot(CanonicalJson.Name, table, context.Inputs.Sources, context.LogHead?.Sequence, context.LogHead?.Digest,
@@ -119,12 +122,12 @@ public static class ClosingYearEndpoints
         },
     };
 
-    public static void MapClosingYearEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand("/agencies/{agency}/years/{year:int}/close", Close, PerformanceYearHandler.FromRoute<CloseBody>(b => b.Reason))
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("CloseYear").WithTags("Years").WithSummary("Close the year: freeze its LKjIP table under a content hash");
-    }
+    [WolverinePost("/api/agencies/{agency}/years/{year:int}/close"), IdempotencyKey, CommandBody(typeof(CloseBody))]
+    [AgencyAccess(Authorization.Access.Sign)]
+    [EndpointName("CloseYear"), Tags("Years"), EndpointSummary("Close the year: freeze its LKjIP table under a content hash")]
+    public static Task<CommandAccepted> CloseYearEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Close, PerformanceYearHandler.FromRoute<CloseBody>(b => b.Reason));
+
 
     public static IServiceCollection AddClosingYearValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<CloseBody, CloseBodyValidator>("year");

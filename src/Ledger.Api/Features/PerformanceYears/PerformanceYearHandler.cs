@@ -1,5 +1,5 @@
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain.PerformanceYears;
 using Ledger.EventStore;
 

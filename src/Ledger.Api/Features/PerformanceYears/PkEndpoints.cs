@@ -1,6 +1,9 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
@@ -42,23 +45,22 @@ public static class PkEndpoints
     public static RevisePk ToRevise(PkRevisionBody b) => new(b.Reason!,
         Wire.TryParseGround(b.Ground, out var ground) ? ground : null, b.SignedOn!.Value, Signer(b.Signer!), Targets(b.Targets!));
 
-    public static void MapPkEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand("/agencies/{agency}/pk/{year:int}", Sign, PerformanceYearHandler.FromRoute<PkBody>(b => b.Reason),
-                StatusCodes.Status201Created)
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("SignPk").WithTags("PK").WithSummary("Sign the year's PK murni (performance agreement)");
+    [WolverinePost("/api/agencies/{agency}/pk/{year:int}"), IdempotencyKey, CommandBody(typeof(PkBody))]
+    [AgencyAccess(Authorization.Access.Sign)]
+    [EndpointName("SignPk"), Tags("PK"), EndpointSummary("Sign the year's PK murni (performance agreement)")]
+    public static Task<CommandAccepted> SignPkEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Sign, PerformanceYearHandler.FromRoute<PkBody>(b => b.Reason),
+                StatusCodes.Status201Created);
 
-        api.MapCommand<PkRevisionBody, Addressed<PkRevisionBody>, PerformanceYearState>("/agencies/{agency}/pk/{year:int}/revisions", Revise,
-                (http, body) => PerformanceYearHandler.FromRoute<PkRevisionBody>(b => b.Reason)(http, body) with
+    [WolverinePost("/api/agencies/{agency}/pk/{year:int}/revisions"), IdempotencyKey, CommandBody(typeof(PkRevisionBody))]
+    [AgencyAccess(Authorization.Access.Propose), ProducesResponseType(StatusCodes.Status202Accepted)]
+    [EndpointName("RevisePk"), Tags("PK"), EndpointSummary("Sign a PK perubahan (approver), or propose one (staff: 202 with proposalId), with its reason and ground")]
+    public static Task<CommandAccepted> RevisePkEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Revise, (HttpContext http, PkRevisionBody body) => PerformanceYearHandler.FromRoute<PkRevisionBody>(b => b.Reason)(http, body) with
                 {
                     Role = http.User().Role, NewId = Guid.CreateVersion7(),
-                })
-            .RequireAgency(Authorization.Access.Propose)
-            .Produces(StatusCodes.Status202Accepted)
-            .WithName("RevisePk").WithTags("PK")
-            .WithSummary("Sign a PK perubahan (approver), or propose one (staff: 202 with proposalId), with its reason and ground");
-    }
+                });
+
 
     public static IServiceCollection AddPkValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<PkBody, PkBodyValidator>("year")

@@ -1,11 +1,13 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ProposingPkRevision;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Features.PerformanceYears;
 
@@ -33,24 +35,26 @@ public static class PkProposalEndpoints
 
     private const string Base = "/agencies/{agency}/pk/{year:int}/revisions/proposals";
 
+    [WolverinePost("/api" + Base + "/{proposalId:guid}/approve"), IdempotencyKey, CommandBody(typeof(ApproveBody))]
+    [AgencyAccess(Authorization.Access.Sign)]
+    [EndpointName("ApprovePkRevision"), Tags("PK"), EndpointSummary("Sign a proposed PK perubahan: decided again on the current PK")]
+    public static Task<CommandAccepted> ApprovePkRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Approve, (HttpContext http, ApproveBody body) => PerformanceYearHandler.FromRoute<ApproveBody>(b => b.Note)(http, body) with
+        {
+            ProposalId = RouteValues.Guid(http, "proposalId"),
+        });
+
+    [WolverinePost("/api" + Base + "/{proposalId:guid}/reject"), IdempotencyKey, CommandBody(typeof(RejectBody))]
+    [AgencyAccess(Authorization.Access.Sign)]
+    [EndpointName("RejectPkRevision"), Tags("PK"), EndpointSummary("Reject a proposed PK perubahan, with a reason")]
+    public static Task<CommandAccepted> RejectPkRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Reject, (HttpContext http, RejectBody body) => PerformanceYearHandler.FromRoute<RejectBody>(b => b.Reason)(http, body) with
+        {
+            ProposalId = RouteValues.Guid(http, "proposalId"),
+        });
+
     public static void MapPkProposalEndpoints(this RouteGroupBuilder api)
     {
-        api.MapCommand<ApproveBody, Addressed<ApproveBody>, PerformanceYearState>(Base + "/{proposalId:guid}/approve", Approve,
-                (http, body) => PerformanceYearHandler.FromRoute<ApproveBody>(b => b.Note)(http, body) with
-                {
-                    ProposalId = RouteValues.Guid(http, "proposalId"),
-                })
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("ApprovePkRevision").WithTags("PK").WithSummary("Sign a proposed PK perubahan: decided again on the current PK");
-
-        api.MapCommand<RejectBody, Addressed<RejectBody>, PerformanceYearState>(Base + "/{proposalId:guid}/reject", Reject,
-                (http, body) => PerformanceYearHandler.FromRoute<RejectBody>(b => b.Reason)(http, body) with
-                {
-                    ProposalId = RouteValues.Guid(http, "proposalId"),
-                })
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("RejectPkRevision").WithTags("PK").WithSummary("Reject a proposed PK perubahan, with a reason");
-
         api.MapGet(Base, ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .WithName("ReadPkRevisionProposals").WithTags("PK").WithSummary("PK perubahan proposals of the year and where each stands");

@@ -1,6 +1,9 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
@@ -29,26 +32,26 @@ public static class RealizationEndpoints
     private static readonly CommandHandler<Addressed<CorrectionBody>, PerformanceYearState, PerformanceYearContext> Correct =
         PerformanceYearHandler.For<CorrectionBody>(b => new CorrectRealization(b.Indicator!, Period(b.Period), b.Value!.Value, b.Reason!));
 
-    public static void MapRealizationEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand<RealizationBody, Addressed<RealizationBody>, PerformanceYearState>("/agencies/{agency}/realizations", Record,
-                (http, body) =>
+    [WolverinePost("/api/agencies/{agency}/realizations"), IdempotencyKey, CommandBody(typeof(RealizationBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("RecordRealization"), Tags("Realizations"), EndpointSummary("Record a realization (realisasi) of an indicator for a period")]
+    public static Task<CommandAccepted> RecordRealizationEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Record, (HttpContext http, RealizationBody body) =>
                 {
                     DomainCommands.RecordReason(http, body.Reason);
                     return new Addressed<RealizationBody>(RouteValues.Agency(http), body.Year ?? 0, body);
-                })
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("RecordRealization").WithTags("Realizations").WithSummary("Record a realization (realisasi) of an indicator for a period");
+                });
 
-        api.MapCommand<CorrectionBody, Addressed<CorrectionBody>, PerformanceYearState>("/agencies/{agency}/realizations/corrections", Correct,
-                (http, body) =>
+    [WolverinePost("/api/agencies/{agency}/realizations/corrections"), IdempotencyKey, CommandBody(typeof(CorrectionBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("CorrectRealization"), Tags("Realizations"), EndpointSummary("Correct a recorded realization, with a reason (also after close)")]
+    public static Task<CommandAccepted> CorrectRealizationEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Correct, (HttpContext http, CorrectionBody body) =>
                 {
                     DomainCommands.RecordReason(http, body.Reason);
                     return new Addressed<CorrectionBody>(RouteValues.Agency(http), body.Year ?? 0, body);
-                })
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("CorrectRealization").WithTags("Realizations").WithSummary("Correct a recorded realization, with a reason (also after close)");
-    }
+                });
+
 
     public static IServiceCollection AddRealizationValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<RealizationBody, RealizationBodyValidator>("year")

@@ -1,6 +1,6 @@
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.Renstras;
@@ -10,6 +10,9 @@ using Ledger.Domain.Renstras.DeclaringTargets;
 using Ledger.Domain.Renstras.ProposingRevision;
 using Ledger.Domain.Renstras.RevisingRenstra;
 using Ledger.Domain.Users;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.EventStore;
 
 namespace Ledger.Api.Features.Renstras;
@@ -70,51 +73,50 @@ public static class RenstraEndpoints
     private static ReviseRenstra ToRevise(RevisionBody b) => new(b.Reason!, b.LegalBasis,
         b.Changes!.Select(c => new RenstraTargetChange(c!.Indicator!, c.Year!.Value, c.Target!.Value)).ToList());
 
-    public static void MapRenstraEndpoints(this RouteGroupBuilder api)
-    {
-        api.MapCommand<RenstraBody, Addressed<RenstraBody>, RenstraState>("/agencies/{agency}/renstra", Create,
-                (http, body) =>
-                {
-                    DomainCommands.RecordReason(http, body.Reason);
-                    // The domain command's agency comes from the route, never from the body.
-                    return new Addressed<RenstraBody>(RouteValues.Agency(http), body.PeriodStart ?? 0, body);
-                }, StatusCodes.Status201Created)
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("CreateRenstra").WithTags("Renstra").WithSummary("Create the agency's Renstra (five-year strategic plan)");
+    [WolverinePost("/api/agencies/{agency}/renstra"), IdempotencyKey, CommandBody(typeof(RenstraBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("CreateRenstra"), Tags("Renstra"), EndpointSummary("Create the agency's Renstra (five-year strategic plan)")]
+    public static Task<CommandAccepted> CreateRenstraEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Create, (HttpContext http, RenstraBody body) =>
+        {
+            DomainCommands.RecordReason(http, body.Reason);
+            // The domain command's agency comes from the route, never from the body.
+            return new Addressed<RenstraBody>(RouteValues.Agency(http), body.PeriodStart ?? 0, body);
+        }, StatusCodes.Status201Created);
 
-        api.MapCommand<IndicatorBody, Addressed<IndicatorBody>, RenstraState>("/agencies/{agency}/renstra/{periodStart:int}/indicators", Add,
-                (http, body) =>
-                {
-                    DomainCommands.RecordReason(http, body.Reason);
-                    return new Addressed<IndicatorBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
-                }, StatusCodes.Status201Created)
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("AddRenstraIndicator").WithTags("Renstra").WithSummary("Add an indicator with its yearly targets to a Renstra");
+    [WolverinePost("/api/agencies/{agency}/renstra/{periodStart:int}/indicators"), IdempotencyKey, CommandBody(typeof(IndicatorBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("AddRenstraIndicator"), Tags("Renstra"), EndpointSummary("Add an indicator with its yearly targets to a Renstra")]
+    public static Task<CommandAccepted> AddRenstraIndicatorEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Add, (HttpContext http, IndicatorBody body) =>
+        {
+            DomainCommands.RecordReason(http, body.Reason);
+            return new Addressed<IndicatorBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
+        }, StatusCodes.Status201Created);
 
-        api.MapCommand<RevisionBody, Addressed<RevisionBody>, RenstraState>("/agencies/{agency}/renstra/{periodStart:int}/revisions", Revise,
-                (http, body) =>
-                {
-                    DomainCommands.RecordReason(http, body.Reason);
-                    return new Addressed<RevisionBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body)
-                    {
-                        Role = http.User().Role, NewId = Guid.CreateVersion7(),
-                    };
-                })
-            .RequireAgency(Authorization.Access.Write)
-            .Produces(StatusCodes.Status202Accepted)
-            .WithName("ReviseRenstra").WithTags("Renstra").WithSummary("Revise Renstra targets (perubahan Renstra), with a reason");
+    [WolverinePost("/api/agencies/{agency}/renstra/{periodStart:int}/revisions"), IdempotencyKey, CommandBody(typeof(RevisionBody))]
+    [AgencyAccess(Authorization.Access.Write), ProducesResponseType(StatusCodes.Status202Accepted)]
+    [EndpointName("ReviseRenstra"), Tags("Renstra"), EndpointSummary("Revise Renstra targets (perubahan Renstra), with a reason")]
+    public static Task<CommandAccepted> ReviseRenstraEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Revise, (HttpContext http, RevisionBody body) =>
+        {
+            DomainCommands.RecordReason(http, body.Reason);
+            return new Addressed<RevisionBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body)
+            {
+                Role = http.User().Role, NewId = Guid.CreateVersion7(),
+            };
+        });
 
-        api.MapCommand<DeclaredTargetsBody, Addressed<DeclaredTargetsBody>, RenstraState>("/agencies/{agency}/renstra/{periodStart:int}/declared-targets",
-                Declare,
-                (http, body) =>
-                {
-                    DomainCommands.RecordReason(http, body.Reason);
-                    return new Addressed<DeclaredTargetsBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
-                })
-            .RequireAgency(Authorization.Access.Write)
-            .WithName("DeclareRenstraTargets").WithTags("Renstra")
-            .WithSummary("Record an indicator's targets as another table of the source prints them (evidence for findings, not a revision)");
-    }
+    [WolverinePost("/api/agencies/{agency}/renstra/{periodStart:int}/declared-targets"), IdempotencyKey, CommandBody(typeof(DeclaredTargetsBody))]
+    [AgencyAccess(Authorization.Access.Write)]
+    [EndpointName("DeclareRenstraTargets"), Tags("Renstra")]
+    [EndpointSummary("Record an indicator's targets as another table of the source prints them (evidence for findings, not a revision)")]
+    public static Task<CommandAccepted> DeclareRenstraTargetsEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Declare, (HttpContext http, DeclaredTargetsBody body) =>
+        {
+            DomainCommands.RecordReason(http, body.Reason);
+            return new Addressed<DeclaredTargetsBody>(RouteValues.Agency(http), RouteValues.Int(http, "periodStart"), body);
+        });
 
     public static IServiceCollection AddRenstraValidators(this IServiceCollection services) => services
         .AddYearAddressedValidator<RenstraBody, RenstraValidators.RenstraBodyValidator>("periodStart")

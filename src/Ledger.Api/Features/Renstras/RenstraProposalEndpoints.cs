@@ -1,12 +1,14 @@
 using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Renstras;
 using Ledger.Domain.Renstras.ProposingRevision;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Api.Features.Renstras;
 
@@ -30,18 +32,20 @@ public static class RenstraProposalEndpoints
 
     private const string Base = "/agencies/{agency}/renstra/{periodStart:int}/revisions/proposals";
 
+    [WolverinePost("/api" + Base + "/{proposalId:guid}/approve"), IdempotencyKey, CommandBody(typeof(PkProposalEndpoints.ApproveBody))]
+    [AgencyAccess(Authorization.Access.Sign)]
+    [EndpointName("ApproveRenstraRevision"), Tags("Renstra"), EndpointSummary("Sign a proposed perubahan Renstra: decided again on the current Renstra")]
+    public static Task<CommandAccepted> ApproveRenstraRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Approve, (HttpContext http, PkProposalEndpoints.ApproveBody body) => Address(http, body, body.Note));
+
+    [WolverinePost("/api" + Base + "/{proposalId:guid}/reject"), IdempotencyKey, CommandBody(typeof(PkProposalEndpoints.RejectBody))]
+    [AgencyAccess(Authorization.Access.Sign)]
+    [EndpointName("RejectRenstraRevision"), Tags("Renstra"), EndpointSummary("Reject a proposed perubahan Renstra, with a reason")]
+    public static Task<CommandAccepted> RejectRenstraRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, Reject, (HttpContext http, PkProposalEndpoints.RejectBody body) => Address(http, body, body.Reason));
+
     public static void MapRenstraProposalEndpoints(this RouteGroupBuilder api)
     {
-        api.MapCommand<PkProposalEndpoints.ApproveBody, Addressed<PkProposalEndpoints.ApproveBody>, RenstraState>(Base + "/{proposalId:guid}/approve",
-                Approve, (http, body) => Address(http, body, body.Note))
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("ApproveRenstraRevision").WithTags("Renstra").WithSummary("Sign a proposed perubahan Renstra: decided again on the current Renstra");
-
-        api.MapCommand<PkProposalEndpoints.RejectBody, Addressed<PkProposalEndpoints.RejectBody>, RenstraState>(Base + "/{proposalId:guid}/reject",
-                Reject, (http, body) => Address(http, body, body.Reason))
-            .RequireAgency(Authorization.Access.Sign)
-            .WithName("RejectRenstraRevision").WithTags("Renstra").WithSummary("Reject a proposed perubahan Renstra, with a reason");
-
         api.MapGet(Base, ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .WithName("ReadRenstraRevisionProposals").WithTags("Renstra").WithSummary("Renstra revision proposals and where each stands");

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
+using Ledger.Api.Commands;
 using Ledger.Domain;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.Capaian;

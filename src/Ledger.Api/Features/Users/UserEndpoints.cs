@@ -1,20 +1,34 @@
+using FluentValidation;
+using Ledger.Api.Commands;
 using Ledger.Api.Infrastructure;
-using Ledger.Commands;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.Users;
 using Ledger.Storage;
 using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 
 namespace Ledger.Api.Features.Users;
 
-// POST /api/users   (admin)   { name, nip?, role: staff|approver|inspektorat|admin, agency? }  →  201 { id, token, … }
-// The token is returned once and stored only as its SHA-256 hash. This endpoint is not replayable by Idempotency-Key:
-// a replay would have to keep the plain token.
+// POST /api/users              (admin) { name, nip?, role: staff|approver|inspektorat|admin, agency? }  →  201 { id, token, … }
+// POST /api/users/{id}/revoke  (admin) { reason } → 200; the token answers 401 from the next request on. Revoking a revoked
+//                                                  token writes nothing (200 with no event ids).
+// The token is returned once and stored only as its SHA-256 hash: never in the deduplicated responses either. So this
+// endpoint honours Idempotency-Key itself, from the log: the key is recorded on the UserCreated event (as on every event);
+// a retry by the same admin with the same key and the same body creates nobody and answers 201 with the user the first
+// request created and "token": null (it was shown once); the same key with another body is 422 idempotency.key-reused.
 public static class UserEndpoints
 {
     public sealed record CreateUserBody(string? Name, string? Nip, string? Role, string? Agency);
 
     public sealed record RevokeBody(string? Reason);
+
+    /// <summary>The answer to a creation: the user, its token (null on an idempotent replay), and the write (api.md).</summary>
+    public sealed record CreatedUser(
+        Guid Id, string? Token, string Name, string Role, string? Agency, string StreamId, long Version, IReadOnlyList<Guid> EventIds,
+        bool Replayed);
+
+    public const string KeyReusedRule = "idempotency.key-reused";
 
     private static readonly CommandHandler<RevokeUserToken, UserDirectoryState> RevokeHandler = new()
     {
@@ -23,86 +37,88 @@ public static class UserEndpoints
         Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
     };
 
-    private static readonly CommandHandler<CreateUser, UserDirectoryState> Handler = new()
+    private static readonly CommandHandler<CreateUser, UserDirectoryState> CreateHandler = new()
     {
         Stream = _ => UserDirectory.StreamName,
         Initial = UserDirectoryState.Initial,
         Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
     };
 
-    /// <summary>
-    /// The body as JSON whatever its Content-Type says, like the command pipeline (Bug 2: ReadFromJsonAsync threw on a
-    /// non-JSON Content-Type and answered 500). Malformed or missing JSON is 400.
-    /// </summary>
-    private static async Task<(T? Body, IResult? Malformed)> ReadBodyAsync<T>(HttpContext http, CancellationToken ct) where T : class
+    [WolverinePost("/api/users"), CommandBody(typeof(CreateUserBody)), RoleAccess(Roles.Admin)]
+    [EndpointName("CreateUser"), Tags("Users"), EndpointSummary("Create a user and show its bearer token once")]
+    public static async Task<CreatedUser> CreateUserEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run, StreamLoader streams)
     {
-        try
+        var ct = httpContext.RequestAborted;
+        var body = await CommandBody.ReadAsync<CreateUserBody>(httpContext, ct);
+        await run.ValidateAsync(body, ct);
+        var caller = httpContext.User();
+        var request = CommandRequest.Of(httpContext);
+
+        if (request.IdempotencyKey is { } key && await FirstCreatedWithAsync(streams, key, caller.Id, ct) is { } first)
         {
-            return (await System.Text.Json.JsonSerializer.DeserializeAsync<T>(http.Request.Body, DomainCommands.Json, ct), null);
+            var (created, e) = first;
+            if (created.Name != body.Name!.Trim() || created.Nip != body.Nip || created.Role != body.Role || created.Agency != body.Agency)
+                throw new CommandFailedException(new CommandFailure.Refused(KeyReusedRule,
+                    $"Idempotency-Key '{key}' was first used for a different request. Use a new key for a new request.", null));
+            httpContext.Response.StatusCode = StatusCodes.Status201Created;
+            httpContext.Response.Headers.ETag = CommandRunner.ETag(e.Version);
+            httpContext.Response.Headers[CommandMiddleware.ReplayedHeader] = "true";
+            return new CreatedUser(created.Id, null, created.Name, created.Role, created.Agency, UserDirectory.StreamName, e.Version, [e.Id], true);
         }
-        catch (System.Text.Json.JsonException e)
+
+        var agencyExists = body.Agency is { Length: > 0 } a && a.Length <= BodyRules.CodeLength && await streams.VersionAsync(Agency.StreamName(a), ct) > 0;
+        var token = TokenAuthenticator.NewToken();
+        var command = new CreateUser(Guid.NewGuid(), body.Name!, body.Nip, body.Role!, body.Agency, TokenAuthenticator.Hash(token), agencyExists);
+        var metadata = run.MetadataFor(httpContext, agency: null);
+        metadata.ApplyTo(session);
+        var appended = await run.DecideAndAppendAsync(CreateHandler, command, session, metadata, request.IfMatch, httpContext, ct);
+        httpContext.Response.StatusCode = StatusCodes.Status201Created;
+        httpContext.Response.Headers.ETag = CommandRunner.ETag(appended.Version);
+        return new CreatedUser(command.Id, token, command.Name.Trim(), command.Role, command.Agency, appended.Stream, appended.Version, appended.EventIds, false);
+    }
+
+    [WolverinePost("/api/users/{id:guid}/revoke"), IdempotencyKey, CommandBody(typeof(RevokeBody)), RoleAccess(Roles.Admin)]
+    [EndpointName("RevokeUserToken"), Tags("Users"), EndpointSummary("Revoke a user's bearer token, with a reason")]
+    public static Task<CommandAccepted> RevokeUserTokenEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
+        run.RunAsync(httpContext, session, RevokeHandler, (HttpContext http, RevokeBody body) =>
         {
-            return (null, Results.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [$"Malformed JSON: {e.Message}"] }));
+            DomainCommands.RecordReason(http, body.Reason);
+            return new RevokeUserToken(RouteValues.Guid(http, "id"), body.Reason?.Trim() ?? "");
+        });
+
+    /// <summary>The user this admin created with this Idempotency-Key, if any (the key and the actor are on the event).</summary>
+    private static async Task<(UserCreated Created, JasperFx.Events.IEvent Event)?> FirstCreatedWithAsync(
+        StreamLoader streams, string key, Guid caller, CancellationToken ct)
+    {
+        foreach (var e in await streams.ReadAsync(UserDirectory.StreamName, StreamBound.Whole, ct))
+        {
+            if (e.Data is not UserCreated created || EventHeaderValues.Text(e, EventHeaders.IdempotencyKey) != key) continue;
+            if (EventHeaderValues.Json(e, EventHeaders.Actor) is { } actor && actor.TryGetProperty("id", out var id) && id.GetString() == caller.ToString())
+                return (created, e);
+        }
+        return null;
+    }
+
+    public static IServiceCollection AddUserValidators(this IServiceCollection services) => services
+        .AddSingleton<IValidator<CreateUserBody>, CreateUserBodyValidator>()
+        .AddSingleton<IValidator<RevokeUserToken>, RevokeValidator>();
+
+    /// <summary>Shape: a name (at most 200 characters), a role, an NIP of 18 digits (spaces allowed, as printed), an agency code.</summary>
+    public sealed class CreateUserBodyValidator : AbstractValidator<CreateUserBody>
+    {
+        public CreateUserBodyValidator()
+        {
+            RuleFor(b => b.Name).Required().Must(n => n is null || !string.IsNullOrWhiteSpace(n)).WithMessage("'name' cannot be blank.")
+                .MaximumLength(200);
+            RuleFor(b => b.Role).Required().MaximumLength(50);
+            RuleFor(b => b.Nip).Must(n => n is null || (n.Length <= 30 && n.Replace(" ", "") is { Length: 18 } digits && digits.All(char.IsAsciiDigit)))
+                .WithMessage("A NIP is 18 digits (spaces allowed).");
+            RuleFor(b => b.Agency).MaximumLength(BodyRules.CodeLength);
         }
     }
 
-    public static void MapUserEndpoints(this RouteGroupBuilder api)
+    public sealed class RevokeValidator : AbstractValidator<RevokeUserToken>
     {
-        api.MapPost("/users", async (HttpContext http, IDocumentStore store, StreamLoader streams, CommandPipelineOptions options, CancellationToken ct) =>
-            {
-                var (body, malformed) = await ReadBodyAsync<CreateUserBody>(http, ct);
-                if (malformed is not null) return malformed;
-                if (body is null || string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrWhiteSpace(body.Role))
-                    return Results.ValidationProblem(new Dictionary<string, string[]>
-                    {
-                        [string.IsNullOrWhiteSpace(body?.Name) ? "name" : "role"] = ["Required."],
-                    });
-                if (body.Nip is { } nip && (nip.Length > 30 || !nip.Replace(" ", "").All(char.IsAsciiDigit)))
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["nip"] = ["A NIP is 18 digits (spaces allowed)."] });
-
-                var agencyExists = body.Agency is { Length: > 0 } a
-                                   && a.Length <= 100
-                                   && await streams.VersionAsync(Agency.StreamName(a), ct) > 0;
-                var token = TokenAuthenticator.NewToken();
-                var command = new CreateUser(Guid.NewGuid(), body.Name, body.Nip, body.Role, body.Agency, TokenAuthenticator.Hash(token), agencyExists);
-                var metadata = new CommandMetadata { Actor = http.User().ToActor(), CorrelationId = http.TraceIdentifier };
-                var outcome = await CommandExecutor.ExecuteAsync(Handler, command, store, streams, options, metadata, ifMatch: null, ct: ct);
-                return outcome switch
-                {
-                    CommandSucceeded s => Results.Json(new
-                    {
-                        id = command.Id, token, name = command.Name, role = command.Role, agency = command.Agency,
-                        streamId = s.Stream, version = s.Version, eventIds = s.EventIds,
-                    }, DomainCommands.Json, statusCode: StatusCodes.Status201Created),
-                    CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
-                    _ => throw new InvalidOperationException("Unknown outcome."),
-                };
-            })
-            .RequireRole(Roles.Admin)
-            .WithName("CreateUser").WithTags("Users").WithSummary("Create a user and show its bearer token once");
-
-        // POST /api/users/{id}/revoke (admin) { reason } → 200; the token answers 401 from the next request on.
-        api.MapPost("/users/{id:guid}/revoke", async (HttpContext http, Guid id, IDocumentStore store, StreamLoader streams, CommandPipelineOptions options, CancellationToken ct) =>
-            {
-                var (body, malformed) = await ReadBodyAsync<RevokeBody>(http, ct);
-                if (malformed is not null) return malformed;
-                if (string.IsNullOrWhiteSpace(body?.Reason))
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["Required."] });
-                if (body.Reason.Length > BodyRules.TextLength)
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = [$"At most {BodyRules.TextLength} characters."] });
-
-                var command = new RevokeUserToken(id, body.Reason.Trim());
-                var metadata = new CommandMetadata { Actor = http.User().ToActor(), CorrelationId = http.TraceIdentifier, Reason = command.Reason };
-                var outcome = await CommandExecutor.ExecuteAsync(RevokeHandler, command, store, streams, options, metadata, ifMatch: null, ct: ct);
-                return outcome switch
-                {
-                    CommandSucceeded s => Results.Json(new { id, revoked = true, streamId = s.Stream, version = s.Version, eventIds = s.EventIds },
-                        DomainCommands.Json),
-                    CommandFailure f => Results.Problem(FailureTable.ToProblem(f)),
-                    _ => throw new InvalidOperationException("Unknown outcome."),
-                };
-            })
-            .RequireRole(Roles.Admin)
-            .WithName("RevokeUserToken").WithTags("Users").WithSummary("Revoke a user's bearer token, with a reason");
+        public RevokeValidator() => RuleFor(c => c.Reason).NotEmpty().WithMessage("'reason' is required.").MaximumLength(BodyRules.TextLength);
     }
 }

@@ -1,6 +1,6 @@
 
 
-namespace Ledger.Commands;
+namespace Ledger.Api.Commands;
 
 /// <summary>How a command ended: it succeeded (events appended, or nothing to do), or one of the failures.</summary>
 public abstract record CommandOutcome
@@ -45,9 +45,14 @@ public abstract record CommandFailure : CommandOutcome
     /// <summary>Without If-Match, every attempt lost a race with another writer.</summary>
     public sealed record RaceLost(string Stream, long ExpectedVersion, long ActualVersion, int Attempts) : CommandFailure;
 
-    /// <summary>The idempotency key was first used for a different request (method, path or body).</summary>
-    public sealed record IdempotencyKeyReused(string Key) : CommandFailure;
+}
 
-    /// <summary>A request with this idempotency key is still being processed.</summary>
-    public sealed record IdempotencyKeyInFlight(string Key) : CommandFailure;
+/// <summary>
+/// A command failed for a reason the client can act on. Thrown by <see cref="CommandRunner"/> before anything is saved
+/// (so Wolverine's transaction never commits and no idempotency key is claimed) and answered by
+/// <see cref="CommandMiddleware"/> through <see cref="FailureTable"/>.
+/// </summary>
+public sealed class CommandFailedException(CommandFailure failure) : Exception(failure.ToString())
+{
+    public CommandFailure Failure { get; } = failure;
 }

@@ -1,7 +1,7 @@
 using Ledger.Storage;
 using Marten;
 
-namespace Ledger.Commands;
+namespace Ledger.Api.Commands;
 
 /// <summary>
 /// Who, why and in which conversation: written on every event of one command as Marten metadata (correlation and
@@ -19,13 +19,22 @@ public sealed record CommandMetadata
 
     public static CommandMetadata None { get; } = new();
 
+    /// <summary>The conversation (correlation, causation) is the session's: every event the request appends shares it.</summary>
     public void ApplyTo(IDocumentSession session)
     {
         if (CorrelationId is not null) session.CorrelationId = CorrelationId;
         if (CausationId is not null) session.CausationId = CausationId;
-        if (Actor is not null) session.SetHeader(EventHeaders.Actor, Actor);
-        if (Reason is not null) session.SetHeader(EventHeaders.Reason, Reason);
-        if (Agency is not null) session.SetHeader(EventHeaders.Agency, Agency);
-        if (IdempotencyKey is not null) session.SetHeader(EventHeaders.IdempotencyKey, IdempotencyKey);
+    }
+
+    /// <summary>
+    /// Who, why and which agency are per event: a follow-on write in the same transaction records its own reason (Marten
+    /// would let session-wide headers overwrite an event's own).
+    /// </summary>
+    public void ApplyTo(JasperFx.Events.IEvent e)
+    {
+        if (Actor is not null) e.SetHeader(EventHeaders.Actor, Actor);
+        if (Reason is not null) e.SetHeader(EventHeaders.Reason, Reason);
+        if (Agency is not null) e.SetHeader(EventHeaders.Agency, Agency);
+        if (IdempotencyKey is not null) e.SetHeader(EventHeaders.IdempotencyKey, IdempotencyKey);
     }
 }

@@ -1,7 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Ledger.Commands;
+namespace Ledger.Api.Commands;
 
 /// <summary>
 /// THE table from failure to HTTP status (style.md #5; docs/commands.md lists the same rows). Nothing else in the
@@ -30,12 +29,6 @@ public static class FailureTable
         CommandFailure.RaceLost f => Problem(StatusCodes.Status409Conflict, "Concurrent writes kept winning the race.",
             $"'{f.Stream}' changed under this command {f.Attempts} times. Try again.",
             ("rule", "concurrency.race-lost"), ("expectedVersion", f.ExpectedVersion), ("actualVersion", f.ActualVersion)),
-        CommandFailure.IdempotencyKeyReused f => Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency key reused.",
-            $"Idempotency-Key '{f.Key}' was first used for a different request. Use a new key for a new request.",
-            ("rule", "idempotency.key-reused")),
-        CommandFailure.IdempotencyKeyInFlight f => Problem(StatusCodes.Status409Conflict, "A request with this idempotency key is in progress.",
-            $"Idempotency-Key '{f.Key}' is being processed by another request. Retry later for its response.",
-            ("rule", "idempotency.in-flight")),
         _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, "A failure without a row in the table."),
     };
 

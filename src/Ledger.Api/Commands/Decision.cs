@@ -1,4 +1,4 @@
-namespace Ledger.Commands;
+namespace Ledger.Api.Commands;
 
 /// <summary>
 /// What <c>decide</c> says about a command: accept it with events (possibly none: nothing to do), refuse it by a

@@ -1,12 +1,12 @@
 using Ledger.Storage;
 using Marten;
 
-namespace Ledger.Commands;
+namespace Ledger.Api.Commands;
 
 /// <summary>
 /// How one command is handled, as plain functions (no reflection, no attribute scanning): which stream it acts on and
-/// the decision. The stream is folded by Marten (<c>FetchForWriting</c> with the live aggregation of
-/// <see cref="Folded{TState}"/> registered for <typeparamref name="TState"/>). Two shapes:
+/// the decision. The stream is folded by Marten (the live aggregation of <see cref="Folded{TState}"/> registered for
+/// <typeparamref name="TState"/>); <see cref="CommandRunner"/> runs it inside a Wolverine endpoint. Two shapes:
 /// <see cref="CommandHandler{TCommand,TState}"/> decides from the stream alone; <see cref="CommandHandler{TCommand,TState,TContext}"/>
 /// first loads a context from other streams. Either way the decision function itself stays pure.
 /// </summary>
@@ -39,8 +39,8 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     public Func<IReadOnlyList<object>, int?>? SuccessStatus { get; init; }
 
     /// <summary>
-    /// A second step run after a successful append, NOT atomic with it (e.g. an append to another stream through that
-    /// stream's own handler). Its fields are added to the success body. Exceptions propagate as for the append itself.
+    /// A second write decided after this one, in the same session and so in the same transaction (e.g. an append to
+    /// another stream through that stream's own handler): both commit or neither. Its fields are added to the success body.
     /// </summary>
     public Func<TCommand, IReadOnlyList<object>, FollowOnContext, CancellationToken, Task<IReadOnlyDictionary<string, object?>>>? FollowOn { get; init; }
 
@@ -72,5 +72,5 @@ public sealed record CommandHandler<TCommand, TState, TContext> : CommandHandler
     }
 }
 
-/// <summary>What a <see cref="CommandHandlerDefinition{TCommand,TState}.FollowOn"/> step needs to run another command with the same metadata (actor, reason, correlation).</summary>
-public sealed record FollowOnContext(IDocumentStore Store, StreamLoader Reader, CommandPipelineOptions Options, CommandMetadata Metadata, Microsoft.Extensions.Logging.ILogger Log);
+/// <summary>What a <see cref="CommandHandlerDefinition{TCommand,TState}.FollowOn"/> step needs to decide another command in the same session.</summary>
+public sealed record FollowOnContext(IDocumentSession Session, CommandRunner Runner, CommandMetadata Metadata);

@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+using Ledger.Storage;
+
+namespace Ledger.Api.Commands;
+
+/// <summary>
+/// Around every command endpoint (the Wolverine chains), outside the chain, so that a race lost at Wolverine's commit can be
+/// decided again: Wolverine's own concurrency mapping catches inside the chain, where no retry is possible.
+/// <list type="number">
+/// <item>the command headers are parsed (400 for a malformed If-Match, Idempotency-Key or X-Correlation-Id);</item>
+/// <item>the request body is buffered (each attempt reads it again) and so is the answer (a failed attempt leaves nothing);</item>
+/// <item><see cref="CommandFailedException"/> is answered through <see cref="FailureTable"/> (nothing was saved);</item>
+/// <item>a lost race (<see cref="AppendRace.IsLost"/>: the stream moved since it was folded, a concurrent creator, a lock
+///   or time conflict) is 412 with both versions when the request carried If-Match (never retried: the client decided on
+///   that version); otherwise the whole chain runs again on a fresh session, up to <see cref="MaxAttempts"/>, then 409;</item>
+/// <item>an answer replayed from Wolverine's deduplicated responses (status, body, Location) gets its ETag back, from the
+///   version in the body it replays (the same ETag the first answer had), and <c>Idempotency-Replayed: true</c>.</item>
+/// </list>
+/// Exceptions that are neither (a bug, the database gone) propagate: 5xx.
+/// </summary>
+public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams, ILogger<CommandMiddleware> log)
+{
+    public const int MaxAttempts = 3;
+
+    /// <summary>Marks an answer replayed for an Idempotency-Key (nothing was decided or written for it).</summary>
+    public const string ReplayedHeader = "Idempotency-Replayed";
+
+    private static readonly JsonSerializerOptions ProblemJson = new(JsonSerializerDefaults.Web);
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<Wolverine.Http.HttpChain>() is null)
+        {
+            await next(http);
+            return;
+        }
+        if (CommandRequest.Parse(http) is { } badHeader)
+        {
+            await WriteProblemAsync(http, badHeader);
+            return;
+        }
+        var request = CommandRequest.Of(http);
+        http.Request.EnableBuffering();
+        var original = http.Response.Body;
+        using var answer = new MemoryStream();
+        http.Response.Body = answer;
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                request.NewAttempt();
+                http.Request.Body.Position = 0;
+                try
+                {
+                    await next(http);
+                    break;
+                }
+                catch (CommandFailedException e)
+                {
+                    Reset(http, answer);
+                    await WriteProblemAsync(http, e.Failure);
+                    break;
+                }
+                catch (Exception e) when (AppendRace.IsLost(e) && request.DecidedOn is { } decided)
+                {
+                    Reset(http, answer);
+                    var actual = await streams.VersionAsync(decided.Stream, CancellationToken.None);
+                    if (request.IfMatch is { } required)
+                    {
+                        await WriteProblemAsync(http, new CommandFailure.PreconditionFailed(decided.Stream, required, actual));
+                        break;
+                    }
+                    if (attempt == MaxAttempts)
+                    {
+                        log.LogWarning("{Stream} lost {Attempts} races in a row (expected {Expected}, actual {Actual}); answering 409.",
+                            decided.Stream, MaxAttempts, decided.Version, actual);
+                        await WriteProblemAsync(http, new CommandFailure.RaceLost(decided.Stream, decided.Version, actual, MaxAttempts));
+                        break;
+                    }
+                    log.LogDebug("Attempt {Attempt} on {Stream} lost a race (expected {Expected}, actual {Actual}); deciding again.",
+                        attempt, decided.Stream, decided.Version, actual);
+                    // Jitter, growing with the attempt, so that writers that collided do not collide again in lockstep.
+                    await Task.Delay(Random.Shared.Next(1, 10 * attempt + 1), http.RequestAborted);
+                }
+            }
+            RestoreReplayedETag(http, answer);
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+        answer.Position = 0;
+        await answer.CopyToAsync(original, http.RequestAborted);
+    }
+
+    private static void Reset(HttpContext http, MemoryStream answer)
+    {
+        answer.SetLength(0);
+        http.Response.Headers.Clear();
+        http.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>A 2xx written without an ETag is a replay of a stored answer: its body names the version.</summary>
+    private static void RestoreReplayedETag(HttpContext http, MemoryStream answer)
+    {
+        if (http.Response.StatusCode is < 200 or > 299 || http.Response.Headers.ETag.Count > 0 || answer.Length == 0) return;
+        try
+        {
+            using var doc = JsonDocument.Parse(answer.GetBuffer().AsMemory(0, (int)answer.Length));
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("version", out var v) && v.TryGetInt64(out var version))
+            {
+                http.Response.Headers.ETag = CommandRunner.ETag(version);
+                http.Response.Headers[ReplayedHeader] = "true";
+            }
+        }
+        catch (JsonException)
+        {
+            // not a command answer; leave it as it is
+        }
+    }
+
+    private static async Task WriteProblemAsync(HttpContext http, CommandFailure failure)
+    {
+        var problem = FailureTable.ToProblem(failure);
+        http.Response.StatusCode = problem.Status!.Value;
+        http.Response.ContentType = "application/problem+json; charset=utf-8";
+        await http.Response.WriteAsync(JsonSerializer.Serialize(problem, problem.GetType(), ProblemJson), Encoding.UTF8, http.RequestAborted);
+    }
+}

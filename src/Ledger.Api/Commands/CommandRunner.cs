@@ -1,0 +1,160 @@
+using System.Globalization;
+using FluentValidation;
+using Ledger.Api.Infrastructure;
+using Ledger.Storage;
+using Marten;
+
+namespace Ledger.Api.Commands;
+
+/// <summary>
+/// What every command endpoint does inside its Wolverine chain, on the chain's own Marten session: bind and validate the
+/// body, fold the stream (Marten's live aggregation of <see cref="Folded{TState}"/>), check If-Match, load the context,
+/// run the pure decision, append with the folded version as Marten's expected version, and answer. Wolverine then saves
+/// the session (events, the idempotency claim and its response, in one transaction) and writes the answer; a race lost at
+/// that commit is <see cref="CommandMiddleware"/>'s to retry or answer. Failures are thrown as
+/// <see cref="CommandFailedException"/>, before anything is saved.
+/// <para>
+/// Not <c>FetchForWriting</c>: on a stream that does not exist yet Marten 9.62 in Quick mode makes a "start stream"
+/// action and inserts its rows with the client's clock, which the audit layer refuses (recorded time is the database's);
+/// an append with an expected version always goes through Marten's append function (docs/architecture.md).
+/// </para>
+/// </summary>
+public sealed class CommandRunner(StreamLoader streams, IServiceProvider services, ICommandHooks hooks)
+{
+    /// <summary>The one stream loader, for contexts and follow-on writes.</summary>
+    public StreamLoader Streams => streams;
+
+    /// <summary>
+    /// Runs one command end to end for its endpoint; returns the body Wolverine writes (after it commits).
+    /// <paramref name="map"/> merges the route (agency, year, …) into the valid body's command.
+    /// </summary>
+    public async Task<CommandAccepted> RunAsync<TBody, TCommand, TState>(
+        HttpContext http, IDocumentSession session, CommandHandlerDefinition<TCommand, TState> handler, Func<HttpContext, TBody, TCommand> map,
+        int successStatus = StatusCodes.Status200OK)
+    {
+        var ct = http.RequestAborted;
+        var body = await CommandBody.ReadAsync<TBody>(http, ct);
+        var command = map(http, body);
+        await ValidateAsync(command, ct);
+
+        var request = CommandRequest.Of(http);
+        var metadata = MetadataFor(http, handler.Tenant(command));
+        metadata.ApplyTo(session);
+
+        var appended = await DecideAndAppendAsync(handler, command, session, metadata, request.IfMatch, http, ct);
+        var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (appended.Events.Count > 0)
+        {
+            if (handler.ResponseFields?.Invoke(appended.Events) is { } fields) foreach (var (k, v) in fields) extra[k] = v;
+            if (handler.FollowOn is { } followOn)
+                foreach (var (k, v) in await followOn(command, appended.Events, new FollowOnContext(session, this, metadata), ct)) extra[k] = v;
+        }
+
+        http.Response.StatusCode = appended.Events.Count > 0 ? handler.SuccessStatus?.Invoke(appended.Events) ?? successStatus : successStatus;
+        http.Response.Headers.ETag = ETag(appended.Version);
+        return new CommandAccepted(appended.Stream, appended.Version, appended.EventIds) { Extra = extra.Count > 0 ? extra : null };
+    }
+
+    /// <summary>
+    /// Folds, decides and appends one command on <paramref name="session"/> (nothing saved). Used for a command's own
+    /// stream and by follow-on writes (which pass no If-Match and no <paramref name="http"/>, and their own reason).
+    /// </summary>
+    public async Task<Appended> DecideAndAppendAsync<TCommand, TState>(
+        CommandHandlerDefinition<TCommand, TState> handler, TCommand command, IDocumentSession session, CommandMetadata metadata,
+        long? ifMatch, HttpContext? http, CancellationToken ct)
+    {
+        var stream = handler.Stream(command);
+        metadata = metadata with { Agency = handler.Tenant(command) ?? metadata.Agency };
+        var folded = await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct);
+        var version = folded?.Version ?? 0;
+        if (http is not null) CommandRequest.Of(http).Decided(stream, version);
+        if (ifMatch is { } required && required != version)
+            throw new CommandFailedException(new CommandFailure.PreconditionFailed(stream, required, version));
+
+        var state = folded is null ? handler.Initial : folded.State;
+        if (handler.Prepare is { } prepare) state = prepare(state, command);
+
+        IReadOnlyList<object> events;
+        switch (await handler.DecideAsync(state, command, streams, ct))
+        {
+            case Decision.NotFound d: throw new CommandFailedException(new CommandFailure.NotFound(d.What));
+            case Decision.Refused d: throw new CommandFailedException(new CommandFailure.Refused(d.Rule, d.Message, d.Field));
+            case Decision.Conflicted d: throw new CommandFailedException(new CommandFailure.Conflict(d.Rule, d.Message));
+            case Decision.Accepted d: events = d.Events; break;
+            case var d: throw new InvalidOperationException($"Unknown decision {d}.");
+        }
+        if (events.Count == 0) return new Appended(stream, version, [], []);
+
+        await hooks.BeforeAppendAsync(stream, ct);
+        var ids = new List<Guid>(events.Count);
+        var built = new List<object>(events.Count);
+        foreach (var data in events)
+        {
+            var e = session.Events.BuildEvent(data);
+            e.Id = Guid.CreateVersion7(); // time-ordered, and known before the commit: the answer names them
+            metadata.ApplyTo(e);
+            ids.Add(e.Id);
+            built.Add(e);
+        }
+        session.Events.Append(stream, version + events.Count, built);
+        return new Appended(stream, version + events.Count, ids, events);
+    }
+
+    /// <summary>Who (the token's user), why (the body's reason), which agency, which conversation and key: the request's metadata.</summary>
+    public CommandMetadata MetadataFor(HttpContext http, string? agency)
+    {
+        var request = CommandRequest.Of(http);
+        return new CommandMetadata
+        {
+            Actor = http.User().ToActor(),
+            Reason = DomainCommands.Reason(http),
+            Agency = agency,
+            CorrelationId = request.CorrelationId ?? http.TraceIdentifier,
+            IdempotencyKey = request.IdempotencyKey,
+        };
+    }
+
+    /// <summary>Every registered FluentValidation validator of <typeparamref name="TCommand"/>; 400 with the errors per field.</summary>
+    public async Task ValidateAsync<TCommand>(TCommand command, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var validator in services.GetServices<IValidator<TCommand>>())
+        {
+            var result = await validator.ValidateAsync(command, ct);
+            foreach (var error in result.Errors)
+            {
+                var field = CommandBody.CamelCasePath(error.PropertyName);
+                if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
+                list.Add(error.ErrorMessage);
+            }
+        }
+        if (errors.Count > 0)
+            throw new CommandFailedException(new CommandFailure.ValidationFailed(errors.ToDictionary(e => e.Key, e => e.Value.ToArray())));
+    }
+
+    public static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+}
+
+/// <summary>What one decision appended (nothing when the command was accepted with no events): stream, version after, events.</summary>
+public sealed record Appended(string Stream, long Version, IReadOnlyList<Guid> EventIds, IReadOnlyList<object> Events);
+
+/// <summary>The success body of every write (api.md): <c>{ streamId, version, eventIds }</c> and the handler's extra fields.</summary>
+public sealed record CommandAccepted(string StreamId, long Version, IReadOnlyList<Guid> EventIds)
+{
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, object?>? Extra { get; init; }
+}
+
+/// <summary>
+/// A seam for tests: runs just before a command's events are appended (after it was decided). The service registers
+/// <see cref="NoCommandHooks"/>; the race tests play a concurrent writer here.
+/// </summary>
+public interface ICommandHooks
+{
+    Task BeforeAppendAsync(string stream, CancellationToken ct);
+}
+
+public sealed class NoCommandHooks : ICommandHooks
+{
+    public Task BeforeAppendAsync(string stream, CancellationToken ct) => Task.CompletedTask;
+}
