@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -105,6 +106,11 @@ public static class AuthenticationMiddleware
                 return;
             }
             http.Items[UserKey] = user;
+            // The principal ASP.NET Core and Wolverine read: Wolverine scopes an Idempotency-Key by Identity.Name
+            // (DeduplicationScope.User), so two users' equal keys never share a stored answer.
+            http.User = new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, user.Id.ToString()), new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Role, user.Role)],
+                authenticationType: "Bearer", nameType: ClaimTypes.Name, roleType: ClaimTypes.Role));
             // Bug 3: an {agency} longer than any agency code made a stream name over the store's limit (500). No agency
             // has such a code, so the answer is 404, for reads and writes alike, before any endpoint runs.
             if (http.GetRouteValue("agency") is string agency && (agency.Length > BodyRules.CodeLength || string.IsNullOrWhiteSpace(agency)))

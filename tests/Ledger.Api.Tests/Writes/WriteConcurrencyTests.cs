@@ -39,6 +39,23 @@ public sealed class WriteConcurrencyTests(LedgerApiFactory f) : IClassFixture<Le
     }
 
     [Fact]
+    public async Task IdempotencyKey_IsScopedPerUser_AnotherUsersEqualKeyNeverReplaysTheFirstAnswer()
+    {
+        var s = await Surakarta.WithRenstraAsync(f);
+        var colleague = await f.CreateUserAsync("staff", s.Agency, "Analis BKPSDM");
+        var key = ("Idempotency-Key", "shared-" + Guid.NewGuid().ToString("N"));
+        var body = new { indicator = "I2", year = 2023, period = "Y", value = 75m };
+
+        await s.PostAsync(s.Staff, "realizations", body, 200, key);
+        // Same key, same bytes, same path, another user: a request of its own, decided against the log, not a replay.
+        var other = await s.PostAsync(colleague, "realizations", body, 422, key);
+
+        Assert.Null(other.Header("Idempotency-Replayed"));
+        Assert.Equal("realization.already-recorded-use-correction", other.JsonAt("rule").GetString());
+        Assert.Single(await s.EventsAsync(s.YearStream), e => e.Type == "realization.recorded.v1");
+    }
+
+    [Fact]
     public async Task CloseYear_ReplayedByIdempotencyKey_ReturnsTheSameSnapshotHash()
     {
         var s = await Surakarta.WithRenstraAsync(f);
