@@ -10,16 +10,45 @@ namespace Ledger.Storage;
 /// </summary>
 public static class LedgerJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    /// <summary>Responses, stored payloads and headers.</summary>
+    public static JsonSerializerOptions Options { get; } = Create(requests: false);
 
-    private static JsonSerializerOptions Create()
+    /// <summary>
+    /// Request bodies: <see cref="Options"/> made strict for input nobody has checked yet. A property named twice is
+    /// refused (which one would count is a guess, and a reviewer reading the raw body would see the other), and so is
+    /// U+0000 in any text (PostgreSQL cannot store it in jsonb; it used to surface as a 500 after validation passed).
+    /// </summary>
+    public static JsonSerializerOptions Requests { get; } = Create(requests: true);
+
+    private static JsonSerializerOptions Create(bool requests)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             NumberHandling = JsonNumberHandling.Strict,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         };
+        if (requests)
+        {
+            options.AllowDuplicateProperties = false;
+            options.Converters.Add(new TextWithoutNul());
+        }
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    /// <summary>Thrown (and given its path by System.Text.Json) when a request's text holds U+0000.</summary>
+    public sealed class NulCharacterException() : JsonException("U+0000 (the NUL character) is not allowed in text.");
+
+    private sealed class TextWithoutNul : JsonConverter<string>
+    {
+        public override bool HandleNull => false;
+
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString();
+            return text is not null && text.Contains('\0') ? throw new NulCharacterException() : text;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 }

@@ -19,19 +19,26 @@ public static class CommandBody
         TBody? value;
         try
         {
-            value = bytes.Length == 0 ? default : JsonSerializer.Deserialize<TBody>(bytes, LedgerJson.Options);
+            value = bytes.Length == 0 ? default : JsonSerializer.Deserialize<TBody>(bytes, LedgerJson.Requests);
         }
         catch (JsonException e)
         {
             var field = e.Path is null or "$" ? "$" : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path;
             var where = e.LineNumber is { } line && e.BytePositionInLine is { } pos ? $" (line {line + 1}, position {pos + 1})" : "";
-            var message = field == "$"
-                ? $"The body is not valid JSON for this command{where}."
-                : $"The value of '{field}' is malformed or of the wrong type{where}.";
+            var message = e switch
+            {
+                LedgerJson.NulCharacterException => $"The value of '{field}' contains U+0000 (the NUL character), which is not allowed in text{where}.",
+                _ when IsDuplicateProperty(e) => $"The property '{field}' appears more than once; send each property once{where}.",
+                _ when field == "$" => $"The body is not valid JSON for this command{where}.",
+                _ => $"The value of '{field}' is malformed or of the wrong type{where}.",
+            };
             throw Invalid(field, message);
         }
         return value ?? throw Invalid("$", "A JSON object body is required.");
     }
+
+    // System.Text.Json names no type for a duplicate property; its message is the only mark (checked by the tests).
+    private static bool IsDuplicateProperty(JsonException e) => e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>Lines[0].Code</c> → <c>lines[0].code</c>: the names the client sent.</summary>
     public static string CamelCasePath(string propertyPath)
