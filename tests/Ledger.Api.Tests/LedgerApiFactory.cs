@@ -30,10 +30,14 @@ public sealed class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLif
 
     public const string AdminToken = "test-bootstrap-admin-token";
 
+    /// <summary>Rewrites the service role's connection string before the service starts (e.g. through a relay a test can cut).</summary>
+    public Func<string, string>? ServiceConnection { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:LedgerOwner", Database.OwnerConnectionString);
-        builder.UseSetting("ConnectionStrings:Ledger", Database.ServiceConnectionString(ServiceRole));
+        var service = Database.ServiceConnectionString(ServiceRole);
+        builder.UseSetting("ConnectionStrings:Ledger", ServiceConnection is null ? service : ServiceConnection(service));
         builder.UseSetting("Ledger:ServiceRole", ServiceRole);
         builder.UseSetting("Ledger:BootstrapAdminToken", AdminToken);
     }

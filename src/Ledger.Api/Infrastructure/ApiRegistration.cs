@@ -16,7 +16,7 @@ public static class ApiRegistration
     public static void AddLedgerApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
+        services.AddLedgerProblemDetails();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.NumberHandling = DomainCommands.Json.NumberHandling;

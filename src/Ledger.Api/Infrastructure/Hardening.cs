@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Ledger.Storage;
 
 namespace Ledger.Api.Infrastructure;
 
@@ -21,14 +22,33 @@ public static class Hardening
     }
 
     /// <summary>
-    /// Exception handler that keeps the status of a <see cref="BadHttpRequestException"/> (413 body too large, 400 bad
-    /// request) instead of turning it into a 500, with problem details either way.
+    /// Exception handler, problem details always: a <see cref="BadHttpRequestException"/> keeps its status (413 body too
+    /// large, 400 bad request); the database out of reach (<see cref="DatabaseOutage"/>) is 503 with Retry-After, so a
+    /// client retries later instead of reporting a bug; anything else is 500.
     /// </summary>
     public static void UseLedgerExceptionHandler(this WebApplication app) =>
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = e => e switch
+            {
+                BadHttpRequestException b => b.StatusCode,
+                _ when DatabaseOutage.Is(e) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
+
+    /// <summary>The problem details of an outage: what happened, when and how to retry.</summary>
+    public static void AddLedgerProblemDetails(this IServiceCollection services) =>
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.Exception is null || !DatabaseOutage.Is(c.Exception)) return;
+            c.HttpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            c.ProblemDetails.Title = "The database is unavailable.";
+            // Honest about the one case nobody can know: a connection that broke while committing. The same
+            // Idempotency-Key makes the retry safe either way (the key is claimed in the events' transaction).
+            c.ProblemDetails.Detail = $"The ledger's database did not answer. Retry after {DatabaseOutage.RetryAfterSeconds} s; " +
+                "send a write again with the same Idempotency-Key, so that it is recorded once even if the connection broke while it was being committed.";
         });
 
     /// <summary>Security headers on every response; the body limit for every request (also under TestServer, which has no Kestrel limits).</summary>

@@ -7,7 +7,7 @@ public static class HealthEndpoints
     //                problem (then `auditProblems` lists them and every write is refused: docs/security.md).
     public static void MapHealth(this WebApplication app)
     {
-        app.MapGet("/health", async (LedgerDatabase db, AuditGuard audit, CancellationToken ct) =>
+        app.MapGet("/health", async (HttpContext http, LedgerDatabase db, AuditGuard audit, CancellationToken ct) =>
         {
             try
             {
@@ -20,8 +20,9 @@ public static class HealthEndpoints
                         extensions: new Dictionary<string, object?> { ["auditProblems"] = problems });
                 return Results.Ok(new { status = "ok", database = "up", audit = "ok" });
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception e) when (Ledger.Storage.DatabaseOutage.Is(e))
             {
+                http.Response.Headers.RetryAfter = Ledger.Storage.DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Results.Problem(title: "Database unavailable", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
