@@ -30,7 +30,7 @@ namespace Ledger.ReadModels;
 public abstract class SakipProjection : ProjectionBase, IProjection
 {
     /// <summary>Events per daemon page (Marten's <see cref="AsyncOptions.BatchSize"/>) unless registration says otherwise.</summary>
-    public const int DefaultBatchSize = 10_000;
+    public const int DefaultBatchSize = 50_000;
 
     protected SakipProjection(string name, IEnumerable<Type>? eventTypes, IEnumerable<string> tables)
     {

@@ -59,6 +59,12 @@ public static class SakipReadModels
     /// <summary>The daemon's shard identity of a projection (<c>{name}:All</c>), the key of its row in <c>ledger.mt_event_progression</c>.</summary>
     public static string ShardOf(string projection) => ShardName.Compose(projection).Identity;
 
+    /// <summary>The connection pool of a Marten store's database (the host reports status through the store it already has).</summary>
+    public static NpgsqlDataSource DataSourceOf(IDocumentStore store) =>
+        store.Storage.Database is Weasel.Postgresql.PostgresqlDatabase { DataSource: var dataSource }
+            ? dataSource
+            : throw new InvalidOperationException("The store's database is not a PostgreSQL database with a data source.");
+
     /// <summary>
     /// What the daemon committed and reported for each projection, read from <c>ledger.mt_event_progression</c> (any
     /// node can read it; only the leader runs the shards). A projection without a row has not committed a batch yet.

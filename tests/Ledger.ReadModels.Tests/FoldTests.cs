@@ -59,12 +59,34 @@ public sealed class FoldTests(ITestOutputHelper output)
         await LogFold.AssertTablesEqualFoldAsync(db);
         Assert.Equal(reloadsBefore + 1, db.State.CacheReloads); // the rebuild's first batch dropped the cache, once
 
-        // Marten stops a projection's agents to rebuild it and does not restart them: start them again, then append.
+        // Again, with a writer appending while the projections are rebuilt: what lands after a rebuild's high-water mark
+        // is left to continuous running. Marten stops a projection's agents to rebuild it and does not restart them.
+        var writing = SakipStory.AppendAsync(db, [SakipStory.Agency(4, "rb")]);
+        foreach (var name in SakipReadModels.Names)
+            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(1), CancellationToken.None);
+        await writing;
+        reloadsBefore = db.State.CacheReloads;
         await daemon.StartAllAsync();
-        await SakipStory.AppendAsync(db, [SakipStory.Agency(4, "rb")]);
         await db.WaitForCatchUpAsync(daemon, CatchUp);
         await LogFold.AssertTablesEqualFoldAsync(db);
-        Assert.Equal(reloadsBefore + 1, db.State.CacheReloads); // continuous again from where the rebuild left the cache
+        Assert.Equal(reloadsBefore, db.State.CacheReloads); // continuous again from where the rebuild left the cache
         await daemon.StopAllAsync();
+    }
+
+    [Fact]
+    public async Task Register_AsInline_IsRefusedAtTheFirstAppend()
+    {
+        await using var db = await ReadModelDb.CreateAsync();
+        using var inline = Marten.DocumentStore.For(o =>
+        {
+            Storage.LedgerMarten.Configure(o, db.ServiceConnectionString);
+            o.Projections.Add(new PkVersionsProjection(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        });
+        await using var session = inline.LightweightSession();
+        ReadModelDb.Stamp(session, "year-x-2023");
+        session.Events.Append("year-x-2023", SakipStory.Pk("x", 2023));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => session.SaveChangesAsync());
+        Assert.Contains("only on Marten's async daemon", e.Message);
+        Assert.Equal(0L, await db.HeadAsync());
     }
 }
