@@ -40,7 +40,7 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
         var memory = new IndicatorHistoryMemory();
         var needy = decoded.Where(d => IndicatorHistory.NeedsEarlierEvents(d.Audited.Event)).Select(d => d.Recorded.Stream)
             .Distinct(StringComparer.Ordinal).ToArray();
-        if (needy.Length > 0) await PrimeAsync(connection, transaction, batch.Operations.DocumentStore.Options.Serializer(), needy, batch.First, memory, ct);
+        if (needy.Length > 0) await PrimeAsync(connection, transaction, batch.Serializer, needy, batch.First, memory, ct);
 
         await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyHistory, ct);
         foreach (var (e, audited) in decoded)

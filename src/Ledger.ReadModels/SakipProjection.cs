@@ -69,7 +69,8 @@ public abstract class SakipProjection : ProjectionBase, IProjection
                 $"Projection '{Name}' runs only on Marten's async daemon (ProjectionLifecycle.Async), whose session commits its writes with the shard's progression.");
         var batch = new List<SakipEvent>(events.Count);
         foreach (var e in events) batch.Add(SakipEvent.From(e));
-        registrar.AddTransactionParticipant(new Participant(this, new SakipBatch(batch, operations)));
+        // The session is disposed once ApplyAsync returns: keep what the writes need, not the session.
+        registrar.AddTransactionParticipant(new Participant(this, new SakipBatch(batch, operations.Database, operations.DocumentStore.Options.Serializer())));
         return Task.CompletedTask;
     }
 
@@ -107,11 +108,12 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     }
 }
 
-/// <summary>One daemon page of events, with the session it came with (for Marten's serializer and progression).</summary>
-internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, IDocumentOperations operations)
+/// <summary>One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events).</summary>
+internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer)
 {
     public IReadOnlyList<SakipEvent> Events { get; } = events;
-    public IDocumentOperations Operations { get; } = operations;
+    public Marten.Storage.IMartenDatabase Database { get; } = database;
+    public ISerializer Serializer { get; } = serializer;
     public long First => Events[0].Sequence;
     public long Last => Events[^1].Sequence;
 }

@@ -72,7 +72,7 @@ public sealed class SakipStateProjection : SakipProjection
             if (ceiling is not { } through || through < batch.Last)
                 throw new InvalidOperationException(
                     $"{Name}: the shard's progression in this transaction is {ceiling?.ToString() ?? "missing"}, below the batch's last event {batch.Last}: not running in Marten's daemon transaction.");
-            var floor = await batch.Operations.Database.ProjectionProgressFor(Shard, ct);
+            var floor = await batch.Database.ProjectionProgressFor(Shard, ct);
             var trusted = cached == floor
                 || cached >= 0 && cached < floor && !await ScalarAsync<bool>(connection, transaction, ReadModelStatements.AnyEventBetween, ct,
                     new NpgsqlParameter<long>("after", cached), new NpgsqlParameter<long>("through", floor));
@@ -126,7 +126,7 @@ public sealed class SakipStateProjection : SakipProjection
             .Distinct(StringComparer.Ordinal).Where(a => !_agencies.ContainsKey(a)).ToList();
         foreach (var a in missing) _agencies[a] = new AgencyModel(a);
         if (missing.Count > 0 && loadUpTo > 0)
-            await LoadAsync(connection, transaction, batch.Operations.DocumentStore.Options.Serializer(), missing, loadUpTo, ct);
+            await LoadAsync(connection, transaction, batch.Serializer, missing, loadUpTo, ct);
 
         var t3 = Stopwatch.GetTimestamp();
         foreach (var e in batch.Events)
