@@ -22,6 +22,10 @@ namespace Ledger.ReadModels;
 /// <see cref="ITransactionParticipant.AfterCommitAsync"/> says the transaction committed.
 /// </para>
 /// <para>
+/// Marten calls <see cref="ApplyAsync"/> once per page and tenant; Ledger's store is single-tenant (design note §1), so
+/// one participant writes a whole page.
+/// </para>
+/// <para>
 /// Name, batch size, event-type filter and the tables emptied on a rebuild are the <see cref="ProjectionBase"/>'s;
 /// Marten's <c>ProjectionWrapper</c> copies them (the shard is <c>{Name}:All</c>). Async only: inline, there is no
 /// shard progression to commit with.
