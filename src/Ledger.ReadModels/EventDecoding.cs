@@ -1,60 +1,116 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using JasperFx.Events;
 using Ledger.Domain;
-using Ledger.EventStore;
+using Ledger.Storage;
 
 namespace Ledger.ReadModels;
 
 public enum StreamKind { Other, Agency, Renstra, Year }
 
 /// <summary>
-/// Which aggregate an event belongs to, from its stream name and tenant (the agency): <c>agency-{a}</c>,
+/// Which aggregate an event belongs to, from its stream key and its agency: <c>agency-{a}</c>,
 /// <c>renstra-{a}-{periodStart}</c>, <c>year-{a}-{year}</c>. <see cref="Number"/> is the period start or the year.
 /// </summary>
 public readonly record struct StreamKey(StreamKind Kind, string Agency, int Number)
 {
-    public static StreamKey Of(string stream, string? tenant)
+    /// <summary>The key of <paramref name="stream"/> when it belongs to <paramref name="agency"/>; Other otherwise.</summary>
+    public static StreamKey Of(string stream, string? agency)
     {
-        if (string.IsNullOrEmpty(tenant)) return default;
+        if (string.IsNullOrEmpty(agency)) return default;
         var s = stream.AsSpan();
-        if (s.StartsWith("agency-", StringComparison.Ordinal) && s[7..].SequenceEqual(tenant)) return new(StreamKind.Agency, tenant, 0);
-        if (Prefixed(s, "renstra-", tenant, out var start)) return new(StreamKind.Renstra, tenant, start);
-        if (Prefixed(s, "year-", tenant, out var year)) return new(StreamKind.Year, tenant, year);
+        if (s.StartsWith("agency-", StringComparison.Ordinal) && s[7..].SequenceEqual(agency)) return new(StreamKind.Agency, agency, 0);
+        if (Prefixed(s, "renstra-", agency, out var start)) return new(StreamKind.Renstra, agency, start);
+        if (Prefixed(s, "year-", agency, out var year)) return new(StreamKind.Year, agency, year);
         return default;
     }
 
-    /// <summary>stream = prefix + tenant + "-" + digits (compared in place: no string is built per event).</summary>
-    private static bool Prefixed(ReadOnlySpan<char> stream, string prefix, string tenant, out int number)
+    /// <summary>
+    /// The agency of an event: its <see cref="EventHeaders.Agency"/> header, else the one its stream key names
+    /// (<see cref="AgencyOf"/>). A header that disagrees with the stream key makes the event Other (ignored), as before.
+    /// </summary>
+    public static StreamKey Of(string stream, IReadOnlyDictionary<string, object>? headers) =>
+        Of(stream, Header.Text(headers, EventHeaders.Agency) ?? AgencyOf(stream));
+
+    /// <summary>
+    /// The agency named by a stream key: <c>agency-{a}</c> → a; <c>renstra-{a}-{n}</c> and <c>year-{a}-{n}</c> → a, the
+    /// number being the last hyphen-separated segment (agency codes may contain hyphens). Null for any other key.
+    /// </summary>
+    public static string? AgencyOf(string stream)
+    {
+        if (stream.StartsWith("agency-", StringComparison.Ordinal)) return stream.Length > 7 ? stream[7..] : null;
+        var prefix = stream.StartsWith("renstra-", StringComparison.Ordinal) ? 8 : stream.StartsWith("year-", StringComparison.Ordinal) ? 5 : 0;
+        if (prefix == 0) return null;
+        var last = stream.LastIndexOf('-');
+        return last > prefix ? stream[prefix..last] : null;
+    }
+
+    /// <summary>stream = prefix + agency + "-" + digits (compared in place: no string is built per event).</summary>
+    private static bool Prefixed(ReadOnlySpan<char> stream, string prefix, string agency, out int number)
     {
         number = 0;
-        var head = prefix.Length + tenant.Length + 1;
+        var head = prefix.Length + agency.Length + 1;
         return stream.Length > head
             && stream.StartsWith(prefix, StringComparison.Ordinal)
-            && stream.Slice(prefix.Length, tenant.Length).SequenceEqual(tenant)
+            && stream.Slice(prefix.Length, agency.Length).SequenceEqual(agency)
             && stream[head - 1] == '-'
-            && int.TryParse(stream[head..], System.Globalization.NumberStyles.None,
-                System.Globalization.CultureInfo.InvariantCulture, out number);
+            && int.TryParse(stream[head..], NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 }
 
-/// <summary>Decodes stored payloads with the dialect the service writes them in (DomainCommands.Json).</summary>
-public static class EventDecoding
+/// <summary>
+/// One event as the read models need it (what the old store's RecordedEvent gave): global sequence, id, stream key,
+/// version, stored type name, recorded time, the actor header as raw JSON, the reason header, the agency (from the
+/// header or the stream key) and the domain event. <see cref="Source"/> is Marten's event when it came from a daemon
+/// batch (it names a poison event to the daemon), null when it was re-read from <c>ledger.mt_events</c>.
+/// </summary>
+internal sealed record SakipEvent(
+    long Sequence, Guid Id, string Stream, long Version, string Type, DateTimeOffset RecordedAt, string? ActorJson, string? Reason,
+    StreamKey Key, IDomainEvent? Event, IEvent? Source)
+{
+    /// <summary>
+    /// From a daemon batch. <see cref="Event"/> is null for data that is not one of the domain's events (Marten could
+    /// not have loaded an unknown type without failing first, so this is only other kinds of streams).
+    /// </summary>
+    public static SakipEvent From(IEvent e) =>
+        new(e.Sequence, e.Id, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, Header.Json(e.Headers, EventHeaders.Actor),
+            Header.Text(e.Headers, EventHeaders.Reason), StreamKey.Of(e.StreamKey ?? "", e.Headers), e.Data as IDomainEvent, e);
+}
+
+/// <summary>Marten's event headers (deserialized by its System.Text.Json serializer: values are JsonElements).</summary>
+internal static class Header
+{
+    public static string? Text(IReadOnlyDictionary<string, object>? headers, string name) =>
+        headers is not null && headers.TryGetValue(name, out var v) ? v switch
+        {
+            null => null,
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } j => j.GetString(),
+            JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
+            JsonElement j => j.GetRawText(),
+            _ => Convert.ToString(v, CultureInfo.InvariantCulture),
+        } : null;
+
+    /// <summary>A header as JSON text (the actor object goes into jsonb columns as it was written).</summary>
+    public static string? Json(IReadOnlyDictionary<string, object>? headers, string name) =>
+        headers is not null && headers.TryGetValue(name, out var v) ? v switch
+        {
+            null => null,
+            JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
+            JsonElement j => j.GetRawText(),
+            _ => JsonSerializer.Serialize(v, LedgerJson.Options),
+        } : null;
+}
+
+/// <summary>JSON written into the read models' jsonb columns (targets, signer, changes), in the service's dialect.</summary>
+internal static class EventDecoding
 {
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.Strict,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
-
-    /// <summary>The domain event, or null for a type the domain does not know. A malformed payload throws (a poison event).</summary>
-    public static IDomainEvent? Decode(string type, string json)
-    {
-        if (DomainEventTypes.TypeOf(type) is not { } t) return null;
-        return JsonSerializer.Deserialize(json, t, Json) as IDomainEvent
-               ?? throw new InvalidOperationException($"Event of type '{type}' has a null payload.");
-    }
-
-    public static IDomainEvent? Decode(RecordedEvent e) => Decode(e.Type, e.Json);
 
     internal static string ToJson<T>(T value) => JsonSerializer.Serialize(value, Json);
 }

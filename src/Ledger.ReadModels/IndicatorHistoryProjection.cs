@@ -1,7 +1,6 @@
 using Ledger.Domain;
 using Ledger.Domain.History;
-using Ledger.EventStore;
-using Ledger.Projections;
+using Marten;
 using Npgsql;
 
 namespace Ledger.ReadModels;
@@ -15,51 +14,49 @@ namespace Ledger.ReadModels;
 /// No state between batches. Most events carry their before and after; the few that need an earlier fact of their stream
 /// (an approval or rejection needs its proposal, a year close the indicators touched that year, an indicator added
 /// without targets its Renstra's period: <see cref="IndicatorHistory.NeedsEarlierEvents"/>) get it by folding that
-/// stream's earlier events of the remembered types, read from the log in the batch's transaction. Idempotent per batch:
-/// the batch's sequence range is deleted before the COPY.
+/// stream's earlier events of the remembered types, read from <c>ledger.mt_events</c> in the daemon's transaction.
+/// Idempotent per batch: the batch's sequence range is deleted before the COPY. The daemon loads only the types the
+/// mapping handles.
 /// </para>
 /// </summary>
-public sealed class IndicatorHistoryProjection : IProjection
+public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionName, IndicatorHistory.SourceEventTypes, ["indicator_history"])
 {
     public const string ProjectionName = "sakip-history";
 
-    public string Name => ProjectionName;
-
-    /// <summary>Exactly the types the shared mapping handles (<see cref="IndicatorHistory.SourceEventTypes"/>), by their stable names.</summary>
-    public IReadOnlySet<string>? EventTypes { get; } =
-        IndicatorHistory.SourceEventTypes.Select(DomainEventTypes.NameOf).ToHashSet(StringComparer.Ordinal);
-
     private static readonly string[] RememberedTypes = IndicatorHistory.RememberedEventTypes.Select(DomainEventTypes.NameOf).ToArray();
 
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> batch, CancellationToken ct)
+    internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeleteHistoryRange, ct,
-            new NpgsqlParameter<long>("first", batch[0].Sequence), new NpgsqlParameter<long>("last", batch[^1].Sequence));
+            new NpgsqlParameter<long>("first", batch.First), new NpgsqlParameter<long>("last", batch.Last));
 
-        var decoded = new List<(RecordedEvent Recorded, StreamKey Key, AuditedEvent Audited)>(batch.Count);
-        foreach (var e in batch)
+        var decoded = new List<(SakipEvent Recorded, AuditedEvent Audited)>(batch.Events.Count);
+        foreach (var e in batch.Events)
         {
-            var key = StreamKey.Of(e.Stream.Value, e.Tenant);
-            if (key.Kind == StreamKind.Other || EventDecoding.Decode(e) is not { } ev) continue;
-            decoded.Add((e, key, Audited(e, key, ev)));
+            if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
+            decoded.Add((e, Audited(e.Sequence, e.Id, e.Stream, e.Key, e.RecordedAt, e.Reason, ev)));
         }
 
         var memory = new IndicatorHistoryMemory();
-        var needy = decoded.Where(d => IndicatorHistory.NeedsEarlierEvents(d.Audited.Event)).Select(d => d.Recorded.Stream.Value)
+        var needy = decoded.Where(d => IndicatorHistory.NeedsEarlierEvents(d.Audited.Event)).Select(d => d.Recorded.Stream)
             .Distinct(StringComparer.Ordinal).ToArray();
-        if (needy.Length > 0) await PrimeAsync(connection, transaction, needy, batch[0].Sequence, memory, ct);
+        if (needy.Length > 0) await PrimeAsync(connection, transaction, batch.Serializer, needy, batch.First, memory, ct);
 
         await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyHistory, ct);
-        foreach (var (e, key, audited) in decoded)
+        foreach (var (e, audited) in decoded)
         {
+            IReadOnlyList<IndicatorHistoryItem> items = [];
+            ApplyOne(e, () => items = IndicatorHistory.Entries(audited, memory));
             var item = 0;
-            foreach (var i in IndicatorHistory.Entries(audited, memory))
+            foreach (var i in items)
             {
                 var h = i.Entry;
                 var renstra = h.Kind.StartsWith("renstra.", StringComparison.Ordinal); // a Renstra's "ground" is its legal basis
+                var change = "";
+                ApplyOne(e, () => change = Change(h));
                 w.StartRow();
-                w.Long(e.Sequence); w.Int(item++); w.Uuid(e.Id); w.Text(e.Type); w.Text(e.Stream.Value); w.Long(e.Version);
-                w.Text(key.Agency); w.Text(i.Indicator); w.Text(Change(h)); w.Instant(e.RecordedAt); w.Int(h.Year); w.Text(i.Period);
+                w.Long(e.Sequence); w.Int(item++); w.Uuid(e.Id); w.Text(e.Type); w.Text(e.Stream); w.Long(e.Version);
+                w.Text(e.Key.Agency); w.Text(i.Indicator); w.Text(change); w.Instant(e.RecordedAt); w.Int(h.Year); w.Text(i.Period);
                 w.Date(i.On); w.Json(e.ActorJson); w.Text(h.Reason); w.Text(renstra ? null : h.Ground); w.Text(renstra ? h.Ground : null);
                 w.Num(h.Before); w.Num(h.After);
                 w.Text(h.Kind); w.Text(h.Effective); w.Text(h.Note);
@@ -68,14 +65,12 @@ public sealed class IndicatorHistoryProjection : IProjection
             }
         }
         await w.CompleteAsync(ct);
+        return null;
     }
 
-    public Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct) =>
-        Copy.ExecAsync(connection, transaction, ReadModelStatements.ResetHistory, ct);
-
     /// <summary>Folds the remembered events of <paramref name="streams"/> before the batch into the memory.</summary>
-    private static async Task PrimeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams, long before,
-        IndicatorHistoryMemory memory, CancellationToken ct)
+    private static async Task PrimeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ISerializer serializer, string[] streams,
+        long before, IndicatorHistoryMemory memory, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(ReadModelStatements.HistoryEarlierEvents, connection, transaction);
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", streams));
@@ -84,17 +79,17 @@ public sealed class IndicatorHistoryProjection : IProjection
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var (seq, id, stream, type, json, at, tenant, reason) = (r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                r.GetFieldValue<DateTimeOffset>(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7));
-            var key = StreamKey.Of(stream, tenant);
-            if (key.Kind == StreamKind.Other || EventDecoding.Decode(type, json) is not { } ev) continue;
-            memory.Remember(new AuditedEvent(seq, id, stream, key.Kind == StreamKind.Year ? key.Number : null, at, Actor.Unknown, reason, ev));
+            var (seq, id, stream, type) = (r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3));
+            var key = StreamKey.Of(stream, r.IsDBNull(6) ? StreamKey.AgencyOf(stream) : r.GetString(6));
+            if (key.Kind == StreamKind.Other || DomainEventTypes.TypeOf(type) is not { } t) continue;
+            if (serializer.FromJson(t, r, 4) is not IDomainEvent ev) continue;
+            memory.Remember(Audited(seq, id, stream, key, r.GetFieldValue<DateTimeOffset>(5), r.IsDBNull(7) ? null : r.GetString(7), ev));
         }
     }
 
     /// <summary>The actor stays raw JSON in the table (column actor), so it is not parsed here.</summary>
-    private static AuditedEvent Audited(RecordedEvent e, StreamKey key, IDomainEvent ev) =>
-        new(e.Sequence, e.Id, e.Stream.Value, key.Kind == StreamKind.Year ? key.Number : null, e.RecordedAt, Actor.Unknown, e.Reason, ev);
+    private static AuditedEvent Audited(long seq, Guid id, string stream, StreamKey key, DateTimeOffset at, string? reason, IDomainEvent ev) =>
+        new(seq, id, stream, key.Kind == StreamKind.Year ? key.Number : null, at, Actor.Unknown, reason, ev);
 
     /// <summary>The table's change words (kept from the first version of the table; the HTTP word is in column kind).</summary>
     private static string Change(HistoryEntry h) => h.Kind switch

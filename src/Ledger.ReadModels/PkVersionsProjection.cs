@@ -1,7 +1,5 @@
 using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
-using Ledger.EventStore;
-using Ledger.Projections;
 using Npgsql;
 
 namespace Ledger.ReadModels;
@@ -9,49 +7,45 @@ namespace Ledger.ReadModels;
 /// <summary>
 /// Projection <c>sakip-pk</c>: readmodel.pk_versions, one row per signed PK version (0 = murni, N = perubahan N) with
 /// its full target set as signed (each target with the Renstra target of that year at signing). Stateless; idempotent
-/// per batch (the batch's sequence range is deleted before the COPY).
+/// per batch (the batch's sequence range is deleted before the COPY). The daemon loads only PK events for it.
 /// </summary>
-public sealed class PkVersionsProjection : IProjection
+public sealed class PkVersionsProjection() : SakipProjection(ProjectionName, [typeof(PkSigned), typeof(PkRevised)], ["pk_versions"])
 {
     public const string ProjectionName = "sakip-pk";
 
-    public string Name => ProjectionName;
-
-    public IReadOnlySet<string>? EventTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { "pk.signed.v1", "pk.revised.v1" };
-
-    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecordedEvent> batch, CancellationToken ct)
+    internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeletePkRange, ct,
-            new NpgsqlParameter<long>("first", batch[0].Sequence), new NpgsqlParameter<long>("last", batch[^1].Sequence));
+            new NpgsqlParameter<long>("first", batch.First), new NpgsqlParameter<long>("last", batch.Last));
 
         await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyPkVersions, ct);
-        foreach (var e in batch)
+        foreach (var e in batch.Events)
         {
-            var key = StreamKey.Of(e.Stream.Value, e.Tenant);
-            if (key.Kind != StreamKind.Year) continue;
-            switch (EventDecoding.Decode(e))
+            if (e.Key.Kind != StreamKind.Year) continue;
+            ApplyOne(e, () =>
             {
-                case PkSigned s:
-                    Row(w, e, key, 0, s.SignedOn, EventDecoding.ToJson(s.Signer), null, null, EventDecoding.ToJson(s.Targets), null);
-                    break;
-                case PkRevised r:
-                    Row(w, e, key, r.Version, r.SignedOn, EventDecoding.ToJson(r.Signer), r.Reason, r.Ground, EventDecoding.ToJson(r.Targets),
-                        EventDecoding.ToJson(r.Changes));
-                    break;
-            }
+                switch (e.Event)
+                {
+                    case PkSigned s:
+                        Row(w, e, 0, s.SignedOn, EventDecoding.ToJson(s.Signer), null, null, EventDecoding.ToJson(s.Targets), null);
+                        break;
+                    case PkRevised r:
+                        Row(w, e, r.Version, r.SignedOn, EventDecoding.ToJson(r.Signer), r.Reason, r.Ground, EventDecoding.ToJson(r.Targets),
+                            EventDecoding.ToJson(r.Changes));
+                        break;
+                }
+            });
         }
         await w.CompleteAsync(ct);
+        return null;
     }
 
-    private static void Row(NpgsqlBinaryImporter w, RecordedEvent e, StreamKey key, int number, DateOnly signedOn, string signer,
+    private static void Row(NpgsqlBinaryImporter w, SakipEvent e, int number, DateOnly signedOn, string signer,
         string? reason, string? ground, string targets, string? changes)
     {
         w.StartRow();
-        w.Text(key.Agency); w.Int(key.Number); w.Int(number); w.Text(number == 0 ? "murni" : "perubahan"); w.Date(signedOn);
+        w.Text(e.Key.Agency); w.Int(e.Key.Number); w.Int(number); w.Text(number == 0 ? "murni" : "perubahan"); w.Date(signedOn);
         w.Json(signer); w.Text(reason); w.Text(ground); w.Json(targets); w.Json(changes); w.Json(e.ActorJson); w.Instant(e.RecordedAt);
         w.Uuid(e.Id); w.Long(e.Sequence);
     }
-
-    public Task ResetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct) =>
-        Copy.ExecAsync(connection, transaction, ReadModelStatements.ResetPk, ct);
 }

@@ -3,35 +3,64 @@ namespace Ledger.ReadModels;
 /// <summary>
 /// Every SQL statement of the read models (style #9): nothing else in this project builds SQL. Batches are written as
 /// "delete the keys the batch touched, then COPY the new rows", so re-applying a batch gives the same rows (idempotent)
-/// and a batch costs a few round trips whatever its size.
+/// and a batch costs a few round trips whatever its size. Marten's tables are named in its schema <c>ledger</c>
+/// (<c>LedgerMarten.Schema</c>, as the audit SQL names them).
 /// </summary>
 internal static class ReadModelStatements
 {
-    /// <summary>The projection's committed checkpoint, read inside its batch transaction (validates the state cache).</summary>
-    public const string CheckpointPosition =
-        "SELECT position FROM projections.projection_checkpoints WHERE name = @name";
+    public const string Schema = "readmodel";
 
     /// <summary>
-    /// Every SAKIP event of some agencies up to a position (a cold cache, after a restart or a rolled-back batch). The
-    /// streams' tenant is the agency (PerformanceYearHandler, RenstraEndpoints, AgencyEndpoints).
+    /// The shard's progression as this transaction sees it. Read in the daemon's transaction after Marten's own
+    /// statements, so it is the ceiling of the batch being committed (Marten moved it there by compare-and-swap from
+    /// the batch's floor).
+    /// </summary>
+    public const string ShardProgression = "SELECT last_seq_id FROM ledger.mt_event_progression WHERE name = @name";
+
+    /// <summary>Whether the log holds any event in (@after, @through] (a page of skipped sequence numbers holds none).</summary>
+    public const string AnyEventBetween = "SELECT EXISTS (SELECT 1 FROM ledger.mt_events WHERE seq_id > @after AND seq_id <= @through)";
+
+    /// <summary>
+    /// sakip-state's cold cache: every event of some agencies' streams (<c>agency-{a}</c>, <c>renstra-{a}-{n}</c>,
+    /// <c>year-{a}-{n}</c>, the agency being the key up to its last hyphen) up to a sequence, in order, with the agency
+    /// header (an event whose header disagrees with its key is ignored, as in a batch). The stream rows are few; events
+    /// are found by (stream_id, version).
     /// </summary>
     public const string AgencyEvents = """
-        SELECT e.seq, e.stream_id, e.version, e.type, e.data::text, s.tenant
-          FROM eventstore.streams s
-          JOIN eventstore.events e ON e.stream_id = s.id
-         WHERE s.tenant = ANY(@agencies) AND e.seq <= @upto
-         ORDER BY e.seq
+        SELECT e.seq_id, e.stream_id, e.version, e.type, e.data, e.headers ->> 'agency'
+          FROM ledger.mt_streams s
+          JOIN ledger.mt_events e ON e.stream_id = s.id
+         WHERE CASE WHEN s.id LIKE 'agency-%' THEN substr(s.id, 8)
+                    WHEN s.id LIKE 'renstra-%' THEN substring(s.id FROM '^renstra-(.+)-[^-]*$')
+                    WHEN s.id LIKE 'year-%' THEN substring(s.id FROM '^year-(.+)-[^-]*$')
+               END = ANY(@agencies)
+           AND e.seq_id <= @upto
+         ORDER BY e.seq_id
+        """;
+
+    /// <summary>
+    /// sakip-history: the earlier events (before the batch) of some streams, of the types the history mapping remembers
+    /// (proposals, the Renstra's creation, what a year stream committed or reported). Served by (stream_id, version).
+    /// </summary>
+    public const string HistoryEarlierEvents = """
+        SELECT seq_id, id, stream_id, type, data, timestamp, headers ->> 'agency', headers ->> 'reason'
+          FROM ledger.mt_events
+         WHERE stream_id = ANY(@streams) AND seq_id < @before AND type = ANY(@types)
+         ORDER BY seq_id
         """;
 
     /// <summary>The highest committed sequence number (the head a projection's lag is measured against).</summary>
-    public const string Head = "SELECT coalesce(max(seq), 0) FROM eventstore.events";
+    public const string Head = "SELECT coalesce(max(seq_id), 0) FROM ledger.mt_events";
 
-    public const string ResetState =
-        "TRUNCATE readmodel.indicator_state, readmodel.lkjip_rows, readmodel.budget_lines, readmodel.performance_years";
-
-    public const string ResetHistory = "TRUNCATE readmodel.indicator_history";
-
-    public const string ResetPk = "TRUNCATE readmodel.pk_versions";
+    /// <summary>
+    /// What Marten's daemon recorded for some shards: committed progression, and (extended progression tracking, which
+    /// <c>SakipReadModels.Register</c> turns on) the agent's last status and failure, written by whichever node leads.
+    /// </summary>
+    public const string ShardStatus = """
+        SELECT name, last_seq_id, last_updated, mode, agent_status, pause_reason, failure_category, failure_event_sequence,
+               failure_event_type
+          FROM ledger.mt_event_progression WHERE name = ANY(@names)
+        """;
 
     /// <summary>Deletes whole agency-years (@agencies, @years) of one of the state tables.</summary>
     public static string DeleteYears(string table) => $"""
@@ -82,19 +111,21 @@ internal static class ReadModelStatements
             after, kind, effective, note, proposal_id, proposal_status) FROM STDIN (FORMAT BINARY)
         """;
 
-    /// <summary>
-    /// sakip-history: the earlier events (before the batch) of some streams, of the types the history mapping remembers
-    /// (proposals, the Renstra's creation, what a year stream committed or reported). Served by (stream_id, version).
-    /// </summary>
-    public const string HistoryEarlierEvents = """
-        SELECT seq, id, stream_id, type, data::text, recorded_at, tenant, reason
-          FROM eventstore.events
-         WHERE stream_id = ANY(@streams) AND seq < @before AND type = ANY(@types)
-         ORDER BY seq
-        """;
-
     public const string CopyPkVersions = """
         COPY readmodel.pk_versions (agency, year, number, kind, signed_on, signer, reason, ground, targets, changes, actor,
             recorded_at, event_id, seq) FROM STDIN (FORMAT BINARY)
+        """;
+
+    /// <summary>
+    /// The service role's rights on the read models (run as their owner after the migrations, and again whenever a
+    /// migration adds a table): USAGE on the schema and DML on every table in it (the projections delete and COPY; a
+    /// rebuild's teardown deletes everything: no TRUNCATE needed), plus SELECT on what the projections and the status
+    /// report read of Marten's schema (already granted by the audit layer's grant; stated here so this grant is whole).
+    /// </summary>
+    public static string Grant(string role) => $"""
+        GRANT USAGE ON SCHEMA readmodel TO {role};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA readmodel TO {role};
+        GRANT USAGE ON SCHEMA ledger TO {role};
+        GRANT SELECT ON ledger.mt_events, ledger.mt_streams, ledger.mt_event_progression TO {role};
         """;
 }

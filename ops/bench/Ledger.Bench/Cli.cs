@@ -7,9 +7,8 @@ internal static class Cli
     public const string Usage = """
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild [--events <n>] [--batch-size <n>] [--rounds <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>] [--rounds <n>] [--flush-every <n>[,<n>…]]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -39,13 +38,10 @@ internal static class Cli
         Checks at the end that every table holds what its writers reported and that the Ledger path sealed every event.
         --markdown writes/replaces "## Appends on Marten (issue 11)" in that file.
 
-        rebuild: loads --events (default 500000) events into a private durable cluster, then rebuilds a simple
-        projection (count and sum per stream) --rounds times (default 3) in batches of --batch-size (default 5000)
-        and prints events/s.
-
-        rebuild-readmodels: loads a generated SAKIP mix (default 200000 events) and rebuilds sakip-state,
-        sakip-history and sakip-pk --rounds times. --flush-every runs sakip-state once per value per round, in
-        that order (its RebuildFlushEvery: events folded in memory between writes; 0 = batch by batch).
+        rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,
+        then rebuilds sakip-state, sakip-history and sakip-pk with Marten's async daemon (RebuildProjectionAsync), one
+        after another, --rounds times (default 1) for each --batch-size (events per daemon page, default 10000; a
+        comma-separated list runs each); --parallel also rebuilds the three at once. Prints log events/s.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and
@@ -59,7 +55,7 @@ internal static class Cli
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
-        if (args[0] is "rebuild" or "rebuild-readmodels")
+        if (args[0] == "rebuild-readmodels")
         {
             RebuildOptions rebuild;
             try { rebuild = RebuildOptions.Parse(args[1..]); }
@@ -71,9 +67,7 @@ internal static class Cli
             }
             using var rebuildCts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
-            return args[0] == "rebuild"
-                ? await RebuildBenchmark.RunAsync(rebuild, rebuildCts.Token)
-                : await SakipRebuildBenchmark.RunAsync(rebuild with { Events = args.Contains("--events") ? rebuild.Events : 200_000 }, rebuildCts.Token);
+            return await SakipRebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
         }
         if (args[0] == "asof")
         {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Ledger.Domain;
 using Ledger.Domain.Agencies.RegisteringAgency;
 using Ledger.Domain.Agencies.SettingRatingScale;
@@ -12,22 +14,57 @@ using Ledger.Domain.PerformanceYears.RevisingPk;
 using Ledger.Domain.PerformanceYears.SigningPk;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
-using Ledger.EventStore;
 using Ledger.LocalPostgres;
-using Ledger.Projections;
 using Ledger.ReadModels;
+using Ledger.Storage;
+using Marten;
+using Npgsql;
 
 namespace Ledger.Bench;
 
+internal sealed record RebuildOptions
+{
+    public int Events { get; init; } = 200_000;
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>Events per daemon page (Marten's AsyncOptions.BatchSize of the three shards), one run per value and round.</summary>
+    public IReadOnlyList<int> BatchSizes { get; init; } = [SakipProjection.DefaultBatchSize];
+
+    /// <summary>Also rebuild the three at once (three RebuildProjectionAsync calls in parallel), besides one after another.</summary>
+    public bool Parallel { get; init; }
+
+    public static RebuildOptions Parse(string[] args)
+    {
+        var o = new RebuildOptions();
+        var a = new OptionReader(args);
+        while (a.Next())
+        {
+            o = a.Name switch
+            {
+                "--events" => o with { Events = a.Int(1_000, 20_000_000) },
+                "--batch-size" => o with { BatchSizes = a.Ints(1, 1_000_000) },
+                "--rounds" => o with { Rounds = a.Int(1, 20) },
+                "--parallel" => o with { Parallel = true },
+                _ => throw a.Unknown(),
+            };
+        }
+        return o;
+    }
+}
+
 /// <summary>
-/// Issue 4: rebuild rate of the SAKIP projections (sakip-state, sakip-history, sakip-pk) over a generated event mix:
-/// per agency a Renstra of 40 indicators; per agency-year PK murni + perubahan, APBD murni (31 lines) + perubahan,
-/// 160 quarterly realizations, 40 corrections, ~195 spending entries. Agencies advance in step (chunks of 20 events
-/// per append, interleaved), so a batch of 5 000 touches many agency-years, as a busy region's log would.
+/// Issue 4, on Marten: rebuild rate of the SAKIP projections (sakip-state, sakip-history, sakip-pk) run by Marten's
+/// async daemon (RebuildProjectionAsync: teardown, then pages of --batch-size events, each written with the shard's
+/// progression in one transaction), over a generated event mix appended through Marten as the service appends (as the
+/// restricted service role, Quick appends, the audit layer's seal at every commit): per agency a Renstra of 40
+/// indicators; per agency-year PK murni + perubahan, APBD murni (31 lines) + perubahan, 160 quarterly realizations, 40
+/// corrections, ~195 spending entries. Agencies advance in step (chunks of 20 events per append, interleaved), so a page
+/// touches many agency-years, as a busy region's log would.
 /// </summary>
 internal static class SakipRebuildBenchmark
 {
     private const int Indicators = 40, Years = 5, FirstYear = 2021, PerYear = 399, Chunk = 20;
+    private const string Database = "ledger_rebuild", Role = "ledger_rebuild_svc";
 
     public static async Task<int> RunAsync(RebuildOptions o, CancellationToken ct)
     {
@@ -37,53 +74,75 @@ internal static class SakipRebuildBenchmark
         {
             Log($"Starting a durable PostgreSQL cluster in {dir} ...");
             cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
-            await using var db = await BenchDatabase.CreateAsync(cluster, ct);
-            await ProjectionSchema.MigrateAsync(db.Admin, ct);
-            await ReadModelSchema.MigrateAsync(db.Admin, ct);
-            await ProjectionSchema.GrantServiceRoleAsync(db.Admin, BenchDatabase.Role, ct);
+            var service = await CreateDatabaseAsync(cluster, ct);
+            IReadOnlyList<SakipProjection> projections = [];
+            var noop = new MartenAlone();
+            using var store = DocumentStore.For(opts =>
+            {
+                LedgerMarten.Configure(opts, service);
+                projections = SakipReadModels.Register(opts, o.BatchSizes[0]);
+                opts.Projections.Add(noop, ProjectionLifecycle.Async);
+            });
+            var state = projections.OfType<SakipStateProjection>().Single();
 
             var agencies = Math.Max(1, o.Events / (43 + Years * PerYear));
-            Log($"Appending the SAKIP mix for {agencies} agencies × {Years} years ...");
+            Log($"Appending the SAKIP mix for {agencies} agencies × {Years} years through Marten (8 writers, {Chunk} events per append) ...");
             var load = Stopwatch.StartNew();
-            var total = await LoadAsync(db.Store, agencies, ct);
-            Log($"Loaded {total:N0} events in {load.Elapsed.TotalSeconds:F1} s. VACUUM ANALYZE ...");
-            await using (var cmd = db.Admin.CreateCommand("VACUUM ANALYZE eventstore.events")) await cmd.ExecuteNonQueryAsync(ct);
+            var total = await LoadAsync(store, agencies, ct);
+            Log($"Loaded {total:N0} events in {load.Elapsed.TotalSeconds:F1} s ({total / load.Elapsed.TotalSeconds:N0} events/s). VACUUM ANALYZE ...");
+            await using (var owner = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(Database)))
+            await using (var cmd = owner.CreateCommand("VACUUM ANALYZE ledger.mt_events, ledger.mt_streams")) await cmd.ExecuteNonQueryAsync(ct);
 
-            var rebuilder = new ProjectionRebuilder(db.Service, o.BatchSize);
+            using var daemon = await store.BuildProjectionDaemonAsync();
             var before = LoadAverage();
-            var results = new List<(int Round, string Name, RebuildProgress Result)>();
+            var results = new List<(int Round, int BatchSize, string Name, TimeSpan Elapsed)>();
             for (var round = 1; round <= o.Rounds; round++)
             {
-                foreach (var p in Projections(o))
+                foreach (var batchSize in o.BatchSizes)
                 {
-                    var label = p is SakipStateProjection s && o.FlushEvery.Count > 0
-                        ? $"{p.Name} ({(s.RebuildFlushEvery > 0 ? $"flush every {s.RebuildFlushEvery:N0}" : "batch by batch")})"
-                        : p.Name;
-                    var r = await rebuilder.RebuildAsync(p, null, ct);
-                    results.Add((round, label, r));
-                    Log($"Round {round} {label}: {r.Done:N0} events in {r.Elapsed.TotalSeconds:F2} s = {r.EventsPerSecond:N0} events/s");
-                    if (p is SakipStateProjection state) Log($"Round {round} {label} phases: {state.Timings}");
+                    foreach (var p in projections) p.BatchSize = batchSize;
+                    noop.Options.BatchSize = batchSize;
+                    noop.Options.MaximumHopperSize = 2 * batchSize;
+                    var alone = Stopwatch.StartNew();
+                    await daemon.RebuildProjectionAsync(noop.Name, TimeSpan.FromMinutes(10), ct);
+                    results.Add((round, batchSize, "diagnostic: Marten alone (every event loaded, nothing written)", alone.Elapsed));
+                    Log($"Round {round}, pages of {batchSize:N0}: Marten alone {alone.Elapsed.TotalSeconds:F2} s = {total / alone.Elapsed.TotalSeconds:N0} events/s ({noop.Events:N0} events applied)");
+                    var all = Stopwatch.StartNew();
+                    foreach (var p in projections)
+                    {
+                        var phases = state.Timings.ToString();
+                        var clock = Stopwatch.StartNew();
+                        await daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct);
+                        results.Add((round, batchSize, p.Name, clock.Elapsed));
+                        Log($"Round {round}, pages of {batchSize:N0}: {p.Name} {total:N0} log events in {clock.Elapsed.TotalSeconds:F2} s = {total / clock.Elapsed.TotalSeconds:N0} events/s");
+                        if (p == state) Log($"  sakip-state phases (cumulative; before: {phases}): {state.Timings}; cache reloads {state.CacheReloads}");
+                    }
+                    results.Add((round, batchSize, "all three, one after another", all.Elapsed));
+                    if (o.Parallel)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        await Task.WhenAll(projections.Select(p => daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct)));
+                        results.Add((round, batchSize, "all three at once", clock.Elapsed));
+                        Log($"Round {round}, pages of {batchSize:N0}: all three at once in {clock.Elapsed.TotalSeconds:F2} s = {total / clock.Elapsed.TotalSeconds:N0} events/s");
+                    }
+                    await CheckAsync(cluster, total, ct);
                 }
             }
-            var rows = results.GroupBy(r => r.Name).Select(g =>
+            var rows = results.GroupBy(r => (r.BatchSize, r.Name)).Select(g =>
             {
-                var rates = g.Select(x => x.Result.EventsPerSecond).Order().ToList();
-                return $"| {g.Key} | {rates[rates.Count / 2]:N0} | {rates[0]:N0} | {rates[^1]:N0} |";
+                var rates = g.Select(x => total / x.Elapsed.TotalSeconds).Order().ToList();
+                return $"| {g.Key.Name} | {g.Key.BatchSize:N0} | {rates[rates.Count / 2]:N0} | {rates[0]:N0} | {rates[^1]:N0} |";
             });
-            // One sakip-state variant per round counts towards "all three": the last --flush-every value (the service's
-            // default comes last unless the caller says otherwise), as a rebuild of all projections would run it.
-            var perRound = results.GroupBy(r => r.Round)
-                .Select(g => total / g.GroupBy(x => x.Name.Split(' ')[0]).Sum(x => x.Last().Result.Elapsed.TotalSeconds)).Order().ToList();
             Console.WriteLine($"""
 
-                ## Rebuild (issue 4): SAKIP read models
+                ## Rebuild (issue 4): SAKIP read models on Marten's async daemon
 
-                {total:N0} events ({agencies} agencies × {Years} years), batches of {o.BatchSize:N0}, {o.Rounds} rounds, {Environment.ProcessorCount} cores, durable cluster, load average before/after {before} / {LoadAverage()}.
+                {total:N0} events ({agencies} agencies × {Years} years), {o.Rounds} round(s), {Environment.ProcessorCount} cores, durable cluster, load average before/after {before} / {LoadAverage()}.
+                Rates are log events / wall time of RebuildProjectionAsync (teardown included).
 
-                | projection | median events/s | min | max |
-                |---|---:|---:|---:|
+                | projection | page (events) | median events/s | min | max |
+                |---|---:|---:|---:|---:|
                 {string.Join("\n", rows)}
-                | all three, one after another (log events / total time; sakip-state as in its last row) | {perRound[perRound.Count / 2]:N0} | {perRound[0]:N0} | {perRound[^1]:N0} |
                 """);
             return 0;
         }
@@ -98,16 +157,40 @@ internal static class SakipRebuildBenchmark
         }
     }
 
-    /// <summary>sakip-state once per --flush-every value (in that order), then the other two.</summary>
-    private static IEnumerable<IProjection> Projections(RebuildOptions o)
+    /// <summary>A database as the owner sets it up (Marten's schema for this configuration, the audit layer, the read
+    /// models' migrations, the grants) and the service role's connection string (what Marten runs as).</summary>
+    private static async Task<string> CreateDatabaseAsync(LocalPostgresCluster cluster, CancellationToken ct)
     {
-        if (o.FlushEvery.Count == 0)
-        {
-            foreach (var p in SakipProjections.Create()) yield return p;
-            yield break;
-        }
-        foreach (var n in o.FlushEvery) yield return new SakipStateProjection { RebuildFlushEvery = n };
-        foreach (var p in SakipProjections.Create().Where(p => p is not SakipStateProjection)) yield return p;
+        await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
+        await using (var cmd = root.CreateCommand($"CREATE DATABASE {Database}"))
+            await cmd.ExecuteNonQueryAsync(ct);
+        var ownerCs = cluster.SuperUserConnectionString(Database);
+        await LedgerSchema.MigrateAsync(ownerCs, o => SakipReadModels.Register(o), ct);
+        await using var owner = NpgsqlDataSource.Create(ownerCs);
+        await ReadModelSchema.MigrateAsync(owner, ct);
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await using (var cmd = owner.CreateCommand($"CREATE ROLE {Role} LOGIN PASSWORD '{password}'")) await cmd.ExecuteNonQueryAsync(ct);
+        await LedgerSchema.GrantServiceRoleAsync(owner, Role, ct);
+        await ReadModelSchema.GrantServiceRoleAsync(owner, Role, ct);
+        return LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(ownerCs) { Username = Role, Password = password, MaxPoolSize = 100 }.ConnectionString);
+    }
+
+    /// <summary>A sanity check after each run: every shard at the head, rows in every table.</summary>
+    private static async Task CheckAsync(LocalPostgresCluster cluster, long total, CancellationToken ct)
+    {
+        await using var owner = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(Database));
+        var status = await SakipReadModels.StatusAsync(owner, ct);
+        var head = await ReadModelSchema.HeadAsync(owner, ct);
+        if (status.Any(s => s.Position != head)) throw new InvalidOperationException($"Not every shard is at the head {head}: {string.Join(", ", status)}");
+        await using var cmd = owner.CreateCommand("""
+            SELECT (SELECT count(*) FROM readmodel.indicator_state), (SELECT count(*) FROM readmodel.lkjip_rows), (SELECT count(*) FROM readmodel.budget_lines),
+                   (SELECT count(*) FROM readmodel.performance_years), (SELECT count(*) FROM readmodel.indicator_history), (SELECT count(*) FROM readmodel.pk_versions)
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var counts = Enumerable.Range(0, 6).Select(r.GetInt64).ToList();
+        Log($"  rows: {string.Join(" / ", counts.Select(c => c.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} (state, lkjip, budget, years, history, pk) for {total:N0} events");
+        if (counts.Any(c => c == 0)) throw new InvalidOperationException("A readmodel table is empty after the rebuild.");
     }
 
     private static string LoadAverage()
@@ -116,7 +199,7 @@ internal static class SakipRebuildBenchmark
         catch (IOException) { return "?"; }
     }
 
-    private static async Task<long> LoadAsync(PostgresEventStore store, int agencies, CancellationToken ct)
+    private static async Task<long> LoadAsync(DocumentStore store, int agencies, CancellationToken ct)
     {
         long total = 0;
         const int writers = 8;
@@ -125,8 +208,8 @@ internal static class SakipRebuildBenchmark
             var mine = Enumerable.Range(0, agencies).Where(a => a % writers == w).Select(a => $"agency-{a:D4}").ToList();
             foreach (var a in mine)
             {
-                await AppendAsync(store, $"agency-{a}", "agency", a, SetupAgency(a), ct);
-                await AppendAsync(store, $"renstra-{a}-2021", "renstra", a, SetupRenstra(a), ct);
+                await AppendAsync(store, $"agency-{a}", a, SetupAgency(a), ct);
+                await AppendAsync(store, $"renstra-{a}-2021", a, SetupRenstra(a), ct);
             }
             for (var y = FirstYear; y < FirstYear + Years; y++)
             {
@@ -134,19 +217,22 @@ internal static class SakipRebuildBenchmark
                 var streams = mine.Select(a => (Agency: a, Events: YearEvents(a, year))).ToList();
                 for (var offset = 0; offset < PerYear; offset += Chunk)
                     foreach (var (a, events) in streams)
-                        await AppendAsync(store, $"year-{a}-{year}", "performance-year", a, events.Skip(offset).Take(Chunk).ToList(), ct);
+                        await AppendAsync(store, $"year-{a}-{year}", a, events.Skip(offset).Take(Chunk).ToList(), ct);
             }
             Interlocked.Add(ref total, mine.Count * (43L + Years * PerYear));
         }, ct)));
         return total;
     }
 
-    private static async Task AppendAsync(PostgresEventStore store, string stream, string type, string agency, IReadOnlyList<IDomainEvent> events, CancellationToken ct)
+    private static async Task AppendAsync(DocumentStore store, string stream, string agency, IReadOnlyList<IDomainEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
-        var data = events.Select(e => new EventData(Guid.NewGuid(), DomainEventTypes.NameOf(e), System.Text.Json.JsonSerializer.Serialize(e, e.GetType(), EventDecoding.Json))).ToList();
-        await store.AppendAsync(new AppendRequest(new StreamName(stream), type, agency, ExpectedVersion.Any, data,
-            new AppendMetadata { ActorJson = """{"name":"Perencana","nip":"198004122000031003","role":"staff"}""", Reason = "bench" }), ct);
+        await using var session = store.LightweightSession();
+        session.SetHeader(EventHeaders.Actor, new Dictionary<string, string> { ["name"] = "Perencana", ["nip"] = "198004122000031003", ["role"] = "staff" });
+        session.SetHeader(EventHeaders.Reason, "bench");
+        session.SetHeader(EventHeaders.Agency, agency);
+        session.Events.Append(stream, events.Cast<object>().ToArray());
+        await session.SaveChangesAsync(ct);
     }
 
     private static string Code(int i) => $"IK{i:D2}";
@@ -211,6 +297,20 @@ internal static class SakipRebuildBenchmark
         for (var i = 0; i < 40; i++)
             events.Add(new RealizationCorrected(Code(i), "Q4", 0, 15 + i % 7, "Koreksi data", false));
         return events;
+    }
+
+    /// <summary>Diagnostic: a projection that loads every event through the daemon and writes nothing (Marten's own cost).</summary>
+    private sealed class MartenAlone : ProjectionBase, Marten.Events.Projections.IProjection
+    {
+        private long _events;
+        public MartenAlone() => Name = "bench-marten-alone";
+        public long Events => Interlocked.Read(ref _events);
+
+        public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<JasperFx.Events.IEvent> events, CancellationToken cancellation)
+        {
+            Interlocked.Add(ref _events, events.Count);
+            return Task.CompletedTask;
+        }
     }
 
     private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");

@@ -38,7 +38,7 @@ public static class ApiRegistration
         services.AddClosingYearValidators();
         services.AddAudit();
         builder.AddDemoImport();
-        // Read models: ported to Marten's async daemon on branch readmodels-marten; wired back when merged.
+        builder.AddReadModels();
     }
 
     /// <summary>
@@ -61,6 +61,7 @@ public static class ApiRegistration
         api.MapEvaluationEndpoints();
         api.MapAuditEndpoints();
         api.MapSnapshotEndpoints();
+        api.MapProjectionAdminEndpoints();
         app.MapLedgerCommands();
     }
 }

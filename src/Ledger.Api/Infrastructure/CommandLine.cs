@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
+using JasperFx.Events.Daemon;
 using Ledger.Audit;
-using Ledger.Projections;
 using Ledger.ReadModels;
+using Ledger.Storage;
+using Marten;
 
 namespace Ledger.Api.Infrastructure;
 
@@ -10,6 +13,7 @@ namespace Ledger.Api.Infrastructure;
 /// (<see cref="LedgerDatabase.OpenAsync"/>: ConnectionStrings__Ledger, or the local cluster):
 /// <code>
 ///   dotnet run --project src/Ledger.Api -- rebuild [projection]   rebuild one or all SAKIP projections from sequence 0
+///                                                                 (on a Marten daemon of its own: stop the service first)
 ///   dotnet run --project src/Ledger.Api -- verify                 walk the hash chain; exit 0 when intact
 /// </code>
 /// Exit codes: 0 ok, 1 a broken chain or a failed rebuild, 2 usage. Callable from tests: pass the configuration and
@@ -76,33 +80,75 @@ public static class CommandLine
         return Failed;
     }
 
+    /// <summary>
+    /// Rebuilds with a Marten daemon built for this process (<c>RebuildProjectionAsync</c>: the projection's tables
+    /// emptied, then the log replayed up to the high-water mark), holding the shard's lock (<see cref="ShardLock"/>, the
+    /// one a service's coordinator holds while it runs the shard): refused while a service runs the projection (rebuild
+    /// through POST /api/admin/projections/rebuild then), and no service starts it meanwhile.
+    /// </summary>
     private static async Task<int> RebuildAsync(LedgerDatabase db, string[] args, Output output, CancellationToken ct)
     {
-        var all = SakipProjections.Create();
-        var targets = args.Length == 0 ? all : all.Where(p => p.Name == args[0]).ToList();
+        var targets = args.Length == 0 ? SakipReadModels.Names : SakipReadModels.Names.Where(n => n == args[0]).ToList();
         if (targets.Count == 0)
         {
-            await output.Err.WriteLineAsync($"No projection '{args[0]}'; known: {string.Join(", ", all.Select(p => p.Name))}.");
+            await output.Err.WriteLineAsync($"No projection '{args[0]}'; known: {string.Join(", ", SakipReadModels.Names)}.");
             return Usage;
         }
-        var rebuilder = new ProjectionRebuilder(db.Service);
-        try
+        using var store = DocumentStore.For(o =>
         {
-            foreach (var p in targets)
+            LedgerMarten.Configure(o, db.Service.ConnectionString);
+            o.Connection(db.Service); // the service role's pool (its connection string does not carry the password)
+            ReadModelRegistration.Configure(o);
+        });
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        foreach (var name in targets)
+        {
+            await using var held = await ShardLock.TryTakeAsync(store, name, ct);
+            if (held is null)
             {
-                var final = await rebuilder.RebuildAsync(p, new ProjectionRebuilds.SyncProgress(output.Progress), ct);
-                output.EndProgress();
-                await output.Out.WriteLineAsync(FormattableString.Invariant(
-                    $"{p.Name}: rebuilt {final.Done} events in {final.Elapsed.TotalSeconds:F1} s ({final.EventsPerSecond:F0} events/s)"));
+                await output.Err.WriteLineAsync($"{name}: a running service's daemon runs it; rebuild through POST /api/admin/projections/rebuild, or stop the service.");
+                return Failed;
             }
-            return Ok;
-        }
-        catch (ProjectionFailedException e)
-        {
+            var total = await ReadModelSchema.HeadAsync(db.Service, ct);
+            var clock = Stopwatch.StartNew();
+            using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var watch = Task.Run(async () =>
+            {
+                while (!watching.IsCancellationRequested)
+                {
+                    output.Progress(new RebuildProgress(name, Math.Min(total, daemon.Tracker.CurrentState(SakipReadModels.ShardOf(name))?.Sequence ?? 0), total, clock.Elapsed));
+                    await Task.Delay(250, watching.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            }, CancellationToken.None);
+            try
+            {
+                await daemon.RebuildProjectionAsync(name, ProjectionRebuilds.ShardTimeout, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await watching.CancelAsync();
+                await watch;
+                output.EndProgress();
+                var failure = ShardFailure.For(e, DateTimeOffset.UtcNow);
+                await output.Err.WriteLineAsync($"{name}: failed{(failure.Event is { } ev ? FormattableString.Invariant($" at event {ev.Sequence}") : "")}: {failure.Message}");
+                return Failed;
+            }
+            await watching.CancelAsync();
+            await watch;
+            var final = new RebuildProgress(name, total, total, clock.Elapsed);
+            output.Progress(final);
             output.EndProgress();
-            await output.Err.WriteLineAsync($"{e.Projection}: failed at event {e.EventSequence}: {e.InnerException?.Message}");
-            return Failed;
+            await output.Out.WriteLineAsync(FormattableString.Invariant(
+                $"{name}: rebuilt {final.Done} events in {final.Elapsed.TotalSeconds:F1} s ({final.EventsPerSecond:F0} events/s)"));
         }
+        return Ok;
+    }
+
+    /// <summary>Rebuild progress: events replayed of the head of the log when the rebuild started.</summary>
+    private sealed record RebuildProgress(string Projection, long Done, long Total, TimeSpan Elapsed)
+    {
+        public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Done / Elapsed.TotalSeconds : 0;
+        public TimeSpan? Eta => EventsPerSecond > 0 ? TimeSpan.FromSeconds((Total - Done) / EventsPerSecond) : null;
     }
 
     /// <summary>Progress as a redrawn bar in a terminal, as plain lines (at most one a second) otherwise.</summary>

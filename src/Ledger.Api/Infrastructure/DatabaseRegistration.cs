@@ -19,7 +19,14 @@ public static class DatabaseRegistration
         var database = await LedgerDatabase.OpenAsync(builder.Configuration, log);
 
         builder.Services.AddSingleton(database);
-        builder.Services.AddMarten(o => LedgerMarten.Configure(o, database.ServiceConnectionString)).UseLightweightSessions()
+        builder.Services.AddMarten(o =>
+            {
+                LedgerMarten.Configure(o, database.ServiceConnectionString);
+                ReadModelRegistration.Configure(o);
+            })
+            .UseLightweightSessions()
+            // The SAKIP read models: one leader per database runs them; another node takes over when it dies (issue 4).
+            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine(w => w.MessageStorageSchemaName = Commands.CommandRegistration.WolverineSchema);
         builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), database.Service));
         builder.Services.AddSingleton(new StreamSnapshots(database.Service, database.SnapshotKey));
@@ -34,7 +41,11 @@ public static class DatabaseRegistration
     public static void AddLedgerDatabaseForCodegen(this WebApplicationBuilder builder)
     {
         const string never = "Host=codegen.invalid;Database=codegen";
-        builder.Services.AddMarten(o => LedgerMarten.Configure(o, never)).UseLightweightSessions()
+        builder.Services.AddMarten(o =>
+            {
+                LedgerMarten.Configure(o, never);
+                ReadModelRegistration.Configure(o);
+            }).UseLightweightSessions()
             .IntegrateWithWolverine(w => w.MessageStorageSchemaName = Commands.CommandRegistration.WolverineSchema);
         builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), Npgsql.NpgsqlDataSource.Create(never)));
     }

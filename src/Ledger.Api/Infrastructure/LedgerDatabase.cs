@@ -1,3 +1,4 @@
+using Ledger.ReadModels;
 using System.Security.Cryptography;
 using Ledger.Audit;
 using Wolverine;
@@ -118,7 +119,8 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         await RefuseOldStoreAsync(owner, ct);
         var applied = new List<string>();
-        applied.AddRange(await LedgerSchema.MigrateAsync(ownerConnectionString, ct: ct));
+        applied.AddRange(await LedgerSchema.MigrateAsync(ownerConnectionString, ReadModelRegistration.Configure, ct));
+        applied.AddRange(await ReadModelSchema.MigrateAsync(owner, ct));
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
     }
 
@@ -172,6 +174,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public static async Task GrantAsync(NpgsqlDataSource owner, string role, CancellationToken ct)
     {
         await LedgerSchema.GrantServiceRoleAsync(owner, role, ct);
+        await ReadModelSchema.GrantServiceRoleAsync(owner, role, ct);
     }
 
     public static async Task EnsureDatabaseAsync(NpgsqlDataSource admin, string name, CancellationToken ct)

@@ -1,29 +1,34 @@
-using Ledger.Projections;
 using Ledger.ReadModels;
+using Marten;
 
 namespace Ledger.Api.Infrastructure;
 
-/// <summary>One projection as /health and GET /api/admin/projections show it; lag = head (highest committed sequence) − position.</summary>
+/// <summary>
+/// One projection as /health and GET /api/admin/projections show it; lag = head (highest committed sequence) − position.
+/// Status: running | failed (the daemon paused the shard: error and errorEventSequence say why and at which event) |
+/// stopped | rebuilding | starting (no batch committed yet).
+/// </summary>
 public sealed record ProjectionHealth(
     string Name, string Kind, long Position, long Head, long Lag, string Status, string? Error, long? ErrorEventSequence,
     DateTimeOffset? Updated);
 
-/// <summary>Reads the checkpoints of the service's projections and the head of the log.</summary>
-public sealed class ProjectionMonitor(LedgerDatabase database, ProjectionSet projections)
+/// <summary>
+/// Reads what Marten's daemon committed and reported for the service's projections (<c>ledger.mt_event_progression</c>,
+/// written by whichever node leads, so every node reports the same) and the head of the log.
+/// </summary>
+public sealed class ProjectionMonitor(IDocumentStore store)
 {
     public async Task<IReadOnlyList<ProjectionHealth>> StatusAsync(CancellationToken ct)
     {
-        var head = await ReadModelSchema.HeadAsync(database.Service, ct);
-        var rows = (await new ProjectionCheckpoints(database.Service).GetStatusAsync(ct)).ToDictionary(s => s.Name);
-        return projections.All.Select(p => rows.TryGetValue(p.Name, out var s)
-                ? new ProjectionHealth(s.Name, s.Kind == ProjectionKind.Inline ? "inline" : "async", s.Position.Value, head,
-                    Math.Max(0, head - s.Position.Value), Status(s.State), s.Error, s.ErrorEventSequence, s.Updated)
-                // Not registered yet: the daemon registers its projections when it starts.
-                : new ProjectionHealth(p.Name, "async", 0, head, head, "starting", null, null, null))
+        var dataSource = SakipReadModels.DataSourceOf(store);
+        var head = await ReadModelSchema.HeadAsync(dataSource, ct);
+        return (await SakipReadModels.StatusAsync(dataSource, ct))
+            .Select(s => new ProjectionHealth(s.Projection, "async", s.Position, head, Math.Max(0, head - s.Position), Status(s),
+                s.FailureCategory is null ? null : $"{s.FailureCategory}: {FirstLine(s.PauseReason)}", s.FailureEventSequence, s.Updated))
             .ToList();
     }
 
-    /// <summary>Polls until every projection is running at the settled head (tests, the CLI). False on timeout or a failure.</summary>
+    /// <summary>Polls until every projection is running at the head (tests, the CLI). False on timeout or a failure.</summary>
     public async Task<bool> WaitForCatchUpAsync(TimeSpan timeout, CancellationToken ct)
     {
         var until = DateTime.UtcNow + timeout;
@@ -37,10 +42,14 @@ public sealed class ProjectionMonitor(LedgerDatabase database, ProjectionSet pro
         return false;
     }
 
-    private static string Status(ProjectionState state) => state switch
+    private static string Status(ProjectionShardStatus s) => s switch
     {
-        ProjectionState.Failed => "failed",
-        ProjectionState.Rebuilding => "rebuilding",
+        { AgentStatus: "Paused" } => "failed",
+        { AgentStatus: "Stopped" } => "stopped",
+        { Mode: "rebuilding" } => "rebuilding",
+        { Updated: null } => "starting",
         _ => "running",
     };
+
+    private static string? FirstLine(string? text) => text?.Split('\n', 2)[0].Trim();
 }

@@ -1,29 +1,29 @@
-using Ledger.Projections;
 using Ledger.ReadModels;
+using Marten;
 
 namespace Ledger.Api.Infrastructure;
 
-/// <summary>The SAKIP projections, as one list shared by the daemon, the rebuilds and the status reports.</summary>
-public sealed record ProjectionSet(IReadOnlyList<IProjection> All)
-{
-    public IProjection? Find(string name) => All.FirstOrDefault(p => p.Name == name);
-}
-
 /// <summary>
-/// Issue 4: the read models run asynchronously in the service (ProjectionDaemonService, one leader per database); no
-/// projection is inline, so an append never waits for a read model and the HTTP reads keep replaying streams.
+/// Issue 4 on Marten: the SAKIP read models run on Marten's async daemon inside the service (HotCold: one node leads,
+/// the others stand by); none is inline, so an append never waits for a read model and the HTTP reads keep replaying
+/// streams. Where the host configures Marten:
+/// <code>
+///   services.AddMarten(o => { LedgerMarten.Configure(o, serviceCs); ReadModelRegistration.Configure(o); })
+///           .AddAsyncDaemon(DaemonMode.HotCold);
+/// </code>
+/// and, as the owner before the service starts: <c>LedgerSchema.MigrateAsync(ownerCs, ReadModelRegistration.Configure)</c>,
+/// <c>ReadModelSchema.MigrateAsync(owner)</c>, then <c>LedgerSchema.GrantServiceRoleAsync</c> and
+/// <c>ReadModelSchema.GrantServiceRoleAsync</c> for the service role (docs/read-models.md).
 /// </summary>
 public static class ReadModelRegistration
 {
+    /// <summary>Marten's side: the three projections, async (<see cref="SakipReadModels.Register"/>).</summary>
+    public static void Configure(StoreOptions options) => SakipReadModels.Register(options);
+
+    /// <summary>The host's side: status for /health and the admin endpoints, and the admin's rebuilds.</summary>
     public static void AddReadModels(this WebApplicationBuilder builder)
     {
-        var services = builder.Services;
-        services.AddSingleton(new ProjectionSet(SakipProjections.Create()));
-        services.AddSingleton(sp => new ProjectionDaemon(
-            sp.GetRequiredService<LedgerDatabase>().Service, sp.GetRequiredService<ProjectionSet>().All, new ProjectionDaemonOptions(),
-            sp.GetRequiredService<ILogger<ProjectionDaemon>>()));
-        services.AddHostedService(sp => new ProjectionDaemonService(sp.GetRequiredService<ProjectionDaemon>()));
-        services.AddSingleton<ProjectionMonitor>();
-        services.AddSingleton<ProjectionRebuilds>();
+        builder.Services.AddSingleton<ProjectionMonitor>();
+        builder.Services.AddSingleton<ProjectionRebuilds>();
     }
 }

@@ -1,5 +1,7 @@
+using JasperFx.Events.Daemon;
 using Ledger.Api.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests.ReadModels;
 
@@ -27,8 +29,8 @@ public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerA
 
         // A superuser rewrites one realization's value, bypassing the append-only trigger.
         var seq = (long)(await f.Database.AsSuperuserBypassingTriggersAsync(
-            "UPDATE eventstore.events SET data = jsonb_set(data, '{value}', '99') WHERE stream_id = @s AND type = 'realization.recorded.v1' " +
-            "AND data->>'indicator' = 'I2' RETURNING seq", ("s", s.YearStream)))!;
+            "UPDATE ledger.mt_events SET data = jsonb_set(data, '{value}', '99') WHERE stream_id = @s AND type = 'realization.recorded.v1' " +
+            "AND data->>'indicator' = 'I2' RETURNING seq_id", ("s", s.YearStream)))!;
 
         var broken = await RunAsync("verify");
         Assert.Equal(CommandLine.Failed, broken.Code);
@@ -36,13 +38,29 @@ public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerA
     }
 
     [Fact]
-    public async Task Rebuild_OneProjectionByName_ExitsZeroAndPrintsProgressLines()
+    public async Task Rebuild_OneProjectionByName_RefusedWhileTheServiceRunsItThenExitsZeroAndPrintsProgressLines()
     {
         await ReadModelStory.WriteAsync(f);
-        var result = await RunAsync("rebuild", "sakip-pk");
-        Assert.True(result.Code == 0, result.Out + result.Err);
-        Assert.Contains("sakip-pk: rebuilt", result.Out);
-        Assert.DoesNotContain("\r", result.Out); // redirected output: plain lines, no progress bar
+        await ReadModelStory.CatchUpAsync(f);
+        // The service's daemon runs the shard (it holds the shard's lock): the command line must not race it.
+        var refused = await RunAsync("rebuild", "sakip-pk");
+        Assert.Equal(CommandLine.Failed, refused.Code);
+        Assert.Contains("sakip-pk: a running service's daemon runs it", refused.Err);
+
+        // Stopping the coordinator releases its shard locks (pausing it does not).
+        var coordinator = f.Services.GetRequiredService<IProjectionCoordinator>();
+        await coordinator.StopAsync(CancellationToken.None);
+        try
+        {
+            var result = await RunAsync("rebuild", "sakip-pk");
+            Assert.True(result.Code == 0, result.Out + result.Err);
+            Assert.Contains("sakip-pk: rebuilt", result.Out);
+            Assert.DoesNotContain("\r", result.Out); // redirected output: plain lines, no progress bar
+        }
+        finally
+        {
+            await coordinator.StartAsync(CancellationToken.None);
+        }
         Assert.Equal(CommandLine.Usage, (await RunAsync("rebuild", "nope")).Code);
     }
 }

@@ -1,13 +1,14 @@
 using Ledger.Api.Infrastructure;
 using Ledger.Domain.Users;
-using Ledger.Projections;
+using Ledger.ReadModels;
 
 namespace Ledger.Api.Features.Admin;
 
 // GET  /api/admin/projections           (admin) → 200 { projections: [ ProjectionHealth ], rebuild: RebuildJob | null }
 // POST /api/admin/projections/rebuild   (admin) { projection?: name } → 202 RebuildJob, Location: /api/admin/projections
-//      Rebuilds the named projection, or all of them one after another, from sequence 0 in the background; poll the
-//      status URL until rebuild.state is "succeeded" or "failed". 404 unknown projection name; 409 a rebuild is running.
+//      Rebuilds the named projection, or all of them one after another, from sequence 0 in the background on this node's
+//      Marten daemon (it must be the leading node); poll the status URL until rebuild.state is "succeeded" or "failed".
+//      404 unknown projection name; 409 a rebuild is running.
 public static class ProjectionAdminEndpoints
 {
     public const string StatusPath = "/api/admin/projections";
@@ -19,16 +20,16 @@ public static class ProjectionAdminEndpoints
         api.MapGet("/admin/projections", async (ProjectionMonitor monitor, ProjectionRebuilds rebuilds, CancellationToken ct) =>
                 Results.Ok(new { projections = await monitor.StatusAsync(ct), rebuild = rebuilds.Current }))
             .RequireRole(Roles.Admin).WithTags("Admin")
-            .WithName("ProjectionStatus").WithSummary("Each projection's checkpoint, lag and state, and the last rebuild's progress");
+            .WithName("ProjectionStatus").WithSummary("Each projection's committed position, lag and state, and the last rebuild's progress");
 
-        api.MapPost("/admin/projections/rebuild", (RebuildBody? body, ProjectionSet projections, ProjectionRebuilds rebuilds) =>
+        api.MapPost("/admin/projections/rebuild", (RebuildBody? body, ProjectionRebuilds rebuilds) =>
             {
-                IReadOnlyList<IProjection> targets;
-                if (string.IsNullOrWhiteSpace(body?.Projection)) targets = projections.All;
-                else if (projections.Find(body.Projection.Trim()) is { } one) targets = [one];
+                IReadOnlyList<string> targets;
+                if (string.IsNullOrWhiteSpace(body?.Projection)) targets = SakipReadModels.Names;
+                else if (SakipReadModels.Names.FirstOrDefault(n => n == body.Projection.Trim()) is { } one) targets = [one];
                 else
                     return Results.Problem(statusCode: 404, title: "Not found.",
-                        detail: $"No projection '{body.Projection}'; known: {string.Join(", ", projections.All.Select(p => p.Name))}.");
+                        detail: $"No projection '{body.Projection}'; known: {string.Join(", ", SakipReadModels.Names)}.");
 
                 return rebuilds.TryStart(targets) is { } job
                     ? Results.Accepted(StatusPath, job)

@@ -8,7 +8,6 @@ using Ledger.Domain.Agencies;
 using Ledger.Domain.Agencies.RegisteringAgency;
 using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain.Rating;
-using Ledger.EventStore;
 
 namespace Ledger.Api.Features.Agencies;
 

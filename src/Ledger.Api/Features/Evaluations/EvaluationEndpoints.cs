@@ -13,7 +13,6 @@ using Ledger.Domain.Evaluations;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
-using Ledger.EventStore;
 
 namespace Ledger.Api.Features.Evaluations;
 

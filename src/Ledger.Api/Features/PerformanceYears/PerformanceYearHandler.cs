@@ -1,7 +1,6 @@
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Commands;
 using Ledger.Domain.PerformanceYears;
-using Ledger.EventStore;
 
 namespace Ledger.Api.Features.PerformanceYears;
 

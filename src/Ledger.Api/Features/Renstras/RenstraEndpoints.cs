@@ -13,7 +13,6 @@ using Ledger.Domain.Users;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
-using Ledger.EventStore;
 
 namespace Ledger.Api.Features.Renstras;
 

@@ -1,0 +1,123 @@
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events.Projections;
+using Npgsql;
+
+namespace Ledger.ReadModels;
+
+/// <summary>
+/// What the three SAKIP projections share: a Marten <see cref="IProjection"/> run by the async daemon that writes plain
+/// tables of schema <c>readmodel</c> with its own SQL.
+/// <para>
+/// Marten hands <see cref="ApplyAsync"/> a page of events and a session whose queued operations (among them the
+/// shard's progression update, queued first) it executes in one transaction. Nothing is written in
+/// <see cref="ApplyAsync"/>: it converts the events and registers a <see cref="ITransactionParticipant"/> on the
+/// daemon's session. Marten calls the participant's <see cref="ITransactionParticipant.BeforeCommitAsync"/> with that
+/// transaction's connection after its own statements ran and just before COMMIT, so the projection's deletes and binary
+/// COPYs commit together with the progression, or not at all. BeforeCommitAsync may run more than once for one batch
+/// (Marten retries a failed commit on a new connection and transaction): the writes are idempotent per batch (delete
+/// the batch's keys, then insert) and nothing held in memory is trusted until
+/// <see cref="ITransactionParticipant.AfterCommitAsync"/> says the transaction committed.
+/// </para>
+/// <para>
+/// Marten calls <see cref="ApplyAsync"/> once per page and tenant; Ledger's store is single-tenant (design note §1), so
+/// one participant writes a whole page.
+/// </para>
+/// <para>
+/// Name, batch size, event-type filter and the tables emptied on a rebuild are the <see cref="ProjectionBase"/>'s;
+/// Marten's <c>ProjectionWrapper</c> copies them (the shard is <c>{Name}:All</c>). Async only: inline, there is no
+/// shard progression to commit with.
+/// </para>
+/// </summary>
+public abstract class SakipProjection : ProjectionBase, IProjection
+{
+    /// <summary>Events per daemon page (Marten's <see cref="AsyncOptions.BatchSize"/>) unless registration says otherwise.</summary>
+    public const int DefaultBatchSize = 50_000;
+
+    protected SakipProjection(string name, IEnumerable<Type>? eventTypes, IEnumerable<string> tables)
+    {
+        Name = name;
+        foreach (var type in eventTypes ?? []) IncludeType(type);
+        foreach (var table in tables) Options.DeleteDataInTableOnTeardown($"{ReadModelStatements.Schema}.{table}");
+        BatchSize = DefaultBatchSize;
+    }
+
+    /// <summary>The daemon's shard of this projection (one shard: <c>{Name}:All</c>), the key of its progression row.</summary>
+    public ShardName Shard => ShardName.Compose(Name, ShardName.All, null, Version);
+
+    /// <summary>The readmodel tables this projection writes (and Marten empties when it rebuilds it).</summary>
+    public IReadOnlyList<string> Tables => Options.CleanUps.OfType<DeleteTableData>().Select(d => d.TableIdentifier).ToList();
+
+    /// <summary>
+    /// Events per page the daemon loads and applies in one transaction, continuously and in rebuilds (Marten's
+    /// <see cref="AsyncOptions.BatchSize"/>). The hopper (events loaded ahead while a page is written) is two pages.
+    /// </summary>
+    public int BatchSize
+    {
+        get => Options.BatchSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Options.BatchSize = value;
+            Options.MaximumHopperSize = Math.Max(2 * value, 5_000);
+        }
+    }
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        if (events.Count == 0) return Task.CompletedTask;
+        if (Lifecycle != ProjectionLifecycle.Async || operations is not ITransactionParticipantRegistrar registrar)
+            throw new InvalidOperationException(
+                $"Projection '{Name}' runs only on Marten's async daemon (ProjectionLifecycle.Async), whose session commits its writes with the shard's progression.");
+        var batch = new List<SakipEvent>(events.Count);
+        foreach (var e in events) batch.Add(SakipEvent.From(e));
+        // The session is disposed once ApplyAsync returns: keep what the writes need, not the session.
+        registrar.AddTransactionParticipant(new Participant(this, new SakipBatch(batch, operations.Database, operations.DocumentStore.Options.Serializer())));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Writes the batch in the daemon's transaction (after Marten's statements, before COMMIT). May run again for the
+    /// same batch on a new transaction. Returns what <see cref="Committed"/> is given if that transaction commits.
+    /// Throw <see cref="ApplyEventException"/> for an event that cannot be applied: the daemon pauses the shard and names it.
+    /// </summary>
+    internal abstract Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);
+
+    /// <summary>The transaction <see cref="WriteAsync"/> wrote into committed (the only point its work is durable).</summary>
+    internal virtual Task CommittedAsync(object? written, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Runs <paramref name="apply"/> for one event; its failure names the event to the daemon (a poison event).</summary>
+    internal static void ApplyOne(SakipEvent e, Action apply)
+    {
+        try
+        {
+            apply();
+        }
+        catch (Exception ex) when (e.Source is not null && ex is not ApplyEventException && ex is not OperationCanceledException)
+        {
+            throw new ApplyEventException(e.Source, ex);
+        }
+    }
+
+    private sealed class Participant(SakipProjection projection, SakipBatch batch) : ITransactionParticipant
+    {
+        private object? _written;
+
+        public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token) =>
+            _written = await projection.WriteAsync(batch, connection, transaction, token);
+
+        public Task AfterCommitAsync(CancellationToken token) => projection.CommittedAsync(_written, token);
+    }
+}
+
+/// <summary>One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events).</summary>
+internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer)
+{
+    public IReadOnlyList<SakipEvent> Events { get; } = events;
+    public Marten.Storage.IMartenDatabase Database { get; } = database;
+    public ISerializer Serializer { get; } = serializer;
+    public long First => Events[0].Sequence;
+    public long Last => Events[^1].Sequence;
+}

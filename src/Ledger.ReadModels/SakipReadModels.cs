@@ -1,0 +1,90 @@
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+
+namespace Ledger.ReadModels;
+
+/// <summary>What Marten's daemon recorded for one projection's shard (committed progression; last agent status and failure).</summary>
+public sealed record ProjectionShardStatus(
+    string Projection, string Shard, long Position, DateTimeOffset? Updated, string? Mode, string? AgentStatus, string? PauseReason,
+    string? FailureCategory, long? FailureEventSequence, string? FailureEventType);
+
+/// <summary>
+/// The SAKIP read models on Marten's async daemon, in one place (docs/read-models.md, docs/projections.md). The host:
+/// <code>
+///   services.AddMarten(o => { LedgerMarten.Configure(o, cs); SakipReadModels.Register(o); }).AddAsyncDaemon(DaemonMode.HotCold);
+/// </code>
+/// and, as the owner, before the service starts: <c>LedgerSchema.MigrateAsync(ownerCs, o => SakipReadModels.Register(o))</c>
+/// (Marten's schema as this configuration needs it), <see cref="ReadModelSchema.MigrateAsync"/>, then the grants
+/// (<c>LedgerSchema.GrantServiceRoleAsync</c>, <see cref="ReadModelSchema.GrantServiceRoleAsync"/>).
+/// </summary>
+public static class SakipReadModels
+{
+    public static IReadOnlyList<string> Names { get; } = [SakipStateProjection.ProjectionName, IndicatorHistoryProjection.ProjectionName, PkVersionsProjection.ProjectionName];
+
+    /// <summary>New instances (sakip-state keeps a cache: one set per store).</summary>
+    public static IReadOnlyList<SakipProjection> Create() => [new SakipStateProjection(), new IndicatorHistoryProjection(), new PkVersionsProjection()];
+
+    /// <summary>
+    /// Adds the three projections as <see cref="ProjectionLifecycle.Async"/> (pages of <paramref name="batchSize"/>
+    /// events, continuously and in rebuilds) and sets what they rely on, for the whole store:
+    /// <list type="bullet">
+    /// <item>the daemon never skips an event, continuously or in a rebuild (Marten's continuous default skips apply,
+    ///   deserialization and unknown-type failures into dead letters): a read model that silently misses an event is
+    ///   wrong without anyone knowing; a paused shard is visible (<see cref="StatusAsync"/>) and names the event;</item>
+    /// <item>extended progression tracking: the leading node writes each shard's agent status and failure into
+    ///   <c>ledger.mt_event_progression</c>, so every node's /health can report them (one more Marten function, created by
+    ///   the owner's migration with this configuration).</item>
+    /// </list>
+    /// </summary>
+    /// <returns>the registered instances (their options, timings and cache counters).</returns>
+    public static IReadOnlyList<SakipProjection> Register(StoreOptions options, int batchSize = SakipProjection.DefaultBatchSize)
+    {
+        var projections = Create();
+        foreach (var p in projections)
+        {
+            p.BatchSize = batchSize;
+            options.Projections.Add(p, ProjectionLifecycle.Async);
+        }
+        foreach (var errors in new[] { options.Projections.Errors, options.Projections.RebuildErrors })
+        {
+            errors.SkipApplyErrors = false;
+            errors.SkipSerializationErrors = false;
+            errors.SkipUnknownEvents = false;
+        }
+        options.Events.EnableExtendedProgressionTracking = true;
+        return projections;
+    }
+
+    /// <summary>The daemon's shard identity of a projection (<c>{name}:All</c>), the key of its row in <c>ledger.mt_event_progression</c>.</summary>
+    public static string ShardOf(string projection) => ShardName.Compose(projection).Identity;
+
+    /// <summary>The connection pool of a Marten store's database (the host reports status through the store it already has).</summary>
+    public static NpgsqlDataSource DataSourceOf(IDocumentStore store) =>
+        store.Storage.Database is Weasel.Postgresql.PostgresqlDatabase { DataSource: var dataSource }
+            ? dataSource
+            : throw new InvalidOperationException("The store's database is not a PostgreSQL database with a data source.");
+
+    /// <summary>
+    /// What the daemon committed and reported for each projection, read from <c>ledger.mt_event_progression</c> (any
+    /// node can read it; only the leader runs the shards). A projection without a row has not committed a batch yet.
+    /// </summary>
+    public static async Task<IReadOnlyList<ProjectionShardStatus>> StatusAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
+    {
+        var rows = new Dictionary<string, ProjectionShardStatus>(StringComparer.Ordinal);
+        await using (var cmd = dataSource.CreateCommand(ReadModelStatements.ShardStatus))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", Names.Select(ShardOf).ToArray()));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+                var shard = r.GetString(0);
+                rows[shard] = new ProjectionShardStatus(shard[..shard.IndexOf(':')], shard, r.IsDBNull(1) ? 0 : r.GetInt64(1),
+                    r.IsDBNull(2) ? null : r.GetFieldValue<DateTimeOffset>(2), S(3), S(4), S(5), S(6), r.IsDBNull(7) ? null : r.GetInt64(7), S(8));
+            }
+        }
+        return Names.Select(n => rows.TryGetValue(ShardOf(n), out var s) ? s : new ProjectionShardStatus(n, ShardOf(n), 0, null, null, null, null, null, null, null))
+            .ToList();
+    }
+}
