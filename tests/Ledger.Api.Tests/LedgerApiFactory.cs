@@ -10,8 +10,9 @@ namespace Ledger.Api.Tests;
 /// <summary>
 /// The real service, in memory, on a fresh database of the test cluster, deployed as in production: the owner migrates
 /// (ConnectionStrings:LedgerOwner), the service runs as a restricted role it grants at start (Ledger:ServiceRole).
+/// Not sealed: a test class that needs a test seam in the service (Commands/HookedApiFactory) derives its own.
 /// </summary>
-public sealed class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private DocumentStore? _store;
 

@@ -7,7 +7,8 @@ namespace Ledger.Api.Commands;
 /// the caller (their user id: <c>ClaimsPrincipal.Identity.Name</c>, set by the bearer token middleware), optional, and
 /// claimed inside the same transaction as the events, so a crash between the commit and the answer cannot make a retry
 /// write twice; the retry gets the first answer (status and body; <see cref="CommandMiddleware"/> restores its ETag). A
-/// key reused for another request is 422, a repeat while the first is still running 409. Refusals (4xx) are not stored:
+/// key reused for another request is 422 (<see cref="CommandMiddleware.KeyReusedRule"/>). Concurrent requests with one key
+/// all run; the first to commit wins and the others are answered with its answer. Refusals (4xx) are not stored:
 /// a retry of a refused command is decided again.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]

@@ -17,7 +17,7 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     /// <summary>The stream the command acts on, e.g. <c>c => $"counter-{c.Id}"</c>. Called only on a valid command.</summary>
     public required Func<TCommand, string> Stream { get; init; }
 
-    /// <summary>The agency the stream belongs to (recorded as a header, and scopes idempotency keys); none by default.</summary>
+    /// <summary>The agency the stream belongs to (recorded as the events' agency header); none by default.</summary>
     public Func<TCommand, string?> Tenant { get; init; } = _ => null;
 
     /// <summary>The state of a stream with no events (the fold's seed).</summary>

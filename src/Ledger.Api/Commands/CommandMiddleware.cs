@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ledger.Storage;
 
 namespace Ledger.Api.Commands;
@@ -15,7 +16,8 @@ namespace Ledger.Api.Commands;
 ///   or time conflict) is 412 with both versions when the request carried If-Match (never retried: the client decided on
 ///   that version); otherwise the whole chain runs again on a fresh session, up to <see cref="MaxAttempts"/>, then 409;</item>
 /// <item>an answer replayed from Wolverine's deduplicated responses (status, body, Location) gets its ETag back, from the
-///   version in the body it replays (the same ETag the first answer had), and <c>Idempotency-Replayed: true</c>.</item>
+///   version in the body it replays (the same ETag the first answer had), and <c>Idempotency-Replayed: true</c>; Wolverine's
+///   422 for a key reused with another request gets its rule (<see cref="KeyReusedRule"/>).</item>
 /// </list>
 /// Exceptions that are neither (a bug, the database gone) propagate: 5xx.
 /// </summary>
@@ -25,6 +27,9 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
 
     /// <summary>Marks an answer replayed for an Idempotency-Key (nothing was decided or written for it).</summary>
     public const string ReplayedHeader = "Idempotency-Replayed";
+
+    /// <summary>The rule of the 422 for an Idempotency-Key first used for another request (method, path or body).</summary>
+    public const string KeyReusedRule = "idempotency.key-reused";
 
     private static readonly JsonSerializerOptions ProblemJson = new(JsonSerializerDefaults.Web);
 
@@ -85,6 +90,7 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
                 }
             }
             RestoreReplayedETag(http, answer);
+            NameKeyReusedRule(http, answer);
         }
         finally
         {
@@ -118,6 +124,32 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
         {
             // not a command answer; leave it as it is
         }
+    }
+
+    /// <summary>
+    /// Wolverine answers an Idempotency-Key reused for another request with a bare 422 problem. Every other 422 of the API
+    /// names its rule (clients tell a refusal from a reused key by it; /api/users names this one too), so it gets
+    /// <see cref="KeyReusedRule"/>. Only a 422 written by the chain without a rule, on a request with a key, is that answer:
+    /// every 422 of the failure table carries its rule.
+    /// </summary>
+    private static void NameKeyReusedRule(HttpContext http, MemoryStream answer)
+    {
+        if (http.Response.StatusCode != StatusCodes.Status422UnprocessableEntity || CommandRequest.Of(http).IdempotencyKey is null
+            || answer.Length == 0) return;
+        JsonNode? problem;
+        try
+        {
+            problem = JsonNode.Parse(answer.GetBuffer().AsSpan(0, (int)answer.Length));
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        if (problem is not JsonObject o || o.ContainsKey("rule")) return;
+        o["rule"] = KeyReusedRule;
+        answer.SetLength(0);
+        using (var writer = new Utf8JsonWriter(answer)) o.WriteTo(writer);
+        http.Response.ContentLength = null;
     }
 
     private static async Task WriteProblemAsync(HttpContext http, CommandFailure failure)

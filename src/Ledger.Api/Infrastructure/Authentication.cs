@@ -12,6 +12,11 @@ public sealed record CurrentUser(Guid Id, string Name, string? Nip, string Role,
 {
     /// <summary>The actor header written on every event of this user's commands (a JSON object; <c>EventHeaders.Actor</c>).</summary>
     public ActorHeader ToActor() => new(Id, Name, Nip, Role, Agency);
+
+    /// <summary>An authenticated principal whose <c>Identity.Name</c> is the user's id (what per-user scopes key on).</summary>
+    public ClaimsPrincipal ToPrincipal() => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, Id.ToString()), new Claim(ClaimTypes.NameIdentifier, Id.ToString()), new Claim(ClaimTypes.Role, Role)],
+        authenticationType: "Bearer"));
 }
 
 /// <summary>Who wrote an event, as the token said at write time: the <c>actor</c> header, a JSON object.</summary>
@@ -106,11 +111,10 @@ public static class AuthenticationMiddleware
                 return;
             }
             http.Items[UserKey] = user;
-            // The principal ASP.NET Core and Wolverine read: Wolverine scopes an Idempotency-Key by Identity.Name
-            // (DeduplicationScope.User), so two users' equal keys never share a stored answer.
-            http.User = new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, user.Id.ToString()), new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Role, user.Role)],
-                authenticationType: "Bearer", nameType: ClaimTypes.Name, roleType: ClaimTypes.Role));
+            // The caller as the request's principal too: Wolverine scopes Idempotency-Key per user by Identity.Name
+            // ([IdempotencyKey], DeduplicationScope.User). Without it every caller shared one scope, and a second user
+            // sending the same key and body was answered with the first user's response and nothing was written.
+            http.User = user.ToPrincipal();
             // Bug 3: an {agency} longer than any agency code made a stream name over the store's limit (500). No agency
             // has such a code, so the answer is 404, for reads and writes alike, before any endpoint runs.
             if (http.GetRouteValue("agency") is string agency && (agency.Length > BodyRules.CodeLength || string.IsNullOrWhiteSpace(agency)))

@@ -28,7 +28,7 @@ public static class UserEndpoints
         Guid Id, string? Token, string Name, string Role, string? Agency, string StreamId, long Version, IReadOnlyList<Guid> EventIds,
         bool Replayed);
 
-    public const string KeyReusedRule = "idempotency.key-reused";
+    public const string KeyReusedRule = CommandMiddleware.KeyReusedRule;
 
     private static readonly CommandHandler<RevokeUserToken, UserDirectoryState> RevokeHandler = new()
     {
