@@ -6,7 +6,8 @@ using Npgsql;
 namespace Ledger.ReadModels;
 
 /// <summary>
-/// Projection <c>sakip-history</c>: readmodel.indicator_history, one row per entry of the HTTP indicator history
+/// The history part of projection <c>sakip</c> (<see cref="SakipCombinedProjection"/>; a projection <c>sakip-history</c> of its own only in the
+/// benchmark's old layout, <see cref="SakipReadModels.RegisterSeparately"/>): readmodel.indicator_history, one row per entry of the HTTP indicator history
 /// (<see cref="IndicatorHistory"/>): one row per indicator an event touched (a PK with five targets gives five rows, item
 /// 0…4). The rows come from <see cref="IndicatorHistory.Entries"/>, the same mapping the HTTP read uses, so the table and
 /// the endpoint cannot disagree on which entries exist or what they say.
@@ -24,6 +25,7 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
     public const string ProjectionName = "sakip-history";
 
     private static readonly string[] RememberedTypes = IndicatorHistory.RememberedEventTypes.Select(DomainEventTypes.NameOf).ToArray();
+    private static readonly HashSet<Type> SourceTypes = [.. IndicatorHistory.SourceEventTypes];
 
     internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
@@ -33,7 +35,7 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
         var decoded = new List<(SakipEvent Recorded, AuditedEvent Audited)>(batch.Events.Count);
         foreach (var e in batch.Events)
         {
-            if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
+            if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev || !SourceTypes.Contains(ev.GetType())) continue;
             decoded.Add((e, Audited(e.Sequence, e.Id, e.Stream, e.Key, e.RecordedAt, e.Reason, ev)));
         }
 

@@ -5,7 +5,8 @@ using Npgsql;
 namespace Ledger.ReadModels;
 
 /// <summary>
-/// Projection <c>sakip-pk</c>: readmodel.pk_versions, one row per signed PK version (0 = murni, N = perubahan N) with
+/// The PK part of projection <c>sakip</c> (<see cref="SakipCombinedProjection"/>; <c>sakip-pk</c> of its own only in the benchmark's old
+/// layout): readmodel.pk_versions, one row per signed PK version (0 = murni, N = perubahan N) with
 /// its full target set as signed (each target with the Renstra target of that year at signing). Stateless; idempotent
 /// per batch (the batch's sequence range is deleted before the COPY). The daemon loads only PK events for it.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class PkVersionsProjection() : SakipProjection(ProjectionName, [ty
         await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyPkVersions, ct);
         foreach (var e in batch.Events)
         {
-            if (e.Key.Kind != StreamKind.Year) continue;
+            if (e.Key.Kind != StreamKind.Year || e.Event is not (PkSigned or PkRevised)) continue;
             ApplyOne(e, () =>
             {
                 switch (e.Event)

@@ -39,6 +39,36 @@ internal static class ReadModelStatements
         """;
 
     /// <summary>
+    /// sakip-state's repair after a crash while its rows were deferred: every event of every agency's streams up to a
+    /// sequence, in order (as <see cref="AgencyEvents"/>, for all agencies).
+    /// </summary>
+    public const string AllAgencyEvents = """
+        SELECT seq_id, stream_id, version, type, data, headers ->> 'agency'
+          FROM ledger.mt_events
+         WHERE seq_id <= @upto AND (stream_id LIKE 'agency-%' OR stream_id LIKE 'renstra-%' OR stream_id LIKE 'year-%')
+         ORDER BY seq_id
+        """;
+
+    /// <summary>Whether the log holds any event after @after (a full page that is not the log's end).</summary>
+    public const string AnyEventAfter = "SELECT EXISTS (SELECT 1 FROM ledger.mt_events WHERE seq_id > @after)";
+
+    /// <summary>
+    /// The state tables' marker (readmodel.rows_pending): present while a shard's state rows are deferred, i.e. the
+    /// state tables do not yet show the events up to its progression (docs/projections.md, "Rows written once").
+    /// </summary>
+    public const string RowsPending = "SELECT EXISTS (SELECT 1 FROM readmodel.rows_pending WHERE projection = @name)";
+    public const string MarkRowsPending = """
+        INSERT INTO readmodel.rows_pending (projection, since) VALUES (@name, @since) ON CONFLICT (projection) DO NOTHING
+        """;
+    public const string ClearRowsPending = "DELETE FROM readmodel.rows_pending WHERE projection = @name";
+
+    /// <summary>Every row of the four state tables, before they are written whole.</summary>
+    public const string DeleteAllState = """
+        DELETE FROM readmodel.indicator_state; DELETE FROM readmodel.lkjip_rows; DELETE FROM readmodel.budget_lines;
+        DELETE FROM readmodel.performance_years
+        """;
+
+    /// <summary>
     /// sakip-history: the earlier events (before the batch) of some streams, of the types the history mapping remembers
     /// (proposals, the Renstra's creation, what a year stream committed or reported). Served by (stream_id, version).
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -65,16 +66,22 @@ public abstract class SakipProjection : ProjectionBase, IProjection
         }
     }
 
+    /// <summary>Time per phase (the rebuild benchmark prints it).</summary>
+    public ProjectionTimings Timings { get; } = new();
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         if (events.Count == 0) return Task.CompletedTask;
         if (Lifecycle != ProjectionLifecycle.Async || operations is not ITransactionParticipantRegistrar registrar)
             throw new InvalidOperationException(
                 $"Projection '{Name}' runs only on Marten's async daemon (ProjectionLifecycle.Async), whose session commits its writes with the shard's progression.");
+        var start = Stopwatch.GetTimestamp();
         var batch = new List<SakipEvent>(events.Count);
         foreach (var e in events) batch.Add(SakipEvent.From(e));
+        Timings.Converted(events.Count, Stopwatch.GetTimestamp() - start);
         // The session is disposed once ApplyAsync returns: keep what the writes need, not the session.
-        registrar.AddTransactionParticipant(new Participant(this, new SakipBatch(batch, operations.Database, operations.DocumentStore.Options.Serializer())));
+        registrar.AddTransactionParticipant(new Participant(this,
+            new SakipBatch(batch, operations.Database, operations.DocumentStore.Options.Serializer(), Shard, BatchSize)));
         return Task.CompletedTask;
     }
 
@@ -87,6 +94,13 @@ public abstract class SakipProjection : ProjectionBase, IProjection
 
     /// <summary>The transaction <see cref="WriteAsync"/> wrote into committed (the only point its work is durable).</summary>
     internal virtual Task CommittedAsync(object? written, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
+    /// The exception that names <paramref name="e"/> to the daemon (a poison event) for a failure applying it, or null
+    /// when <paramref name="failure"/> is to propagate as it is (cancellation, already named, re-read events).
+    /// </summary>
+    internal static ApplyEventException? Poison(SakipEvent e, Exception failure) =>
+        e.Source is not null && failure is not ApplyEventException and not OperationCanceledException ? new ApplyEventException(e.Source, failure) : null;
 
     /// <summary>Runs <paramref name="apply"/> for one event; its failure names the event to the daemon (a poison event).</summary>
     internal static void ApplyOne(SakipEvent e, Action apply)
@@ -104,18 +118,35 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     private sealed class Participant(SakipProjection projection, SakipBatch batch) : ITransactionParticipant
     {
         private object? _written;
+        private long _wrote;
 
-        public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token) =>
+        public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
+        {
+            var start = Stopwatch.GetTimestamp();
             _written = await projection.WriteAsync(batch, connection, transaction, token);
+            _wrote = Stopwatch.GetTimestamp();
+            projection.Timings.Wrote(_wrote - start);
+        }
 
-        public Task AfterCommitAsync(CancellationToken token) => projection.CommittedAsync(_written, token);
+        public Task AfterCommitAsync(CancellationToken token)
+        {
+            projection.Timings.Committed(Stopwatch.GetTimestamp() - _wrote);
+            return projection.CommittedAsync(_written, token);
+        }
     }
 }
 
-/// <summary>One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events).</summary>
-internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer)
+/// <summary>
+/// One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events), the
+/// shard that runs it (whose progression the page's transaction moves) and its page size (a full page means the loader
+/// stopped at its limit, not at the high-water mark).
+/// </summary>
+internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer,
+    ShardName shard, int pageSize)
 {
     public IReadOnlyList<SakipEvent> Events { get; } = events;
+    public ShardName Shard { get; } = shard;
+    public int PageSize { get; } = pageSize;
     public Marten.Storage.IMartenDatabase Database { get; } = database;
     public ISerializer Serializer { get; } = serializer;
     public long First => Events[0].Sequence;

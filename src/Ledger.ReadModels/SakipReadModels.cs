@@ -20,14 +20,15 @@ public sealed record ProjectionShardStatus(
 /// </summary>
 public static class SakipReadModels
 {
-    public static IReadOnlyList<string> Names { get; } = [SakipStateProjection.ProjectionName, IndicatorHistoryProjection.ProjectionName, PkVersionsProjection.ProjectionName];
-
-    /// <summary>New instances (sakip-state keeps a cache: one set per store).</summary>
-    public static IReadOnlyList<SakipProjection> Create() => [new SakipStateProjection(), new IndicatorHistoryProjection(), new PkVersionsProjection()];
+    /// <summary>
+    /// The service's projections: one, <c>sakip</c>, which writes the six tables of the three SAKIP read models (state,
+    /// history, PK versions) from one load of each page (docs/projections.md).
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } = [SakipCombinedProjection.ProjectionName];
 
     /// <summary>
-    /// Adds the three projections as <see cref="ProjectionLifecycle.Async"/> (pages of <paramref name="batchSize"/>
-    /// events, continuously and in rebuilds) and sets what they rely on, for the whole store:
+    /// Adds projection <c>sakip</c> as <see cref="ProjectionLifecycle.Async"/> (pages of <paramref name="batchSize"/>
+    /// events, continuously and in rebuilds) and sets what it relies on, for the whole store:
     /// <list type="bullet">
     /// <item>the daemon never skips an event, continuously or in a rebuild (Marten's continuous default skips apply,
     ///   deserialization and unknown-type failures into dead letters): a read model that silently misses an event is
@@ -37,15 +38,34 @@ public static class SakipReadModels
     ///   the owner's migration with this configuration).</item>
     /// </list>
     /// </summary>
-    /// <returns>the registered instances (their options, timings and cache counters).</returns>
-    public static IReadOnlyList<SakipProjection> Register(StoreOptions options, int batchSize = SakipProjection.DefaultBatchSize)
+    /// <returns>the registered instance (its options, timings and the state part's counters).</returns>
+    public static SakipCombinedProjection Register(StoreOptions options, int batchSize = SakipProjection.DefaultBatchSize)
     {
-        var projections = Create();
+        var projection = new SakipCombinedProjection { BatchSize = batchSize };
+        options.Projections.Add(projection, ProjectionLifecycle.Async);
+        NeverSkip(options);
+        return projection;
+    }
+
+    /// <summary>
+    /// The layout before issue 11, for the rebuild benchmark's side-by-side comparison only (the service never uses
+    /// it): three projections <c>sakip-state</c>, <c>sakip-history</c>, <c>sakip-pk</c>, each loading its own events
+    /// (history and PK only their event types), each with its own shard. Same settings as <see cref="Register"/>.
+    /// </summary>
+    public static IReadOnlyList<SakipProjection> RegisterSeparately(StoreOptions options, int batchSize = SakipProjection.DefaultBatchSize)
+    {
+        IReadOnlyList<SakipProjection> projections = [new SakipStateProjection(), new IndicatorHistoryProjection(), new PkVersionsProjection()];
         foreach (var p in projections)
         {
             p.BatchSize = batchSize;
             options.Projections.Add(p, ProjectionLifecycle.Async);
         }
+        NeverSkip(options);
+        return projections;
+    }
+
+    private static void NeverSkip(StoreOptions options)
+    {
         foreach (var errors in new[] { options.Projections.Errors, options.Projections.RebuildErrors })
         {
             errors.SkipApplyErrors = false;
@@ -53,7 +73,6 @@ public static class SakipReadModels
             errors.SkipUnknownEvents = false;
         }
         options.Events.EnableExtendedProgressionTracking = true;
-        return projections;
     }
 
     /// <summary>The daemon's shard identity of a projection (<c>{name}:All</c>), the key of its row in <c>ledger.mt_event_progression</c>.</summary>

@@ -16,7 +16,8 @@ using Npgsql;
 namespace Ledger.ReadModels;
 
 /// <summary>
-/// Projection <c>sakip-state</c>: indicator_state, lkjip_rows, budget_lines and performance_years, computed from the
+/// The state part of projection <c>sakip</c> (<see cref="SakipCombinedProjection"/>; <c>sakip-state</c> of its own only in the
+/// benchmark's old layout, <see cref="SakipReadModels.RegisterSeparately"/>): indicator_state, lkjip_rows, budget_lines and performance_years, computed from the
 /// domain's states with Ledger.Domain.Reading (the numbers of the HTTP reads, by construction).
 /// <para>
 /// Speed: the folded states are kept in memory between batches, so a batch costs its own events, not a replay. The
@@ -36,19 +37,39 @@ public sealed class SakipStateProjection : SakipProjection
     private readonly Dictionary<string, AgencyModel> _agencies = new(StringComparer.Ordinal);
     private long _cachedThrough = -1;
     private long _generation;
+    // Part of the cache (trusted with it): _agencies hold every agency of the log (the fold began at 0 or re-read
+    // everything), and the rows are pending (readmodel.rows_pending is set: the state tables are to be written whole).
+    private bool _complete, _pending;
 
-    public SakipStateProjection() : base(ProjectionName, null, ["indicator_state", "lkjip_rows", "budget_lines", "performance_years"])
+    public SakipStateProjection() : base(ProjectionName, null, [.. StateTables, RowsPendingTable])
     {
     }
 
+    internal static readonly string[] StateTables = ["indicator_state", "lkjip_rows", "budget_lines", "performance_years"];
+    internal const string RowsPendingTable = "rows_pending";
+
+    /// <summary>
+    /// Whether a catch-up from nothing writes the state rows once, at its end (default), rather than page by page (the
+    /// benchmark compares both).
+    /// </summary>
+    public bool WriteRowsOnce { get; set; } = true;
+
     /// <summary>Time per phase since this instance was created (the rebuild benchmark prints it).</summary>
-    public SakipStateTimings Timings { get; } = new();
+    public SakipStateTimings StatePhases { get; } = new();
 
     /// <summary>Batches whose cache was not trusted (cleared, then touched agencies re-folded from the log); for tests and the benchmark.</summary>
     public long CacheReloads => Interlocked.Read(ref _reloads);
     private long _reloads;
 
-    private sealed record Written(long Generation, long Through);
+    /// <summary>Pages whose rows were deferred (written later, whole); for tests and the benchmark.</summary>
+    public long DeferredPages => Interlocked.Read(ref _deferred);
+    private long _deferred;
+
+    /// <summary>Times every state row was re-read from the log because rows were pending and the memory was lost (a crash).</summary>
+    public long Repairs => Interlocked.Read(ref _repairs);
+    private long _repairs;
+
+    private sealed record Written(long Generation, long Through, bool Complete, bool Pending);
 
     /// <summary>
     /// In the daemon's transaction, after Marten moved the shard's progression from the batch's floor F to its ceiling
@@ -57,6 +78,15 @@ public sealed class SakipStateProjection : SakipProjection
     /// lock until it ends, so the committed value cannot change under us, and it is exactly the floor the update matched.
     /// (Inside the transaction the row already reads C.) A cache left below F is still trusted when the log has no
     /// event in between (a page of skipped sequence numbers moved the progression without calling the projection).
+    /// <para>
+    /// Rows written once (docs/projections.md): from F = 0 (a rebuild's teardown or a new shard: nothing committed, the
+    /// state tables are empty or stale) every row is pending. A pending page that is full (the loader stopped at its
+    /// limit) with more events in the log after C writes no state row: it commits the progression and the marker
+    /// <c>readmodel.rows_pending</c>. The first pending page that is not (short, or the log's last event) deletes every
+    /// state row and writes them all from the states, and deletes the marker, in its transaction. A page that finds the
+    /// marker without a trusted cache that knows it (a crash, a failed commit, another node) re-folds every agency from
+    /// the log up to F first: the marker says the tables are behind, not by how much.
+    /// </para>
     /// </summary>
     internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
@@ -68,11 +98,12 @@ public sealed class SakipStateProjection : SakipProjection
             _cachedThrough = -1; // untrusted until the transaction this batch writes into has committed
 
             var t0 = Stopwatch.GetTimestamp();
-            var ceiling = await ScalarAsync<long?>(connection, transaction, ReadModelStatements.ShardProgression, ct, new NpgsqlParameter<string>("name", Shard.Identity));
+            var shard = new NpgsqlParameter<string>("name", batch.Shard.Identity);
+            var ceiling = await ScalarAsync<long?>(connection, transaction, ReadModelStatements.ShardProgression, ct, shard);
             if (ceiling is not { } through || through < batch.Last)
                 throw new InvalidOperationException(
-                    $"{Name}: the shard's progression in this transaction is {ceiling?.ToString() ?? "missing"}, below the batch's last event {batch.Last}: not running in Marten's daemon transaction.");
-            var floor = await batch.Database.ProjectionProgressFor(Shard, ct);
+                    $"{batch.Shard.Name}: the shard's progression in this transaction is {ceiling?.ToString() ?? "missing"}, below the batch's last event {batch.Last}: not running in Marten's daemon transaction.");
+            var floor = await batch.Database.ProjectionProgressFor(batch.Shard, ct);
             var trusted = cached == floor
                 || cached >= 0 && cached < floor && !await ScalarAsync<bool>(connection, transaction, ReadModelStatements.AnyEventBetween, ct,
                     new NpgsqlParameter<long>("after", cached), new NpgsqlParameter<long>("through", floor));
@@ -80,17 +111,63 @@ public sealed class SakipStateProjection : SakipProjection
             {
                 if (_agencies.Count > 0 || cached >= 0) Interlocked.Increment(ref _reloads);
                 _agencies.Clear();
+                _complete = _pending = false;
             }
+            var marked = await ScalarAsync<bool>(connection, transaction, ReadModelStatements.RowsPending, ct, shard.Clone());
+            bool pending;
+            if (floor == 0)
+            {
+                _agencies.Clear(); // nothing committed: the fold starts here (every agency is met), every row pending
+                _complete = true;
+                pending = WriteRowsOnce;
+            }
+            else if (marked || _pending)
+            {
+                pending = true;
+                if (!(_pending && _complete))
+                {
+                    // Rows were deferred by a run whose memory is gone: re-fold everything up to F, write everything.
+                    Interlocked.Increment(ref _repairs);
+                    _agencies.Clear();
+                    await LoadAsync(connection, transaction, batch.Serializer, null, floor, ct);
+                    _complete = true;
+                }
+            }
+            else pending = false;
             var checkpoint = Stopwatch.GetTimestamp() - t0;
 
-            var dirty = new DirtySet();
+            // Pending rows are written whole: no need to track what the page touched.
+            var dirty = pending ? null : new DirtySet();
             var (load, fold) = await FoldBatchAsync(connection, transaction, batch, floor, dirty, ct);
             var t4 = Stopwatch.GetTimestamp();
+            var defer = pending && batch.Events.Count >= batch.PageSize
+                && await ScalarAsync<bool>(connection, transaction, ReadModelStatements.AnyEventAfter, ct, new NpgsqlParameter<long>("after", through));
+            long compute = 0;
             var writer = new SakipStateWriter(_agencies);
-            var compute = await writer.WriteAsync(connection, transaction, dirty, ct);
+            if (defer)
+            {
+                Interlocked.Increment(ref _deferred);
+                if (!marked) await Copy.ExecAsync(connection, transaction, ReadModelStatements.MarkRowsPending, ct, shard.Clone(), new NpgsqlParameter<long>("since", floor));
+            }
+            else
+            {
+                if (pending)
+                {
+                    // Every row, from the states: what a page-by-page run would have left, written once.
+                    await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeleteAllState, ct);
+                    if (marked) await Copy.ExecAsync(connection, transaction, ReadModelStatements.ClearRowsPending, ct, shard.Clone());
+                    dirty = new DirtySet();
+                    foreach (var m in _agencies.Values)
+                    {
+                        dirty.Agencies.Add(m.Code);
+                        foreach (var (y, ym) in m.Years) if (ym.Version > 0) dirty.BudgetYears.Add((m.Code, y));
+                    }
+                }
+                compute = await writer.WriteAsync(connection, transaction, dirty!, deletes: !pending, ct);
+            }
             var t5 = Stopwatch.GetTimestamp();
-            Timings.Add(batch.Events.Count, checkpoint + load, fold, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
-            return new Written(generation, through);
+            StatePhases.Add(batch.Events.Count, checkpoint + load, fold, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
+            return new Written(generation, through, _complete, defer);
         }
         finally
         {
@@ -105,7 +182,10 @@ public sealed class SakipStateProjection : SakipProjection
         await _gate.WaitAsync(CancellationToken.None);
         try
         {
-            if (w.Generation == _generation) _cachedThrough = w.Through;
+            if (w.Generation != _generation) return;
+            _cachedThrough = w.Through;
+            _complete = w.Complete;
+            _pending = w.Pending;
         }
         finally
         {
@@ -119,39 +199,53 @@ public sealed class SakipStateProjection : SakipProjection
     /// fold). A batch event that cannot be folded fails the batch naming that event (a poison event).
     /// </summary>
     private async Task<(long Load, long Fold)> FoldBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        SakipBatch batch, long loadUpTo, DirtySet dirty, CancellationToken ct)
+        SakipBatch batch, long loadUpTo, DirtySet? dirty, CancellationToken ct)
     {
         var t2 = Stopwatch.GetTimestamp();
         var missing = batch.Events.Where(e => e.Key.Kind != StreamKind.Other && e.Event is not null).Select(e => e.Key.Agency)
             .Distinct(StringComparer.Ordinal).Where(a => !_agencies.ContainsKey(a)).ToList();
         foreach (var a in missing) _agencies[a] = new AgencyModel(a);
-        if (missing.Count > 0 && loadUpTo > 0)
+        if (missing.Count > 0 && loadUpTo > 0 && !_complete)
             await LoadAsync(connection, transaction, batch.Serializer, missing, loadUpTo, ct);
 
         var t3 = Stopwatch.GetTimestamp();
         foreach (var e in batch.Events)
         {
             if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
-            ApplyOne(e, () => Fold(_agencies[e.Key.Agency], e.Key, e.Version, ev, dirty));
+            try
+            {
+                Fold(_agencies[e.Key.Agency], e.Key, e.Version, ev, dirty);
+            }
+            catch (Exception ex) when (Poison(e, ex) is { } poison)
+            {
+                throw poison;
+            }
         }
         var t4 = Stopwatch.GetTimestamp();
         return (t3 - t2, t4 - t3);
     }
 
-    /// <summary>Re-folds agencies from the log up to the committed progression (cold cache); their rows are already written.</summary>
-    private async Task LoadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ISerializer serializer, List<string> agencies, long upTo, CancellationToken ct)
+    /// <summary>
+    /// Re-folds agencies (null: every agency of the log) from the log up to the committed progression (cold cache);
+    /// their rows are already written, unless they are pending.
+    /// </summary>
+    private async Task LoadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ISerializer serializer, List<string>? agencies, long upTo, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(ReadModelStatements.AgencyEvents, conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", agencies.ToArray()));
+        await using var cmd = new NpgsqlCommand(agencies is null ? ReadModelStatements.AllAgencyEvents : ReadModelStatements.AgencyEvents, conn, tx);
+        if (agencies is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", agencies.ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var ignored = new DirtySet();
         while (await r.ReadAsync(ct))
         {
             var stream = r.GetString(1);
             var key = StreamKey.Of(stream, r.IsDBNull(5) ? StreamKey.AgencyOf(stream) : r.GetString(5));
-            if (key.Kind == StreamKind.Other || !_agencies.TryGetValue(key.Agency, out var model) || DomainEventTypes.TypeOf(r.GetString(3)) is not { } type) continue;
-            if (serializer.FromJson(type, r, 4) is IDomainEvent ev) Fold(model, key, r.GetInt64(2), ev, ignored);
+            if (key.Kind == StreamKind.Other || DomainEventTypes.TypeOf(r.GetString(3)) is not { } type) continue;
+            if (!_agencies.TryGetValue(key.Agency, out var model))
+            {
+                if (agencies is not null) continue;
+                _agencies[key.Agency] = model = new AgencyModel(key.Agency);
+            }
+            if (serializer.FromJson(type, r, 4) is IDomainEvent ev) Fold(model, key, r.GetInt64(2), ev, null);
         }
     }
 
@@ -163,20 +257,21 @@ public sealed class SakipStateProjection : SakipProjection
         return value is null or DBNull ? default! : (T)value;
     }
 
-    private static void Fold(AgencyModel m, StreamKey key, long version, IDomainEvent ev, DirtySet dirty)
+    /// <summary>Folds one event into its agency's states; marks what it touched in <paramref name="dirty"/> unless null.</summary>
+    private static void Fold(AgencyModel m, StreamKey key, long version, IDomainEvent ev, DirtySet? dirty)
     {
         var a = m.Code;
         switch (key.Kind)
         {
             case StreamKind.Agency:
                 m.Agency = m.Agency.Evolve(ev);
-                if (ev is RatingScaleSet) dirty.Agencies.Add(a);
+                if (ev is RatingScaleSet) dirty?.Agencies.Add(a);
                 break;
 
             case StreamKind.Renstra:
                 var renstra = (m.Renstras.TryGetValue(key.Number, out var r) ? r : Domain.Renstras.RenstraState.Initial).Evolve(ev);
                 m.Renstras[key.Number] = renstra;
-                if (!renstra.Exists) break;
+                if (!renstra.Exists || dirty is null) break;
                 foreach (var y in AgencyModel.CoveredYears(renstra))
                 {
                     switch (ev)
@@ -194,6 +289,7 @@ public sealed class SakipStateProjection : SakipProjection
                 year.State = year.State.Evolve(ev);
                 year.Version = version;
                 var n = key.Number;
+                if (dirty is null) break;
                 dirty.Years.Add((a, n));
                 // The year's first event: next year's LKjIP rows now have a "previous" year (whatever the event was).
                 if (created) dirty.LkjipYears.Add((a, n + 1));

@@ -26,7 +26,8 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
 
 
     /// <returns>the Stopwatch ticks spent computing rows (the rest is SQL).</returns>
-    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
+    /// <param name="deletes">false when the tables were just emptied (rows written whole): no key to delete.</param>
+    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, bool deletes, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
         foreach (var a in dirty.Agencies)
@@ -40,6 +41,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             .Distinct().ToList();
 
         _compute += Stopwatch.GetTimestamp() - start;
+        if (deletes)
         await using (var batch = new NpgsqlBatch(conn, tx))
         {
             AddDelete(batch, "indicator_state", "indicator", dirty.IndicatorYears, indicatorKeys);

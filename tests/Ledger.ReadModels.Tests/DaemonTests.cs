@@ -60,7 +60,7 @@ public sealed class DaemonTests(ITestOutputHelper output)
         })));
 
         await db.WaitForCatchUpAsync(daemon, TimeSpan.FromSeconds(90));
-        output.WriteLine($"{committed} events committed, {rolledBack} appends rolled back; sakip-state {db.State.Timings}; cache reloads {db.State.CacheReloads}");
+        output.WriteLine($"{committed} events committed, {rolledBack} appends rolled back; sakip-state {db.State.StatePhases}; cache reloads {db.State.CacheReloads}");
         var head = await db.HeadAsync();
         Assert.True(head > await db.ScalarAsync<long>("SELECT count(*) FROM ledger.mt_events"), "the rolled-back appends should have left gaps in the sequence");
 
@@ -158,17 +158,17 @@ public sealed class DaemonTests(ITestOutputHelper output)
 
         // The failed batch pauses the shard (the daemon's coordinator restarts paused agents; a bare daemon does not).
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (daemon.Tracker.CurrentState("sakip-state:All")?.AgentStatus != "Paused")
+        while (daemon.Tracker.CurrentState(ReadModelDb.Shard)?.AgentStatus != "Paused")
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail("the refused commit never paused sakip-state");
+            if (DateTime.UtcNow > deadline) Assert.Fail("the refused commit never paused sakip");
             await Task.Delay(20);
         }
-        Assert.Contains("commit refused once", daemon.Tracker.CurrentState("sakip-state:All")!.Failure!.Message);
+        Assert.Contains("commit refused once", daemon.Tracker.CurrentState(ReadModelDb.Shard)!.Failure!.Message);
         var reloads = db.State.CacheReloads;
-        await daemon.StartAgentAsync("sakip-state:All", CancellationToken.None);
+        await daemon.StartAgentAsync(ReadModelDb.Shard, CancellationToken.None);
 
         await db.WaitForCatchUpAsync(daemon, TimeSpan.FromSeconds(60));
-        output.WriteLine($"sakip-state {db.State.Timings}; cache reloads {reloads} before the restart, {db.State.CacheReloads} after");
+        output.WriteLine($"sakip-state {db.State.StatePhases}; cache reloads {reloads} before the restart, {db.State.CacheReloads} after");
         await LogFold.AssertTablesEqualFoldAsync(db);
         Assert.Equal(reloads + 1, db.State.CacheReloads); // the first batch after the failed commit did not trust the cache
         await daemon.StopAllAsync();

@@ -22,9 +22,9 @@ public sealed class FoldTests(ITestOutputHelper output)
         var appended = await SakipStory.AppendAsync(db, agencies);
 
         await db.WaitForCatchUpAsync(daemon, CatchUp);
-        output.WriteLine($"{appended} events; sakip-state: {db.State.Timings}; cache reloads {db.State.CacheReloads}");
+        output.WriteLine($"{appended} events; sakip-state: {db.State.StatePhases}; cache reloads {db.State.CacheReloads}");
         await LogFold.AssertTablesEqualFoldAsync(db);
-        Assert.True(db.State.Timings.Batches > 10, $"expected many batches, got {db.State.Timings.Batches}");
+        Assert.True(db.State.StatePhases.Batches > 10, $"expected many batches, got {db.State.StatePhases.Batches}");
         // One daemon, no gaps: every batch found the cache where the previous one left it.
         Assert.Equal(0, db.State.CacheReloads);
         await daemon.StopAllAsync();

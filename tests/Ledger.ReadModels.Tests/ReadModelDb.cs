@@ -15,13 +15,13 @@ namespace Ledger.ReadModels.Tests;
 /// </summary>
 internal sealed class ReadModelDb : IAsyncDisposable
 {
-    private ReadModelDb(TestDatabase database, string serviceConnectionString, DocumentStore store, IReadOnlyList<SakipProjection> projections)
+    private ReadModelDb(TestDatabase database, string serviceConnectionString, DocumentStore store, SakipCombinedProjection projection)
     {
         Database = database;
         ServiceConnectionString = serviceConnectionString;
         Service = NpgsqlDataSource.Create(serviceConnectionString);
         Store = store;
-        Projections = projections;
+        Projection = projection;
     }
 
     public TestDatabase Database { get; }
@@ -29,8 +29,12 @@ internal sealed class ReadModelDb : IAsyncDisposable
     public string ServiceConnectionString { get; }
     public NpgsqlDataSource Service { get; }
     public DocumentStore Store { get; }
-    public IReadOnlyList<SakipProjection> Projections { get; }
-    public SakipStateProjection State => Projections.OfType<SakipStateProjection>().Single();
+    /// <summary>Projection <c>sakip</c> as registered in <see cref="Store"/>.</summary>
+    public SakipCombinedProjection Projection { get; }
+    public SakipStateProjection State => Projection.State;
+
+    /// <summary>The shard of projection <c>sakip</c> (<c>sakip:All</c>), as the daemon's tracker names it.</summary>
+    public const string Shard = "sakip:All";
 
     public static async Task<ReadModelDb> CreateAsync(int batchSize = SakipProjection.DefaultBatchSize, Action<StoreOptions>? more = null)
     {
@@ -39,16 +43,16 @@ internal sealed class ReadModelDb : IAsyncDisposable
         await ReadModelSchema.MigrateAsync(database.Owner);
         var service = await database.CreateLedgerServiceRoleAsync();
         await ReadModelSchema.GrantServiceRoleAsync(database.Owner, new NpgsqlConnectionStringBuilder(service).Username!);
-        IReadOnlyList<SakipProjection> projections = [];
+        SakipCombinedProjection projection = null!;
         var store = DocumentStore.For(o =>
         {
             LedgerMarten.Configure(o, service);
-            projections = SakipReadModels.Register(o, batchSize);
+            projection = SakipReadModels.Register(o, batchSize);
             o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
             o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
             more?.Invoke(o);
         });
-        return new ReadModelDb(database, service, store, projections);
+        return new ReadModelDb(database, service, store, projection);
     }
 
     public async Task<IProjectionDaemon> StartDaemonAsync()

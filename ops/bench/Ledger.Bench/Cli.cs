@@ -8,7 +8,7 @@ internal static class Cli
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -39,9 +39,14 @@ internal static class Cli
         --markdown writes/replaces "## Appends on Marten (issue 11)" in that file.
 
         rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,
-        then rebuilds sakip-state, sakip-history and sakip-pk with Marten's async daemon (RebuildProjectionAsync), one
-        after another, --rounds times (default 1) for each --batch-size (events per daemon page, default 10000; a
-        comma-separated list runs each); --parallel also rebuilds the three at once. Prints log events/s.
+        then rebuilds the read models with Marten's async daemon (RebuildProjectionAsync) in each layout, side by side in
+        one run: "before" (sakip-state, sakip-history, sakip-pk one after another, state rows page by page), the three
+        with state rows written once, sakip (one projection) page by page and with rows written once, and Marten alone
+        (loads every event, writes nothing); each round starts one scenario later. --rounds times (default 1) for each
+        --batch-size (events per daemon page, default 50000 as the service; a comma-separated list runs each); --parallel also rebuilds
+        the three at once; --diagnose also times the loading alone (Marten's loader, plain Npgsql, Npgsql + JSON);
+        --only keeps the scenarios whose names contain a word. Prints log events/s, CPU of this process and of
+        PostgreSQL, GC pauses, other processes' share of the machine, and checks every run leaves the same tables.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and

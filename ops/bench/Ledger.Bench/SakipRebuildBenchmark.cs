@@ -33,6 +33,12 @@ internal sealed record RebuildOptions
     /// <summary>Also rebuild the three at once (three RebuildProjectionAsync calls in parallel), besides one after another.</summary>
     public bool Parallel { get; init; }
 
+    /// <summary>Also time the loading alone, four ways (LoadDiagnostics), once per round and page size.</summary>
+    public bool Diagnose { get; init; }
+
+    /// <summary>Only the scenarios whose names contain one of these (case-insensitive); all when empty.</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
     public static RebuildOptions Parse(string[] args)
     {
         var o = new RebuildOptions();
@@ -45,6 +51,8 @@ internal sealed record RebuildOptions
                 "--batch-size" => o with { BatchSizes = a.Ints(1, 1_000_000) },
                 "--rounds" => o with { Rounds = a.Int(1, 20) },
                 "--parallel" => o with { Parallel = true },
+                "--diagnose" => o with { Diagnose = true },
+                "--only" => o with { Only = a.Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw a.Unknown(),
             };
         }
@@ -77,10 +85,12 @@ internal static class SakipRebuildBenchmark
             var service = await CreateDatabaseAsync(cluster, ct);
             IReadOnlyList<SakipProjection> projections = [];
             var noop = new MartenAlone();
+            SakipCombinedProjection combined = null!;
             using var store = DocumentStore.For(opts =>
             {
                 LedgerMarten.Configure(opts, service);
-                projections = SakipReadModels.Register(opts, o.BatchSizes[0]);
+                combined = SakipReadModels.Register(opts, o.BatchSizes[0]);
+                projections = SakipReadModels.RegisterSeparately(opts, o.BatchSizes[0]);
                 opts.Projections.Add(noop, ProjectionLifecycle.Async);
             });
             var state = projections.OfType<SakipStateProjection>().Single();
@@ -94,54 +104,93 @@ internal static class SakipRebuildBenchmark
             await using (var cmd = owner.CreateCommand("VACUUM ANALYZE ledger.mt_events, ledger.mt_streams")) await cmd.ExecuteNonQueryAsync(ct);
 
             using var daemon = await store.BuildProjectionDaemonAsync();
+            var postmaster = BenchDatabase.PostmasterPid(cluster);
             var before = LoadAverage();
-            var results = new List<(int Round, int BatchSize, string Name, TimeSpan Elapsed)>();
+            var results = new List<(int Round, int BatchSize, string Name, RunCost Cost)>();
+            var scenarios = new List<(string Name, Func<Task> Run)>
+            {
+                ("diagnostic: Marten alone (every event loaded, nothing written)", () => daemon.RebuildProjectionAsync(noop.Name, TimeSpan.FromMinutes(10), ct)),
+                ("before: sakip-state, sakip-history, sakip-pk one after another, state rows page by page", () => SeparateAsync(false)),
+                ("sakip-state, sakip-history, sakip-pk one after another, state rows written once", () => SeparateAsync(true)),
+                ("sakip (one projection), state rows page by page", () => CombinedAsync(false)),
+                ("sakip (one projection), state rows written once", () => CombinedAsync(true)),
+            };
+            if (o.Parallel)
+                scenarios.Add(("sakip-state, sakip-history, sakip-pk at once, state rows written once", async () =>
+                {
+                    state.WriteRowsOnce = true;
+                    await Task.WhenAll(projections.Select(p => daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct)));
+                }));
+            if (o.Only.Count > 0) scenarios.RemoveAll(x => !o.Only.Any(w => x.Name.Contains(w, StringComparison.OrdinalIgnoreCase)));
+            Log($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {System.Runtime.GCSettings.LatencyMode}; gen0size {Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "default"}");
+            string? reference = null;
             for (var round = 1; round <= o.Rounds; round++)
             {
                 foreach (var batchSize in o.BatchSizes)
                 {
-                    foreach (var p in projections) p.BatchSize = batchSize;
+                    foreach (var p in projections.Append(combined)) p.BatchSize = batchSize;
                     noop.Options.BatchSize = batchSize;
                     noop.Options.MaximumHopperSize = 2 * batchSize;
-                    var alone = Stopwatch.StartNew();
-                    await daemon.RebuildProjectionAsync(noop.Name, TimeSpan.FromMinutes(10), ct);
-                    results.Add((round, batchSize, "diagnostic: Marten alone (every event loaded, nothing written)", alone.Elapsed));
-                    Log($"Round {round}, pages of {batchSize:N0}: Marten alone {alone.Elapsed.TotalSeconds:F2} s = {total / alone.Elapsed.TotalSeconds:N0} events/s ({noop.Events:N0} events applied)");
-                    var all = Stopwatch.StartNew();
-                    foreach (var p in projections)
+                    if (o.Diagnose)
                     {
-                        var phases = state.Timings.ToString();
-                        var clock = Stopwatch.StartNew();
-                        await daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct);
-                        results.Add((round, batchSize, p.Name, clock.Elapsed));
-                        Log($"Round {round}, pages of {batchSize:N0}: {p.Name} {total:N0} log events in {clock.Elapsed.TotalSeconds:F2} s = {total / clock.Elapsed.TotalSeconds:N0} events/s");
-                        if (p == state) Log($"  sakip-state phases (cumulative; before: {phases}): {state.Timings}; cache reloads {state.CacheReloads}");
+                        foreach (var (name, cost, events) in await LoadDiagnostics.RunAsync(store, service, postmaster, batchSize, ct))
+                        {
+                            results.Add((round, batchSize, "load: " + name, cost));
+                            Log($"Round {round}, pages of {batchSize:N0}: load: {name}: {events:N0} events, {events / cost.Wall.TotalSeconds:N0} events/s; {cost}");
+                        }
                     }
-                    results.Add((round, batchSize, "all three, one after another", all.Elapsed));
-                    if (o.Parallel)
+                    // Alternate: each round starts one scenario later (A B C D, B C D A, ...).
+                    for (var k = 0; k < scenarios.Count; k++)
                     {
-                        var clock = Stopwatch.StartNew();
-                        await Task.WhenAll(projections.Select(p => daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct)));
-                        results.Add((round, batchSize, "all three at once", clock.Elapsed));
-                        Log($"Round {round}, pages of {batchSize:N0}: all three at once in {clock.Elapsed.TotalSeconds:F2} s = {total / clock.Elapsed.TotalSeconds:N0} events/s");
+                        var (name, run) = scenarios[(k + round - 1) % scenarios.Count];
+                        var phases = projections.Append(combined).Concat(combined.Parts).ToDictionary(p => p, p => p.Timings.Snapshot());
+                        var statePhases = (Separate: state.StatePhases.ToString(), Combined: combined.State.StatePhases.ToString());
+                        var meter = CostMeter.Start(postmaster);
+                        await run();
+                        var cost = meter.Stop();
+                        results.Add((round, batchSize, name, cost));
+                        Log($"Round {round}, pages of {batchSize:N0}: {name}: {total / cost.Wall.TotalSeconds:N0} events/s; {cost}");
+                        foreach (var (p, earlier) in phases)
+                            if (p.Timings.Snapshot() - earlier is var d && (d.Pages > 0 || d.Write > TimeSpan.Zero))
+                                Log($"  {(combined.Parts.Contains(p) ? "sakip's part " : "")}{p.Name}: {d}");
+                        if (state.StatePhases.ToString() != statePhases.Separate) Log($"  sakip-state phases (cumulative; before: {statePhases.Separate}): {state.StatePhases}");
+                        if (combined.State.StatePhases.ToString() != statePhases.Combined) Log($"  sakip's state phases (cumulative; before: {statePhases.Combined}): {combined.State.StatePhases}");
+                        if (name.StartsWith("diagnostic", StringComparison.Ordinal)) continue;
+                        var tables = await CheckAsync(cluster, total, ct);
+                        reference ??= tables;
+                        if (tables != reference) throw new InvalidOperationException($"{name}: the tables differ from the first run's: {tables} vs {reference}");
                     }
-                    await CheckAsync(cluster, total, ct);
                 }
+            }
+
+            async Task SeparateAsync(bool once)
+            {
+                state.WriteRowsOnce = once;
+                foreach (var p in projections) await daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct);
+            }
+
+            Task CombinedAsync(bool once)
+            {
+                combined.State.WriteRowsOnce = once;
+                return daemon.RebuildProjectionAsync(combined.Name, TimeSpan.FromMinutes(10), ct);
             }
             var rows = results.GroupBy(r => (r.BatchSize, r.Name)).Select(g =>
             {
-                var rates = g.Select(x => total / x.Elapsed.TotalSeconds).Order().ToList();
-                return $"| {g.Key.Name} | {g.Key.BatchSize:N0} | {rates[rates.Count / 2]:N0} | {rates[0]:N0} | {rates[^1]:N0} |";
+                var rates = g.Select(x => total / x.Cost.Wall.TotalSeconds).ToList();
+                var sorted = rates.Order().ToList();
+                var others = g.Select(x => x.Cost.OthersShare).Order().ToList();
+                return $"| {g.Key.Name} | {g.Key.BatchSize:N0} | {string.Join(" / ", rates.Select(r => r.ToString("N0")))} | {sorted[sorted.Count / 2]:N0} | " +
+                       $"{g.Average(x => x.Cost.ClientCpu.TotalSeconds):F2} | {g.Average(x => x.Cost.ServerCpu.TotalSeconds):F2} | {g.Average(x => x.Cost.GcPause.TotalSeconds):F2} | {others[0]:P0}–{others[^1]:P0} |";
             });
             Console.WriteLine($"""
 
                 ## Rebuild (issue 4): SAKIP read models on Marten's async daemon
 
                 {total:N0} events ({agencies} agencies × {Years} years), {o.Rounds} round(s), {Environment.ProcessorCount} cores, durable cluster, load average before/after {before} / {LoadAverage()}.
-                Rates are log events / wall time of RebuildProjectionAsync (teardown included).
+                Rates are log events / wall time of RebuildProjectionAsync (teardown included), per round in run order.
 
-                | projection | page (events) | median events/s | min | max |
-                |---|---:|---:|---:|---:|
+                | run | page (events) | events/s per round | median | client CPU s (mean) | server CPU s | GC pause s | other processes' share of the machine |
+                |---|---:|---|---:|---:|---:|---:|---:|
                 {string.Join("\n", rows)}
                 """);
             return 0;
@@ -175,22 +224,27 @@ internal static class SakipRebuildBenchmark
         return LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(ownerCs) { Username = Role, Password = password, MaxPoolSize = 100 }.ConnectionString);
     }
 
-    /// <summary>A sanity check after each run: every shard at the head, rows in every table.</summary>
-    private static async Task CheckAsync(LocalPostgresCluster cluster, long total, CancellationToken ct)
+    /// <summary>
+    /// A check after each run: rows in every table, and a digest of every table (the runs must leave the same rows,
+    /// whichever layout wrote them).
+    /// </summary>
+    private static async Task<string> CheckAsync(LocalPostgresCluster cluster, long total, CancellationToken ct)
     {
         await using var owner = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(Database));
-        var status = await SakipReadModels.StatusAsync(owner, ct);
-        var head = await ReadModelSchema.HeadAsync(owner, ct);
-        if (status.Any(s => s.Position != head)) throw new InvalidOperationException($"Not every shard is at the head {head}: {string.Join(", ", status)}");
-        await using var cmd = owner.CreateCommand("""
-            SELECT (SELECT count(*) FROM readmodel.indicator_state), (SELECT count(*) FROM readmodel.lkjip_rows), (SELECT count(*) FROM readmodel.budget_lines),
-                   (SELECT count(*) FROM readmodel.performance_years), (SELECT count(*) FROM readmodel.indicator_history), (SELECT count(*) FROM readmodel.pk_versions)
-            """);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var counts = Enumerable.Range(0, 6).Select(r.GetInt64).ToList();
-        Log($"  rows: {string.Join(" / ", counts.Select(c => c.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} (state, lkjip, budget, years, history, pk) for {total:N0} events");
+        string[] tables = ["indicator_state", "lkjip_rows", "budget_lines", "performance_years", "indicator_history", "pk_versions"];
+        var counts = new List<long>();
+        var digests = new List<string>();
+        foreach (var t in tables)
+        {
+            await using var cmd = owner.CreateCommand($"SELECT count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM readmodel.{t} x");
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            counts.Add(r.GetInt64(0));
+            digests.Add(r.GetString(1)[..8]);
+        }
+        Log($"  rows: {string.Join(" / ", counts.Select(c => c.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} (state, lkjip, budget, years, history, pk) for {total:N0} events; md5 {string.Join(" ", digests)}");
         if (counts.Any(c => c == 0)) throw new InvalidOperationException("A readmodel table is empty after the rebuild.");
+        return string.Join(" ", digests);
     }
 
     private static string LoadAverage()

@@ -67,7 +67,7 @@ public static class OpenApiExamples
 {
     public static readonly Dictionary<string, string> Requests = new()
     {
-        ["RebuildProjections"] = """{ "projection": "sakip-state" }""",
+        ["RebuildProjections"] = """{ "projection": "sakip" }""",
         ["CreateUser"] = """{ "name": "Sri Wahyuni", "nip": "198004122000031003", "role": "staff", "agency": "bkpsdm-surakarta" }""",
         ["RevokeUserToken"] = """{ "reason": "Pegawai pindah tugas ke perangkat daerah lain" }""",
         ["RegisterAgency"] = """{ "code": "bkpsdm-surakarta", "name": "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Surakarta" }""",

@@ -43,18 +43,18 @@ public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerA
         await ReadModelStory.WriteAsync(f);
         await ReadModelStory.CatchUpAsync(f);
         // The service's daemon runs the shard (it holds the shard's lock): the command line must not race it.
-        var refused = await RunAsync("rebuild", "sakip-pk");
+        var refused = await RunAsync("rebuild", "sakip");
         Assert.Equal(CommandLine.Failed, refused.Code);
-        Assert.Contains("sakip-pk: a running service's daemon runs it", refused.Err);
+        Assert.Contains("sakip: a running service's daemon runs it", refused.Err);
 
         // Stopping the coordinator releases its shard locks (pausing it does not).
         var coordinator = f.Services.GetRequiredService<IProjectionCoordinator>();
         await coordinator.StopAsync(CancellationToken.None);
         try
         {
-            var result = await RunAsync("rebuild", "sakip-pk");
+            var result = await RunAsync("rebuild", "sakip");
             Assert.True(result.Code == 0, result.Out + result.Err);
-            Assert.Contains("sakip-pk: rebuilt", result.Out);
+            Assert.Contains("sakip: rebuilt", result.Out);
             Assert.DoesNotContain("\r", result.Out); // redirected output: plain lines, no progress bar
         }
         finally

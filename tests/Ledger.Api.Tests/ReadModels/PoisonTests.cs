@@ -5,17 +5,22 @@ using Marten;
 
 namespace Ledger.Api.Tests.ReadModels;
 
-/// <summary>An event a projection cannot apply stops only that projection; /health shows where and why; the service stays up.</summary>
+/// <summary>
+/// An event the projection cannot apply stops projection <c>sakip</c> (the six tables) at that event; /health shows where
+/// and why; the service stays up. One projection writes the six tables from one page and one transaction, so the events
+/// after the poison are not projected either (before issue 11's rebuild work, history and PK had shards of their own and
+/// went on).
+/// </summary>
 public sealed class PoisonTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
 {
     [Fact]
-    public async Task PoisonBudgetEvent_AppendedByTheOwner_FailsOnlySakipStateAtItsSequenceAndHealthStays200()
+    public async Task PoisonBudgetEvent_AppendedByTheOwner_FailsSakipAtItsSequenceWritesNothingAfterItAndHealthStays200()
     {
         var s = await ReadModelStory.WriteAsync(f);
         await ReadModelStory.CatchUpAsync(f);
 
         // A budget whose lines are missing, appended through Marten by the owner: Marten loads it, the domain's Evolve
-        // cannot fold it. Only sakip-state reads budget events.
+        // cannot fold it (the state part of sakip).
         using (var owner = DocumentStore.For(o => LedgerMarten.Configure(o, f.Database.OwnerConnectionString)))
         await using (var session = owner.LightweightSession())
         {
@@ -24,9 +29,8 @@ public sealed class PoisonTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
             await session.SaveChangesAsync();
         }
         var seq = await ReadModelStory.ScalarAsync<long>(f, "SELECT max(seq_id) FROM ledger.mt_events");
-        // A good event after it: the other projections must get past the poison.
+        // A good event after it: it shares sakip's pages, so it waits behind the poison.
         await s.PostAsync(s.Staff, "realizations", new { indicator = "I9", year = 2023, period = "Y", value = 70 });
-        var head = await ReadModelStory.ScalarAsync<long>(f, "SELECT max(seq_id) FROM ledger.mt_events");
 
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         Dictionary<string, System.Text.Json.JsonElement> projections;
@@ -34,22 +38,18 @@ public sealed class PoisonTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
         {
             var health = (await f.Scenario(x => { x.Get.Url("/health"); x.StatusCodeShouldBe(200); })).Json;
             projections = health.GetProperty("projections").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
-            if (projections["sakip-state"].GetProperty("status").GetString() == "failed"
-                && projections["sakip-history"].GetProperty("position").GetInt64() >= head
-                && projections["sakip-pk"].GetProperty("position").GetInt64() >= head) break;
+            if (projections["sakip"].GetProperty("status").GetString() == "failed") break;
             await Task.Delay(100);
         } while (DateTime.UtcNow < until);
 
-        var state = projections["sakip-state"];
-        Assert.Equal("failed", state.GetProperty("status").GetString());
-        Assert.Equal(seq, state.GetProperty("errorEventSequence").GetInt64());
-        Assert.Equal(seq - 1, state.GetProperty("position").GetInt64());
-        Assert.StartsWith("ApplyEvent:", state.GetProperty("error").GetString());
-        Assert.Equal("running", projections["sakip-history"].GetProperty("status").GetString());
-        Assert.Equal("running", projections["sakip-pk"].GetProperty("status").GetString());
-        Assert.True(projections["sakip-history"].GetProperty("position").GetInt64() >= head);
-        // The history row of the event after the poison arrived.
-        Assert.Equal(1L, await ReadModelStory.ScalarAsync<long>(f,
+        var sakip = Assert.Single(projections).Value;
+        Assert.Equal("failed", sakip.GetProperty("status").GetString());
+        Assert.Equal(seq, sakip.GetProperty("errorEventSequence").GetInt64());
+        Assert.Equal(seq - 1, sakip.GetProperty("position").GetInt64());
+        Assert.StartsWith("ApplyEvent:", sakip.GetProperty("error").GetString());
+        // Nothing of the poison event or after it in any table: not the realization after it either.
+        Assert.Equal(0L, await ReadModelStory.ScalarAsync<long>(f, "SELECT count(*) FROM readmodel.indicator_history WHERE seq >= @s", ("s", seq)));
+        Assert.Equal(0L, await ReadModelStory.ScalarAsync<long>(f,
             "SELECT count(*) FROM readmodel.indicator_history WHERE agency = @a AND indicator = 'I9' AND change = 'realization-recorded'", ("a", s.Agency)));
     }
 }

@@ -94,7 +94,7 @@ internal static class ReadModelStory
             last = await ProjectionsAsync(f);
             var all = last.GetProperty("projections").EnumerateArray().ToList();
             var rebuilding = last.GetProperty("rebuild") is { ValueKind: JsonValueKind.Object } r && r.GetProperty("state").GetString() == "running";
-            if (!rebuilding && all.Count == 3 && all.All(p => p.GetProperty("status").GetString() == "running" && p.GetProperty("lag").GetInt64() == 0))
+            if (!rebuilding && all.Count == Ledger.ReadModels.SakipReadModels.Names.Count && all.All(p => p.GetProperty("status").GetString() == "running" && p.GetProperty("lag").GetInt64() == 0))
                 return;
             await Task.Delay(100);
         }
