@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using Ledger.Domain;
 using Marten;
 using Marten.Events.Projections;
 using Npgsql;
@@ -36,13 +37,22 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     /// <summary>Events per daemon page (Marten's <see cref="AsyncOptions.BatchSize"/>) unless registration says otherwise.</summary>
     public const int DefaultBatchSize = 50_000;
 
+    private readonly string[]? _eventTypeNames;
+    private readonly string[] _tables;
+
     protected SakipProjection(string name, IEnumerable<Type>? eventTypes, IEnumerable<string> tables)
     {
         Name = name;
-        foreach (var type in eventTypes ?? []) IncludeType(type);
-        foreach (var table in tables) Options.DeleteDataInTableOnTeardown($"{ReadModelStatements.Schema}.{table}");
+        var types = eventTypes?.ToList();
+        foreach (var type in types ?? []) IncludeType(type);
+        _eventTypeNames = types?.Select(DomainEventTypes.NameOf).ToArray();
+        _tables = [.. tables];
+        foreach (var table in _tables) Options.DeleteDataInTableOnTeardown($"{ReadModelStatements.Schema}.{table}");
         BatchSize = DefaultBatchSize;
     }
+
+    /// <summary>The names (in schema readmodel) of the tables this projection writes.</summary>
+    internal IReadOnlyList<string> TableNames => _tables;
 
     /// <summary>The daemon's shard of this projection (one shard: <c>{Name}:All</c>), the key of its progression row.</summary>
     public ShardName Shard => ShardName.Compose(Name, ShardName.All, null, Version);
@@ -85,6 +95,34 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     /// </summary>
     internal abstract Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);
 
+    /// <summary>
+    /// What this projection's tables hold once the daemon has committed the log up to <paramref name="upTo"/>, written
+    /// into <paramref name="schema"/> (the verifier's temporary copies) on the caller's connection and transaction, which
+    /// also reads the log (so in its snapshot). The daemon's own logic: the log's events of this projection's types, in
+    /// pages of <see cref="BatchSize"/> as the daemon loads them, each written by <see cref="WriteAsync"/>. A projection
+    /// with state between pages (sakip-state) overrides this.
+    /// </summary>
+    internal virtual async Task RecomputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Marten.Storage.IMartenDatabase database,
+        ISerializer serializer, long upTo, string schema, CancellationToken ct)
+    {
+        for (long after = 0; after < upTo;)
+        {
+            var page = new List<SakipEvent>();
+            await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: _eventTypeNames is not null, paged: true), connection, transaction))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<long>("after", after));
+                cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+                cmd.Parameters.Add(new NpgsqlParameter<int>("max", BatchSize));
+                if (_eventTypeNames is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", _eventTypeNames));
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) page.Add(SakipEvent.Read(r, serializer));
+            }
+            if (page.Count == 0) return;
+            await WriteAsync(new SakipBatch(page, database, serializer, schema), connection, transaction, ct);
+            after = page[^1].Sequence;
+        }
+    }
+
     /// <summary>The transaction <see cref="WriteAsync"/> wrote into committed (the only point its work is durable).</summary>
     internal virtual Task CommittedAsync(object? written, CancellationToken ct) => Task.CompletedTask;
 
@@ -112,9 +150,14 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     }
 }
 
-/// <summary>One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events).</summary>
-internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer)
+/// <summary>
+/// One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events), and
+/// the schema the page is written to (readmodel; the verifier's temporary copies when it recomputes).
+/// </summary>
+internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer,
+    string schema = ReadModelStatements.Schema)
 {
+    public string Schema { get; } = schema;
     public IReadOnlyList<SakipEvent> Events { get; } = events;
     public Marten.Storage.IMartenDatabase Database { get; } = database;
     public ISerializer Serializer { get; } = serializer;

@@ -114,6 +114,33 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     /// <summary>
+    /// The verifier's recompute: what the four tables hold once the log up to <paramref name="upTo"/> is committed, as a
+    /// rebuild in one page would write it — every event (read in the caller's transaction) folded with the same
+    /// <see cref="Fold"/> into fresh states (not this instance's cache), then one <see cref="SakipStateWriter"/> pass over
+    /// everything the fold touched, into <paramref name="schema"/>.
+    /// </summary>
+    internal override async Task RecomputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Marten.Storage.IMartenDatabase database,
+        ISerializer serializer, long upTo, string schema, CancellationToken ct)
+    {
+        var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
+        var dirty = new DirtySet();
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: false, paged: false), connection, transaction))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long>("after", 0L));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var e = SakipEvent.Read(r, serializer);
+                if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
+                if (!agencies.TryGetValue(e.Key.Agency, out var model)) agencies[e.Key.Agency] = model = new AgencyModel(e.Key.Agency);
+                Fold(model, e.Key, e.Version, ev, dirty);
+            }
+        }
+        await new SakipStateWriter(agencies, schema).WriteAsync(connection, transaction, dirty, ct);
+    }
+
+    /// <summary>
     /// Decodes and folds a batch into the cached states, marking what it touched. Agencies not in memory are first
     /// re-folded from the log up to <paramref name="loadUpTo"/> (whose rows are written). Returns the ticks of (load,
     /// fold). A batch event that cannot be folded fails the batch naming that event (a poison event).
