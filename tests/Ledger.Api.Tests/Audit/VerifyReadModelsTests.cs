@@ -96,18 +96,23 @@ public sealed class VerifyReadModelsTests(DerivedStateApiFactory f) : IClassFixt
             Assert.Equal(3, await cmd.ExecuteNonQueryAsync());
         }
 
-        var v = await DerivedState.VerifyAsync(f);
-        Assert.False(v.GetProperty("ok").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, v.GetProperty("firstBrokenSequence").ValueKind);
+        try
+        {
+            var v = await DerivedState.VerifyAsync(f);
+            Assert.False(v.GetProperty("ok").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, v.GetProperty("firstBrokenSequence").ValueKind);
 
-        AssertNamed(v, "indicator_state", "sakip-state", "different", new() { ["agency"] = s.Agency, ["year"] = 2023, ["indicator"] = "I2" });
-        AssertNamed(v, "pk_versions", "sakip-pk", "extra", new() { ["agency"] = s.Agency, ["year"] = 2023, ["number"] = 5 });
-        AssertNamed(v, "indicator_history", "sakip-history", "missing", new() { ["seq"] = historySeq, ["item"] = 0 });
-        Assert.Equal(3, v.GetProperty("problems").GetArrayLength());
-        foreach (var table in new[] { "lkjip_rows", "budget_lines", "performance_years" })
-            Assert.Empty(v.Problems($"readmodel.{table}"));
-
-        await DerivedState.RebuildAsync(f);
+            AssertNamed(v, "indicator_state", "sakip-state", "different", new() { ["agency"] = s.Agency, ["year"] = 2023, ["indicator"] = "I2" });
+            AssertNamed(v, "pk_versions", "sakip-pk", "extra", new() { ["agency"] = s.Agency, ["year"] = 2023, ["number"] = 5 });
+            AssertNamed(v, "indicator_history", "sakip-history", "missing", new() { ["seq"] = historySeq, ["item"] = 0 });
+            Assert.Equal(3, v.GetProperty("problems").GetArrayLength());
+            foreach (var table in new[] { "lkjip_rows", "budget_lines", "performance_years" })
+                Assert.Empty(v.Problems($"readmodel.{table}"));
+        }
+        finally
+        {
+            await DerivedState.RebuildAsync(f); // the remedy: the tables from the log
+        }
         AssertOk(await DerivedState.VerifyAsync(f));
     }
 

@@ -93,17 +93,21 @@ public sealed class VerifySnapshotsTests(DerivedStateApiFactory f) : IClassFixtu
         var forged = new StreamSnapshots(dataSource ?? f.Database.Owner, StreamSnapshots.NewKey()); // not the service's key
         var hash = (await forged.ChainHashAsync(s.YearStream, version))!;
         await forged.SaveAsync(s.YearStream, version, at.Timestamp, hash, ReadLoader.YearCodec.StateType, Lie(s));
-
-        var v = await DerivedState.VerifyAsync(f);
-        Assert.False(v.GetProperty("ok").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, v.GetProperty("firstBrokenSequence").ValueKind); // the log itself is intact
-        var problem = Named(v, s.YearStream, version, ReadLoader.YearCodec.StateType).GetProperty("problem").GetString()!;
-        Assert.Contains("not authentic", problem);
-        Assert.Contains($"its state is not the replay of the stream's events 1..{version}", problem);
-        Assert.DoesNotContain("another history", problem);
-        Assert.Single(v.Problems(Table));
-
-        await DeleteAsync(s.YearStream, version);
+        try
+        {
+            var v = await DerivedState.VerifyAsync(f);
+            Assert.False(v.GetProperty("ok").GetBoolean());
+            Assert.Equal(JsonValueKind.Null, v.GetProperty("firstBrokenSequence").ValueKind); // the log itself is intact
+            var problem = Named(v, s.YearStream, version, ReadLoader.YearCodec.StateType).GetProperty("problem").GetString()!;
+            Assert.Contains("not authentic", problem);
+            Assert.Contains($"its state is not the replay of the stream's events 1..{version}", problem);
+            Assert.DoesNotContain("another history", problem);
+            Assert.Single(v.Problems(Table));
+        }
+        finally
+        {
+            await DeleteAsync(s.YearStream, version);
+        }
         Assert.True((await DerivedState.VerifyAsync(f)).GetProperty("ok").GetBoolean());
     }
 
@@ -123,20 +127,24 @@ public sealed class VerifySnapshotsTests(DerivedStateApiFactory f) : IClassFixtu
         await leaked.SaveAsync(s.YearStream, 8, events[7].Timestamp, new byte[32], type, Truth(s, events, 8));
         await leaked.SaveAsync(s.YearStream, 2, events[0].Timestamp, await HashAsync(2), type, Truth(s, events, 2));
         await leaked.SaveAsync(s.YearStream, 4, events[3].Timestamp, await HashAsync(4), type, Truth(s, events, 4)); // true in every way
-
-        var v = await DerivedState.VerifyAsync(f);
-        Assert.False(v.GetProperty("ok").GetBoolean());
-        var falseState = Named(v, s.YearStream, 7, type).GetProperty("problem").GetString()!;
-        Assert.Equal("its state is not the replay of the stream's events 1..7", falseState);
-        var otherHistory = Named(v, s.YearStream, 8, type).GetProperty("problem").GetString()!;
-        Assert.Equal("taken of another history: its event hash is not the chain hash of the stream's event at that version", otherHistory);
-        var wrongTime = Named(v, s.YearStream, 2, type).GetProperty("problem").GetString()!;
-        Assert.StartsWith("its recorded time ", wrongTime);
-        Assert.Contains("is not its event's", wrongTime);
-        Assert.Equal(3, v.Problems(Table).Count);
-        Assert.Equal(3, v.GetProperty("snapshots").GetProperty("problems").GetArrayLength());
-
-        await DeleteAsync(s.YearStream, 2, 4, 7, 8);
+        try
+        {
+            var v = await DerivedState.VerifyAsync(f);
+            Assert.False(v.GetProperty("ok").GetBoolean());
+            var falseState = Named(v, s.YearStream, 7, type).GetProperty("problem").GetString()!;
+            Assert.Equal("its state is not the replay of the stream's events 1..7", falseState);
+            var otherHistory = Named(v, s.YearStream, 8, type).GetProperty("problem").GetString()!;
+            Assert.Equal("taken of another history: its event hash is not the chain hash of the stream's event at that version", otherHistory);
+            var wrongTime = Named(v, s.YearStream, 2, type).GetProperty("problem").GetString()!;
+            Assert.StartsWith("its recorded time ", wrongTime);
+            Assert.Contains("is not its event's", wrongTime);
+            Assert.Equal(3, v.Problems(Table).Count);
+            Assert.Equal(3, v.GetProperty("snapshots").GetProperty("problems").GetArrayLength());
+        }
+        finally
+        {
+            await DeleteAsync(s.YearStream, 2, 4, 7, 8);
+        }
         Assert.True((await DerivedState.VerifyAsync(f)).GetProperty("ok").GetBoolean());
     }
 
@@ -148,17 +156,20 @@ public sealed class VerifySnapshotsTests(DerivedStateApiFactory f) : IClassFixtu
         const string older = "performance-year/v0+0123456789abcdef";
         var snapshots = f.Services.GetRequiredService<StreamSnapshots>();
         await snapshots.SaveAsync(s.YearStream, 9, events[8].Timestamp, (await snapshots.ChainHashAsync(s.YearStream, 9))!, older, """{"anything":1}""");
-
-        var v = await DerivedState.VerifyAsync(f);
-        Assert.True(v.GetProperty("ok").GetBoolean(), v.GetRawText());
-        var snapshotsBody = v.GetProperty("snapshots");
-        Assert.Equal(1, snapshotsBody.GetProperty("notChecked").GetInt64());
-        var row = Assert.Single(snapshotsBody.GetProperty("notCheckedRows").EnumerateArray());
-        Assert.Equal((s.YearStream, older, 9L), (row.GetProperty("stream").GetString(), row.GetProperty("stateType").GetString(), row.GetProperty("version").GetInt64()));
-        Assert.StartsWith("not checked: unknown state type", row.GetProperty("problem").GetString());
-
-        await DeleteAsync(s.YearStream, 9); // the service's own row at 9 goes too: a cache
-        Assert.True((await DerivedState.VerifyAsync(f)).GetProperty("ok").GetBoolean());
+        try
+        {
+            var v = await DerivedState.VerifyAsync(f);
+            Assert.True(v.GetProperty("ok").GetBoolean(), v.GetRawText());
+            var snapshotsBody = v.GetProperty("snapshots");
+            Assert.Equal(1, snapshotsBody.GetProperty("notChecked").GetInt64());
+            var row = Assert.Single(snapshotsBody.GetProperty("notCheckedRows").EnumerateArray());
+            Assert.Equal((s.YearStream, older, 9L), (row.GetProperty("stream").GetString(), row.GetProperty("stateType").GetString(), row.GetProperty("version").GetInt64()));
+            Assert.StartsWith("not checked: unknown state type", row.GetProperty("problem").GetString());
+        }
+        finally
+        {
+            await DeleteAsync(s.YearStream, 9); // the service's own row at 9 goes too: a cache
+        }
     }
 
     /// <summary>The <c>verify</c> verb (another process, the service role, the configured key) shows the same and exits 1.</summary>
@@ -185,16 +196,19 @@ public sealed class VerifySnapshotsTests(DerivedStateApiFactory f) : IClassFixtu
             Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
         }
 
-        var broken = await DerivedState.VerifyCommandAsync(f);
-        Assert.True(broken.Code == 1, broken.Out);
-        Assert.StartsWith("BROKEN: derived state differs from the log", broken.Out);
-        Assert.Contains($"seq - {Table}: the snapshot of {s.YearStream} ({ReadLoader.YearCodec.StateType}) at version 5: not authentic", broken.Out);
-        Assert.Contains($"seq - readmodel.pk_versions: readmodel.pk_versions differs from what sakip-pk computes", broken.Out);
-        Assert.Contains($"extra (agency={s.Agency}, year=2023, number=9)", broken.Out);
-
-        await DeleteAsync(s.YearStream, 5);
-        await using (var cmd = f.Database.Owner.CreateCommand("DELETE FROM readmodel.pk_versions WHERE agency = @a AND number = 9"))
+        try
         {
+            var broken = await DerivedState.VerifyCommandAsync(f);
+            Assert.True(broken.Code == 1, broken.Out);
+            Assert.StartsWith("BROKEN: derived state differs from the log", broken.Out);
+            Assert.Contains($"seq - {Table}: the snapshot of {s.YearStream} ({ReadLoader.YearCodec.StateType}) at version 5: not authentic", broken.Out);
+            Assert.Contains($"seq - readmodel.pk_versions: readmodel.pk_versions differs from what sakip-pk computes", broken.Out);
+            Assert.Contains($"extra (agency={s.Agency}, year=2023, number=9)", broken.Out);
+        }
+        finally
+        {
+            await DeleteAsync(s.YearStream, 5);
+            await using var cmd = f.Database.Owner.CreateCommand("DELETE FROM readmodel.pk_versions WHERE agency = @a AND number = 9");
             cmd.Parameters.AddWithValue("a", s.Agency);
             await cmd.ExecuteNonQueryAsync();
         }
