@@ -40,7 +40,12 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
         var memory = new IndicatorHistoryMemory();
         var needy = decoded.Where(d => IndicatorHistory.NeedsEarlierEvents(d.Audited.Event)).Select(d => d.Recorded.Stream)
             .Distinct(StringComparer.Ordinal).ToArray();
-        if (needy.Length > 0) await PrimeAsync(connection, transaction, batch.Serializer, needy, batch.First, memory, ct);
+        if (needy.Length > 0)
+        {
+            // The daemon reads the log in its own transaction; the verifier's recompute in its snapshot (batch.Log).
+            var (log, logTransaction) = batch.Log ?? (connection, transaction);
+            await PrimeAsync(log, logTransaction, batch.Serializer, needy, batch.First, memory, ct);
+        }
 
         await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyHistory(batch.Schema), ct);
         foreach (var (e, audited) in decoded)

@@ -71,6 +71,9 @@ internal static class ReadModelStatements
          ORDER BY seq_id{(paged ? " LIMIT @max" : "")}
         """;
 
+    /// <summary>The verifier's snapshot transaction only reads: it never takes a transaction id (which a settled log head would wait for).</summary>
+    public const string ReadOnly = "SET TRANSACTION READ ONLY";
+
     /// <summary>
     /// The verifier's first statement, which takes its REPEATABLE READ snapshot: each shard's committed progression
     /// (rows and progression commit together, so the tables it then reads are exactly the projections' output up to
@@ -83,10 +86,32 @@ internal static class ReadModelStatements
         """;
 
     /// <summary>
-    /// An empty copy of a readmodel table in the session's temporary schema, same columns in the same order (so a row's
-    /// text form compares with the real one's), gone when the transaction ends (the verifier always rolls back).
+    /// The verifier's two empty copies of a readmodel table in its work session's temporary schema, same columns in the
+    /// same order (so rows compare by their text form): <c>pg_temp.{table}</c>, which the projection's writers fill
+    /// (expected), and <c>pg_temp.actual_{table}</c>, which receives the table as the snapshot shows it (actual).
     /// </summary>
-    public static string CreateTempCopy(string table) => $"CREATE TEMPORARY TABLE {table} (LIKE {Schema}.{table}) ON COMMIT DROP";
+    public static string CreateTempCopies(string table) => $"""
+        CREATE TEMPORARY TABLE {table} (LIKE {Schema}.{table});
+        CREATE TEMPORARY TABLE actual_{table} (LIKE {Schema}.{table})
+        """;
+
+    /// <summary>
+    /// A readmodel table's size in pages. Every row the snapshot sees lies below it (rows it sees were written before it,
+    /// and a table shrinks only under an ACCESS EXCLUSIVE lock, which the snapshot's ACCESS SHARE holds off).
+    /// </summary>
+    public static string Pages(string table) => $"SELECT pg_relation_size('{Schema}.{table}') / current_setting('block_size')::bigint";
+
+    /// <summary>
+    /// The rows (as the snapshot shows them) on pages [<paramref name="from"/>, <paramref name="to"/>) of a readmodel table,
+    /// binary (exact): a TID range scan, so the copy is done in chunks, each received in a short transaction of the work session.
+    /// </summary>
+    public static string CopyOut(string table, long from, long to) =>
+        FormattableString.Invariant($"COPY (SELECT * FROM {Schema}.{table} WHERE ctid >= '({from},0)'::tid AND ctid < '({to},0)'::tid) TO STDOUT (FORMAT BINARY)");
+
+    public static string CopyIntoActual(string table) => $"COPY {Temp}.actual_{table} FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>Drops the work session's temporary tables (pooled sessions outlive the verifier: Ledger's connections do not reset).</summary>
+    public const string DropTemporaryTables = "DISCARD TEMP";
 
     /// <summary>A readmodel table's primary-key columns in key order (every column when it has none): the key a difference is named by.</summary>
     public const string KeyColumns = """
@@ -97,11 +122,11 @@ internal static class ReadModelStatements
          ORDER BY coalesce(array_position(i.indkey::int2[], a.attnum), a.attnum)
         """;
 
-    /// <summary>Rows of a readmodel table and of its recomputed copy.</summary>
-    public static string CountRows(string table) => $"SELECT (SELECT count(*) FROM {Schema}.{table}), (SELECT count(*) FROM {Temp}.{table})";
+    /// <summary>Rows of a readmodel table (its copy) and of its recompute.</summary>
+    public static string CountRows(string table) => $"SELECT (SELECT count(*) FROM {Temp}.actual_{table}), (SELECT count(*) FROM {Temp}.{table})";
 
     /// <summary>
-    /// The differences between a readmodel table (actual) and its recomputed copy (expected), whole rows compared by
+    /// The differences between a readmodel table (actual: its copy) and its recompute (expected), whole rows compared by
     /// their text form (every column, numerics with their scale), multiset-wise (EXCEPT ALL both ways); grouped by
     /// <paramref name="keys"/> (quoted column names) into missing (only expected has the key), extra (only the table)
     /// and different (both, with other contents). Returns kind, how many keys of that kind, and the key columns of the
@@ -112,7 +137,7 @@ internal static class ReadModelStatements
         var k = string.Join(", ", keys);
         return $"""
             WITH expected AS (SELECT {k}, t::text AS verify_row FROM {Temp}.{table} t),
-                 actual AS (SELECT {k}, t::text AS verify_row FROM {Schema}.{table} t),
+                 actual AS (SELECT {k}, t::text AS verify_row FROM {Temp}.actual_{table} t),
                  d AS (SELECT 1 AS m, 0 AS x, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual) missing
                        UNION ALL
                        SELECT 0, 1, * FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM expected) extra),

@@ -22,43 +22,56 @@ public sealed record ReadModelTableCheck(
     public string QualifiedName => $"{ReadModelStatements.Schema}.{Table}";
 }
 
+/// <summary>Where one projection's check spent its time: replaying the log into the temporary copies, then comparing them with its tables.</summary>
+public sealed record ReadModelProjectionTiming(string Projection, long Position, TimeSpan Recompute, TimeSpan Compare);
+
 /// <summary>The read models against the log: one check per table, or why they could not be compared (<see cref="NotChecked"/>).</summary>
 public sealed record ReadModelVerification(IReadOnlyList<ReadModelTableCheck> Tables, string? NotChecked, TimeSpan Elapsed)
 {
     public bool Ok => NotChecked is null && Tables.All(t => t.Ok);
+
+    public IReadOnlyList<ReadModelProjectionTiming> Timings { get; init; } = [];
 }
 
 /// <summary>
 /// Issue 11, "derived state is never evidence": the service role may write every readmodel table, so a row written by
-/// anyone but the daemon (or a daemon bug) must be caught. In one REPEATABLE READ transaction, as the role given (the
-/// service's): read each shard's committed progression (first statement: it takes the snapshot), create an empty
-/// temporary copy of each table (<c>LIKE</c> it), replay the log up to that progression through the projection's own
-/// writers into the copies (<see cref="SakipProjection.RecomputeAsync"/>, the same SQL with the schema swapped), compare
-/// whole rows both ways (<c>EXCEPT ALL</c>), then roll back: nothing is written outside the session's temporary schema.
-/// <para>
-/// Because rows and progression commit together in the daemon's transaction, the snapshot holds each table exactly as
-/// the daemon left it at that position: a lagging daemon is not a difference. The transaction takes no lock but
-/// ACCESS SHARE on the tables (the daemon's DELETE and COPY do not wait for it); it does hold back vacuum's horizon for
-/// its duration (seconds; docs/read-models.md "Verify").
-/// </para>
+/// anyone but the daemon (or a daemon bug) must be caught. As the role given (the service's), on two connections:
+/// <list type="number">
+/// <item>the snapshot: a REPEATABLE READ, READ ONLY transaction whose first statement reads each shard's committed
+///   progression. Rows and progression commit together in the daemon's transaction, so in this snapshot each table is
+///   exactly what its projection wrote up to that position: a lagging daemon is no difference. Every read of the log and
+///   of the tables is in this snapshot;</item>
+/// <item>the work session: two empty temporary copies of each table (<c>LIKE</c> it); the projection's own writers replay
+///   the log up to that position into one (<see cref="SakipProjection.RecomputeAsync"/>, the same SQL with the schema
+///   swapped), the table's rows as the snapshot shows them are copied into the other (binary COPY), and the two are
+///   compared whole rows both ways (<c>EXCEPT ALL</c>) and named by primary key; the temporary tables are dropped.</item>
+/// </list>
+/// Why two connections: a transaction that writes, even only to a temporary table, holds a transaction id until it
+/// ends, and a year close's settled log head (<see cref="Ledger.Audit.SettledSequence"/>) waits for every older one. The
+/// snapshot transaction never writes (no id); the work session writes in short transactions (a page of the log, one
+/// table of sakip-state, or a chunk of a table's pages each). Locks: ACCESS SHARE on the tables (the daemon's DELETE and COPY do not wait for it). The snapshot does hold
+/// back vacuum's horizon while the check runs (docs/read-models.md "Verify").
 /// </summary>
 public static class ReadModelVerifier
 {
     /// <summary>The schema of the read models (<c>readmodel</c>).</summary>
     public const string Schema = ReadModelStatements.Schema;
 
-    /// <param name="store">Marten's store (its serializer and database; the connection is <paramref name="dataSource"/>'s).</param>
+    /// <param name="store">Marten's store (its serializer and database; the connections are <paramref name="dataSource"/>'s).</param>
     /// <param name="examples">keys named per table and kind.</param>
-    public static async Task<ReadModelVerification> VerifyAsync(NpgsqlDataSource dataSource, IDocumentStore store, int examples = 5, CancellationToken ct = default)
+    /// <param name="progress">called with each projection's name before its tables are recomputed.</param>
+    public static async Task<ReadModelVerification> VerifyAsync(NpgsqlDataSource dataSource, IDocumentStore store, int examples = 5,
+        Func<string, Task>? progress = null, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
         var projections = SakipReadModels.Create();
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using var snapshot = await dataSource.OpenConnectionAsync(ct);
+        await using var read = await snapshot.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await ExecAsync(snapshot, read, ReadModelStatements.ReadOnly, ct);
 
         var positions = new Dictionary<string, long>(StringComparer.Ordinal);
         var mayCreateTemp = false;
-        await using (var cmd = new NpgsqlCommand(ReadModelStatements.VerifySnapshot, connection, transaction))
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.VerifySnapshot, snapshot, read))
         {
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", projections.Select(p => p.Shard.Identity).ToArray()));
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -69,31 +82,64 @@ public static class ReadModelVerifier
             }
         }
         if (!mayCreateTemp)
-        {
-            await transaction.RollbackAsync(ct);
-            return new ReadModelVerification([], $"the role {connection.UserName} may not create temporary tables in this database, which the comparison needs " +
-                $"(GRANT TEMPORARY ON DATABASE {AuditSchema.Quote(connection.Database)} TO {AuditSchema.Quote(connection.UserName ?? "")})", clock.Elapsed);
-        }
+            return new ReadModelVerification([], $"the role {snapshot.UserName} may not create temporary tables in this database, which the comparison needs " +
+                $"(GRANT TEMPORARY ON DATABASE {AuditSchema.Quote(snapshot.Database)} TO {AuditSchema.Quote(snapshot.UserName ?? "")})", clock.Elapsed);
 
         var tables = new List<ReadModelTableCheck>();
+        var timings = new List<ReadModelProjectionTiming>();
         var serializer = store.Options.Serializer();
-        foreach (var projection in projections)
+        await using var work = await dataSource.OpenConnectionAsync(ct);
+        try
         {
-            var position = positions.GetValueOrDefault(projection.Shard.Identity);
-            foreach (var table in projection.TableNames) await ExecAsync(connection, transaction, ReadModelStatements.CreateTempCopy(table), ct);
-            await projection.RecomputeAsync(connection, transaction, store.Storage.Database, serializer, position, ReadModelStatements.Temp, ct);
-            foreach (var table in projection.TableNames)
-                tables.Add(await CompareAsync(connection, transaction, projection.Name, table, position, examples, ct));
+            foreach (var projection in projections)
+            {
+                if (progress is not null) await progress(projection.Name);
+                var position = positions.GetValueOrDefault(projection.Shard.Identity);
+                var started = clock.Elapsed;
+                foreach (var table in projection.TableNames) await ExecAsync(work, null, ReadModelStatements.CreateTempCopies(table), ct);
+                await projection.RecomputeAsync(snapshot, read, work, store.Storage.Database, serializer, position, ReadModelStatements.Temp, ct);
+                var recomputed = clock.Elapsed;
+                foreach (var table in projection.TableNames)
+                {
+                    await CopyActualAsync(snapshot, read, work, table, ct);
+                    tables.Add(await CompareAsync(work, projection.Name, table, position, examples, ct));
+                }
+                timings.Add(new ReadModelProjectionTiming(projection.Name, position, recomputed - started, clock.Elapsed - recomputed));
+            }
         }
-        await transaction.RollbackAsync(ct);
-        return new ReadModelVerification(tables, null, clock.Elapsed);
+        finally
+        {
+            if (work.State == ConnectionState.Open) await ExecAsync(work, null, ReadModelStatements.DropTemporaryTables, CancellationToken.None);
+        }
+        await read.RollbackAsync(ct);
+        return new ReadModelVerification(tables, null, clock.Elapsed) { Timings = timings };
     }
 
-    private static async Task<ReadModelTableCheck> CompareAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string projection, string table,
+    /// <summary>Pages of a table copied per COPY: each chunk is received in its own transaction of the work session, kept short.</summary>
+    private const long PagesPerCopy = 512;
+
+    /// <summary>
+    /// The table as the snapshot shows it, into its actual_ copy in the work session: binary COPY out and in (exact), in
+    /// chunks of pages, so that no transaction of the work session (each COPY in commits on its own) lasts long.
+    /// </summary>
+    private static async Task CopyActualAsync(NpgsqlConnection snapshot, NpgsqlTransaction read, NpgsqlConnection work, string table, CancellationToken ct)
+    {
+        long pages;
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.Pages(table), snapshot, read))
+            pages = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        for (long from = 0; from < pages; from += PagesPerCopy)
+        {
+            await using var into = await work.BeginRawBinaryCopyAsync(ReadModelStatements.CopyIntoActual(table), ct);
+            await using var source = await snapshot.BeginRawBinaryCopyAsync(ReadModelStatements.CopyOut(table, from, from + PagesPerCopy), ct);
+            await source.CopyToAsync(into, ct);
+        }
+    }
+
+    private static async Task<ReadModelTableCheck> CompareAsync(NpgsqlConnection connection, string projection, string table,
         long position, int examples, CancellationToken ct)
     {
         var keys = new List<string>();
-        await using (var cmd = new NpgsqlCommand(ReadModelStatements.KeyColumns, connection, transaction))
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.KeyColumns, connection))
         {
             cmd.Parameters.Add(new NpgsqlParameter<string>("table", $"{ReadModelStatements.Schema}.{table}"));
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -101,7 +147,7 @@ public static class ReadModelVerifier
         }
 
         long actual, expected;
-        await using (var cmd = new NpgsqlCommand(ReadModelStatements.CountRows(table), connection, transaction))
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.CountRows(table), connection))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
@@ -110,7 +156,7 @@ public static class ReadModelVerifier
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var found = new List<ReadModelDifference>();
-        await using (var cmd = new NpgsqlCommand(ReadModelStatements.Differences(table, keys.Select(AuditSchema.Quote).ToList()), connection, transaction))
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.Differences(table, keys.Select(AuditSchema.Quote).ToList()), connection))
         {
             cmd.Parameters.Add(new NpgsqlParameter<int>("examples", examples));
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -127,7 +173,7 @@ public static class ReadModelVerifier
             counts.GetValueOrDefault("extra"), counts.GetValueOrDefault("different"), found);
     }
 
-    private static async Task ExecAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken ct)
+    private static async Task ExecAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, connection, transaction);
         await cmd.ExecuteNonQueryAsync(ct);

@@ -95,30 +95,40 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     /// </summary>
     internal abstract Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);
 
+    /// <summary>Events per page of the verifier's recompute, at most: each page is written in a transaction of its own, kept short.</summary>
+    internal const int RecomputePage = 10_000;
+
     /// <summary>
     /// What this projection's tables hold once the daemon has committed the log up to <paramref name="upTo"/>, written
-    /// into <paramref name="schema"/> (the verifier's temporary copies) on the caller's connection and transaction, which
-    /// also reads the log (so in its snapshot). The daemon's own logic: the log's events of this projection's types, in
-    /// pages of <see cref="BatchSize"/> as the daemon loads them, each written by <see cref="WriteAsync"/>. A projection
-    /// with state between pages (sakip-state) overrides this.
+    /// into <paramref name="schema"/> (the verifier's temporary tables) on <paramref name="target"/>. Every read of the
+    /// log is on <paramref name="log"/> in <paramref name="logTransaction"/> (the verifier's read-only snapshot); every
+    /// write is on <paramref name="target"/>, in short transactions of its own (a transaction that writes, even to a
+    /// temporary table, holds a transaction id, which a year close's settled log head waits for). The daemon's own
+    /// logic: the log's events of this projection's types, in pages as the daemon loads them (of at most
+    /// <see cref="RecomputePage"/>: the stateless projections' output does not depend on where pages end), each written
+    /// by <see cref="WriteAsync"/>. A projection with state between pages (sakip-state) overrides this.
     /// </summary>
-    internal virtual async Task RecomputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Marten.Storage.IMartenDatabase database,
-        ISerializer serializer, long upTo, string schema, CancellationToken ct)
+    internal virtual async Task RecomputeAsync(NpgsqlConnection log, NpgsqlTransaction logTransaction, NpgsqlConnection target,
+        Marten.Storage.IMartenDatabase database, ISerializer serializer, long upTo, string schema, CancellationToken ct)
     {
         for (long after = 0; after < upTo;)
         {
             var page = new List<SakipEvent>();
-            await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: _eventTypeNames is not null, paged: true), connection, transaction))
+            await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: _eventTypeNames is not null, paged: true), log, logTransaction))
             {
                 cmd.Parameters.Add(new NpgsqlParameter<long>("after", after));
                 cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
-                cmd.Parameters.Add(new NpgsqlParameter<int>("max", BatchSize));
+                cmd.Parameters.Add(new NpgsqlParameter<int>("max", Math.Min(BatchSize, RecomputePage)));
                 if (_eventTypeNames is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", _eventTypeNames));
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct)) page.Add(SakipEvent.Read(r, serializer));
             }
             if (page.Count == 0) return;
-            await WriteAsync(new SakipBatch(page, database, serializer, schema), connection, transaction, ct);
+            await using (var tx = await target.BeginTransactionAsync(ct))
+            {
+                await WriteAsync(new SakipBatch(page, database, serializer, schema) { Log = (log, logTransaction) }, target, tx, ct);
+                await tx.CommitAsync(ct);
+            }
             after = page[^1].Sequence;
         }
     }
@@ -158,6 +168,9 @@ internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storag
     string schema = ReadModelStatements.Schema)
 {
     public string Schema { get; } = schema;
+
+    /// <summary>Where a writer reads the log, when not in the transaction it writes in (the verifier's read-only snapshot).</summary>
+    public (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? Log { get; init; }
     public IReadOnlyList<SakipEvent> Events { get; } = events;
     public Marten.Storage.IMartenDatabase Database { get; } = database;
     public ISerializer Serializer { get; } = serializer;

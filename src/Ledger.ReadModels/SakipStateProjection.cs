@@ -115,16 +115,17 @@ public sealed class SakipStateProjection : SakipProjection
 
     /// <summary>
     /// The verifier's recompute: what the four tables hold once the log up to <paramref name="upTo"/> is committed, as a
-    /// rebuild in one page would write it — every event (read in the caller's transaction) folded with the same
-    /// <see cref="Fold"/> into fresh states (not this instance's cache), then one <see cref="SakipStateWriter"/> pass over
-    /// everything the fold touched, into <paramref name="schema"/>.
+    /// rebuild in one page would write it — every event (read on <paramref name="log"/>, in the verifier's snapshot)
+    /// folded with the same <see cref="Fold"/> into fresh states (not this instance's cache), then one
+    /// <see cref="SakipStateWriter"/> pass over everything the fold touched, into <paramref name="schema"/> on
+    /// <paramref name="target"/>, each statement (one COPY per table) committing on its own.
     /// </summary>
-    internal override async Task RecomputeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Marten.Storage.IMartenDatabase database,
-        ISerializer serializer, long upTo, string schema, CancellationToken ct)
+    internal override async Task RecomputeAsync(NpgsqlConnection log, NpgsqlTransaction logTransaction, NpgsqlConnection target,
+        Marten.Storage.IMartenDatabase database, ISerializer serializer, long upTo, string schema, CancellationToken ct)
     {
         var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
         var dirty = new DirtySet();
-        await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: false, paged: false), connection, transaction))
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: false, paged: false), log, logTransaction))
         {
             cmd.Parameters.Add(new NpgsqlParameter<long>("after", 0L));
             cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
@@ -137,7 +138,7 @@ public sealed class SakipStateProjection : SakipProjection
                 Fold(model, e.Key, e.Version, ev, dirty);
             }
         }
-        await new SakipStateWriter(agencies, schema).WriteAsync(connection, transaction, dirty, ct);
+        await new SakipStateWriter(agencies, schema).WriteAsync(target, null, dirty, ct);
     }
 
     /// <summary>

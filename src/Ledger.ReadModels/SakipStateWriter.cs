@@ -25,8 +25,9 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     public long Rows { get; private set; }
 
 
+    /// <param name="tx">the daemon's transaction; null for the verifier's recompute, whose every statement commits on its own.</param>
     /// <returns>the Stopwatch ticks spent computing rows (the rest is SQL).</returns>
-    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, CancellationToken ct)
+    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, DirtySet dirty, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
         foreach (var a in dirty.Agencies)

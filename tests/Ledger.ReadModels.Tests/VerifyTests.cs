@@ -74,6 +74,41 @@ public sealed class VerifyTests(ITestOutputHelper output)
         await daemon.StopAllAsync();
     }
 
+    /// <summary>
+    /// Mid-verification (called before each projection is recomputed, so after sakip-state's tables were written and
+    /// compared): a year close's settled log head comes at once (the check never holds a transaction id for long: its
+    /// snapshot only reads, its writes to temporary tables commit page by page), an append commits and the daemon
+    /// projects it (the snapshot takes no lock the daemon waits for). The check still sees its own snapshot: ok.
+    /// </summary>
+    [Fact]
+    public async Task Verify_WhileItRuns_ALogHeadSettlesAppendsCommitAndTheDaemonProjects()
+    {
+        await using var db = await ReadModelDb.CreateAsync();
+        using var daemon = await db.StartDaemonAsync();
+        var a = SakipStory.Agency(1, "nb");
+        await SakipStory.AppendAsync(db, [a], years: 1);
+        await db.WaitForCatchUpAsync(daemon, CatchUp);
+        var start = await db.HeadAsync();
+
+        var calls = new List<string>();
+        var v = await ReadModelVerifier.VerifyAsync(db.Service, db.Store, progress: async projection =>
+        {
+            calls.Add(projection);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var head = await Ledger.Audit.LogHeads.ReadAsync(db.Service, settleTimeout: TimeSpan.FromSeconds(5));
+            output.WriteLine($"before {projection}: log head {head.Sequence} settled in {clock.ElapsedMilliseconds} ms");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the log head took {clock.Elapsed} before {projection}");
+            await db.AppendAsync($"year-{a}-2022", [new Ledger.Domain.PerformanceYears.CorrectingRealization.RealizationCorrected("IK01", "Q2", 0, 50 + calls.Count, "x", false)]);
+            await db.WaitForCatchUpAsync(daemon, CatchUp);
+        });
+        Assert.Equal(SakipReadModels.Names, calls);
+        Assert.True(v.Ok, Describe(v));
+        Assert.All(v.Tables, t => Assert.Equal(start, t.Position)); // its snapshot, taken before the appends
+        Assert.Equal(start + 3, await db.HeadAsync());
+        Assert.True((await VerifyAsync(db)).Ok);
+        await daemon.StopAllAsync();
+    }
+
     public static TheoryData<string> Forgers => new() { "superuser", "service role" };
 
     /// <summary>
