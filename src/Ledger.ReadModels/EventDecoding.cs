@@ -4,6 +4,8 @@ using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Ledger.Domain;
 using Ledger.Storage;
+using Marten;
+using Npgsql;
 
 namespace Ledger.ReadModels;
 
@@ -76,6 +78,22 @@ internal sealed record SakipEvent(
     public static SakipEvent From(IEvent e) =>
         new(e.Sequence, e.Id, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, Header.Json(e.Headers, EventHeaders.Actor),
             Header.Text(e.Headers, EventHeaders.Reason), StreamKey.Of(e.StreamKey ?? "", e.Headers), e.Data as IDomainEvent, e);
+
+    /// <summary>
+    /// The same from a row of <see cref="ReadModelStatements.LogEvents"/> (the verifier's recompute reads the log in its
+    /// own transaction): the headers as the daemon's <see cref="From"/> reads them (the actor object's JSON, the reason's
+    /// and the agency's text), the payload deserialized by Marten's serializer under its stored type name; no
+    /// <see cref="Event"/> for another kind of stream or a type the domain does not know.
+    /// </summary>
+    public static SakipEvent Read(NpgsqlDataReader r, ISerializer serializer)
+    {
+        var stream = r.GetString(2);
+        var type = r.GetString(4);
+        var key = StreamKey.Of(stream, r.IsDBNull(7) ? StreamKey.AgencyOf(stream) : r.GetString(7));
+        var ev = key.Kind != StreamKind.Other && DomainEventTypes.TypeOf(type) is { } t ? serializer.FromJson(t, r, 5) as IDomainEvent : null;
+        return new(r.GetInt64(0), r.GetGuid(1), stream, r.GetInt64(3), type, r.GetFieldValue<DateTimeOffset>(6),
+            r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), key, ev, null);
+    }
 }
 
 /// <summary>Marten's event headers (deserialized by its System.Text.Json serializer: values are JsonElements).</summary>

@@ -29,7 +29,7 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
 
     internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeleteHistoryRange, ct,
+        await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeleteHistoryRange(batch.Schema), ct,
             new NpgsqlParameter<long>("first", batch.First), new NpgsqlParameter<long>("last", batch.Last));
 
         var decoded = new List<(SakipEvent Recorded, AuditedEvent Audited)>(batch.Events.Count);
@@ -42,9 +42,14 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
         var memory = new IndicatorHistoryMemory();
         var needy = decoded.Where(d => IndicatorHistory.NeedsEarlierEvents(d.Audited.Event)).Select(d => d.Recorded.Stream)
             .Distinct(StringComparer.Ordinal).ToArray();
-        if (needy.Length > 0) await PrimeAsync(connection, transaction, batch.Serializer, needy, batch.First, memory, ct);
+        if (needy.Length > 0)
+        {
+            // The daemon reads the log in its own transaction; the verifier's recompute in its snapshot (batch.Log).
+            var (log, logTransaction) = batch.Log ?? (connection, transaction);
+            await PrimeAsync(log, logTransaction, batch.Serializer, needy, batch.First, memory, ct);
+        }
 
-        await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyHistory, ct);
+        await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyHistory(batch.Schema), ct);
         foreach (var (e, audited) in decoded)
         {
             IReadOnlyList<IndicatorHistoryItem> items = [];

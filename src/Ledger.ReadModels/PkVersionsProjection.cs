@@ -16,10 +16,10 @@ public sealed class PkVersionsProjection() : SakipProjection(ProjectionName, [ty
 
     internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeletePkRange, ct,
+        await Copy.ExecAsync(connection, transaction, ReadModelStatements.DeletePkRange(batch.Schema), ct,
             new NpgsqlParameter<long>("first", batch.First), new NpgsqlParameter<long>("last", batch.Last));
 
-        await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyPkVersions, ct);
+        await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyPkVersions(batch.Schema), ct);
         foreach (var e in batch.Events)
         {
             if (e.Key.Kind != StreamKind.Year || e.Event is not (PkSigned or PkRevised)) continue;

@@ -5,10 +5,18 @@ namespace Ledger.ReadModels;
 /// "delete the keys the batch touched, then COPY the new rows", so re-applying a batch gives the same rows (idempotent)
 /// and a batch costs a few round trips whatever its size. Marten's tables are named in its schema <c>ledger</c>
 /// (<c>LedgerMarten.Schema</c>, as the audit SQL names them).
+/// <para>
+/// The writers' statements take the schema they write to: <see cref="Schema"/> in the daemon, <see cref="Temp"/> (the
+/// session's temporary tables, created <c>LIKE</c> the real ones) when the verifier recomputes a table to compare it
+/// with what the daemon wrote (<see cref="ReadModelVerifier"/>). The schema is one of these two constants, never input.
+/// </para>
 /// </summary>
 internal static class ReadModelStatements
 {
     public const string Schema = "readmodel";
+
+    /// <summary>The session's own schema of temporary tables (the verifier's recomputed copies).</summary>
+    public const string Temp = "pg_temp";
 
     /// <summary>
     /// The shard's progression as this transaction sees it. Read in the daemon's transaction after Marten's own
@@ -79,6 +87,99 @@ internal static class ReadModelStatements
          ORDER BY seq_id
         """;
 
+    /// <summary>
+    /// The verifier's recompute: the log's events (@after, @upto] in sequence order, with what a daemon page gives the
+    /// projections (<c>SakipEvent.Read</c>: seq, id, stream, version, type, payload, recorded time, the agency, actor and
+    /// reason headers); <paramref name="filtered"/>: only the types in @types (a projection's event-type filter);
+    /// <paramref name="paged"/>: at most @max of them (a daemon page). The primary key's range.
+    /// </summary>
+    public static string LogEvents(bool filtered, bool paged) => $"""
+        SELECT seq_id, id, stream_id, version, type, data, timestamp, headers ->> 'agency',
+               nullif(headers -> 'actor', 'null'::jsonb)::text, headers ->> 'reason'
+          FROM ledger.mt_events
+         WHERE seq_id > @after AND seq_id <= @upto{(filtered ? " AND type = ANY(@types)" : "")}
+         ORDER BY seq_id{(paged ? " LIMIT @max" : "")}
+        """;
+
+    /// <summary>The verifier's snapshot transaction only reads: it never takes a transaction id (which a settled log head would wait for).</summary>
+    public const string ReadOnly = "SET TRANSACTION READ ONLY";
+
+    /// <summary>
+    /// The verifier's first statement, which takes its REPEATABLE READ snapshot: each shard's committed progression
+    /// (rows and progression commit together, so the tables it then reads are exactly the projections' output up to
+    /// these positions), and whether this role may create temporary tables (PUBLIC may, unless revoked).
+    /// </summary>
+    public const string VerifySnapshot = """
+        SELECT name, last_seq_id, has_database_privilege(current_database(), 'TEMPORARY'),
+               (SELECT r.since FROM readmodel.rows_pending r WHERE r.projection = n.name)
+          FROM (SELECT unnest(@names::text[]) AS name) n
+          LEFT JOIN ledger.mt_event_progression p USING (name)
+        """;
+
+    /// <summary>
+    /// The verifier's two empty copies of a readmodel table in its work session's temporary schema, same columns in the
+    /// same order (so rows compare by their text form): <c>pg_temp.{table}</c>, which the projection's writers fill
+    /// (expected), and <c>pg_temp.actual_{table}</c>, which receives the table as the snapshot shows it (actual).
+    /// </summary>
+    public static string CreateTempCopies(string table) => $"""
+        CREATE TEMPORARY TABLE {table} (LIKE {Schema}.{table});
+        CREATE TEMPORARY TABLE actual_{table} (LIKE {Schema}.{table})
+        """;
+
+    /// <summary>
+    /// A readmodel table's size in pages. Every row the snapshot sees lies below it (rows it sees were written before it,
+    /// and a table shrinks only under an ACCESS EXCLUSIVE lock, which the snapshot's ACCESS SHARE holds off).
+    /// </summary>
+    public static string Pages(string table) => $"SELECT pg_relation_size('{Schema}.{table}') / current_setting('block_size')::bigint";
+
+    /// <summary>
+    /// The rows (as the snapshot shows them) on pages [<paramref name="from"/>, <paramref name="to"/>) of a readmodel table,
+    /// binary (exact): a TID range scan, so the copy is done in chunks, each received in a short transaction of the work session.
+    /// </summary>
+    public static string CopyOut(string table, long from, long to) =>
+        FormattableString.Invariant($"COPY (SELECT * FROM {Schema}.{table} WHERE ctid >= '({from},0)'::tid AND ctid < '({to},0)'::tid) TO STDOUT (FORMAT BINARY)");
+
+    public static string CopyIntoActual(string table) => $"COPY {Temp}.actual_{table} FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>Drops the work session's temporary tables (pooled sessions outlive the verifier: Ledger's connections do not reset).</summary>
+    public const string DropTemporaryTables = "DISCARD TEMP";
+
+    /// <summary>A readmodel table's primary-key columns in key order (every column when it has none): the key a difference is named by.</summary>
+    public const string KeyColumns = """
+        SELECT a.attname FROM pg_attribute a
+          LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+         WHERE a.attrelid = @table::regclass AND a.attnum > 0 AND NOT a.attisdropped
+           AND (i.indrelid IS NULL OR a.attnum = ANY(i.indkey))
+         ORDER BY coalesce(array_position(i.indkey::int2[], a.attnum), a.attnum)
+        """;
+
+    /// <summary>Rows of a readmodel table (its copy) and of its recompute.</summary>
+    public static string CountRows(string table) => $"SELECT (SELECT count(*) FROM {Temp}.actual_{table}), (SELECT count(*) FROM {Temp}.{table})";
+
+    /// <summary>
+    /// The differences between a readmodel table (actual: its copy) and its recompute (expected), whole rows compared by
+    /// their text form (every column, numerics with their scale), multiset-wise (EXCEPT ALL both ways); grouped by
+    /// <paramref name="keys"/> (quoted column names) into missing (only expected has the key), extra (only the table)
+    /// and different (both, with other contents). Returns kind, how many keys of that kind, and the key columns of the
+    /// first @examples of each kind in key order.
+    /// </summary>
+    public static string Differences(string table, IReadOnlyList<string> keys)
+    {
+        var k = string.Join(", ", keys);
+        return $"""
+            WITH expected AS (SELECT {k}, t::text AS verify_row FROM {Temp}.{table} t),
+                 actual AS (SELECT {k}, t::text AS verify_row FROM {Temp}.actual_{table} t),
+                 d AS (SELECT 1 AS m, 0 AS x, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual) missing
+                       UNION ALL
+                       SELECT 0, 1, * FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM expected) extra),
+                 kinds AS (SELECT {k}, CASE WHEN sum(m) > 0 AND sum(x) > 0 THEN 'different' WHEN sum(m) > 0 THEN 'missing' ELSE 'extra' END AS kind
+                             FROM d GROUP BY {k}),
+                 ranked AS (SELECT kinds.*, count(*) OVER (PARTITION BY kind) AS total, row_number() OVER (PARTITION BY kind ORDER BY {k}) AS n
+                              FROM kinds)
+            SELECT kind, total, {k} FROM ranked WHERE n <= @examples ORDER BY kind, n
+            """;
+    }
+
     /// <summary>The highest committed sequence number (the head a projection's lag is measured against).</summary>
     public const string Head = "SELECT coalesce(max(seq_id), 0) FROM ledger.mt_events";
 
@@ -93,56 +194,56 @@ internal static class ReadModelStatements
         """;
 
     /// <summary>Deletes whole agency-years (@agencies, @years) of one of the state tables.</summary>
-    public static string DeleteYears(string table) => $"""
-        DELETE FROM readmodel.{table} t
+    public static string DeleteYears(string schema, string table) => $"""
+        DELETE FROM {schema}.{table} t
          USING unnest(@agencies::text[], @years::int[]) AS k(agency, year)
          WHERE t.agency = k.agency AND t.year = k.year
         """;
 
     /// <summary>Deletes single rows (@agencies, @years, @keys) of one of the state tables; <paramref name="keyColumn"/> is indicator or code.</summary>
-    public static string DeleteKeys(string table, string keyColumn) => $"""
-        DELETE FROM readmodel.{table} t
+    public static string DeleteKeys(string schema, string table, string keyColumn) => $"""
+        DELETE FROM {schema}.{table} t
          USING unnest(@agencies::text[], @years::int[], @keys::text[]) AS k(agency, year, key)
          WHERE t.agency = k.agency AND t.year = k.year AND t.{keyColumn} = k.key
         """;
 
-    public const string DeleteHistoryRange = "DELETE FROM readmodel.indicator_history WHERE seq BETWEEN @first AND @last";
+    public static string DeleteHistoryRange(string schema) => $"DELETE FROM {schema}.indicator_history WHERE seq BETWEEN @first AND @last";
 
-    public const string DeletePkRange = "DELETE FROM readmodel.pk_versions WHERE seq BETWEEN @first AND @last";
+    public static string DeletePkRange(string schema) => $"DELETE FROM {schema}.pk_versions WHERE seq BETWEEN @first AND @last";
 
-    public const string CopyIndicatorState = """
-        COPY readmodel.indicator_state (agency, year, indicator, name, unit, polarity, lower_formula, aggregation, level, kind,
+    public static string CopyIndicatorState(string schema) => $"""
+        COPY {schema}.indicator_state (agency, year, indicator, name, unit, polarity, lower_formula, aggregation, level, kind,
             parent, renstra_period_start, target_renstra, target_renstra_revised, target_pk_murni, target_pk, target_source,
             target_in_force, realization_q1, realization_q2, realization_q3, realization_q4, realization_s1, realization_s2,
             realization_y, annual_value, capaian, capaian_display, capaian_method, capaian_not_computed_reason, capaian_policy,
             predikat, rating_scale, claimed_capaian) FROM STDIN (FORMAT BINARY)
         """;
 
-    public const string CopyLkjipRows = """
-        COPY readmodel.lkjip_rows (agency, year, indicator, ordinal, name, unit, polarity, level, kind, parent, target,
+    public static string CopyLkjipRows(string schema) => $"""
+        COPY {schema}.lkjip_rows (agency, year, indicator, ordinal, name, unit, polarity, level, kind, parent, target,
             target_source, realization, capaian, capaian_display, capaian_method, capaian_not_computed_reason, predikat,
             prev_target, prev_target_source, prev_realization, prev_capaian, prev_capaian_display, prev_predikat,
             end_target, progress_to_end_target, progress_method) FROM STDIN (FORMAT BINARY)
         """;
 
-    public const string CopyBudgetLines = """
-        COPY readmodel.budget_lines (agency, year, code, ordinal, name, parent, pagu_murni, pagu, spent_direct, spent,
+    public static string CopyBudgetLines(string schema) => $"""
+        COPY {schema}.budget_lines (agency, year, code, ordinal, name, parent, pagu_murni, pagu, spent_direct, spent,
             spending_entries, absorption, efficiency, exceeds_pagu) FROM STDIN (FORMAT BINARY)
         """;
 
-    public const string CopyPerformanceYears = """
-        COPY readmodel.performance_years (agency, year, stream_version, closed, snapshot_hash, renstra_period_start,
+    public static string CopyPerformanceYears(string schema) => $"""
+        COPY {schema}.performance_years (agency, year, stream_version, closed, snapshot_hash, renstra_period_start,
             rating_scale, pk_versions, budget_revisions, pagu_murni, pagu, spent, absorption, efficiency) FROM STDIN (FORMAT BINARY)
         """;
 
-    public const string CopyHistory = """
-        COPY readmodel.indicator_history (seq, item, event_id, event_type, stream_id, stream_version, agency, indicator,
+    public static string CopyHistory(string schema) => $"""
+        COPY {schema}.indicator_history (seq, item, event_id, event_type, stream_id, stream_version, agency, indicator,
             change, recorded_at, effective_year, effective_period, effective_on, actor, reason, ground, legal_basis, before,
             after, kind, effective, note, proposal_id, proposal_status) FROM STDIN (FORMAT BINARY)
         """;
 
-    public const string CopyPkVersions = """
-        COPY readmodel.pk_versions (agency, year, number, kind, signed_on, signer, reason, ground, targets, changes, actor,
+    public static string CopyPkVersions(string schema) => $"""
+        COPY {schema}.pk_versions (agency, year, number, kind, signed_on, signer, reason, ground, targets, changes, actor,
             recorded_at, event_id, seq) FROM STDIN (FORMAT BINARY)
         """;
 

@@ -22,7 +22,7 @@ public sealed class SakipCombinedProjection : SakipProjection
     }
 
     private SakipCombinedProjection(SakipStateProjection state, IndicatorHistoryProjection history, PkVersionsProjection pk)
-        : base(ProjectionName, null, new SakipProjection[] { state, history, pk }.SelectMany(p => p.Tables).Select(t => t[(t.IndexOf('.') + 1)..]))
+        : base(ProjectionName, null, new SakipProjection[] { state, history, pk }.SelectMany(p => p.TableNames))
     {
         _state = state;
         _history = history;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using Ledger.Domain;
 using Marten;
 using Marten.Events.Projections;
 using Npgsql;
@@ -37,13 +38,25 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     /// <summary>Events per daemon page (Marten's <see cref="AsyncOptions.BatchSize"/>) unless registration says otherwise.</summary>
     public const int DefaultBatchSize = 50_000;
 
+    private readonly string[]? _eventTypeNames;
+    private readonly string[] _tables;
+
     protected SakipProjection(string name, IEnumerable<Type>? eventTypes, IEnumerable<string> tables)
     {
         Name = name;
-        foreach (var type in eventTypes ?? []) IncludeType(type);
-        foreach (var table in tables) Options.DeleteDataInTableOnTeardown($"{ReadModelStatements.Schema}.{table}");
+        var types = eventTypes?.ToList();
+        foreach (var type in types ?? []) IncludeType(type);
+        _eventTypeNames = types?.Select(DomainEventTypes.NameOf).ToArray();
+        _tables = [.. tables];
+        foreach (var table in _tables) Options.DeleteDataInTableOnTeardown($"{ReadModelStatements.Schema}.{table}");
         BatchSize = DefaultBatchSize;
     }
+
+    /// <summary>The names (in schema readmodel) of the tables this projection writes (and a rebuild empties).</summary>
+    internal IReadOnlyList<string> TableNames => _tables;
+
+    /// <summary>The tables the verifier compares with a recompute (the state part's marker is not one: see the verifier).</summary>
+    internal virtual IReadOnlyList<string> ComparedTables => _tables;
 
     /// <summary>The daemon's shard of this projection (one shard: <c>{Name}:All</c>), the key of its progression row.</summary>
     public ShardName Shard => ShardName.Compose(Name, ShardName.All, null, Version);
@@ -92,6 +105,45 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     /// </summary>
     internal abstract Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct);
 
+    /// <summary>Events per page of the verifier's recompute, at most: each page is written in a transaction of its own, kept short.</summary>
+    internal const int RecomputePage = 10_000;
+
+    /// <summary>
+    /// What this projection's tables hold once the daemon has committed the log up to <paramref name="upTo"/>, written
+    /// into <paramref name="schema"/> (the verifier's temporary tables) on <paramref name="target"/>. Every read of the
+    /// log is on <paramref name="log"/> in <paramref name="logTransaction"/> (the verifier's read-only snapshot); every
+    /// write is on <paramref name="target"/>, in short transactions of its own (a transaction that writes, even to a
+    /// temporary table, holds a transaction id, which a year close's settled log head waits for). The daemon's own
+    /// logic: the log's events of this projection's types, in pages as the daemon loads them (of at most
+    /// <see cref="RecomputePage"/>: the stateless projections' output does not depend on where pages end), each written
+    /// by <see cref="WriteAsync"/>. A part with state between pages (the state part) overrides this.
+    /// </summary>
+    internal virtual async Task RecomputeAsync(NpgsqlConnection log, NpgsqlTransaction logTransaction, NpgsqlConnection target,
+        Marten.Storage.IMartenDatabase database, ISerializer serializer, long upTo, string schema, CancellationToken ct)
+    {
+        var max = Math.Min(BatchSize, RecomputePage);
+        for (long after = 0; after < upTo;)
+        {
+            var page = new List<SakipEvent>();
+            await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: _eventTypeNames is not null, paged: true), log, logTransaction))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<long>("after", after));
+                cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+                cmd.Parameters.Add(new NpgsqlParameter<int>("max", max));
+                if (_eventTypeNames is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", _eventTypeNames));
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) page.Add(SakipEvent.Read(r, serializer));
+            }
+            if (page.Count == 0) return;
+            await using (var tx = await target.BeginTransactionAsync(ct))
+            {
+                await WriteAsync(new SakipBatch(page, database, serializer, Shard, max, schema) { Log = (log, logTransaction) }, target, tx, ct);
+                await tx.CommitAsync(ct);
+            }
+            after = page[^1].Sequence;
+        }
+    }
+
     /// <summary>The transaction <see cref="WriteAsync"/> wrote into committed (the only point its work is durable).</summary>
     internal virtual Task CommittedAsync(object? written, CancellationToken ct) => Task.CompletedTask;
 
@@ -138,12 +190,17 @@ public abstract class SakipProjection : ProjectionBase, IProjection
 
 /// <summary>
 /// One daemon page of events, with Marten's database (its committed progression) and serializer (re-read events), the
-/// shard that runs it (whose progression the page's transaction moves) and its page size (a full page means the loader
-/// stopped at its limit, not at the high-water mark).
+/// shard that runs it (whose progression the page's transaction moves), its page size (a full page means the loader
+/// stopped at its limit, not at the high-water mark), and the schema the page is written to (readmodel; the verifier's
+/// temporary copies when it recomputes).
 /// </summary>
 internal sealed class SakipBatch(IReadOnlyList<SakipEvent> events, Marten.Storage.IMartenDatabase database, ISerializer serializer,
-    ShardName shard, int pageSize)
+    ShardName shard, int pageSize, string schema = ReadModelStatements.Schema)
 {
+    public string Schema { get; } = schema;
+
+    /// <summary>Where a writer reads the log, when not in the transaction it writes in (the verifier's read-only snapshot).</summary>
+    public (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? Log { get; init; }
     public IReadOnlyList<SakipEvent> Events { get; } = events;
     public ShardName Shard { get; } = shard;
     public int PageSize { get; } = pageSize;

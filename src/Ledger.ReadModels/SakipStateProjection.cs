@@ -46,6 +46,9 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     internal static readonly string[] StateTables = ["indicator_state", "lkjip_rows", "budget_lines", "performance_years"];
+
+    /// <summary>The four state tables: the marker says whether they can be compared, it is not compared itself.</summary>
+    internal override IReadOnlyList<string> ComparedTables => StateTables;
     internal const string RowsPendingTable = "rows_pending";
 
     /// <summary>
@@ -191,6 +194,34 @@ public sealed class SakipStateProjection : SakipProjection
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The verifier's recompute: what the four tables hold once the log up to <paramref name="upTo"/> is committed, as a
+    /// rebuild in one page would write it — every event (read on <paramref name="log"/>, in the verifier's snapshot)
+    /// folded with the same <see cref="Fold"/> into fresh states (not this instance's cache), then one
+    /// <see cref="SakipStateWriter"/> pass over everything the fold touched, into <paramref name="schema"/> on
+    /// <paramref name="target"/>, each statement (one COPY per table) committing on its own.
+    /// </summary>
+    internal override async Task RecomputeAsync(NpgsqlConnection log, NpgsqlTransaction logTransaction, NpgsqlConnection target,
+        Marten.Storage.IMartenDatabase database, ISerializer serializer, long upTo, string schema, CancellationToken ct)
+    {
+        var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
+        var dirty = new DirtySet();
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: false, paged: false), log, logTransaction))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long>("after", 0L));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var e = SakipEvent.Read(r, serializer);
+                if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
+                if (!agencies.TryGetValue(e.Key.Agency, out var model)) agencies[e.Key.Agency] = model = new AgencyModel(e.Key.Agency);
+                Fold(model, e.Key, e.Version, ev, dirty);
+            }
+        }
+        await new SakipStateWriter(agencies, schema).WriteAsync(target, null, dirty, deletes: false, ct);
     }
 
     /// <summary>

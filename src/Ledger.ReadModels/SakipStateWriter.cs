@@ -11,9 +11,9 @@ namespace Ledger.ReadModels;
 /// <summary>
 /// Writes what a batch touched: one round trip deletes the touched keys of the four tables, then one COPY per table
 /// inserts their new rows. Rows come from Ledger.Domain.Reading (IndicatorYearView, PerformanceTable), as the HTTP
-/// reads compute them.
+/// reads compute them. <paramref name="schema"/>: readmodel (the daemon) or the verifier's temporary copies.
 /// </summary>
-internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> agencies)
+internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> agencies, string schema = ReadModelStatements.Schema)
 {
     /// <summary>The capaian policy every HTTP read uses (ReadQuery.Policy); its id is stored on every row.</summary>
     public static CapaianPolicy Policy => CapaianPolicy.Default;
@@ -25,9 +25,10 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     public long Rows { get; private set; }
 
 
+    /// <param name="tx">the daemon's transaction; null for the verifier's recompute, whose every statement commits on its own.</param>
     /// <returns>the Stopwatch ticks spent computing rows (the rest is SQL).</returns>
-    /// <param name="deletes">false when the tables were just emptied (rows written whole): no key to delete.</param>
-    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DirtySet dirty, bool deletes, CancellationToken ct)
+    /// <param name="deletes">false when the tables were just emptied (rows written whole, or the verifier's empty temporary tables): no key to delete.</param>
+    public async Task<long> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, DirtySet dirty, bool deletes, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
         foreach (var a in dirty.Agencies)
@@ -44,10 +45,10 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         if (deletes)
         await using (var batch = new NpgsqlBatch(conn, tx))
         {
-            AddDelete(batch, "indicator_state", "indicator", dirty.IndicatorYears, indicatorKeys);
-            AddDelete(batch, "lkjip_rows", "indicator", dirty.LkjipYears, lkjipKeys);
-            AddDelete(batch, "budget_lines", "code", dirty.BudgetYears, budgetKeys);
-            AddDelete(batch, "performance_years", null, dirty.Years, []);
+            AddDelete(batch, schema, "indicator_state", "indicator", dirty.IndicatorYears, indicatorKeys);
+            AddDelete(batch, schema, "lkjip_rows", "indicator", dirty.LkjipYears, lkjipKeys);
+            AddDelete(batch, schema, "budget_lines", "code", dirty.BudgetYears, budgetKeys);
+            AddDelete(batch, schema, "performance_years", null, dirty.Years, []);
             var del = Stopwatch.GetTimestamp();
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
             DeleteTicks += Stopwatch.GetTimestamp() - del;
@@ -72,19 +73,19 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         foreach (var p in ym.State.Budget.Ancestors(code)) yield return (a, y, p.Code);
     }
 
-    private static void AddDelete(NpgsqlBatch batch, string table, string? keyColumn, IReadOnlyCollection<(string Agency, int Year)> years,
+    private static void AddDelete(NpgsqlBatch batch, string schema, string table, string? keyColumn, IReadOnlyCollection<(string Agency, int Year)> years,
         IReadOnlyCollection<(string Agency, int Year, string Code)> keys)
     {
         if (years.Count > 0)
         {
-            var cmd = new NpgsqlBatchCommand(ReadModelStatements.DeleteYears(table));
+            var cmd = new NpgsqlBatchCommand(ReadModelStatements.DeleteYears(schema, table));
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", years.Select(k => k.Agency).ToArray()));
             cmd.Parameters.Add(new NpgsqlParameter<int[]>("years", years.Select(k => k.Year).ToArray()));
             batch.BatchCommands.Add(cmd);
         }
         if (keys.Count > 0 && keyColumn is not null)
         {
-            var cmd = new NpgsqlBatchCommand(ReadModelStatements.DeleteKeys(table, keyColumn));
+            var cmd = new NpgsqlBatchCommand(ReadModelStatements.DeleteKeys(schema, table, keyColumn));
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("agencies", keys.Select(k => k.Agency).ToArray()));
             cmd.Parameters.Add(new NpgsqlParameter<int[]>("years", keys.Select(k => k.Year).ToArray()));
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("keys", keys.Select(k => k.Code).ToArray()));
@@ -134,7 +135,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         }).ToList();
         _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
-        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState, ct);
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState(schema), ct);
         foreach (var (m, r, y, d, scale, v) in rows)
         {
             var t = v.Targets;
@@ -166,7 +167,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         }).ToList();
         _compute += Stopwatch.GetTimestamp() - start;
         if (rows.Count == 0) return;
-        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows, ct);
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows(schema), ct);
         foreach (var (m, r, y, d, row) in rows)
         {
             var c = row.Current;
@@ -194,7 +195,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
                 rows.Add((a, y, ym.State.Budget, l));
         if (rows.Count == 0) return;
 
-        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyBudgetLines, ct);
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyBudgetLines(schema), ct);
         foreach (var (a, y, budget, l) in rows)
         {
             // As PerformanceTable.Build: spent includes everything below the line; absorption = spent / pagu × 100.
@@ -218,7 +219,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         }
         if (rows.Count == 0) return;
 
-        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyPerformanceYears, ct);
+        await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyPerformanceYears(schema), ct);
         foreach (var (m, y) in rows)
         {
             var version = m.Years.TryGetValue(y, out var ym) ? ym.Version : 0;

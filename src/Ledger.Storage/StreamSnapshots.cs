@@ -15,6 +15,12 @@ namespace Ledger.Storage;
 public sealed record StreamSnapshot(string Stream, string StateType, long Version, DateTimeOffset RecordedAt, byte[] EventHash, string Json, bool Authentic);
 
 /// <summary>
+/// A snapshot row as the verifier sees it: the row, the chain hash of the stream's event at the row's version and that
+/// event's recorded time (both null when the stream has no sealed event at that version).
+/// </summary>
+public sealed record SnapshotRow(StreamSnapshot Snapshot, byte[]? ChainHash, DateTimeOffset? EventRecordedAt);
+
+/// <summary>
 /// Stream snapshots (table <c>ledger_cache.stream_snapshots</c>, migration storage/0001): derived data that lets a long
 /// stream be read from a recent state. Every row carries an HMAC-SHA256 under a key the service holds outside the
 /// database; <see cref="LatestAsync"/> returns only authentic rows, so a row forged in the database never changes a read
@@ -67,13 +73,24 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
         return null;
     }
 
-    /// <summary>Every snapshot row (authentic or not), for the verifier, which replays each one's stream and compares.</summary>
-    public async IAsyncEnumerable<StreamSnapshot> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>
+    /// Every snapshot row (authentic or not) beside the stream's event at its version, for the verifier (which replays
+    /// each row's stream and compares): ordered by stream and version, one index scan of the snapshots and two index
+    /// probes per row (the chain hash by (stream_id, version), Marten's event by its unique (stream_id, version)).
+    /// </summary>
+    public async IAsyncEnumerable<SnapshotRow> AllWithTheirEventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
-            "SELECT version, recorded_at, event_hash, state, mac, stream_id, state_type FROM ledger_cache.stream_snapshots ORDER BY stream_id, version");
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, s.stream_id, s.state_type, h.hash, e.timestamp
+              FROM ledger_cache.stream_snapshots s
+              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
+              LEFT JOIN ledger.mt_events e ON e.stream_id = s.stream_id AND e.version = s.version
+             ORDER BY s.stream_id, s.version, s.state_type
+            """);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) yield return Read(r, r.GetString(5), r.GetString(6));
+        while (await r.ReadAsync(ct))
+            yield return new SnapshotRow(Read(r, r.GetString(5), r.GetString(6)), r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7),
+                r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8));
     }
 
     /// <summary>The chain hash of one event (null when it was never sealed): what a snapshot's event_hash must equal.</summary>

@@ -47,27 +47,9 @@ public sealed class RowsWrittenOnceTests(ITestOutputHelper output)
         await using var db = await ReadModelDb.CreateAsync(batchSize: 40);
         await SakipStory.AppendAsync(db, Enumerable.Range(1, 3).Select(n => SakipStory.Agency(n, "rp")).ToList());
         var head = await db.HeadAsync();
-        await db.ScalarAsync<int>($"""
-            CREATE SEQUENCE public.fail_once;
-            CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
-            BEGIN
-                IF NEW.seq > {head / 2} AND nextval('public.fail_once') = 1 THEN
-                    RAISE EXCEPTION 'commit refused once (test)';
-                END IF;
-                RETURN NULL;
-            END $$;
-            CREATE CONSTRAINT TRIGGER fail_once AFTER INSERT ON readmodel.indicator_history
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.fail_once();
-            SELECT 1
-            """);
+        await RefuseOneCommitAsync(db, head / 2);
         using var daemon = await db.StartDaemonAsync();
-
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (daemon.Tracker.CurrentState(ReadModelDb.Shard)?.AgentStatus != "Paused")
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("the refused commit never paused sakip");
-            await Task.Delay(20);
-        }
+        await WaitUntilPausedAsync(daemon);
         var position = (await SakipReadModels.StatusAsync(db.Service)).Single().Position;
         output.WriteLine($"head {head}, paused at {position}; deferred pages {db.State.DeferredPages}");
         Assert.InRange(position, 1, head / 2);
@@ -85,5 +67,31 @@ public sealed class RowsWrittenOnceTests(ITestOutputHelper output)
         await LogFold.AssertTablesEqualFoldAsync(db);
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM readmodel.rows_pending"));
         await daemon.StopAllAsync();
+    }
+
+    /// <summary>A deferred trigger (as the owner) that refuses, once, the COMMIT of the page writing the first history row after <paramref name="afterSeq"/>.</summary>
+    internal static Task RefuseOneCommitAsync(ReadModelDb db, long afterSeq) => db.ScalarAsync<int>($"""
+        CREATE SEQUENCE public.fail_once;
+        CREATE FUNCTION public.fail_once() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+        BEGIN
+            IF NEW.seq > {afterSeq} AND nextval('public.fail_once') = 1 THEN
+                RAISE EXCEPTION 'commit refused once (test)';
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER fail_once AFTER INSERT ON readmodel.indicator_history
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.fail_once();
+        SELECT 1
+        """);
+
+    /// <summary>Until the daemon reports sakip paused (a bare daemon does not restart it).</summary>
+    internal static async Task WaitUntilPausedAsync(JasperFx.Events.Daemon.IProjectionDaemon daemon)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (daemon.Tracker.CurrentState(ReadModelDb.Shard)?.AgentStatus != "Paused")
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("the refused commit never paused sakip");
+            await Task.Delay(20);
+        }
     }
 }

@@ -9,6 +9,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
         measures the event store's appends side by side with plain INSERTs, prints a markdown report and
@@ -48,6 +49,11 @@ internal static class Cli
         --only keeps the scenarios whose names contain a word. Prints log events/s, CPU of this process and of
         PostgreSQL, GC pauses, other processes' share of the machine, and checks every run leaves the same tables.
 
+        verify-derived (issue 11): the rebuild-readmodels mix (default 200000 events), the read models caught up by the
+        daemon and a stream snapshot every --snapshot-every (default 100) events of every year stream; times the chain
+        walk, the snapshot check and the read-model check of GET /api/audit/verify (--rounds, default 3), then measures
+        appends and the daemon's progress while a read-model check runs.
+
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and
         with a full replay, side by side; --markdown writes/replaces "## As-of reads (issue 4)" in that file.
@@ -73,6 +79,20 @@ internal static class Cli
             using var rebuildCts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
             return await SakipRebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
+        }
+        if (args[0] == "verify-derived")
+        {
+            VerifyOptions verify;
+            try { verify = VerifyOptions.Parse(args[1..]); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+            using var verifyCts = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; verifyCts.Cancel(); };
+            return await VerifyBenchmark.RunAsync(verify, verifyCts.Token);
         }
         if (args[0] == "asof")
         {

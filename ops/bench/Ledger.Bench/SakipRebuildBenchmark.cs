@@ -72,7 +72,10 @@ internal sealed record RebuildOptions
 internal static class SakipRebuildBenchmark
 {
     private const int Indicators = 40, Years = 5, FirstYear = 2021, PerYear = 399, Chunk = 20;
-    private const string Database = "ledger_rebuild", Role = "ledger_rebuild_svc";
+
+    /// <summary>Events of one agency in the generated mix (agency, Renstra, five years).</summary>
+    internal const int EventsPerAgency = 43 + Years * PerYear;
+    internal const string Database = "ledger_rebuild", Role = "ledger_rebuild_svc";
 
     public static async Task<int> RunAsync(RebuildOptions o, CancellationToken ct)
     {
@@ -208,7 +211,7 @@ internal static class SakipRebuildBenchmark
 
     /// <summary>A database as the owner sets it up (Marten's schema for this configuration, the audit layer, the read
     /// models' migrations, the grants) and the service role's connection string (what Marten runs as).</summary>
-    private static async Task<string> CreateDatabaseAsync(LocalPostgresCluster cluster, CancellationToken ct)
+    internal static async Task<string> CreateDatabaseAsync(LocalPostgresCluster cluster, CancellationToken ct)
     {
         await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
         await using (var cmd = root.CreateCommand($"CREATE DATABASE {Database}"))
@@ -247,13 +250,13 @@ internal static class SakipRebuildBenchmark
         return string.Join(" ", digests);
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
         catch (IOException) { return "?"; }
     }
 
-    private static async Task<long> LoadAsync(DocumentStore store, int agencies, CancellationToken ct)
+    internal static async Task<long> LoadAsync(DocumentStore store, int agencies, CancellationToken ct)
     {
         long total = 0;
         const int writers = 8;
@@ -278,7 +281,7 @@ internal static class SakipRebuildBenchmark
         return total;
     }
 
-    private static async Task AppendAsync(DocumentStore store, string stream, string agency, IReadOnlyList<IDomainEvent> events, CancellationToken ct)
+    internal static async Task AppendAsync(DocumentStore store, string stream, string agency, IReadOnlyList<IDomainEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
         await using var session = store.LightweightSession();
@@ -367,5 +370,5 @@ internal static class SakipRebuildBenchmark
         }
     }
 
-    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+    internal static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 }

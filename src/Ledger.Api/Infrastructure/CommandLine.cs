@@ -14,9 +14,11 @@ namespace Ledger.Api.Infrastructure;
 /// <code>
 ///   dotnet run --project src/Ledger.Api -- rebuild [projection]   rebuild one or all SAKIP projections from sequence 0
 ///                                                                 (on a Marten daemon of its own: stop the service first)
-///   dotnet run --project src/Ledger.Api -- verify                 walk the hash chain; exit 0 when intact
+///   dotnet run --project src/Ledger.Api -- verify                 walk the hash chain, then compare stream snapshots and read
+///                                                                 models with the log (as GET /api/audit/verify); exit 0 when
+///                                                                 nothing is altered or forged
 /// </code>
-/// Exit codes: 0 ok, 1 a broken chain or a failed rebuild, 2 usage. Callable from tests: pass the configuration and
+/// Exit codes: 0 ok, 1 a broken chain, forged derived state or a failed rebuild, 2 usage. Callable from tests: pass the configuration and
 /// the writers. Add a verb by adding a row to <see cref="Verbs"/> (engineer D: <c>import</c>).
 /// </summary>
 public static class CommandLine
@@ -62,22 +64,42 @@ public static class CommandLine
         return await verb(db, positional, new Output(stdout, stderr, interactive), ct);
     }
 
+    /// <summary>
+    /// What GET /api/audit/verify answers (<see cref="Features.Audit.LedgerVerifier"/>), as text: the chain, then stream
+    /// snapshots and read models compared with the log. Exit 0 when nothing is altered or forged, 1 otherwise.
+    /// </summary>
     private static async Task<int> VerifyAsync(LedgerDatabase db, string[] args, Output output, CancellationToken ct)
     {
-        using var store = Marten.DocumentStore.For(o => Ledger.Storage.LedgerMarten.Configure(o, db.ServiceConnectionString));
-        var streams = new Ledger.Storage.StreamLoader(store, db.Service);
-        var result = await ChainVerifier.VerifyAsync(db.Service, await Features.Audit.PublishedLogHeads.LoadAsync(streams, ct), ct);
+        using var store = DocumentStore.For(o => LedgerMarten.Configure(o, db.ServiceConnectionString));
+        var streams = new StreamLoader(store, db.Service);
+        var snapshots = new StreamSnapshots(db.Service, db.SnapshotKey);
+        var result = await Features.Audit.LedgerVerifier.VerifyAsync(db.Service, streams, snapshots, db.SnapshotKeyKept, store, ct);
+        var chain = result.Chain;
+        var o = output.Out;
         if (result.Ok)
-        {
-            await output.Out.WriteLineAsync(FormattableString.Invariant(
-                $"ok: {result.EventsChecked} events checked, head {result.HeadSequence}, log digest {result.LogDigest}, {result.Heads.Count} published heads match"));
-            return Ok;
-        }
-        await output.Out.WriteLineAsync(FormattableString.Invariant(
-            $"BROKEN: first broken sequence {result.FirstBrokenSequence?.ToString(CultureInfo.InvariantCulture) ?? "(stream rows)"}, {result.EventsChecked} events checked"));
+            await o.WriteLineAsync(FormattableString.Invariant(
+                $"ok: {chain.EventsChecked} events checked, head {chain.HeadSequence}, log digest {chain.LogDigest}, {chain.Heads.Count} published heads match"));
+        else if (!chain.Ok)
+            await o.WriteLineAsync(FormattableString.Invariant(
+                $"BROKEN: first broken sequence {chain.FirstBrokenSequence?.ToString(CultureInfo.InvariantCulture) ?? "(stream rows)"}, {chain.EventsChecked} events checked"));
+        else
+            await o.WriteLineAsync(FormattableString.Invariant(
+                $"BROKEN: derived state differs from the log (the chain is intact: {chain.EventsChecked} events checked, head {chain.HeadSequence})"));
+
+        if (result.DerivedStateSkipped is { } skipped) await o.WriteLineAsync($"  derived state not compared: {skipped}");
+        if (result.Snapshots is { } s)
+            await o.WriteLineAsync(FormattableString.Invariant(
+                $"  snapshots: {s.Rows} rows, {s.Checked} checked, {s.NotCheckedCount} not checked (unknown state type), {s.Problems.Count} forged"));
+        if (result.ReadModels?.NotChecked is { } why) await o.WriteLineAsync($"  read models: not compared: {why}");
+        foreach (var t in result.ReadModels?.Tables ?? [])
+            await o.WriteLineAsync(FormattableString.Invariant(
+                $"  {t.QualifiedName}: {(t.NotCompared is not null ? $"not compared at {t.Projection} position {t.Position} (state rows pending)" : $"{t.RowsChecked} rows at {t.Projection} position {t.Position}: {(t.Ok ? "equal to the recompute" : $"{t.Missing} missing, {t.Extra} extra, {t.Different} different")}")}"));
         foreach (var p in result.Problems.Take(20))
-            await output.Out.WriteLineAsync($"  seq {p.Sequence?.ToString(CultureInfo.InvariantCulture) ?? "-"} {p.Stream}: {p.Problem}");
-        return Failed;
+            await o.WriteLineAsync($"  seq {p.Sequence?.ToString(CultureInfo.InvariantCulture) ?? "-"} {p.Stream}: {p.Problem}");
+        if (result.Problems.Count > 20) await o.WriteLineAsync(FormattableString.Invariant($"  … and {result.Problems.Count - 20} more problems"));
+        await o.WriteLineAsync(FormattableString.Invariant(
+            $"  took {(result.ChainTime + result.SnapshotsTime + result.ReadModelsTime).TotalSeconds:F1} s: chain {result.ChainTime.TotalSeconds:F1} s, snapshots {result.SnapshotsTime.TotalSeconds:F1} s, read models {result.ReadModelsTime.TotalSeconds:F1} s"));
+        return result.Ok ? Ok : Failed;
     }
 
     /// <summary>

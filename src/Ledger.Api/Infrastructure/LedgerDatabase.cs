@@ -47,6 +47,13 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// <summary>The HMAC key of stream snapshots (never stored in the database).</summary>
     public byte[] SnapshotKey { get; }
 
+    /// <summary>
+    /// Whether <see cref="SnapshotKey"/> outlives this process (<c>Ledger:SnapshotKey</c>, or the local cluster's secret
+    /// file). When false, snapshots another process wrote are never authentic here, and verification cannot tell them
+    /// from forged ones (it says so).
+    /// </summary>
+    public bool SnapshotKeyKept { get; private init; } = true;
+
     /// <summary>The restricted role to grant Wolverine's tables to (null: the configured connection's own role is used as is).</summary>
     public string? GrantedRole { get; private init; }
 
@@ -68,8 +75,12 @@ public sealed class LedgerDatabase : IAsyncDisposable
             if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
             var where = Describe(configured);
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
-            var key = config["Ledger:SnapshotKey"] is { Length: > 0 } hex ? Convert.FromHexString(hex) : StreamSnapshots.NewKey();
-            return new LedgerDatabase(configured, owner, null, where, key) { GrantedRole = config["Ledger:ServiceRole"] is { Length: > 0 } granted ? granted : null };
+            var kept = config["Ledger:SnapshotKey"] is { Length: > 0 };
+            var key = kept ? Convert.FromHexString(config["Ledger:SnapshotKey"]!) : StreamSnapshots.NewKey();
+            return new LedgerDatabase(configured, owner, null, where, key)
+            {
+                GrantedRole = config["Ledger:ServiceRole"] is { Length: > 0 } granted ? granted : null, SnapshotKeyKept = kept,
+            };
         }
 
         var dataDirectory = config["Ledger:DataDirectory"] ?? "./.ledger";
