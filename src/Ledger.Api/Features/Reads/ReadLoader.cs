@@ -52,22 +52,13 @@ public sealed class ReadLoader(
         return new(Agency.Replay(events), version);
     }
 
-    /// <summary>
-    /// The Renstra covering <paramref name="year"/>: renstra-{agency}-{p} for p in Renstra.CandidatePeriodStarts(year); the newest
-    /// period start that exists and covers the year wins (a newer plan supersedes an older one for shared years).
-    /// Null when none does.
-    /// </summary>
-    public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        foreach (var start in Renstra.CandidatePeriodStarts(year))
+    /// <summary>The Renstra in force for <paramref name="year"/> as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its version.</summary>
+    public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
+        await Renstra.InForceAsync(year, async start =>
         {
             var (events, version) = await ReadAsync(Renstra.StreamName(agency, start), asOf, ct);
-            if (version == 0) continue;
-            var state = Renstra.Replay(events);
-            if (state.Exists && state.Covers(year)) return new(state, version);
-        }
-        return null;
-    }
+            return version == 0 ? null : new Loaded<RenstraState>(Renstra.Replay(events), version);
+        }, l => l.State);
 
     /// <summary>One Renstra stream by its period start (proposal reads).</summary>
     public async Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct)

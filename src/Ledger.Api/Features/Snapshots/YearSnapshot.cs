@@ -75,22 +75,24 @@ public static class YearSnapshot
             sources.DistinctBy(s => s.Stream).ToList());
     }
 
-    /// <summary>As <see cref="Contexts.RenstraCoveringAsync"/> (<see cref="Renstra.CandidatePeriodStarts"/>, newest covering wins); records only the winner.</summary>
+    /// <summary>The Renstra in force for the year (<see cref="Renstra.InForceAsync{TPlan}"/>); records only the winner as a source.</summary>
     private static async Task<RenstraState?> CoveringAsync(
         string agency, int year, Func<string, Task<IReadOnlyList<IEvent>>> read, List<SnapshotSource> sources)
     {
-        foreach (var start in Renstra.CandidatePeriodStarts(year))
+        var found = await Renstra.InForceAsync(year, async start =>
         {
             var stream = Renstra.StreamName(agency, start);
             var recorded = await read(stream);
-            if (recorded.Count == 0) continue;
-            var state = Renstra.Replay(recorded.Select(e => DomainCommands.Decode(e)));
-            if (!state.Exists || !state.Covers(year)) continue;
-            sources.Add(new SnapshotSource(stream, recorded[^1].Version));
-            return state;
-        }
-        return null;
+            return recorded.Count == 0
+                ? null
+                : new CandidatePlan(new SnapshotSource(stream, recorded[^1].Version), Renstra.Replay(recorded.Select(e => DomainCommands.Decode(e))));
+        }, p => p.State);
+        if (found is null) return null;
+        sources.Add(found.Source);
+        return found.State;
     }
+
+    private sealed record CandidatePlan(SnapshotSource Source, RenstraState State);
 
     /// <summary>The close of a year as recorded in its stream (null when not closed as of the read).</summary>
     public sealed record Closed(IEvent ClosedEvent, YearClosed Close, IEvent? FrozenEvent, JsonElement? Document, YearSnapshotFrozen? Frozen);
