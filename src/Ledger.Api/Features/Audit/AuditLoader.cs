@@ -36,9 +36,8 @@ public sealed class AuditLoader(StreamLoader store)
     /// <summary>Without ?year=, a history looks for Renstras starting up to this many years before the reference year.</summary>
     public const int HistoryLookBackYears = 12;
 
-    public async Task<bool> AgencyExistsAsync(string agency, DateTimeOffset? asOf, CancellationToken ct) =>
-        !string.IsNullOrWhiteSpace(agency) && agency.Length <= 100
-        && (await store.ReadAsync(Agency.StreamName(agency), StreamBound.At(asOf), ct)).Count > 0;
+    public Task<bool> AgencyExistsAsync(string agency, DateTimeOffset? asOf, CancellationToken ct) =>
+        Agencies.AgencyRecord.ExistsAsync(store, agency, asOf, ct);
 
     public Task<IReadOnlyList<AuditedEvent>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
         ReadAsync(Domain.PerformanceYears.PerformanceYear.StreamName(agency, year), year, asOf, ct);

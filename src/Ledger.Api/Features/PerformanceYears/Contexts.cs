@@ -11,8 +11,8 @@ namespace Ledger.Api.Features.PerformanceYears;
 /// </summary>
 public static class Contexts
 {
-    public static async Task<bool> AgencyExistsAsync(StreamLoader reader, string agency, CancellationToken ct) =>
-        await reader.VersionAsync(Agency.StreamName(agency), ct) > 0;
+    public static Task<bool> AgencyExistsAsync(StreamLoader reader, string agency, CancellationToken ct) =>
+        Agencies.AgencyRecord.ExistsAsync(reader, agency, null, ct);
 
     public static async Task<RenstraContext> ForRenstraAsync(StreamLoader reader, string agency, CancellationToken ct) =>
         new(await AgencyExistsAsync(reader, agency, ct));

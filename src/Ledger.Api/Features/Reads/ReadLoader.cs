@@ -41,15 +41,13 @@ public sealed class ReadLoader(
 
 
     /// <summary>
-    /// The agency as of the instant. A code no agency can have (RegisterAgency allows at most 100 characters) is simply
-    /// an unknown agency: it never reaches the store, where it would make an invalid stream name (a 5xx on client input).
+    /// The agency as of the instant (<see cref="Agencies.AgencyRecord"/>: a code no agency can have is an unknown agency).
     /// Every read checks the agency first, so the other loads only ever see a registered agency's code.
     /// </summary>
     public async Task<Loaded<AgencyState>> AgencyAsync(string agency, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(agency) || agency.Length > 100) return new(AgencyState.Initial, 0);
-        var (events, version) = await ReadAsync(Agency.StreamName(agency), asOf, ct);
-        return new(Agency.Replay(events), version);
+        var (state, version) = await Agencies.AgencyRecord.LoadAsync(store, agency, asOf, ct);
+        return new(state, version);
     }
 
     /// <summary>The Renstra in force for <paramref name="year"/> as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its version.</summary>

@@ -70,7 +70,8 @@ public static class YearSnapshot
         var renstra = await CoveringAsync(agency, year, read, sources);
         var previousEvents = await Read(PerformanceYear.StreamName(agency, year - 1));
         var previousRenstra = await CoveringAsync(agency, year - 1, read, sources);
-        return new SnapshotInputs(agencyEvents.Count > 0, Agency.Replay(agencyEvents), renstra,
+        var agencyState = Agency.Replay(agencyEvents); // exists: the one rule of AgencyRecord, on the events the snapshot read
+        return new SnapshotInputs(agencyState.Exists, agencyState, renstra,
             previousEvents.Count == 0 ? null : PerformanceYear.Replay(agency, year - 1, previousEvents), previousRenstra,
             sources.DistinctBy(s => s.Stream).ToList());
     }
