@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ledger.Api.Features.Snapshots;
+using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Api.Tests.Writes;
 using Alba;
 

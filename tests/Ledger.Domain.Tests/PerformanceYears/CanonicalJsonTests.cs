@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Ledger.Api.Features.Snapshots;
+using Ledger.Domain.PerformanceYears.ClosingYear;
 
-namespace Ledger.Api.Tests.Snapshots;
+namespace Ledger.Domain.Tests.PerformanceYears;
 
 public sealed class CanonicalJsonTests
 {

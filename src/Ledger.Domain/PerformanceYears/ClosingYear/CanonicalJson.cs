@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Ledger.Api.Features.Snapshots;
+namespace Ledger.Domain.PerformanceYears.ClosingYear;
 
 /// <summary>
 /// <c>ledger-canonical-json/1</c>, the byte form a frozen snapshot's hash is taken over (docs/snapshots.md):

@@ -14,29 +14,15 @@ using Ledger.Storage;
 
 namespace Ledger.Api.Features.Snapshots;
 
-/// <summary>What the year's LKjIP table is computed from, besides the year's own stream, and the versions it was read at.</summary>
-public sealed record SnapshotInputs(
-    bool AgencyExists, AgencyState Agency, RenstraState? Renstra, PerformanceYearState? Previous, RenstraState? PreviousRenstra,
-    IReadOnlyList<SnapshotSource> Sources);
-
 /// <summary>The outcome of recompute-and-compare (GET …/snapshot/verify).</summary>
 public sealed record SnapshotVerification(bool Ok, string StoredHash, string RecomputedHash, string DocumentHash, string Canonicalization);
 
 /// <summary>
-/// The frozen year-end snapshot (issue 4): how it is computed at close, and how it is recomputed later from exactly the
-/// events the close saw. One function (<see cref="Build"/>) serves both, so they cannot drift apart.
+/// Reading the frozen year-end snapshot's inputs (issue 4): at close, and later exactly as the close saw them, to recompute
+/// it. What the table is and how it is hashed is the domain's rule (<see cref="Domain.PerformanceYears.ClosingYear.YearSnapshot"/>).
 /// </summary>
-public static class YearSnapshot
+public static class YearSnapshotReader
 {
-    public static PerformanceTable Build(PerformanceYearState year, SnapshotInputs inputs) =>
-        PerformanceTable.Build(
-            inputs.Renstra ?? RenstraState.Initial, year, inputs.Previous,
-            inputs.Agency.ScaleFor(year.Year), inputs.Agency.ScaleFor(year.Year - 1), CapaianPolicy.Default,
-            inputs.PreviousRenstra);
-
-    /// <summary>SHA-256 of the table's canonical JSON (<see cref="CanonicalJson"/>), as serialised into the event.</summary>
-    public static string Hash(PerformanceTable table) => CanonicalJson.Sha256Hex(CanonicalJson.Encode(table, DomainCommands.Json));
-
     /// <summary>Reads one stream (whole, up to a version, as of an instant); the close passes a recording one.</summary>
     public delegate Task<IReadOnlyList<IEvent>> ReadStream(string stream, StreamBound bound);
 
@@ -128,7 +114,7 @@ public static class YearSnapshot
             new StreamBound { UpToVersion = closed.ClosedEvent.Version - 1 }, ct);
         var state = PerformanceYear.Replay(agency, year, yearEvents.Select(e => DomainCommands.Decode(e)));
         var inputs = await LoadPinnedAsync(reader, agency, year, frozen.Sources, ct);
-        var recomputed = Hash(Build(state, inputs));
+        var recomputed = YearSnapshot.Hash(YearSnapshot.Build(state, inputs));
         var documentHash = CanonicalJson.Hash(document);
         var stored = closed.Close.SnapshotHash;
         return new SnapshotVerification(recomputed == stored && documentHash == stored, stored, recomputed, documentHash, frozen.Canonicalization);
