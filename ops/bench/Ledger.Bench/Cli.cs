@@ -8,6 +8,7 @@ internal static class Cli
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel]
 
         Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
@@ -43,6 +44,13 @@ internal static class Cli
         after another, --rounds times (default 1) for each --batch-size (events per daemon page, default 10000; a
         comma-separated list runs each); --parallel also rebuilds the three at once. Prints log events/s.
 
+        http-load (issue 11): runs the service's Release build as a child process on a private durable cluster
+        (migrations by the owner, the service as its restricted role): cold start to the first command (empty
+        database, then --restarts restarts), then --clients closed-loop HTTP clients, one agency each (Surakarta 2023
+        story), a read-heavy mix (30 % corrections with Idempotency-Key; indicator, LKjIP table, history, PK and
+        as-of reads), p50/p99 per operation; then, same database, Ledger's append path at store level with as many
+        writers; ends with GET /api/audit/verify. --markdown writes/replaces "## HTTP end to end (issue 11)".
+
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and
         with a full replay, side by side; --markdown writes/replaces "## As-of reads (issue 4)" in that file.
@@ -68,6 +76,20 @@ internal static class Cli
             using var rebuildCts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
             return await SakipRebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
+        }
+        if (args[0] == "http-load")
+        {
+            HttpLoadOptions load;
+            try { load = HttpLoadOptions.Parse(args[1..]); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+            using var loadCts = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; loadCts.Cancel(); };
+            return await HttpLoadBenchmark.RunAsync(load, loadCts.Token);
         }
         if (args[0] == "asof")
         {
