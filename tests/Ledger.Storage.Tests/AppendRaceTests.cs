@@ -73,6 +73,76 @@ public sealed class AppendRaceTests(StorageFixture fx) : IClassFixture<StorageFi
         Assert.True(verified.Ok, string.Join("; ", verified.Problems));
     }
 
+    /// <summary>
+    /// Two service processes (two document stores on the same database), 24 writers between them, racing on a few streams
+    /// (one existing, three created during the race) the way the command pipeline does: read the version, append at it,
+    /// and on a lost race read again and retry. Every append lands exactly once, each version is won once, and the
+    /// streams hold the winners in version order. Ported from the old store's two group-committing stores test.
+    /// </summary>
+    [Fact]
+    public async Task TwoProcessesRacingOnSharedAndNewStreams_WithRetries_LoseNothing_AndEveryVersionIsWonOnce()
+    {
+        using var second = Marten.DocumentStore.For(o => LedgerMarten.Configure(o, fx.ServiceConnectionString));
+        var loaders = new[] { fx.Loader, new StreamLoader(second, fx.Service) };
+        var streams = Enumerable.Range(0, 4).Select(_ => NewStream()).ToArray();
+        var existing = await fx.AppendAsync(streams[0], 0, Spending(0));
+        var written = new System.Collections.Concurrent.ConcurrentBag<(string Stream, long Version, Guid Id)>();
+        var lost = 0;
+        const int writers = 24, appends = 15;
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var loader = loaders[w % 2];
+            for (var i = 0; i < appends; i++)
+            {
+                var stream = streams[(w + i) % streams.Length];
+                while (true)
+                {
+                    var version = await loader.VersionAsync(stream);
+                    try
+                    {
+                        var ids = w % 2 == 0
+                            ? await fx.AppendAsync(stream, version, Spending(w * 100 + i))
+                            : await AppendThroughAsync(second, stream, version, Spending(w * 100 + i));
+                        written.Add((stream, version + 1, ids.Single()));
+                        break;
+                    }
+                    catch (Exception e) when (AppendRace.IsLost(e))
+                    {
+                        Interlocked.Increment(ref lost);
+                    }
+                }
+            }
+        })));
+
+        Assert.Equal(writers * appends, written.Count);
+        Assert.True(lost > 0, "the writers should have lost some races");
+        foreach (var stream in streams)
+        {
+            var events = await fx.Loader.ReadAsync(stream);
+            var ours = written.Where(x => x.Stream == stream).OrderBy(x => x.Version).ToList();
+            var before = stream == streams[0] ? existing : [];
+            Assert.Equal(Enumerable.Range(1, events.Count).Select(v => (long)v), events.Select(e => e.Version));
+            Assert.Equal(before.Length + ours.Count, events.Count);
+            Assert.Equal([.. before, .. ours.Select(x => x.Id)], events.Select(e => e.Id));
+            Assert.Equal(ours.Select(x => x.Version), events.Skip(before.Length).Select(e => e.Version));
+        }
+        var verified = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.True(verified.Ok, string.Join("; ", verified.Problems));
+    }
+
+    /// <summary><see cref="StorageFixture.AppendAsync"/> through another document store (another process).</summary>
+    private static async Task<Guid[]> AppendThroughAsync(Marten.IDocumentStore store, string stream, long expectedVersion, object e)
+    {
+        await using var session = store.LightweightSession();
+        session.SetHeader(EventHeaders.Reason, "test");
+        var built = session.Events.BuildEvent(e);
+        built.Id = Guid.CreateVersion7();
+        session.Events.Append(stream, expectedVersion + 1, built);
+        await session.SaveChangesAsync();
+        return [built.Id];
+    }
+
     [Fact]
     public async Task StaleExpectedVersion_IsALostRace_AndWritesNothing()
     {
