@@ -5,39 +5,35 @@ namespace Ledger.Bench;
 internal static class Cli
 {
     public const string Usage = """
-        Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
+        Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel]
 
-        Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
-        measures the event store's appends side by side with plain INSERTs, prints a markdown report and
-        deletes the cluster.
+        Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
+        folder, measures, prints a markdown report and deletes the cluster.
 
-        Options:
+        marten-appends (issue 11), on one durable cluster: raw INSERT (.NET, and the same INSERT from the machine's
+        pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append + SaveChangesAsync with
+        Ledger's headers; Marten's schema only) and the Ledger path (LedgerSchema.MigrateAsync: Marten + audit layer,
+        the service's grants); single events at 1 writer and at --writers, batches at --batch-writers. Reports Ledger
+        path / plain Marten against the goal (>= 85 %). Diagnostics (skipped with --no-diagnostics): Marten's defaults
+        (no exclusive append lock, no unique event-id index) and the rejected per-row trigger design. Checks at the end
+        that every table holds what its writers reported and that the Ledger path sealed every event.
+
+        Options of marten-appends:
           --duration <s>          measured seconds per run (default 10, 1..600)
           --warmup <s>            warm-up seconds per scenario before the first round (default 3, 0..120)
           --rounds <n>            rounds; every scenario runs once per round, in the same order (default 3, 1..20)
           --writers <n>           concurrent writers for single-event appends (default 16, 1..64)
           --batch-writers <n>     concurrent writers for batch appends (default 4, 1..64)
           --batch-size <n>        events per batch append (default 100, 2..10000)
-          --streams-per-writer <n>  streams each single-event writer spreads its appends over (default 100)
-          --batch-streams-per-writer <n>  streams each batch writer spreads its batches over (default 10)
+          --streams-per-writer <n>  streams each raw single-event writer spreads its INSERTs over (default 100)
+          --batch-streams-per-writer <n>  streams each raw batch writer spreads its INSERTs over (default 10)
+                                  (Marten writers keep streams short: a new one every 10 appends, or per batch)
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
-          --no-diagnostics        skip the diagnostic variants (raw+lock, store-shaped SQL, hash cost)
-          --markdown <path>       write/replace the section "## Appends (issue 2)" in that file
-
-        marten-appends (issue 11): the same options, on one durable cluster: raw INSERT (.NET, and the same INSERT
-        from the machine's pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append +
-        SaveChangesAsync with Ledger's headers; Marten's schema only), the Ledger path (LedgerSchema.MigrateAsync:
-        Marten + audit layer, the service's grants) and the old store (group commit on); single events at 1 writer and
-        at --writers, batches at --batch-writers. Reports Ledger path / plain Marten against the goal (>= 85 %).
-        Diagnostics (skipped with --no-diagnostics): Marten's defaults (no exclusive append lock, no unique event-id
-        index) and the rejected per-row trigger design. --streams-per-writer and --batch-streams-per-writer apply to
-        the raw and old-store writers; Marten writers keep streams short (a new one every 10 appends, or per batch).
-        Checks at the end that every table holds what its writers reported and that the Ledger path sealed every event.
-        --markdown writes/replaces "## Appends on Marten (issue 11)" in that file.
+          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers)
+          --markdown <path>       write/replace the section "## Appends on Marten (issue 11)" in that file
 
         rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,
         then rebuilds sakip-state, sakip-history and sakip-pk with Marten's async daemon (RebuildProjectionAsync), one
@@ -105,7 +101,7 @@ internal static class Cli
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; asOfCts.Cancel(); };
             return await AsOfBenchmark.RunAsync(asOf, asOfCts.Token);
         }
-        if (args[0] is not ("appends" or "marten-appends"))
+        if (args[0] != "marten-appends")
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
             Console.Error.WriteLine(Usage);
@@ -130,9 +126,7 @@ internal static class Cli
             e.Cancel = true; // let the finally blocks stop and delete the cluster
             cts.Cancel();
         };
-        return args[0] == "appends"
-            ? await AppendsBenchmark.RunAsync(options, cts.Token)
-            : await MartenAppendsBenchmark.RunAsync(options, cts.Token);
+        return await MartenAppendsBenchmark.RunAsync(options, cts.Token);
     }
 }
 

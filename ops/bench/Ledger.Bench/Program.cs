@@ -1,4 +1,4 @@
 using Ledger.Bench;
 
-// Entry point: `appends` (issue 2), `marten-appends` (issue 11), `rebuild-readmodels` and `asof` (issue 4). See Cli.Usage.
+// Entry point: `marten-appends` and `http-load` (issue 11), `rebuild-readmodels` and `asof` (issue 4). See Cli.Usage.
 return await Cli.RunAsync(args);
