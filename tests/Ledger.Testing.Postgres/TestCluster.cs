@@ -1,4 +1,4 @@
-using Ledger.EventStore;
+using Ledger.Audit;
 using Ledger.Storage;
 using Ledger.LocalPostgres;
 using Npgsql;
@@ -41,14 +41,6 @@ public static class TestCluster
         }
     }
 
-    /// <summary>A new, empty database with the event store's schema applied; its owner is the superuser.</summary>
-    public static async Task<TestDatabase> CreateDatabaseAsync(string prefix = "t")
-    {
-        var database = await CreateEmptyDatabaseAsync(prefix);
-        await EventStoreSchema.MigrateAsync(database.Owner);
-        return database;
-    }
-
     /// <summary>A new database with Marten's schema and the audit layer (Ledger.Storage's bootstrap); its owner is the superuser.</summary>
     public static async Task<TestDatabase> CreateLedgerDatabaseAsync(string prefix = "l")
     {
@@ -63,7 +55,7 @@ public static class TestCluster
         var admin = await AdminConnectionStringAsync();
         var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}".ToLowerInvariant();
         await using (var ds = NpgsqlDataSource.Create(admin))
-        await using (var cmd = ds.CreateCommand($"CREATE DATABASE {EventStoreSchema.Quote(name)}"))
+        await using (var cmd = ds.CreateCommand($"CREATE DATABASE {AuditSchema.Quote(name)}"))
         {
             await cmd.ExecuteNonQueryAsync();
         }
@@ -80,19 +72,9 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
     public NpgsqlDataSource Owner { get; } = owner;
 
     /// <summary>
-    /// Creates a restricted login role like the service's (read + append only) and returns its data source.
-    /// Role names are cluster-wide, so each database gets its own.
-    /// </summary>
-    public async Task<NpgsqlDataSource> CreateServiceRoleAsync()
-    {
-        var role = await CreateLoginRoleAsync();
-        await EventStoreSchema.GrantServiceRoleAsync(Owner, role);
-        return NpgsqlDataSource.Create(ServiceConnectionString(role));
-    }
-
-    /// <summary>
-    /// The same for a Ledger database (Marten + audit layer): a login role with exactly the service's grants
-    /// (<see cref="LedgerSchema.GrantServiceRoleAsync"/>); returns its connection string (UTC, as the service uses).
+    /// Creates a restricted login role like the service's on a Ledger database (Marten + audit layer): a login role with
+    /// exactly the service's grants (<see cref="LedgerSchema.GrantServiceRoleAsync"/>); returns its connection string
+    /// (UTC, as the service uses). Role names are cluster-wide, so each database gets its own.
     /// </summary>
     public async Task<string> CreateLedgerServiceRoleAsync()
     {
@@ -108,7 +90,7 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
     {
         var role = $"svc_{Name}";
         await using var cmd = Owner.CreateCommand(
-            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {EventStoreSchema.Quote(role)} LOGIN PASSWORD '{TestPassword}'; END IF; END $$;");
+            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {AuditSchema.Quote(role)} LOGIN PASSWORD '{TestPassword}'; END IF; END $$;");
         await cmd.ExecuteNonQueryAsync();
         return role;
     }
