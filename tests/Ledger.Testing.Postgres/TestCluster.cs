@@ -27,7 +27,8 @@ public static class TestCluster
             var external = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION");
             if (!string.IsNullOrWhiteSpace(external)) return _adminConnectionString = external;
 
-            var dir = Path.Combine(Path.GetTempPath(), $"ledger-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+            RemoveLeftovers();
+            var dir = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
             _cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
             {
                 DataDirectory = dir, Durable = false, DeleteOnStop = true,
@@ -38,6 +39,47 @@ public static class TestCluster
         finally
         {
             Gate.Release();
+        }
+    }
+
+    private const string Prefix = "ledger-test-";
+
+    /// <summary>
+    /// Deletes the folders of earlier test processes' clusters. The process-exit handler stops and deletes its cluster, but
+    /// <c>dotnet test</c> ends the test host soon after the last test, often while the folder (hundreds of MB of WAL and
+    /// databases) is still being deleted, so folders piled up in the temp directory. A folder is removed only when the
+    /// process named in it is gone and its server is not running (no <c>postmaster.pid</c>, or one naming a dead process).
+    /// </summary>
+    public static void RemoveLeftovers()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            try
+            {
+                var name = Path.GetFileName(dir)[Prefix.Length..];
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                if (dash <= 0 || !int.TryParse(name[..dash], out var owner) || owner == Environment.ProcessId || IsRunning(owner)) continue;
+                var pidFile = Path.Combine(dir, "pgdata", "postmaster.pid");
+                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var postmaster) && IsRunning(postmaster)) continue;
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another process may be deleting it too, or it is not ours to delete: leave it.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
