@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Ledger.Audit;
 
-/// <summary>One numbered SQL script, e.g. <c>0001_event_store.sql</c>.</summary>
+/// <summary>One numbered SQL script, e.g. <c>0001_audit_layer.sql</c>.</summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
     public string Checksum => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));

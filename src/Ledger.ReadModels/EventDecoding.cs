@@ -124,11 +124,7 @@ internal static class Header
 /// <summary>JSON written into the read models' jsonb columns (targets, signer, changes), in the service's dialect.</summary>
 internal static class EventDecoding
 {
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        NumberHandling = JsonNumberHandling.Strict,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    public static JsonSerializerOptions Json => LedgerJson.Options;
 
     internal static string ToJson<T>(T value) => JsonSerializer.Serialize(value, Json);
 }

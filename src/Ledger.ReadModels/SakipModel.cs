@@ -16,13 +16,8 @@ internal sealed class AgencyModel(string code)
     public SortedDictionary<int, RenstraState> Renstras { get; } = [];
     public Dictionary<int, YearModel> Years { get; } = [];
 
-    /// <summary>Same rule as ReadLoader.RenstraCoveringAsync: the newest plan starting at most 6 years before that covers the year.</summary>
-    public RenstraState? Covering(int year)
-    {
-        for (var start = year; start >= year - 6; start--)
-            if (Renstras.TryGetValue(start, out var r) && r.Exists && r.Covers(year)) return r;
-        return null;
-    }
+    /// <summary>The Renstra in force for the year, by the domain's one rule (<see cref="Renstra.InForce"/>).</summary>
+    public RenstraState? Covering(int year) => Renstra.InForce(year, start => Renstras.GetValueOrDefault(start));
 
     public YearModel Year(int year)
     {
@@ -33,14 +28,8 @@ internal sealed class AgencyModel(string code)
     /// <summary>Years with a stream or covered by a plan: the years that have read-model rows.</summary>
     public IEnumerable<int> KnownYears() =>
         Years.Where(y => y.Value.Version > 0).Select(y => y.Key)
-            .Concat(Renstras.Values.Where(r => r.Exists).SelectMany(CoveredYears))
+            .Concat(Renstras.Values.SelectMany(r => r.YearsCovered()))
             .Distinct();
-
-    public static IEnumerable<int> CoveredYears(RenstraState r)
-    {
-        for (var y = r.PeriodStart; y <= r.PeriodEnd; y++) yield return y;
-        if (r.TransitionYear is { } t && (t < r.PeriodStart || t > r.PeriodEnd)) yield return t;
-    }
 }
 
 internal sealed class YearModel(PerformanceYearState state)

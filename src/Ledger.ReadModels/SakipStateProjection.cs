@@ -303,7 +303,7 @@ public sealed class SakipStateProjection : SakipProjection
                 var renstra = (m.Renstras.TryGetValue(key.Number, out var r) ? r : Domain.Renstras.RenstraState.Initial).Evolve(ev);
                 m.Renstras[key.Number] = renstra;
                 if (!renstra.Exists || dirty is null) break;
-                foreach (var y in AgencyModel.CoveredYears(renstra))
+                foreach (var y in renstra.YearsCovered())
                 {
                     switch (ev)
                     {

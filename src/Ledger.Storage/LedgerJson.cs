@@ -20,13 +20,22 @@ public static class LedgerJson
     /// </summary>
     public static JsonSerializerOptions Requests { get; } = Create(requests: true);
 
+    /// <summary>
+    /// Gives options that were made elsewhere (ASP.NET Core's for minimal-API answers and problem details) Ledger's
+    /// dialect: web defaults (camelCase, case-insensitive reading), numbers only as JSON numbers, nothing left out.
+    /// </summary>
+    public static void ApplyTo(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
     private static JsonSerializerOptions Create(bool requests)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            NumberHandling = JsonNumberHandling.Strict,
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ApplyTo(options);
         if (requests)
         {
             options.AllowDuplicateProperties = false;

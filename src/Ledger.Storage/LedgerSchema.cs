@@ -18,6 +18,10 @@ public static class LedgerSchema
         {
             LedgerMarten.Configure(o, ownerConnectionString, applySchema: true);
             more?.Invoke(o);
+            // This store only applies the schema and never hosts a daemon. With async projections registered and the mode
+            // left Disabled, Marten's constructor prints "Warning: The async daemon is disabled" to the console, which an
+            // operator reading the service's start-up would take to be about the service (whose daemon runs).
+            o.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.Solo;
         }))
         {
             var patch = await store.Storage.Database.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);

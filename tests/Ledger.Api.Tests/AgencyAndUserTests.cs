@@ -1,4 +1,4 @@
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests;
 
@@ -10,12 +10,12 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
         var code = ApiClient.NewAgencyCode();
         var result = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Post.Json(new { code, name = "BKPSDM Kota Surakarta" }).ToUrl("/api/agencies");
             s.StatusCodeShouldBe(201);
-            s.Header("ETag").ShouldBe("\"1\"");
-            s.JsonShouldHave("streamId", $"agency-{code}");
-            s.JsonShouldHave("version", 1);
+            s.Header("ETag").SingleValueShouldEqual("\"1\"");
+            s.JsonPath("streamId").ShouldBe($"agency-{code}");
+            s.JsonPath("version").ShouldBe(1);
         });
         var eventId = result.JsonAt("eventIds[0]").GetGuid();
 
@@ -34,10 +34,10 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
         await f.RegisterAgencyAsync(code);
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Post.Json(new { code, name = "Again" }).ToUrl("/api/agencies");
             s.StatusCodeShouldBe(422);
-            s.JsonShouldHave("rule", "agency.already-registered");
+            s.JsonPath("rule").ShouldBe("agency.already-registered");
         });
     }
 
@@ -46,11 +46,11 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
     {
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Post.Json(new { name = "" }).ToUrl("/api/agencies");
-            s.StatusCodeShouldBe(400);
-            s.ContentTypeShouldBe("application/problem+json");
-            s.Expect("errors name code", r => r.TryJsonAt("errors.code", out _) && r.TryJsonAt("errors.name", out _));
+            s.ShouldReturnProblemDetails(400);
+            s.JsonPath("errors.code").ShouldExist();
+            s.JsonPath("errors.name").ShouldExist();
         });
     }
 
@@ -58,7 +58,7 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
     public async Task ApiCall_WithoutOrWithBadToken_Returns401()
     {
         await f.Scenario(s => { s.Post.Json(new { code = "x", name = "y" }).ToUrl("/api/agencies"); s.StatusCodeShouldBe(401); });
-        await f.Scenario(s => { s.WithBearer("nope"); s.Post.Json(new { code = "x", name = "y" }).ToUrl("/api/agencies"); s.StatusCodeShouldBe(401); });
+        await f.Scenario(s => { s.WithBearerToken("nope"); s.Post.Json(new { code = "x", name = "y" }).ToUrl("/api/agencies"); s.StatusCodeShouldBe(401); });
     }
 
     [Fact]
@@ -70,14 +70,14 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
         await f.RegisterAgencyAsync(other);
         var staff = await f.CreateUserAsync("staff", mine);
 
-        await f.Scenario(s => { s.WithBearer(staff); s.Post.Json(new { code = "x-y", name = "y" }).ToUrl("/api/agencies"); s.StatusCodeShouldBe(403); });
+        await f.Scenario(s => { s.WithBearerToken(staff); s.Post.Json(new { code = "x-y", name = "y" }).ToUrl("/api/agencies"); s.StatusCodeShouldBe(403); });
         var scale = new { name = "Surakarta", effectiveFromYear = 2023, bands = new object[]
         {
             new { label = "Sangat Berhasil", min = 85, minInclusive = false, max = (decimal?)null, maxInclusive = false },
             new { label = "Kurang Berhasil", min = (decimal?)null, minInclusive = false, max = 85, maxInclusive = true },
         } };
-        await f.Scenario(s => { s.WithBearer(staff); s.Put.Json(scale).ToUrl($"/api/agencies/{other}/rating-scale"); s.StatusCodeShouldBe(403); });
-        await f.Scenario(s => { s.WithBearer(staff); s.Put.Json(scale).ToUrl($"/api/agencies/{mine}/rating-scale"); s.StatusCodeShouldBe(200); });
+        await f.Scenario(s => { s.WithBearerToken(staff); s.Put.Json(scale).ToUrl($"/api/agencies/{other}/rating-scale"); s.StatusCodeShouldBe(403); });
+        await f.Scenario(s => { s.WithBearerToken(staff); s.Put.Json(scale).ToUrl($"/api/agencies/{mine}/rating-scale"); s.StatusCodeShouldBe(200); });
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
         await f.RegisterAgencyAsync(code);
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Put.Json(new { name = "Surakarta LKjIP", effectiveFromYear = 2023, bands = new object[]
             {
                 new { label = "Sangat Berhasil", min = 85, minInclusive = false, max = (decimal?)null, maxInclusive = false },
@@ -96,7 +96,7 @@ public sealed class AgencyAndUserTests(LedgerApiFactory f) : IClassFixture<Ledge
                 new { label = "Kurang Berhasil", min = 0, minInclusive = true, max = 55, maxInclusive = false },
             } }).ToUrl($"/api/agencies/{code}/rating-scale");
             s.StatusCodeShouldBe(422);
-            s.JsonShouldHave("rule", "rating-scale.invalid");
+            s.JsonPath("rule").ShouldBe("rating-scale.invalid");
             s.ContentShouldContain("55");
         });
     }

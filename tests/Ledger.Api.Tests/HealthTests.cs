@@ -1,4 +1,4 @@
-using Ledger.Testing.Http;
+using Alba;
 using Ledger.Testing.Postgres;
 
 namespace Ledger.Api.Tests;
@@ -12,7 +12,7 @@ public sealed class HealthTests(LedgerApiFactory factory) : IClassFixture<Ledger
         {
             s.Get.Url("/health");
             s.StatusCodeShouldBe(200);
-            s.JsonShouldHave("status", "ok");
+            s.JsonPath("status").ShouldBe("ok");
         });
     }
 
@@ -31,8 +31,7 @@ public sealed class HealthTests(LedgerApiFactory factory) : IClassFixture<Ledger
             await factory.Scenario(s =>
             {
                 s.Get.Url("/health");
-                s.StatusCodeShouldBe(503);
-                s.ContentTypeShouldBe("application/problem+json");
+                s.ShouldReturnProblemDetails(503);
             });
         }
         finally

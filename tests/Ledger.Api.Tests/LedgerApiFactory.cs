@@ -1,40 +1,53 @@
+using Alba;
 using JasperFx.Events;
 using Ledger.Storage;
 using Ledger.Testing.Postgres;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 
 namespace Ledger.Api.Tests;
 
 /// <summary>
-/// The real service, in memory, on a fresh database of the test cluster, deployed as in production: the owner migrates
-/// (ConnectionStrings:LedgerOwner), the service runs as a restricted role it grants at start (Ledger:ServiceRole).
-/// Not sealed: a test class that needs a test seam in the service (Commands/HookedApiFactory) derives its own.
+/// The real service, in memory (an Alba host over <c>WebApplicationFactory&lt;Program&gt;</c>), on a fresh database of the
+/// test cluster, deployed as in production: the owner migrates (ConnectionStrings:LedgerOwner), the service runs as a
+/// restricted role it grants at start (Ledger:ServiceRole). The host starts in <see cref="InitializeAsync"/>.
+/// Not sealed: a test class that needs a test seam in the service (Commands/HookedApiFactory) derives its own and
+/// overrides <see cref="ConfigureWebHost"/>.
 /// </summary>
-public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class LedgerApiFactory : IAsyncLifetime
 {
+    private IAlbaHost? _host;
     private DocumentStore? _store;
 
     // Program ends with RunJasperFxCommands (for `codegen write`); under a test host JasperFx must start the built host
-    // itself, as it does for Alba.
+    // itself. Alba's WebApplicationFactory bootstrapper sets the same flag (by reflection, when JasperFx.dll is beside
+    // the tests); setting it here keeps that from depending on Alba's lookup.
     static LedgerApiFactory() => JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
 
     public TestDatabase Database { get; private set; } = null!;
     public string ServiceRole { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Database = await TestCluster.CreateEmptyDatabaseAsync("api");
-        ServiceRole = await Database.CreateLoginRoleAsync();
-    }
 
     public const string AdminToken = "test-bootstrap-admin-token";
 
     /// <summary>Rewrites the service role's connection string before the service starts (e.g. through a relay a test can cut).</summary>
     public Func<string, string>? ServiceConnection { get; init; }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    /// <summary>The running service. Scenarios: <see cref="Scenario"/>; raw requests: <see cref="CreateClient"/>.</summary>
+    public IAlbaHost Host => _host ?? throw new InvalidOperationException("The fixture has not been initialized (IAsyncLifetime.InitializeAsync).");
+
+    public IServiceProvider Services => Host.Services;
+    public TestServer Server => Host.Server;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestCluster.CreateEmptyDatabaseAsync("api");
+        ServiceRole = await Database.CreateLoginRoleAsync();
+        _host = await AlbaHost.For<Program>(ConfigureWebHost);
+    }
+
+    /// <summary>The settings every host of this fixture starts with (the database, the service role, the bootstrap token).</summary>
+    protected virtual void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:LedgerOwner", Database.OwnerConnectionString);
         var service = Database.ServiceConnectionString(ServiceRole);
@@ -43,12 +56,32 @@ public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Ledger:BootstrapAdminToken", AdminToken);
     }
 
-    /// <summary>Marten as the owner, for tests that read the log directly (the service must have started: it migrates).</summary>
+    /// <summary>Runs one Alba scenario against the service (see docs/testing.md; the default expected status is any 2xx).</summary>
+    public Task<IScenarioResult> Scenario(Action<Scenario> configure) => Host.Scenario(configure);
+
+    /// <summary>
+    /// A raw client of the service, for requests a scenario cannot express (invalid bytes, chunked bodies, many requests
+    /// in a loop). It does not follow redirects.
+    /// </summary>
+    public HttpClient CreateClient() => Host.Server.CreateClient();
+
+    /// <summary>
+    /// A second host of the service on the same database, with this fixture's settings and then <paramref name="configure"/>'s
+    /// (e.g. another auth-failure limit, captured logs). The caller disposes it.
+    /// </summary>
+    public async Task<IAlbaHost> StartHostAsync(Action<IWebHostBuilder> configure) =>
+        await AlbaHost.For<Program>(builder =>
+        {
+            ConfigureWebHost(builder);
+            configure(builder);
+        });
+
+    /// <summary>Marten as the owner, for tests that read the log directly (the service has started, so it has migrated).</summary>
     public DocumentStore Store
     {
         get
         {
-            _ = Server; // the service migrates the database when it starts
+            _ = Host;
             return _store ??= DocumentStore.For(o => LedgerMarten.Configure(o, Database.OwnerConnectionString));
         }
     }
@@ -78,8 +111,8 @@ public class LedgerApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         _store?.Dispose();
-        await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
+        if (Database is not null) await Database.DisposeAsync();
     }
 }
 

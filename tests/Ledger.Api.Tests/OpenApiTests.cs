@@ -1,4 +1,4 @@
-using Ledger.Testing.Http;
+using Alba;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests;

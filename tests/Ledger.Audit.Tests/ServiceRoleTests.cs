@@ -85,6 +85,9 @@ public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFix
             "DELETE FROM ledger.mt_streams WHERE id = @s",
             "UPDATE ledger_audit.event_hashes SET hash = sha256('x') WHERE stream_id = @s",
             "DELETE FROM ledger_audit.event_hashes WHERE stream_id = @s",
+            "TRUNCATE ledger.mt_events CASCADE",
+            "TRUNCATE ledger.mt_streams CASCADE",
+            "TRUNCATE ledger_audit.event_hashes",
         })
         {
             await using var cmd = fx.Database.Owner.CreateCommand(sql);
@@ -92,6 +95,58 @@ public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFix
             var e = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
             Assert.True(e.SqlState == "42501" && e.MessageText.Contains("append-only"), $"{sql}: {e.SqlState} {e.MessageText}");
         }
+    }
+
+    /// <summary>
+    /// The seal runs as the schema owner (SECURITY DEFINER) at the commit of the service role's own transaction. If its
+    /// search_path let the caller's temporary schema come first, a temporary domain named like a type it uses would run
+    /// the caller's check as the owner, who can disable the append-only triggers. The function pins
+    /// <c>search_path = pg_catalog, pg_temp</c>; this tries the attack (ported from the old store's test of its append
+    /// functions, which had exactly this hole until its migration 0005).
+    /// </summary>
+    [Fact]
+    public async Task ServiceRole_CannotSlipATemporaryTypeIntoTheSealFunction()
+    {
+        var stream = NewStream();
+        // A connection of its own (not pooled): its temporary objects end with it.
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fx.ServiceConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using (var setup = new NpgsqlCommand("""
+            CREATE FUNCTION pg_temp.escalated() RETURNS boolean LANGUAGE plpgsql AS $$
+            BEGIN
+                IF current_user <> session_user THEN
+                    RAISE EXCEPTION 'ran as %', current_user USING ERRCODE = 'P0001';
+                END IF;
+                RETURN true;
+            END $$;
+            CREATE DOMAIN pg_temp.timestamptz AS pg_catalog.timestamptz CHECK (pg_temp.escalated());
+            CREATE DOMAIN pg_temp.bytea AS pg_catalog.bytea CHECK (pg_temp.escalated());
+            CREATE DOMAIN pg_temp.text AS pg_catalog.text CHECK (pg_temp.escalated());
+            CREATE DOMAIN pg_temp.int4 AS pg_catalog.int4 CHECK (pg_temp.escalated());
+            CREATE DOMAIN pg_temp.int8 AS pg_catalog.int8 CHECK (pg_temp.escalated());
+            """, conn))
+        {
+            await setup.ExecuteNonQueryAsync();
+        }
+        // The temporary types are there, and the caller's own statements do pick them up (so the check can fire).
+        await using (var probe = new NpgsqlCommand(
+            "SELECT n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = pg_typeof(''::bytea)", conn))
+        {
+            Assert.StartsWith("pg_temp", (string)(await probe.ExecuteScalarAsync())!);
+        }
+
+        await using (var append = new NpgsqlCommand("""
+            BEGIN;
+            SELECT ledger.mt_quick_append_events(@s, 'year', '*DEFAULT*', ARRAY[gen_random_uuid()], ARRAY['budget.spending-recorded.v1'],
+                ARRAY['x'], ARRAY['{}'::jsonb], ARRAY[NULL::bytea], ARRAY[NULL::varchar], ARRAY[NULL::varchar], ARRAY[NULL::jsonb], 0);
+            COMMIT;
+            """, conn))
+        {
+            append.Parameters.AddWithValue("s", stream);
+            await append.ExecuteNonQueryAsync(); // the seal ran as the owner at COMMIT without touching the caller's types
+        }
+        Assert.Equal(1L, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_audit.event_hashes WHERE stream_id = @s", ("s", stream)));
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok);
     }
 
     private async Task<string> StateAsync(string stream) => await fx.Database.ScalarAsync<string>("""

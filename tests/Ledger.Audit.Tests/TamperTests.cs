@@ -34,6 +34,9 @@ public sealed class TamperTests
     {
         var (fx, streams) = await SeedAsync();
         await using var _ = fx.AsDisposable();
+        var intact = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.Matches("^[0-9a-f]{64}$", intact.LogDigest);
+        Assert.Equal(intact.LogDigest, (await ChainVerifier.VerifyAsync(fx.Service)).LogDigest); // deterministic
         var victim = (await fx.SequencesAsync(streams[1]))[1];
         await Superuser(fx, "UPDATE ledger.mt_events SET data = jsonb_set(data, '{amount}', '9.99') WHERE seq_id = @s", ("s", victim));
 
@@ -43,6 +46,7 @@ public sealed class TamperTests
         var problem = Assert.Single(result.Problems);
         Assert.Contains("altered", problem.Problem);
         Assert.Equal(streams[1], problem.Stream);
+        Assert.NotEqual(intact.LogDigest, result.LogDigest); // the digest is recomputed from content, not from stored hashes
     }
 
     [Fact]
@@ -94,12 +98,17 @@ public sealed class TamperTests
     {
         var (fx, streams) = await SeedAsync();
         await using var _ = fx.AsDisposable();
+        var head = await LogHeads.ReadAsync(fx.Service);
         await Superuser(fx, "UPDATE ledger.mt_streams SET version = 2 WHERE id = @id", ("id", streams[1]));
 
-        var result = await ChainVerifier.VerifyAsync(fx.Service);
+        var result = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest, "close")]);
         var problem = Assert.Single(result.Problems);
         Assert.Equal(streams[1], problem.Stream);
         Assert.Equal((await fx.SequencesAsync(streams[1]))[2], problem.Sequence);
+        Assert.Equal(problem.Sequence, result.FirstBrokenSequence);
+        Assert.True(Assert.Single(result.Heads).Matches); // the events themselves are intact
+        // The cheap head is read from the stream rows, so it no longer gives the published digest.
+        Assert.NotEqual(head.Digest, (await LogHeads.ReadAsync(fx.Service)).Digest);
     }
 
     [Fact]
@@ -138,8 +147,48 @@ public sealed class TamperTests
         Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok); // every chain check passes
         var result = await ChainVerifier.VerifyAsync(fx.Service, [published]);
         Assert.False(result.Ok);
+        Assert.Null(result.FirstBrokenSequence);
         Assert.False(Assert.Single(result.Heads).Matches);
         Assert.Contains(result.Problems, p => p.Stream == "close 2025" && p.Problem.Contains("published digest"));
+    }
+
+    [Fact]
+    public async Task Verify_LastEventOfTheLogDeletedWithItsHashAndStreamRow_TheHeadMovesBack_OnlyThePublishedHeadCatchesIt()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var seqs = await fx.SequencesAsync(streams[2]); // the last stream seeded: its last event is the log's last
+        var head = await LogHeads.ReadAsync(fx.Service);
+        Assert.Equal(seqs[2], head.Sequence);
+
+        await Superuser(fx, """
+            DELETE FROM ledger.mt_events WHERE seq_id = @s;
+            DELETE FROM ledger_audit.event_hashes WHERE seq_id = @s;
+            UPDATE ledger.mt_streams SET version = 2 WHERE id = @id;
+            """, ("s", seqs[2]), ("id", streams[2]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest, "close")]);
+        Assert.False(result.Ok);
+        Assert.Null(result.FirstBrokenSequence);
+        Assert.Equal(seqs[1], result.HeadSequence); // the log now ends one event earlier
+        Assert.False(Assert.Single(result.Heads).Matches);
+    }
+
+    [Fact]
+    public async Task Verify_LastEventDeletedWithoutItsHashOrStreamRow_NamesTheDeletedEventAndTheStreamsLastOne_AndThePublishedHeadMismatch()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var seqs = await fx.SequencesAsync(streams[1]);
+        var head = await LogHeads.ReadAsync(fx.Service);
+        await Superuser(fx, "DELETE FROM ledger.mt_events WHERE seq_id = @s", ("s", seqs[2]));
+
+        var result = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest)]);
+        Assert.False(result.Ok);
+        Assert.Contains(result.Problems, p => p.Stream == streams[1] && p.Sequence == seqs[2] && p.Problem.Contains("deleted"));
+        Assert.Contains(result.Problems, p => p.Stream == streams[1] && p.Sequence == seqs[1] && p.Problem.Contains("says version 3"));
+        Assert.Equal(seqs[1], result.FirstBrokenSequence);
+        Assert.False(Assert.Single(result.Heads).Matches);
     }
 
     [Fact]
@@ -161,6 +210,13 @@ public sealed class TamperTests
         Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok);
         var result = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest, "close")]);
         Assert.False(result.Ok);
-        Assert.False(Assert.Single(result.Heads).Matches);
+        Assert.Null(result.FirstBrokenSequence); // every chain check passes: the rewrite is consistent
+        var check = Assert.Single(result.Heads);
+        Assert.False(check.Matches);
+        Assert.Equal(head.Digest, check.Published);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains($"up to sequence {head.Sequence}", problem.Problem);
+        // The cheap head of the rewritten rows no longer gives the published digest either.
+        Assert.NotEqual(head.Digest, (await LogHeads.ReadAsync(fx.Service)).Digest);
     }
 }

@@ -1,3 +1,7 @@
+using Ledger.Domain.Agencies.RegisteringAgency;
+using Ledger.Domain.PerformanceYears.RecordingRealization;
+using Ledger.Domain.Renstras.AddingIndicator;
+using Ledger.Domain.Renstras.CreatingRenstra;
 using JasperFx.Events.Daemon;
 using Xunit.Abstractions;
 
@@ -70,6 +74,33 @@ public sealed class FoldTests(ITestOutputHelper output)
         await db.WaitForCatchUpAsync(daemon, CatchUp);
         await LogFold.AssertTablesEqualFoldAsync(db);
         Assert.Equal(reloadsBefore, db.State.CacheReloads); // continuous again from where the rebuild left the cache
+        await daemon.StopAllAsync();
+    }
+
+    /// <summary>
+    /// Bug 1 in the read model: a plan whose transition year is the year before its period (Renstra 2025–2029, transition
+    /// 2024) covers 2024 for writes and HTTP reads, but the read model searched period starts from the year down and gave
+    /// no indicator_state row for 2024. It now uses the domain's one rule (Renstra.InForce).
+    /// </summary>
+    [Fact]
+    public async Task TransitionYearBeforeThePeriod_HasItsIndicatorStateRow_AndEveryTableEqualsTheFold()
+    {
+        await using var db = await ReadModelDb.CreateAsync(batchSize: 50);
+        using var daemon = await db.StartDaemonAsync();
+        const string a = "dinas-bug1";
+        await db.AppendAsync($"agency-{a}", [new AgencyRegistered(a, "Dinas Bug 1")]);
+        await db.AppendAsync($"renstra-{a}-2025", [new RenstraCreated(a, 2025, 2029, "Renstra 2025-2029", null, 2024)]);
+        await db.AppendAsync($"renstra-{a}-2025", [new IndicatorAdded("IKU-1", "Indeks Profesionalitas ASN", "sasaran", "IKU", null, "nilai", "higher",
+            "inverse-2t", "annual", null, null, [new YearTarget(2024, 70), new YearTarget(2025, 72)], null)]);
+        await db.AppendAsync($"year-{a}-2024", [new RealizationRecorded("IKU-1", "Y", 63, null, null, null, null, null)]);
+
+        await db.WaitForCatchUpAsync(daemon, CatchUp);
+        var row = await db.ScalarAsync<string>(
+            "SELECT renstra_period_start || ':' || coalesce(target_renstra::text, '-') FROM readmodel.indicator_state WHERE agency = @a AND year = 2024 AND indicator = 'IKU-1'",
+            ("a", a));
+        Assert.Equal("2025:70", row);
+        // The tables this story gives rows (no budget, no PK): each equals the fold, 2024 included.
+        await LogFold.AssertTablesEqualFoldAsync(db, tables: ["indicator_state", "lkjip_rows", "performance_years", "indicator_history"]);
         await daemon.StopAllAsync();
     }
 

@@ -112,12 +112,13 @@ internal static class LogFold
         public SortedDictionary<int, RenstraState> Renstras { get; } = [];
         public SortedDictionary<int, (PerformanceYearState State, long Version)> Years { get; } = [];
 
-        public RenstraState? Covering(int year)
-        {
-            for (var start = year; start >= year - 6; start--)
-                if (Renstras.TryGetValue(start, out var r) && r.Exists && r.Covers(year)) return r;
-            return null;
-        }
+        /// <summary>
+        /// The plan in force, stated independently of the domain's search (Renstra.InForce walks the candidate starts):
+        /// of every plan that covers the year, the newest. (The first version of this oracle copied the read model's
+        /// old search, year down to year - 6, and so shared its Bug 1: a transition year before the period.)
+        /// </summary>
+        public RenstraState? Covering(int year) =>
+            Renstras.Values.Where(r => r.Exists && r.Covers(year)).MaxBy(r => r.PeriodStart);
 
         public PerformanceYearState YearState(int y) => Years.TryGetValue(y, out var s) ? s.State : PerformanceYearState.Initial(Code, y);
 

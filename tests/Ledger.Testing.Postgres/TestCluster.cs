@@ -1,4 +1,4 @@
-using Ledger.EventStore;
+using Ledger.Audit;
 using Ledger.Storage;
 using Ledger.LocalPostgres;
 using Npgsql;
@@ -27,7 +27,8 @@ public static class TestCluster
             var external = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION");
             if (!string.IsNullOrWhiteSpace(external)) return _adminConnectionString = external;
 
-            var dir = Path.Combine(Path.GetTempPath(), $"ledger-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+            RemoveLeftovers();
+            var dir = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
             _cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
             {
                 DataDirectory = dir, Durable = false, DeleteOnStop = true,
@@ -41,12 +42,45 @@ public static class TestCluster
         }
     }
 
-    /// <summary>A new, empty database with the event store's schema applied; its owner is the superuser.</summary>
-    public static async Task<TestDatabase> CreateDatabaseAsync(string prefix = "t")
+    private const string Prefix = "ledger-test-";
+
+    /// <summary>
+    /// Deletes the folders of earlier test processes' clusters. The process-exit handler stops and deletes its cluster, but
+    /// <c>dotnet test</c> ends the test host soon after the last test, often while the folder (hundreds of MB of WAL and
+    /// databases) is still being deleted, so folders piled up in the temp directory. A folder is removed only when the
+    /// process named in it is gone and its server is not running (no <c>postmaster.pid</c>, or one naming a dead process).
+    /// </summary>
+    public static void RemoveLeftovers()
     {
-        var database = await CreateEmptyDatabaseAsync(prefix);
-        await EventStoreSchema.MigrateAsync(database.Owner);
-        return database;
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            try
+            {
+                var name = Path.GetFileName(dir)[Prefix.Length..];
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                if (dash <= 0 || !int.TryParse(name[..dash], out var owner) || owner == Environment.ProcessId || IsRunning(owner)) continue;
+                var pidFile = Path.Combine(dir, "pgdata", "postmaster.pid");
+                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var postmaster) && IsRunning(postmaster)) continue;
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another process may be deleting it too, or it is not ours to delete: leave it.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A new database with Marten's schema and the audit layer (Ledger.Storage's bootstrap); its owner is the superuser.</summary>
@@ -63,7 +97,7 @@ public static class TestCluster
         var admin = await AdminConnectionStringAsync();
         var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}".ToLowerInvariant();
         await using (var ds = NpgsqlDataSource.Create(admin))
-        await using (var cmd = ds.CreateCommand($"CREATE DATABASE {EventStoreSchema.Quote(name)}"))
+        await using (var cmd = ds.CreateCommand($"CREATE DATABASE {AuditSchema.Quote(name)}"))
         {
             await cmd.ExecuteNonQueryAsync();
         }
@@ -80,19 +114,9 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
     public NpgsqlDataSource Owner { get; } = owner;
 
     /// <summary>
-    /// Creates a restricted login role like the service's (read + append only) and returns its data source.
-    /// Role names are cluster-wide, so each database gets its own.
-    /// </summary>
-    public async Task<NpgsqlDataSource> CreateServiceRoleAsync()
-    {
-        var role = await CreateLoginRoleAsync();
-        await EventStoreSchema.GrantServiceRoleAsync(Owner, role);
-        return NpgsqlDataSource.Create(ServiceConnectionString(role));
-    }
-
-    /// <summary>
-    /// The same for a Ledger database (Marten + audit layer): a login role with exactly the service's grants
-    /// (<see cref="LedgerSchema.GrantServiceRoleAsync"/>); returns its connection string (UTC, as the service uses).
+    /// Creates a restricted login role like the service's on a Ledger database (Marten + audit layer): a login role with
+    /// exactly the service's grants (<see cref="LedgerSchema.GrantServiceRoleAsync"/>); returns its connection string
+    /// (UTC, as the service uses). Role names are cluster-wide, so each database gets its own.
     /// </summary>
     public async Task<string> CreateLedgerServiceRoleAsync()
     {
@@ -108,7 +132,7 @@ public sealed class TestDatabase(string name, string ownerConnectionString, Npgs
     {
         var role = $"svc_{Name}";
         await using var cmd = Owner.CreateCommand(
-            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {EventStoreSchema.Quote(role)} LOGIN PASSWORD '{TestPassword}'; END IF; END $$;");
+            $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {AuditSchema.Quote(role)} LOGIN PASSWORD '{TestPassword}'; END IF; END $$;");
         await cmd.ExecuteNonQueryAsync();
         return role;
     }

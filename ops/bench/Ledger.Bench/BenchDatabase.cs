@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Ledger.EventStore;
 using Ledger.LocalPostgres;
 using Npgsql;
 
@@ -19,9 +18,9 @@ internal readonly record struct Counters(
 }
 
 /// <summary>
-/// The benchmark's database on the private cluster: the event store's schema (applied by its own migrator), the
-/// comparison tables in schema <c>bench</c>, and a login role with exactly the service's rights plus INSERT/UPDATE on
-/// the comparison tables. All measured traffic uses that role; setup and counters use the superuser.
+/// The raw ceiling's database on the private cluster (<c>ledger_bench</c>): the plain table <c>bench.raw_events</c> and a
+/// login role that may insert into it, which the .NET raw writers and pgbench use. Setup and counters use the superuser.
+/// (Marten's databases, plain and Ledger path, are <see cref="MartenDatabase"/>s on the same cluster.)
 /// </summary>
 internal sealed class BenchDatabase : IAsyncDisposable
 {
@@ -39,24 +38,13 @@ internal sealed class BenchDatabase : IAsyncDisposable
             data        jsonb       NOT NULL,
             recorded_at timestamptz NOT NULL DEFAULT now()
         );
-        -- raw + stream-row lock (diagnostic).
-        CREATE TABLE bench.lock_streams (id text PRIMARY KEY, version bigint NOT NULL);
-        CREATE TABLE bench.lock_events (LIKE bench.raw_events INCLUDING ALL);
-        -- store-shaped SQL without PL/pgSQL and hashing (diagnostic): copies of the store's tables, same indexes.
-        CREATE TABLE bench.mirror_streams (LIKE eventstore.streams INCLUDING ALL);
-        CREATE TABLE bench.mirror_events (LIKE eventstore.events INCLUDING ALL);
-        CREATE SEQUENCE bench.mirror_seq AS bigint;
         """;
 
-    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, NpgsqlDataSource serviceWithReset, string servicePassword)
+    private BenchDatabase(NpgsqlDataSource admin, NpgsqlDataSource service, string servicePassword)
     {
         ServicePassword = servicePassword;
         Admin = admin;
         Service = service;
-        ServiceWithReset = serviceWithReset;
-        Store = new PostgresEventStore(service);
-        StoreOneCommitPerAppend = new PostgresEventStore(service, options: EventStoreOptions.OneCommitPerAppend);
-        StoreWithReset = new PostgresEventStore(serviceWithReset);
     }
 
     public NpgsqlDataSource Admin { get; }
@@ -66,18 +54,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     public static string DatabaseName => Database;
 
-    /// <summary>The service role, pooled as the service pools it (No Reset On Close): what every scenario uses unless stated.</summary>
+    /// <summary>The raw writers' role, pooled as the service pools its connections (No Reset On Close).</summary>
     public NpgsqlDataSource Service { get; }
-
-    /// <summary>Diagnostic: the same role with Npgsql's default (<c>DISCARD ALL</c> when a pooled connection is reused).</summary>
-    public NpgsqlDataSource ServiceWithReset { get; }
-
-    /// <summary>The store as the service configures it (group commit on: <see cref="EventStoreOptions.Default"/>).</summary>
-    public PostgresEventStore Store { get; }
-
-    /// <summary>Diagnostic: the store without group commit, one round trip and one commit per append.</summary>
-    public PostgresEventStore StoreOneCommitPerAppend { get; }
-    public PostgresEventStore StoreWithReset { get; }
 
     public static async Task<BenchDatabase> CreateAsync(LocalPostgresCluster cluster, CancellationToken ct)
     {
@@ -88,72 +66,24 @@ internal sealed class BenchDatabase : IAsyncDisposable
         }
 
         var admin = NpgsqlDataSource.Create(cluster.SuperUserConnectionString(Database));
-        await EventStoreSchema.MigrateAsync(admin, ct);
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         await using (var cmd = admin.CreateCommand($"""
             {ComparisonSchema}
             CREATE ROLE {Role} LOGIN PASSWORD '{password}';
             GRANT USAGE ON SCHEMA bench TO {Role};
             GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA bench TO {Role};
-            GRANT USAGE ON ALL SEQUENCES IN SCHEMA bench TO {Role};
             """))
         {
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        await EventStoreSchema.GrantServiceRoleAsync(admin, Role, ct);
-        await CreateAppend0001Async(admin, ct);
 
         var builder = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(Database))
         {
             Username = Role, Password = password, MaxPoolSize = 100,
-            // As the service runs (LedgerDatabase.ServiceConnectionString): no DISCARD ALL when a pooled connection is reused.
+            // As the service runs (LedgerMarten.ForLedger): no DISCARD ALL when a pooled connection is reused.
             NoResetOnClose = true,
         };
-        var service = NpgsqlDataSource.Create(builder.ConnectionString);
-        builder.NoResetOnClose = false;
-        var serviceWithReset = NpgsqlDataSource.Create(builder.ConnectionString);
-        return new BenchDatabase(admin, service, serviceWithReset, password);
-    }
-
-    /// <summary>
-    /// Diagnostic: <c>bench.append_0001</c>, the append function exactly as migration 0001 created it (read from the
-    /// store's embedded migration, so it cannot drift), hashing with <c>eventstore.canonical_v1</c> (0001's canonical
-    /// form, kept by 0004). It writes to the store's own tables, owned by the superuser like the real function.
-    /// </summary>
-    private static async Task CreateAppend0001Async(NpgsqlDataSource admin, CancellationToken ct)
-    {
-        var script = EventStoreSchema.Migrations.Single(m => m.Version == 1).Sql;
-        var start = script.IndexOf("CREATE FUNCTION eventstore.append(", StringComparison.Ordinal);
-        var end = script.IndexOf("$$;", script.IndexOf("AS $$", start, StringComparison.Ordinal) + 5, StringComparison.Ordinal) + 3;
-        var function = script[start..end]
-            .Replace("CREATE FUNCTION eventstore.append(", "CREATE FUNCTION bench.append_0001(", StringComparison.Ordinal)
-            .Replace("eventstore.canonical(", "eventstore.canonical_v1(", StringComparison.Ordinal);
-        await using var cmd = admin.CreateCommand($"""
-            {function}
-            GRANT EXECUTE ON FUNCTION bench.append_0001 TO {Role};
-            """);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>Stream rows the diagnostic variants lock (the store creates its own on first append).</summary>
-    public async Task CreateStreamRowsAsync(IEnumerable<string> lockStreams, IEnumerable<string> mirrorStreams, CancellationToken ct)
-    {
-        await using (var cmd = Admin.CreateCommand("INSERT INTO bench.lock_streams (id, version) SELECT s, 0 FROM unnest($1::text[]) AS s"))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = lockStreams.ToArray() });
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        await using (var cmd = Admin.CreateCommand("""
-            INSERT INTO bench.mirror_streams (id, type, tenant, version, head_hash, created, updated)
-            SELECT s, $2, $3, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea, now(), '-infinity'
-            FROM unnest($1::text[]) AS s
-            """))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = mirrorStreams.ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.StreamType });
-            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payloads.Tenant });
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+        return new BenchDatabase(admin, NpgsqlDataSource.Create(builder.ConnectionString), password);
     }
 
     public async Task<string> ScalarTextAsync(string sql, CancellationToken ct)
@@ -180,7 +110,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public async Task DrainPoolAsync(NpgsqlDataSource? other, CancellationToken ct)
     {
         Service.Clear();
-        ServiceWithReset.Clear();
         other?.Clear();
         await Task.Delay(300, ct);
     }
@@ -269,7 +198,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Service.DisposeAsync();
-        await ServiceWithReset.DisposeAsync();
         await Admin.DisposeAsync();
     }
 }

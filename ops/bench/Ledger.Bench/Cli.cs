@@ -5,39 +5,36 @@ namespace Ledger.Bench;
 internal static class Cli
 {
     public const string Usage = """
-        Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- appends [options]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
+        Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
 
-        Starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary folder,
-        measures the event store's appends side by side with plain INSERTs, prints a markdown report and
-        deletes the cluster.
+        Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
+        folder, measures, prints a markdown report and deletes the cluster.
 
-        Options:
+        marten-appends (issue 11), on one durable cluster: raw INSERT (.NET, and the same INSERT from the machine's
+        pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append + SaveChangesAsync with
+        Ledger's headers; Marten's schema only) and the Ledger path (LedgerSchema.MigrateAsync: Marten + audit layer,
+        the service's grants); single events at 1 writer and at --writers, batches at --batch-writers. Reports Ledger
+        path / plain Marten against the goal (>= 85 %). Diagnostics (skipped with --no-diagnostics): Marten's defaults
+        (no exclusive append lock, no unique event-id index) and the rejected per-row trigger design. Checks at the end
+        that every table holds what its writers reported and that the Ledger path sealed every event.
+
+        Options of marten-appends:
           --duration <s>          measured seconds per run (default 10, 1..600)
           --warmup <s>            warm-up seconds per scenario before the first round (default 3, 0..120)
           --rounds <n>            rounds; every scenario runs once per round, in the same order (default 3, 1..20)
           --writers <n>           concurrent writers for single-event appends (default 16, 1..64)
           --batch-writers <n>     concurrent writers for batch appends (default 4, 1..64)
           --batch-size <n>        events per batch append (default 100, 2..10000)
-          --streams-per-writer <n>  streams each single-event writer spreads its appends over (default 100)
-          --batch-streams-per-writer <n>  streams each batch writer spreads its batches over (default 10)
+          --streams-per-writer <n>  streams each raw single-event writer spreads its INSERTs over (default 100)
+          --batch-streams-per-writer <n>  streams each raw batch writer spreads its INSERTs over (default 10)
+                                  (Marten writers keep streams short: a new one every 10 appends, or per batch)
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
-          --no-diagnostics        skip the diagnostic variants (raw+lock, store-shaped SQL, hash cost)
-          --markdown <path>       write/replace the section "## Appends (issue 2)" in that file
-
-        marten-appends (issue 11): the same options, on one durable cluster: raw INSERT (.NET, and the same INSERT
-        from the machine's pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append +
-        SaveChangesAsync with Ledger's headers; Marten's schema only), the Ledger path (LedgerSchema.MigrateAsync:
-        Marten + audit layer, the service's grants) and the old store (group commit on); single events at 1 writer and
-        at --writers, batches at --batch-writers. Reports Ledger path / plain Marten against the goal (>= 85 %).
-        Diagnostics (skipped with --no-diagnostics): Marten's defaults (no exclusive append lock, no unique event-id
-        index) and the rejected per-row trigger design. --streams-per-writer and --batch-streams-per-writer apply to
-        the raw and old-store writers; Marten writers keep streams short (a new one every 10 appends, or per batch).
-        Checks at the end that every table holds what its writers reported and that the Ledger path sealed every event.
-        --markdown writes/replaces "## Appends on Marten (issue 11)" in that file.
+          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers)
+          --markdown <path>       write/replace the section "## Appends on Marten (issue 11)" in that file
 
         rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,
         then rebuilds the read models with Marten's async daemon (RebuildProjectionAsync) in each layout, side by side in
@@ -53,6 +50,13 @@ internal static class Cli
         daemon and a stream snapshot every --snapshot-every (default 100) events of every year stream; times the chain
         walk, the snapshot check and the read-model check of GET /api/audit/verify (--rounds, default 3), then measures
         appends and the daemon's progress while a read-model check runs.
+
+        http-load (issue 11): runs the service's Release build as a child process on a private durable cluster
+        (migrations by the owner, the service as its restricted role): cold start to the first command (empty
+        database, then --restarts restarts), then --clients closed-loop HTTP clients, one agency each (Surakarta 2023
+        story), a read-heavy mix (30 % corrections with Idempotency-Key; indicator, LKjIP table, history, PK and
+        as-of reads), p50/p99 per operation; then, same database, Ledger's append path at store level with as many
+        writers; ends with GET /api/audit/verify. --markdown writes/replaces "## HTTP end to end (issue 11)".
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and
@@ -94,6 +98,20 @@ internal static class Cli
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; verifyCts.Cancel(); };
             return await VerifyBenchmark.RunAsync(verify, verifyCts.Token);
         }
+        if (args[0] == "http-load")
+        {
+            HttpLoadOptions load;
+            try { load = HttpLoadOptions.Parse(args[1..]); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+            using var loadCts = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; loadCts.Cancel(); };
+            return await HttpLoadBenchmark.RunAsync(load, loadCts.Token);
+        }
         if (args[0] == "asof")
         {
             AsOfOptions asOf;
@@ -108,7 +126,7 @@ internal static class Cli
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; asOfCts.Cancel(); };
             return await AsOfBenchmark.RunAsync(asOf, asOfCts.Token);
         }
-        if (args[0] is not ("appends" or "marten-appends"))
+        if (args[0] != "marten-appends")
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
             Console.Error.WriteLine(Usage);
@@ -133,9 +151,7 @@ internal static class Cli
             e.Cancel = true; // let the finally blocks stop and delete the cluster
             cts.Cancel();
         };
-        return args[0] == "appends"
-            ? await AppendsBenchmark.RunAsync(options, cts.Token)
-            : await MartenAppendsBenchmark.RunAsync(options, cts.Token);
+        return await MartenAppendsBenchmark.RunAsync(options, cts.Token);
     }
 }
 

@@ -11,14 +11,13 @@ internal sealed record ScenarioGroup(string Title, string Suffix, List<Scenario>
 
 /// <summary>
 /// Issue 11: appends through Marten, plain and on the Ledger path (Marten + the audit layer, as the service role),
-/// side by side with the raw INSERT ceiling (from .NET and from pgbench) and the old store, on one freshly started
-/// durable cluster, with the machinery of <see cref="AppendsBenchmark"/> (warm-up, rounds, a CHECKPOINT before each run,
-/// WAL and CPU counters). Three groups: single events at 1 writer, single events at <c>--writers</c>, batches.
+/// side by side with the raw INSERT ceiling (from .NET and from pgbench), on one freshly started durable cluster, with
+/// the machinery of <see cref="ScenarioRunner"/> (warm-up, rounds, a CHECKPOINT before each run, WAL and CPU counters). Three groups: single events at 1 writer, single events at <c>--writers</c>, batches.
 /// At the end it checks that every table holds exactly what its writers reported, and that the Ledger path sealed every event.
 /// </summary>
 internal static class MartenAppendsBenchmark
 {
-    private static void Log(string line) => AppendsBenchmark.Log(line);
+    private static void Log(string line) => ScenarioRunner.Log(line);
 
     public static async Task<int> RunAsync(AppendsOptions o, CancellationToken ct)
     {
@@ -34,7 +33,7 @@ internal static class MartenAppendsBenchmark
             }, ct);
             await using var db = await BenchDatabase.CreateAsync(cluster, ct);
             var postmaster = BenchDatabase.PostmasterPid(cluster);
-            var environment = await AppendsBenchmark.DescribeEnvironmentAsync(db, ct);
+            var environment = await ScenarioRunner.DescribeEnvironmentAsync(db, ct);
             Log(environment);
 
             Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers" : "") + ") ...");
@@ -44,8 +43,7 @@ internal static class MartenAppendsBenchmark
             var defaults = o.Diagnostics ? await AddAsync(MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", password) : null;
             var rowTriggers = o.Diagnostics ? await AddAsync(MartenSetup.RowTriggers, "ledger_bench_row_triggers", password) : null;
 
-            var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"),
-                new Tally("ledger_bench: eventstore.events (old store)"));
+            var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"));
             var targets = new Targets(plain, ledger, defaults, rowTriggers);
 
             var groups = new List<ScenarioGroup>();
@@ -65,7 +63,7 @@ internal static class MartenAppendsBenchmark
             foreach (var g in groups)
             {
                 Log($"== {g.Title} ==");
-                await AppendsBenchmark.RunGroupAsync(db, postmaster, g.Scenarios, o, ct);
+                await ScenarioRunner.RunGroupAsync(db, postmaster, g.Scenarios, o, ct);
             }
 
             var checks = await CountChecksAsync(db, tallies, marten, ct);
@@ -107,7 +105,7 @@ internal static class MartenAppendsBenchmark
         }
     }
 
-    private sealed record Tallies(Tally Raw, Tally Pgbench, Tally OldStore);
+    private sealed record Tallies(Tally Raw, Tally Pgbench);
 
     private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers);
 
@@ -128,7 +126,7 @@ internal static class MartenAppendsBenchmark
         {
             new($"raw-{suffix}", "raw INSERT",
                 "single-row `INSERT … VALUES` into the plain table (uuid PK only) from .NET (`RawWriter`), implicit transaction: the ceiling",
-                1, AppendsBenchmark.Writers($"raw-{suffix}", n, s, (st, seed) => new CountingWriter(new RawWriter(db.Service, st, 1, seed), tallies.Raw)), null),
+                1, ScenarioRunner.Writers($"raw-{suffix}", n, s, (st, seed) => new CountingWriter(new RawWriter(db.Service, st, 1, seed), tallies.Raw)), null),
             new($"pgbench-{suffix}", "raw INSERT (pgbench)",
                 "the same single-row INSERT into the same table as the same role, driven by the machine's `pgbench` " +
                 "(`-M prepared`, same clients and duration, time-ordered ids); its tps, latencies from its per-transaction log; client CPU is pgbench's",
@@ -143,13 +141,6 @@ internal static class MartenAppendsBenchmark
                 $"the same appends on a database migrated with `LedgerSchema.MigrateAsync` (Marten + audit layer: the deferred seal hashes each append at commit), " +
                 "as a login role granted with `LedgerSchema.GrantServiceRoleAsync` (the service's rights; `AuditSchema.CheckAsync` passes)",
                 1, MartenWriters($"ledger-{suffix}", t.Ledger, n, 1), $"raw-{suffix}") { Pool = t.Ledger.Service },
-            new($"store-{suffix}", "old store",
-                $"`PostgresEventStore.AppendAsync` as the service runs it today (group commit on), 1 event, each writer spreads over its own {s} streams, " +
-                "`ExpectedVersion.Exactly(last seen)`: the figure before Marten",
-                1, AppendsBenchmark.Writers($"store-{suffix}", n, s, (st, seed) => new CountingWriter(new StoreWriter(db.Store, st, 1, expectExact: true, seed), tallies.OldStore)), $"raw-{suffix}")
-            {
-                GroupStore = db.Store,
-            },
         };
         AddDiagnostics(list, t, suffix, n, 1, $"raw-{suffix}");
         return new ScenarioGroup($"single events, {n} writer{(n == 1 ? "" : "s")}", suffix, list);
@@ -163,7 +154,7 @@ internal static class MartenAppendsBenchmark
         {
             new($"raw-{suffix}", $"raw multi-row INSERT ({b} rows)",
                 $"one `INSERT … SELECT FROM unnest(arrays)` of {b} rows into the plain table from .NET (`RawWriter`): the ceiling",
-                b, AppendsBenchmark.Writers($"raw-{suffix}", n, s, (st, seed) => new CountingWriter(new RawWriter(db.Service, st, b, seed), tallies.Raw)), null),
+                b, ScenarioRunner.Writers($"raw-{suffix}", n, s, (st, seed) => new CountingWriter(new RawWriter(db.Service, st, b, seed), tallies.Raw)), null),
             new($"marten-{suffix}", $"plain Marten, {b}-event batch",
                 $"a new stream per batch, created as under *New streams*: `FetchLatest<T>` (nothing yet) + `Events.Append(key, {b}, events)` + `SaveChangesAsync`, " +
                 "headers and correlation id as above (so batches never take `FetchForWriting`)",
@@ -171,12 +162,6 @@ internal static class MartenAppendsBenchmark
             new($"ledger-{suffix}", $"Ledger path, {b}-event batch",
                 "the same batches on the Ledger path (Marten + audit layer, the service's rights)",
                 b, MartenWriters($"ledger-{suffix}", t.Ledger, n, b), $"raw-{suffix}") { Pool = t.Ledger.Service },
-            new($"store-{suffix}", $"old store, {b}-event batch",
-                $"one `AppendAsync` of {b} events (never grouped) to one of each writer's own {s} streams, `ExpectedVersion.Exactly`",
-                b, AppendsBenchmark.Writers($"store-{suffix}", n, s, (st, seed) => new CountingWriter(new StoreWriter(db.Store, st, b, expectExact: true, seed), tallies.OldStore)), $"raw-{suffix}")
-            {
-                GroupStore = db.Store,
-            },
         };
         AddDiagnostics(list, t, suffix, n, b, $"raw-{suffix}");
         return new ScenarioGroup($"{b}-event batches, {n} writers", suffix, list);
@@ -207,7 +192,6 @@ internal static class MartenAppendsBenchmark
         {
             new(tallies.Raw.What, tallies.Raw.Events, await Count("SELECT count(*) FROM bench.raw_events WHERE stream NOT LIKE 'pgbench-%'")),
             new(tallies.Pgbench.What, tallies.Pgbench.Events, await Count("SELECT count(*) FROM bench.raw_events WHERE stream LIKE 'pgbench-%'")),
-            new(tallies.OldStore.What, tallies.OldStore.Events, await Count("SELECT count(*) FROM eventstore.events")),
         };
         foreach (var m in marten) checks.AddRange(await m.CountChecksAsync(ct));
         return checks;

@@ -23,15 +23,15 @@ internal static class MartenReport
                            $"{o.WarmupSeconds} s warm-up per scenario, {writers} for single events, " +
                            $"{o.BatchWriters} writers for {o.BatchSize}-event batches. {environment}.");
         sb.AppendLine();
-        sb.AppendLine("One durable cluster, one database per design (raw and old store share `ledger_bench`). Every run starts right after a " +
+        sb.AppendLine("One durable cluster, one database per design (raw from .NET and from pgbench share `ledger_bench`). Every run starts right after a " +
                       "`CHECKPOINT`; in each round every scenario of a group runs once, in the order listed below. Figures are the median " +
                       "over the rounds; latencies are per operation (one append / one INSERT), pooled over the rounds. Client and server " +
                       "share the same 2 cores.");
         sb.AppendLine();
 
         sb.AppendLine("### Against the goal").AppendLine();
-        sb.AppendLine("| Comparison | Writers | Ledger path, events/s | Plain Marten, events/s | Ledger path / plain Marten | Goal | Met | Ledger path / raw | Ledger path / old store | Old store / raw |");
-        sb.AppendLine("|---|--:|--:|--:|--:|--:|:--|--:|--:|--:|");
+        sb.AppendLine("| Comparison | Writers | Ledger path, events/s | Plain Marten, events/s | Ledger path / plain Marten | Goal | Met | Ledger path / raw |");
+        sb.AppendLine("|---|--:|--:|--:|--:|--:|:--|--:|");
         foreach (var g in groups) GoalRow(sb, g);
         sb.AppendLine();
 
@@ -79,11 +79,10 @@ internal static class MartenReport
         if (g.Find("ledger") is not { } ledger || g.Find("marten") is not { } plain) return;
         var (l, p) = (Report.MedianRate(ledger), Report.MedianRate(plain));
         var raw = g.Find("raw") is { } r ? Report.MedianRate(r) : double.NaN;
-        var store = g.Find("store") is { } st ? Report.MedianRate(st) : double.NaN;
         var ratio = l / p;
         sb.AppendLine(Inv,
             $"| {g.Title} | {ledger.WriterCount} | {l:N0} | {p:N0} | **{ratio:P0}** | ≥ {Goal:P0} | {(ratio >= Goal ? "**yes**" : "**no**")} | " +
-            $"{l / raw:P0} | {l / store:P0} | {store / raw:P0} |");
+            $"{l / raw:P0} |");
     }
 
     private static IEnumerable<string> Diagnostics(ScenarioGroup g)

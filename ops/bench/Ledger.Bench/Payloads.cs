@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Ledger.EventStore;
 
 namespace Ledger.Bench;
 
@@ -12,9 +11,7 @@ internal sealed record RealizationRecorded(
 internal sealed class Payloads(int seed)
 {
     public const string EventType = "RealizationRecorded";
-    public const string StreamType = "realization";
     public const string Tenant = "pemkot-surakarta";
-    public const string ActorJson = """{"sub":"operator-03","org":"bkpsdm-surakarta","role":"operator"}""";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] Names =
@@ -44,6 +41,4 @@ internal sealed class Payloads(int seed)
             Evidence: $"Laporan capaian triwulan no. 800/{_counter:D5}/BKPSDM/{2023 + _rng.Next(3)}, diverifikasi Inspektorat",
             SubmittedBy: "operator-03@bkpsdm.surakarta.go.id"), Json);
     }
-
-    public static AppendMetadata Metadata() => new() { ActorJson = ActorJson, CorrelationId = Guid.NewGuid().ToString() };
 }

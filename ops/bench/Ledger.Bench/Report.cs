@@ -3,69 +3,10 @@ using System.Text;
 
 namespace Ledger.Bench;
 
-/// <summary>The markdown section "## Appends (issue 2)" and its placement in docs/performance.md.</summary>
+/// <summary>What the reports share: scenario rows, medians, the machine's other load, and the placement of a section in docs/performance.md.</summary>
 internal static class Report
 {
-    public const string Heading = "## Appends (issue 2)";
-    private const double SingleGoal = 0.80, BatchGoal = 0.60;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
-    public static string Build(AppendsOptions o, string environment, DateTimeOffset started,
-        IReadOnlyList<Scenario> singles, IReadOnlyList<Scenario> batches, HashCost? hash)
-    {
-        var all = singles.Concat(batches).ToDictionary(s => s.Key);
-        var sb = new StringBuilder();
-        sb.AppendLine(Heading).AppendLine();
-        sb.AppendLine(Inv, $"Measured {started:yyyy-MM-dd HH:mm} UTC: {o.DurationSeconds} s per run, {o.Rounds} rounds, " +
-                           $"{o.WarmupSeconds} s warm-up per scenario, {o.Writers} writers for single events, " +
-                           $"{o.BatchWriters} writers for {o.BatchSize}-event batches. {environment}.");
-        sb.AppendLine();
-        sb.AppendLine("Every run starts right after a `CHECKPOINT`; in each round every scenario of a group runs once, in the " +
-                      "order listed below (A B C … A B C …). Figures are the median over the rounds; latencies are per " +
-                      "operation (one append call / one INSERT statement), pooled over the rounds. Client and server share the same 2 cores.");
-        sb.AppendLine();
-
-        sb.AppendLine("### Against the goals").AppendLine();
-        sb.AppendLine("| Comparison | Writers | Store, events/s | Raw, events/s | Store / raw | Goal | Met |");
-        sb.AppendLine("|---|--:|--:|--:|--:|--:|:--|");
-        GoalRow(sb, "single events, own streams", all["store-1"], all["raw-1"], SingleGoal);
-        GoalRow(sb, "single events, ONE shared stream (`Any`)", all["store-1-shared"], all["raw-1"], null);
-        GoalRow(sb, $"{o.BatchSize}-event batches", all["store-b"], all["raw-b"], BatchGoal);
-        sb.AppendLine();
-
-        sb.AppendLine("### All scenarios").AppendLine();
-        sb.AppendLine("| Scenario | Writers | Events/op | Events/s per round | Median events/s | vs raw | p50 ms/op | p99 ms/op | WAL bytes/event | Full-page images per 1k events | Events per WAL flush | CPU µs/event: server + client | Other processes' share of the machine |");
-        sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (var s in singles.Concat(batches)) ScenarioRow(sb, s, s.BaselineKey is null ? null : all[s.BaselineKey]);
-        sb.AppendLine();
-
-        sb.AppendLine("What each scenario does (all through the same pooled `NpgsqlDataSource`, a connection opened per operation as " +
-                      "`PostgresEventStore` does, as a login role with the service's rights; payloads are ~300-byte realization " +
-                      "events, time-ordered `Guid.CreateVersion7()` ids as the command pipeline makes them, on both sides; the store's appends carry an actor and a correlation id as commands do):");
-        sb.AppendLine();
-        foreach (var s in singles.Concat(batches)) sb.AppendLine(Inv, $"- **{s.Name}**: {s.What}.");
-        sb.AppendLine();
-        var grouped = singles.Concat(batches).Where(s => s.GroupStore is not null).Select(s =>
-        {
-            var (appends, trips) = (s.Runs.Sum(r => r.Group.Appends), s.Runs.Sum(r => r.Group.RoundTrips));
-            return trips == 0 ? $"{s.Name}: not grouped" : $"{s.Name}: {appends / (double)trips:F1} appends per round trip";
-        }).ToList();
-        if (grouped.Count > 0)
-        {
-            sb.AppendLine(Inv, $"Group commit during the runs (appends taken from the queue / round trips used): {string.Join("; ", grouped)}.");
-            sb.AppendLine();
-        }
-
-        sb.AppendLine("### Where the time goes (computed by the run)").AppendLine();
-        Ladder(sb, "Single events", all, ["raw-1", "lock-1", "shaped-1", "alone-1", "store-1"]);
-        Ladder(sb, $"{o.BatchSize}-event batches", all, ["raw-b", "lock-b", "shaped-b", "store-b"]);
-        if (hash is not null)
-        {
-            sb.AppendLine(Inv, $"- Canonical form + SHA-256 inside PostgreSQL: **{hash.MicrosecondsPerEvent:F1} µs of CPU per event** " +
-                               $"(difference of two {hash.Events:N0}-row loops, best of 3).");
-        }
-        return sb.ToString().TrimEnd() + Environment.NewLine;
-    }
 
     private static double Median(IEnumerable<double> values)
     {
@@ -84,14 +25,6 @@ internal static class Report
         var busy = d.CpuBusyTicks / Counters.TicksPerSecond;
         var ours = d.ClientCpu.TotalSeconds + d.ServerTicks / Counters.TicksPerSecond;
         return Math.Clamp((busy - ours) / capacity, 0, 1);
-    }
-
-    private static void GoalRow(StringBuilder sb, string what, Scenario store, Scenario raw, double? goal)
-    {
-        var ratio = MedianRate(store) / MedianRate(raw);
-        var met = goal is null ? "–" : ratio >= goal ? "**yes**" : "**no**";
-        var goalText = goal is null ? "–" : $"≥ {goal:P0}";
-        sb.AppendLine(Inv, $"| {what} | {store.WriterCount} | {MedianRate(store):N0} | {MedianRate(raw):N0} | {ratio:P0} | {goalText} | {met} |");
     }
 
     public static void ScenarioRow(StringBuilder sb, Scenario s, Scenario? baseline)
@@ -119,18 +52,9 @@ internal static class Report
             $"{LoadRunner.PercentileMs(ticks, 0.50):F2} | {LoadRunner.PercentileMs(ticks, 0.99):F2} | {wal:N0} | {fpi:F1} | {perFlush} | {cpu} | {other} |");
     }
 
-    private static void Ladder(StringBuilder sb, string title, Dictionary<string, Scenario> all, string[] keys)
-    {
-        var present = keys.Where(all.ContainsKey).Select(k => all[k]).ToArray();
-        if (present.Length < 2) return;
-        var raw = MedianRate(present[0]);
-        var steps = present.Select(s => $"{s.Name} {MedianRate(s):N0} ({MedianRate(s) / raw:P0})");
-        sb.AppendLine(Inv, $"- {title}: {string.Join(" → ", steps)}.");
-    }
-
     /// <summary>Creates the file with a short intro, or replaces the section (up to the next "## " heading) in place.</summary>
-    /// <param name="heading">the section's heading line (its first line), <see cref="Heading"/> unless stated.</param>
-    public static void WriteSection(string path, string section, string heading = Heading)
+    /// <param name="heading">the section's heading line (its first line).</param>
+    public static void WriteSection(string path, string section, string heading)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -164,10 +88,10 @@ internal static class Report
 
         Run it with:
 
-            dotnet run -c Release --project ops/bench/Ledger.Bench -- appends
+            dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends
 
-        `--markdown docs/performance.md` replaces the section below with the new figures; `--help` lists the options
-        (duration, rounds, writers, batch size, …).
+        `--markdown docs/performance.md` replaces its section with the new figures; `--help` lists the benchmarks and
+        their options (duration, rounds, writers, batch size, …).
 
         Why not BenchmarkDotNet: it measures one operation at a time in a tight loop and is built for CPU-bound
         micro-benchmarks. What matters here is the throughput of many concurrent writers against a durable server, where

@@ -31,7 +31,7 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
     /// <summary>The rule of the 422 for an Idempotency-Key first used for another request (method, path or body).</summary>
     public const string KeyReusedRule = "idempotency.key-reused";
 
-    private static readonly JsonSerializerOptions ProblemJson = new(JsonSerializerDefaults.Web);
+    private static JsonSerializerOptions ProblemJson => LedgerJson.Options;
 
     public async Task InvokeAsync(HttpContext http)
     {

@@ -17,11 +17,7 @@ public static class ApiRegistration
     {
         var services = builder.Services;
         services.AddLedgerProblemDetails();
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.NumberHandling = DomainCommands.Json.NumberHandling;
-            o.SerializerOptions.PropertyNamingPolicy = DomainCommands.Json.PropertyNamingPolicy;
-        });
+        services.ConfigureHttpJsonOptions(o => Ledger.Storage.LedgerJson.ApplyTo(o.SerializerOptions)); // the one dialect, for reads and problems too
         services.AddSingleton<TokenAuthenticator>();
         builder.AddLedgerCommands();
         services.AddUserValidators();

@@ -61,7 +61,7 @@ public static class DemoImport
             var agencies = datasets.Select(d => d.Variables.GetValueOrDefault("agency")).OfType<string>().ToList();
             var existing = 0;
             foreach (var agency in agencies)
-                if (await store.VersionAsync(Domain.Agencies.Agency.StreamName(agency), ct) > 0) existing++;
+                if (await Features.Agencies.AgencyRecord.ExistsAsync(store, agency, null, ct)) existing++;
             if (existing == agencies.Count)
             {
                 log.LogInformation("Demo import: {Agencies} already exist; nothing to do.", string.Join(", ", agencies));

@@ -27,6 +27,27 @@ public static class Renstra
         for (var start = year + 1; start >= year - CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears; start--) yield return start;
     }
 
+    /// <summary>
+    /// The Renstra in force for <paramref name="year"/>, the one rule every write, read, audit read, snapshot and read
+    /// model uses: of the plans that could cover the year (<see cref="CandidatePeriodStarts"/>, newest first), the first
+    /// that exists and covers it, so a newer plan supersedes an older one for the years they share. The caller says how
+    /// to get the plan starting in a given year (from a replay, as of an instant, from memory); null when there is none.
+    /// </summary>
+    public static async ValueTask<TPlan?> InForceAsync<TPlan>(int year, Func<int, ValueTask<TPlan?>> planStartingIn, Func<TPlan, RenstraState> stateOf)
+        where TPlan : class
+    {
+        foreach (var start in CandidatePeriodStarts(year))
+            if (await planStartingIn(start) is { } plan && stateOf(plan) is { Exists: true } state && state.Covers(year)) return plan;
+        return null;
+    }
+
+    /// <summary><see cref="InForceAsync{TPlan}"/> over plans already in memory.</summary>
+    public static RenstraState? InForce(int year, Func<int, RenstraState?> planStartingIn)
+    {
+        var found = InForceAsync(year, start => ValueTask.FromResult(planStartingIn(start)), s => s);
+        return found.IsCompletedSuccessfully ? found.Result : throw new InvalidOperationException("Plans in memory are found synchronously.");
+    }
+
     public static Decision Decide(RenstraState state, RenstraCommand command, RenstraContext context) => command switch
     {
         CreateRenstra c => CreatingRenstraDecision.Decide(state, c, context),

@@ -31,7 +31,16 @@ public sealed record RenstraState(
     public bool AcceptsTargetYear(int year) =>
         (year >= PeriodStart && year <= PeriodEnd) || (TransitionYear is { } t && year == t);
 
+    /// <summary>Does this plan cover the year (its period, or its transition year before or after it)?</summary>
     public bool Covers(int year) => AcceptsTargetYear(year);
+
+    /// <summary>Every year the plan covers: its period, then its transition year when that lies outside it.</summary>
+    public IEnumerable<int> YearsCovered()
+    {
+        if (!Exists) yield break;
+        for (var y = PeriodStart; y <= PeriodEnd; y++) yield return y;
+        if (TransitionYear is { } t && (t < PeriodStart || t > PeriodEnd)) yield return t;
+    }
 
     public RenstraState Evolve(IDomainEvent @event) => @event switch
     {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Api.Tests.Writes;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Audit;
 
@@ -11,14 +11,12 @@ internal static class AuditApi
     {
         var result = await f.Scenario(s =>
         {
-            s.WithBearer(token);
+            s.WithBearerToken(token);
             s.Get.Url(url);
             s.StatusCodeShouldBe(status);
         });
         return status == 200 ? result.Json.Clone() : default;
     }
-
-    public static Guid EventId(this ScenarioResult write, int index = 0) => write.JsonAt($"eventIds[{index}]").GetGuid();
 
     /// <summary>The ids of the writes the findings must cite.</summary>
     public sealed record Story(Surakarta S, Guid PkMurni, Guid PkPerubahan, Guid I2Realization, Guid ApbdMurni, Guid ApbdPerubahan,

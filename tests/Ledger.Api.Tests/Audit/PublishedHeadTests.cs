@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Ledger.Api.Tests.Writes;
 using Ledger.Audit;
-using Ledger.Testing.Http;
+using Alba;
 using Npgsql;
 
 namespace Ledger.Api.Tests.Audit;
@@ -95,7 +95,7 @@ public sealed class PublishedHeadRaceTests(LedgerApiFactory f) : IClassFixture<L
         await Task.Delay(30);
         var close = await f.Scenario(x =>
         {
-            x.WithBearer(s.Approver);
+            x.WithBearerToken(s.Approver);
             x.Post.Json(new { note = "race" }).ToUrl($"/api/agencies/{s.Agency}/years/2023/close");
             x.IgnoreStatusCode();
         });

@@ -5,7 +5,7 @@ using Ledger.Api.Commands;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Tests.Writes;
-using Ledger.Testing.Http;
+using Alba;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,18 +134,18 @@ public static class CommandTestKit
     /// POST a raw body to /api/agencies/{agency}/{path} as <paramref name="token"/>, whatever the answer (the test asserts
     /// it). The body is sent as application/json text exactly as given.
     /// </summary>
-    public static Task<ScenarioResult> SendAsync(this Surakarta s, string token, string path, string json,
+    public static Task<IScenarioResult> SendAsync(this Surakarta s, string token, string path, string json,
         params (string Name, string Value)[] headers) =>
         s.Factory.Scenario(x =>
         {
-            x.WithBearer(token);
-            foreach (var (name, value) in headers) x.WithHeader(name, value);
-            x.Post.Text(json, "application/json").ToUrl($"/api/agencies/{s.Agency}/{path}");
+            x.WithBearerToken(token);
+            x.WithRequestHeaders(headers);
+            x.Post.RawJson(json).ToUrl($"/api/agencies/{s.Agency}/{path}");
             x.IgnoreStatusCode();
         });
 
     /// <summary>As <see cref="SendAsync"/> with a body serialised from <paramref name="body"/>.</summary>
-    public static Task<ScenarioResult> SendAsync(this Surakarta s, string token, string path, object body,
+    public static Task<IScenarioResult> SendAsync(this Surakarta s, string token, string path, object body,
         params (string Name, string Value)[] headers) =>
         s.SendAsync(token, path, JsonSerializer.Serialize(body, Storage.LedgerJson.Options), headers);
 
@@ -183,6 +183,4 @@ public static class CommandTestKit
         new { indicator, year = Surakarta.Year, period, value };
 
     public static (string, string) NewKey() => ("Idempotency-Key", Guid.NewGuid().ToString());
-
-    public static string? ContentType(this ScenarioResult r) => r.Response.Content.Headers.ContentType?.MediaType;
 }

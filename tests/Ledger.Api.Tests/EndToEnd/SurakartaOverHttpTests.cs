@@ -1,5 +1,5 @@
 using Ledger.Api.Tests.Writes;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.EndToEnd;
 
@@ -24,25 +24,25 @@ public sealed class SurakartaOverHttpTests(LedgerApiFactory f) : IClassFixture<L
                 new { label = "Kurang Berhasil", min = 0, minInclusive = true, max = 55, maxInclusive = true },
             },
         };
-        await f.Scenario(x => { x.WithBearer(s.Staff); x.Put.Json(scale).ToUrl($"/api/agencies/{s.Agency}/rating-scale"); x.StatusCodeShouldBe(200); });
-        await f.Scenario(x => { x.WithBearer(s.Approver); x.Post.Json(Surakarta.PkMurni).ToUrl($"/api/agencies/{s.Agency}/pk/2023"); x.StatusCodeShouldBe(201); });
-        await f.Scenario(x => { x.WithBearer(s.Approver); x.Post.Json(Surakarta.PkPerubahan).ToUrl($"/api/agencies/{s.Agency}/pk/2023/revisions"); x.StatusCodeShouldBe(200); });
+        await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Put.Json(scale).ToUrl($"/api/agencies/{s.Agency}/rating-scale"); x.StatusCodeShouldBe(200); });
+        await f.Scenario(x => { x.WithBearerToken(s.Approver); x.Post.Json(Surakarta.PkMurni).ToUrl($"/api/agencies/{s.Agency}/pk/2023"); x.StatusCodeShouldBe(201); });
+        await f.Scenario(x => { x.WithBearerToken(s.Approver); x.Post.Json(Surakarta.PkPerubahan).ToUrl($"/api/agencies/{s.Agency}/pk/2023/revisions"); x.StatusCodeShouldBe(200); });
         // I2 realization 2023 as printed in Tabel 3.3: 75 (the document compares it with 75, not with the PK's 93).
         await f.Scenario(x =>
         {
-            x.WithBearer(s.Staff);
+            x.WithBearerToken(s.Staff);
             x.Post.Json(new { indicator = "I2", year = 2023, period = "Y", value = 75, claimedCapaian = 100 }).ToUrl($"/api/agencies/{s.Agency}/realizations");
             x.StatusCodeShouldBe(200);
         });
 
-        var pk = await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/pk/2023"); x.StatusCodeShouldBe(200); });
+        var pk = await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/pk/2023"); x.StatusCodeShouldBe(200); });
         Assert.Equal(2, pk.JsonAt("versions").GetArrayLength());
         Assert.Equal("murni", pk.JsonAt("versions[0].kind").GetString());
         Assert.Equal("perubahan", pk.JsonAt("versions[1].kind").GetString());
         Assert.Equal("Perubahan anggaran; perubahan volume target", pk.JsonAt("versions[1].reason").GetString());
         Assert.Equal("budget-change", pk.JsonAt("versions[1].ground").GetString());
 
-        var diff = await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/pk/2023/diff?from=0&to=1"); x.StatusCodeShouldBe(200); });
+        var diff = await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/pk/2023/diff?from=0&to=1"); x.StatusCodeShouldBe(200); });
         var rows = diff.Json.GetProperty("indicators").EnumerateArray()
             .ToDictionary(r => r.GetProperty("indicator").GetString()!, r => (From: r.GetProperty("from").GetDecimal(), To: r.GetProperty("to").GetDecimal()));
         Assert.Equal((1.48m, 1.85m), rows["I7"]);
@@ -52,7 +52,7 @@ public sealed class SurakartaOverHttpTests(LedgerApiFactory f) : IClassFixture<L
         Assert.Equal((68.58m, 68.58m), rows["I9"]);
 
         // Capaian against the PK in force (perubahan: 93): 75 / 93 × 100 = 80,645… → 80,65, "Berhasil"; PK murni 90 still shown.
-        var i2 = await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/I2?year=2023"); x.StatusCodeShouldBe(200); });
+        var i2 = await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/I2?year=2023"); x.StatusCodeShouldBe(200); });
         Assert.Equal(93m, i2.JsonAt("targets.pk").GetDecimal());
         Assert.Equal(90m, i2.JsonAt("targets.pkMurni").GetDecimal());
         Assert.Equal(75m, i2.JsonAt("targets.renstra").GetDecimal());

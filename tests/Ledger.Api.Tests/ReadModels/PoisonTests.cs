@@ -1,6 +1,6 @@
 using Ledger.Domain.PerformanceYears.EnactingBudget;
 using Ledger.Storage;
-using Ledger.Testing.Http;
+using Alba;
 using Marten;
 
 namespace Ledger.Api.Tests.ReadModels;

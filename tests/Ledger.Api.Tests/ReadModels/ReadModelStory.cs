@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Api.Tests.Writes;
-using Ledger.Testing.Http;
+using Alba;
 using Npgsql;
 
 namespace Ledger.Api.Tests.ReadModels;
@@ -22,7 +22,7 @@ internal static class ReadModelStory
     public static async Task<Surakarta> WriteAsync(LedgerApiFactory f)
     {
         var s = await Surakarta.WithRenstraAsync(f);
-        await f.Scenario(x => { x.WithBearer(s.Staff); x.Put.Json(Scale).ToUrl($"/api/agencies/{s.Agency}/rating-scale"); x.StatusCodeShouldBe(200); });
+        await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Put.Json(Scale).ToUrl($"/api/agencies/{s.Agency}/rating-scale"); x.StatusCodeShouldBe(200); });
         await s.PostAsync(s.Approver, "pk/2023", Surakarta.PkMurni, 201);
         await s.PostAsync(s.Approver, "pk/2023/revisions", Surakarta.PkPerubahan);
         await s.PostAsync(s.Staff, "realizations", new { indicator = "I2", year = 2023, period = "Y", value = 75, claimedCapaian = 100 });
@@ -78,11 +78,11 @@ internal static class ReadModelStory
         await s.PostAsync(s.Staff, "realizations/corrections", new { indicator = "I2", year = 2023, period = "Y", value = 85m, reason = "Narasi L993" });
         return s;
 
-        static async Task<Guid> ProposalAsync(Task<ScenarioResult> write) => (await write).JsonAt("proposalId").GetGuid();
+        static async Task<Guid> ProposalAsync(Task<IScenarioResult> write) => (await write).JsonAt("proposalId").GetGuid();
     }
 
     public static async Task<JsonElement> ProjectionsAsync(LedgerApiFactory f) =>
-        (await f.Scenario(x => { x.WithBearer(LedgerApiFactory.AdminToken); x.Get.Url("/api/admin/projections"); x.StatusCodeShouldBe(200); })).Json;
+        (await f.Scenario(x => { x.WithBearerToken(LedgerApiFactory.AdminToken); x.Get.Url("/api/admin/projections"); x.StatusCodeShouldBe(200); })).Json;
 
     /// <summary>Polls GET /api/admin/projections until every projection is running with no lag (and no rebuild runs).</summary>
     public static async Task CatchUpAsync(LedgerApiFactory f, TimeSpan? timeout = null)

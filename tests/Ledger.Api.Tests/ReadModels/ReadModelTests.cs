@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.ReadModels;
 
@@ -18,7 +18,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         await ReadModelStory.CatchUpAsync(f);
 
         // Indicator state: I2 2023 against PK perubahan 93 → 75 / 93 × 100 = 80.645…, exactly the HTTP read's number.
-        var http = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/I2?year=2023"); x.StatusCodeShouldBe(200); })).Json;
+        var http = (await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/I2?year=2023"); x.StatusCodeShouldBe(200); })).Json;
         await using (var cmd = f.Database.Owner.CreateCommand(
             "SELECT capaian, capaian_display, predikat, target_source, target_pk, target_pk_murni, target_renstra, realization_y, claimed_capaian " +
             "FROM readmodel.indicator_state WHERE agency = @a AND year = 2023 AND indicator = 'I2'"))
@@ -37,7 +37,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         // Every indicator of the year: the same capaian as its own HTTP read (I8 after its correction, the others without realization).
         foreach (var code in new[] { "I2", "I6", "I7", "I8", "I9" })
         {
-            var read = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/{code}?year=2023"); x.StatusCodeShouldBe(200); })).Json;
+            var read = (await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/{code}?year=2023"); x.StatusCodeShouldBe(200); })).Json;
             var row = await ReadModelStory.ScalarAsync<decimal?>(f,
                 "SELECT capaian FROM readmodel.indicator_state WHERE agency = @a AND year = 2023 AND indicator = @c", ("a", s.Agency), ("c", code));
             Assert.Equal(read.GetProperty("capaian").ValueKind == JsonValueKind.Null ? null : read.GetProperty("capaian").GetDecimal(), row);
@@ -52,7 +52,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
             ("a", s.Agency)));
 
         // Budget and the LKjIP table: every line's absorption and every row's capaian as GET …/performance/2023 shows them.
-        var perf = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/performance/2023"); x.StatusCodeShouldBe(200); })).Json;
+        var perf = (await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/performance/2023"); x.StatusCodeShouldBe(200); })).Json;
         var lines = perf.GetProperty("budget").EnumerateArray().ToList();
         Assert.Equal(16, lines.Count);
         foreach (var line in lines)
@@ -100,7 +100,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         var total = 0;
         foreach (var code in ReadModelStory.WorkflowIndicators)
         {
-            var http = (await f.Scenario(x => { x.WithBearer(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/{code}/history"); x.StatusCodeShouldBe(200); }))
+            var http = (await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/{code}/history"); x.StatusCodeShouldBe(200); }))
                 .Json.EnumerateArray().ToList();
             var rows = await HistoryRowsAsync(s.Agency, code);
             Assert.True(http.Count == rows.Count, $"{code}: HTTP {http.Count} entries [{string.Join(", ", http.Select(h => h.GetProperty("kind").GetString()))}], " +
@@ -206,7 +206,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         }
         Assert.NotEqual(before["indicator_state"], await ReadModelStory.HashAsync(f, "indicator_state", "agency, year, indicator"));
 
-        var started = await f.Scenario(x => { x.WithBearer(LedgerApiFactory.AdminToken); x.Post.Json(new { }).ToUrl("/api/admin/projections/rebuild"); x.StatusCodeShouldBe(202); });
+        var started = await f.Scenario(x => { x.WithBearerToken(LedgerApiFactory.AdminToken); x.Post.Json(new { }).ToUrl("/api/admin/projections/rebuild"); x.StatusCodeShouldBe(202); });
         Assert.Equal(["sakip"], started.Json.GetProperty("projections").EnumerateArray().Select(p => p.GetString()));
         await WaitForRebuildAsync();
         var status = await ReadModelStory.ProjectionsAsync(f);
@@ -222,7 +222,7 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
     {
         await f.Scenario(x =>
         {
-            x.WithBearer(LedgerApiFactory.AdminToken);
+            x.WithBearerToken(LedgerApiFactory.AdminToken);
             x.Post.Json(new { projection = "no-such-projection" }).ToUrl("/api/admin/projections/rebuild");
             x.StatusCodeShouldBe(404);
         });
@@ -236,8 +236,8 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         var agency = ApiClient.NewAgencyCode();
         await f.RegisterAgencyAsync(agency);
         var token = await f.CreateUserAsync(role, role == "staff" ? agency : null);
-        await f.Scenario(x => { x.WithBearer(token); x.Post.Json(new { projection = "sakip" }).ToUrl("/api/admin/projections/rebuild"); x.StatusCodeShouldBe(403); });
-        await f.Scenario(x => { x.WithBearer(token); x.Get.Url("/api/admin/projections"); x.StatusCodeShouldBe(403); });
+        await f.Scenario(x => { x.WithBearerToken(token); x.Post.Json(new { projection = "sakip" }).ToUrl("/api/admin/projections/rebuild"); x.StatusCodeShouldBe(403); });
+        await f.Scenario(x => { x.WithBearerToken(token); x.Get.Url("/api/admin/projections"); x.StatusCodeShouldBe(403); });
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Domain.Renstras;
 using Ledger.Domain.Renstras.AddingIndicator;
 using Ledger.Domain.Renstras.CreatingRenstra;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Reads;
 
@@ -12,9 +12,9 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 {
     private SeedEvents Seed => new(f);
 
-    private Task<ScenarioResult> Get(string url, int status = 200) => f.Scenario(s =>
+    private Task<IScenarioResult> Get(string url, int status = 200) => f.Scenario(s =>
     {
-        s.WithBearer(LedgerApiFactory.AdminToken);
+        s.WithBearerToken(LedgerApiFactory.AdminToken);
         s.Get.Url(url);
         s.StatusCodeShouldBe(status);
     });
@@ -27,25 +27,26 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         var r = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I1?year=2023");
-            s.JsonShouldHave("code", "I1");
-            s.JsonShouldHave("name", "Indeks Merit");
-            s.JsonShouldHave("unit", "indeks");
-            s.JsonShouldHave("polarity", "higher");
-            s.JsonShouldHave("targets.renstra", 0.80m);
-            s.JsonShouldHave("targets.pkMurni", null);
-            s.JsonShouldHave("targets.pk", null);
-            s.JsonShouldHave("targets.source", "renstra");
-            s.JsonShouldHave("realizations", new Dictionary<string, decimal> { ["Y"] = 0.75m });
-            s.JsonShouldHave("annualValue", 0.75m);
-            s.JsonShouldHave("capaian", 93.75m);
-            s.JsonShouldHave("capaianDisplay", 93.75m);
-            s.JsonShouldHave("capaianMethod", "R/T×100");
-            s.JsonShouldHave("capaianPolicy", "capaian-v1");
-            s.JsonShouldHave("predikat", "Sangat Berhasil");
-            s.JsonShouldHave("claimedCapaian", 93.75m);
-            s.JsonShouldHave("aggregation", "annual");
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("code").ShouldBe("I1");
+            s.JsonPath("name").ShouldBe("Indeks Merit");
+            s.JsonPath("unit").ShouldBe("indeks");
+            s.JsonPath("polarity").ShouldBe("higher");
+            s.JsonPath("targets.renstra").ShouldBe(0.80m);
+            s.JsonPath("targets.pkMurni").ShouldBe<object?>(null);
+            s.JsonPath("targets.pk").ShouldBe<object?>(null);
+            s.JsonPath("targets.source").ShouldBe("renstra");
+            s.JsonPath("realizations").ShouldBe(new Dictionary<string, decimal> { ["Y"] = 0.75m });
+            s.JsonPath("annualValue").ShouldBe(0.75m);
+            s.JsonPath("capaian").ShouldBe(93.75m);
+            s.JsonPath("capaianDisplay").ShouldBe(93.75m);
+            s.JsonPath("capaianMethod").ShouldBe("R/T×100");
+            s.JsonPath("capaianPolicy").ShouldBe("capaian-v1");
+            s.JsonPath("predikat").ShouldBe("Sangat Berhasil");
+            s.JsonPath("claimedCapaian").ShouldBe(93.75m);
+            s.JsonPath("aggregation").ShouldBe("annual");
         });
         var version = r.JsonAt("version").GetInt64();
         Assert.True(version > 0);
@@ -76,15 +77,16 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         var r = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I2?year=2023");
-            s.JsonShouldHave("targets.renstra", 75m);
-            s.JsonShouldHave("targets.pkMurni", 90m);
-            s.JsonShouldHave("targets.pk", 93m);
-            s.JsonShouldHave("targets.source", "pk-perubahan-1");
-            s.JsonShouldHave("capaianDisplay", 80.65m);
-            s.JsonShouldHave("predikat", "Berhasil");
-            s.JsonShouldHave("claimedCapaian", 100m);
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("targets.renstra").ShouldBe(75m);
+            s.JsonPath("targets.pkMurni").ShouldBe(90m);
+            s.JsonPath("targets.pk").ShouldBe(93m);
+            s.JsonPath("targets.source").ShouldBe("pk-perubahan-1");
+            s.JsonPath("capaianDisplay").ShouldBe(80.65m);
+            s.JsonPath("predikat").ShouldBe("Berhasil");
+            s.JsonPath("claimedCapaian").ShouldBe(100m);
         });
         Assert.Equal(75m * 100m / 93m, r.JsonAt("capaian").GetDecimal());
     }
@@ -100,24 +102,26 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I6?year=2023");
-            s.JsonShouldHave("polarity", "lower");
-            s.JsonShouldHave("lowerFormula", "inverse-2t");
-            s.JsonShouldHave("targets.source", "pk-murni");
-            s.JsonShouldHave("targets.inForce", 0.10m);
-            s.JsonShouldHave("capaian", 120m);
-            s.JsonShouldHave("capaianMethod", "(2T−R)/T×100");
-            s.JsonShouldHave("predikat", "Sangat Berhasil");
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("polarity").ShouldBe("lower");
+            s.JsonPath("lowerFormula").ShouldBe("inverse-2t");
+            s.JsonPath("targets.source").ShouldBe("pk-murni");
+            s.JsonPath("targets.inForce").ShouldBe(0.10m);
+            s.JsonPath("capaian").ShouldBe(120m);
+            s.JsonPath("capaianMethod").ShouldBe("(2T−R)/T×100");
+            s.JsonPath("predikat").ShouldBe("Sangat Berhasil");
         });
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I6R?year=2023");
-            s.JsonShouldHave("lowerFormula", "ratio-inverse");
-            s.JsonShouldHave("targets.source", "renstra");
-            s.JsonShouldHave("capaian", 125m);
-            s.JsonShouldHave("capaianMethod", "T/R×100");
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("lowerFormula").ShouldBe("ratio-inverse");
+            s.JsonPath("targets.source").ShouldBe("renstra");
+            s.JsonPath("capaian").ShouldBe(125m);
+            s.JsonPath("capaianMethod").ShouldBe("T/R×100");
         });
     }
 
@@ -130,16 +134,17 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I6?year=2023");
-            s.JsonShouldHave("targets.pk", 0.10m);
-            s.JsonShouldHave("realizations", new Dictionary<string, decimal>());
-            s.JsonShouldHave("annualValue", null);
-            s.JsonShouldHave("capaian", null);
-            s.JsonShouldHave("capaianDisplay", null);
-            s.JsonShouldHave("capaianNotComputedReason", CapaianCalculator.ReasonNoRealization);
-            s.JsonShouldHave("capaianMethod", "(2T−R)/T×100");
-            s.JsonShouldHave("predikat", null);
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("targets.pk").ShouldBe(0.10m);
+            s.JsonPath("realizations").ShouldBe(new Dictionary<string, decimal>());
+            s.JsonPath("annualValue").ShouldBe<object?>(null);
+            s.JsonPath("capaian").ShouldBe<object?>(null);
+            s.JsonPath("capaianDisplay").ShouldBe<object?>(null);
+            s.JsonPath("capaianNotComputedReason").ShouldBe(CapaianCalculator.ReasonNoRealization);
+            s.JsonPath("capaianMethod").ShouldBe("(2T−R)/T×100");
+            s.JsonPath("predikat").ShouldBe<object?>(null);
         });
     }
 
@@ -155,24 +160,26 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         var then = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I2?year=2023&asOf={Uri.EscapeDataString(t.ToString("O"))}");
-            s.JsonShouldHave("realizations", new Dictionary<string, decimal>());
-            s.JsonShouldHave("capaian", null);
-            s.JsonShouldHave("targets.pk", 90m);
-            s.JsonShouldHave("version", 1);
-            s.Header("ETag").ShouldBe("\"1\"");
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("realizations").ShouldBe(new Dictionary<string, decimal>());
+            s.JsonPath("capaian").ShouldBe<object?>(null);
+            s.JsonPath("targets.pk").ShouldBe(90m);
+            s.JsonPath("version").ShouldBe(1);
+            s.Header("ETag").SingleValueShouldEqual("\"1\"");
         });
         Assert.Equal(t, then.JsonAt("asOf").GetDateTimeOffset());
 
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I2?year=2023");
-            s.JsonShouldHave("realizations.Y", 75m);
-            s.JsonShouldHave("capaianDisplay", 83.33m);
-            s.JsonShouldHave("version", 2);
-            s.JsonShouldHave("asOf", null);
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("realizations.Y").ShouldBe(75m);
+            s.JsonPath("capaianDisplay").ShouldBe(83.33m);
+            s.JsonPath("version").ShouldBe(2);
+            s.JsonPath("asOf").ShouldBe<object?>(null);
         });
     }
 
@@ -188,18 +195,20 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I1?year=2025");
-            s.JsonShouldHave("name", "Indeks Sistem Merit");
-            s.JsonShouldHave("renstraPeriodStart", 2025);
-            s.JsonShouldHave("targets.renstra", 0.90m);
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("name").ShouldBe("Indeks Sistem Merit");
+            s.JsonPath("renstraPeriodStart").ShouldBe(2025);
+            s.JsonPath("targets.renstra").ShouldBe(0.90m);
         });
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I1?year=2024");
-            s.JsonShouldHave("name", "Indeks Merit");
-            s.JsonShouldHave("renstraPeriodStart", 2021);
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("name").ShouldBe("Indeks Merit");
+            s.JsonPath("renstraPeriodStart").ShouldBe(2021);
         });
     }
 
@@ -234,14 +243,14 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
     {
         var agency = ApiClient.NewAgencyCode();
         await Seed.PlanAsync(agency);
-        await f.Scenario(s =>
+        var r = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/indicators/I1{query}");
-            s.StatusCodeShouldBe(400);
-            s.ContentTypeShouldBe("application/problem+json");
-            s.Expect($"errors.{field}", r => r.TryJsonAt($"errors.{field}", out var e) && e.ValueKind == JsonValueKind.Array);
+            s.ShouldReturnProblemDetails(400);
+            s.JsonPath($"errors.{field}").ShouldExist();
         });
+        Assert.Equal(JsonValueKind.Array, r.JsonAt($"errors.{field}").ValueKind);
     }
 
     [Fact]
@@ -259,10 +268,9 @@ public sealed class IndicatorReadTests(LedgerApiFactory f) : IClassFixture<Ledge
         {
             await f.Scenario(s =>
             {
-                s.WithBearer(LedgerApiFactory.AdminToken);
+                s.WithBearerToken(LedgerApiFactory.AdminToken);
                 s.Get.Url(url);
-                s.StatusCodeShouldBe(404);
-                s.ContentTypeShouldBe("application/problem+json");
+                s.ShouldReturnProblemDetails(404);
             });
         }
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Testing.Approvals;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Reads;
 
@@ -8,14 +8,14 @@ public sealed class PerformanceReadTests(LedgerApiFactory f) : IClassFixture<Led
 {
     private SeedEvents Seed => new(f);
 
-    private Task<ScenarioResult> Get(string url, int status = 200) => f.Scenario(s =>
+    private Task<IScenarioResult> Get(string url, int status = 200) => f.Scenario(s =>
     {
-        s.WithBearer(LedgerApiFactory.AdminToken);
+        s.WithBearerToken(LedgerApiFactory.AdminToken);
         s.Get.Url(url);
         s.StatusCodeShouldBe(status);
     });
 
-    private static JsonElement Row(ScenarioResult r, string path, string code) =>
+    private static JsonElement Row(IScenarioResult r, string path, string code) =>
         r.JsonAt(path).EnumerateArray().Single(x => x.GetProperty("code").GetString() == code);
 
     [Fact]

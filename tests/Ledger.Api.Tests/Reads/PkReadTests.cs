@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Reads;
 
@@ -7,9 +7,9 @@ public sealed class PkReadTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
 {
     private SeedEvents Seed => new(f);
 
-    private Task<ScenarioResult> Get(string url, int status = 200) => f.Scenario(s =>
+    private Task<IScenarioResult> Get(string url, int status = 200) => f.Scenario(s =>
     {
-        s.WithBearer(LedgerApiFactory.AdminToken);
+        s.WithBearerToken(LedgerApiFactory.AdminToken);
         s.Get.Url(url);
         s.StatusCodeShouldBe(status);
     });
@@ -27,23 +27,24 @@ public sealed class PkReadTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
 
         var r = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/pk/2023");
-            s.JsonShouldHave("number", 1);
-            s.JsonShouldHave("kind", "perubahan");
-            s.JsonShouldHave("versions[0].number", 0);
-            s.JsonShouldHave("versions[0].kind", "murni");
-            s.JsonShouldHave("versions[0].signedOn", "2023-01-02");
-            s.JsonShouldHave("versions[0].reason", null);
-            s.JsonShouldHave("versions[0].ground", null);
-            s.JsonShouldHave("versions[1].number", 1);
-            s.JsonShouldHave("versions[1].kind", "perubahan");
-            s.JsonShouldHave("versions[1].signedOn", "2023-10-02");
-            s.JsonShouldHave("versions[1].reason", SurakartaSeed.PerubahanReason);
-            s.JsonShouldHave("versions[1].ground", "budget-change");
-            s.JsonShouldHave("versions[1].signer", new { name = SurakartaSeed.Kepala.Name, nip = SurakartaSeed.Kepala.Nip, position = SurakartaSeed.Kepala.Position });
-            s.JsonShouldHave("version", 2);
-            s.Header("ETag").ShouldBe("\"2\"");
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("number").ShouldBe(1);
+            s.JsonPath("kind").ShouldBe("perubahan");
+            s.JsonPath("versions[0].number").ShouldBe(0);
+            s.JsonPath("versions[0].kind").ShouldBe("murni");
+            s.JsonPath("versions[0].signedOn").ShouldBe("2023-01-02");
+            s.JsonPath("versions[0].reason").ShouldBe<object?>(null);
+            s.JsonPath("versions[0].ground").ShouldBe<object?>(null);
+            s.JsonPath("versions[1].number").ShouldBe(1);
+            s.JsonPath("versions[1].kind").ShouldBe("perubahan");
+            s.JsonPath("versions[1].signedOn").ShouldBe("2023-10-02");
+            s.JsonPath("versions[1].reason").ShouldBe(SurakartaSeed.PerubahanReason);
+            s.JsonPath("versions[1].ground").ShouldBe("budget-change");
+            s.JsonPath("versions[1].signer").ShouldBe(new { name = SurakartaSeed.Kepala.Name, nip = SurakartaSeed.Kepala.Nip, position = SurakartaSeed.Kepala.Position });
+            s.JsonPath("version").ShouldBe(2);
+            s.Header("ETag").SingleValueShouldEqual("\"2\"");
         });
 
         Assert.Equal(2, r.JsonAt("versions").GetArrayLength());
@@ -70,13 +71,14 @@ public sealed class PkReadTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
 
         var r = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/pk/2023/diff{query}");
-            s.JsonShouldHave("from", 0);
-            s.JsonShouldHave("to", 1);
-            s.JsonShouldHave("fromKind", "murni");
-            s.JsonShouldHave("toKind", "perubahan");
-            s.JsonShouldHave("changedCount", 3);
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("from").ShouldBe(0);
+            s.JsonPath("to").ShouldBe(1);
+            s.JsonPath("fromKind").ShouldBe("murni");
+            s.JsonPath("toKind").ShouldBe("perubahan");
+            s.JsonPath("changedCount").ShouldBe(3);
         });
 
         var rows = r.JsonAt("indicators").EnumerateArray()
@@ -102,20 +104,19 @@ public sealed class PkReadTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
 
         await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/pk/2023/diff?from=0&to=2");
-            s.StatusCodeShouldBe(404);
-            s.ContentTypeShouldBe("application/problem+json");
+            s.ShouldReturnProblemDetails(404);
             s.ContentShouldContain("no version 2");
         });
         foreach (var (query, field) in new[] { ("from=x", "from"), ("to=-1", "to"), ("to=1.5", "to") })
         {
             await f.Scenario(s =>
             {
-                s.WithBearer(LedgerApiFactory.AdminToken);
+                s.WithBearerToken(LedgerApiFactory.AdminToken);
                 s.Get.Url($"/api/agencies/{agency}/pk/2023/diff?{query}");
                 s.StatusCodeShouldBe(400);
-                s.Expect($"errors.{field}", res => res.TryJsonAt($"errors.{field}", out _));
+                s.JsonPath($"errors.{field}").ShouldExist();
             });
         }
     }
@@ -132,11 +133,12 @@ public sealed class PkReadTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
 
         var then = await f.Scenario(s =>
         {
-            s.WithBearer(LedgerApiFactory.AdminToken);
+            s.WithBearerToken(LedgerApiFactory.AdminToken);
             s.Get.Url($"/api/agencies/{agency}/pk/2023?asOf={t}");
-            s.JsonShouldHave("number", 0);
-            s.JsonShouldHave("kind", "murni");
-            s.Header("ETag").ShouldBe("\"1\"");
+            s.StatusCodeShouldBe(200);
+            s.JsonPath("number").ShouldBe(0);
+            s.JsonPath("kind").ShouldBe("murni");
+            s.Header("ETag").SingleValueShouldEqual("\"1\"");
         });
         Assert.Equal(1, then.JsonAt("versions").GetArrayLength());
         Assert.Equal(90m, TargetOf(then.JsonAt("targets"), "I2"));

@@ -1,4 +1,4 @@
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Reads;
 
@@ -22,7 +22,7 @@ public sealed class ReadAuthorizationTests(LedgerApiFactory f) : IClassFixture<L
 
     private Task Expect(string url, string? token, int status) => f.Scenario(s =>
     {
-        if (token is not null) s.WithBearer(token);
+        if (token is not null) s.WithBearerToken(token);
         s.Get.Url(url);
         s.StatusCodeShouldBe(status);
     });

@@ -1,4 +1,4 @@
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Regressions;
 
@@ -16,7 +16,7 @@ public sealed class Bug_1_TransitionYearBeforePeriod(LedgerApiFactory f) : IClas
         await f.RegisterAgencyAsync(agency);
         var staff = await f.CreateUserAsync("staff", agency);
         async Task Post(string path, object body, int status) =>
-            await f.Scenario(s => { s.WithBearer(staff); s.Post.Json(body).ToUrl($"/api/agencies/{agency}/{path}"); s.StatusCodeShouldBe(status); });
+            await f.Scenario(s => { s.WithBearerToken(staff); s.Post.Json(body).ToUrl($"/api/agencies/{agency}/{path}"); s.StatusCodeShouldBe(status); });
 
         await Post("renstra", new { periodStart = 2025, periodEnd = 2029, title = "Renstra 2025-2029", transitionYear = 2024 }, 201);
         await Post("renstra/2025/indicators", new
@@ -26,7 +26,7 @@ public sealed class Bug_1_TransitionYearBeforePeriod(LedgerApiFactory f) : IClas
         }, 201);
         await Post("realizations", new { indicator = "IKU-1", year = 2024, period = "Y", value = 63 }, 200);
 
-        var read = await f.Scenario(s => { s.WithBearer(staff); s.Get.Url($"/api/agencies/{agency}/indicators/IKU-1?year=2024"); s.StatusCodeShouldBe(200); });
+        var read = await f.Scenario(s => { s.WithBearerToken(staff); s.Get.Url($"/api/agencies/{agency}/indicators/IKU-1?year=2024"); s.StatusCodeShouldBe(200); });
         Assert.Equal(70m, read.JsonAt("targets.renstra").GetDecimal());
         Assert.Equal(90m, read.JsonAt("capaian").GetDecimal());
     }

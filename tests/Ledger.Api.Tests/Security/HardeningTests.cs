@@ -93,7 +93,7 @@ public sealed class HardeningTests(LedgerApiFactory f) : IClassFixture<LedgerApi
     [Fact]
     public async Task MoreThanTheLimitOfFailedTokens_Is429WithRetryAfter_ValidTokensUnaffected()
     {
-        using var host = f.WithWebHostBuilder(b => b.UseSetting("Ledger:AuthFailuresPerMinute", "5"));
+        await using var host = await f.StartHostAsync(b => b.UseSetting("Ledger:AuthFailuresPerMinute", "5"));
         using var client = Client(host);
         const string url = "/api/audit/verify";
         for (var i = 0; i < 5; i++)
@@ -133,7 +133,7 @@ public sealed class HardeningTests(LedgerApiFactory f) : IClassFixture<LedgerApi
     public async Task Logs_OfBootstrapUserCreationAndAuthFailures_ContainNoTokenHashOrPassword()
     {
         var capture = new CapturingLoggerProvider();
-        using var host = f.WithWebHostBuilder(b => b
+        await using var host = await f.StartHostAsync(b => b
             .UseSetting("Logging:LogLevel:Default", "Trace")
             .UseSetting("Logging:LogLevel:Microsoft", "Trace")
             .UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Trace")

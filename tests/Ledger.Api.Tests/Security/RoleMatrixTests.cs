@@ -1,6 +1,5 @@
 using Ledger.Api.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using static Ledger.Api.Tests.Security.SecurityHttp;
 
 namespace Ledger.Api.Tests.Security;
@@ -114,7 +113,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
     public async Task EveryEndpoint_EveryCaller_OwnAndOtherAgency_GetsTheExpectedClassOfAnswer()
     {
         // Many bad-token requests from one client: lift the failure limit for this host only.
-        using var host = f.WithWebHostBuilder(b => b.UseSetting("Ledger:AuthFailuresPerMinute", "1000000"));
+        await using var host = await f.StartHostAsync(b => b.UseSetting("Ledger:AuthFailuresPerMinute", "1000000"));
         var own = ApiClient.NewAgencyCode();
         var other = ApiClient.NewAgencyCode();
         await f.RegisterAgencyAsync(own);

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Alba;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,8 +31,10 @@ public static partial class SecurityHttp
     [GeneratedRegex(@"\{([a-zA-Z]+)(:[^}]*)?\}")]
     private static partial Regex Constraint();
 
-    public static HttpClient Client(WebApplicationFactory<Program> f) =>
-        f.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    /// <summary>A raw client of the host's TestServer (it does not follow redirects).</summary>
+    public static HttpClient Client(IAlbaHost host) => host.Server.CreateClient();
+
+    public static HttpClient Client(LedgerApiFactory f) => Client(f.Host);
 
     public static HttpRequestMessage Request(string method, string url, string? token, string? body)
     {

@@ -1,16 +1,16 @@
 using System.Text.Json;
-using Ledger.Api.Features.Snapshots;
+using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Api.Tests.Writes;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Snapshots;
 
 /// <summary>Issue 4: the year-end close freezes a snapshot in the log; corrections after it are listed beside it, never merged.</summary>
 public sealed class YearSnapshotTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
 {
-    private Task<ScenarioResult> Get(string token, string url, int status = 200) => f.Scenario(s =>
+    private Task<IScenarioResult> Get(string token, string url, int status = 200) => f.Scenario(s =>
     {
-        s.WithBearer(token);
+        s.WithBearerToken(token);
         s.Get.Url(url);
         s.StatusCodeShouldBe(status);
     });

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Writes;
 
@@ -76,10 +76,9 @@ public sealed class BadInputTests(LedgerApiFactory f) : IClassFixture<LedgerApiF
 
         var result = await f.Scenario(x =>
         {
-            x.WithBearer(token);
-            x.Post.Text(body, "application/json").ToUrl(path);
-            x.StatusCodeShouldBe(status);
-            x.ContentTypeShouldBe("application/problem+json");
+            x.WithBearerToken(token);
+            x.Post.RawJson(body).ToUrl(path);
+            x.ShouldReturnProblemDetails(status);
         });
 
         Assert.Equal(before, await Surakarta.CountAllEventsAsync(f));
@@ -126,7 +125,7 @@ public sealed class BadInputTests(LedgerApiFactory f) : IClassFixture<LedgerApiF
     }
 
     /// <summary>The 400's <c>errors</c> names the field exactly as the client spelled its path (<c>lines[0].pagu</c>).</summary>
-    private static bool HasError(ScenarioResult result, string field) =>
+    private static bool HasError(IScenarioResult result, string field) =>
         result.Json.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out _);
 
     /// <summary>Sets a field by a small path (<c>a.b</c>, <c>a[0].b</c>, <c>targets.2023</c>).</summary>

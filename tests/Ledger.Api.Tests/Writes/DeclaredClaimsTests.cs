@@ -1,4 +1,4 @@
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Writes;
 
@@ -51,7 +51,7 @@ public sealed class DeclaredClaimsTests(LedgerApiFactory f) : IClassFixture<Ledg
         // A claim is no realization: the indicator read still has none, and no capaian.
         var indicator = (await f.Scenario(x =>
         {
-            x.WithBearer(s.Staff);
+            x.WithBearerToken(s.Staff);
             x.Get.Url($"/api/agencies/{s.Agency}/indicators/I5?year=2023");
             x.StatusCodeShouldBe(200);
         })).Json;
@@ -130,20 +130,19 @@ public sealed class DeclaredClaimsTests(LedgerApiFactory f) : IClassFixture<Ledg
         Assert.Equal("year.closed", closed.JsonAt("rule").GetString());
     }
 
-    private Task<ScenarioResult> PostProblemAsync(Surakarta s, string body, int status) =>
+    private Task<IScenarioResult> PostProblemAsync(Surakarta s, string body, int status) =>
         f.Scenario(x =>
         {
-            x.WithBearer(s.Staff);
-            x.Post.Text(body, "application/json").ToUrl($"/api/agencies/{s.Agency}/years/2023/declared-claims");
-            x.StatusCodeShouldBe(status);
-            x.ContentTypeShouldBe("application/problem+json");
+            x.WithBearerToken(s.Staff);
+            x.Post.RawJson(body).ToUrl($"/api/agencies/{s.Agency}/years/2023/declared-claims");
+            x.ShouldReturnProblemDetails(status);
         });
 
     private async Task<List<(string Rule, string Severity, string Subject, string Message)>> FindingsAsync(Surakarta s)
     {
         var result = await f.Scenario(x =>
         {
-            x.WithBearer(LedgerApiFactory.AdminToken);
+            x.WithBearerToken(LedgerApiFactory.AdminToken);
             x.Get.Url($"/api/agencies/{s.Agency}/findings?year=2023");
             x.StatusCodeShouldBe(200);
         });

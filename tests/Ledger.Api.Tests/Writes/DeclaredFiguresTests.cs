@@ -1,5 +1,5 @@
 using Ledger.Api.Tests.Audit;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Writes;
 
@@ -167,20 +167,19 @@ public sealed class DeclaredFiguresTests(LedgerApiFactory f) : IClassFixture<Led
         await FindingsAsync(s, 2023);
     }
 
-    private Task<ScenarioResult> PostProblemAsync(Surakarta s, string path, string body, int status) =>
+    private Task<IScenarioResult> PostProblemAsync(Surakarta s, string path, string body, int status) =>
         f.Scenario(x =>
         {
-            x.WithBearer(s.Staff);
-            x.Post.Text(body, "application/json").ToUrl($"/api/agencies/{s.Agency}/{path}");
-            x.StatusCodeShouldBe(status);
-            x.ContentTypeShouldBe("application/problem+json");
+            x.WithBearerToken(s.Staff);
+            x.Post.RawJson(body).ToUrl($"/api/agencies/{s.Agency}/{path}");
+            x.ShouldReturnProblemDetails(status);
         });
 
     private async Task<List<(string Rule, string Subject, string Message)>> FindingsAsync(Surakarta s, int year)
     {
         var result = await f.Scenario(x =>
         {
-            x.WithBearer(LedgerApiFactory.AdminToken);
+            x.WithBearerToken(LedgerApiFactory.AdminToken);
             x.Get.Url($"/api/agencies/{s.Agency}/findings?year={year}");
             x.StatusCodeShouldBe(200);
         });

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Writes;
 
@@ -113,11 +113,11 @@ public sealed class Surakarta(LedgerApiFactory f, string agency, string staff, s
     private static object Pagu(string code, decimal pagu) => new { code, pagu };
 
     /// <summary>POST to /api/agencies/{agency}/{path} as <paramref name="token"/>, expecting <paramref name="status"/>.</summary>
-    public Task<ScenarioResult> PostAsync(string token, string path, object body, int status = 200, params (string Name, string Value)[] headers) =>
+    public Task<IScenarioResult> PostAsync(string token, string path, object body, int status = 200, params (string Name, string Value)[] headers) =>
         f.Scenario(s =>
         {
-            s.WithBearer(token);
-            foreach (var (name, value) in headers) s.WithHeader(name, value);
+            s.WithBearerToken(token);
+            s.WithRequestHeaders(headers);
             s.Post.Json(body).ToUrl($"/api/agencies/{agency}/{path}");
             s.StatusCodeShouldBe(status);
         });

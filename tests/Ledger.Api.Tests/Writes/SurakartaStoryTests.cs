@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Testing.Approvals;
-using Ledger.Testing.Http;
+using Alba;
 
 namespace Ledger.Api.Tests.Writes;
 
@@ -69,11 +69,10 @@ public sealed class SurakartaStoryTests(LedgerApiFactory f) : IClassFixture<Ledg
         var before = (await s.EventsAsync(s.YearStream)).Count;
         await f.Scenario(x =>
         {
-            x.WithBearer(s.Staff);
+            x.WithBearerToken(s.Staff);
             x.Post.Json(new { indicator = "I7", year = 2023, period = "Y", value = 1.66m }).ToUrl($"/api/agencies/{s.Agency}/realizations");
-            x.StatusCodeShouldBe(409);
-            x.ContentTypeShouldBe("application/problem+json");
-            x.JsonShouldHave("rule", "year.closed");
+            x.ShouldReturnProblemDetails(409);
+            x.JsonPath("rule").ShouldBe("year.closed");
         });
         await s.PostAsync(s.Approver, "years/2023/close", new { }, 409);
         Assert.Equal(before, (await s.EventsAsync(s.YearStream)).Count);

@@ -14,13 +14,14 @@ namespace Ledger.Api.Features.Audit;
 /// <summary>A Renstra stream's events and its period, as read for an audit question.</summary>
 public sealed record RenstraStream(string Stream, RenstraCreated Created, IReadOnlyList<AuditedEvent> Events)
 {
-    public bool Covers(int year) =>
-        (year >= Created.PeriodStart && year <= Created.PeriodEnd) || Created.TransitionYear == year;
+    /// <summary>The plan as its events say (as of the read).</summary>
+    public RenstraState State { get; } = Renstra.Replay(Events.Select(e => e.Event));
+
+    public bool Covers(int year) => State.Covers(year);
 
     public bool HasIndicator(string code) => Events.Any(e => e.Event is IndicatorAdded a && a.Code == code);
 
-    public IEnumerable<int> Years => Enumerable.Range(Created.PeriodStart, Created.PeriodEnd - Created.PeriodStart + 1)
-        .Concat(Created.TransitionYear is { } t ? [t] : []);
+    public IEnumerable<int> Years => State.YearsCovered();
 }
 
 /// <summary>
@@ -35,9 +36,8 @@ public sealed class AuditLoader(StreamLoader store)
     /// <summary>Without ?year=, a history looks for Renstras starting up to this many years before the reference year.</summary>
     public const int HistoryLookBackYears = 12;
 
-    public async Task<bool> AgencyExistsAsync(string agency, DateTimeOffset? asOf, CancellationToken ct) =>
-        !string.IsNullOrWhiteSpace(agency) && agency.Length <= 100
-        && (await store.ReadAsync(Agency.StreamName(agency), StreamBound.At(asOf), ct)).Count > 0;
+    public Task<bool> AgencyExistsAsync(string agency, DateTimeOffset? asOf, CancellationToken ct) =>
+        Agencies.AgencyRecord.ExistsAsync(store, agency, asOf, ct);
 
     public Task<IReadOnlyList<AuditedEvent>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
         ReadAsync(Domain.PerformanceYears.PerformanceYear.StreamName(agency, year), year, asOf, ct);
@@ -47,17 +47,20 @@ public sealed class AuditLoader(StreamLoader store)
     {
         var found = new List<RenstraStream>();
         for (var start = to; start >= from; start--)
-        {
-            var stream = Renstra.StreamName(agency, start);
-            var events = await ReadAsync(stream, null, asOf, ct);
-            if (events.FirstOrDefault()?.Event is RenstraCreated created) found.Add(new RenstraStream(stream, created, events));
-        }
+            if (await RenstraAsync(agency, start, asOf, ct) is { } plan) found.Add(plan);
         return found;
     }
 
-    /// <summary>The Renstra in force for a year: the newest period start that covers it (a newer plan supersedes).</summary>
+    /// <summary>The Renstra in force for a year as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its events.</summary>
     public async Task<RenstraStream?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
-        (await RenstrasAsync(agency, year - Ledger.Domain.Renstras.CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears, year + 1, asOf, ct)).FirstOrDefault(r => r.Covers(year));
+        await Renstra.InForceAsync(year, start => RenstraAsync(agency, start, asOf, ct), r => r.State);
+
+    private async ValueTask<RenstraStream?> RenstraAsync(string agency, int start, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        var stream = Renstra.StreamName(agency, start);
+        var events = await ReadAsync(stream, null, asOf, ct);
+        return events.FirstOrDefault()?.Event is RenstraCreated created ? new RenstraStream(stream, created, events) : null;
+    }
 
     private async Task<IReadOnlyList<AuditedEvent>> ReadAsync(string stream, int? year, DateTimeOffset? asOf, CancellationToken ct)
     {

@@ -63,11 +63,7 @@ public static class EvaluationEndpoints
         return new RecordFollowUp(a.Item, a.Command.Action!, status, a.Command.Evidence);
     });
 
-    /// <summary>
-    /// The Nilai SAKIP's realization on the year stream: recorded when the indicator has no Y value yet, corrected (with a
-    /// reason) when it has another one, left alone when it already equals the score. Every year rule applies (indicator in
-    /// the Renstra covering the year, period valid for its aggregation, a closed year refuses a new recording).
-    /// </summary>
+    /// <summary>The Nilai SAKIP's realization on the year stream, as the domain decides it (<see cref="Domain.Evaluations.NilaiSakip"/>).</summary>
     private static readonly CommandHandler<Addressed<NilaiSakip>, PerformanceYearState, PerformanceYearContext> Realization =
         PerformanceYearHandler.ForAddressed<NilaiSakip>(_ => throw new InvalidOperationException("replaced below")) with
         {
@@ -75,10 +71,9 @@ public static class EvaluationEndpoints
             {
                 var year = PerformanceYearHandler.Addressed(state, c);
                 var n = c.Command;
-                PerformanceYearCommand command = year.RealizationFor(n.Indicator, Period.Y) is { } existing
-                    ? new CorrectRealization(n.Indicator, Period.Y, n.Score, $"Nilai SAKIP per evaluasi Inspektorat ({n.Evidence}); was {existing.Value}")
-                    : new RecordRealization(n.Indicator, Period.Y, n.Score, Evidence: n.Evidence);
-                return DomainCommands.ToPipeline(PerformanceYear.Decide(year, command, context));
+                return DomainCommands.ToPipeline(Domain.Evaluations.NilaiSakip.RealizationCommand(year, n.Indicator, n.Score, n.Evidence) is { } command
+                    ? PerformanceYear.Decide(year, command, context)
+                    : Domain.Decision.Accept()); // already shows the score: nothing to write
             },
         };
 
@@ -86,16 +81,12 @@ public static class EvaluationEndpoints
         Addressed<EvaluationBody> c, IReadOnlyList<object> events, FollowOnContext follow, CancellationToken ct)
     {
         if (events is not [EvaluationRecorded { Indicator: { } indicator } e]) return new Dictionary<string, object?>();
-        var evidence = $"evaluation-{c.Agency}-{c.Key}" + (e.ReportNumber is { } r ? $", LHE {r}" : "");
+        var evidence = Domain.Evaluations.NilaiSakip.Evidence(c.Agency, c.Key, e.ReportNumber);
         var command = new Addressed<NilaiSakip>(c.Agency, c.Key, new NilaiSakip(indicator, e.Score, evidence));
-        var state = await Contexts.YearAsync(follow.Runner.Streams, c.Agency, c.Key, ct);
-        if (state?.RealizationFor(indicator, Period.Y) is { } same && same.Value == e.Score)
-            return new Dictionary<string, object?> { ["realization"] = new { status = "unchanged", value = same.Value } };
-        var metadata = follow.Metadata with
-        {
-            Reason = $"Nilai SAKIP {c.Key.ToString(CultureInfo.InvariantCulture)} from the Inspektorat's evaluation",
-            IdempotencyKey = null,
-        };
+        var state = await Contexts.YearAsync(follow.Runner.Streams, c.Agency, c.Key, ct) ?? PerformanceYearState.Initial(c.Agency, c.Key);
+        if (Domain.Evaluations.NilaiSakip.RealizationCommand(state, indicator, e.Score, evidence) is null)
+            return new Dictionary<string, object?> { ["realization"] = new { status = "unchanged", value = e.Score } };
+        var metadata = follow.Metadata with { Reason = Domain.Evaluations.NilaiSakip.Reason(c.Key), IdempotencyKey = null };
         object answer;
         try
         {

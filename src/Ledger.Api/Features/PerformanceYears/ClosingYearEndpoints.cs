@@ -55,7 +55,7 @@ public static class ClosingYearEndpoints
         for (var attempt = 1; ; attempt++)
         {
             var recording = new RecordingReader(reader, ct);
-            var inputs = await YearSnapshot.LoadCurrentAsync(recording.ReadAsync, c.Agency, c.Key);
+            var inputs = await YearSnapshotReader.LoadCurrentAsync(recording.ReadAsync, c.Agency, c.Key);
             var year = new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra);
             if (!inputs.AgencyExists) return new CloseYearContext(year, inputs, null);
             LogHead head;
@@ -103,10 +103,8 @@ public static class ClosingYearEndpoints
         {
             if (context.Unsettled is { } why) return Decision.Conflict(HeadUnsettledRule, why);
             var year = PerformanceYearHandler.Addressed(state, c);
-            var table = YearSnapshot.Build(year, context.Inputs);
-            var frozen = new FrozenSnapshot(CanonicalJson.Name, table, context.Inputs.Sources, context.LogHead?.Sequence, context.LogHead?.Digest,
-                context.LogHead?.Format);
-            var command = new CloseYear(YearSnapshot.Hash(table), c.Command.Note) { Frozen = frozen };
+            var head = context.LogHead is { } h ? new FrozenLogHead(h.Sequence, h.Digest, h.Format) : null;
+            var command = YearSnapshot.Close(year, context.Inputs, head, c.Command.Note);
             return DomainCommands.ToPipeline(PerformanceYear.Decide(year, command, context.Year));
         },
         ResponseFields = events =>

@@ -11,8 +11,8 @@ namespace Ledger.Api.Features.PerformanceYears;
 /// </summary>
 public static class Contexts
 {
-    public static async Task<bool> AgencyExistsAsync(StreamLoader reader, string agency, CancellationToken ct) =>
-        await reader.VersionAsync(Agency.StreamName(agency), ct) > 0;
+    public static Task<bool> AgencyExistsAsync(StreamLoader reader, string agency, CancellationToken ct) =>
+        Agencies.AgencyRecord.ExistsAsync(reader, agency, null, ct);
 
     public static async Task<RenstraContext> ForRenstraAsync(StreamLoader reader, string agency, CancellationToken ct) =>
         new(await AgencyExistsAsync(reader, agency, ct));
@@ -20,22 +20,13 @@ public static class Contexts
     public static async Task<PerformanceYearContext> ForYearAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
         new(await AgencyExistsAsync(reader, agency, ct), await RenstraCoveringAsync(reader, agency, year, ct));
 
-    /// <summary>
-    /// The Renstra in force for <paramref name="year"/>: the newest (largest period start) that exists and covers it.
-    /// Candidates: <see cref="Renstra.CandidatePeriodStarts"/>. When a newer plan supersedes an older one for a year, the
-    /// newer one wins (PerformanceYearContext).
-    /// </summary>
-    public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct)
-    {
-        foreach (var start in Renstra.CandidatePeriodStarts(year))
+    /// <summary>The Renstra in force for <paramref name="year"/> at the head of the log (<see cref="Renstra.InForceAsync{TPlan}"/>).</summary>
+    public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
+        await Renstra.InForceAsync(year, async start =>
         {
             var events = await reader.ReadDomainAsync(Renstra.StreamName(agency, start), StreamBound.Whole, ct);
-            if (events.Count == 0) continue;
-            var state = Renstra.Replay(events);
-            if (state.Exists && state.Covers(year)) return state;
-        }
-        return null;
-    }
+            return events.Count == 0 ? null : Renstra.Replay(events);
+        }, s => s);
 
     public static async Task<AgencyState> AgencyAsync(StreamLoader reader, string agency, CancellationToken ct) =>
         Agency.Replay(await reader.ReadDomainAsync(Agency.StreamName(agency), StreamBound.Whole, ct));

@@ -32,9 +32,7 @@ public static class PkEndpoints
 
     /// <summary>The approver signs at once; staff record a proposal (202) that the approver later signs or rejects.</summary>
     private static readonly CommandHandler<Addressed<PkRevisionBody>, PerformanceYearState, PerformanceYearContext> Revise =
-        PerformanceYearHandler.ForAddressed<PkRevisionBody>(a => a.Role == Roles.Staff
-                ? new ProposePkRevision(a.NewId, ToRevise(a.Command))
-                : ToRevise(a.Command)) with
+        PerformanceYearHandler.ForAddressed<PkRevisionBody>(a => ProposingPkRevisionDecision.ReviseAs(a.Role, a.NewId, ToRevise(a.Command))) with
         {
             SuccessStatus = events => events is [PkRevisionProposed] ? StatusCodes.Status202Accepted : null,
             ResponseFields = events => events is [PkRevisionProposed p]

@@ -41,33 +41,22 @@ public sealed class ReadLoader(
 
 
     /// <summary>
-    /// The agency as of the instant. A code no agency can have (RegisterAgency allows at most 100 characters) is simply
-    /// an unknown agency: it never reaches the store, where it would make an invalid stream name (a 5xx on client input).
+    /// The agency as of the instant (<see cref="Agencies.AgencyRecord"/>: a code no agency can have is an unknown agency).
     /// Every read checks the agency first, so the other loads only ever see a registered agency's code.
     /// </summary>
     public async Task<Loaded<AgencyState>> AgencyAsync(string agency, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(agency) || agency.Length > 100) return new(AgencyState.Initial, 0);
-        var (events, version) = await ReadAsync(Agency.StreamName(agency), asOf, ct);
-        return new(Agency.Replay(events), version);
+        var (state, version) = await Agencies.AgencyRecord.LoadAsync(store, agency, asOf, ct);
+        return new(state, version);
     }
 
-    /// <summary>
-    /// The Renstra covering <paramref name="year"/>: renstra-{agency}-{p} for p in Renstra.CandidatePeriodStarts(year); the newest
-    /// period start that exists and covers the year wins (a newer plan supersedes an older one for shared years).
-    /// Null when none does.
-    /// </summary>
-    public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        foreach (var start in Renstra.CandidatePeriodStarts(year))
+    /// <summary>The Renstra in force for <paramref name="year"/> as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its version.</summary>
+    public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
+        await Renstra.InForceAsync(year, async start =>
         {
             var (events, version) = await ReadAsync(Renstra.StreamName(agency, start), asOf, ct);
-            if (version == 0) continue;
-            var state = Renstra.Replay(events);
-            if (state.Exists && state.Covers(year)) return new(state, version);
-        }
-        return null;
-    }
+            return version == 0 ? null : new Loaded<RenstraState>(Renstra.Replay(events), version);
+        }, l => l.State);
 
     /// <summary>One Renstra stream by its period start (proposal reads).</summary>
     public async Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct)

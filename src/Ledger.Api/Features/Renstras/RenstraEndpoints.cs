@@ -58,7 +58,7 @@ public static class RenstraEndpoints
 
     /// <summary>Staff propose (202); the approver (and admin, who sets plans up) revise at once.</summary>
     private static readonly CommandHandler<Addressed<RevisionBody>, RenstraState, RenstraContext> Revise = Handler<RevisionBody>(a =>
-            a.Role == Roles.Staff ? new ProposeRenstraRevision(a.NewId, ToRevise(a.Command)) : ToRevise(a.Command)) with
+            ProposingRenstraRevisionDecision.ReviseAs(a.Role, a.NewId, ToRevise(a.Command))) with
     {
         SuccessStatus = events => events is [RenstraRevisionProposed] ? StatusCodes.Status202Accepted : null,
         ResponseFields = events => events is [RenstraRevisionProposed p]

@@ -51,7 +51,7 @@ public static class SnapshotEndpoints
             .WithSummary("Recompute the frozen snapshot from the events the close saw and compare its hash with the stored one");
     }
 
-    private sealed record Found(YearSnapshot.Closed Closed, IReadOnlyList<IEvent> Events, DateTimeOffset? At);
+    private sealed record Found(YearSnapshotReader.Closed Closed, IReadOnlyList<IEvent> Events, DateTimeOffset? At);
 
     private static async Task<(Found? Found, IResult? Problem)> FindAsync(
         string agency, int year, string? asOf, ReadLoader loader, StreamLoader store, CancellationToken ct)
@@ -61,7 +61,7 @@ public static class SnapshotEndpoints
         if (!(await loader.AgencyAsync(agency, at, ct)).State.Exists)
             return (null, ReadQuery.NotFound($"Agency '{agency}' does not exist{When(at)}."));
         var events = await store.ReadAsync(PerformanceYear.StreamName(agency, year), StreamBound.At(at), ct);
-        return await YearSnapshot.FindCloseAsync(events, store, ct) is { } closed
+        return await YearSnapshotReader.FindCloseAsync(events, store, ct) is { } closed
             ? (new Found(closed, events, at), null)
             : (null, ReadQuery.NotFound($"{year} of '{agency}' is not closed{When(at)}: there is no frozen snapshot."));
     }
@@ -97,7 +97,7 @@ public static class SnapshotEndpoints
     {
         var (found, problem) = await FindAsync(agency, year, asOf, loader, store, ct);
         if (found is null) return problem!;
-        var result = await YearSnapshot.VerifyAsync(store, agency, year, found.Closed, ct);
+        var result = await YearSnapshotReader.VerifyAsync(store, agency, year, found.Closed, ct);
         if (result is null)
             return ReadQuery.NotFound($"{year} of '{agency}' was closed before snapshots were frozen in the log; there is nothing to recompute against.");
         return ReadQuery.Ok(http, new VerifyBody(result.Ok, result.StoredHash, result.RecomputedHash, result.DocumentHash,

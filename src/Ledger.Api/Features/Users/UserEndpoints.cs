@@ -66,7 +66,7 @@ public static class UserEndpoints
             return new CreatedUser(created.Id, null, created.Name, created.Role, created.Agency, UserDirectory.StreamName, e.Version, [e.Id], true);
         }
 
-        var agencyExists = body.Agency is { Length: > 0 } a && a.Length <= BodyRules.CodeLength && await streams.VersionAsync(Agency.StreamName(a), ct) > 0;
+        var agencyExists = await Agencies.AgencyRecord.ExistsAsync(streams, body.Agency, null, ct);
         var token = TokenAuthenticator.NewToken();
         var command = new CreateUser(Guid.NewGuid(), body.Name!, body.Nip, body.Role!, body.Agency, TokenAuthenticator.Hash(token), agencyExists);
         var metadata = run.MetadataFor(httpContext, agency: null);

@@ -35,6 +35,13 @@ public sealed record PkRevisionProposal(PkRevisionProposed Proposed, ProposalSta
 
 public static class ProposingPkRevisionDecision
 {
+    /// <summary>
+    /// Who signs a PK perubahan and who only proposes one: staff propose (the approver signs or rejects later); anyone
+    /// else the endpoint lets through (the approver, the administrator) signs at once.
+    /// </summary>
+    public static PerformanceYearCommand ReviseAs(string? role, Guid proposalId, RevisePk revision) =>
+        role == Users.Roles.Staff ? new ProposePkRevision(proposalId, revision) : revision;
+
     public static Decision Propose(PerformanceYearState state, ProposePkRevision command, PerformanceYearContext context)
     {
         if (state.PkProposal(command.ProposalId) is not null)

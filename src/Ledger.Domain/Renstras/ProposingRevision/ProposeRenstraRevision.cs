@@ -28,6 +28,13 @@ public sealed record RenstraRevisionProposal(RenstraRevisionProposed Proposed, P
 
 public static class ProposingRenstraRevisionDecision
 {
+    /// <summary>
+    /// Who revises a Renstra and who only proposes: staff propose (the approver approves or rejects later); the approver
+    /// and the administrator (who sets plans up) revise at once.
+    /// </summary>
+    public static RenstraCommand ReviseAs(string? role, Guid proposalId, RevisingRenstra.ReviseRenstra revision) =>
+        role == Users.Roles.Staff ? new ProposeRenstraRevision(proposalId, revision) : revision;
+
     public static Decision Propose(RenstraState state, ProposeRenstraRevision command)
     {
         if (state.Proposal(command.ProposalId) is not null)

@@ -1,0 +1,404 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Ledger.LocalPostgres;
+using Ledger.Storage;
+using Marten;
+using JasperFx.Events.Projections;
+using Npgsql;
+
+namespace Ledger.Bench;
+
+internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown)
+{
+    public static HttpLoadOptions Parse(string[] args)
+    {
+        var o = new HttpLoadOptions(16, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), 3, null);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int(int min, int max) => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+                ? v : throw new ArgumentException($"{args[i - 1]} must be a whole number in {min}..{max}.");
+            o = args[i] switch
+            {
+                "--clients" => o with { Clients = Int(1, 256) },
+                "--duration" => o with { Duration = TimeSpan.FromSeconds(Int(1, 600)) },
+                "--warmup" => o with { Warmup = TimeSpan.FromSeconds(Int(0, 120)) },
+                "--restarts" => o with { Restarts = Int(1, 10) },
+                "--markdown" => o with { Markdown = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+        return o;
+    }
+}
+
+/// <summary>
+/// http-load (issue 11): the real service (src/Ledger.Api, Release build) as a child process on a private durable
+/// cluster, driven over HTTP by closed-loop clients, each working on its own agency with the Surakarta 2023 story
+/// (Renstra, five IKU, PK murni, annual realizations) and a read-heavy mix: corrections of realizations (writes, with an
+/// Idempotency-Key as real clients send), indicator state, LKjIP table, indicator history, PK, and as-of reads. Beside
+/// it, in the same run on the same database: Ledger's append path at store level (Marten + audit layer, the service's
+/// role, as many writers as clients). Also measures cold start: process start to the first handled command, on the
+/// empty database (migrations included) and on restarts.
+/// </summary>
+internal static class HttpLoadBenchmark
+{
+    public const string Heading = "## HTTP end to end (issue 11)";
+    private const string ServiceRole = "ledger_app";
+    private const string Database = "ledger";
+    private static readonly string[] Codes = ["I2", "I6", "I7", "I8", "I9"];
+
+    private enum Op { Correct, Indicator, Table, History, Pk, AsOf }
+
+    // The mix: what an agency's staff and its reviewers do during the year (reads dominate; every write is a correction).
+    private static readonly (Op Op, int Weight)[] Mix =
+        [(Op.Correct, 30), (Op.Indicator, 25), (Op.Table, 15), (Op.History, 10), (Op.Pk, 10), (Op.AsOf, 10)];
+
+    private sealed record Sample(Op Op, long Ticks, int Status);
+
+    public static async Task<int> RunAsync(HttpLoadOptions o, CancellationToken ct)
+    {
+        var api = FindService();
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-bench-http-" + Guid.NewGuid().ToString("N")[..8]);
+        LocalPostgresCluster? cluster = null;
+        Process? service = null;
+        try
+        {
+            Log($"Starting a durable PostgreSQL cluster in {dir} ...");
+            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
+            var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
+            {
+                await using (var c = root.CreateCommand($"CREATE DATABASE {Database}")) await c.ExecuteNonQueryAsync(ct);
+                await using (var c = root.CreateCommand($"CREATE ROLE {ServiceRole} LOGIN PASSWORD '{password}'")) await c.ExecuteNonQueryAsync(ct);
+            }
+            var owner = cluster.SuperUserConnectionString(Database);
+            var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
+            var environment = await DescribeAsync(owner, ct);
+            Log(environment);
+
+            var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            var port = FreePort();
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60),
+            };
+
+            // Cold start: the first start migrates the empty database; restarts find it migrated.
+            var starts = new List<(string What, TimeSpan ToFirstCommand)>();
+            (service, var first) = await StartAsync(api, port, serviceCs, owner, token, http, "cold-0", ct);
+            starts.Add(("first start, empty database (migrations applied)", first));
+            for (var r = 1; r <= o.Restarts; r++)
+            {
+                await StopAsync(service);
+                (service, var again) = await StartAsync(api, port, serviceCs, owner, token, http, $"cold-{r}", ct);
+                starts.Add(($"restart {r}, migrated database", again));
+            }
+            foreach (var (what, t) in starts) Log($"cold start to first command: {t.TotalMilliseconds:F0} ms ({what})");
+
+            Log($"Setting up {o.Clients} agencies (Renstra, five IKU, PK murni, annual realizations) ...");
+            var clients = await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(i => AgencyClient.SetUpAsync(http, token, i, ct)));
+            var setUpAt = DateTimeOffset.UtcNow;
+
+            Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
+            await RunMixAsync(clients, o.Warmup, setUpAt, ct);
+            Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
+            var (elapsed, samples) = await RunMixAsync(clients, o.Duration, setUpAt, ct);
+
+            var failures = samples.Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
+            foreach (var f in failures) Log($"NOT 2xx: {f.Key.Op} answered {f.Key.Status} x{f.Count()}");
+
+            Log("Verifying the hash chain through the API ...");
+            var verify = await GetJsonAsync(http, token, "/api/audit/verify", ct);
+
+            Log($"Store level in the same run: Ledger's append path, {o.Clients} writers, {o.Duration.TotalSeconds:F0} s ...");
+            var store = await StoreLevelAsync(serviceCs, o, ct);
+
+            var section = Section(o, environment, starts, elapsed, samples, store, verify);
+            Console.WriteLine(section);
+            if (o.Markdown is { } path)
+            {
+                Report.WriteSection(path, section, Heading);
+                Log($"Wrote the section to {path}.");
+            }
+            return failures.Count == 0 && verify.GetProperty("ok").GetBoolean() ? 0 : 1;
+        }
+        finally
+        {
+            if (service is not null) await StopAsync(service);
+            if (cluster is not null) await cluster.StopAsync();
+        }
+    }
+
+    /// <summary>The service's Release build (dotnet run -c Release builds it, as a reference of this project).</summary>
+    private static string FindService()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (!File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) continue;
+            var dll = Path.Combine(d.FullName, "src", "Ledger.Api", "bin", "Release", "net10.0", "Ledger.Api.dll");
+            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build with -c Release first.");
+        }
+        throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
+        HttpClient http, string agency, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo("dotnet", [api, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(api)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment["ConnectionStrings__Ledger"] = serviceCs;
+        psi.Environment["ConnectionStrings__LedgerOwner"] = owner;
+        psi.Environment["Ledger__ServiceRole"] = ServiceRole;
+        psi.Environment["Ledger__BootstrapAdminToken"] = token;
+        psi.Environment["Ledger__SnapshotKey"] = new string('a', 64);
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var started = Stopwatch.GetTimestamp();
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start the service");
+        var output = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var body = new { code = agency, name = "Cold start " + agency };
+        while (true)
+        {
+            if (p.HasExited) throw new InvalidOperationException($"the service exited ({p.ExitCode}):\n{output}");
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(120)) throw new TimeoutException($"no answer in 120 s:\n{output}");
+            try
+            {
+                using var r = await SendAsync(http, HttpMethod.Post, "/api/agencies", token, body, ct);
+                if (r.IsSuccessStatusCode) return (p, Stopwatch.GetElapsedTime(started));
+                if (r.StatusCode != HttpStatusCode.ServiceUnavailable)
+                    throw new InvalidOperationException($"first command answered {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync(ct)}");
+            }
+            catch (HttpRequestException) { } // not listening yet
+            await Task.Delay(10, ct);
+        }
+    }
+
+    private static async Task StopAsync(Process p)
+    {
+        if (!p.HasExited) p.Kill(entireProcessTree: true);
+        await p.WaitForExitAsync();
+        p.Dispose();
+    }
+
+    private static async Task<(TimeSpan, List<Sample>)> RunMixAsync(AgencyClient[] clients, TimeSpan duration, DateTimeOffset setUpAt, CancellationToken ct)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var perClient = await Task.WhenAll(clients.Select(c => Task.Run(async () =>
+        {
+            var samples = new List<Sample>(4096);
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                var op = c.NextOp();
+                var t0 = Stopwatch.GetTimestamp();
+                var status = await c.ExecuteAsync(op, setUpAt, ct);
+                samples.Add(new Sample(op, Stopwatch.GetTimestamp() - t0, status));
+            }
+            return samples;
+        }, ct)));
+        return (Stopwatch.GetElapsedTime(start), perClient.SelectMany(s => s).ToList());
+    }
+
+    private sealed record StoreLevel(long Events, TimeSpan Elapsed, long[] Sorted);
+
+    private static async Task<StoreLevel> StoreLevelAsync(string serviceCs, HttpLoadOptions o, CancellationToken ct)
+    {
+        var cs = LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(serviceCs) { MaxPoolSize = 100 }.ConnectionString);
+        using var store = DocumentStore.For(opts =>
+        {
+            LedgerMarten.Configure(opts, cs, applySchema: false);
+            opts.Projections.Add(new FoldedProjection(), ProjectionLifecycle.Live);
+        });
+        var writers = Enumerable.Range(0, o.Clients).Select(i => (IWriter)new MartenWriter(store, $"bench-http-store-{i:D2}", 1, 1000 + i)).ToList();
+        await LoadRunner.RunAsync(writers, o.Warmup, long.MaxValue, ct);
+        var writers2 = Enumerable.Range(0, o.Clients).Select(i => (IWriter)new MartenWriter(store, $"bench-http-store-m{i:D2}", 1, 2000 + i)).ToList();
+        var run = await LoadRunner.RunAsync(writers2, o.Duration, long.MaxValue, ct);
+        var sorted = run.LatencyTicks.Order().ToArray();
+        return new StoreLevel(run.Events, run.Elapsed, sorted);
+    }
+
+    private static string Section(HttpLoadOptions o, string environment, List<(string What, TimeSpan ToFirstCommand)> starts, TimeSpan elapsed,
+        List<Sample> samples, StoreLevel store, JsonElement verify)
+    {
+        static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+        double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
+        var sb = new StringBuilder();
+        sb.AppendLine(Heading).AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --clients {o.Clients} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine.").AppendLine();
+        sb.AppendLine("Cold start (process start → first command answered 2xx; goal < 3 s):").AppendLine();
+        sb.AppendLine("| start | to first command |").AppendLine("|---|---:|");
+        foreach (var (what, t) in starts) sb.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {t.TotalMilliseconds:F0} ms |");
+        sb.AppendLine();
+        var ok = samples.Count(s => s.Status is >= 200 and < 300);
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{o.Clients} closed-loop clients, one agency each, {elapsed.TotalSeconds:F1} s: {samples.Count} requests ({ok} 2xx), **{samples.Count / elapsed.TotalSeconds:F0} requests/s**; p50 **{Ms(P(samples, 0.50))} ms**, p99 **{Ms(P(samples, 0.99))} ms** (goal p99 < 50 ms).").AppendLine();
+        sb.AppendLine("| operation | share | requests | /s | p50 ms | p99 ms | max ms |").AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var g in samples.GroupBy(s => s.Op).OrderBy(g => g.Key))
+        {
+            var share = Mix.Single(m => m.Op == g.Key).Weight;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {Describe(g.Key)} | {share} % | {g.Count()} | {g.Count() / elapsed.TotalSeconds:F0} | {Ms(P(g, 0.5))} | {Ms(P(g, 0.99))} | {Ms(P(g, 1))} |");
+        }
+        var writes = samples.Count(s => s.Op == Op.Correct);
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Same run, same database, store level: Ledger's append path (Marten FetchForWriting + append + audit seal, the service's role), {o.Clients} writers, single events: **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p50 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.5))} ms, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms. Over HTTP the writes ran at {writes / elapsed.TotalSeconds:F0}/s while the same clients also read.");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"After the run `GET /api/audit/verify` answered ok={verify.GetProperty("ok").GetBoolean().ToString().ToLowerInvariant()} over {verify.GetProperty("eventsChecked").GetInt64()} events.");
+        return sb.ToString();
+    }
+
+    private static string Describe(Op op) => op switch
+    {
+        Op.Correct => "POST realizations/corrections (Idempotency-Key)",
+        Op.Indicator => "GET indicators/{code}?year",
+        Op.Table => "GET performance/{year}",
+        Op.History => "GET indicators/{code}/history",
+        Op.Pk => "GET pk/{year}",
+        _ => "GET indicators/{code}?year&asOf",
+    };
+
+    private sealed class AgencyClient(HttpClient http, string agency, string staff, string approver, int seed)
+    {
+        private readonly Random _rng = new(seed);
+        private readonly Dictionary<string, decimal> _last = new(StringComparer.Ordinal);
+
+        public static async Task<AgencyClient> SetUpAsync(HttpClient http, string admin, int i, CancellationToken ct)
+        {
+            var agency = $"bkpsdm-load-{i:D2}";
+            await PostAsync(http, admin, "/api/agencies", new { code = agency, name = $"BKPSDM Load {i:D2}" }, ct);
+            var staff = (await PostAsync(http, admin, "/api/users", new { name = $"Perencana {i:D2}", role = "staff", agency }, ct)).GetProperty("token").GetString()!;
+            var approver = (await PostAsync(http, admin, "/api/users", new { name = $"Kepala {i:D2}", role = "approver", agency }, ct)).GetProperty("token").GetString()!;
+            var a = $"/api/agencies/{agency}";
+            await PostAsync(http, approver, $"{a}/renstra", new { periodStart = 2021, periodEnd = 2026, title = "Renstra BKPSDM 2021-2026", decree = "Perwali 29/2021" }, ct);
+            foreach (var (code, polarity, target) in new[] { ("I2", "higher", 75m), ("I6", "lower", 0.25m), ("I7", "higher", 1.85m), ("I8", "higher", 80m), ("I9", "higher", 68.58m) })
+                await PostAsync(http, approver, $"{a}/renstra/2021/indicators", new
+                {
+                    code, name = "Indikator " + code, level = "sasaran", kind = "IKU", unit = "%", polarity, aggregation = "annual",
+                    targets = new Dictionary<string, decimal> { ["2023"] = target },
+                }, ct);
+            var signer = new { name = "Kepala BKPSDM", nip = "19800412 200003 1 003", position = "Kepala Badan" };
+            await PostAsync(http, approver, $"{a}/pk/2023", new
+            {
+                signedOn = "2023-01-31", signer,
+                targets = new object[]
+                {
+                    new { indicator = "I7", target = 1.48m }, new { indicator = "I2", target = 90m }, new { indicator = "I8", target = 90m },
+                    new { indicator = "I6", target = 0.10m }, new { indicator = "I9", target = 68.58m },
+                },
+            }, ct);
+            var client = new AgencyClient(http, agency, staff, approver, 4000 + i);
+            foreach (var (code, value) in new[] { ("I2", 75m), ("I6", 0.12m), ("I7", 1.50m), ("I8", 90m), ("I9", 81.46m) })
+            {
+                await PostAsync(http, staff, $"{a}/realizations", new { indicator = code, year = 2023, period = "Y", value, evidence = "rekap 2023" }, ct);
+                client._last[code] = value;
+            }
+            return client;
+        }
+
+        public Op NextOp()
+        {
+            var x = _rng.Next(100);
+            foreach (var (op, weight) in Mix)
+            {
+                if (x < weight) return op;
+                x -= weight;
+            }
+            return Op.Indicator;
+        }
+
+        public async Task<int> ExecuteAsync(Op op, DateTimeOffset setUpAt, CancellationToken ct)
+        {
+            var a = $"/api/agencies/{agency}";
+            var code = Codes[_rng.Next(Codes.Length)];
+            HttpResponseMessage r;
+            switch (op)
+            {
+                case Op.Correct:
+                    decimal value;
+                    do value = Math.Round(50m + (decimal)_rng.NextDouble() * 50m, 2); while (value == _last[code]);
+                    r = await SendAsync(http, HttpMethod.Post, $"{a}/realizations/corrections", staff,
+                        new { indicator = code, year = 2023, period = "Y", value, reason = "Koreksi data hasil verifikasi" }, ct,
+                        ("Idempotency-Key", Guid.NewGuid().ToString()));
+                    if (r.IsSuccessStatusCode) _last[code] = value;
+                    break;
+                case Op.Indicator: r = await SendAsync(http, HttpMethod.Get, $"{a}/indicators/{code}?year=2023", staff, null, ct); break;
+                case Op.Table: r = await SendAsync(http, HttpMethod.Get, $"{a}/performance/2023", approver, null, ct); break;
+                case Op.History: r = await SendAsync(http, HttpMethod.Get, $"{a}/indicators/{code}/history", approver, null, ct); break;
+                case Op.Pk: r = await SendAsync(http, HttpMethod.Get, $"{a}/pk/2023", staff, null, ct); break;
+                default:
+                    var span = DateTimeOffset.UtcNow - setUpAt;
+                    var at = setUpAt + span * _rng.NextDouble();
+                    r = await SendAsync(http, HttpMethod.Get,
+                        $"{a}/indicators/{code}?year=2023&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}", approver, null, ct);
+                    break;
+            }
+            using (r)
+            {
+                await r.Content.CopyToAsync(Stream.Null, ct); // read the whole answer, as a client would
+                return (int)r.StatusCode;
+            }
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body,
+        CancellationToken ct, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in headers) request.Headers.Add(name, value);
+        if (body is not null) request.Content = JsonContent.Create(body, options: LedgerJson.Options);
+        return await http.SendAsync(request, ct);
+    }
+
+    private static async Task<JsonElement> PostAsync(HttpClient http, string token, string path, object body, CancellationToken ct)
+    {
+        using var r = await SendAsync(http, HttpMethod.Post, path, token, body, ct);
+        var text = await r.Content.ReadAsStringAsync(ct);
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path} answered {(int)r.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string token, string path, CancellationToken ct)
+    {
+        using var r = await SendAsync(http, HttpMethod.Get, path, token, null, ct);
+        var text = await r.Content.ReadAsStringAsync(ct);
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)r.StatusCode}: {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    private static async Task<string> DescribeAsync(string owner, CancellationToken ct)
+    {
+        await using var ds = NpgsqlDataSource.Create(owner);
+        await using var cmd = ds.CreateCommand("""
+            SELECT current_setting('server_version') || ' (' || string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) || ')'
+              FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_sync_method')
+            """);
+        var pg = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        return $"PostgreSQL {pg}; {Environment.ProcessorCount} cores; .NET {Environment.Version}";
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+}

@@ -1,0 +1,109 @@
+using JasperFx.Events;
+using Ledger.Domain.PerformanceYears.RecordingSpending;
+using static Ledger.Storage.Tests.StorageFixture;
+
+namespace Ledger.Storage.Tests;
+
+/// <summary>
+/// <see cref="StreamLoader"/>, the one reader of a stream: the whole stream in version order with its metadata, and the
+/// bounds every read uses (as of an instant, up to a version, from a version) give exactly a prefix, a suffix or a range
+/// of it, never an approximation. Ported from the old store's AppendAndReadTests and StreamSnapshotTests.
+/// </summary>
+public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<StorageFixture>
+{
+    private static Guid[] Ids(IReadOnlyList<IEvent> events) => [.. events.Select(e => e.Id)];
+
+    [Fact]
+    public async Task Read_WholeStream_EveryEventInVersionOrderWithItsMetadataAndExactPayload()
+    {
+        var stream = NewStream();
+        var first = await fx.AppendAsync(stream, 0, Spending(1.50m), new SpendingRecorded("5.03.\"02\" ✓", 0.80m, "Q2", 0.80m, 1_000_000m, true));
+        var second = await fx.AppendAsync(stream, 2, Spending(3m));
+
+        var read = await fx.Loader.ReadAsync(stream);
+        Assert.Equal([.. first, .. second], Ids(read));
+        Assert.Equal([1L, 2L, 3L], read.Select(e => e.Version));
+        Assert.True(read[0].Sequence < read[1].Sequence && read[1].Sequence < read[2].Sequence, "sequences rise with the version");
+        Assert.All(read, e => Assert.Equal(stream, e.StreamKey));
+        Assert.Equal(read[0].Timestamp, read[1].Timestamp); // one append, one transaction, one recorded time
+        Assert.True(read[2].Timestamp > read[1].Timestamp);
+
+        // Metadata as the command wrote it.
+        Assert.Equal("test", EventHeaderValues.Text(read[0], EventHeaders.Reason));
+        Assert.Equal("bkpsdm-test", EventHeaderValues.Text(read[0], EventHeaders.Agency));
+        Assert.Contains("\"nip\":\"198004122000031003\"", EventHeaderValues.ActorJson(read[0])!.Replace(" ", ""));
+        Assert.Equal("corr-" + stream, read[0].CorrelationId);
+
+        // The payload decodes to the domain event, decimals with their scale, text with its quotes and non-ASCII.
+        var decoded = (SpendingRecorded)StreamLoader.Decode(read[1]);
+        Assert.Equal("5.03.\"02\" ✓", decoded.Code);
+        Assert.Equal("0.80", decoded.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(3, (await fx.Loader.ReadDomainAsync(stream)).Count);
+        var stored = await fx.Loader.StoredJsonAsync(read[0].Sequence);
+        Assert.Contains("1.50", stored); // jsonb keeps a decimal's scale: 1.50 stays 1.50
+
+        Assert.Equal(3, await fx.Loader.VersionAsync(stream));
+        Assert.Equal(0, await fx.Loader.VersionAsync(NewStream()));
+        Assert.Empty(await fx.Loader.ReadAsync(NewStream()));
+    }
+
+    [Fact]
+    public async Task Read_AsOfEachRecordedInstant_ReturnsExactlyThePrefixRecordedByThen()
+    {
+        var stream = NewStream();
+        var appends = new List<Guid[]>();
+        for (var i = 0; i < 4; i++)
+        {
+            // One or two events per append; each append is its own transaction, so its own recorded time.
+            appends.Add(i % 2 == 0
+                ? await fx.AppendAsync(stream, appends.Sum(a => a.Length), Spending(i))
+                : await fx.AppendAsync(stream, appends.Sum(a => a.Length), Spending(i), Spending(i + 0.5m)));
+        }
+        var all = await fx.Loader.ReadAsync(stream);
+        var instants = all.Select(e => e.Timestamp).Distinct().ToList();
+        Assert.Equal(appends.Count, instants.Count);
+
+        Assert.Empty(await fx.Loader.ReadAsync(stream, StreamBound.At(instants[0].AddTicks(-10))));
+        for (var i = 0; i < appends.Count; i++)
+        {
+            var prefix = appends.Take(i + 1).SelectMany(a => a).ToArray();
+            Assert.Equal(prefix, Ids(await fx.Loader.ReadAsync(stream, StreamBound.At(instants[i]))));
+            // One microsecond (PostgreSQL's resolution) before the next append: still exactly this prefix.
+            if (i + 1 < appends.Count)
+                Assert.Equal(prefix, Ids(await fx.Loader.ReadAsync(stream, StreamBound.At(instants[i + 1].AddTicks(-10)))));
+        }
+        // The bound is an instant, whatever its offset.
+        Assert.Equal(appends[0], Ids(await fx.Loader.ReadAsync(stream, StreamBound.At(instants[0].ToOffset(TimeSpan.FromHours(7))))));
+        Assert.Equal(Ids(all), Ids(await fx.Loader.ReadAsync(stream, StreamBound.At(null))));
+        Assert.Equal(appends[0].Length, (await fx.Loader.ReadDomainAsync(stream, StreamBound.At(instants[0]))).Count);
+    }
+
+    [Fact]
+    public async Task Read_UpToVersion_ReturnsExactlyThatPrefix()
+    {
+        var stream = NewStream();
+        var ids = await fx.AppendAsync(stream, 0, Spending(1), Spending(2), Spending(3), Spending(4), Spending(5));
+
+        for (var v = 1; v <= ids.Length; v++)
+            Assert.Equal(ids.Take(v), Ids(await fx.Loader.ReadAsync(stream, new StreamBound { UpToVersion = v })));
+        Assert.Equal(ids, Ids(await fx.Loader.ReadAsync(stream, new StreamBound { UpToVersion = 99 })));
+    }
+
+    [Fact]
+    public async Task Read_FromVersion_ReturnsExactlyTheSuffix_AlsoWithinAnUpToVersionOrAnAsOfBound()
+    {
+        var stream = NewStream();
+        var ids = await fx.AppendOneByOneAsync(stream, 6);
+        var all = await fx.Loader.ReadAsync(stream);
+
+        for (var from = 1; from <= ids.Length; from++)
+            Assert.Equal(ids.Skip(from - 1), Ids(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = from })));
+        Assert.Empty(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = ids.Length + 1 }));
+
+        // A version range, as the snapshot reader asks for one interval: from 2 up to 4 inclusive.
+        Assert.Equal(ids[1..4], Ids(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = 2, UpToVersion = 4 })));
+        // A suffix cut by an instant: from 2 as of version 4's recorded time.
+        Assert.Equal(ids[1..4], Ids(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = 2, AsOf = all[3].Timestamp })));
+        Assert.Empty(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = 5, AsOf = all[3].Timestamp }));
+    }
+}

@@ -1,0 +1,161 @@
+using JasperFx.Events;
+using Npgsql;
+using static Ledger.Storage.Tests.StorageFixture;
+
+namespace Ledger.Storage.Tests;
+
+/// <summary>
+/// <see cref="StreamSnapshots"/> (<c>ledger_cache.stream_snapshots</c>), used as the service uses it: as the service role,
+/// under the service's key. Found by instant and state type, written once per version, never updated by the service,
+/// and only authentic rows (their MAC verifies under the key) are ever returned. Ported from the old store's
+/// StreamSnapshotTests (plus the MAC, which the old table did not have).
+/// </summary>
+public sealed class StreamSnapshotsTests(StorageFixture fx) : IClassFixture<StorageFixture>
+{
+    private const string State = "counter/v1";
+    private static readonly byte[] Key = StreamSnapshots.NewKey();
+
+    private StreamSnapshots Snapshots => new(fx.Service, Key);
+
+    /// <summary>One event per append, so every version has its own recorded time.</summary>
+    private async Task<(string Stream, IReadOnlyList<IEvent> Events)> StreamOfAsync(int count)
+    {
+        var stream = NewStream();
+        await fx.AppendOneByOneAsync(stream, count);
+        return (stream, await fx.Loader.ReadAsync(stream));
+    }
+
+    private async Task SaveAsync(IEvent at, string json, string stateType = State, StreamSnapshots? snapshots = null) =>
+        await (snapshots ?? Snapshots).SaveAsync(at.StreamKey!, at.Version, at.Timestamp, (await Snapshots.ChainHashAsync(at.StreamKey!, at.Version))!, stateType, json);
+
+    [Fact]
+    public async Task Latest_AtOrBeforeAnInstant_IsTheNewestSnapshotRecordedByThen()
+    {
+        var (stream, events) = await StreamOfAsync(6);
+        await SaveAsync(events[1], """{"total": 2.00}""");
+        await SaveAsync(events[3], """{"total":4.00 }""");
+
+        Assert.Null(await Snapshots.LatestAsync(stream, State, events[0].Timestamp));
+        Assert.Null(await Snapshots.LatestAsync(stream, State, events[1].Timestamp.AddTicks(-10)));
+        var mid = await Snapshots.LatestAsync(stream, State, events[2].Timestamp);
+        Assert.NotNull(mid);
+        Assert.Equal(2, mid.Version);
+        Assert.Equal(stream, mid.Stream);
+        Assert.Equal(State, mid.StateType);
+        Assert.Equal(events[1].Timestamp, mid.RecordedAt);
+        Assert.Equal(await Snapshots.ChainHashAsync(stream, 2), mid.EventHash);
+        Assert.Equal("""{"total": 2.00}""", mid.Json); // text, byte for byte as written (the MAC covers those bytes)
+        Assert.True(mid.Authentic);
+
+        Assert.Equal(2, (await Snapshots.LatestAsync(stream, State, events[1].Timestamp))!.Version); // at the instant itself
+        Assert.Equal(2, (await Snapshots.LatestAsync(stream, State, events[3].Timestamp.AddTicks(-10)))!.Version);
+        Assert.Equal(4, (await Snapshots.LatestAsync(stream, State, events[3].Timestamp))!.Version);
+        Assert.Equal(4, (await Snapshots.LatestAsync(stream, State, events[3].Timestamp.ToOffset(TimeSpan.FromHours(8))))!.Version);
+        Assert.Equal(4, (await Snapshots.LatestAsync(stream, State, null))!.Version);
+        Assert.Null(await Snapshots.LatestAsync(NewStream(), State, null));
+    }
+
+    [Fact]
+    public async Task Latest_OfOneStateType_NeverReturnsAnotherTypesSnapshot()
+    {
+        var (stream, events) = await StreamOfAsync(3);
+        await SaveAsync(events[0], """{"mine":true}""");
+        await SaveAsync(events[2], """{"garbage":true}""", stateType: "counter/v0-old-schema");
+
+        var mine = await Snapshots.LatestAsync(stream, State, null);
+        Assert.Equal((1L, """{"mine":true}"""), (mine!.Version, mine.Json));
+        Assert.Equal(3, (await Snapshots.LatestAsync(stream, "counter/v0-old-schema", null))!.Version);
+        Assert.Null(await Snapshots.LatestAsync(stream, "counter/v2", null));
+    }
+
+    [Fact]
+    public async Task Save_SameVersionTwice_KeepsTheFirst()
+    {
+        var (stream, events) = await StreamOfAsync(1);
+        await SaveAsync(events[0], """{"total":1}""");
+        await SaveAsync(events[0], """{"total":999}""");
+
+        var kept = await Snapshots.LatestAsync(stream, State, null);
+        Assert.Equal("""{"total":1}""", kept!.Json);
+        Assert.True(kept.Authentic);
+        Assert.Single(await AllOfAsync(stream));
+    }
+
+    [Fact]
+    public async Task ServiceRole_MayInsertReadAndDeleteSnapshots_ButNeverUpdateOrTruncateThem()
+    {
+        var (stream, events) = await StreamOfAsync(2);
+        await SaveAsync(events[0], """{"total":1}""");
+        await SaveAsync(events[1], """{"total":2}""");
+
+        foreach (var sql in new[]
+        {
+            "UPDATE ledger_cache.stream_snapshots SET state = '{\"total\":999}' WHERE stream_id = @s",
+            "UPDATE ledger_cache.stream_snapshots SET version = version + 10 WHERE stream_id = @s",
+            "TRUNCATE ledger_cache.stream_snapshots",
+            "ALTER TABLE ledger_cache.stream_snapshots DROP COLUMN mac",
+        })
+        {
+            await using var cmd = fx.Service.CreateCommand(sql);
+            cmd.Parameters.AddWithValue("s", stream);
+            var e = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+            Assert.True(e.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{sql}: {e.SqlState} {e.MessageText}");
+        }
+        Assert.Equal(2, (await Snapshots.LatestAsync(stream, State, null))!.Version);
+
+        // What the grants allow: INSERT (above), SELECT (above) and DELETE, the whole cache of a stream at once.
+        var other = await StreamOfAsync(1);
+        await SaveAsync(other.Events[0], """{"total":1}""");
+        await Snapshots.DeleteAsync(stream);
+        Assert.Null(await Snapshots.LatestAsync(stream, State, null));
+        Assert.Empty(await AllOfAsync(stream));
+        Assert.NotNull(await Snapshots.LatestAsync(other.Stream, State, null)); // only that stream's
+    }
+
+    [Fact]
+    public async Task Latest_RowWrittenUnderAnotherKey_IsNeverReturned_AnOlderAuthenticOneStillServes()
+    {
+        var (stream, events) = await StreamOfAsync(3);
+        await SaveAsync(events[0], """{"total":1}""");
+        // Well-formed, right type, right event hash, newest: but written without the service's key (by whoever can INSERT).
+        await SaveAsync(events[2], """{"total":1000000}""", snapshots: new StreamSnapshots(fx.Service, StreamSnapshots.NewKey()));
+
+        var latest = await Snapshots.LatestAsync(stream, State, null);
+        Assert.Equal(1, latest!.Version);
+        Assert.Equal("""{"total":1}""", latest.Json);
+        var forged = Assert.Single(await AllOfAsync(stream), s => s.Version == 3);
+        Assert.False(forged.Authentic);
+    }
+
+    /// <summary>The MAC covers every column a reader trusts: a superuser's edit of any of them makes the row unusable.</summary>
+    [Theory]
+    [InlineData("state = '{\"total\":1000000}'")]
+    [InlineData("state_type = 'counter/v1 '")]
+    [InlineData("stream_id = stream_id || '-moved'")]
+    [InlineData("version = version + 100")]
+    [InlineData("recorded_at = recorded_at - interval '1 microsecond'")]
+    [InlineData("event_hash = sha256(event_hash)")]
+    [InlineData("mac = sha256(mac)")]
+    public async Task Latest_RowAlteredInTheDatabase_FailsItsMacAndIsNeverReturned(string change)
+    {
+        var (stream, events) = await StreamOfAsync(1);
+        await SaveAsync(events[0], """{"total":1}""");
+        Assert.True((await Snapshots.LatestAsync(stream, State, null))!.Authentic);
+
+        await fx.Database.AsSuperuserBypassingTriggersAsync($"UPDATE ledger_cache.stream_snapshots SET {change} WHERE stream_id = @s", ("s", stream));
+
+        var altered = Assert.Single(await AllOfAsync(stream + "%"));
+        Assert.False(altered.Authentic);
+        Assert.Null(await Snapshots.LatestAsync(altered.Stream, altered.StateType, null));
+        Assert.Null(await Snapshots.LatestAsync(stream, State, null));
+    }
+
+    /// <summary>Every row of streams whose id is LIKE <paramref name="pattern"/>, as the verifier sees them.</summary>
+    private async Task<List<StreamSnapshot>> AllOfAsync(string pattern)
+    {
+        var rows = new List<StreamSnapshot>();
+        await foreach (var s in Snapshots.AllAsync())
+            if (s.Stream == pattern || (pattern.EndsWith('%') && s.Stream.StartsWith(pattern[..^1], StringComparison.Ordinal))) rows.Add(s);
+        return rows;
+    }
+}
