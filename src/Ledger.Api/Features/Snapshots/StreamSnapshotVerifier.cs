@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
 using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Storage;
 
 namespace Ledger.Api.Features.Snapshots;
