@@ -26,9 +26,6 @@ public abstract record CommandFailure : CommandOutcome
     /// <summary>The body is not valid JSON of the right shape, or the command broke a validation rule. Keys are camelCase field paths.</summary>
     public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors) : CommandFailure;
 
-    /// <summary>The request body is larger than <see cref="CommandPipelineOptions.MaxBodyBytes"/>; it was not read further.</summary>
-    public sealed record BodyTooLarge(long LimitBytes) : CommandFailure;
-
     /// <summary>A request header the pipeline reads (If-Match, Idempotency-Key, X-Correlation-Id) is malformed.</summary>
     public sealed record BadHeader(string Header, string Message) : CommandFailure;
 

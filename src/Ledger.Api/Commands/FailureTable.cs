@@ -16,8 +16,6 @@ public static class FailureTable
         },
         CommandFailure.BadHeader f => Problem(StatusCodes.Status400BadRequest, $"Malformed {f.Header} header.", f.Message,
             ("header", f.Header)),
-        CommandFailure.BodyTooLarge f => Problem(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
-            $"A command body may have at most {f.LimitBytes} bytes.", ("limitBytes", f.LimitBytes)),
         CommandFailure.NotFound f => Problem(StatusCodes.Status404NotFound, "Not found.", $"{f.What} does not exist."),
         CommandFailure.Refused f => Problem(StatusCodes.Status422UnprocessableEntity, "The command was refused by a rule.", f.Message,
             ("rule", f.Rule), ("field", f.Field)),

@@ -20,7 +20,6 @@ public sealed class FailureTableTests(LedgerApiFactory f) : IClassFixture<Ledger
         {
             (new CommandFailure.ValidationFailed(new Dictionary<string, string[]> { ["value"] = ["bad"] }), 400),
             (new CommandFailure.BadHeader("If-Match", "bad"), 400),
-            (new CommandFailure.BodyTooLarge(10), 413),
             (new CommandFailure.NotFound("x"), 404),
             (new CommandFailure.Refused("r", "m", null), 422),
             (new CommandFailure.Conflict("r", "m"), 409),
