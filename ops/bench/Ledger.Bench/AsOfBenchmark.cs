@@ -19,7 +19,7 @@ internal sealed record AsOfOptions
 {
     public int Events { get; init; } = 10_000;
     public int Reads { get; init; } = 500;
-    public int SnapshotEvery { get; init; } = 500;
+    public int SnapshotEvery { get; init; } = 250;
     public string? Markdown { get; init; }
 
     public static AsOfOptions Parse(string[] args)

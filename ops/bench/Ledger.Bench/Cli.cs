@@ -59,7 +59,7 @@ internal static class Cli
         writers; ends with GET /api/audit/verify. --markdown writes/replaces "## HTTP end to end (issue 11)".
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
-        (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 500) and
+        (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 250 as the service) and
         with a full replay, side by side; --markdown writes/replaces "## As-of reads (issue 4)" in that file.
         """;
 

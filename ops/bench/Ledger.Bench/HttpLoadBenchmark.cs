@@ -103,13 +103,21 @@ internal static class HttpLoadBenchmark
             foreach (var (what, t) in starts) Log($"cold start to first command: {t.TotalMilliseconds:F0} ms ({what})");
 
             Log($"Setting up {o.Clients} agencies (Renstra, five IKU, PK murni, annual realizations) ...");
-            var clients = await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(i => AgencyClient.SetUpAsync(http, token, i, ct)));
+            // One after another: every user lands on the one `users` stream, and 16 admins creating users at the same instant
+            // lose the race there repeatedly (409 concurrency.race-lost after 3 attempts, as the contract says).
+            var clients = new AgencyClient[o.Clients];
+            for (var i = 0; i < o.Clients; i++) clients[i] = await AgencyClient.SetUpAsync(http, token, i, ct);
             var setUpAt = DateTimeOffset.UtcNow;
 
             Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
             await RunMixAsync(clients, o.Warmup, setUpAt, ct);
             Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
+            var postmaster = BenchDatabase.PostmasterPid(cluster);
+            service.Refresh();
+            var (cpu0, service0) = (BenchDatabase.ReadCpu(postmaster), service.TotalProcessorTime);
             var (elapsed, samples) = await RunMixAsync(clients, o.Duration, setUpAt, ct);
+            service.Refresh();
+            var cpu = new CpuSplit(BenchDatabase.ReadCpu(postmaster) - cpu0, service.TotalProcessorTime - service0);
 
             var failures = samples.Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
             foreach (var f in failures) Log($"NOT 2xx: {f.Key.Op} answered {f.Key.Status} x{f.Count()}");
@@ -120,7 +128,7 @@ internal static class HttpLoadBenchmark
             Log($"Store level in the same run: Ledger's append path, {o.Clients} writers, {o.Duration.TotalSeconds:F0} s ...");
             var store = await StoreLevelAsync(serviceCs, o, ct);
 
-            var section = Section(o, environment, starts, elapsed, samples, store, verify);
+            var section = Section(o, environment, starts, elapsed, samples, cpu, store, verify);
             Console.WriteLine(section);
             if (o.Markdown is { } path)
             {
@@ -214,6 +222,9 @@ internal static class HttpLoadBenchmark
 
     private sealed record StoreLevel(long Events, TimeSpan Elapsed, long[] Sorted);
 
+    /// <summary>CPU used during the measured HTTP run: PostgreSQL's processes, the service process, this load generator, and the machine.</summary>
+    private sealed record CpuSplit(Counters Counters, TimeSpan Service);
+
     private static async Task<StoreLevel> StoreLevelAsync(string serviceCs, HttpLoadOptions o, CancellationToken ct)
     {
         var cs = LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(serviceCs) { MaxPoolSize = 100 }.ConnectionString);
@@ -231,7 +242,7 @@ internal static class HttpLoadBenchmark
     }
 
     private static string Section(HttpLoadOptions o, string environment, List<(string What, TimeSpan ToFirstCommand)> starts, TimeSpan elapsed,
-        List<Sample> samples, StoreLevel store, JsonElement verify)
+        List<Sample> samples, CpuSplit cpu, StoreLevel store, JsonElement verify)
     {
         static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
@@ -252,6 +263,14 @@ internal static class HttpLoadBenchmark
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {Describe(g.Key)} | {share} % | {g.Count()} | {g.Count() / elapsed.TotalSeconds:F0} | {Ms(P(g, 0.5))} | {Ms(P(g, 0.99))} | {Ms(P(g, 1))} |");
         }
+        var n = Math.Max(1, samples.Count);
+        var pg = cpu.Counters.ServerTicks / Counters.TicksPerSecond * 1000 / n;
+        var svc = cpu.Service.TotalMilliseconds / n;
+        var gen = cpu.Counters.ClientCpu.TotalMilliseconds / n;
+        var busy = cpu.Counters.CpuAllTicks > 0 ? 100.0 * cpu.Counters.CpuBusyTicks / cpu.Counters.CpuAllTicks : double.NaN;
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"CPU per request during the run: PostgreSQL {Ms(pg)} ms, the service {Ms(svc)} ms, the load generator {Ms(gen)} ms; the machine was {busy:F0} % busy ({Environment.ProcessorCount} cores).");
         var writes = samples.Count(s => s.Op == Op.Correct);
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,

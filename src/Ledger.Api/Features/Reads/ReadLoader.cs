@@ -17,7 +17,7 @@ public sealed record Loaded<TState>(TState State, long Version);
 public sealed record ReadLoaderOptions
 {
     /// <summary>A year stream's state is snapshotted at every multiple of this version, lazily, by a read that replayed more events than this.</summary>
-    public int SnapshotEvery { get; init; } = 500;
+    public int SnapshotEvery { get; init; } = 250;
 
     /// <summary>Whether reads leave snapshots (false: only use existing ones).</summary>
     public bool SaveSnapshots { get; init; } = true;
