@@ -25,6 +25,11 @@ public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFix
         { "SET session_replication_role = replica", "42501" },
         { "SELECT ledger.mt_archive_stream(@s)", "42501" },
         { "CREATE TABLE ledger.mine (x int)", "42501" },
+        { "CREATE TABLE ledger_audit.mine (x int)", "42501" },
+        // A function of its own in the audit schema could shadow what the seal calls, were the schema on its path.
+        { "CREATE FUNCTION ledger_audit.canonical(e ledger.mt_events, x int) RETURNS bytea LANGUAGE sql AS 'SELECT NULL::bytea'", "42501" },
+        { "ALTER FUNCTION ledger_audit.seal_stream() SECURITY INVOKER", "42501" },
+        { "DROP TABLE ledger_audit.event_hashes", "42501" },
         // Allowed statements that the seal trigger refuses at commit: archiving, moving back, a version without events.
         { "UPDATE ledger.mt_streams SET is_archived = true WHERE id = @s", "42501" },
         { "UPDATE ledger.mt_streams SET version = 1 WHERE id = @s", "42501" },
