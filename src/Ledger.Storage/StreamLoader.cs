@@ -37,6 +37,22 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     public async Task<IReadOnlyList<IDomainEvent>> ReadDomainAsync(string stream, StreamBound? bound = null, CancellationToken ct = default) =>
         (await ReadAsync(stream, bound, ct)).Select(Decode).ToList();
 
+    /// <summary>
+    /// Which of <paramref name="streams"/> exist now, in one query. A stream is never deleted (a trigger refuses it), so
+    /// one that does not exist now did not exist at any earlier instant either: callers that try several candidate
+    /// streams (the Renstra plans that could cover a year) skip the missing ones without reading them.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> streams, CancellationToken ct = default)
+    {
+        if (streams.Count == 0) return new HashSet<string>(StringComparer.Ordinal);
+        await using var cmd = dataSource.CreateCommand($"SELECT id FROM {LedgerMarten.Schema}.mt_streams WHERE id = ANY($1)");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) found.Add(r.GetString(0));
+        return found;
+    }
+
     /// <summary>The stream's current version, 0 when it does not exist.</summary>
     public async Task<long> VersionAsync(string stream, CancellationToken ct = default)
     {

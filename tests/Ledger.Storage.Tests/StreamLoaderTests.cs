@@ -14,6 +14,21 @@ public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<Storage
     private static Guid[] Ids(IReadOnlyList<IEvent> events) => [.. events.Select(e => e.Id)];
 
     [Fact]
+    public async Task Existing_NamesExactlyTheStreamsThatHaveEvents_InOneCall()
+    {
+        var (a, b, missing, prefix) = (NewStream(), NewStream(), NewStream(), NewStream());
+        await fx.AppendAsync(a, 0, Spending(1m));
+        await fx.AppendAsync(b, 0, Spending(2m), Spending(3m));
+        await fx.AppendAsync(prefix + "-longer", 0, Spending(4m)); // a longer name is not its prefix
+
+        var found = await fx.Loader.ExistingAsync([a, missing, b, prefix, a]);
+
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
+        Assert.Empty(await fx.Loader.ExistingAsync([]));
+        Assert.Empty(await fx.Loader.ExistingAsync([missing.ToUpperInvariant(), a + " "]));
+    }
+
+    [Fact]
     public async Task Read_WholeStream_EveryEventInVersionOrderWithItsMetadataAndExactPayload()
     {
         var stream = NewStream();

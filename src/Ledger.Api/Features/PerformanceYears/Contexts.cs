@@ -21,12 +21,18 @@ public static class Contexts
         new(await AgencyExistsAsync(reader, agency, ct), await RenstraCoveringAsync(reader, agency, year, ct));
 
     /// <summary>The Renstra in force for <paramref name="year"/> at the head of the log (<see cref="Renstra.InForceAsync{TPlan}"/>).</summary>
-    public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
-        await Renstra.InForceAsync(year, async start =>
+    public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct)
+    {
+        // One query says which candidate plans exist; only those are read.
+        var existing = await reader.ExistingAsync(Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)).ToList(), ct);
+        return await Renstra.InForceAsync(year, async start =>
         {
-            var events = await reader.ReadDomainAsync(Renstra.StreamName(agency, start), StreamBound.Whole, ct);
+            var stream = Renstra.StreamName(agency, start);
+            if (!existing.Contains(stream)) return null;
+            var events = await reader.ReadDomainAsync(stream, StreamBound.Whole, ct);
             return events.Count == 0 ? null : Renstra.Replay(events);
         }, s => s);
+    }
 
     public static async Task<AgencyState> AgencyAsync(StreamLoader reader, string agency, CancellationToken ct) =>
         Agency.Replay(await reader.ReadDomainAsync(Agency.StreamName(agency), StreamBound.Whole, ct));
