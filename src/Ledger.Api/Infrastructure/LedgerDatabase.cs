@@ -122,7 +122,8 @@ public sealed class LedgerDatabase : IAsyncDisposable
 
     /// <summary>
     /// Every component's migrations, in dependency order: Marten's schema, the audit layer and the snapshot cache
-    /// (<see cref="LedgerSchema"/>), the command pipeline's idempotency table, then the SAKIP read models. Refuses a
+    /// (<see cref="LedgerSchema"/>), then the SAKIP read models (Wolverine's tables are migrated at start, by
+    /// <c>MigrateWolverineAsync</c>). Refuses a
     /// database that still holds events of the home-made store Ledger used before Marten (schema <c>eventstore</c>): those
     /// events would silently not be part of the ledger, and there is no migration of them.
     /// </summary>

@@ -17,7 +17,7 @@ namespace Ledger.Api.Infrastructure;
 /// </summary>
 public static class ReadModelRegistration
 {
-    /// <summary>Marten's side: the three projections, async (<see cref="SakipReadModels.Register"/>).</summary>
+    /// <summary>Marten's side: the one projection, <c>sakip</c>, async (<see cref="SakipReadModels.Register"/>).</summary>
     public static void Configure(StoreOptions options) => SakipReadModels.Register(options);
 
     /// <summary>The host's side: status for /health and the admin endpoints, and the admin's rebuilds.</summary>

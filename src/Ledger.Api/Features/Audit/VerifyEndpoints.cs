@@ -25,8 +25,9 @@ namespace Ledger.Api.Features.Audit;
 //          1..version (canonical JSON). A row of an unknown state type is counted in notChecked and does not fail.
 //        - readModels (ReadModelVerifier): every readmodel table compared with what its projection computes from the log
 //          up to the position the daemon committed (read in the same REPEATABLE READ snapshot, so a lagging daemon is no
-//          difference), in temporary tables of the service role's session, rolled back. Counts are of keys. While sakip
-//          catches up from nothing its state tables are behind by design (readmodel.rows_pending): notCompared says so, not ok.
+//          difference), in temporary tables of the service role's session, dropped after (DISCARD TEMP). Counts are of
+//          keys. While sakip catches up from nothing its state tables are behind by design (readmodel.rows_pending):
+//          notCompared says so, not ok.
 //        Each forged row (snapshots) and each differing table (read models) is also a problem, with sequence null and
 //        stream "ledger_cache.stream_snapshots" or "readmodel.{table}"; ok is false.
 //     Cost (docs/security.md "Derived state"): a replay of each snapshotted stream and a one-pass rebuild of the read
