@@ -50,7 +50,7 @@ public static class HistoryEndpoints
 
         var years = only is { } y3 ? [y3] : renstras.SelectMany(r => r.Years).Distinct().Order().ToList();
         var events = renstras.SelectMany(r => r.Events).ToList();
-        foreach (var y in years) events.AddRange(await loader.YearAsync(agency, y, at, ct));
+        events.AddRange(await loader.YearsAsync(agency, years, at, ct));
         return Results.Ok(IndicatorHistory.For(code, events, only).Select(ToBody).ToList());
     }
 
