@@ -12,7 +12,7 @@ namespace Ledger.Api.Infrastructure;
 /// </summary>
 public static class Hardening
 {
-    /// <summary>The largest request body anywhere in the service; the command pipeline uses the same 1 MB.</summary>
+    /// <summary>The largest request body anywhere in the service (Kestrel and this middleware both answer 413 above it).</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
     public static void AddLedgerHardening(this WebApplicationBuilder builder)

@@ -20,7 +20,7 @@ namespace Ledger.Api.Infrastructure;
 /// <para>
 /// <see cref="ServiceConnectionString"/> is what Marten connects with; <see cref="SnapshotKey"/> authenticates the stream
 /// snapshots this service writes (kept outside the database: <c>Ledger:SnapshotKey</c> as hex, the local cluster's secret
-/// file, or a fresh key per process, which only costs the snapshots of earlier processes).
+/// file, or a fresh key per process: then earlier processes' snapshots are not used, and verify reports them as not authentic).
 /// </para>
 /// </summary>
 public sealed class LedgerDatabase : IAsyncDisposable

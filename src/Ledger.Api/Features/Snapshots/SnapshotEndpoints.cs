@@ -13,7 +13,7 @@ namespace Ledger.Api.Features.Snapshots;
 
 // GET /api/agencies/{agency}/years/{year}/snapshot[?asOf=instant]   (agency read)
 //     → { agency, year, snapshot, snapshotHash, canonicalization, closedAt, closedBy, note, reason, closeEventId,
-//         closeSequence, closeVersion, indicatorsWithoutRealization, sources, chainHead: { headSequence, logDigest },
+//         closeSequence, closeVersion, indicatorsWithoutRealization, sources, chainHead: { headSequence, logDigest, format },
 //         correctionsAfterClose: [ { eventId, sequence, version, at, actor, reason, indicator, period, before, after } ],
 //         version, asOf }
 //     The snapshot is the document frozen in the log at close, never merged with later corrections: those are listed
