@@ -28,7 +28,7 @@ public static class HistoryEndpoints
     }
 
     private static async Task<IResult> IndicatorAsync(
-        string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
+        HttpContext http, string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
     {
         int? only = null;
         if (year is not null)
@@ -37,6 +37,7 @@ public static class HistoryEndpoints
             only = y;
         }
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}/history
         if (!await loader.AgencyExistsAsync(agency, at, ct)) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
 
         // With a year: the Renstras that cover it and that year's stream. Without: every Renstra found in the look-back
@@ -55,10 +56,11 @@ public static class HistoryEndpoints
     }
 
     private static async Task<IResult> BudgetLineAsync(
-        string agency, string year, string code, [FromQuery] string? asOf, AuditLoader loader, CancellationToken ct)
+        HttpContext http, string agency, string year, string code, [FromQuery] string? asOf, AuditLoader loader, CancellationToken ct)
     {
         if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return badYear!;
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        code = ReadQuery.PathCode(http, 7, code); // /api/agencies/{agency}/budget/{year}/lines/{code}/history
         if (!await loader.AgencyExistsAsync(agency, at, ct)) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
         var entries = BudgetLineHistory.For(code, y, await loader.YearAsync(agency, y, at, ct));
         return entries.Count == 0

@@ -51,6 +51,7 @@ public static class IndicatorEndpoints
     {
         if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return badYear!;
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}
 
         var agencyState = (await loader.AgencyAsync(agency, at, ct)).State;
         if (!agencyState.Exists) return ReadQuery.NotFound($"Agency '{agency}' does not exist{When(at)}.");

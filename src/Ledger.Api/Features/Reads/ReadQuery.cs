@@ -21,6 +21,32 @@ public static partial class ReadQuery
     [GeneratedRegex(@"^(\d{4}-\d{2}-\d{2}T[0-9:.]+) (\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex SpaceForPlus();
 
+    /// <summary>
+    /// A code taken from the path, as the client wrote it. Codes may contain '/' (Paser's <c>5.03.01/1</c>), which a client
+    /// sends as <c>%2F</c>; ASP.NET Core decodes every escape of a route value except <c>%2F</c>, so the bound value is
+    /// "5.03.01%2F1". The segment at <paramref name="index"/> of the raw request target (the path exactly as sent) is
+    /// unescaped completely instead, which also keeps a literal "%2F" in a code (sent as <c>%252F</c>) apart from a slash.
+    /// Without a raw target (a host that gives none), only <c>%2F</c> is decoded in the bound value.
+    /// </summary>
+    /// <param name="index">the segment's position in the path: 5 for <c>/api/agencies/{agency}/indicators/{code}</c>.</param>
+    public static string PathCode(HttpContext http, int index, string bound)
+    {
+        var raw = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (!string.IsNullOrEmpty(raw) && raw.StartsWith('/'))
+        {
+            var segments = raw.Split('?', 2)[0].Split('/');
+            if (index < segments.Length)
+            {
+                var decoded = Uri.UnescapeDataString(segments[index]);
+                // The raw target must name the same segment the route bound (a path base or rewrite would shift it).
+                if (decoded.Replace("/", "%2F", StringComparison.Ordinal) == bound.Replace("%2f", "%2F", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal)
+                    || decoded == bound)
+                    return decoded;
+            }
+        }
+        return bound.Replace("%2F", "/", StringComparison.Ordinal).Replace("%2f", "/", StringComparison.Ordinal);
+    }
+
     /// <summary>Parses <c>?asOf=</c>: absent → null (now); an ISO 8601 instant with an offset; anything else → a 400 naming asOf.</summary>
     public static bool TryAsOf(string? raw, out DateTimeOffset? asOf, out IResult? problem)
     {
