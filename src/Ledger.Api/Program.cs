@@ -2,9 +2,20 @@ using JasperFx;
 using Ledger.Api.Infrastructure;
 
 // `rebuild [name]` and `verify` run against the service's database and exit without starting the web server. JasperFx's
-// own verbs (`codegen write`, `describe`, …) run through RunJasperFxCommands; no verb runs the service.
-if (CommandLine.IsCommand(args))
-    return await CommandLine.RunAsync(args, CommandLine.Configuration(args), Console.Out, Console.Error, !Console.IsOutputRedirected);
+// own verbs (`codegen write`, `describe`, …) run through RunJasperFxCommands; `--help` prints the usage (exit 0) and an
+// unknown bare word is refused with it (exit 2) instead of starting a second web server.
+switch (CommandLine.Classify(args))
+{
+    case CommandLine.Invocation.LedgerVerb:
+        return await CommandLine.RunAsync(args, CommandLine.Configuration(args), Console.Out, Console.Error, !Console.IsOutputRedirected);
+    case CommandLine.Invocation.Help:
+        Console.Out.WriteLine(CommandLine.UsageText);
+        return CommandLine.Ok;
+    case CommandLine.Invocation.Unknown:
+        Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+        Console.Error.WriteLine(CommandLine.UsageText);
+        return CommandLine.Usage;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 if (CommandLine.IsCodegen(args)) builder.AddLedgerDatabaseForCodegen();

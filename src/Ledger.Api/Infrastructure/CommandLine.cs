@@ -33,8 +33,42 @@ public static class CommandLine
         ["verify"] = VerifyAsync,
     };
 
-    /// <summary>True when the first argument is a verb (then Program runs <see cref="RunAsync"/> and no web server).</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);
+    /// <summary>
+    /// JasperFx's verbs (Marten, Wolverine and Weasel commands: <c>dotnet run -- help</c> lists them with descriptions), as
+    /// Marten 9.62 / Wolverine 6.64 register them. Any other bare word as the first argument is a mistake.
+    /// </summary>
+    public static readonly IReadOnlySet<string> JasperFxVerbs = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "capabilities", "check-env", "clear-handled", "codegen", "db-apply", "db-assert", "db-dump", "db-list", "db-patch",
+        "describe", "describe-event-model", "event-model", "event-query", "help", "marten", "openapi", "projection-run",
+        "projections", "resources", "run", "scaffold", "storage", "stream-query", "wolverine-diagnostics",
+    };
+
+    /// <summary>What the first argument asks for.</summary>
+    public enum Invocation { Serve, LedgerVerb, JasperFxVerb, Help, Unknown }
+
+    /// <summary>
+    /// No argument or an option (<c>--urls …</c>) serves; <c>rebuild</c>/<c>verify</c> are Ledger's verbs; JasperFx's verbs
+    /// go to JasperFx; <c>-h</c>/<c>--help</c>/<c>-?</c> is help; any other bare word is unknown (a misspelt <c>verfy</c>
+    /// must not start a second web server).
+    /// </summary>
+    public static Invocation Classify(string[] args) => args switch
+    {
+        [] => Invocation.Serve,
+        [var first, ..] when first is "-h" or "--help" or "-?" or "/?" or "?" => Invocation.Help,
+        [var first, ..] when Verbs.ContainsKey(first) => Invocation.LedgerVerb,
+        [var first, ..] when JasperFxVerbs.Contains(first) => Invocation.JasperFxVerb,
+        [var first, ..] when first.StartsWith('-') => Invocation.Serve,
+        _ => Invocation.Unknown,
+    };
+
+    /// <summary>The usage text printed for help (exit 0) and for an unknown command (exit 2).</summary>
+    public static string UsageText => $"""
+        usage: Ledger.Api [--urls http://127.0.0.1:5000] [--Key=Value …]   runs the service
+               Ledger.Api rebuild [projection]                            rebuilds the read models (stop the service first)
+               Ledger.Api verify                                          checks the hash chain and the derived state
+               Ledger.Api help                                            JasperFx's verbs: {string.Join(", ", JasperFxVerbs.Order(StringComparer.Ordinal))}
+        """;
 
     /// <summary>JasperFx's <c>codegen</c> verb (writes Wolverine's generated code): no database is opened for it.</summary>
     public static bool IsCodegen(string[] args) => args.Length > 0 && args[0] == "codegen";
