@@ -79,7 +79,7 @@ public sealed class VerifyTests(ITestOutputHelper output)
 
     /// <summary>
     /// Mid-verification (called before each part of sakip is recomputed, so after the state part's tables were written
-    /// and compared): a year close's settled log head comes at once (the check never holds a transaction id for long: its
+    /// and compared): a year close's settled log head settles (the check never holds a transaction id for long: its
     /// snapshot only reads, its writes to temporary tables commit page by page), an append commits and the daemon
     /// projects it (the snapshot takes no lock the daemon waits for). The check still sees its own snapshot: ok.
     /// </summary>
@@ -98,9 +98,11 @@ public sealed class VerifyTests(ITestOutputHelper output)
         {
             calls.Add(projection);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var head = await Ledger.Audit.LogHeads.ReadAsync(db.Service, settleTimeout: TimeSpan.FromSeconds(5));
+            // Settles at all: were the check holding a transaction id, the head would wait for it, i.e. until the check ends,
+            // which is after this callback, and time out. No bound on how fast: the settle also waits for every other
+            // transaction running in the cluster, and the test classes around this one share it.
+            var head = await Ledger.Audit.LogHeads.ReadAsync(db.Service, settleTimeout: TimeSpan.FromSeconds(20));
             output.WriteLine($"before {projection}: log head {head.Sequence} settled in {clock.ElapsedMilliseconds} ms");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the log head took {clock.Elapsed} before {projection}");
             await db.AppendAsync($"year-{a}-2022", [new Ledger.Domain.PerformanceYears.CorrectingRealization.RealizationCorrected("IK01", "Q2", 0, 50 + calls.Count, "x", false)]);
             await db.WaitForCatchUpAsync(daemon, CatchUp);
         });
