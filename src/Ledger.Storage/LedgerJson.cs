@@ -15,8 +15,8 @@ public static class LedgerJson
 
     /// <summary>
     /// Request bodies: <see cref="Options"/> made strict for input nobody has checked yet. A property named twice is
-    /// refused (which one would count is a guess, and a reviewer reading the raw body would see the other), and so is
-    /// U+0000 in any text (PostgreSQL cannot store it in jsonb; it used to surface as a 500 after validation passed).
+    /// refused (which one would count is a guess, and a reviewer reading the raw body would see the other), so is a property
+    /// the body does not declare (a misspelling would otherwise be lost without a word), and so is U+0000 in any text (PostgreSQL cannot store it in jsonb; it used to surface as a 500 after validation passed).
     /// </summary>
     public static JsonSerializerOptions Requests { get; } = Create(requests: true);
 
@@ -39,6 +39,9 @@ public static class LedgerJson
         if (requests)
         {
             options.AllowDuplicateProperties = false;
+            // A misspelt optional field ("evidance") used to be dropped with a 200, and the evidence an auditor needs with
+            // it (issue 12): a property the request's body does not declare is refused, 400 naming it.
+            options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.Converters.Add(new TextWithoutNul());
         }
         options.MakeReadOnly(populateMissingResolver: true);

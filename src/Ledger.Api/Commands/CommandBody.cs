@@ -29,6 +29,7 @@ public static class CommandBody
             {
                 LedgerJson.NulCharacterException => $"The value of '{field}' contains U+0000 (the NUL character), which is not allowed in text{where}.",
                 _ when IsDuplicateProperty(e) => $"The property '{field}' appears more than once; send each property once{where}.",
+                _ when IsUnknownProperty(e) => $"'{field}' is not a field of this request (check its spelling){where}.",
                 _ when field == "$" => $"The body is not valid JSON for this command{where}.",
                 _ => $"The value of '{field}' is malformed or of the wrong type{where}.",
             };
@@ -39,6 +40,9 @@ public static class CommandBody
 
     // System.Text.Json names no type for a duplicate property; its message is the only mark (checked by the tests).
     private static bool IsDuplicateProperty(JsonException e) => e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase);
+
+    // Likewise for a property no member maps (JsonUnmappedMemberHandling.Disallow): "… could not be mapped to any .NET member …".
+    private static bool IsUnknownProperty(JsonException e) => e.Message.Contains("could not be mapped", StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>Lines[0].Code</c> → <c>lines[0].code</c>: the names the client sent.</summary>
     public static string CamelCasePath(string propertyPath)

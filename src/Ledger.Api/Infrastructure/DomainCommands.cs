@@ -39,7 +39,14 @@ public static class DomainCommands
     /// <summary>Body mappers call this so that the write's reason is recorded on every event (api.md: "Each write may carry reason").</summary>
     public static void RecordReason(HttpContext http, string? reason)
     {
-        if (!string.IsNullOrWhiteSpace(reason)) http.Items[ReasonKey] = reason.Trim();
+        if (string.IsNullOrWhiteSpace(reason)) return;
+        // Bodies with a validator check this too; this covers the ones validated as domain commands (agencies).
+        if (reason.Length > BodyRules.TextLength)
+            throw new Commands.CommandFailedException(new Commands.CommandFailure.ValidationFailed(new Dictionary<string, string[]>
+            {
+                ["reason"] = [$"The reason may have at most {BodyRules.TextLength} characters."],
+            }));
+        http.Items[ReasonKey] = reason.Trim();
     }
 
     public static string? Reason(HttpContext http) => http.Items.TryGetValue(ReasonKey, out var r) ? r as string : null;

@@ -23,21 +23,30 @@ public static class AgencyEndpoints
         Decide = (state, c) => DomainCommands.ToPipeline(Agency.Decide(state, c.Command)),
     };
 
-    public sealed record RatingScaleBody(string Name, int EffectiveFromYear, IReadOnlyList<RatingBand> Bands);
+    public sealed record RatingScaleBody(string Name, int EffectiveFromYear, IReadOnlyList<RatingBand> Bands, string? Reason = null);
 
-    [WolverinePost("/api/agencies"), IdempotencyKey, CommandBody(typeof(RegisterAgency))]
+    /// <summary>POST /api/agencies: the agency, and the write's reason (api.md: every write may carry one).</summary>
+    public sealed record RegisterAgencyBody(string? Code, string? Name, string? Reason = null);
+
+    [WolverinePost("/api/agencies"), IdempotencyKey, CommandBody(typeof(RegisterAgencyBody))]
     [RoleAccess(Domain.Users.Roles.Admin)]
     [EndpointName("RegisterAgency"), Tags("Agencies"), EndpointSummary("Register an agency (perangkat daerah)")]
     public static Task<CommandAccepted> RegisterAgencyEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
-        run.RunAsync(httpContext, session, Handler, (HttpContext _, RegisterAgency body) => new Addressed<AgencyCommand>(body.Code ?? "", 0, body),
-            StatusCodes.Status201Created);
+        run.RunAsync(httpContext, session, Handler, (HttpContext http, RegisterAgencyBody body) =>
+        {
+            DomainCommands.RecordReason(http, body.Reason);
+            return new Addressed<AgencyCommand>(body.Code ?? "", 0, new RegisterAgency(body.Code!, body.Name!));
+        }, StatusCodes.Status201Created);
 
     [WolverinePut("/api/agencies/{agency}/rating-scale"), IdempotencyKey, CommandBody(typeof(RatingScaleBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("SetRatingScale"), Tags("Agencies"), EndpointSummary("Choose the agency's rating scale (predikat bands) from a year on")]
     public static Task<CommandAccepted> SetRatingScaleEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
         run.RunAsync(httpContext, session, Handler, (HttpContext http, RatingScaleBody body) =>
-            new Addressed<AgencyCommand>(RouteValues.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands)));
+        {
+            DomainCommands.RecordReason(http, body.Reason);
+            return new Addressed<AgencyCommand>(RouteValues.Agency(http), 0, new SetRatingScale(body.Name, body.EffectiveFromYear, body.Bands));
+        });
 
 
     public static IServiceCollection AddAgencyValidators(this IServiceCollection services) => services

@@ -32,7 +32,7 @@ public static class EvaluationEndpoints
         decimal? Score, string? Predikat, ComponentsBody? Components, List<string?>? Recommendations, string? ReportNumber, string? Indicator,
         string? Reason);
 
-    public sealed record FollowUpBody(string? Action, string? Status, string? Evidence);
+    public sealed record FollowUpBody(string? Action, string? Status, string? Evidence, string? Reason = null);
 
     /// <summary>What the follow-on step appends to the year stream: the Nilai SAKIP as the indicator's Y realization.</summary>
     public sealed record NilaiSakip(string Indicator, decimal Score, string Evidence);
@@ -117,7 +117,7 @@ public static class EvaluationEndpoints
     [EndpointName("RecordEvaluationFollowUp"), Tags("Evaluations"), EndpointSummary("Record the agency's follow-up to one recommendation")]
     public static Task<CommandAccepted> RecordEvaluationFollowUpEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
         run.RunAsync(httpContext, session, FollowUp,
-            (HttpContext http, FollowUpBody body) => PerformanceYearHandler.FromRoute<FollowUpBody>(_ => null)(http, body) with { Item = RouteValues.Int(http, "n") });
+            (HttpContext http, FollowUpBody body) => PerformanceYearHandler.FromRoute<FollowUpBody>(b => b.Reason)(http, body) with { Item = RouteValues.Int(http, "n") });
 
     public static void MapEvaluationEndpoints(this RouteGroupBuilder api)
     {

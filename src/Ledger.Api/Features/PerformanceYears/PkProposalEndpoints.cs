@@ -17,7 +17,7 @@ namespace Ledger.Api.Features.PerformanceYears;
 // Proposals are made by staff through POST …/pk/{year}/revisions (PkEndpoints.cs). Stream year-{agency}-{year}.
 public static class PkProposalEndpoints
 {
-    public sealed record ApproveBody(string? Note);
+    public sealed record ApproveBody(string? Note, string? Reason = null);
 
     public sealed record RejectBody(string? Reason);
 
@@ -39,7 +39,7 @@ public static class PkProposalEndpoints
     [AgencyAccess(Authorization.Access.Sign)]
     [EndpointName("ApprovePkRevision"), Tags("PK"), EndpointSummary("Sign a proposed PK perubahan: decided again on the current PK")]
     public static Task<CommandAccepted> ApprovePkRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
-        run.RunAsync(httpContext, session, Approve, (HttpContext http, ApproveBody body) => PerformanceYearHandler.FromRoute<ApproveBody>(b => b.Note)(http, body) with
+        run.RunAsync(httpContext, session, Approve, (HttpContext http, ApproveBody body) => PerformanceYearHandler.FromRoute<ApproveBody>(b => b.Reason ?? b.Note)(http, body) with
         {
             ProposalId = RouteValues.Guid(http, "proposalId"),
         });
@@ -84,7 +84,11 @@ public static class PkProposalEndpoints
 
     public sealed class ApproveBodyValidator : AbstractValidator<ApproveBody>
     {
-        public ApproveBodyValidator() => RuleFor(b => b.Note).MaximumLength(BodyRules.TextLength);
+        public ApproveBodyValidator()
+        {
+            RuleFor(b => b.Note).MaximumLength(BodyRules.TextLength);
+            RuleFor(b => b.Reason).MaximumLength(BodyRules.TextLength);
+        }
     }
 
     public sealed class RejectBodyValidator : AbstractValidator<RejectBody>

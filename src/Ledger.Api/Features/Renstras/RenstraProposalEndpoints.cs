@@ -36,7 +36,7 @@ public static class RenstraProposalEndpoints
     [AgencyAccess(Authorization.Access.Sign)]
     [EndpointName("ApproveRenstraRevision"), Tags("Renstra"), EndpointSummary("Sign a proposed perubahan Renstra: decided again on the current Renstra")]
     public static Task<CommandAccepted> ApproveRenstraRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
-        run.RunAsync(httpContext, session, Approve, (HttpContext http, PkProposalEndpoints.ApproveBody body) => Address(http, body, body.Note));
+        run.RunAsync(httpContext, session, Approve, (HttpContext http, PkProposalEndpoints.ApproveBody body) => Address(http, body, body.Reason ?? body.Note));
 
     [WolverinePost("/api" + Base + "/{proposalId:guid}/reject"), IdempotencyKey, CommandBody(typeof(PkProposalEndpoints.RejectBody))]
     [AgencyAccess(Authorization.Access.Sign)]

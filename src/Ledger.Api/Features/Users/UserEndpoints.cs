@@ -19,7 +19,7 @@ namespace Ledger.Api.Features.Users;
 // request created and "token": null (it was shown once); the same key with another body is 422 idempotency.key-reused.
 public static class UserEndpoints
 {
-    public sealed record CreateUserBody(string? Name, string? Nip, string? Role, string? Agency);
+    public sealed record CreateUserBody(string? Name, string? Nip, string? Role, string? Agency, string? Reason = null);
 
     public sealed record RevokeBody(string? Reason);
 
@@ -66,6 +66,7 @@ public static class UserEndpoints
             return new CreatedUser(created.Id, null, created.Name, created.Role, created.Agency, UserDirectory.StreamName, e.Version, [e.Id], true);
         }
 
+        DomainCommands.RecordReason(httpContext, body.Reason);
         var agencyExists = await Agencies.AgencyRecord.ExistsAsync(streams, body.Agency, null, ct);
         var token = TokenAuthenticator.NewToken();
         var command = new CreateUser(Guid.NewGuid(), body.Name!, body.Nip, body.Role!, body.Agency, TokenAuthenticator.Hash(token), agencyExists);
