@@ -47,6 +47,7 @@ public static class RuleCodes
     public const string PkTargetNegative = "pk.target-negative";
     public const string PkSignerRequired = "pk.signer-required";
     public const string PkSignerNipInvalid = "pk.signer.nip-invalid";
+    public const string PkSignedInFuture = "pk.signed-on.in-future";
     public const string PkMurniAlreadySigned = "pk.murni.already-signed";
     public const string PkPerubahanWithoutMurni = "pk.perubahan.no-murni";
     public const string PkPerubahanReasonRequired = "pk.perubahan.reason-required";
@@ -99,6 +100,7 @@ public static class RuleCodes
     public const string YearClosed = "year.closed";
     public const string YearAlreadyClosed = "year.already-closed";
     public const string YearSnapshotHashRequired = "year.snapshot-hash-required";
+    public const string YearNotEnded = "year.not-ended";
 
     // Users (the user directory)
     public const string UserNameRequired = "user.name-required";

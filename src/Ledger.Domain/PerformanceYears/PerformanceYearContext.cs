@@ -9,5 +9,11 @@ namespace Ledger.Domain.PerformanceYears;
 /// </summary>
 public sealed record PerformanceYearContext(bool AgencyExists, RenstraState? Renstra)
 {
+    /// <summary>
+    /// Today's date where it is latest in Indonesia (WIT, UTC+9), so no agency is refused for its own today: a year is
+    /// closed only once it has ended, and a PK is recorded only once signed. Null: not known, not checked.
+    /// </summary>
+    public DateOnly? Today { get; init; }
+
     internal RenstraState? RenstraCovering(int year) => Renstra is { Exists: true } r && r.Covers(year) ? r : null;
 }

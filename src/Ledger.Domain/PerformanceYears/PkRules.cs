@@ -20,6 +20,12 @@ internal static class PkRules
         return null;
     }
 
+    /// <summary>A PK is recorded once signed: its date cannot be after today (when the caller knows today).</summary>
+    public static Decision.Refused? CheckSignedOn(DateOnly signedOn, PerformanceYearContext context) =>
+        context.Today is { } today && signedOn > today
+            ? new(RuleCodes.PkSignedInFuture, $"The PK is dated {signedOn:yyyy-MM-dd}, after today ({today:yyyy-MM-dd}): record it once it is signed.", "signedOn")
+            : null;
+
     public static Decision.Refused? CheckTargets(IReadOnlyList<PkTarget> targets, RenstraState renstra, int year)
     {
         if (targets.Count == 0)

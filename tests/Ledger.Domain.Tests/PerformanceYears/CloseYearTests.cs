@@ -68,3 +68,43 @@ public class CloseYearTests
     public void Given_open_year_When_revising_the_budget_Then_not_refused_by_year_closed() =>
         Expect.Single<BudgetRevised>(Decide(Open(), Surakarta.BudgetPerubahan));
 }
+
+/// <summary>Issue 12, item 7: a year that has not ended cannot be closed, and a PK cannot be dated after today.</summary>
+public class TodayRulesTests
+{
+    private static PerformanceYearContext On(int year, int month, int day) => Surakarta.Context() with { Today = new DateOnly(year, month, day) };
+
+    [Theory]
+    [InlineData(2023, 12, 31, false)]
+    [InlineData(2023, 6, 1, false)]
+    [InlineData(2024, 1, 1, true)]
+    [InlineData(2030, 1, 1, true)]
+    public void Closing_2023_IsAllowedFromTheFirstDayOf2024(int y, int m, int d, bool allowed)
+    {
+        var decision = PerformanceYear.Decide(Surakarta.EmptyYear(), new CloseYear("h"), On(y, m, d));
+        if (allowed) Expect.Single<YearClosed>(decision);
+        else Assert.Equal("year", Expect.Refused(decision, RuleCodes.YearNotEnded).Field);
+    }
+
+    [Fact]
+    public void Closing_WithoutKnowingToday_IsNotChecked() =>
+        Expect.Single<YearClosed>(PerformanceYear.Decide(Surakarta.EmptyYear(), new CloseYear("h"), Surakarta.Context()));
+
+    [Fact]
+    public void PkMurni_DatedAfterToday_IsRefused_AndDatedToday_IsSigned()
+    {
+        var signedOn = Surakarta.PkMurni.SignedOn;
+        Assert.Equal("signedOn", Expect.Refused(
+            PerformanceYear.Decide(Surakarta.EmptyYear(), Surakarta.PkMurni, On(signedOn.Year, signedOn.Month, signedOn.Day) with { Today = signedOn.AddDays(-1) }),
+            RuleCodes.PkSignedInFuture).Field);
+        Expect.Accepted(PerformanceYear.Decide(Surakarta.EmptyYear(), Surakarta.PkMurni, Surakarta.Context() with { Today = signedOn }));
+    }
+
+    [Fact]
+    public void PkPerubahan_DatedAfterToday_IsRefused()
+    {
+        var year = Surakarta.Apply(Surakarta.EmptyYear(), Surakarta.PkMurni);
+        var today = Surakarta.PkPerubahan.SignedOn.AddDays(-1);
+        Expect.Refused(PerformanceYear.Decide(year, Surakarta.PkPerubahan, Surakarta.Context() with { Today = today }), RuleCodes.PkSignedInFuture);
+    }
+}

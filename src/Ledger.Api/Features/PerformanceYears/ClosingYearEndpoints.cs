@@ -56,7 +56,7 @@ public static class ClosingYearEndpoints
         {
             var recording = new RecordingReader(reader, ct);
             var inputs = await YearSnapshotReader.LoadCurrentAsync(recording.ReadAsync, c.Agency, c.Key);
-            var year = new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra);
+            var year = new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra) { Today = Contexts.Today() };
             if (!inputs.AgencyExists) return new CloseYearContext(year, inputs, null);
             LogHead head;
             try

@@ -18,7 +18,10 @@ public static class Contexts
         new(await AgencyExistsAsync(reader, agency, ct));
 
     public static async Task<PerformanceYearContext> ForYearAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
-        new(await AgencyExistsAsync(reader, agency, ct), await RenstraCoveringAsync(reader, agency, year, ct));
+        new(await AgencyExistsAsync(reader, agency, ct), await RenstraCoveringAsync(reader, agency, year, ct)) { Today = Today() };
+
+    /// <summary>Today in Indonesia's latest time zone (WIT, UTC+9), for <see cref="PerformanceYearContext.Today"/>.</summary>
+    public static DateOnly Today() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
 
     /// <summary>The Renstra in force for <paramref name="year"/> at the head of the log (<see cref="Renstra.InForceAsync{TPlan}"/>).</summary>
     public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct)

@@ -20,6 +20,10 @@ public static class ClosingYearDecision
         // Closing twice is refused by PerformanceYear.Decide before we get here (rule year.already-closed).
         if (string.IsNullOrWhiteSpace(command.SnapshotHash))
             return Decision.Refuse(RuleCodes.YearSnapshotHashRequired, "Closing a year needs the snapshot's hash.", "snapshotHash");
+        if (context.Today is { } today && today < new DateOnly(state.Year + 1, 1, 1))
+            return Decision.Refuse(RuleCodes.YearNotEnded,
+                $"{state.Year} has not ended (today is {today:yyyy-MM-dd}): it can be closed from {state.Year + 1}-01-01, when no realization of it can still come.",
+                "year");
 
         IEnumerable<string> committed = state.CurrentPk is { } pk
             ? pk.Targets.Select(t => t.Indicator)

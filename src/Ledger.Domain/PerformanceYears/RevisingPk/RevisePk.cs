@@ -29,6 +29,7 @@ public static class RevisingPkDecision
             return Decision.Refuse(RuleCodes.PkPerubahanGroundRequired,
                 "A PK perubahan needs a ground: official-change, budget-change or priority-change.", "ground");
         if (PkRules.CheckSigner(command.Signer) is { } badSigner) return badSigner;
+        if (PkRules.CheckSignedOn(command.SignedOn, context) is { } future) return future;
         if (PkRules.CheckTargets(command.Targets, renstra, state.Year) is { } badTargets) return badTargets;
         if (command.SignedOn < current.SignedOn)
             return Decision.Refuse(RuleCodes.PkPerubahanSignedBeforePrevious,

@@ -16,6 +16,7 @@ public static class SigningPkDecision
             return Decision.Refuse(RuleCodes.PkMurniAlreadySigned,
                 $"The PK murni {state.Year} was already signed on {murni.SignedOn:yyyy-MM-dd}; a change is a PK perubahan.");
         if (PkRules.CheckSigner(command.Signer) is { } badSigner) return badSigner;
+        if (PkRules.CheckSignedOn(command.SignedOn, context) is { } future) return future;
         if (PkRules.CheckTargets(command.Targets, renstra, state.Year) is { } badTargets) return badTargets;
         return Decision.Accept(new PkSigned(0, command.SignedOn, command.Signer, renstra.PeriodStart,
             command.Targets.Select(t => PkRules.Signed(t, renstra, state.Year)).ToList()));
