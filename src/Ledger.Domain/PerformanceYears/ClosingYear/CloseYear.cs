@@ -22,7 +22,7 @@ public static class ClosingYearDecision
             return Decision.Refuse(RuleCodes.YearSnapshotHashRequired, "Closing a year needs the snapshot's hash.", "snapshotHash");
         if (context.Today is { } today && today < new DateOnly(state.Year + 1, 1, 1))
             return Decision.Refuse(RuleCodes.YearNotEnded,
-                $"{state.Year} has not ended (today is {today:yyyy-MM-dd}): it can be closed from {state.Year + 1}-01-01, when no realization of it can still come.",
+                $"{state.Year} has not ended (today is {today:yyyy-MM-dd}): it can be closed from {state.Year + 1}-01-01 on.",
                 "year");
 
         IEnumerable<string> committed = state.CurrentPk is { } pk
