@@ -70,77 +70,18 @@ internal static class Cli
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
-        if (args[0] == "rebuild-readmodels")
+        Func<string[], CancellationToken, Task<int>>? benchmark = args[0] switch
         {
-            RebuildOptions rebuild;
-            try { rebuild = RebuildOptions.Parse(args[1..]); }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
-            using var rebuildCts = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; rebuildCts.Cancel(); };
-            return await SakipRebuildBenchmark.RunAsync(rebuild, rebuildCts.Token);
-        }
-        if (args[0] == "verify-derived")
-        {
-            VerifyOptions verify;
-            try { verify = VerifyOptions.Parse(args[1..]); }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
-            using var verifyCts = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; verifyCts.Cancel(); };
-            return await VerifyBenchmark.RunAsync(verify, verifyCts.Token);
-        }
-        if (args[0] == "http-load")
-        {
-            HttpLoadOptions load;
-            try { load = HttpLoadOptions.Parse(args[1..]); }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
-            using var loadCts = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; loadCts.Cancel(); };
-            return await HttpLoadBenchmark.RunAsync(load, loadCts.Token);
-        }
-        if (args[0] == "asof")
-        {
-            AsOfOptions asOf;
-            try { asOf = AsOfOptions.Parse(args[1..]); }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine(Usage);
-                return 2;
-            }
-            using var asOfCts = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; asOfCts.Cancel(); };
-            return await AsOfBenchmark.RunAsync(asOf, asOfCts.Token);
-        }
-        if (args[0] != "marten-appends")
+            "marten-appends" => (a, ct) => ParseThenRunAsync(a, AppendsOptions.Parse, MartenAppendsBenchmark.RunAsync, ct),
+            "http-load" => (a, ct) => ParseThenRunAsync(a, HttpLoadOptions.Parse, HttpLoadBenchmark.RunAsync, ct),
+            "asof" => (a, ct) => ParseThenRunAsync(a, AsOfOptions.Parse, AsOfBenchmark.RunAsync, ct),
+            "rebuild-readmodels" => (a, ct) => ParseThenRunAsync(a, RebuildOptions.Parse, SakipRebuildBenchmark.RunAsync, ct),
+            "verify-derived" => (a, ct) => ParseThenRunAsync(a, VerifyOptions.Parse, VerifyBenchmark.RunAsync, ct),
+            _ => null,
+        };
+        if (benchmark is null)
         {
             Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-
-        AppendsOptions options;
-        try
-        {
-            options = AppendsOptions.Parse(args[1..]);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
             Console.Error.WriteLine(Usage);
             return 2;
         }
@@ -151,7 +92,22 @@ internal static class Cli
             e.Cancel = true; // let the finally blocks stop and delete the cluster
             cts.Cancel();
         };
-        return await MartenAppendsBenchmark.RunAsync(options, cts.Token);
+        return await benchmark(args[1..], cts.Token);
+    }
+
+    /// <summary>Parses a benchmark's options (a bad one: the message, the usage, exit 2), then runs it.</summary>
+    private static async Task<int> ParseThenRunAsync<TOptions>(
+        string[] args, Func<string[], TOptions> parse, Func<TOptions, CancellationToken, Task<int>> run, CancellationToken ct)
+    {
+        TOptions options;
+        try { options = parse(args); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        return await run(options, ct);
     }
 }
 

@@ -19,19 +19,17 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
     public static HttpLoadOptions Parse(string[] args)
     {
         var o = new HttpLoadOptions(16, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), 3, null);
-        for (var i = 0; i < args.Length; i++)
+        var a = new OptionReader(args);
+        while (a.Next())
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            int Int(int min, int max) => int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-                ? v : throw new ArgumentException($"{args[i - 1]} must be a whole number in {min}..{max}.");
-            o = args[i] switch
+            o = a.Name switch
             {
-                "--clients" => o with { Clients = Int(1, 256) },
-                "--duration" => o with { Duration = TimeSpan.FromSeconds(Int(1, 600)) },
-                "--warmup" => o with { Warmup = TimeSpan.FromSeconds(Int(0, 120)) },
-                "--restarts" => o with { Restarts = Int(1, 10) },
-                "--markdown" => o with { Markdown = Next() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+                "--clients" => o with { Clients = a.Int(1, 256) },
+                "--duration" => o with { Duration = TimeSpan.FromSeconds(a.Int(1, 600)) },
+                "--warmup" => o with { Warmup = TimeSpan.FromSeconds(a.Int(0, 120)) },
+                "--restarts" => o with { Restarts = a.Int(1, 10) },
+                "--markdown" => o with { Markdown = a.Value() },
+                _ => throw a.Unknown(),
             };
         }
         return o;
