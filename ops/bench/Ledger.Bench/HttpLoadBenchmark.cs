@@ -78,7 +78,8 @@ internal static class HttpLoadBenchmark
             }
             var owner = cluster.SuperUserConnectionString(Database);
             var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
-            var environment = await DescribeAsync(owner, ct);
+            string environment;
+            await using (var admin = NpgsqlDataSource.Create(owner)) environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
             Log(environment);
 
             var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
@@ -399,17 +400,6 @@ internal static class HttpLoadBenchmark
         return doc.RootElement.Clone();
     }
 
-    private static async Task<string> DescribeAsync(string owner, CancellationToken ct)
-    {
-        await using var ds = NpgsqlDataSource.Create(owner);
-        await using var cmd = ds.CreateCommand("""
-            SELECT current_setting('server_version') || ' (' || string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) || ')'
-              FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'wal_sync_method')
-            """);
-        var pg = (string)(await cmd.ExecuteScalarAsync(ct))!;
-        return $"PostgreSQL {pg}; {Environment.ProcessorCount} cores; .NET {Environment.Version}";
-    }
-
     private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
@@ -417,5 +407,5 @@ internal static class HttpLoadBenchmark
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+    private static void Log(string line) => ScenarioRunner.Log(line);
 }

@@ -95,15 +95,19 @@ internal static class ScenarioRunner
         return new Measurement(run, wal with { CpuBusyTicks = cpu.CpuBusyTicks, CpuAllTicks = cpu.CpuAllTicks, ClientCpu = cpu.ClientCpu, ServerTicks = serverAfter.ServerTicks - cpuBefore.ServerTicks });
     }
 
-    internal static async Task<string> DescribeEnvironmentAsync(BenchDatabase db, CancellationToken ct)
+    internal static Task<string> DescribeEnvironmentAsync(BenchDatabase db, CancellationToken ct) => DescribeEnvironmentAsync(db.Admin, ct);
+
+    /// <summary>The server's version and durability settings, the cores and the runtime: the first line of every report.</summary>
+    internal static async Task<string> DescribeEnvironmentAsync(NpgsqlDataSource admin, CancellationToken ct)
     {
-        var version = await db.ScalarTextAsync("SHOW server_version", ct);
-        var settings = await db.ScalarTextAsync("""
-            SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings
-            WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers',
-                           'commit_delay', 'max_wal_size', 'checkpoint_timeout', 'wal_level')
-            """, ct);
-        return $"PostgreSQL {version} ({settings}); {Environment.ProcessorCount} cores; .NET {Environment.Version}; Npgsql {typeof(NpgsqlConnection).Assembly.GetName().Version}";
+        await using var cmd = admin.CreateCommand("""
+            SELECT current_setting('server_version') || ' (' || string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) || ')'
+              FROM pg_settings
+             WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers',
+                            'commit_delay', 'max_wal_size', 'checkpoint_timeout', 'wal_level')
+            """);
+        var server = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        return $"PostgreSQL {server}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; Npgsql {typeof(NpgsqlConnection).Assembly.GetName().Version}";
     }
 
     internal static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
