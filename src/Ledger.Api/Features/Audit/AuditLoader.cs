@@ -48,17 +48,14 @@ public sealed class AuditLoader(StreamLoader store)
         var starts = Enumerable.Range(from, Math.Max(0, to - from + 1)).Reverse().ToList();
         var existing = await ExistingAsync(starts.Select(s => Renstra.StreamName(agency, s)), ct);
         var found = new List<RenstraStream>();
-        foreach (var start in starts)
-            if (await RenstraAsync(agency, start, existing, asOf, ct) is { } plan) found.Add(plan);
+        foreach (var stream in starts.Select(s => Renstra.StreamName(agency, s)).Where(existing.Contains))
+            if (await RenstraAsync(stream, asOf, ct) is { } plan) found.Add(plan);
         return found;
     }
 
     /// <summary>The Renstra in force for a year as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its events.</summary>
-    public async Task<RenstraStream?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        var existing = await ExistingAsync(Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)), ct);
-        return await Renstra.InForceAsync(year, start => RenstraAsync(agency, start, existing, asOf, ct), r => r.State);
-    }
+    public Task<RenstraStream?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
+        Renstras.RenstraInForce.FindAsync(store, agency, year, stream => RenstraAsync(stream, asOf, ct), r => r.State, ct);
 
     /// <summary>The events of each year's stream that exists (one query finds which), in the order of <paramref name="years"/>.</summary>
     public async Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, CancellationToken ct)
@@ -73,10 +70,8 @@ public sealed class AuditLoader(StreamLoader store)
     /// <summary>Which of the streams exist (one query; a stream is never deleted, so one missing now was missing at any instant).</summary>
     private Task<IReadOnlySet<string>> ExistingAsync(IEnumerable<string> streams, CancellationToken ct) => store.ExistingAsync(streams.ToList(), ct);
 
-    private async ValueTask<RenstraStream?> RenstraAsync(string agency, int start, IReadOnlySet<string> existing, DateTimeOffset? asOf, CancellationToken ct)
+    private async ValueTask<RenstraStream?> RenstraAsync(string stream, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var stream = Renstra.StreamName(agency, start);
-        if (!existing.Contains(stream)) return null;
         var events = await ReadAsync(stream, null, asOf, ct);
         return events.FirstOrDefault()?.Event is RenstraCreated created ? new RenstraStream(stream, created, events) : null;
     }

@@ -24,18 +24,12 @@ public static class Contexts
     public static DateOnly Today() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
 
     /// <summary>The Renstra in force for <paramref name="year"/> at the head of the log (<see cref="Renstra.InForceAsync{TPlan}"/>).</summary>
-    public static async Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct)
-    {
-        // One query says which candidate plans exist; only those are read.
-        var existing = await reader.ExistingAsync(Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)).ToList(), ct);
-        return await Renstra.InForceAsync(year, async start =>
+    public static Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
+        Renstras.RenstraInForce.FindAsync(reader, agency, year, async stream =>
         {
-            var stream = Renstra.StreamName(agency, start);
-            if (!existing.Contains(stream)) return null;
             var events = await reader.ReadDomainAsync(stream, StreamBound.Whole, ct);
             return events.Count == 0 ? null : Renstra.Replay(events);
-        }, s => s);
-    }
+        }, s => s, ct);
 
     public static async Task<AgencyState> AgencyAsync(StreamLoader reader, string agency, CancellationToken ct) =>
         Agency.Replay(await reader.ReadDomainAsync(Agency.StreamName(agency), StreamBound.Whole, ct));

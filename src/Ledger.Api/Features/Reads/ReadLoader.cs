@@ -51,18 +51,12 @@ public sealed class ReadLoader(
     }
 
     /// <summary>The Renstra in force for <paramref name="year"/> as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its version.</summary>
-    public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        // One query says which candidate plans exist; only those are read (most candidates of a year never do).
-        var existing = await store.ExistingAsync(Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)).ToList(), ct);
-        return await Renstra.InForceAsync(year, async start =>
+    public Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
+        Renstras.RenstraInForce.FindAsync(store, agency, year, async stream =>
         {
-            var stream = Renstra.StreamName(agency, start);
-            if (!existing.Contains(stream)) return null;
             var (events, version) = await ReadAsync(stream, asOf, ct);
             return version == 0 ? null : new Loaded<RenstraState>(Renstra.Replay(events), version);
-        }, l => l.State);
-    }
+        }, l => l.State, ct);
 
     /// <summary>One Renstra stream by its period start (proposal reads).</summary>
     public async Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct)
