@@ -38,14 +38,15 @@ public static partial class ReadQuery
             if (index < segments.Length)
             {
                 var decoded = Uri.UnescapeDataString(segments[index]);
-                // The raw target must name the same segment the route bound (a path base or rewrite would shift it).
-                if (decoded.Replace("/", "%2F", StringComparison.Ordinal) == bound.Replace("%2f", "%2F", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal)
-                    || decoded == bound)
-                    return decoded;
+                // The raw target must name the same segment the route bound (a path base or rewrite would shift it): they
+                // differ only in how a slash is written.
+                if (Slashes(decoded) == Slashes(bound)) return decoded;
             }
         }
-        return bound.Replace("%2F", "/", StringComparison.Ordinal).Replace("%2f", "/", StringComparison.Ordinal);
+        return Slashes(bound);
     }
+
+    private static string Slashes(string code) => code.Replace("%2f", "/", StringComparison.Ordinal).Replace("%2F", "/", StringComparison.Ordinal);
 
     /// <summary>Parses <c>?asOf=</c>: absent → null (now); an ISO 8601 instant with an offset; anything else → a 400 naming asOf.</summary>
     public static bool TryAsOf(string? raw, out DateTimeOffset? asOf, out IResult? problem)
