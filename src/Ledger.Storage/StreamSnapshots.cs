@@ -73,12 +73,6 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
         return null;
     }
 
-    /// <summary>Every snapshot row (authentic or not), ordered by stream and version.</summary>
-    public async IAsyncEnumerable<StreamSnapshot> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        await foreach (var row in AllWithTheirEventsAsync(ct)) yield return row.Snapshot;
-    }
-
     /// <summary>
     /// Every snapshot row (authentic or not) beside the stream's event at its version, for the verifier (which replays
     /// each row's stream and compares): ordered by stream and version, one index scan of the snapshots and two index

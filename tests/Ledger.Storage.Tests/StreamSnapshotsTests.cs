@@ -154,8 +154,11 @@ public sealed class StreamSnapshotsTests(StorageFixture fx) : IClassFixture<Stor
     private async Task<List<StreamSnapshot>> AllOfAsync(string pattern)
     {
         var rows = new List<StreamSnapshot>();
-        await foreach (var s in Snapshots.AllAsync())
+        await foreach (var row in Snapshots.AllWithTheirEventsAsync())
+        {
+            var s = row.Snapshot;
             if (s.Stream == pattern || (pattern.EndsWith('%') && s.Stream.StartsWith(pattern[..^1], StringComparison.Ordinal))) rows.Add(s);
+        }
         return rows;
     }
 }
