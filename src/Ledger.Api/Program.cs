@@ -1,5 +1,6 @@
 using JasperFx;
 using Ledger.Api.Infrastructure;
+using Ledger.Web;
 
 // `rebuild [name]` and `verify` run against the service's database and exit without starting the web server. JasperFx's
 // own verbs (`codegen write`, `describe`, …) run through RunJasperFxCommands; `--help` prints the usage (exit 0) and an
@@ -22,13 +23,16 @@ if (CommandLine.IsCodegen(args)) builder.AddLedgerDatabaseForCodegen();
 else await builder.AddLedgerDatabaseAsync();
 builder.AddLedgerApi();
 builder.AddLedgerHardening();
+builder.Services.AddLedgerWeb();
 
 var app = builder.Build();
 app.UseLedgerHardening();
 app.UseLedgerExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
+app.UseLedgerWeb();
 app.MapLedgerApi();
+app.MapLedgerWeb();
 return await app.RunJasperFxCommands(args);
 
 /// <summary>Visible to the HTTP tests (WebApplicationFactory).</summary>

@@ -1,0 +1,121 @@
+using Ledger.Web.Api;
+using Ledger.Web.Charts;
+using Ledger.Web.Formatting;
+using Ledger.Web.Session;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ledger.Web.Pages.Instansi;
+
+/// <summary>
+/// One indicator in one year: its targets and their sources, realizations by period, capaian and predikat; a chart over
+/// the quarters and over the Renstra years; its timeline (who, when, why, before → after); and, for the agency's own
+/// staff and approver, the realization and correction forms. Every form carries the year stream's version it was
+/// rendered from (If-Match) and a fixed Idempotency-Key, so a concurrent change is refused and a double submit writes once.
+/// </summary>
+public sealed class IndikatorModel : AgencyPage
+{
+    public static readonly string[] RealizationFields = ["period", "value", "numerator", "denominator", "evidence", "note"];
+    public static readonly string[] CorrectionFields = ["period", "value", "reason"];
+
+    [FromQuery(Name = "kode")] public string Code { get; set; } = "";
+
+    public Indicator? Current { get; private set; }
+    public IReadOnlyList<HistoryEntry> Timeline { get; private set; } = [];
+    public string? QuarterChart { get; private set; }
+    public string? YearsChart { get; private set; }
+    public string? Saved { get; private set; }
+
+    public FormState RealizationForm { get; } = new("realisasi");
+    public FormState CorrectionForm { get; } = new("koreksi");
+
+    /// <summary>What the person typed, put back into the form after a refusal.</summary>
+    [BindProperty] public Dictionary<string, string?> Input { get; set; } = [];
+
+    [BindProperty] public long? Version { get; set; }
+    [BindProperty] public string? Key { get; set; }
+
+    /// <summary>Each rendering of a form is one request: a double submit replays it; a form corrected after a refusal is a new one.</summary>
+    public string NewKey { get; } = Guid.NewGuid().ToString("N");
+
+    public async Task<IActionResult> OnGetAsync([FromQuery(Name = "tersimpan")] string? tersimpan, CancellationToken ct)
+    {
+        Saved = tersimpan switch { "realisasi" => "Realisasi tersimpan.", "koreksi" => "Koreksi tersimpan.", _ => null };
+        return await LoadAsync(ct) ? Page() : NotFoundPage();
+    }
+
+    public Task<IActionResult> OnPostRealisasiAsync(CancellationToken ct) =>
+        SubmitAsync(RealizationForm, RealizationFields, "realizations", v => new
+        {
+            indicator = Code, year = Year, period = Input.GetValueOrDefault("period"), value = v["value"],
+            numerator = v.GetValueOrDefault("numerator"), denominator = v.GetValueOrDefault("denominator"),
+            evidence = Blank(Input.GetValueOrDefault("evidence")), note = Blank(Input.GetValueOrDefault("note")),
+        }, ["value", "numerator", "denominator"], ct);
+
+    public Task<IActionResult> OnPostKoreksiAsync(CancellationToken ct) =>
+        SubmitAsync(CorrectionForm, CorrectionFields, "realizations/corrections", v => new
+        {
+            indicator = Code, year = Year, period = Input.GetValueOrDefault("period"), value = v["value"],
+            reason = Blank(Input.GetValueOrDefault("reason")),
+        }, ["value"], ct);
+
+    private async Task<IActionResult> SubmitAsync(
+        FormState form, IReadOnlyCollection<string> fields, string route, Func<Dictionary<string, decimal?>, object> body, string[] numbers,
+        CancellationToken ct)
+    {
+        var parsed = new Dictionary<string, decimal?>();
+        foreach (var n in numbers)
+        {
+            var text = Input.GetValueOrDefault(n);
+            if (string.IsNullOrWhiteSpace(text)) parsed[n] = null;
+            else if (Id.TryParseNumber(text, out var d)) parsed[n] = d;
+            else form.Field(n, "Isi dengan angka, misalnya 92,5 atau 1.234.567.");
+        }
+        if (!form.HasErrors)
+        {
+            var answer = await Api.SendAsync(LedgerApi.Path("agencies", Agency, route), body(parsed), Version, Key, ct);
+            if (answer.Ok)
+                return Redirect(Link(YearPath("/indikator"), ("kode", Code), ("tersimpan", form.Name)) + "#" + form.Name);
+            form.Apply(answer.Problem!, fields);
+        }
+        else form.Message = "Tidak disimpan: periksa isian yang ditandai.";
+        return await LoadAsync(ct) ? Page() : NotFoundPage();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(Code)) return false;
+        Current = await Api.GetAsync<Indicator>(ApiRead(LedgerApi.Path("agencies", Agency, "indicators", Code), ("year", Year)), ct);
+        if (Current is null) return false;
+        Timeline = await Api.GetAsync<List<HistoryEntry>>(ApiRead(LedgerApi.Path("agencies", Agency, "indicators", Code, "history")), ct) ?? [];
+
+        var quarters = new[] { "Q1", "Q2", "Q3", "Q4" };
+        if (quarters.Any(Current.Realizations.ContainsKey))
+            QuarterChart = Svg.BarsAgainstTarget($"{Current.Code} per triwulan {Year}", Current.Unit,
+                quarters.Select(q => new Svg.Point(Labels.Period(q).Replace("Triwulan ", "Tw "),
+                    Current.Realizations.TryGetValue(q, out var r) ? r : null, Current.Targets.InForce)).ToList());
+
+        var renstra = Summary?.Renstras.FirstOrDefault(r => r.PeriodStart == Current.RenstraPeriodStart);
+        if (renstra is not null)
+        {
+            var points = new List<Svg.Point>();
+            for (var y = renstra.PeriodStart; y <= renstra.PeriodEnd; y++)
+            {
+                var read = y == Year ? Current
+                    : await Api.GetAsync<Indicator>(ApiRead(LedgerApi.Path("agencies", Agency, "indicators", Code), ("year", y)), ct);
+                points.Add(new Svg.Point(y.ToString(System.Globalization.CultureInfo.InvariantCulture), read?.AnnualValue, read?.Targets.InForce));
+            }
+            YearsChart = Svg.BarsAgainstTarget($"{Current.Code} sepanjang Renstra {renstra.PeriodStart}–{renstra.PeriodEnd}", Current.Unit, points);
+        }
+        Version ??= Current.Version;
+        return true;
+    }
+
+    private IActionResult NotFoundPage() =>
+        throw new ApiProblemException(new ApiProblem(404, null,
+            $"Indikator '{Code}' tidak ada pada Renstra yang mencakup tahun {Year}{(Historic ? " pada waktu itu" : "")}.", null, null,
+            new Dictionary<string, string[]>(), null, null, null));
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    public string? Typed(FormState form, string field) => form.HasErrors ? Input.GetValueOrDefault(field) : null;
+}

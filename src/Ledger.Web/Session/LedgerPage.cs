@@ -1,0 +1,66 @@
+using System.Globalization;
+using Ledger.Web.Api;
+using Ledger.Web.Formatting;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Web.Session;
+
+/// <summary>
+/// Every signed-in page: the user, the API as that user, and the "as of" instant the page is rendered at. <c>asOf</c>
+/// (an ISO instant with offset, as the API takes it) or the picker's <c>waktu</c> (a local date-time) with <c>zona</c>
+/// (WIB, WITA, WIT) re-render the page as it stood then; links keep it.
+/// </summary>
+public abstract class LedgerPage : PageModel
+{
+    private LedgerApi? _api;
+
+    public WebUser Me => WebUser.From(User) ?? throw new InvalidOperationException("The page needs a signed-in user.");
+
+    public LedgerApi Api => _api ??= HttpContext.RequestServices.GetRequiredService<LedgerApi>();
+
+    public DateTimeOffset? AsOf { get; private set; }
+
+    public Zone Zone { get; private set; } = Zone.Wib;
+
+    /// <summary>Why the as-of value was ignored, when it was.</summary>
+    public string? AsOfError { get; private set; }
+
+    /// <summary>The API's and the links' form of <see cref="AsOf"/>.</summary>
+    public string? AsOfParam => AsOf?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    /// <summary>The picker's value (local date-time in <see cref="Zone"/>).</summary>
+    public string? AsOfLocal => AsOf?.ToOffset(Zone.Offset).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+
+    public override Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        var q = Request.Query;
+        Zone = Zone.Parse(q["zona"]);
+        if (q["asOf"] is { Count: > 0 } iso && !string.IsNullOrWhiteSpace(iso))
+        {
+            if (DateTimeOffset.TryParse(iso.ToString().Replace(' ', '+'), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) AsOf = at;
+            else AsOfError = "Tanggal 'per' tidak dapat dibaca; halaman menampilkan keadaan terkini.";
+        }
+        else if (q["waktu"] is { Count: > 0 } local && !string.IsNullOrWhiteSpace(local))
+        {
+            if (DateTime.TryParseExact(local.ToString(), ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"],
+                    CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
+                AsOf = new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Unspecified), Zone.Offset);
+            else AsOfError = "Tanggal 'per' tidak dapat dibaca; halaman menampilkan keadaan terkini.";
+        }
+        return base.OnPageHandlerExecutionAsync(context, next);
+    }
+
+    /// <summary>A link that keeps the page's as-of instant and zone.</summary>
+    public string Link(string path, params (string Name, object? Value)[] query) =>
+        LedgerApi.Query(path, [.. query, ("asOf", AsOfParam), ("zona", Zone == Zone.Wib ? null : Zone.Name)]);
+
+    /// <summary>An API path with the page's as-of instant.</summary>
+    public string ApiRead(string path, params (string Name, object? Value)[] query) => LedgerApi.Query(path, [.. query, ("asOf", AsOfParam)]);
+
+    public string When(DateTimeOffset? at) => Id.DateTime(at, Zone);
+
+    /// <summary>Forms write "now": they are hidden while the page shows an earlier instant.</summary>
+    public bool Historic => AsOf is not null;
+}

@@ -1,0 +1,74 @@
+using System.Reflection;
+using Ledger.Web.Api;
+using Ledger.Web.Session;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Web;
+
+/// <summary>
+/// The web application (docs/web.md): Razor Pages in Bahasa Indonesia at <c>/</c>, signed in with a user's API token that
+/// becomes an encrypted cookie session. Pages call the service's own API with that token, so what a page shows or
+/// refuses is what the API shows or refuses. <c>/api</c> never reads the cookie (bearer tokens only), so a page
+/// cannot be used to forge an API call (and every form carries an antiforgery token).
+/// </summary>
+public static class WebRegistration
+{
+    public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+
+    public static IServiceCollection AddLedgerWeb(this IServiceCollection services)
+    {
+        services.AddSingleton<ApiChannel>();
+        services.AddHttpContextAccessor();
+        services.AddScoped(sp => new LedgerApi(sp.GetRequiredService<ApiChannel>(),
+            WebUser.From(sp.GetRequiredService<IHttpContextAccessor>().HttpContext!.User)?.Token ?? ""));
+        services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
+        {
+            o.Cookie.Name = "ledger.sesi";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = "/masuk";
+            o.LogoutPath = "/keluar";
+            o.AccessDeniedPath = "/masuk";
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.ReturnUrlParameter = "kembali";
+        });
+        services.AddAuthorization();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "ledger.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Masuk");
+            o.Conventions.ConfigureFilter(new PageErrors());
+        });
+        return services;
+    }
+
+    public static void UseLedgerWeb(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    public static void MapLedgerWeb(this WebApplication app)
+    {
+        app.MapRazorPages();
+        app.MapGet("/aset/{name}", (string name, HttpContext http) =>
+        {
+            var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Ledger.Web.Assets." + name);
+            if (stream is null) return Results.NotFound();
+            http.Response.Headers.CacheControl = "public, max-age=3600";
+            var type = Path.GetExtension(name) switch { ".css" => "text/css; charset=utf-8", ".js" => "text/javascript; charset=utf-8", ".svg" => "image/svg+xml", _ => "application/octet-stream" };
+            return Results.Stream(stream, type);
+        }).AllowAnonymous().ExcludeFromDescription();
+    }
+}
