@@ -59,6 +59,7 @@ public static class DomainEventTypes
 
         ("user.created.v1", typeof(Users.UserCreated)),
         ("user.token-revoked.v1", typeof(Users.UserTokenRevoked)),
+        ("user.token-issued.v1", typeof(Users.UserTokenIssued)),
     ];
 
     private static readonly Dictionary<string, Type> ByName = All.ToDictionary(e => e.Name, e => e.Type, StringComparer.Ordinal);

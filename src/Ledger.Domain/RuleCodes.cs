@@ -109,6 +109,8 @@ public static class RuleCodes
     public const string UserAgencyNotAllowed = "user.agency-not-allowed";
     public const string UserAlreadyExists = "user.already-exists";
     public const string UserRevokeReasonRequired = "user.revoke-reason-required";
+    public const string UserTokenReasonRequired = "user.token-reason-required";
+    public const string UserRevoked = "user.revoked";
 
     // Revision workflow (issue 5 item 2): a proposal by staff, signed (approved) or rejected by the approver.
     public const string RevisionProposalNotPending = "revision-proposal.not-pending";

@@ -41,6 +41,15 @@ public static class Wire
         (Period.Y, "Y"),
     ];
 
+    /// <summary>Every word of each closed set, in declaration order (the OpenAPI document's enums).</summary>
+    public static IReadOnlyList<string> LevelWords { get; } = [.. Levels.Select(l => l.Name)];
+    public static IReadOnlyList<string> KindWords { get; } = [.. Kinds.Select(l => l.Name)];
+    public static IReadOnlyList<string> GroundWords { get; } = [.. Grounds.Select(l => l.Name)];
+    public static IReadOnlyList<string> PolarityWords { get; } = [.. Polarities.Select(l => l.Name)];
+    public static IReadOnlyList<string> LowerFormulaWords { get; } = [.. LowerFormulas.Select(l => l.Name)];
+    public static IReadOnlyList<string> AggregationWords { get; } = [.. Aggregations.Select(l => l.Name)];
+    public static IReadOnlyList<string> PeriodWords { get; } = [.. Periods.Select(l => l.Name)];
+
     public static string Name(IndicatorLevel value) => NameOf(Levels, value);
     public static string Name(IndicatorKind value) => NameOf(Kinds, value);
     public static string Name(PkRevisionGround value) => NameOf(Grounds, value);

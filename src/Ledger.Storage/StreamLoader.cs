@@ -53,6 +53,23 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         return found;
     }
 
+    /// <summary>
+    /// The ids of the streams that exist now and start with one of <paramref name="prefixes"/>, sorted (ordinal): what
+    /// agencies, plans and years there are, for the discovery reads. One query over the stream rows.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StreamsStartingWithAsync(IReadOnlyCollection<string> prefixes, CancellationToken ct = default)
+    {
+        if (prefixes.Count == 0) return [];
+        await using var cmd = dataSource.CreateCommand(
+            $"SELECT id FROM {LedgerMarten.Schema}.mt_streams WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE starts_with(id, p))");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = prefixes.ToArray() });
+        var found = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) found.Add(r.GetString(0));
+        found.Sort(StringComparer.Ordinal);
+        return found;
+    }
+
     /// <summary>The stream's current version, 0 when it does not exist.</summary>
     public async Task<long> VersionAsync(string stream, CancellationToken ct = default)
     {

@@ -2,6 +2,7 @@ using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Features.Admin;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Audit;
+using Ledger.Api.Features.Discovery;
 using Ledger.Api.Features.Evaluations;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
@@ -58,6 +59,7 @@ public static class ApiRegistration
         api.MapAuditEndpoints();
         api.MapSnapshotEndpoints();
         api.MapProjectionAdminEndpoints();
+        api.MapDiscoveryEndpoints();
         app.MapLedgerCommands();
     }
 }

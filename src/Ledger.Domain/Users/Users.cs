@@ -17,8 +17,12 @@ public abstract record UserCommand;
 public sealed record CreateUser(Guid Id, string Name, string? Nip, string Role, string? Agency, string TokenHash, bool AgencyExists) : UserCommand;
 public sealed record RevokeUserToken(Guid Id, string Reason) : UserCommand;
 
+/// <summary>A new token for an existing user (a lost token cannot be recovered: only its hash is stored); the old one stops working.</summary>
+public sealed record IssueUserToken(Guid Id, string TokenHash, string Reason) : UserCommand;
+
 public sealed record UserCreated(Guid Id, string Name, string? Nip, string Role, string? Agency, string TokenHash) : IDomainEvent;
 public sealed record UserTokenRevoked(Guid Id, string Reason) : IDomainEvent;
+public sealed record UserTokenIssued(Guid Id, string TokenHash, string Reason) : IDomainEvent;
 
 public sealed record UserDirectoryState(ImmutableDictionary<Guid, User> Users)
 {
@@ -28,6 +32,7 @@ public sealed record UserDirectoryState(ImmutableDictionary<Guid, User> Users)
     {
         UserCreated c => this with { Users = Users.SetItem(c.Id, new User(c.Id, c.Name, c.Nip, c.Role, c.Agency, c.TokenHash, false)) },
         UserTokenRevoked r when Users.TryGetValue(r.Id, out var u) => this with { Users = Users.SetItem(r.Id, u with { Revoked = true }) },
+        UserTokenIssued i when Users.TryGetValue(i.Id, out var u) => this with { Users = Users.SetItem(i.Id, u with { TokenHash = i.TokenHash }) },
         _ => this,
     };
 }
@@ -52,6 +57,13 @@ public static class UserDirectory
         RevokeUserToken r when string.IsNullOrWhiteSpace(r.Reason) => Decision.Refuse(RuleCodes.UserRevokeReasonRequired, "Say why the token is revoked.", "reason"),
         RevokeUserToken r when state.Users[r.Id].Revoked => Decision.Accept(), // already revoked: nothing to write
         RevokeUserToken r => Decision.Accept(new UserTokenRevoked(r.Id, r.Reason)),
+        IssueUserToken i when !state.Users.ContainsKey(i.Id) => Decision.Missing($"user '{i.Id}'"),
+        IssueUserToken i when string.IsNullOrWhiteSpace(i.Reason) =>
+            Decision.Refuse(RuleCodes.UserTokenReasonRequired, "Say why the user needs a new token.", "reason"),
+        // A revoked user stays revoked: a new token would quietly undo the revocation. Create a new user instead.
+        IssueUserToken i when state.Users[i.Id].Revoked =>
+            Decision.Refuse(RuleCodes.UserRevoked, "This user's token was revoked; a revoked user gets no new token (create a new user).", "id"),
+        IssueUserToken i => Decision.Accept(new UserTokenIssued(i.Id, i.TokenHash, i.Reason.Trim())),
         _ => throw new ArgumentOutOfRangeException(nameof(command)),
     };
 }

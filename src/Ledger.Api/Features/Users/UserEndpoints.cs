@@ -13,6 +13,10 @@ namespace Ledger.Api.Features.Users;
 // POST /api/users              (admin) { name, nip?, role: staff|approver|inspektorat|admin, agency? }  →  201 { id, token, … }
 // POST /api/users/{id}/revoke  (admin) { reason } → 200; the token answers 401 from the next request on. Revoking a revoked
 //                                                  token writes nothing (200 with no event ids).
+// POST /api/users/{id}/token (admin) { reason } → 200 { id, token, streamId, version, eventIds }: a new token for an
+//                                                  existing, unrevoked user (user.token-issued.v1); the old token answers 401
+//                                                  from the next request on. Not idempotent: every call issues another token
+//                                                  (it is never stored in the deduplicated responses).
 // The token is returned once and stored only as its SHA-256 hash: never in the deduplicated responses either. So this
 // endpoint honours Idempotency-Key itself, from the log: the key is recorded on the UserCreated event (as on every event);
 // a retry by the same admin with the same key and the same body creates nobody and answers 201 with the user the first
@@ -23,6 +27,11 @@ public static class UserEndpoints
 
     public sealed record RevokeBody(string? Reason);
 
+    public sealed record IssueTokenBody(string? Reason);
+
+    /// <summary>A new token for an existing user (shown once) and the write that recorded its hash.</summary>
+    public sealed record IssuedToken(Guid Id, string Token, string StreamId, long Version, IReadOnlyList<Guid> EventIds);
+
     /// <summary>The answer to a creation: the user, its token (null on an idempotent replay), and the write (api.md).</summary>
     public sealed record CreatedUser(
         Guid Id, string? Token, string Name, string Role, string? Agency, string StreamId, long Version, IReadOnlyList<Guid> EventIds,
@@ -31,6 +40,13 @@ public static class UserEndpoints
     public const string KeyReusedRule = CommandMiddleware.KeyReusedRule;
 
     private static readonly CommandHandler<RevokeUserToken, UserDirectoryState> RevokeHandler = new()
+    {
+        Stream = _ => UserDirectory.StreamName,
+        Initial = UserDirectoryState.Initial,
+        Decide = (s, c) => DomainCommands.ToPipeline(UserDirectory.Decide(s, c)),
+    };
+
+    private static readonly CommandHandler<IssueUserToken, UserDirectoryState> IssueHandler = new()
     {
         Stream = _ => UserDirectory.StreamName,
         Initial = UserDirectoryState.Initial,
@@ -87,6 +103,23 @@ public static class UserEndpoints
             return new RevokeUserToken(RouteValues.Guid(http, "id"), body.Reason?.Trim() ?? "");
         });
 
+    [WolverinePost("/api/users/{id:guid}/token"), CommandBody(typeof(IssueTokenBody)), RoleAccess(Roles.Admin)]
+    [EndpointName("IssueUserToken"), Tags("Users"), EndpointSummary("Issue a new bearer token for an existing user (shown once; the old one stops working)")]
+    public static async Task<IssuedToken> IssueUserTokenEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run)
+    {
+        var ct = httpContext.RequestAborted;
+        var body = await CommandBody.ReadAsync<IssueTokenBody>(httpContext, ct);
+        await run.ValidateAsync(body, ct);
+        DomainCommands.RecordReason(httpContext, body.Reason);
+        var token = TokenAuthenticator.NewToken();
+        var command = new IssueUserToken(RouteValues.Guid(httpContext, "id"), TokenAuthenticator.Hash(token), body.Reason ?? "");
+        var metadata = run.MetadataFor(httpContext, agency: null);
+        metadata.ApplyTo(session);
+        var appended = await run.DecideAndAppendAsync(IssueHandler, command, session, metadata, CommandRequest.Of(httpContext).IfMatch, httpContext, ct);
+        httpContext.Response.Headers.ETag = CommandRunner.ETag(appended.Version);
+        return new IssuedToken(command.Id, token, appended.Stream, appended.Version, appended.EventIds);
+    }
+
     /// <summary>The user this admin created with this Idempotency-Key, if any (the key and the actor are on the event).</summary>
     private static async Task<(UserCreated Created, JasperFx.Events.IEvent Event)?> FirstCreatedWithAsync(
         StreamLoader streams, string key, Guid caller, CancellationToken ct)
@@ -102,7 +135,8 @@ public static class UserEndpoints
 
     public static IServiceCollection AddUserValidators(this IServiceCollection services) => services
         .AddSingleton<IValidator<CreateUserBody>, CreateUserBodyValidator>()
-        .AddSingleton<IValidator<RevokeUserToken>, RevokeValidator>();
+        .AddSingleton<IValidator<RevokeUserToken>, RevokeValidator>()
+        .AddSingleton<IValidator<IssueTokenBody>, IssueTokenValidator>();
 
     /// <summary>Shape: a name (at most 200 characters), a role, an NIP of 18 digits (spaces allowed, as printed), an agency code.</summary>
     public sealed class CreateUserBodyValidator : AbstractValidator<CreateUserBody>
@@ -116,6 +150,11 @@ public static class UserEndpoints
                 .WithMessage("A NIP is 18 digits (spaces allowed).");
             RuleFor(b => b.Agency).MaximumLength(BodyRules.CodeLength);
         }
+    }
+
+    public sealed class IssueTokenValidator : AbstractValidator<IssueTokenBody>
+    {
+        public IssueTokenValidator() => RuleFor(c => c.Reason).NotEmpty().WithMessage("'reason' is required.").MaximumLength(BodyRules.TextLength);
     }
 
     public sealed class RevokeValidator : AbstractValidator<RevokeUserToken>
