@@ -18,9 +18,20 @@ public static class WebRegistration
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
 
+    /// <summary>Pages load only the service's own assets and post only to the service; no inline script, no frames.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    /// <summary>A web page or asset (everything that is not the API, its OpenAPI document or the health check).</summary>
+    public static bool IsPage(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/health");
+
     public static IServiceCollection AddLedgerWeb(this IServiceCollection services)
     {
         services.AddSingleton<ApiChannel>();
+        // Indonesian text and symbols (·, –, ›) as characters in the HTML, not numeric entities.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddHttpContextAccessor();
         services.AddScoped(sp => new LedgerApi(sp.GetRequiredService<ApiChannel>(),
             WebUser.From(sp.GetRequiredService<IHttpContextAccessor>().HttpContext!.User)?.Token ?? ""));

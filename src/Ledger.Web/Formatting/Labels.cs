@@ -20,6 +20,12 @@ public static class Labels
 
     public static string Period(string? code) => Periods.FirstOrDefault(p => p.Code == code).Label ?? code ?? Id.Missing;
 
+    /// <summary>A history entry's "effective" period: <c>2023-Q2</c> → <c>2023 · Triwulan II</c>; anything else as sent.</summary>
+    public static string Effective(string? effective) =>
+        effective is { Length: > 5 } e && e[4] == '-' && int.TryParse(e[..4], out _) && Periods.Any(p => p.Code == e[5..])
+            ? $"{e[..4]} · {Period(e[5..])}"
+            : effective ?? "";
+
     public static readonly IReadOnlyList<(string Code, string Label)> Grounds =
     [
         ("budget-change", "Perubahan anggaran (APBD perubahan)"),

@@ -23,7 +23,7 @@ public sealed class IndexModel : LedgerPage
             return Redirect(Link($"/instansi/{agencies[0].Code}/{LatestYear(agencies[0]) ?? DateTime.UtcNow.Year}"));
 
         Years = agencies.SelectMany(a => a.Years.Select(y => y.Year)).Distinct().Order().ToList();
-        Year = tahun ?? agencies.SelectMany(a => a.Years.Where(y => y.Recorded).Select(y => (int?)y.Year)).Max() ?? Years.LastOrDefault();
+        Year = tahun ?? agencies.Select(LatestYear).Max() ?? Years.LastOrDefault();
         foreach (var agency in agencies)
         {
             var year = agency.Years.FirstOrDefault(y => y.Year == Year);
@@ -39,8 +39,12 @@ public sealed class IndexModel : LedgerPage
         return Page();
     }
 
-    /// <summary>The latest year with anything recorded, else the latest Renstra year not after this year.</summary>
-    public static int? LatestYear(AgencySummary agency) =>
-        agency.Years.Where(y => y.Recorded).Select(y => (int?)y.Year).Max()
-        ?? agency.Years.Where(y => y.Year <= DateTime.UtcNow.Year).Select(y => (int?)y.Year).Max();
+    /// <summary>The latest year up to this one with anything recorded; else the latest recorded; else the latest Renstra year up to this one.</summary>
+    public static int? LatestYear(AgencySummary agency)
+    {
+        var thisYear = DateTime.UtcNow.Year;
+        return agency.Years.Where(y => y.Recorded && y.Year <= thisYear).Select(y => (int?)y.Year).Max()
+               ?? agency.Years.Where(y => y.Recorded).Select(y => (int?)y.Year).Min()
+               ?? agency.Years.Where(y => y.Year <= thisYear).Select(y => (int?)y.Year).Max();
+    }
 }

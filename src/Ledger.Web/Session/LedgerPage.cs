@@ -31,7 +31,7 @@ public abstract class LedgerPage : PageModel
     public string? AsOfParam => AsOf?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     /// <summary>The picker's value (local date-time in <see cref="Zone"/>).</summary>
-    public string? AsOfLocal => AsOf?.ToOffset(Zone.Offset).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+    public string? AsOfLocal => AsOf?.ToOffset(Zone.Offset).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 
     public override Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {

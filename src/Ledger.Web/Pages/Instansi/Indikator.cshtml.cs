@@ -44,7 +44,7 @@ public sealed class IndikatorModel : AgencyPage
     }
 
     public Task<IActionResult> OnPostRealisasiAsync(CancellationToken ct) =>
-        SubmitAsync(RealizationForm, RealizationFields, "realizations", v => new
+        SubmitAsync(RealizationForm, RealizationFields, ["realizations"], v => new
         {
             indicator = Code, year = Year, period = Input.GetValueOrDefault("period"), value = v["value"],
             numerator = v.GetValueOrDefault("numerator"), denominator = v.GetValueOrDefault("denominator"),
@@ -52,14 +52,14 @@ public sealed class IndikatorModel : AgencyPage
         }, ["value", "numerator", "denominator"], ct);
 
     public Task<IActionResult> OnPostKoreksiAsync(CancellationToken ct) =>
-        SubmitAsync(CorrectionForm, CorrectionFields, "realizations/corrections", v => new
+        SubmitAsync(CorrectionForm, CorrectionFields, ["realizations", "corrections"], v => new
         {
             indicator = Code, year = Year, period = Input.GetValueOrDefault("period"), value = v["value"],
             reason = Blank(Input.GetValueOrDefault("reason")),
         }, ["value"], ct);
 
     private async Task<IActionResult> SubmitAsync(
-        FormState form, IReadOnlyCollection<string> fields, string route, Func<Dictionary<string, decimal?>, object> body, string[] numbers,
+        FormState form, IReadOnlyCollection<string> fields, string[] route, Func<Dictionary<string, decimal?>, object> body, string[] numbers,
         CancellationToken ct)
     {
         var parsed = new Dictionary<string, decimal?>();
@@ -72,7 +72,7 @@ public sealed class IndikatorModel : AgencyPage
         }
         if (!form.HasErrors)
         {
-            var answer = await Api.SendAsync(LedgerApi.Path("agencies", Agency, route), body(parsed), Version, Key, ct);
+            var answer = await Api.SendAsync(LedgerApi.Path(["agencies", Agency, .. route]), body(parsed), Version, Key, ct);
             if (answer.Ok)
                 return Redirect(Link(YearPath("/indikator"), ("kode", Code), ("tersimpan", form.Name)) + "#" + form.Name);
             form.Apply(answer.Problem!, fields);

@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+
+namespace Ledger.Web.Tests;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (its own browser download is not used: <c>ExecutablePath</c>, headless).
+/// <c>LEDGER_CHROMIUM</c> overrides the path. Screenshots go to <c>LEDGER_SCREENSHOTS</c> when set (docs/screenshots is
+/// made that way), else beside the test results.
+/// </summary>
+public sealed class Browser : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public IBrowser Chromium { get; private set; } = null!;
+    public ServiceProcess Service { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var path = Environment.GetEnvironmentVariable("LEDGER_CHROMIUM") is { Length: > 0 } p ? p
+            : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+              ?? throw new InvalidOperationException("Chromium not found: install Debian's 'chromium' package (apt-get install chromium) or set LEDGER_CHROMIUM.");
+        await Service.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = path,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        });
+    }
+
+    /// <summary>A fresh browser profile (its own cookies) signed in with <paramref name="token"/>, or signed out when null.</summary>
+    public async Task<IPage> OpenAsync(string? token)
+    {
+        var context = await Chromium.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Service.BaseAddress.ToString(), AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1360, Height = 900 },
+            Locale = "id-ID", TimezoneId = "Asia/Jakarta",
+        });
+        context.SetDefaultTimeout(20_000);
+        var page = await context.NewPageAsync();
+        if (token is not null)
+        {
+            await page.GotoAsync("/masuk");
+            await page.FillAsync("#token", token);
+            await page.ClickAsync("button[type=submit]");
+            await page.WaitForURLAsync(url => !url.Contains("/masuk", StringComparison.Ordinal));
+        }
+        return page;
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("LEDGER_SCREENSHOTS") is { Length: > 0 } f ? f
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = false });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Chromium is not null) await Chromium.CloseAsync();
+        _playwright?.Dispose();
+        await Service.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<Browser>
+{
+    public const string Name = "browser";
+}
