@@ -240,4 +240,34 @@ public sealed class WebAppTests(Browser browser)
         await Expect(page.Locator($"#perubahan tr[id='{anchor}']")).ToHaveCountAsync(1);
         await Browser.ScreenshotAsync(page, "11-temuan");
     }
+
+    [Fact]
+    public async Task Staff_propose_a_PK_perubahan_the_approver_approves_it_and_it_stands_beside_the_earlier_versions()
+    {
+        var staff = await browser.OpenAsync(browser.Service.StaffToken);
+        await staff.GotoAsync($"/instansi/{Surakarta}/2023/pk");
+        await Expect(staff.Locator("#perubahan h2")).ToHaveTextAsync("Usulkan PK perubahan");
+        await staff.SelectOptionAsync("#perubahan-ground", "priority-change");
+        await staff.FillAsync("#perubahan-reason", "Penyesuaian target SKM setelah survei ulang (uji)");
+        await staff.FillAsync("#perubahan-signedOn", "2023-11-15");
+        await staff.FillAsync("input[name='Targets[I9]']", "70");
+        await staff.ClickAsync("#perubahan button[type=submit]");
+        await Expect(staff.Locator(".saved")).ToContainTextAsync("menunggu persetujuan");
+        var pending = staff.Locator(".proposal", new() { HasText = "Penyesuaian target SKM" });
+        await Expect(pending).ToContainTextAsync("Menunggu persetujuan");
+        await Expect(pending.Locator("button")).ToHaveCountAsync(0); // staff cannot approve
+
+        var approver = await browser.OpenAsync(browser.Service.ApproverToken);
+        await approver.GotoAsync($"/instansi/{Surakarta}/2023/pk");
+        var proposal = approver.Locator(".proposal", new() { HasText = "Penyesuaian target SKM" });
+        await proposal.Locator("button", new() { HasText = "Setujui" }).ClickAsync();
+        await Expect(approver.Locator(".saved")).ToContainTextAsync("disetujui");
+        var i9 = approver.Locator("#pk-versi tbody tr", new() { HasText = "I9" });
+        await Expect(i9.Locator("td.changed")).ToHaveTextAsync("70");
+        await Expect(approver.Locator("#pk-versi thead")).ToContainTextAsync("PK perubahan 2");
+
+        var pk = await browser.Service.ReadAsync($"/api/agencies/{Surakarta}/pk/2023", browser.Service.ApproverToken);
+        Assert.Equal(2, pk.GetProperty("number").GetInt32());
+        Assert.Equal(70m, pk.GetProperty("targets").EnumerateArray().First(t => t.GetProperty("indicator").GetString() == "I9").GetProperty("target").GetDecimal());
+    }
 }

@@ -67,7 +67,7 @@ public static class DemoImport
                 log.LogInformation("Demo import: {Agencies} already exist; nothing to do.", string.Join(", ", agencies));
                 return;
             }
-            var address = Loopback(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+            var address = Ledger.Web.Api.ApiChannel.Loopback(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
             if (address is null)
             {
                 log.LogWarning("Demo import: the server listens on no http address. Skipped.");
@@ -77,18 +77,6 @@ public static class DemoImport
             var report = await new DatasetImporter(http, token, new MemoryTokenStore()).ImportAsync(datasets, ct);
             if (report.Ok) log.LogInformation("Demo import from {Folder}: {Summary}", folder, report.Summary());
             else log.LogError("Demo import from {Folder} refused steps: {Summary}", folder, report.Summary());
-        }
-
-        /// <summary>An http address of this server reachable over loopback (wildcard hosts become 127.0.0.1).</summary>
-        internal static Uri? Loopback(IEnumerable<string> addresses)
-        {
-            foreach (var a in addresses.Where(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
-            {
-                var normalized = a.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1")
-                    .Replace("://[::]", "://127.0.0.1").Replace("://localhost", "://127.0.0.1");
-                if (Uri.TryCreate(normalized, UriKind.Absolute, out var uri)) return uri;
-            }
-            return null;
         }
 
         private static string? Find(string start)

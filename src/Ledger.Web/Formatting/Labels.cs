@@ -94,6 +94,7 @@ public static class Labels
         ("evaluation.follow-up-recorded.v1", "Tindak lanjut dicatat"),
         ("user.created.v1", "Pengguna dibuat"),
         ("user.token-revoked.v1", "Token pengguna dicabut"),
+        ("user.token-issued.v1", "Token baru diterbitkan"),
     ];
 
     public static string EventKind(string? kind) => EventKinds.FirstOrDefault(k => k.Kind == kind).Label ?? kind ?? Id.Missing;
