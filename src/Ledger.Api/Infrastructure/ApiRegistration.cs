@@ -3,6 +3,7 @@ using Ledger.Api.Features.Admin;
 using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Audit;
 using Ledger.Api.Features.Evaluations;
+using Ledger.Api.Features.Exports;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Renstras;
@@ -58,6 +59,7 @@ public static class ApiRegistration
         api.MapAuditEndpoints();
         api.MapSnapshotEndpoints();
         api.MapProjectionAdminEndpoints();
+        api.MapExportEndpoints();
         app.MapLedgerCommands();
     }
 }

@@ -30,15 +30,26 @@ public static class HistoryEndpoints
     private static async Task<IResult> IndicatorAsync(
         HttpContext http, string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
     {
+        var history = await IndicatorHistoryAsync(http, agency, code, year, asOf, loader, clock, ct);
+        return history.Problem ?? Results.Ok(history.Entries!.Select(ToBody).ToList());
+    }
+
+    /// <summary>An indicator's history, or the problem (400/404): shared by the JSON read and its export.</summary>
+    public sealed record Built(string Code, IReadOnlyList<HistoryEntry>? Entries, IResult? Problem);
+
+    internal static async Task<Built> IndicatorHistoryAsync(
+        HttpContext http, string agency, string code, string? year, string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
+    {
         int? only = null;
         if (year is not null)
         {
-            if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return badYear!;
+            if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return new(code, null, badYear);
             only = y;
         }
-        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
-        code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}/history
-        if (!await loader.AgencyExistsAsync(agency, at, ct)) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
+        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return new(code, null, badAsOf);
+        code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}/history[/export]
+        if (!await loader.AgencyExistsAsync(agency, at, ct))
+            return new(code, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
 
         // With a year: the Renstras that cover it and that year's stream. Without: every Renstra found in the look-back
         // window that defines the indicator, and the year streams of their periods.
@@ -47,12 +58,13 @@ public static class HistoryEndpoints
         var renstras = (await loader.RenstrasAsync(agency, from, reference + 1, at, ct))
             .Where(r => r.HasIndicator(code) && (only is not { } y1 || r.Covers(y1))).ToList();
         if (renstras.Count == 0)
-            return ReadQuery.NotFound($"Indicator '{code}' is in no Renstra of '{agency}'{(only is { } y2 ? $" covering {y2}" : "")}{IndicatorEndpoints.When(at)}.");
+            return new(code, null,
+                ReadQuery.NotFound($"Indicator '{code}' is in no Renstra of '{agency}'{(only is { } y2 ? $" covering {y2}" : "")}{IndicatorEndpoints.When(at)}."));
 
         var years = only is { } y3 ? [y3] : renstras.SelectMany(r => r.Years).Distinct().Order().ToList();
         var events = renstras.SelectMany(r => r.Events).ToList();
         events.AddRange(await loader.YearsAsync(agency, years, at, ct));
-        return Results.Ok(IndicatorHistory.For(code, events, only).Select(ToBody).ToList());
+        return new(code, IndicatorHistory.For(code, events, only), null);
     }
 
     private static async Task<IResult> BudgetLineAsync(

@@ -47,15 +47,25 @@ public static class PerformanceEndpoints
     private static async Task<IResult> ReadAsync(
         HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, CancellationToken ct)
     {
-        if (!ReadQuery.CheckYear(year, "year", out var badYear)) return badYear!;
-        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        var read = await BuildAsync(agency, year, asOf, loader, ct);
+        return read.Problem ?? ReadQuery.Ok(http, read.Body!, read.Body!.Version);
+    }
+
+    /// <summary>The answer of this read, or its problem (400/404): the one place that builds the table (the JSON read and the exports).</summary>
+    public sealed record Built(PerformanceBody? Body, string? AgencyName, IResult? Problem);
+
+    internal static async Task<Built> BuildAsync(string agency, int year, string? asOf, ReadLoader loader, CancellationToken ct)
+    {
+        if (!ReadQuery.CheckYear(year, "year", out var badYear)) return new(null, null, badYear);
+        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return new(null, null, badAsOf);
 
         var agencyState = (await loader.AgencyAsync(agency, at, ct)).State;
-        if (!agencyState.Exists) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
+        if (!agencyState.Exists) return new(null, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
         var renstra = await loader.RenstraCoveringAsync(agency, year, at, ct);
         var current = await loader.YearAsync(agency, year, at, ct);
         if (renstra is null && current.Version == 0)
-            return ReadQuery.NotFound($"No Renstra of '{agency}' covers {year} and nothing is recorded for it{IndicatorEndpoints.When(at)}.");
+            return new(null, null,
+                ReadQuery.NotFound($"No Renstra of '{agency}' covers {year} and nothing is recorded for it{IndicatorEndpoints.When(at)}."));
 
         var previousYear = year - 1;
         var previous = await loader.YearAsync(agency, previousYear, at, ct);
@@ -77,7 +87,7 @@ public static class PerformanceEndpoints
                 l.ExceedsPagu)).ToList(),
             Totals(table.BudgetTotals),
             current.Version, previous.Version, at);
-        return ReadQuery.Ok(http, body, current.Version);
+        return new(body, agencyState.Name, null);
     }
 
     private static RowBody ToBody(PerformanceRow r) =>

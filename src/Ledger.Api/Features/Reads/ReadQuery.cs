@@ -104,4 +104,10 @@ public static partial class ReadQuery
     /// <summary>Half-up to 2 places, for numbers a human reads (the capaian policy's display rule).</summary>
     public static decimal? Display(decimal? value) =>
         value is { } v ? CapaianCalculator.RoundHalfUp(v, Policy.DisplayDecimals) : null;
+
+    /// <summary>Whole rupiah, half-up: the display value of an amount (pagu, spent, efficiency, totals).</summary>
+    public static decimal? Rupiah(decimal? amount) => amount is { } a ? CapaianCalculator.RoundHalfUp(a, 0) : null;
+
+    /// <summary>Display only when the value has more than 2 places (e.g. an average of quarters): half-up to 2 places.</summary>
+    public static decimal? DisplayIfLong(decimal? value) => value is { } v && decimal.Round(v, 2) != v ? Display(v) : null;
 }
