@@ -15,7 +15,7 @@ public static class HistoryEndpoints
 
     public sealed record EntryBody(
         DateTimeOffset At, string Effective, int? Year, ActorBody Actor, string Kind, string? Reason, string? Ground, decimal? Before,
-        decimal? After, string? Note, Guid EventId, long Sequence);
+        decimal? After, string? Note, Guid EventId, long Sequence, decimal? BeforeDisplay, decimal? AfterDisplay);
 
     public static void MapHistoryEndpoints(this RouteGroupBuilder api)
     {
@@ -31,7 +31,7 @@ public static class HistoryEndpoints
         HttpContext http, string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
     {
         var history = await IndicatorHistoryAsync(http, agency, code, year, asOf, loader, clock, ct);
-        return history.Problem ?? Results.Ok(history.Entries!.Select(ToBody).ToList());
+        return history.Problem ?? Results.Ok(history.Entries!.Select(e => ToBody(e, ReadQuery.Display)).ToList());
     }
 
     /// <summary>An indicator's history, or the problem (400/404): shared by the JSON read and its export.</summary>
@@ -77,9 +77,11 @@ public static class HistoryEndpoints
         var entries = BudgetLineHistory.For(code, y, await loader.YearAsync(agency, y, at, ct));
         return entries.Count == 0
             ? ReadQuery.NotFound($"Budget line '{code}' is not in the APBD {y} of '{agency}'{IndicatorEndpoints.When(at)}.")
-            : Results.Ok(entries.Select(ToBody).ToList());
+            : Results.Ok(entries.Select(e => ToBody(e, ReadQuery.Rupiah)).ToList()); // before/after are rupiah: whole
     }
 
-    private static EntryBody ToBody(HistoryEntry e) => new(e.At, e.Effective, e.Year, new ActorBody(e.Actor.Name, e.Actor.Nip, e.Actor.Role),
-        e.Kind, e.Reason, e.Ground, e.Before, e.After, e.Note, e.EventId, e.Sequence);
+    /// <summary><paramref name="display"/>: 2 places for indicator values, whole rupiah for budget amounts.</summary>
+    private static EntryBody ToBody(HistoryEntry e, Func<decimal?, decimal?> display) => new(e.At, e.Effective, e.Year,
+        new ActorBody(e.Actor.Name, e.Actor.Nip, e.Actor.Role), e.Kind, e.Reason, e.Ground, e.Before, e.After, e.Note, e.EventId, e.Sequence,
+        display(e.Before), display(e.After));
 }

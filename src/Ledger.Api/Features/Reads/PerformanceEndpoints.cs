@@ -17,21 +17,26 @@ public static class PerformanceEndpoints
 
     public sealed record MeasureBody(
         int Year, decimal? Target, string TargetSource, decimal? Realization, decimal? Capaian, decimal? CapaianDisplay,
-        string? CapaianMethod, string? CapaianNotComputedReason, string? Predikat);
+        string? CapaianMethod, string? CapaianNotComputedReason, string? Predikat, decimal? RealizationDisplay);
 
     public sealed record RowBody(
         string Code, string Name, string Unit, string Polarity, string Level, string Kind, string? Parent,
         MeasureBody Current, MeasureBody? Previous, decimal? EndTarget, decimal? ProgressToEndTarget, decimal? ProgressDisplay,
         string? ProgressMethod);
 
-    /// <summary>absorption = spent / pagu × 100; efficiency = pagu − spent; efficiencyPercent = efficiency / pagu × 100 (seed 001 §4.4).</summary>
+    /// <summary>
+    /// absorption = spent / pagu × 100; efficiency = pagu − spent; efficiencyPercent = efficiency / pagu × 100 (seed 001 §4.4).
+    /// The amounts' <c>…Display</c> are whole rupiah, half-up.
+    /// </summary>
     public sealed record BudgetBody(
         string Code, string Name, string? Parent, decimal PaguMurni, decimal Pagu, decimal Spent, decimal? Absorption,
-        decimal? AbsorptionDisplay, decimal Efficiency, decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay, bool ExceedsPagu);
+        decimal? AbsorptionDisplay, decimal Efficiency, decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay, bool ExceedsPagu,
+        decimal? PaguMurniDisplay, decimal? PaguDisplay, decimal? SpentDisplay, decimal? EfficiencyDisplay);
 
     public sealed record BudgetTotalsBody(
         decimal PaguMurni, decimal Pagu, decimal Spent, decimal? Absorption, decimal? AbsorptionDisplay, decimal Efficiency,
-        decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay);
+        decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay,
+        decimal? PaguMurniDisplay, decimal? PaguDisplay, decimal? SpentDisplay, decimal? EfficiencyDisplay);
 
     public sealed record PerformanceBody(
         string Agency, int Year, int PreviousYear, RenstraBody? Renstra, string? RatingScale, string? PreviousRatingScale,
@@ -84,7 +89,8 @@ public static class PerformanceEndpoints
             table.Indicators.Select(ToBody).ToList(),
             table.Budget.Select(l => new BudgetBody(l.Code, l.Name, l.Parent, l.PaguMurni, l.Pagu, l.Spent, l.Absorption,
                 ReadQuery.Display(l.Absorption), l.Efficiency, Percent(l.Efficiency, l.Pagu), ReadQuery.Display(Percent(l.Efficiency, l.Pagu)),
-                l.ExceedsPagu)).ToList(),
+                l.ExceedsPagu, ReadQuery.Rupiah(l.PaguMurni), ReadQuery.Rupiah(l.Pagu), ReadQuery.Rupiah(l.Spent), ReadQuery.Rupiah(l.Efficiency)))
+                .ToList(),
             Totals(table.BudgetTotals),
             current.Version, previous.Version, at);
         return new(body, agencyState.Name, null);
@@ -95,11 +101,13 @@ public static class PerformanceEndpoints
             r.EndTarget, r.ProgressToEndTarget, ReadQuery.Display(r.ProgressToEndTarget), r.ProgressMethod);
 
     private static MeasureBody ToBody(YearMeasure m) =>
-        new(m.Year, m.Target, m.TargetSource, m.Realization, m.Capaian, m.CapaianDisplay, m.CapaianMethod, m.CapaianNotComputedReason, m.Predikat);
+        new(m.Year, m.Target, m.TargetSource, m.Realization, m.Capaian, m.CapaianDisplay, m.CapaianMethod, m.CapaianNotComputedReason, m.Predikat,
+            ReadQuery.Display(m.Realization));
 
     private static BudgetTotalsBody Totals(BudgetTotals t) =>
         new(t.PaguMurni, t.Pagu, t.Spent, t.Absorption, ReadQuery.Display(t.Absorption), t.Efficiency,
-            Percent(t.Efficiency, t.Pagu), ReadQuery.Display(Percent(t.Efficiency, t.Pagu)));
+            Percent(t.Efficiency, t.Pagu), ReadQuery.Display(Percent(t.Efficiency, t.Pagu)),
+            ReadQuery.Rupiah(t.PaguMurni), ReadQuery.Rupiah(t.Pagu), ReadQuery.Rupiah(t.Spent), ReadQuery.Rupiah(t.Efficiency));
 
     private static decimal? Percent(decimal part, decimal whole) => whole == 0 ? null : part * 100m / whole;
 }

@@ -107,7 +107,4 @@ public static partial class ReadQuery
 
     /// <summary>Whole rupiah, half-up: the display value of an amount (pagu, spent, efficiency, totals).</summary>
     public static decimal? Rupiah(decimal? amount) => amount is { } a ? CapaianCalculator.RoundHalfUp(a, 0) : null;
-
-    /// <summary>Display only when the value has more than 2 places (e.g. an average of quarters): half-up to 2 places.</summary>
-    public static decimal? DisplayIfLong(decimal? value) => value is { } v && decimal.Round(v, 2) != v ? Display(v) : null;
 }
