@@ -155,6 +155,7 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
     private static async Task WriteProblemAsync(HttpContext http, CommandFailure failure)
     {
         var problem = FailureTable.ToProblem(failure);
+        Infrastructure.Language.ProblemLanguage.Apply(http, problem, failure);
         http.Response.StatusCode = problem.Status!.Value;
         http.Response.ContentType = "application/problem+json; charset=utf-8";
         await http.Response.WriteAsync(JsonSerializer.Serialize(problem, problem.GetType(), ProblemJson), Encoding.UTF8, http.RequestAborted);

@@ -24,7 +24,11 @@ public abstract record CommandFailure : CommandOutcome
     private CommandFailure() { }
 
     /// <summary>The body is not valid JSON of the right shape, or the command broke a validation rule. Keys are camelCase field paths.</summary>
-    public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors) : CommandFailure;
+    public sealed record ValidationFailed(IReadOnlyDictionary<string, string[]> Errors) : CommandFailure
+    {
+        /// <summary>Per field, parallel to <see cref="Errors"/>: the Indonesian message, or null to keep the English (Language/FieldTexts).</summary>
+        public IReadOnlyDictionary<string, string?[]>? Indonesian { get; init; }
+    }
 
     /// <summary>A request header the pipeline reads (If-Match, Idempotency-Key, X-Correlation-Id) is malformed.</summary>
     public sealed record BadHeader(string Header, string Message) : CommandFailure;

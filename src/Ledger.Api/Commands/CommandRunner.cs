@@ -118,6 +118,7 @@ public sealed class CommandRunner(StreamLoader streams, IServiceProvider service
     public async Task ValidateAsync<TCommand>(TCommand command, CancellationToken ct)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var indonesian = new Dictionary<string, List<string?>>(StringComparer.Ordinal);
         foreach (var validator in services.GetServices<IValidator<TCommand>>())
         {
             var result = await validator.ValidateAsync(command, ct);
@@ -126,10 +127,15 @@ public sealed class CommandRunner(StreamLoader streams, IServiceProvider service
                 var field = CommandBody.CamelCasePath(error.PropertyName);
                 if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
                 list.Add(error.ErrorMessage);
+                if (!indonesian.TryGetValue(field, out var id)) indonesian[field] = id = [];
+                id.Add(Infrastructure.Language.FieldTexts.For(field, error.ErrorCode, error.FormattedMessagePlaceholderValues, error.CustomState));
             }
         }
         if (errors.Count > 0)
-            throw new CommandFailedException(new CommandFailure.ValidationFailed(errors.ToDictionary(e => e.Key, e => e.Value.ToArray())));
+            throw new CommandFailedException(new CommandFailure.ValidationFailed(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
+            {
+                Indonesian = indonesian.ToDictionary(e => e.Key, e => e.Value.ToArray()),
+            });
     }
 
     public static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";

@@ -58,7 +58,10 @@ public sealed class YearAddressedValidator<TCommand>(IValidator<TCommand> inner,
     private ValidationResult Check(Addressed<TCommand> addressed, ValidationResult result)
     {
         if (addressed.Key is < MinYear or > MaxYear)
-            result.Errors.Insert(0, new ValidationFailure(keyName, $"'{keyName}' is required and must be a year from {MinYear} to {MaxYear}."));
+            result.Errors.Insert(0, new ValidationFailure(keyName, $"'{keyName}' is required and must be a year from {MinYear} to {MaxYear}.")
+            {
+                ErrorCode = BodyRules.YearCode,
+            });
         return result;
     }
 }

@@ -4,6 +4,7 @@ using Ledger.Api.Features.Agencies;
 using Ledger.Api.Features.Audit;
 using Ledger.Api.Features.Discovery;
 using Ledger.Api.Features.Evaluations;
+using Ledger.Api.Features.Exports;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Features.Renstras;
@@ -60,6 +61,7 @@ public static class ApiRegistration
         api.MapSnapshotEndpoints();
         api.MapProjectionAdminEndpoints();
         api.MapDiscoveryEndpoints();
+        api.MapExportEndpoints();
         app.MapLedgerCommands();
     }
 }

@@ -42,13 +42,16 @@ public static class Hardening
     public static void AddLedgerProblemDetails(this IServiceCollection services) =>
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
-            if (c.Exception is null || !DatabaseOutage.Is(c.Exception)) return;
-            c.HttpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            c.ProblemDetails.Title = "The database is unavailable.";
-            // Honest about the one case nobody can know: a connection that broke while committing. The same
-            // Idempotency-Key makes the retry safe either way (the key is claimed in the events' transaction).
-            c.ProblemDetails.Detail = $"The ledger's database did not answer. Retry after {DatabaseOutage.RetryAfterSeconds} s; " +
-                "send a write again with the same Idempotency-Key, so that it is recorded once even if the connection broke while it was being committed.";
+            if (c.Exception is not null && DatabaseOutage.Is(c.Exception))
+            {
+                c.HttpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                c.ProblemDetails.Title = "The database is unavailable.";
+                // Honest about the one case nobody can know: a connection that broke while committing. The same
+                // Idempotency-Key makes the retry safe either way (the key is claimed in the events' transaction).
+                c.ProblemDetails.Detail = $"The ledger's database did not answer. Retry after {DatabaseOutage.RetryAfterSeconds} s; " +
+                    "send a write again with the same Idempotency-Key, so that it is recorded once even if the connection broke while it was being committed.";
+            }
+            Language.ProblemLanguage.Apply(c.HttpContext, c.ProblemDetails); // Accept-Language: id (docs/api-notes.md "Language")
         });
 
     /// <summary>Security headers on every response; the body limit for every request (also under TestServer, which has no Kestrel limits).</summary>

@@ -62,6 +62,8 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         ["GET /api/agencies/{agency}/indicators/{code}/history"] = Rule.AgencyRead,
         ["GET /api/agencies/{agency}/budget/{year}/lines/{code}/history"] = Rule.AgencyRead,
         ["GET /api/agencies/{agency}/findings"] = Rule.AgencyRead,
+        ["GET /api/agencies/{agency}/performance/{year}/export"] = Rule.AgencyRead,
+        ["GET /api/agencies/{agency}/indicators/{code}/history/export"] = Rule.AgencyRead,
         ["GET /api/audit/verify"] = Rule.InspektoratOrAdmin,
         ["GET /api/admin/projections"] = Rule.AdminOnly,
         ["POST /api/admin/projections/rebuild"] = Rule.AdminOnly,

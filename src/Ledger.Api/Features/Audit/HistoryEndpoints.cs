@@ -15,7 +15,7 @@ public static class HistoryEndpoints
 
     public sealed record EntryBody(
         DateTimeOffset At, string Effective, int? Year, ActorBody Actor, string Kind, string? Reason, string? Ground, decimal? Before,
-        decimal? After, string? Note, Guid EventId, long Sequence);
+        decimal? After, string? Note, Guid EventId, long Sequence, decimal? BeforeDisplay, decimal? AfterDisplay);
 
     public static void MapHistoryEndpoints(this RouteGroupBuilder api)
     {
@@ -30,15 +30,26 @@ public static class HistoryEndpoints
     private static async Task<IResult> IndicatorAsync(
         HttpContext http, string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
     {
+        var history = await IndicatorHistoryAsync(http, agency, code, year, asOf, loader, clock, ct);
+        return history.Problem ?? Results.Ok(history.Entries!.Select(e => ToBody(e, ReadQuery.Display)).ToList());
+    }
+
+    /// <summary>An indicator's history, or the problem (400/404): shared by the JSON read and its export.</summary>
+    public sealed record Built(string Code, IReadOnlyList<HistoryEntry>? Entries, IResult? Problem);
+
+    internal static async Task<Built> IndicatorHistoryAsync(
+        HttpContext http, string agency, string code, string? year, string? asOf, AuditLoader loader, TimeProvider clock, CancellationToken ct)
+    {
         int? only = null;
         if (year is not null)
         {
-            if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return badYear!;
+            if (!ReadQuery.TryYear(year, "year", out var y, out var badYear)) return new(code, null, badYear);
             only = y;
         }
-        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
-        code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}/history
-        if (!await loader.AgencyExistsAsync(agency, at, ct)) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
+        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return new(code, null, badAsOf);
+        code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}/history[/export]
+        if (!await loader.AgencyExistsAsync(agency, at, ct))
+            return new(code, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
 
         // With a year: the Renstras that cover it and that year's stream. Without: every Renstra found in the look-back
         // window that defines the indicator, and the year streams of their periods.
@@ -47,12 +58,13 @@ public static class HistoryEndpoints
         var renstras = (await loader.RenstrasAsync(agency, from, reference + 1, at, ct))
             .Where(r => r.HasIndicator(code) && (only is not { } y1 || r.Covers(y1))).ToList();
         if (renstras.Count == 0)
-            return ReadQuery.NotFound($"Indicator '{code}' is in no Renstra of '{agency}'{(only is { } y2 ? $" covering {y2}" : "")}{IndicatorEndpoints.When(at)}.");
+            return new(code, null,
+                ReadQuery.NotFound($"Indicator '{code}' is in no Renstra of '{agency}'{(only is { } y2 ? $" covering {y2}" : "")}{IndicatorEndpoints.When(at)}."));
 
         var years = only is { } y3 ? [y3] : renstras.SelectMany(r => r.Years).Distinct().Order().ToList();
         var events = renstras.SelectMany(r => r.Events).ToList();
         events.AddRange(await loader.YearsAsync(agency, years, at, ct));
-        return Results.Ok(IndicatorHistory.For(code, events, only).Select(ToBody).ToList());
+        return new(code, IndicatorHistory.For(code, events, only), null);
     }
 
     private static async Task<IResult> BudgetLineAsync(
@@ -65,9 +77,11 @@ public static class HistoryEndpoints
         var entries = BudgetLineHistory.For(code, y, await loader.YearAsync(agency, y, at, ct));
         return entries.Count == 0
             ? ReadQuery.NotFound($"Budget line '{code}' is not in the APBD {y} of '{agency}'{IndicatorEndpoints.When(at)}.")
-            : Results.Ok(entries.Select(ToBody).ToList());
+            : Results.Ok(entries.Select(e => ToBody(e, ReadQuery.Rupiah)).ToList()); // before/after are rupiah: whole
     }
 
-    private static EntryBody ToBody(HistoryEntry e) => new(e.At, e.Effective, e.Year, new ActorBody(e.Actor.Name, e.Actor.Nip, e.Actor.Role),
-        e.Kind, e.Reason, e.Ground, e.Before, e.After, e.Note, e.EventId, e.Sequence);
+    /// <summary><paramref name="display"/>: 2 places for indicator values, whole rupiah for budget amounts.</summary>
+    private static EntryBody ToBody(HistoryEntry e, Func<decimal?, decimal?> display) => new(e.At, e.Effective, e.Year,
+        new ActorBody(e.Actor.Name, e.Actor.Nip, e.Actor.Role), e.Kind, e.Reason, e.Ground, e.Before, e.After, e.Note, e.EventId, e.Sequence,
+        display(e.Before), display(e.After));
 }

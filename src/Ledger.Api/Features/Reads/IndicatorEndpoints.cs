@@ -39,7 +39,9 @@ public static class IndicatorEndpoints
         string? RatingScale,
         decimal? ClaimedCapaian,
         long Version,
-        DateTimeOffset? AsOf);
+        DateTimeOffset? AsOf,
+        decimal? AnnualValueDisplay,
+        decimal? ClaimedCapaianDisplay);
 
     public static void MapIndicatorRead(this RouteGroupBuilder api) =>
         api.MapGet("/agencies/{agency}/indicators/{code}", ReadAsync)
@@ -72,7 +74,8 @@ public static class IndicatorEndpoints
             renstra.State.PeriodStart,
             new TargetsBody(t.Renstra, t.RenstraRevised, t.PkMurni, t.Pk, t.Source, t.InForce),
             view.Realizations, view.AnnualValue, view.Capaian, view.CapaianDisplay, view.CapaianMethod, view.CapaianNotComputedReason,
-            ReadQuery.Policy.Id, view.Predikat, scale?.Name, view.ClaimedCapaian, yearState.Version, at), yearState.Version);
+            ReadQuery.Policy.Id, view.Predikat, scale?.Name, view.ClaimedCapaian, yearState.Version, at,
+            ReadQuery.Display(view.AnnualValue), ReadQuery.Display(view.ClaimedCapaian)), yearState.Version);
     }
 
     internal static string When(DateTimeOffset? asOf) => asOf is { } a ? $" as of {a:O}" : "";

@@ -17,21 +17,26 @@ public static class PerformanceEndpoints
 
     public sealed record MeasureBody(
         int Year, decimal? Target, string TargetSource, decimal? Realization, decimal? Capaian, decimal? CapaianDisplay,
-        string? CapaianMethod, string? CapaianNotComputedReason, string? Predikat);
+        string? CapaianMethod, string? CapaianNotComputedReason, string? Predikat, decimal? RealizationDisplay);
 
     public sealed record RowBody(
         string Code, string Name, string Unit, string Polarity, string Level, string Kind, string? Parent,
         MeasureBody Current, MeasureBody? Previous, decimal? EndTarget, decimal? ProgressToEndTarget, decimal? ProgressDisplay,
         string? ProgressMethod);
 
-    /// <summary>absorption = spent / pagu × 100; efficiency = pagu − spent; efficiencyPercent = efficiency / pagu × 100 (seed 001 §4.4).</summary>
+    /// <summary>
+    /// absorption = spent / pagu × 100; efficiency = pagu − spent; efficiencyPercent = efficiency / pagu × 100 (seed 001 §4.4).
+    /// The amounts' <c>…Display</c> are whole rupiah, half-up.
+    /// </summary>
     public sealed record BudgetBody(
         string Code, string Name, string? Parent, decimal PaguMurni, decimal Pagu, decimal Spent, decimal? Absorption,
-        decimal? AbsorptionDisplay, decimal Efficiency, decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay, bool ExceedsPagu);
+        decimal? AbsorptionDisplay, decimal Efficiency, decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay, bool ExceedsPagu,
+        decimal? PaguMurniDisplay, decimal? PaguDisplay, decimal? SpentDisplay, decimal? EfficiencyDisplay);
 
     public sealed record BudgetTotalsBody(
         decimal PaguMurni, decimal Pagu, decimal Spent, decimal? Absorption, decimal? AbsorptionDisplay, decimal Efficiency,
-        decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay);
+        decimal? EfficiencyPercent, decimal? EfficiencyPercentDisplay,
+        decimal? PaguMurniDisplay, decimal? PaguDisplay, decimal? SpentDisplay, decimal? EfficiencyDisplay);
 
     public sealed record PerformanceBody(
         string Agency, int Year, int PreviousYear, RenstraBody? Renstra, string? RatingScale, string? PreviousRatingScale,
@@ -47,15 +52,25 @@ public static class PerformanceEndpoints
     private static async Task<IResult> ReadAsync(
         HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, CancellationToken ct)
     {
-        if (!ReadQuery.CheckYear(year, "year", out var badYear)) return badYear!;
-        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
+        var read = await BuildAsync(agency, year, asOf, loader, ct);
+        return read.Problem ?? ReadQuery.Ok(http, read.Body!, read.Body!.Version);
+    }
+
+    /// <summary>The answer of this read, or its problem (400/404): the one place that builds the table (the JSON read and the exports).</summary>
+    public sealed record Built(PerformanceBody? Body, string? AgencyName, IResult? Problem);
+
+    internal static async Task<Built> BuildAsync(string agency, int year, string? asOf, ReadLoader loader, CancellationToken ct)
+    {
+        if (!ReadQuery.CheckYear(year, "year", out var badYear)) return new(null, null, badYear);
+        if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return new(null, null, badAsOf);
 
         var agencyState = (await loader.AgencyAsync(agency, at, ct)).State;
-        if (!agencyState.Exists) return ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}.");
+        if (!agencyState.Exists) return new(null, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
         var renstra = await loader.RenstraCoveringAsync(agency, year, at, ct);
         var current = await loader.YearAsync(agency, year, at, ct);
         if (renstra is null && current.Version == 0)
-            return ReadQuery.NotFound($"No Renstra of '{agency}' covers {year} and nothing is recorded for it{IndicatorEndpoints.When(at)}.");
+            return new(null, null,
+                ReadQuery.NotFound($"No Renstra of '{agency}' covers {year} and nothing is recorded for it{IndicatorEndpoints.When(at)}."));
 
         var previousYear = year - 1;
         var previous = await loader.YearAsync(agency, previousYear, at, ct);
@@ -74,10 +89,11 @@ public static class PerformanceEndpoints
             table.Indicators.Select(ToBody).ToList(),
             table.Budget.Select(l => new BudgetBody(l.Code, l.Name, l.Parent, l.PaguMurni, l.Pagu, l.Spent, l.Absorption,
                 ReadQuery.Display(l.Absorption), l.Efficiency, Percent(l.Efficiency, l.Pagu), ReadQuery.Display(Percent(l.Efficiency, l.Pagu)),
-                l.ExceedsPagu)).ToList(),
+                l.ExceedsPagu, ReadQuery.Rupiah(l.PaguMurni), ReadQuery.Rupiah(l.Pagu), ReadQuery.Rupiah(l.Spent), ReadQuery.Rupiah(l.Efficiency)))
+                .ToList(),
             Totals(table.BudgetTotals),
             current.Version, previous.Version, at);
-        return ReadQuery.Ok(http, body, current.Version);
+        return new(body, agencyState.Name, null);
     }
 
     private static RowBody ToBody(PerformanceRow r) =>
@@ -85,11 +101,13 @@ public static class PerformanceEndpoints
             r.EndTarget, r.ProgressToEndTarget, ReadQuery.Display(r.ProgressToEndTarget), r.ProgressMethod);
 
     private static MeasureBody ToBody(YearMeasure m) =>
-        new(m.Year, m.Target, m.TargetSource, m.Realization, m.Capaian, m.CapaianDisplay, m.CapaianMethod, m.CapaianNotComputedReason, m.Predikat);
+        new(m.Year, m.Target, m.TargetSource, m.Realization, m.Capaian, m.CapaianDisplay, m.CapaianMethod, m.CapaianNotComputedReason, m.Predikat,
+            ReadQuery.Display(m.Realization));
 
     private static BudgetTotalsBody Totals(BudgetTotals t) =>
         new(t.PaguMurni, t.Pagu, t.Spent, t.Absorption, ReadQuery.Display(t.Absorption), t.Efficiency,
-            Percent(t.Efficiency, t.Pagu), ReadQuery.Display(Percent(t.Efficiency, t.Pagu)));
+            Percent(t.Efficiency, t.Pagu), ReadQuery.Display(Percent(t.Efficiency, t.Pagu)),
+            ReadQuery.Rupiah(t.PaguMurni), ReadQuery.Rupiah(t.Pagu), ReadQuery.Rupiah(t.Spent), ReadQuery.Rupiah(t.Efficiency));
 
     private static decimal? Percent(decimal part, decimal whole) => whole == 0 ? null : part * 100m / whole;
 }

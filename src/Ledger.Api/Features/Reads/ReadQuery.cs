@@ -104,4 +104,7 @@ public static partial class ReadQuery
     /// <summary>Half-up to 2 places, for numbers a human reads (the capaian policy's display rule).</summary>
     public static decimal? Display(decimal? value) =>
         value is { } v ? CapaianCalculator.RoundHalfUp(v, Policy.DisplayDecimals) : null;
+
+    /// <summary>Whole rupiah, half-up: the display value of an amount (pagu, spent, efficiency, totals).</summary>
+    public static decimal? Rupiah(decimal? amount) => amount is { } a ? CapaianCalculator.RoundHalfUp(a, 0) : null;
 }
