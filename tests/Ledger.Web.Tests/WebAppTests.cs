@@ -117,12 +117,14 @@ public sealed class WebAppTests(Browser browser)
         await page.ClickAsync("#realisasi button[type=submit]");
         await Expect(page.Locator("#realisasi .form-error")).ToContainTextAsync("Tidak disimpan");
         await Expect(page.Locator("#realisasi .has-error #realisasi-value")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#realisasi-value-error")).ToHaveTextAsync("Nilai wajib diisi."); // the API's own rule, in Indonesian
 
         // A correction needs a reason.
         await page.SelectOptionAsync("#koreksi-period", "Y");
         await page.FillAsync("#koreksi-value", "0,2");
         await page.ClickAsync("#koreksi button[type=submit]");
         await Expect(page.Locator("#koreksi .has-error #koreksi-reason")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#koreksi-reason-error")).ToHaveTextAsync("Alasan wajib diisi.");
         await Browser.ScreenshotAsync(page, "06-validasi");
 
         var versionAfter = (await browser.Service.ReadAsync($"/api/agencies/{Surakarta}/indicators/I6?year=2023", browser.Service.StaffToken))
