@@ -10,6 +10,19 @@ namespace Ledger.Api.Infrastructure;
 /// </summary>
 public static class OpenApiDocument
 {
+    /// <summary>
+    /// GET /docs: Scalar's interactive API reference over <c>/openapi/v1.json</c>, no token needed (outside /api). Its
+    /// script is the bundle embedded in Scalar.AspNetCore, served by this service under /docs/ (no CDN).
+    /// </summary>
+    public static void MapLedgerDocs(this WebApplication app) =>
+        Scalar.AspNetCore.ScalarEndpointRouteBuilderExtensions.MapScalarApiReference(app, "/docs", o =>
+        {
+            o.Title = "Ledger API";
+            o.OpenApiRoutePattern = "/openapi/{documentName}.json";
+            o.DefaultFonts = false; // Inter and JetBrains Mono would come from Scalar's CDN
+            o.Telemetry = false;
+        }).ExcludeFromDescription();
+
     public static void AddLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(o =>
         {
