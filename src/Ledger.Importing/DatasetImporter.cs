@@ -10,7 +10,9 @@ namespace Ledger.Importing;
 /// rules), sent with an <c>Idempotency-Key</c> derived from dataset name + file + step index, so a re-run is answered
 /// from the server's idempotency store and writes nothing twice. User steps (POST /api/users) create the dataset's
 /// users with the admin token; later steps act as them ("as": "staff"). Tokens are kept in an <see cref="ITokenStore"/>
-/// so a re-run acts as the same users (the idempotency scope is tenant + acting user).
+/// so a re-run acts as the same users (the idempotency scope is tenant + acting user). A re-run with another token file
+/// finds the users the first run created (GET /api/users: same name, role, agency, not revoked) and has a new token
+/// issued for each (POST /api/users/{id}/token) instead of creating duplicates.
 /// </summary>
 public sealed class DatasetImporter(HttpClient http, string adminToken, ITokenStore tokens, IImportProgress? progress = null)
 {
@@ -59,6 +61,25 @@ public sealed class DatasetImporter(HttpClient http, string adminToken, ITokenSt
         }
         if (!users.TryGetValue(step.As, out var actor))
             return Unknown(dataset, step);
+        // Not in this token file (another file, a lost one): the user may exist from an earlier run. A token cannot be
+        // recovered (only its hash is stored), so the existing user gets a new one instead of a duplicate being created.
+        if (await ExistingUserAsync(step, actor, ct) is { } existing)
+        {
+            using var issue = new HttpRequestMessage(HttpMethod.Post, $"/api/users/{existing}/token");
+            issue.Headers.Authorization = new AuthenticationHeaderValue("Bearer", actor);
+            issue.Content = new StringContent(
+                new JsonObject { ["reason"] = $"ledger-import: dataset {dataset.Name} ({step.Label}) re-run without this user's token" }.ToJsonString(),
+                Encoding.UTF8, "application/json");
+            using var issued = await http.SendAsync(issue, ct);
+            var answer = await issued.Content.ReadAsStringAsync(ct);
+            if (!issued.IsSuccessStatusCode) return Refused(dataset, step, (int)issued.StatusCode, answer);
+            var rotated = JsonNode.Parse(answer)?["token"]?.GetValue<string>();
+            if (rotated is null) return new StepResult(dataset.Name, step, StepOutcome.RefusedUnexpectedly, (int)issued.StatusCode, null, "no token in the answer");
+            tokens.Set(key, rotated);
+            users[step.UserKey!] = rotated;
+            return new StepResult(dataset.Name, step, StepOutcome.Replayed, (int)issued.StatusCode, null,
+                $"user {existing} already existed; a new token was issued (the one kept elsewhere no longer works)");
+        }
         using var response = await http.SendAsync(Request(step, actor, idempotencyKey: null), ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode) return Refused(dataset, step, (int)response.StatusCode, text);
@@ -67,6 +88,29 @@ public sealed class DatasetImporter(HttpClient http, string adminToken, ITokenSt
         tokens.Set(key, token);
         users[step.UserKey!] = token;
         return new StepResult(dataset.Name, step, StepOutcome.Accepted, (int)response.StatusCode, null, null);
+    }
+
+    /// <summary>
+    /// The id of the unrevoked user with this step's name, role and agency (and NIP, when the step gives one), from
+    /// GET /api/users (admin); the first created when there are several. Null when none, or when the server cannot list
+    /// users (then the user is created as before).
+    /// </summary>
+    private async Task<string?> ExistingUserAsync(DatasetStep step, string adminToken, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode) return null;
+        if (JsonNode.Parse(await response.Content.ReadAsStringAsync(ct)) is not JsonArray list) return null;
+        static string? Text(JsonNode? node, string name) => node?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        var body = step.Body;
+        var name = Text(body, "name")?.Trim();
+        var nip = Text(body, "nip");
+        return list.FirstOrDefault(u =>
+                u?["revoked"]?.GetValue<bool>() == false
+                && Text(u, "name") == name && Text(u, "role") == Text(body, "role") && Text(u, "agency") == Text(body, "agency")
+                && (nip is null || Text(u, "nip") == nip))
+            is { } found ? Text(found, "id") : null;
     }
 
     /// <summary>A token the server no longer knows (a fresh database behind the same URL) answers 401 to any read.</summary>

@@ -48,6 +48,7 @@ public static class ApiRegistration
     public static void MapLedgerApi(this WebApplication app)
     {
         app.MapOpenApi(); // GET /openapi/v1.json, no token needed
+        app.MapLedgerDocs(); // GET /docs, the interactive reference over it
         app.UseBearerTokens();
         app.UseEndpointAccess();
         app.UseAuditGuard();

@@ -21,6 +21,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         AgencySign,         // the agency's approver only
         AgencyOwnPeople,    // the agency's staff or approver only (PK perubahan: approver signs, staff proposes; follow-ups)
         Evaluate,           // the Inspektorat only, for every agency
+        AnyCaller,          // any valid token (GET /api/me; GET /api/agencies filters the list itself)
     }
 
     /// <summary>The expected table: one row per endpoint (method + route pattern, constraints dropped).</summary>
@@ -67,6 +68,12 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         ["GET /api/audit/verify"] = Rule.InspektoratOrAdmin,
         ["GET /api/admin/projections"] = Rule.AdminOnly,
         ["POST /api/admin/projections/rebuild"] = Rule.AdminOnly,
+        ["GET /api/me"] = Rule.AnyCaller,
+        ["GET /api/agencies"] = Rule.AnyCaller,
+        ["GET /api/agencies/{agency}/indicators"] = Rule.AgencyRead,
+        ["GET /api/agencies/{agency}/changes"] = Rule.AgencyRead,
+        ["GET /api/users"] = Rule.AdminOnly,
+        ["POST /api/users/{id}/token"] = Rule.AdminOnly,
     };
 
     private enum Answer { Unauthenticated, Forbidden, Allowed, NoRoute }
@@ -89,6 +96,7 @@ public sealed class RoleMatrixTests(LedgerApiFactory f) : IClassFixture<LedgerAp
         _ => (rule, caller) switch
         {
             (Rule.AdminOnly, "admin") => Answer.Allowed,
+            (Rule.AnyCaller, _) => Answer.Allowed,
             (Rule.InspektoratOrAdmin, "admin" or "inspektorat") => Answer.Allowed,
             (Rule.AgencyRead, "admin" or "inspektorat") => Answer.Allowed,
             (Rule.AgencyRead or Rule.AgencyWrite, "staff" or "approver") when ownAgency => Answer.Allowed,

@@ -15,11 +15,14 @@ public static class ProjectionAdminEndpoints
 
     public sealed record RebuildBody(string? Projection);
 
+    /// <summary>GET /api/admin/projections: each projection's state and the last rebuild (null before the first).</summary>
+    public sealed record StatusBody(IReadOnlyList<ProjectionHealth> Projections, RebuildJob? Rebuild);
+
     public static void MapProjectionAdminEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/admin/projections", async (ProjectionMonitor monitor, ProjectionRebuilds rebuilds, CancellationToken ct) =>
-                Results.Ok(new { projections = await monitor.StatusAsync(ct), rebuild = rebuilds.Current }))
-            .RequireRole(Roles.Admin).WithTags("Admin")
+                Results.Ok(new StatusBody(await monitor.StatusAsync(ct), rebuilds.Current)))
+            .RequireRole(Roles.Admin).WithTags("Admin").Produces<StatusBody>()
             .WithName("ProjectionStatus").WithSummary("Each projection's committed position, lag and state, and the last rebuild's progress");
 
         api.MapPost("/admin/projections/rebuild", (RebuildBody? body, ProjectionRebuilds rebuilds) =>
@@ -36,6 +39,7 @@ public static class ProjectionAdminEndpoints
                     : Results.Problem(statusCode: 409, title: "A rebuild is already running.", detail: $"See {StatusPath}.");
             })
             .RequireRole(Roles.Admin).WithTags("Admin")
+            .Produces<RebuildJob>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("RebuildProjections").WithSummary("Rebuild one or all projections from the events (202, progress at the status URL)");
     }
 }

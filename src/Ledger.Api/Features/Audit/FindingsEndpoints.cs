@@ -15,6 +15,7 @@ public static class FindingsEndpoints
     public static void MapFindingsEndpoints(this RouteGroupBuilder api) =>
         api.MapGet("/agencies/{agency}/findings", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<List<FindingBody>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadFindings").WithTags("Audit").WithSummary("Audit findings for an agency-year, each citing the events that prove it");
 
     private static async Task<IResult> ReadAsync(

@@ -21,9 +21,11 @@ public static class HistoryEndpoints
     {
         api.MapGet("/agencies/{agency}/indicators/{code}/history", IndicatorAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<List<EntryBody>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadIndicatorHistory").WithTags("Audit").WithSummary("Every change to an indicator: who, when, for which period, why, old → new");
         api.MapGet("/agencies/{agency}/budget/{year}/lines/{code}/history", BudgetLineAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<List<EntryBody>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadBudgetLineHistory").WithTags("Audit").WithSummary("Every change to a budget line in a year: pagu murni, perubahan, spending");
     }
 

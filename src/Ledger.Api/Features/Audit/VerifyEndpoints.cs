@@ -60,6 +60,7 @@ public static class VerifyEndpoints
     public static void MapVerifyEndpoints(this RouteGroupBuilder api) =>
         api.MapGet("/audit/verify", VerifyAsync)
             .RequireRole(Roles.Inspektorat, Roles.Admin)
+            .Produces<VerifyBody>()
             .WithName("VerifyLog").WithTags("Audit")
             .WithSummary("Walks every stream's hash chain, then compares stream snapshots and read models with the log; reports what was altered or forged");
 

@@ -123,6 +123,7 @@ public static class EvaluationEndpoints
     {
         api.MapGet("/agencies/{agency}/evaluations/{year:int}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<EvaluationView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadEvaluation").WithTags("Evaluations").WithSummary("The year's evaluation with its recommendations and their follow-ups");
     }
 

@@ -57,6 +57,7 @@ public static class PkProposalEndpoints
     {
         api.MapGet(Base, ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<List<ProposalBody>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadPkRevisionProposals").WithTags("PK").WithSummary("PK perubahan proposals of the year and where each stands");
     }
 

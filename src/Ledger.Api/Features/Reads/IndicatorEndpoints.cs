@@ -46,6 +46,7 @@ public static class IndicatorEndpoints
     public static void MapIndicatorRead(this RouteGroupBuilder api) =>
         api.MapGet("/agencies/{agency}/indicators/{code}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<IndicatorBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadIndicatorYear").WithTags("Reads").WithSummary("One indicator in one year: targets and their source, realizations, capaian, predikat");
 
     private static async Task<IResult> ReadAsync(

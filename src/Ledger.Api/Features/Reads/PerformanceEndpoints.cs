@@ -46,6 +46,7 @@ public static class PerformanceEndpoints
     public static void MapPerformanceRead(this RouteGroupBuilder api) =>
         api.MapGet("/agencies/{agency}/performance/{year:int}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<PerformanceBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadPerformanceTable").WithTags("Reads")
             .WithSummary("The LKjIP measurement table: every indicator this year and last, progress to the Renstra end target, budget absorption");
 

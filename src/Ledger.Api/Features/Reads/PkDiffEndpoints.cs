@@ -21,6 +21,7 @@ public static class PkDiffEndpoints
     public static void MapPkDiffRead(this RouteGroupBuilder api) =>
         api.MapGet("/agencies/{agency}/pk/{year:int}/diff", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<PkDiffBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadPkDiff").WithTags("Reads").WithSummary("Each indicator's target in two PK versions (default: murni vs the latest)");
 
     private static async Task<IResult> ReadAsync(

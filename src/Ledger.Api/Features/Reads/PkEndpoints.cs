@@ -27,6 +27,7 @@ public static class PkEndpoints
     public static void MapPkRead(this RouteGroupBuilder api) =>
         api.MapGet("/agencies/{agency}/pk/{year:int}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<PkBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadPk").WithTags("Reads").WithSummary("The year's PK: the version in force and every version (murni, perubahan N)");
 
     private static async Task<IResult> ReadAsync(

@@ -48,6 +48,7 @@ public static class RenstraProposalEndpoints
     {
         api.MapGet(Base, ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<List<ProposalBody>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadRenstraRevisionProposals").WithTags("Renstra").WithSummary("Renstra revision proposals and where each stands");
     }
 

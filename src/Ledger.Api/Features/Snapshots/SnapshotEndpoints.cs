@@ -43,10 +43,12 @@ public static class SnapshotEndpoints
     {
         api.MapGet("/agencies/{agency}/years/{year:int}/snapshot", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<SnapshotBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ReadYearSnapshot").WithTags("Years")
             .WithSummary("The frozen year-end snapshot, its hash, and the corrections recorded after the close beside it");
         api.MapGet("/agencies/{agency}/years/{year:int}/snapshot/verify", VerifyAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<VerifyBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("VerifyYearSnapshot").WithTags("Years")
             .WithSummary("Recompute the frozen snapshot from the events the close saw and compare its hash with the stored one");
     }
