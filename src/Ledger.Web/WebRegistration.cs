@@ -18,11 +18,20 @@ public static class WebRegistration
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
 
-    /// <summary>Pages load only the service's own assets and post only to the service; no inline script, no frames.</summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    /// <summary>
+    /// The Content-Security-Policy of a response, by path: JSON answers may load nothing; the pages load only the
+    /// service's own stylesheet and script and post only to the service; the API reference at /docs (Scalar) starts
+    /// from an inline module script and sets inline styles, so it may run inline code, but still loads and connects
+    /// only to this service.
+    /// </summary>
+    public static string ContentSecurityPolicyFor(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")
+            ? "default-src 'none'; frame-ancestors 'none'"
+            : path.StartsWithSegments("/docs")
+                ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+                : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    /// <summary>A web page or asset (everything that is not the API, its OpenAPI document or the health check).</summary>
+    /// <summary>A web page or asset: neither the API, its OpenAPI document nor the health check (answers never cached).</summary>
     public static bool IsPage(PathString path) =>
         !path.StartsWithSegments("/api") && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/health");
 

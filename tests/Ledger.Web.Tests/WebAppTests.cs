@@ -272,4 +272,24 @@ public sealed class WebAppTests(Browser browser)
         Assert.Equal(2, pk.GetProperty("number").GetInt32());
         Assert.Equal(70m, pk.GetProperty("targets").EnumerateArray().First(t => t.GetProperty("indicator").GetString() == "I9").GetProperty("target").GetDecimal());
     }
+
+    [Fact]
+    public async Task The_API_reference_at_docs_renders_in_the_browser_from_the_services_own_assets()
+    {
+        var page = await browser.OpenAsync(null);
+        var outside = new List<string>();
+        page.Request += (_, r) =>
+        {
+            if (!r.Url.StartsWith(browser.Service.BaseAddress.ToString(), StringComparison.Ordinal) && !r.Url.StartsWith("data:", StringComparison.Ordinal))
+                outside.Add(r.Url);
+        };
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
+        await page.GotoAsync("/docs");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Register an agency (perangkat daerah)" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Discovery", Exact = true })).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "12-docs");
+        Assert.Empty(outside);
+        Assert.DoesNotContain(errors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
+    }
 }

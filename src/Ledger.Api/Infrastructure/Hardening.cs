@@ -65,11 +65,7 @@ public static class Hardening
                 h.XContentTypeOptions = "nosniff";
                 h.XFrameOptions = "DENY";
                 h["Referrer-Policy"] = "no-referrer";
-                // JSON answers may load nothing; the web pages (src/Ledger.Web) load their own stylesheet and script and
-                // post only to themselves.
-                h.ContentSecurityPolicy = Ledger.Web.WebRegistration.IsPage(http.Request.Path)
-                    ? Ledger.Web.WebRegistration.ContentSecurityPolicy
-                    : "default-src 'none'; frame-ancestors 'none'";
+                h.ContentSecurityPolicy = Ledger.Web.WebRegistration.ContentSecurityPolicyFor(http.Request.Path);
                 if (http.Request.Path.StartsWithSegments("/api") || Ledger.Web.WebRegistration.IsPage(http.Request.Path) && !h.ContainsKey("Cache-Control"))
                     h.CacheControl = "no-store";
                 return Task.CompletedTask;

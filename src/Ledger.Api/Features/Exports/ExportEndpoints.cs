@@ -21,10 +21,12 @@ public static class ExportEndpoints
     {
         api.MapGet("/agencies/{agency}/performance/{year:int}/export", PerformanceAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<Stream>(StatusCodes.Status200OK, XlsxExport.ContentType, CsvExport.ContentType, PdfExport.ContentType)
             .WithName("ExportPerformanceTable").WithTags("Exports")
             .WithSummary("The LKjIP measurement and budget tables of a year as XLSX (two sheets), CSV (;, Indonesian numbers) or PDF (measurement table)");
         api.MapGet("/agencies/{agency}/indicators/{code}/history/export", HistoryAsync)
             .RequireAgency(Authorization.Access.Read)
+            .Produces<Stream>(StatusCodes.Status200OK, CsvExport.ContentType)
             .WithName("ExportIndicatorHistory").WithTags("Exports").WithSummary("An indicator's history as CSV");
     }
 

@@ -137,6 +137,8 @@ public static partial class RuleTexts
         ["user.agency-not-allowed"] = new("Peran ini tidak terikat pada instansi; kosongkan instansi."),
         ["user.already-exists"] = new("Pengguna ini sudah ada."),
         ["user.revoke-reason-required"] = new("Alasan wajib diisi untuk mencabut akses pengguna."),
+        ["user.token-reason-required"] = new("Alasan wajib diisi untuk menerbitkan token baru."),
+        ["user.revoked"] = new("Akses pengguna ini sudah dicabut; token baru tidak dapat diterbitkan."),
 
         // Revision workflow
         ["revision-proposal.not-pending"] = new("Usulan ini sudah diputuskan."),
