@@ -35,6 +35,6 @@ public static class HealthEndpoints
                 return Results.Problem(title: "Database unavailable", statusCode: StatusCodes.Status503ServiceUnavailable,
                     detail: $"The database did not answer ({e.GetType().Name}); retry after {DatabaseOutage.RetryAfterSeconds} s.");
             }
-        });
+        }).WithTags("Health").WithSummary("200 when the database answers and the audit layer is intact; 503 with the reason otherwise");
     }
 }
