@@ -33,6 +33,7 @@ app.MapHealth();
 app.UseLedgerWeb();
 app.MapLedgerApi();
 app.MapLedgerWeb();
+app.UseStartupBanner();
 return await app.RunJasperFxCommands(args);
 
 /// <summary>Visible to the HTTP tests (WebApplicationFactory).</summary>

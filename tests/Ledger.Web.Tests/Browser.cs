@@ -49,12 +49,14 @@ public sealed class Browser : IAsyncLifetime
         return page;
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <summary>The visible part of the page, from the top, or from <paramref name="focus"/> when given.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name, ILocator? focus = null)
     {
         var folder = Environment.GetEnvironmentVariable("LEDGER_SCREENSHOTS") is { Length: > 0 } f ? f
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
-        await page.EvaluateAsync("window.scrollTo(0, 0)");
+        if (focus is null) await page.EvaluateAsync("window.scrollTo(0, 0)");
+        else await focus.EvaluateAsync("e => e.scrollIntoView({ block: 'center' })");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = false });
     }
 

@@ -125,7 +125,7 @@ public sealed class WebAppTests(Browser browser)
         await page.ClickAsync("#koreksi button[type=submit]");
         await Expect(page.Locator("#koreksi .has-error #koreksi-reason")).ToHaveCountAsync(1);
         await Expect(page.Locator("#koreksi-reason-error")).ToHaveTextAsync("Alasan wajib diisi.");
-        await Browser.ScreenshotAsync(page, "06-validasi");
+        await Browser.ScreenshotAsync(page, "06-validasi", page.Locator("#realisasi-value"));
 
         var versionAfter = (await browser.Service.ReadAsync($"/api/agencies/{Surakarta}/indicators/I6?year=2023", browser.Service.StaffToken))
             .GetProperty("version").GetInt64();
@@ -153,7 +153,7 @@ public sealed class WebAppTests(Browser browser)
         await second.ClickAsync("#koreksi button[type=submit]");
         await Expect(second.Locator("#koreksi .form-error.conflict")).ToContainTextAsync("telah diubah oleh orang lain");
         await Expect(second.Locator("#koreksi-reason")).ToHaveValueAsync("Angka dari laporan lama (uji)");
-        await Browser.ScreenshotAsync(second, "07-konflik");
+        await Browser.ScreenshotAsync(second, "07-konflik", second.Locator("#koreksi"));
 
         var i7 = await browser.Service.ReadAsync($"/api/agencies/{Surakarta}/indicators/I7?year=2023", browser.Service.StaffToken);
         Assert.Equal(1.9m, i7.GetProperty("realizations").GetProperty("Y").GetDecimal()); // the first write stands
@@ -215,6 +215,12 @@ public sealed class WebAppTests(Browser browser)
         var api = await browser.Service.ReadAsync($"/api/agencies/{Surakarta}/years/2022/snapshot", browser.Service.ApproverToken);
         await Expect(page.Locator("#snapshot")).ToContainTextAsync(api.GetProperty("snapshotHash").GetString()!);
         await Browser.ScreenshotAsync(page, "10-tutup-buku");
+
+        var auditor = await browser.OpenAsync(browser.Service.InspektoratToken);
+        await auditor.GotoAsync($"/instansi/{Surakarta}/2022/tutup-buku");
+        await auditor.ClickAsync("text=Periksa sekarang");
+        await Expect(auditor.Locator("#rantai")).ToContainTextAsync("utuh");
+        await Expect(auditor.Locator("#rantai")).ToContainTextAsync("cocok"); // the head published at this close
     }
 
     [Fact]

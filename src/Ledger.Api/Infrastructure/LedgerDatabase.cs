@@ -54,6 +54,13 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// </summary>
     public bool SnapshotKeyKept { get; private init; } = true;
 
+    /// <summary>
+    /// The local cluster's administrator token (kept beside it as <c>secret-admin-token</c>), for a newcomer who set no
+    /// <c>Ledger:BootstrapAdminToken</c>: the service uses it as the bootstrap token and prints it at start. Null with a
+    /// configured database.
+    /// </summary>
+    public string? LocalAdminToken { get; private init; }
+
     /// <summary>The restricted role to grant Wolverine's tables to (null: the configured connection's own role is used as is).</summary>
     public string? GrantedRole { get; private init; }
 
@@ -111,7 +118,10 @@ public sealed class LedgerDatabase : IAsyncDisposable
             var where = $"local cluster {cluster.PgData} on 127.0.0.1:{cluster.Port}, database '{DatabaseName}', role '{ServiceRole}'";
             log.LogInformation("Ledger's database: {Where}.", where);
             var key = Convert.FromHexString(await cluster.SecretAsync("snapshot-key", ct));
-            return new LedgerDatabase(serviceCs, ownerDs, cluster, where, key) { GrantedRole = ServiceRole };
+            return new LedgerDatabase(serviceCs, ownerDs, cluster, where, key)
+            {
+                GrantedRole = ServiceRole, LocalAdminToken = "ldg_local_" + await cluster.SecretAsync("admin-token", ct),
+            };
         }
         catch
         {

@@ -94,3 +94,11 @@ public sealed record ProposalChange(string Indicator, decimal? Before, decimal A
 public sealed record PkProposal(
     Guid ProposalId, string Status, int BasedOnVersion, string Reason, string Ground, DateOnly SignedOn, Signer Signer,
     IReadOnlyList<PkTarget> Targets, IReadOnlyList<ProposalChange> Changes, int? Version, string? RejectReason);
+
+public sealed record PublishedHead(long Sequence, string? PublishedIn, string Published, string Recomputed, bool Matches);
+
+public sealed record VerifyProblem(long? Sequence, string Stream, string Problem);
+
+public sealed record ChainCheck(
+    bool Ok, long EventsChecked, long? FirstBrokenSequence, IReadOnlyList<VerifyProblem> Problems, long HeadSequence, string LogDigest,
+    IReadOnlyList<PublishedHead> PublishedHeads);

@@ -12,6 +12,11 @@ public sealed class TutupBukuModel : AgencyPage
 {
     public Snapshot? Frozen { get; private set; }
     public SnapshotCheck? Check { get; private set; }
+
+    /// <summary>The whole log's verification (Inspektorat and administrators; run on request: it reads every event).</summary>
+    public ChainCheck? Chain { get; private set; }
+
+    [FromQuery(Name = "verifikasi")] public string? RunChain { get; set; }
     public long? YearVersion { get; private set; }
     public FormState CloseForm { get; } = new("tutup");
     public string? Saved { get; private set; }
@@ -47,5 +52,7 @@ public sealed class TutupBukuModel : AgencyPage
         else
             YearVersion = (await Api.GetAsync<Performance>(ApiRead(LedgerApi.Path("agencies", Agency, "performance", Year)), ct))?.Version;
         Version ??= Frozen?.Version ?? YearVersion;
+        if (RunChain is not null && (Me.IsInspektorat || Me.IsAdmin) && !Historic)
+            Chain = await Api.GetAsync<ChainCheck>("/api/audit/verify", ct);
     }
 }
