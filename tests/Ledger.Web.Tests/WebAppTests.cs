@@ -298,4 +298,37 @@ public sealed class WebAppTests(Browser browser)
         Assert.Empty(outside);
         Assert.DoesNotContain(errors, e => e.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public async Task The_admin_issues_a_new_token_for_a_demo_user_who_then_signs_in_with_it()
+    {
+        var admin = await browser.OpenAsync(ServiceProcess.AdminToken);
+        await admin.GotoAsync("/pengguna");
+        var users = await browser.Service.ReadAsync("/api/users", ServiceProcess.AdminToken);
+        var approver = users.EnumerateArray().First(u => u.GetProperty("role").GetString() == "approver"
+                                                          && u.GetProperty("agency").GetString() == ServiceProcess.Paser);
+        var name = approver.GetProperty("name").GetString()!;
+        var row = admin.Locator("#pengguna tbody tr", new() { HasText = name });
+        await row.Locator("input[name='Input[tokenReason]']").FillAsync("Demo: masuk sebagai penyetuju (uji)");
+        await row.Locator("button", new() { HasText = "Token baru" }).ClickAsync();
+        var token = (await admin.Locator("#token-nilai").InnerTextAsync()).Trim();
+        Assert.StartsWith("ldg_", token);
+        await admin.ReloadAsync();
+        await Expect(admin.Locator("#token-nilai")).ToHaveCountAsync(0); // shown once
+
+        var page = await browser.OpenAsync(token);
+        await page.GotoAsync("/saya");
+        await Expect(page.Locator("dl.facts")).ToContainTextAsync(name);
+        await Expect(page.Locator("dl.facts")).ToContainTextAsync("Penyetuju");
+
+        // A new user, with the API's field error in Indonesian first.
+        await admin.FillAsync("#baru-name", "");
+        await admin.ClickAsync("#baru button[type=submit]");
+        await Expect(admin.Locator("#baru-name-error")).ToContainTextAsync("wajib diisi");
+        await admin.FillAsync("#baru-name", "Rina Auditor (uji)");
+        await admin.SelectOptionAsync("#baru-role", "inspektorat");
+        await admin.ClickAsync("#baru button[type=submit]");
+        await Expect(admin.Locator("#token-baru")).ToContainTextAsync("Rina Auditor (uji)");
+        await Expect(admin.Locator("#pengguna")).ToContainTextAsync("Rina Auditor (uji)");
+    }
 }

@@ -102,3 +102,5 @@ public sealed record VerifyProblem(long? Sequence, string Stream, string Problem
 public sealed record ChainCheck(
     bool Ok, long EventsChecked, long? FirstBrokenSequence, IReadOnlyList<VerifyProblem> Problems, long HeadSequence, string LogDigest,
     IReadOnlyList<PublishedHead> PublishedHeads);
+
+public sealed record UserItem(Guid Id, string Name, string? Nip, string Role, string? Agency, bool Revoked);

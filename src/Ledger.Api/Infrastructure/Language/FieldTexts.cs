@@ -31,6 +31,11 @@ public static partial class FieldTexts
         ["targets[]"] = "Target ke-{n}",
         ["targets[].indicator"] = "Indikator pada target ke-{n}",
         ["targets[].target"] = "Nilai target ke-{n}",
+        // The web application's user form (and any body with these fields).
+        ["name"] = "Nama",
+        ["nip"] = "NIP",
+        ["role"] = "Peran",
+        ["agency"] = "Instansi",
     };
 
     [GeneratedRegex(@"\[(\d+)\]", RegexOptions.CultureInvariant)]
