@@ -180,6 +180,14 @@ public sealed class WebAppTests(Browser browser)
         {
             File.Delete(path);
         }
+
+        await page.GotoAsync($"/instansi/{Surakarta}/2023/indikator?kode=I2");
+        var history = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("text=Unduh riwayat (CSV)"));
+        await using var stream = await history.CreateReadStreamAsync();
+        using var reader = new StreamReader(stream);
+        var csv = await reader.ReadToEndAsync();
+        Assert.Contains(";", csv);
+        Assert.Contains("93", csv); // the PK perubahan target of I2
     }
 
     [Fact]
