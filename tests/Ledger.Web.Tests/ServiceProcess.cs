@@ -102,6 +102,17 @@ public sealed class ServiceProcess : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
     }
 
+    /// <summary>An API write with a token (set-up the pages do not offer); throws unless 2xx.</summary>
+    public async Task<System.Text.Json.JsonElement> PostAsync(string path, string token, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await Http.SendAsync(request);
+        var answer = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {answer}");
+        return answer;
+    }
+
     public async Task DisposeAsync()
     {
         Http?.Dispose();

@@ -339,4 +339,25 @@ public sealed class WebAppTests(Browser browser)
         await Expect(admin.Locator("#token-baru")).ToContainTextAsync("Rina Auditor (uji)");
         await Expect(admin.Locator("#pengguna")).ToContainTextAsync("Rina Auditor (uji)");
     }
+
+    [Fact]
+    public async Task A_session_whose_token_was_replaced_ends_on_any_page_and_an_unknown_agency_is_not_found()
+    {
+        var created = await browser.Service.PostAsync("/api/users", ServiceProcess.AdminToken,
+            new { name = "Dewi Sesi (uji)", role = "staff", agency = Surakarta });
+        var page = await browser.OpenAsync(created.GetProperty("token").GetString()!);
+        await page.GotoAsync($"/instansi/{Surakarta}/2023/temuan");
+        await Expect(page.Locator("h1")).ToContainTextAsync("Temuan audit");
+
+        await browser.Service.PostAsync($"/api/users/{created.GetProperty("id").GetString()}/token", ServiceProcess.AdminToken,
+            new { reason = "Token diganti (uji)" });
+        await page.GotoAsync($"/instansi/{Surakarta}/2023/temuan");
+        Assert.Contains("/masuk?berakhir=1", page.Url);
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Sesi Anda berakhir");
+
+        var admin = await browser.OpenAsync(ServiceProcess.AdminToken);
+        var response = await admin.GotoAsync("/instansi/tidak-ada/2023/temuan");
+        Assert.Equal(404, response!.Status);
+        await Expect(admin.Locator("h1")).ToHaveTextAsync("Data tidak ditemukan");
+    }
 }

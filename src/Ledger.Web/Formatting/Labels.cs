@@ -112,6 +112,29 @@ public static class Labels
         _ => EventKind(kind),
     };
 
+    /// <summary>Finding severities (Ledger.Domain.Findings.Severities).</summary>
+    public static string Severity(string? severity) => severity switch
+    {
+        "high" => "tinggi",
+        "medium" => "sedang",
+        "low" => "rendah",
+        "info" => "informasi",
+        _ => severity ?? Id.Missing,
+    };
+
+    /// <summary>Why a capaian is not computed (Ledger.Domain.Capaian.CapaianCalculator reasons).</summary>
+    public static string CapaianNotComputed(string? reason) => reason switch
+    {
+        null => "",
+        "no realization" => "belum ada realisasi",
+        "target is zero" => "target nol",
+        "realization is zero" => "realisasi nol",
+        "target is negative" => "target negatif",
+        "realization is negative" => "realisasi negatif",
+        "no target" => "tidak ada target",
+        _ => reason,
+    };
+
     /// <summary>A CSS class for a predikat: the colour follows the words of the agency's own scale.</summary>
     public static string PredikatClass(string? predikat)
     {

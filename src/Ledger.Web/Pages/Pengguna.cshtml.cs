@@ -69,8 +69,8 @@ public sealed class PenggunaModel : LedgerPage
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Users = await Api.GetAsync<List<UserItem>>("/api/users", ct) ?? [];
-        Agencies = await Api.GetAsync<List<AgencySummary>>("/api/agencies", ct) ?? [];
+        Users = await Api.GetAsync<List<UserItem>>(ApiRead("/api/users"), ct) ?? [];
+        Agencies = await Api.GetAsync<List<AgencySummary>>(ApiRead("/api/agencies"), ct) ?? [];
     }
 
     private string? Blank(string field) => Input.GetValueOrDefault(field) is { } s && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;

@@ -28,19 +28,22 @@ public abstract class LedgerPage : PageModel
     public string? AsOfError { get; private set; }
 
     /// <summary>The API's and the links' form of <see cref="AsOf"/>.</summary>
-    public string? AsOfParam => AsOf?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    public string? AsOfParam => AsOf?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 
     /// <summary>The picker's value (local date-time in <see cref="Zone"/>).</summary>
     public string? AsOfLocal => AsOf?.ToOffset(Zone.Offset).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
 
-    public override Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var q = Request.Query;
         Zone = Zone.Parse(q["zona"]);
         if (q["asOf"] is { Count: > 0 } iso && !string.IsNullOrWhiteSpace(iso))
         {
-            if (DateTimeOffset.TryParse(iso.ToString().Replace(' ', '+'), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) AsOf = at;
-            else AsOfError = "Tanggal 'per' tidak dapat dibaca; halaman menampilkan keadaan terkini.";
+            // As the API: an instant must say its offset; no zone is guessed for an audit question.
+            var text = iso.ToString().Replace(' ', '+');
+            if (System.Text.RegularExpressions.Regex.IsMatch(text, @"(Z|[+-]\d{2}:?\d{2})$") &&
+                DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) AsOf = at;
+            else AsOfError = "Tanggal 'per' harus waktu lengkap dengan zona (mis. 2024-01-15T10:00:00+07:00); halaman menampilkan keadaan terkini.";
         }
         else if (q["waktu"] is { Count: > 0 } local && !string.IsNullOrWhiteSpace(local))
         {
@@ -49,8 +52,21 @@ public abstract class LedgerPage : PageModel
                 AsOf = new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Unspecified), Zone.Offset);
             else AsOfError = "Tanggal 'per' tidak dapat dibaca; halaman menampilkan keadaan terkini.";
         }
-        return base.OnPageHandlerExecutionAsync(context, next);
+        try
+        {
+            await BeforeHandlerAsync(HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is ApiProblemException or SessionExpiredException)
+        {
+            // A page model's own filter is the outermost, outside PageErrors: an API refusal here is answered the same way.
+            context.Result = await PageErrors.ResultForAsync(e, HttpContext, this);
+            return;
+        }
+        await next();
     }
+
+    /// <summary>What every handler of the page needs first (after the as-of instant is known); API refusals end the page.</summary>
+    protected virtual Task BeforeHandlerAsync(CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>A link that keeps the page's as-of instant and zone.</summary>
     public string Link(string path, params (string Name, object? Value)[] query) =>

@@ -1,5 +1,6 @@
 using Ledger.Web.Api;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -17,26 +18,39 @@ internal sealed class PageErrors : IAsyncPageFilter
     public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var done = await next();
-        switch (done.Exception)
+        if (done.Exception is not null && await ResultForAsync(done.Exception, context.HttpContext, (PageModel)context.HandlerInstance) is { } result)
         {
-            case SessionExpiredException:
-                done.ExceptionHandled = true;
-                await context.HttpContext.SignOutAsync(WebRegistration.Scheme);
-                done.Result = new RedirectResult("/masuk?berakhir=1");
-                break;
-            case ApiProblemException e:
-                done.ExceptionHandled = true;
-                context.HttpContext.Response.StatusCode = e.Problem.Status;
-                if (e.Problem.RetryAfter is { } wait)
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                done.Result = new ViewResult
-                {
-                    ViewName = "Masalah",
-                    ViewData = new Microsoft.AspNetCore.Mvc.ViewFeatures.ViewDataDictionary<ApiProblem>(
-                        ((PageModel)context.HandlerInstance).ViewData, e.Problem),
-                    StatusCode = e.Problem.Status,
-                };
-                break;
+            done.ExceptionHandled = true;
+            done.Result = result;
         }
     }
+
+    /// <summary>
+    /// The page's answer to an API refusal, or null for any other exception. Also for page models that call the API
+    /// before their handler runs (<see cref="Pages.Instansi.AgencyPage"/>), which this filter does not wrap.
+    /// </summary>
+    public static async Task<IActionResult?> ResultForAsync(Exception exception, HttpContext http, PageModel page)
+    {
+        switch (exception)
+        {
+            case SessionExpiredException:
+                await http.SignOutAsync(WebRegistration.Scheme);
+                return new RedirectResult("/masuk?berakhir=1");
+            case ApiProblemException e:
+                if (e.Problem.RetryAfter is { } wait)
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ViewResult
+                {
+                    ViewName = "Masalah",
+                    ViewData = new Microsoft.AspNetCore.Mvc.ViewFeatures.ViewDataDictionary<ApiProblem>(page.ViewData, e.Problem),
+                    StatusCode = e.Problem.Status,
+                };
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A 404 in the API's shape, for what the pages find missing themselves.</summary>
+    public static ApiProblemException NotFound(string detail) =>
+        new(new ApiProblem(404, null, detail, null, null, new Dictionary<string, string[]>(), null, null, null));
 }

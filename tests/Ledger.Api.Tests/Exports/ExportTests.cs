@@ -166,7 +166,11 @@ public sealed class ExportTests(LedgerApiFactory f) : IClassFixture<LedgerApiFac
             var fields = lines[line.GetProperty("code").GetString()!];
             Assert.Equal(Math.Round(line.GetProperty("pagu").GetDecimal(), 0, MidpointRounding.AwayFromZero), Indonesian(fields[3]));
             Assert.Equal(Dec(line, "absorptionDisplay"), Indonesian(fields[5]));
+            // Nothing spent is no realization yet, never "100 % efficient": the efficiency cells stay empty.
+            if (line.GetProperty("spent").GetDecimal() == 0) Assert.True(fields[6] == "" && fields[7] == "", string.Join(";", fields));
+            else Assert.Equal(Dec(line, "efficiencyPercentDisplay"), Indonesian(fields[7]));
         }
+        Assert.Contains(read.GetProperty("budget").EnumerateArray(), l => l.GetProperty("spent").GetDecimal() == 0); // the case above is exercised
         Assert.Equal("8.460.444.119", lines["1"][3]);
         Assert.Equal("96,33", lines["1"][5]);
     }

@@ -54,11 +54,14 @@ public static class ExportTables
         ];
         var rows = p.Budget.Select(b => (IReadOnlyList<object?>)
         [
-            b.Code, b.Name, Rupiah(b.PaguMurni), Rupiah(b.Pagu), Rupiah(b.Spent), b.AbsorptionDisplay, Rupiah(b.Efficiency), b.EfficiencyPercentDisplay,
+            // Nothing spent is "no realization yet", never "100 % efficient" (issue 12): the efficiency cells stay empty.
+            b.Code, b.Name, Rupiah(b.PaguMurni), Rupiah(b.Pagu), Rupiah(b.Spent), b.AbsorptionDisplay,
+            b.Spent == 0 ? null : Rupiah(b.Efficiency), b.Spent == 0 ? null : b.EfficiencyPercentDisplay,
         ]).ToList();
         var t = p.BudgetTotals;
         if (p.Budget.Count > 0)
-            rows.Add(["Jumlah", null, Rupiah(t.PaguMurni), Rupiah(t.Pagu), Rupiah(t.Spent), t.AbsorptionDisplay, Rupiah(t.Efficiency), t.EfficiencyPercentDisplay]);
+            rows.Add(["Jumlah", null, Rupiah(t.PaguMurni), Rupiah(t.Pagu), Rupiah(t.Spent), t.AbsorptionDisplay,
+                t.Spent == 0 ? null : Rupiah(t.Efficiency), t.Spent == 0 ? null : t.EfficiencyPercentDisplay]);
         return new ExportTable("Anggaran", columns, rows);
     }
 

@@ -1,7 +1,6 @@
 using Ledger.Web.Api;
 using Ledger.Web.Session;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Filters;
 
 namespace Ledger.Web.Pages.Instansi;
 
@@ -19,16 +18,24 @@ public abstract class AgencyPage : LedgerPage
 
     public string AgencyName => Summary?.Name ?? Agency;
 
-    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    protected override Task BeforeHandlerAsync(CancellationToken ct)
     {
         ViewData["Agency"] = Agency;
         ViewData["Year"] = RouteYear;
-        await base.OnPageHandlerExecutionAsync(context, async () =>
-        {
-            var agencies = await Api.GetAsync<List<AgencySummary>>(ApiRead("/api/agencies"), HttpContext.RequestAborted) ?? [];
-            Summary = agencies.FirstOrDefault(a => a.Code == Agency);
-            return await next();
-        });
+        return LoadSummaryAsync(ct);
+    }
+
+    /// <summary>
+    /// The agency as the caller may see it. Not listed: the API decides why, by answering a read of the agency (403 for
+    /// another agency's data, 404 when it does not exist, or did not then), so every agency page refuses the same way.
+    /// </summary>
+    private async Task LoadSummaryAsync(CancellationToken ct)
+    {
+        var agencies = await Api.GetAsync<List<AgencySummary>>(ApiRead("/api/agencies"), ct) ?? [];
+        Summary = agencies.FirstOrDefault(a => a.Code == Agency);
+        if (Summary is not null) return;
+        await Api.GetAsync<List<Finding>>(ApiRead(LedgerApi.Path("agencies", Agency, "findings"), ("year", Year)), ct); // 403 throws
+        throw PageErrors.NotFound($"Instansi '{Agency}' tidak ada{(Historic ? " pada waktu itu" : "")}.");
     }
 
     public string AgencyPath(string rest = "") => $"/instansi/{Uri.EscapeDataString(Agency)}{rest}";

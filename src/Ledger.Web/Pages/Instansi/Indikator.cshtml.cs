@@ -111,9 +111,7 @@ public sealed class IndikatorModel : AgencyPage
     }
 
     private IActionResult NotFoundPage() =>
-        throw new ApiProblemException(new ApiProblem(404, null,
-            $"Indikator '{Code}' tidak ada pada Renstra yang mencakup tahun {Year}{(Historic ? " pada waktu itu" : "")}.", null, null,
-            new Dictionary<string, string[]>(), null, null, null));
+        throw PageErrors.NotFound($"Indikator '{Code}' tidak ada pada Renstra yang mencakup tahun {Year}{(Historic ? " pada waktu itu" : "")}.");
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

@@ -76,7 +76,7 @@ public sealed class PkModel : AgencyPage
     {
         var answer = await Api.SendAsync(LedgerApi.Path("agencies", Agency, "pk", Year, "revisions", "proposals", proposal, verb), body, Version, Key, ct);
         if (answer.Ok) return Redirect(Link(YearPath("/pk"), ("tersimpan", saved)));
-        DecisionForm.Apply(answer.Problem!, ["reason", "note"]);
+        DecisionForm.Apply(answer.Problem!, []); // the reason box sits in the proposal's row: every error goes to the message
         await LoadAsync(ct);
         return Page();
     }
