@@ -28,6 +28,28 @@ public sealed record LocalClusterOptions
 /// free loopback port, pg_ctl stop on dispose. As root, every PostgreSQL binary runs as the <c>postgres</c> user
 /// (initdb refuses root), in a folder that user can reach. Password (scram) authentication on 127.0.0.1 only;
 /// no Unix socket, so nothing depends on /var/run/postgresql.
+/// <para>
+/// No leaks (issue 13): pg_ctl detaches the postmaster from this process, so without help it outlives a process that is
+/// killed (kill -9, its terminal closed) and a later start would reuse it and never stop it. On Linux therefore:
+/// <list type="bullet">
+/// <item><b>Owners.</b> Every process that opens the cluster, whether it started it or found it running, is an owner: a
+/// file <c>owners/{pid}-{start time}-{id}</c> beside the cluster (the start time, from <c>/proc/{pid}/stat</c>, tells a
+/// reused pid from the owner). Whoever leaves last stops the cluster, at <see cref="StopAsync"/> or, killed, through the
+/// watchdog. So the service and the <c>rebuild</c>/<c>verify</c> verbs may share one cluster (neither stops it under the
+/// other), and a running cluster whose owners have all died is adopted by the next process, which then stops it.</item>
+/// <item><b>Watchdog.</b> With the postmaster, a tiny <c>sh</c> loop is started in a session of its own
+/// (<c>setsid -f</c>: neither a kill of this process, a kill of its process tree nor the terminal's hang-up reach it).
+/// Every second it forgets owners that no longer run, and when none is left it stops the postmaster
+/// (<c>pg_ctl stop -m fast</c>, as the <c>postgres</c> user when root) and ends; it also ends when the postmaster it
+/// watches is gone. One per postmaster (<c>watchdog.pid</c>); an adopter starts a new one if it is missing.</item>
+/// <item><b>Lock.</b> Start, stop and the watchdog's decision hold an exclusive <c>flock</c> on <c>owners.lock</c>
+/// (.NET's <see cref="FileShare.None"/> is a flock on Linux, <c>flock(1)</c> in the watchdog), so a process that joins
+/// while the last owner leaves either keeps the cluster running or finds it stopped and starts it again.</item>
+/// </list>
+/// Chosen over a watchdog alone (it would stop a cluster still used by a second process when the first dies) and over an
+/// owner file alone (a killed last owner would leave PostgreSQL running until some later start). Elsewhere (no
+/// <c>/proc</c>), the earlier rule applies: the process that started the cluster stops it.
+/// </para>
 /// </summary>
 public sealed class LocalPostgresCluster : IAsyncDisposable
 {
@@ -53,9 +75,19 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     /// <summary>
     /// False when the cluster was already running (another process, e.g. the service while the command line runs, or a
-    /// crashed run's leftover): then <see cref="StopAsync"/> leaves it running, because it is not ours to stop.
+    /// killed run's leftover). On Linux this process is then one of its owners, and <see cref="StopAsync"/> stops it if no
+    /// other owner still runs; elsewhere <see cref="StopAsync"/> leaves it running.
     /// </summary>
     public bool StartedHere { get; private set; } = true;
+
+    /// <summary>True when the cluster was found running and none of the processes that had opened it still runs.</summary>
+    public bool Adopted { get; private set; }
+
+    /// <summary>Owner files and the watchdog need <c>/proc</c> (process start times) and util-linux (setsid, flock).</summary>
+    private static bool Supervised => OperatingSystem.IsLinux() && File.Exists("/proc/self/stat");
+
+    private string OwnersDirectory => Path.Combine(Root, "owners");
+    private string? _ownerFile;
     public string Password { get; private set; } = "";
 
     /// <summary>
@@ -107,8 +139,11 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
 
         var cluster = new LocalPostgresCluster(options, root, binDir, asRoot);
-        await cluster.InitIfNeededAsync(ct);
-        await cluster.StartServerAsync(ct);
+        await using (await cluster.LockAsync(ct))
+        {
+            await cluster.InitIfNeededAsync(ct);
+            await cluster.StartServerAsync(ct);
+        }
         return cluster;
     }
 
@@ -161,14 +196,164 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         {
             Port = running;
             StartedHere = false;
-            _options.Log($"Using the local PostgreSQL cluster already running in {PgData} on 127.0.0.1:{Port}; it stays running when this process ends.");
+            if (!Supervised)
+            {
+                _options.Log($"Using the local PostgreSQL cluster already running in {PgData} on 127.0.0.1:{Port}; it stays running when this process ends.");
+                return;
+            }
+            var others = LiveOwners();
+            Adopted = others.Count == 0;
+            RegisterOwner();
+            await EnsureWatchdogAsync(ct);
+            _options.Log(Adopted
+                ? $"Adopted the local PostgreSQL cluster left running in {PgData} on 127.0.0.1:{Port} by a process that has ended; it is stopped when this process ends."
+                : $"Sharing the local PostgreSQL cluster running in {PgData} on 127.0.0.1:{Port} with process {string.Join(", ", others)}; the last of us to end stops it.");
             return;
         }
 
         Port = FreeLoopbackPort();
+        // Owner first: killed between here and the watchdog's start, this process leaves a cluster a later start adopts.
+        if (Supervised)
+        {
+            LiveOwners(); // forgets owners that have ended
+            RegisterOwner();
+        }
         await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port}"], ct);
+        if (Supervised) await StartWatchdogAsync(ct);
         _options.Log($"Started local PostgreSQL in {PgData} on 127.0.0.1:{Port} (log: {LogFile}).");
     }
+
+    private int? ReadPostmasterPid()
+    {
+        var pidFile = Path.Combine(PgData, "postmaster.pid");
+        try
+        {
+            return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null; // removed meanwhile
+        }
+    }
+
+    /// <summary>
+    /// Exclusive lock of the cluster's start, stop and ownership (see the class summary): a flock on <c>owners.lock</c>,
+    /// waited for (another process may be running initdb, which takes seconds).
+    /// </summary>
+    private async Task<IAsyncDisposable> LockAsync(CancellationToken ct)
+    {
+        var path = Path.Combine(Root, "owners.lock");
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    private void RegisterOwner()
+    {
+        Directory.CreateDirectory(OwnersDirectory);
+        var self = Environment.ProcessId;
+        _ownerFile = Path.Combine(OwnersDirectory, $"{self}-{ProcessStartTime(self)}-{Guid.NewGuid().ToString("N")[..8]}");
+        File.WriteAllText(_ownerFile, string.Join(' ', Environment.GetCommandLineArgs()) + Environment.NewLine);
+    }
+
+    /// <summary>The pids of the owners that still run (other than this instance); deletes the files of those that ended.</summary>
+    private List<int> LiveOwners()
+    {
+        var live = new List<int>();
+        if (!Directory.Exists(OwnersDirectory)) return live;
+        foreach (var file in Directory.EnumerateFiles(OwnersDirectory))
+        {
+            if (file == _ownerFile) continue;
+            var parts = Path.GetFileName(file).Split('-');
+            if (parts.Length >= 2 && int.TryParse(parts[0], out var pid) && ProcessStartTime(pid) is { } started && started == parts[1])
+                live.Add(pid);
+            else
+                File.Delete(file);
+        }
+        return live;
+    }
+
+    /// <summary>Field 22 of <c>/proc/{pid}/stat</c> (clock ticks after boot), read after the command name's last ')'; null when the process is gone.</summary>
+    public static string? ProcessStartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 && fields[0] != "Z" ? fields[19] : null; // a zombie (killed, not yet reaped) has ended
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Starts a watchdog unless one is watching the running postmaster (an adopted cluster's may be missing).</summary>
+    private async Task EnsureWatchdogAsync(CancellationToken ct)
+    {
+        var file = Path.Combine(Root, "watchdog.pid");
+        var postmaster = ReadPostmasterPid();
+        if (File.Exists(file) && (await File.ReadAllTextAsync(file, ct)).Split(' ', StringSplitOptions.TrimEntries) is [var pid, var started, var watched]
+            && int.TryParse(pid, out var watchdog) && ProcessStartTime(watchdog) == started && watched == postmaster?.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            return;
+        await StartWatchdogAsync(ct);
+    }
+
+    /// <summary>
+    /// The watchdog (see the class summary): <c>setsid -f sh -c SCRIPT</c>, detached at once, its output in
+    /// <c>watchdog.log</c>. Arguments: the cluster's folder, pgdata, the postmaster's pid, then the pg_ctl command.
+    /// </summary>
+    private async Task StartWatchdogAsync(CancellationToken ct)
+    {
+        if (ReadPostmasterPid() is not { } postmaster) return;
+        var pgCtl = Path.Combine(_binDir, "pg_ctl");
+        string[] stop = _asPostgresUser ? ["runuser", "-u", "postgres", "--", pgCtl] : [pgCtl];
+        try
+        {
+            await RunAsync("setsid", ["-f", "sh", "-c", WatchdogScript, "ledger-postgres-watchdog", Root, PgData,
+                postmaster.ToString(System.Globalization.CultureInfo.InvariantCulture), .. stop], ct);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            _options.Log($"Could not start the watchdog ({e.Message}): if this process is killed, PostgreSQL keeps running until a later start adopts it.");
+        }
+    }
+
+    private const string WatchdogScript = """
+        root=$1; pgdata=$2; pm=$3; shift 3
+        exec >"$root/watchdog.log" 2>&1 </dev/null
+        cd / || exit 1
+        started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; [ "$1" != Z ] && echo "${20}"; }
+        echo "$$ $(started $$) $pm" >"$root/watchdog.pid"
+        echo "$(date -u +%FT%TZ) watching postmaster $pm of $pgdata"
+        while :; do
+          sleep 1
+          [ "$(head -n 1 "$pgdata/postmaster.pid" 2>/dev/null)" = "$pm" ] || exit 0
+          (
+            flock -w 60 9 || exit 1
+            [ "$(head -n 1 "$pgdata/postmaster.pid" 2>/dev/null)" = "$pm" ] || exit 2
+            for f in "$root"/owners/*; do
+              [ -e "$f" ] || continue
+              n=${f##*/}; pid=${n%%-*}; rest=${n#*-}
+              if [ "$(started "$pid")" = "${rest%%-*}" ]; then exit 1; fi
+              rm -f "$f"
+            done
+            echo "$(date -u +%FT%TZ) no owner runs any more: stopping postmaster $pm"
+            "$@" stop -D "$pgdata" -m fast -w -t 60
+            exit 2
+          ) 9>>"$root/owners.lock"
+          [ $? -eq 2 ] && exit 0
+        done
+        """;
 
     private int? ReadRunningPort()
     {
@@ -179,12 +364,33 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         return lines.Length >= 4 && int.TryParse(lines[3].Trim(), out var port) ? port : null;
     }
 
+    /// <summary>
+    /// Leaves the cluster: on Linux this process's owner file is removed, and the cluster is stopped unless another owner
+    /// still runs (see the class summary); elsewhere it is stopped when it was started here.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_stopped) return;
         _stopped = true;
-        if (!StartedHere) return;
-        await RunPgAsync("pg_ctl", ["stop", "-D", PgData, "-m", "fast", "-w", "-t", "60"], CancellationToken.None, throwOnError: false);
+        if (!Supervised)
+        {
+            if (!StartedHere) return;
+            await RunPgAsync("pg_ctl", ["stop", "-D", PgData, "-m", "fast", "-w", "-t", "60"], CancellationToken.None, throwOnError: false);
+        }
+        else
+        {
+            await using (await LockAsync(CancellationToken.None))
+            {
+                if (_ownerFile is not null) File.Delete(_ownerFile);
+                var others = LiveOwners();
+                if (others.Count > 0)
+                {
+                    _options.Log($"Local PostgreSQL in {PgData} keeps running for process {string.Join(", ", others)}.");
+                    return;
+                }
+                await RunPgAsync("pg_ctl", ["stop", "-D", PgData, "-m", "fast", "-w", "-t", "60"], CancellationToken.None, throwOnError: false);
+            }
+        }
         _options.Log($"Stopped local PostgreSQL in {PgData}.");
         if (_options.DeleteOnStop)
         {

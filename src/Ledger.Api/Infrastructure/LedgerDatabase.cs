@@ -14,8 +14,8 @@ namespace Ledger.Api.Infrastructure;
 /// Where Ledger's data lives. With <c>ConnectionStrings:Ledger</c> set, that database (migrations run with
 /// <c>ConnectionStrings:LedgerOwner</c> if given, else with the same connection; <c>Ledger:ServiceRole</c> names the
 /// restricted role to grant). Without it, a private cluster under
-/// <c>Ledger:DataDirectory</c> (default <c>./.ledger</c>), started now and stopped when the service stops (unless another
-/// process had started it); the service then runs as the restricted role <c>ledger_app</c>, which can read the log and
+/// <c>Ledger:DataDirectory</c> (default <c>./.ledger</c>), started now (or joined, when already running) and stopped when the
+/// last process using it ends, killed or not (<see cref="LocalPostgresCluster"/>: owner files and a watchdog); the service then runs as the restricted role <c>ledger_app</c>, which can read the log and
 /// append to it through Marten, and nothing that would change the record (docs/security.md).
 /// <para>
 /// <see cref="ServiceConnectionString"/> is what Marten connects with; <see cref="SnapshotKey"/> authenticates the stream
