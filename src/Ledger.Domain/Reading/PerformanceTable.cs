@@ -16,10 +16,14 @@ public sealed record YearMeasure(
 {
     public string? CapaianNotComputedReason { get; init; }
 
+    /// <summary>The realization recorded for each period (Q1…Q4, S1, S2, Y); <see cref="Realization"/> is the year's value.</summary>
+    public IReadOnlyDictionary<string, decimal> Realizations { get; init; } = new Dictionary<string, decimal>();
+
     internal static YearMeasure From(IndicatorYearView v) =>
         new(v.Year, v.Targets.InForce, v.Targets.Source, v.AnnualValue, v.Capaian, v.CapaianDisplay, v.CapaianMethod, v.Predikat)
         {
             CapaianNotComputedReason = v.CapaianNotComputedReason,
+            Realizations = v.Realizations,
         };
 }
 

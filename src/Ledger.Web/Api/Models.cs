@@ -14,7 +14,7 @@ public sealed record AgencySummary(string Code, string Name, IReadOnlyList<Agenc
 
 public sealed record Measure(
     int Year, decimal? Target, string TargetSource, decimal? Realization, decimal? Capaian, decimal? CapaianDisplay, string? CapaianMethod,
-    string? CapaianNotComputedReason, string? Predikat);
+    string? CapaianNotComputedReason, string? Predikat, IReadOnlyDictionary<string, decimal>? Realizations);
 
 public sealed record PerformanceRow(
     string Code, string Name, string Unit, string Polarity, string Level, string Kind, string? Parent, Measure Current, Measure? Previous,

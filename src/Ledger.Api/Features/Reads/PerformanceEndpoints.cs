@@ -17,7 +17,8 @@ public static class PerformanceEndpoints
 
     public sealed record MeasureBody(
         int Year, decimal? Target, string TargetSource, decimal? Realization, decimal? Capaian, decimal? CapaianDisplay,
-        string? CapaianMethod, string? CapaianNotComputedReason, string? Predikat, decimal? RealizationDisplay);
+        string? CapaianMethod, string? CapaianNotComputedReason, string? Predikat, decimal? RealizationDisplay,
+        IReadOnlyDictionary<string, decimal> Realizations);
 
     public sealed record RowBody(
         string Code, string Name, string Unit, string Polarity, string Level, string Kind, string? Parent,
@@ -103,7 +104,7 @@ public static class PerformanceEndpoints
 
     private static MeasureBody ToBody(YearMeasure m) =>
         new(m.Year, m.Target, m.TargetSource, m.Realization, m.Capaian, m.CapaianDisplay, m.CapaianMethod, m.CapaianNotComputedReason, m.Predikat,
-            ReadQuery.Display(m.Realization));
+            ReadQuery.Display(m.Realization), m.Realizations);
 
     private static BudgetTotalsBody Totals(BudgetTotals t) =>
         new(t.PaguMurni, t.Pagu, t.Spent, t.Absorption, ReadQuery.Display(t.Absorption), t.Efficiency,
