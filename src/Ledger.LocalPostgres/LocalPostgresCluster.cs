@@ -219,7 +219,13 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             RegisterOwner();
         }
         await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port}"], ct);
-        if (Supervised) await StartWatchdogAsync(ct);
+        if (Supervised)
+        {
+            // A throwaway cluster: the watchdog also deletes the folder once no owner runs, because the test host often
+            // ends its process before StopAsync's delete of a 1 GB folder is done (issue 13 item 6).
+            if (_options.DeleteOnStop) File.WriteAllText(Path.Combine(Root, DeleteOnStopMarker), "");
+            await StartWatchdogAsync(ct);
+        }
         _options.Log($"Started local PostgreSQL in {PgData} on 127.0.0.1:{Port} (log: {LogFile}).");
     }
 
@@ -328,6 +334,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>In a cluster's folder: the watchdog deletes the folder when it has stopped the cluster (or seen it stopped).</summary>
+    public const string DeleteOnStopMarker = "delete-on-stop";
+
     private const string WatchdogScript = """
         root=$1; pgdata=$2; pm=$3; shift 3
         exec >"$root/watchdog.log" 2>&1 </dev/null
@@ -335,9 +344,22 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; [ "$1" != Z ] && echo "${20}"; }
         echo "$$ $(started $$) $pm" >"$root/watchdog.pid"
         echo "$(date -u +%FT%TZ) watching postmaster $pm of $pgdata"
+        finish() {
+          # A throwaway cluster's folder goes too, once its postmaster is down and no owner runs (owners that ended are
+          # forgotten above; one that runs is deleting or reusing it itself).
+          if [ -e "$root/delete-on-stop" ] && [ ! -e "$pgdata/postmaster.pid" ]; then
+            for f in "$root"/owners/*; do
+              [ -e "$f" ] || continue
+              n=${f##*/}; pid=${n%%-*}; rest=${n#*-}
+              [ "$(started "$pid")" = "${rest%%-*}" ] && exit 0
+            done
+            rm -rf "$root"
+          fi
+          exit 0
+        }
         while :; do
           sleep 1
-          [ "$(head -n 1 "$pgdata/postmaster.pid" 2>/dev/null)" = "$pm" ] || exit 0
+          [ "$(head -n 1 "$pgdata/postmaster.pid" 2>/dev/null)" = "$pm" ] || finish
           (
             flock -w 60 9 || exit 1
             [ "$(head -n 1 "$pgdata/postmaster.pid" 2>/dev/null)" = "$pm" ] || exit 2
@@ -351,7 +373,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             "$@" stop -D "$pgdata" -m fast -w -t 60
             exit 2
           ) 9>>"$root/owners.lock"
-          [ $? -eq 2 ] && exit 0
+          [ $? -eq 2 ] && finish
         done
         """;
 

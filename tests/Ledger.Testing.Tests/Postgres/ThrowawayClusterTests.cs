@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Ledger.LocalPostgres;
+
+namespace Ledger.Testing.Tests.Postgres;
+
+/// <summary>
+/// A throwaway cluster (the tests') is stopped and deleted by its watchdog once no owner runs: the test host often ends
+/// its process before the cluster's own delete is done, which left ~1 GB per run behind (issue 13 item 6).
+/// </summary>
+public sealed class ThrowawayClusterTests
+{
+    [Fact]
+    public async Task When_its_owner_has_ended_the_watchdog_stops_the_cluster_and_deletes_its_folder()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the watchdog is Linux-only (LocalPostgresCluster's summary)
+        var dir = Path.Combine(Path.GetTempPath(), $"ledger-throwaway-{Guid.NewGuid():N}"[..36]);
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = false, DeleteOnStop = true });
+        var root = cluster.Root;
+        try
+        {
+            Assert.True(File.Exists(Path.Combine(root, LocalPostgresCluster.DeleteOnStopMarker)));
+            // This process "ends": its owner file is replaced by one of a process that has ended.
+            var owners = Path.Combine(root, "owners");
+            foreach (var f in Directory.GetFiles(owners)) File.Delete(f);
+            using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+            {
+                await gone.WaitForExitAsync();
+                await File.WriteAllTextAsync(Path.Combine(owners, $"{gone.Id}-1-deadbeef"), "");
+            }
+
+            var waited = Stopwatch.StartNew();
+            while (Directory.Exists(root) && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(200);
+            Assert.False(Directory.Exists(root), $"{root} still exists after {waited.Elapsed.TotalSeconds:0} s");
+        }
+        finally
+        {
+            if (Directory.Exists(root)) await cluster.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_durable_cluster_is_never_deleted_by_its_watchdog()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var dir = Path.Combine(Path.GetTempPath(), $"ledger-durable-{Guid.NewGuid():N}"[..34]);
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = false });
+        var root = cluster.Root;
+        try
+        {
+            Assert.False(File.Exists(Path.Combine(root, LocalPostgresCluster.DeleteOnStopMarker)));
+            await cluster.StopAsync();
+            await Task.Delay(2500); // the watchdog sees the postmaster gone within a second and ends
+            Assert.True(Directory.Exists(Path.Combine(root, "pgdata")));
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
+}
