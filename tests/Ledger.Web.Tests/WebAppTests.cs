@@ -57,6 +57,10 @@ public sealed class WebAppTests(Browser browser)
         await Expect(page.Locator("svg.chart").First).ToBeVisibleAsync();
         await Expect(page.Locator("#anggaran")).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "03-dasbor");
+
+        await page.ClickAsync("#anggaran tbody tr >> nth=0 >> a");
+        await Expect(page.Locator("#linimasa")).ToContainTextAsync("APBD murni");
+        await Browser.ScreenshotAsync(page, "15-anggaran");
     }
 
     [Fact]
@@ -338,6 +342,7 @@ public sealed class WebAppTests(Browser browser)
         await admin.ClickAsync("#baru button[type=submit]");
         await Expect(admin.Locator("#token-baru")).ToContainTextAsync("Rina Auditor (uji)");
         await Expect(admin.Locator("#pengguna")).ToContainTextAsync("Rina Auditor (uji)");
+        await Browser.ScreenshotAsync(admin, "14-pengguna");
     }
 
     [Fact]
@@ -359,5 +364,34 @@ public sealed class WebAppTests(Browser browser)
         var response = await admin.GotoAsync("/instansi/tidak-ada/2023/temuan");
         Assert.Equal(404, response!.Status);
         await Expect(admin.Locator("h1")).ToHaveTextAsync("Data tidak ditemukan");
+    }
+
+    [Fact]
+    public async Task The_evaluation_page_shows_the_Inspektorats_score_and_the_agencys_follow_ups()
+    {
+        await browser.Service.PostAsync($"/api/agencies/{Surakarta}/evaluations/2023", browser.Service.InspektoratToken, new
+        {
+            score = 71.25m, reportNumber = "700/LHE-SAKIP/2024 (uji)",
+            components = new { perencanaan = 22.5m, pengukuran = 21m, pelaporan = 11.25m, evaluasiInternal = 16.5m },
+            recommendations = new[] { "Selaraskan indikator kinerja program dengan sasaran Renstra.", "Lengkapi bukti dukung realisasi triwulanan." },
+        });
+        await browser.Service.PostAsync($"/api/agencies/{Surakarta}/evaluations/2023/recommendations/1/follow-ups", browser.Service.StaffToken,
+            new { action = "Cascading kinerja disusun ulang", status = "in-progress", evidence = "ND 800/123 (uji)" });
+
+        var page = await browser.OpenAsync(browser.Service.InspektoratToken);
+        await page.GotoAsync($"/instansi/{Surakarta}/2023/evaluasi");
+        await Expect(page.Locator("#evaluasi")).ToContainTextAsync("71,25");
+        await Expect(page.Locator("#evaluasi .predikat")).ToBeVisibleAsync();
+        await Expect(page.Locator(".recommendations")).ToContainTextAsync("dalam proses");
+        await Expect(page.Locator(".recommendations")).ToContainTextAsync("Cascading kinerja disusun ulang");
+        await Browser.ScreenshotAsync(page, "13-evaluasi");
+
+        // The overview shows the evaluation's predikat for the agency.
+        await page.GotoAsync("/?tahun=2023");
+        await Expect(page.Locator("#overview tr", new() { HasText = "Kota Surakarta" }).Locator(".predikat")).ToBeVisibleAsync();
+
+        // The Inspektorat does not manage users.
+        var users = await page.GotoAsync("/pengguna");
+        Assert.Equal(403, users!.Status);
     }
 }

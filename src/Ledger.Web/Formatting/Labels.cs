@@ -112,6 +112,17 @@ public static class Labels
         _ => EventKind(kind),
     };
 
+    /// <summary>The components of an AKIP evaluation (PermenPANRB 88/2021) as the evaluation read names them.</summary>
+    public static string EvaluationComponent(string name) => name switch
+    {
+        "perencanaan" => "Perencanaan kinerja",
+        "pengukuran" => "Pengukuran kinerja",
+        "pelaporan" => "Pelaporan kinerja",
+        "evaluasiInternal" => "Evaluasi akuntabilitas kinerja internal",
+        "sum" => "Jumlah komponen",
+        _ => name,
+    };
+
     /// <summary>Finding severities (Ledger.Domain.Findings.Severities).</summary>
     public static string Severity(string? severity) => severity switch
     {
