@@ -89,5 +89,12 @@ public sealed class FormattingTests
     }
 
     [Fact]
+    public void Every_finding_rule_has_an_Indonesian_name()
+    {
+        var missing = Ledger.Domain.Findings.FindingRules.All.Select(r => r.Id).Where(id => !Labels.FindingRules.ContainsKey(id)).ToList();
+        Assert.True(missing.Count == 0, "No Indonesian name for: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void History_periods_read_as_words() => Assert.Equal("2023 · Triwulan II", Labels.Effective("2023-Q2"));
 }

@@ -123,6 +123,33 @@ public static class Labels
         _ => name,
     };
 
+    /// <summary>What each finding rule (Ledger.Domain.Findings.FindingRules) detects, in Indonesian; the finding's own
+    /// message (with its numbers) is the domain's English text, shown beside it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> FindingRules = new Dictionary<string, string>
+    {
+        ["capaian.claimed-mismatch"] = "Capaian yang dilaporkan berbeda dari hasil hitung ulang",
+        ["capaian.claimed-progress-mismatch"] = "Progres terhadap target akhir Renstra yang dilaporkan berbeda dari hitung ulang",
+        ["capaian.claimed-without-realization"] = "Capaian dilaporkan tanpa realisasi tercatat",
+        ["budget.rollup-mismatch"] = "Pagu induk tidak sama dengan jumlah pagu rinciannya",
+        ["budget.declared-total-mismatch"] = "Total anggaran yang tercetak berbeda dari jumlah barisnya",
+        ["budget.duplicate-sibling-pagu"] = "Dua baris anggaran setingkat dengan pagu persis sama",
+        ["budget.spending-above-pagu"] = "Realisasi anggaran melebihi pagu",
+        ["budget.efficiency-claim-mismatch"] = "Efisiensi yang dilaporkan berbeda dari hitung ulang",
+        ["budget.absorption-claim-mismatch"] = "Serapan yang dilaporkan berbeda dari hitung ulang",
+        ["budget.absorption-claim-rounded"] = "Serapan dilaporkan dengan pembulatan",
+        ["pk.target-differs-from-renstra"] = "Target PK berbeda dari target Renstra",
+        ["target.differs-between-tables"] = "Target berbeda antartabel dokumen",
+        ["target.revised-after-realization"] = "Target direvisi setelah realisasinya tercatat",
+        ["target.below-baseline"] = "Target di bawah kondisi awal (baseline)",
+        ["target.raised-while-budget-cut"] = "Target dinaikkan saat anggaran dipotong",
+        ["realization.corrected-after-close"] = "Realisasi dikoreksi setelah tutup buku",
+        ["realization.missing-at-year-end"] = "Realisasi tidak ada pada akhir tahun",
+        ["realization.ratio-above-100"] = "Realisasi rasio di atas 100 %",
+        ["revision.without-reason-or-ground"] = "Perubahan tanpa alasan atau dasar",
+    };
+
+    public static string FindingRule(string rule) => FindingRules.GetValueOrDefault(rule) ?? rule;
+
     /// <summary>Finding severities (Ledger.Domain.Findings.Severities).</summary>
     public static string Severity(string? severity) => severity switch
     {
