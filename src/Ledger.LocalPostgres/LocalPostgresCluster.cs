@@ -70,7 +70,17 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     /// <summary>The folder actually used (it differs from the requested one when, as root, that one is out of the postgres user's reach).</summary>
     public string Root { get; }
     public string PgData => Path.Combine(Root, "pgdata");
+    /// <summary>What PostgreSQL prints before its log collector starts (a few lines per start; it is rewritten at each start).</summary>
     public string LogFile => Path.Combine(Root, "postgres.log");
+
+    /// <summary>
+    /// The server log's retention (issue 13 item 6: logs must not grow without bound): the collector writes
+    /// <c>pgdata/log/postgresql-Mon.log</c> … <c>-Sun.log</c>, each truncated when its weekday comes round again, so at
+    /// most seven days are kept. Given at every start, so clusters made before this setting get it too.
+    /// </summary>
+    public const string LogRetention =
+        "-c logging_collector=on -c log_directory=log -c log_filename=postgresql-%a.log -c log_truncate_on_rotation=on " +
+        "-c log_rotation_age=1d -c log_rotation_size=0";
     public int Port { get; private set; }
 
     /// <summary>
@@ -218,7 +228,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             LiveOwners(); // forgets owners that have ended
             RegisterOwner();
         }
-        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port}"], ct);
+        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port} {LogRetention}"], ct);
         if (Supervised)
         {
             // A throwaway cluster: the watchdog also deletes the folder once no owner runs, because the test host often

@@ -57,4 +57,29 @@ public sealed class ThrowawayClusterTests
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_server_log_is_kept_for_a_week_at_most()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ledger-logs-{Guid.NewGuid():N}"[..32]);
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = false, DeleteOnStop = true });
+        try
+        {
+            await using var db = Npgsql.NpgsqlDataSource.Create(cluster.SuperUserConnectionString());
+            async Task<string> Show(string setting)
+            {
+                await using var cmd = db.CreateCommand($"SHOW {setting}");
+                return (string)(await cmd.ExecuteScalarAsync())!;
+            }
+            Assert.Equal("on", await Show("logging_collector"));
+            Assert.Equal("postgresql-%a.log", await Show("log_filename"));
+            Assert.Equal("on", await Show("log_truncate_on_rotation"));
+            Assert.Equal("1d", await Show("log_rotation_age"));
+            Assert.Equal("0", await Show("log_rotation_size"));
+        }
+        finally
+        {
+            await cluster.StopAsync();
+        }
+    }
 }
