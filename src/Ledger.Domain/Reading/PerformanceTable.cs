@@ -19,6 +19,16 @@ public sealed record YearMeasure(
     /// <summary>The realization recorded for each period (Q1…Q4, S1, S2, Y); <see cref="Realization"/> is the year's value.</summary>
     public IReadOnlyDictionary<string, decimal> Realizations { get; init; } = new Dictionary<string, decimal>();
 
+    /// <summary>Value equality, with <see cref="Realizations"/> compared by content (a record compares a dictionary by reference).</summary>
+    public bool Equals(YearMeasure? other) =>
+        other is not null && Year == other.Year && Target == other.Target && TargetSource == other.TargetSource
+        && Realization == other.Realization && Capaian == other.Capaian && CapaianDisplay == other.CapaianDisplay
+        && CapaianMethod == other.CapaianMethod && Predikat == other.Predikat && CapaianNotComputedReason == other.CapaianNotComputedReason
+        && Realizations.Count == other.Realizations.Count
+        && Realizations.All(r => other.Realizations.TryGetValue(r.Key, out var v) && v == r.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Year, Target, TargetSource, Realization, Capaian, Predikat, Realizations.Count);
+
     internal static YearMeasure From(IndicatorYearView v) =>
         new(v.Year, v.Targets.InForce, v.Targets.Source, v.AnnualValue, v.Capaian, v.CapaianDisplay, v.CapaianMethod, v.Predikat)
         {

@@ -43,7 +43,10 @@ public class PerformanceTableTests
             CapaianCalculator.Compute(0.80m, 0.75m, Polarity.Higher, LowerFormula.Inverse2T, Policy).Value,
             CapaianCalculator.Compute(0.80m, 0.75m, Polarity.Higher, LowerFormula.Inverse2T, Policy).Display,
             CapaianCalculator.Compute(0.80m, 0.75m, Polarity.Higher, LowerFormula.Inverse2T, Policy).Method,
-            Surakarta.Scale.Rate(CapaianCalculator.Compute(0.80m, 0.75m, Polarity.Higher, LowerFormula.Inverse2T, Policy).Display!.Value)),
+            Surakarta.Scale.Rate(CapaianCalculator.Compute(0.80m, 0.75m, Polarity.Higher, LowerFormula.Inverse2T, Policy).Display!.Value))
+            {
+                Realizations = new Dictionary<string, decimal> { ["Y"] = 0.75m },
+            },
             merit.Current);
         Assert.Equal((2022, 0.75m, 0.65m), (merit.Previous!.Year, merit.Previous.Target, merit.Previous.Realization));
         Assert.Equal(0.85m, merit.EndTarget);
