@@ -22,10 +22,6 @@ public sealed class PenggunaModel : LedgerPage
     [TempData] public string? ShownToken { get; set; }
     [TempData] public string? ShownFor { get; set; }
 
-    [BindProperty] public Dictionary<string, string?> Input { get; set; } = [];
-    [BindProperty] public string? Key { get; set; }
-
-    public string NewKey { get; } = Guid.NewGuid().ToString("N");
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
@@ -33,7 +29,7 @@ public sealed class PenggunaModel : LedgerPage
     {
         var body = new
         {
-            name = Blank("name"), nip = Blank("nip"), role = Blank("role"), agency = Blank("agency"), reason = Blank("reason"),
+            name = Field("name"), nip = Field("nip"), role = Field("role"), agency = Field("agency"), reason = Field("reason"),
         };
         var answer = await Api.SendAsync("/api/users", body, null, Key, ct);
         if (answer.Ok) return Shown(answer.Body, body.name);
@@ -44,7 +40,7 @@ public sealed class PenggunaModel : LedgerPage
 
     public async Task<IActionResult> OnPostTokenAsync([FromForm] Guid user, [FromForm] string? name, CancellationToken ct)
     {
-        var answer = await Api.SendAsync(LedgerApi.Path("users", user, "token"), new { reason = Blank("tokenReason") }, null, null, ct);
+        var answer = await Api.SendAsync(LedgerApi.Path("users", user, "token"), new { reason = Field("tokenReason") }, null, null, ct);
         if (answer.Ok) return Shown(answer.Body, name);
         TokenForm.Apply(answer.Problem!, []);
         await LoadAsync(ct);
@@ -53,7 +49,7 @@ public sealed class PenggunaModel : LedgerPage
 
     public async Task<IActionResult> OnPostCabutAsync([FromForm] Guid user, CancellationToken ct)
     {
-        var answer = await Api.SendAsync(LedgerApi.Path("users", user, "revoke"), new { reason = Blank("revokeReason") }, null, Key, ct);
+        var answer = await Api.SendAsync(LedgerApi.Path("users", user, "revoke"), new { reason = Field("revokeReason") }, null, Key, ct);
         if (answer.Ok) return Redirect("/pengguna");
         TokenForm.Apply(answer.Problem!, []);
         await LoadAsync(ct);
@@ -73,7 +69,5 @@ public sealed class PenggunaModel : LedgerPage
         Agencies = await Api.GetAsync<List<AgencySummary>>(ApiRead("/api/agencies"), ct) ?? [];
     }
 
-    private string? Blank(string field) => Input.GetValueOrDefault(field) is { } s && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
-
-    public string? Typed(string field) => CreateForm.HasErrors ? Input.GetValueOrDefault(field) : null;
+    public string? Typed(string field) => Typed(CreateForm, field);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ledger.Web.Api;
 using Ledger.Web.Formatting;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,4 +80,19 @@ public abstract class LedgerPage : PageModel
 
     /// <summary>Forms write "now": they are hidden while the page shows an earlier instant.</summary>
     public bool Historic => AsOf is not null;
+
+    /// <summary>A posted form's fields as typed (<c>Input[name]</c>), put back into the form after a refusal.</summary>
+    [BindProperty] public Dictionary<string, string?> Input { get; set; } = [];
+
+    /// <summary>The posted form's Idempotency-Key (rendered into it as <see cref="NewKey"/>).</summary>
+    [BindProperty] public string? Key { get; set; }
+
+    /// <summary>Each rendering of a form is one request: a double submit replays it; a form corrected after a refusal is a new one.</summary>
+    public string NewKey { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>A posted field, trimmed; null when blank.</summary>
+    protected string? Field(string name) => Input.GetValueOrDefault(name) is { } s && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
+
+    /// <summary>What was typed into <paramref name="field"/>, when <paramref name="form"/> is shown again after a refusal.</summary>
+    public string? Typed(FormState form, string field) => form.HasErrors ? Input.GetValueOrDefault(field) : null;
 }

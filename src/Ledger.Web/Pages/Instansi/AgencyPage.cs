@@ -18,6 +18,9 @@ public abstract class AgencyPage : LedgerPage
 
     public string AgencyName => Summary?.Name ?? Agency;
 
+    /// <summary>The version of the stream a form was rendered from, posted back as If-Match (null: not yet loaded).</summary>
+    [BindProperty] public long? Version { get; set; }
+
     protected override Task BeforeHandlerAsync(CancellationToken ct)
     {
         ViewData["Agency"] = Agency;

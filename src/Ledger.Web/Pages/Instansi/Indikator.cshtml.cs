@@ -28,15 +28,6 @@ public sealed class IndikatorModel : AgencyPage
     public FormState RealizationForm { get; } = new("realisasi");
     public FormState CorrectionForm { get; } = new("koreksi");
 
-    /// <summary>What the person typed, put back into the form after a refusal.</summary>
-    [BindProperty] public Dictionary<string, string?> Input { get; set; } = [];
-
-    [BindProperty] public long? Version { get; set; }
-    [BindProperty] public string? Key { get; set; }
-
-    /// <summary>Each rendering of a form is one request: a double submit replays it; a form corrected after a refusal is a new one.</summary>
-    public string NewKey { get; } = Guid.NewGuid().ToString("N");
-
     public async Task<IActionResult> OnGetAsync([FromQuery(Name = "tersimpan")] string? tersimpan, CancellationToken ct)
     {
         Saved = tersimpan switch { "realisasi" => "Realisasi tersimpan.", "koreksi" => "Koreksi tersimpan.", _ => null };
@@ -48,14 +39,14 @@ public sealed class IndikatorModel : AgencyPage
         {
             indicator = Code, year = Year, period = Input.GetValueOrDefault("period"), value = v["value"],
             numerator = v.GetValueOrDefault("numerator"), denominator = v.GetValueOrDefault("denominator"),
-            evidence = Blank(Input.GetValueOrDefault("evidence")), note = Blank(Input.GetValueOrDefault("note")),
+            evidence = Field("evidence"), note = Field("note"),
         }, ["value", "numerator", "denominator"], ct);
 
     public Task<IActionResult> OnPostKoreksiAsync(CancellationToken ct) =>
         SubmitAsync(CorrectionForm, CorrectionFields, ["realizations", "corrections"], v => new
         {
             indicator = Code, year = Year, period = Input.GetValueOrDefault("period"), value = v["value"],
-            reason = Blank(Input.GetValueOrDefault("reason")),
+            reason = Field("reason"),
         }, ["value"], ct);
 
     private async Task<IActionResult> SubmitAsync(
@@ -113,7 +104,4 @@ public sealed class IndikatorModel : AgencyPage
     private IActionResult NotFoundPage() =>
         throw PageErrors.NotFound($"Indikator '{Code}' tidak ada pada Renstra yang mencakup tahun {Year}{(Historic ? " pada waktu itu" : "")}.");
 
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-
-    public string? Typed(FormState form, string field) => form.HasErrors ? Input.GetValueOrDefault(field) : null;
 }

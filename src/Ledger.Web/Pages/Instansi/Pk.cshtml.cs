@@ -20,12 +20,7 @@ public sealed class PkModel : AgencyPage
     public FormState DecisionForm { get; } = new("keputusan");
     public string? Saved { get; private set; }
 
-    [BindProperty] public Dictionary<string, string?> Input { get; set; } = [];
     [BindProperty] public Dictionary<string, string?> Targets { get; set; } = [];
-    [BindProperty] public long? Version { get; set; }
-    [BindProperty] public string? Key { get; set; }
-
-    public string NewKey { get; } = Guid.NewGuid().ToString("N");
 
     public async Task OnGetAsync([FromQuery(Name = "tersimpan")] string? tersimpan, CancellationToken ct)
     {
@@ -53,8 +48,8 @@ public sealed class PkModel : AgencyPage
         {
             var body = new
             {
-                reason = Blank("reason"), ground = Blank("ground"), signedOn = Blank("signedOn"),
-                signer = new { name = Blank("signer.name"), nip = Blank("signer.nip"), position = Blank("signer.position") },
+                reason = Field("reason"), ground = Field("ground"), signedOn = Field("signedOn"),
+                signer = new { name = Field("signer.name"), nip = Field("signer.nip"), position = Field("signer.position") },
                 targets,
             };
             var answer = await Api.SendAsync(LedgerApi.Path("agencies", Agency, "pk", Year, "revisions"), body, Version, Key, ct);
@@ -67,10 +62,10 @@ public sealed class PkModel : AgencyPage
     }
 
     public Task<IActionResult> OnPostSetujuiAsync([FromForm] Guid proposal, CancellationToken ct) =>
-        DecideAsync(proposal, "approve", new { note = Blank("note") }, "disetujui", ct);
+        DecideAsync(proposal, "approve", new { note = Field("note") }, "disetujui", ct);
 
     public Task<IActionResult> OnPostTolakAsync([FromForm] Guid proposal, CancellationToken ct) =>
-        DecideAsync(proposal, "reject", new { reason = Blank("rejectReason") }, "ditolak", ct);
+        DecideAsync(proposal, "reject", new { reason = Field("rejectReason") }, "ditolak", ct);
 
     private async Task<IActionResult> DecideAsync(Guid proposal, string verb, object body, string saved, CancellationToken ct)
     {
@@ -89,9 +84,7 @@ public sealed class PkModel : AgencyPage
         Version ??= Agreement?.Version;
     }
 
-    private string? Blank(string field) => Input.GetValueOrDefault(field) is { } s && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
-
-    public string? Typed(string field) => RevisionForm.HasErrors ? Input.GetValueOrDefault(field) : null;
+    public string? Typed(string field) => Typed(RevisionForm, field);
 
     public string? TypedTarget(string code, decimal current) =>
         RevisionForm.HasErrors ? Targets.GetValueOrDefault(code) : Id.Number(current, 4);

@@ -21,11 +21,6 @@ public sealed class TutupBukuModel : AgencyPage
     public FormState CloseForm { get; } = new("tutup");
     public string? Saved { get; private set; }
 
-    [BindProperty] public Dictionary<string, string?> Input { get; set; } = [];
-    [BindProperty] public long? Version { get; set; }
-    [BindProperty] public string? Key { get; set; }
-
-    public string NewKey { get; } = Guid.NewGuid().ToString("N");
 
     public async Task OnGetAsync([FromQuery(Name = "tersimpan")] string? tersimpan, CancellationToken ct)
     {
@@ -35,9 +30,7 @@ public sealed class TutupBukuModel : AgencyPage
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        var note = Input.GetValueOrDefault("note");
-        var answer = await Api.SendAsync(LedgerApi.Path("agencies", Agency, "years", Year, "close"),
-            new { note = string.IsNullOrWhiteSpace(note) ? null : note.Trim() }, Version, Key, ct);
+        var answer = await Api.SendAsync(LedgerApi.Path("agencies", Agency, "years", Year, "close"), new { note = Field("note") }, Version, Key, ct);
         if (answer.Ok) return Redirect(Link(YearPath("/tutup-buku"), ("tersimpan", "1")));
         CloseForm.Apply(answer.Problem!, ["note"]);
         await LoadAsync(ct);
