@@ -69,6 +69,10 @@ public abstract class LedgerPage : PageModel
     /// <summary>What every handler of the page needs first (after the as-of instant is known); API refusals end the page.</summary>
     protected virtual Task BeforeHandlerAsync(CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>This request's query without the as-of parameters (asOf, waktu, zona), e.g. to link to the present.</summary>
+    public (string Name, object? Value)[] QueryWithoutAsOf() =>
+        Request.Query.Where(q => q.Key is not ("asOf" or "waktu" or "zona")).Select(q => (q.Key, (object?)q.Value.ToString())).ToArray();
+
     /// <summary>A link that keeps the page's as-of instant and zone.</summary>
     public string Link(string path, params (string Name, object? Value)[] query) =>
         LedgerApi.Query(path, [.. query, ("asOf", AsOfParam), ("zona", Zone == Zone.Wib ? null : Zone.Name)]);
