@@ -14,7 +14,7 @@ using Npgsql;
 
 namespace Ledger.Bench;
 
-internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown)
+internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null)
 {
     public static HttpLoadOptions Parse(string[] args)
     {
@@ -29,10 +29,12 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
                 "--warmup" => o with { Warmup = TimeSpan.FromSeconds(a.Int(0, 120)) },
                 "--restarts" => o with { Restarts = a.Int(1, 10) },
                 "--markdown" => o with { Markdown = a.Value() },
+                // Rising concurrency (issue 13): e.g. --sweep 1,4,16,64; as many agencies are set up as the largest level.
+                "--sweep" => o with { Sweep = a.Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Where(v => v is >= 1 and <= 256).ToArray() },
                 _ => throw a.Unknown(),
             };
         }
-        return o;
+        return o.Sweep is { Length: > 0 } sweep ? o with { Clients = Math.Max(o.Clients, sweep.Max()) } : o;
     }
 }
 
@@ -110,6 +112,8 @@ internal static class HttpLoadBenchmark
 
             Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
             await RunMixAsync(clients, o.Warmup, setUpAt, ct);
+            if (o.Sweep is { Length: > 0 } levels)
+                return await SweepAsync(o, levels, clients, setUpAt, service, cluster, owner, serviceCs, environment, http, token, ct);
             Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
             var postmaster = BenchDatabase.PostmasterPid(cluster);
             service.Refresh();
@@ -217,6 +221,75 @@ internal static class HttpLoadBenchmark
             return samples;
         }, ct)));
         return (Stopwatch.GetElapsedTime(start), perClient.SelectMany(s => s).ToList());
+    }
+
+    public const string SweepHeading = "## HTTP load at rising concurrency (issue 13)";
+
+    private sealed record Level(int Clients, TimeSpan Elapsed, List<Sample> Samples, long RssMb, long PeakRssMb, long Connections, double PgCpuShare);
+
+    /// <summary>
+    /// The mix at each concurrency level in turn, on the same service and database: throughput, p50/p95/p99 of commands
+    /// (corrections) and of reads, the service's memory (RSS now and peak) and PostgreSQL's connections at the end of
+    /// each level, then the store-level append rate with as many writers as the largest level, as the baseline.
+    /// </summary>
+    private static async Task<int> SweepAsync(HttpLoadOptions o, int[] levels, AgencyClient[] clients, DateTimeOffset setUpAt, Process service,
+        LocalPostgresCluster cluster, string owner, string serviceCs, string environment, HttpClient http, string token, CancellationToken ct)
+    {
+        var results = new List<Level>();
+        await using var admin = NpgsqlDataSource.Create(owner);
+        var postmaster = BenchDatabase.PostmasterPid(cluster);
+        foreach (var n in levels)
+        {
+            Log($"Measuring {o.Duration.TotalSeconds:F0} s with {n} clients ...");
+            var pg0 = BenchDatabase.ReadCpu(postmaster);
+            var (elapsed, samples) = await RunMixAsync(clients[..n], o.Duration, setUpAt, ct);
+            var pg = BenchDatabase.ReadCpu(postmaster) - pg0;
+            await using var count = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}'");
+            var connections = (long)(await count.ExecuteScalarAsync(ct))!;
+            var (rss, peak) = Memory(service.Id);
+            results.Add(new Level(n, elapsed, samples, rss, peak, connections, pg.CpuAllTicks == 0 ? 0 : (double)pg.ServerTicks / pg.CpuAllTicks));
+        }
+        var failures = results.SelectMany(l => l.Samples).Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
+        foreach (var f in failures) Log($"NOT 2xx: {f.Key.Op} answered {f.Key.Status} x{f.Count()}");
+        var verify = await GetJsonAsync(http, token, "/api/audit/verify", ct);
+        Log($"Store level in the same run: Ledger's append path, {levels.Max()} writers, {o.Duration.TotalSeconds:F0} s ...");
+        var store = await StoreLevelAsync(serviceCs, o with { Clients = levels.Max() }, ct);
+
+        static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+        static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
+        var sb = new StringBuilder();
+        sb.AppendLine(SweepHeading).AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; the same mix as the issue 11 section (30 % corrections, 70 % reads), one agency per client, closed loop.").AppendLine();
+        sb.AppendLine("| clients | requests/s | commands/s | command p50 / p95 / p99 ms | reads/s | read p50 / p95 / p99 ms | service RSS (peak) MB | PG connections | PG CPU share |");
+        sb.AppendLine("|---:|---:|---:|---|---:|---|---:|---:|---:|");
+        foreach (var l in results)
+        {
+            var commands = l.Samples.Where(s => s.Op == Op.Correct).ToList();
+            var reads = l.Samples.Where(s => s.Op != Op.Correct).ToList();
+            var secs = l.Elapsed.TotalSeconds;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
+        }
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Baseline in the same run, same database: Ledger's append path at store level (no HTTP), {levels.Max()} writers: **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms. Chain verified afterwards: {verify.GetProperty("ok").GetBoolean()}; non-2xx answers: {failures.Sum(f => f.Count())}.");
+        var section = sb.ToString();
+        Console.WriteLine(section);
+        if (o.Markdown is { } path)
+        {
+            Report.WriteSection(path, section, SweepHeading);
+            Log($"Wrote the section to {path}.");
+        }
+        return failures.Count == 0 && verify.GetProperty("ok").GetBoolean() ? 0 : 1;
+    }
+
+    /// <summary>The process's resident memory now and its peak (VmRSS, VmHWM from /proc), in MB.</summary>
+    private static (long Rss, long Peak) Memory(int pid)
+    {
+        long Read(string key) => File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).FirstOrDefault();
+        return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
     private sealed record StoreLevel(long Events, TimeSpan Elapsed, long[] Sorted);
