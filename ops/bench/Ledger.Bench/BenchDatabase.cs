@@ -27,7 +27,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
     private const string Database = "ledger_bench";
     internal const string Role = "ledger_bench_svc";
 
-    private const string ComparisonSchema = """
+    internal const string ComparisonSchema = """
         CREATE SCHEMA bench;
         -- The raw ceiling: a plain table with a uuid primary key, nothing else.
         CREATE TABLE bench.raw_events (

@@ -254,6 +254,11 @@ internal static class HttpLoadBenchmark
         var verify = await GetJsonAsync(http, token, "/api/audit/verify", ct);
         Log($"Store level in the same run: Ledger's append path, {levels.Max()} writers, {o.Duration.TotalSeconds:F0} s ...");
         var store = await StoreLevelAsync(serviceCs, o with { Clients = levels.Max() }, ct);
+        Log($"Raw INSERT ceiling in the same run: single-row INSERTs into a plain table, {levels.Max()} writers, {o.Duration.TotalSeconds:F0} s ...");
+        await using (var ddl = admin.CreateCommand(BenchDatabase.ComparisonSchema)) await ddl.ExecuteNonQueryAsync(ct);
+        var raw = await LoadRunner.RunAsync(
+            ScenarioRunner.Writers("raw-http", levels.Max(), 1, (streams, seed) => new RawWriter(admin, streams, 1, seed)), o.Duration, long.MaxValue, ct);
+        var rawSorted = raw.LatencyTicks.Order().ToArray();
 
         static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
@@ -273,7 +278,7 @@ internal static class HttpLoadBenchmark
         }
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"Baseline in the same run, same database: Ledger's append path at store level (no HTTP), {levels.Max()} writers: **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms. Chain verified afterwards: {verify.GetProperty("ok").GetBoolean()}; non-2xx answers: {failures.Sum(f => f.Count())}.");
+            $"Baselines in the same run, same database, {levels.Max()} writers: Ledger's append path at store level (no HTTP) **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms; the raw INSERT ceiling (single-row INSERT into a plain table with a uuid key, as the owner) **{raw.EventsPerSecond:F0} rows/s**, p99 {Ms(LoadRunner.PercentileMs(rawSorted, 0.99))} ms. Chain verified afterwards: {verify.GetProperty("ok").GetBoolean()}; non-2xx answers: {failures.Sum(f => f.Count())}.");
         var section = sb.ToString();
         Console.WriteLine(section);
         if (o.Markdown is { } path)
