@@ -39,20 +39,24 @@ public static class Id
         return $"{local.Day} {Months[local.Month - 1]} {local.Year} {local:HH}.{local:mm} {zone.Name}";
     }
 
-    public static string MonthName(int month) => Months[month - 1];
-
-    /// <summary>Parses what a person types: <c>92,5</c>, <c>1.234,56</c>, <c>92.5</c> (a lone dot with other than three digits after it).</summary>
-    public static bool TryParseNumber(string? text, out decimal value)
+    /// <summary>
+    /// Reads what a person types with the importer's rule (<see cref="Ledger.Importing.IndonesianNumber"/>: <c>92,5</c>,
+    /// <c>1.234,56</c>, <c>15.625.599.024</c>; an ambiguous <c>1.234</c> or a dot-decimal <c>68.58</c> is refused, never
+    /// guessed); null when it is a number, else why not, in Indonesian.
+    /// </summary>
+    public static string? ParseNumber(string text, out decimal value)
     {
-        value = 0;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        var t = text.Trim().Replace(" ", "").Replace("−", "-");
-        if (t.Contains(','))
-            t = t.Replace(".", "").Replace(',', '.');                    // Indonesian: dots group, the comma is the decimal mark
-        else if (t.Count(c => c == '.') > 1 || System.Text.RegularExpressions.Regex.IsMatch(t, @"^-?\d{1,3}(\.\d{3})+$"))
-            t = t.Replace(".", "");                                       // 1.234.567 or 1.234: grouping
-        return decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+        var typed = text.Trim().Replace('−', '-');
+        if (Ledger.Importing.IndonesianNumber.TryParse(typed, out value, out _)) return null;
+        if (System.Text.RegularExpressions.Regex.IsMatch(typed, @"^-?\d{1,3}\.\d{3}$"))
+            return $"'{typed}' dapat dibaca dua cara: tulis {typed.Replace(".", "")} untuk bilangan bulat, atau pakai koma untuk desimal.";
+        if (System.Text.RegularExpressions.Regex.IsMatch(typed, @"^-?\d+\.\d+$"))
+            return $"Pakai koma sebagai tanda desimal: {typed.Replace('.', ',')}.";
+        return "Isi dengan angka, misalnya 92,5 atau 1.234.567.";
     }
+
+    /// <summary>A number as a form's input value: decimal comma, no grouping, so that it reads back unambiguously.</summary>
+    public static string Input(decimal value) => value.ToString("0.############################", Numbers);
 }
 
 /// <summary>The three time zones of Indonesia.</summary>

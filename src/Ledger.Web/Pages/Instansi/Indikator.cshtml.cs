@@ -58,8 +58,8 @@ public sealed class IndikatorModel : AgencyPage
         {
             var text = Input.GetValueOrDefault(n);
             if (string.IsNullOrWhiteSpace(text)) parsed[n] = null;
-            else if (Id.TryParseNumber(text, out var d)) parsed[n] = d;
-            else form.Field(n, "Isi dengan angka, misalnya 92,5 atau 1.234.567.");
+            else if (Id.ParseNumber(text, out var d) is { } why) form.Field(n, why);
+            else parsed[n] = d;
         }
         if (!form.HasErrors)
         {

@@ -41,8 +41,8 @@ public sealed class PkModel : AgencyPage
         foreach (var (code, text) in Targets)
         {
             if (string.IsNullOrWhiteSpace(text)) continue;
-            if (Id.TryParseNumber(text, out var v)) targets.Add(new { indicator = code, target = v });
-            else RevisionForm.Field("targets", $"Target '{code}' bukan angka: tulis misalnya 92,5.");
+            if (Id.ParseNumber(text, out var v) is { } why) RevisionForm.Field("targets", $"Target '{code}': {why}");
+            else targets.Add(new { indicator = code, target = v });
         }
         if (!RevisionForm.HasErrors)
         {
@@ -87,5 +87,5 @@ public sealed class PkModel : AgencyPage
     public string? Typed(string field) => Typed(RevisionForm, field);
 
     public string? TypedTarget(string code, decimal current) =>
-        RevisionForm.HasErrors ? Targets.GetValueOrDefault(code) : Id.Number(current, 4);
+        RevisionForm.HasErrors ? Targets.GetValueOrDefault(code) : Id.Input(current); // unrounded and ungrouped: sent back unchanged
 }
