@@ -70,11 +70,30 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         return found;
     }
 
-    /// <summary>The stream's current version, 0 when it does not exist.</summary>
-    public async Task<long> VersionAsync(string stream, CancellationToken ct = default)
+    /// <summary>The stream's current version, 0 when it does not exist (one indexed lookup).</summary>
+    public async Task<long> VersionAsync(string stream, CancellationToken ct = default) =>
+        (await VersionsAsync([stream], ct)).GetValueOrDefault(stream);
+
+    /// <summary>
+    /// The current version of each of <paramref name="streams"/> that exists (a missing one has no entry), in one query:
+    /// the highest version among the stream's events, one backward step of the (stream_id, version) index per stream.
+    /// Read from the events, not from Marten's stream row: the service role may update <c>mt_streams</c> (Marten needs
+    /// to), but never an event, so a forged stream row cannot make a cached state look current (StreamStateCache).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> VersionsAsync(IReadOnlyCollection<string> streams, CancellationToken ct = default)
     {
-        await using var session = store.QuerySession();
-        return (await session.Events.FetchStreamStateAsync(stream, ct))?.Version ?? 0;
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (streams.Count == 0) return found;
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
+              FROM unnest($1::text[]) AS s(id)
+            """);
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            if (!r.IsDBNull(1)) found[r.GetString(0)] = r.GetInt64(1);
+        return found;
     }
 
     /// <summary>

@@ -56,14 +56,15 @@ public static class IndicatorEndpoints
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return badAsOf!;
         code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}
 
-        var agencyState = (await loader.AgencyAsync(agency, at, ct)).State;
+        var heads = await loader.HeadsAsync(agency, [y], at, ct);
+        var agencyState = (await loader.AgencyAsync(agency, at, heads, ct)).State;
         if (!agencyState.Exists) return ReadQuery.NotFound($"Agency '{agency}' does not exist{When(at)}.");
-        if (await loader.RenstraCoveringAsync(agency, y, at, ct) is not { } renstra)
+        if (await loader.RenstraCoveringAsync(agency, y, at, heads, ct) is not { } renstra)
             return ReadQuery.NotFound($"No Renstra of '{agency}' covers {y}{When(at)}.");
         if (renstra.State.Indicator(code) is not { } definition)
             return ReadQuery.NotFound($"Indicator '{code}' is not in the Renstra {renstra.State.PeriodStart}–{renstra.State.PeriodEnd}{When(at)}.");
 
-        var yearState = await loader.YearAsync(agency, y, at, ct);
+        var yearState = await loader.YearAsync(agency, y, at, heads, ct);
         var scale = agencyState.ScaleFor(y);
         var view = IndicatorYearView.Build(definition, y, yearState.State, scale, ReadQuery.Policy);
         var t = view.Targets;

@@ -66,17 +66,18 @@ public static class PerformanceEndpoints
         if (!ReadQuery.CheckYear(year, "year", out var badYear)) return new(null, null, badYear);
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return new(null, null, badAsOf);
 
-        var agencyState = (await loader.AgencyAsync(agency, at, ct)).State;
+        var heads = await loader.HeadsAsync(agency, [year, year - 1], at, ct);
+        var agencyState = (await loader.AgencyAsync(agency, at, heads, ct)).State;
         if (!agencyState.Exists) return new(null, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
-        var renstra = await loader.RenstraCoveringAsync(agency, year, at, ct);
-        var current = await loader.YearAsync(agency, year, at, ct);
+        var renstra = await loader.RenstraCoveringAsync(agency, year, at, heads, ct);
+        var current = await loader.YearAsync(agency, year, at, heads, ct);
         if (renstra is null && current.Version == 0)
             return new(null, null,
                 ReadQuery.NotFound($"No Renstra of '{agency}' covers {year} and nothing is recorded for it{IndicatorEndpoints.When(at)}."));
 
         var previousYear = year - 1;
-        var previous = await loader.YearAsync(agency, previousYear, at, ct);
-        var previousRenstra = await loader.RenstraCoveringAsync(agency, previousYear, at, ct);
+        var previous = await loader.YearAsync(agency, previousYear, at, heads, ct);
+        var previousRenstra = await loader.RenstraCoveringAsync(agency, previousYear, at, heads, ct);
         var scale = agencyState.ScaleFor(year);
         var previousScale = agencyState.ScaleFor(previousYear);
 

@@ -54,10 +54,11 @@ internal sealed record PkLoad(Loaded<PerformanceYearState> Year, RenstraState? R
     /// <summary>Null when the agency did not exist or no PK was signed (as of the instant).</summary>
     public static async Task<PkLoad?> LoadAsync(ReadLoader loader, string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (!(await loader.AgencyAsync(agency, asOf, ct)).State.Exists) return null;
-        var state = await loader.YearAsync(agency, year, asOf, ct);
+        var heads = await loader.HeadsAsync(agency, [year], asOf, ct);
+        if (!(await loader.AgencyAsync(agency, asOf, heads, ct)).State.Exists) return null;
+        var state = await loader.YearAsync(agency, year, asOf, heads, ct);
         if (state.State.PkVersions.IsEmpty) return null;
-        var renstra = await loader.RenstraCoveringAsync(agency, year, asOf, ct);
+        var renstra = await loader.RenstraCoveringAsync(agency, year, asOf, heads, ct);
         return new PkLoad(state, renstra?.State);
     }
 

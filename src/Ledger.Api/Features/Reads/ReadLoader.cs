@@ -13,6 +13,13 @@ namespace Ledger.Api.Features.Reads;
 /// <summary>A replayed state and the version of the stream it came from (0 when the stream did not exist).</summary>
 public sealed record Loaded<TState>(TState State, long Version);
 
+/// <summary>The current versions of the streams one read asked for in one query (<see cref="ReadLoader.HeadsAsync"/>).</summary>
+public sealed record StreamHeads(IReadOnlySet<string> Asked, IReadOnlyDictionary<string, long> Versions)
+{
+    /// <summary>The stream's current version (0: it does not exist), or null when it was not asked for.</summary>
+    public long? Of(string stream) => Asked.Contains(stream) ? Versions.GetValueOrDefault(stream) : null;
+}
+
 /// <summary>How the loader uses stream snapshots (issue 4). Null snapshots or <c>SnapshotEvery</c> = 0: always a full replay.</summary>
 public sealed record ReadLoaderOptions
 {
@@ -21,6 +28,9 @@ public sealed record ReadLoaderOptions
 
     /// <summary>Whether reads leave snapshots (false: only use existing ones).</summary>
     public bool SaveSnapshots { get; init; } = true;
+
+    /// <summary>How many streams' folded states the service keeps in memory (<see cref="StreamStateCache"/>).</summary>
+    public const int CachedStreams = 5_000;
 }
 
 /// <summary>
@@ -30,9 +40,13 @@ public sealed record ReadLoaderOptions
 /// start from the newest stream snapshot at or before the instant and replay only the events after it; a snapshot is
 /// derived data, used only when it is authentic (its MAC under this service's key), its state type matches this code
 /// and its event hash is still the chain hash of the stream's event at its version (docs/snapshots.md).
+/// With a <see cref="StreamStateCache"/> (the service has one), a read of the head asks only for the stream's current
+/// version and folds just the events the cached state lacks; an as-of read at or after the cached state's last recorded
+/// time folds the events after it up to the instant; earlier instants take the path above.
 /// </summary>
 public sealed class ReadLoader(
-    StreamLoader store, StreamSnapshots? snapshots = null, ReadLoaderOptions? options = null, ILogger<ReadLoader>? logger = null)
+    StreamLoader store, StreamSnapshots? snapshots = null, ReadLoaderOptions? options = null, ILogger<ReadLoader>? logger = null,
+    StreamStateCache? cache = null)
 {
     /// <summary>The year state's snapshot form; bump the version when PerformanceYearState.Evolve changes meaning.</summary>
     public static StateCodec<PerformanceYearState> YearCodec { get; } = new("performance-year", evolveVersion: 1);
@@ -41,51 +55,125 @@ public sealed class ReadLoader(
 
 
     /// <summary>
+    /// The current versions of the streams a read of <paramref name="agency"/>'s <paramref name="years"/> needs (the
+    /// agency, each year, the Renstra plans that could cover each year), asked in one query, so that the loads below
+    /// (given these heads) need no query of their own when the cache holds their streams. Null for an as-of read or
+    /// without a cache: the loads then ask for themselves.
+    /// </summary>
+    public async Task<StreamHeads?> HeadsAsync(string agency, IReadOnlyCollection<int> years, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        if (asOf is not null || cache is null || !Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
+        var streams = new HashSet<string>(StringComparer.Ordinal) { Agency.StreamName(agency) };
+        foreach (var year in years)
+        {
+            streams.Add(PerformanceYear.StreamName(agency, year));
+            foreach (var start in Renstra.CandidatePeriodStarts(year)) streams.Add(Renstra.StreamName(agency, start));
+        }
+        return new StreamHeads(streams, await store.VersionsAsync(streams, ct));
+    }
+
+    /// <summary>
     /// The agency as of the instant (<see cref="Agencies.AgencyRecord"/>: a code no agency can have is an unknown agency).
     /// Every read checks the agency first, so the other loads only ever see a registered agency's code.
     /// </summary>
-    public async Task<Loaded<AgencyState>> AgencyAsync(string agency, DateTimeOffset? asOf, CancellationToken ct)
+    public Task<Loaded<AgencyState>> AgencyAsync(string agency, DateTimeOffset? asOf, CancellationToken ct) => AgencyAsync(agency, asOf, null, ct);
+
+    public Task<Loaded<AgencyState>> AgencyAsync(string agency, DateTimeOffset? asOf, StreamHeads? heads, CancellationToken ct)
     {
-        var (state, version) = await Agencies.AgencyRecord.LoadAsync(store, agency, asOf, ct);
-        return new(state, version);
+        if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return Task.FromResult(new Loaded<AgencyState>(AgencyState.Initial, 0));
+        var stream = Agency.StreamName(agency);
+        return LoadAsync(stream, heads?.Of(stream), asOf, AgencyState.Initial, Agency.Evolve, null, ct);
     }
 
     /// <summary>The Renstra in force for <paramref name="year"/> as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its version.</summary>
     public Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
-        Renstras.RenstraInForce.FindAsync(store, agency, year, async stream =>
+        RenstraCoveringAsync(agency, year, asOf, null, ct);
+
+    public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, StreamHeads? heads, CancellationToken ct)
+    {
+        var candidates = Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)).ToList();
+        var existing = heads is not null && candidates.All(heads.Asked.Contains)
+            ? heads.Versions
+            : await store.VersionsAsync(candidates, ct);
+        return await Renstras.RenstraInForce.FindAsync(existing, agency, year, async (stream, head) =>
         {
-            var (events, version) = await ReadAsync(stream, asOf, ct);
-            return version == 0 ? null : new Loaded<RenstraState>(Renstra.Replay(events), version);
-        }, l => l.State, ct);
+            var loaded = await LoadAsync(stream, head, asOf, RenstraState.Initial, Renstra.Evolve, null, ct);
+            return loaded.Version == 0 ? null : loaded;
+        }, l => l.State);
+    }
 
     /// <summary>One Renstra stream by its period start (proposal reads).</summary>
-    public async Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct)
+    public Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct) =>
+        LoadAsync(Renstra.StreamName(agency, periodStart), null, asOf, RenstraState.Initial, Renstra.Evolve, null, ct);
+
+    public Task<Loaded<Ledger.Domain.Evaluations.EvaluationState>> EvaluationAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
+        LoadAsync(Ledger.Domain.Evaluations.Evaluation.StreamName(agency, year), null, asOf,
+            Ledger.Domain.Evaluations.EvaluationState.Initial, Ledger.Domain.Evaluations.Evaluation.Evolve, null, ct);
+
+    public Task<Loaded<PerformanceYearState>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
+        YearAsync(agency, year, asOf, null, ct);
+
+    public Task<Loaded<PerformanceYearState>> YearAsync(string agency, int year, DateTimeOffset? asOf, StreamHeads? heads, CancellationToken ct)
     {
-        var (events, version) = await ReadAsync(Renstra.StreamName(agency, periodStart), asOf, ct);
-        return new(Renstra.Replay(events), version);
+        var stream = PerformanceYear.StreamName(agency, year);
+        var initial = PerformanceYearState.Initial(agency, year);
+        return LoadAsync(stream, heads?.Of(stream), asOf, initial, PerformanceYear.Evolve,
+            snapshots is null || _every <= 0 ? null : () => YearFromSnapshotAsync(stream, agency, year, asOf, snapshots, ct), ct);
     }
 
-    public async Task<Loaded<Ledger.Domain.Evaluations.EvaluationState>> EvaluationAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
+    /// <summary>
+    /// One stream's state as of the instant. <paramref name="head"/>: its current version if the caller already asked;
+    /// <paramref name="replay"/>: how to load it without the cache (default: fold every event up to the instant).
+    /// </summary>
+    private async Task<Loaded<TState>> LoadAsync<TState>(string stream, long? head, DateTimeOffset? asOf, TState initial,
+        Func<TState, IDomainEvent, TState> evolve, Func<Task<FoldedState<TState>>>? replay, CancellationToken ct) where TState : class
     {
-        var (events, version) = await ReadAsync(Ledger.Domain.Evaluations.Evaluation.StreamName(agency, year), asOf, ct);
-        return new(Ledger.Domain.Evaluations.Evaluation.Replay(events), version);
-    }
-
-    public async Task<Loaded<PerformanceYearState>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        if (snapshots is null || _every <= 0)
+        replay ??= () => FoldAsync(stream, new FoldedState<TState>(initial, 0, DateTimeOffset.MinValue), evolve, StreamBound.At(asOf), ct);
+        if (cache is null)
         {
-            var (events, version) = await ReadAsync(PerformanceYear.StreamName(agency, year), asOf, ct);
-            return new(PerformanceYear.Replay(agency, year, events), version);
+            var folded = await replay();
+            return new(folded.State, folded.Version);
         }
-        return await YearFromSnapshotAsync(PerformanceYear.StreamName(agency, year), agency, year, asOf, snapshots, ct);
+
+        var known = cache.Get<TState>(stream);
+        if (asOf is null)
+        {
+            var version = head ?? await store.VersionAsync(stream, ct);
+            if (version == 0) return new(initial, 0);
+            if (known is not null && known.Version >= version) return new(known.State, known.Version);
+            var folded = known is null
+                ? await replay()
+                : await FoldAsync(stream, known, evolve, new StreamBound { FromVersion = known.Version + 1 }, ct);
+            if (folded.Version > 0) cache.Put(stream, folded);
+            return new(folded.State, folded.Version);
+        }
+        if (known is not null && known.LastRecorded <= asOf)
+        {
+            // Recorded time never goes backwards within a stream: events 1..known.Version were all recorded by the
+            // instant, so the state then is the cached one plus the later events recorded by the instant.
+            var folded = await FoldAsync(stream, known, evolve, new StreamBound { FromVersion = known.Version + 1, AsOf = asOf }, ct);
+            return new(folded.State, folded.Version);
+        }
+        var replayed = await replay();
+        return new(replayed.State, replayed.Version);
     }
 
-    private async Task<Loaded<PerformanceYearState>> YearFromSnapshotAsync(
+    private async Task<FoldedState<TState>> FoldAsync<TState>(string stream, FoldedState<TState> from,
+        Func<TState, IDomainEvent, TState> evolve, StreamBound bound, CancellationToken ct) where TState : class
+    {
+        var recorded = await store.ReadAsync(stream, bound, ct);
+        if (recorded.Count == 0) return from;
+        var state = from.State;
+        foreach (var e in recorded) state = evolve(state, DomainCommands.Decode(e));
+        return new(state, recorded[^1].Version, recorded[^1].Timestamp);
+    }
+
+    private async Task<FoldedState<PerformanceYearState>> YearFromSnapshotAsync(
         string stream, string agency, int year, DateTimeOffset? asOf, StreamSnapshots snapshots, CancellationToken ct)
     {
         var state = PerformanceYearState.Initial(agency, year);
         long version = 0;
+        var lastRecorded = DateTimeOffset.MinValue;
         IReadOnlyList<IEvent>? recorded = null;
         var snapshot = await snapshots.LatestAsync(stream, YearCodec.StateType, asOf, ct);
         if (snapshot is not null && YearCodec.TryDeserialize(snapshot.Json) is { } restored
@@ -97,6 +185,7 @@ public sealed class ReadLoader(
             {
                 state = restored;
                 version = snapshot.Version;
+                lastRecorded = snapshot.RecordedAt;
                 recorded = await SuffixAsync(stream, snapshot.Version + 1, asOf, ct);
             }
             else
@@ -112,10 +201,11 @@ public sealed class ReadLoader(
         {
             state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
             version = e.Version;
+            lastRecorded = e.Timestamp;
             if (take is not null && e.Version % _every == 0) take.Add((e, YearCodec.Serialize(state)));
         }
         if (take is { Count: > 0 } && options?.SaveSnapshots != false) await SaveAsync(snapshots, stream, take, ct);
-        return new(state, version);
+        return new(state, version, lastRecorded);
     }
 
     /// <summary>
@@ -148,12 +238,5 @@ public sealed class ReadLoader(
             // Derived data: failing to save one costs speed on a later read, never an answer.
             logger?.LogWarning(e, "Could not save a stream snapshot of {Stream}.", stream);
         }
-    }
-
-    private async Task<(IReadOnlyList<IDomainEvent> Events, long Version)> ReadAsync(string stream, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        var recorded = await store.ReadAsync(stream, StreamBound.At(asOf), ct);
-        var events = recorded.Select(DomainCommands.Decode).ToList();
-        return (events, recorded.Count == 0 ? 0 : recorded[^1].Version);
     }
 }
