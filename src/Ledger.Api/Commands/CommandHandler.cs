@@ -1,3 +1,4 @@
+using Ledger.Api.Features.Reads;
 using Ledger.Storage;
 using Marten;
 
@@ -44,7 +45,7 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     /// </summary>
     public Func<TCommand, IReadOnlyList<object>, FollowOnContext, CancellationToken, Task<IReadOnlyDictionary<string, object?>>>? FollowOn { get; init; }
 
-    internal abstract Task<Decision> DecideAsync(TState state, TCommand command, StreamLoader reader, CancellationToken ct);
+    internal abstract Task<Decision> DecideAsync(TState state, TCommand command, ReadLoader reads, CancellationToken ct);
 }
 
 /// <summary>A handler that decides from its own stream only: <c>decide(state, command)</c>.</summary>
@@ -52,7 +53,7 @@ public sealed record CommandHandler<TCommand, TState> : CommandHandlerDefinition
 {
     public required Func<TState, TCommand, Decision> Decide { get; init; }
 
-    internal override Task<Decision> DecideAsync(TState state, TCommand command, StreamLoader reader, CancellationToken ct) =>
+    internal override Task<Decision> DecideAsync(TState state, TCommand command, ReadLoader reads, CancellationToken ct) =>
         Task.FromResult(Decide(state, command));
 }
 
@@ -62,12 +63,12 @@ public sealed record CommandHandler<TCommand, TState> : CommandHandlerDefinition
 /// </summary>
 public sealed record CommandHandler<TCommand, TState, TContext> : CommandHandlerDefinition<TCommand, TState>
 {
-    public required Func<TCommand, StreamLoader, CancellationToken, Task<TContext>> LoadContext { get; init; }
+    public required Func<TCommand, ReadLoader, CancellationToken, Task<TContext>> LoadContext { get; init; }
     public required Func<TState, TCommand, TContext, Decision> Decide { get; init; }
 
-    internal override async Task<Decision> DecideAsync(TState state, TCommand command, StreamLoader reader, CancellationToken ct)
+    internal override async Task<Decision> DecideAsync(TState state, TCommand command, ReadLoader reads, CancellationToken ct)
     {
-        var context = await LoadContext(command, reader, ct);
+        var context = await LoadContext(command, reads, ct);
         return Decide(state, command, context);
     }
 }

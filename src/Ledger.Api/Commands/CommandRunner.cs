@@ -1,5 +1,6 @@
 using System.Globalization;
 using FluentValidation;
+using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
 using Ledger.Storage;
 using Marten;
@@ -8,7 +9,8 @@ namespace Ledger.Api.Commands;
 
 /// <summary>
 /// What every command endpoint does inside its Wolverine chain, on the chain's own Marten session: bind and validate the
-/// body, fold the stream (Marten's live aggregation of <see cref="Folded{TState}"/>), check If-Match, load the context,
+/// body, fold the stream (Marten's live aggregation of <see cref="Folded{TState}"/>, continued from the newest fold this
+/// process made of the stream: <see cref="StreamStateCache"/>), check If-Match, load the context,
 /// run the pure decision, append with the folded version as Marten's expected version, and answer. Wolverine then saves
 /// the session (events, the idempotency claim and its response, in one transaction) and writes the answer; a race lost at
 /// that commit is <see cref="CommandMiddleware"/>'s to retry or answer. Failures are thrown as
@@ -19,10 +21,10 @@ namespace Ledger.Api.Commands;
 /// an append with an expected version always goes through Marten's append function (docs/architecture.md).
 /// </para>
 /// </summary>
-public sealed class CommandRunner(StreamLoader streams, IServiceProvider services, ICommandHooks hooks)
+public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, IServiceProvider services, ICommandHooks hooks)
 {
     /// <summary>The one stream loader, for contexts and follow-on writes.</summary>
-    public StreamLoader Streams => streams;
+    public StreamLoader Streams => reads.Streams;
 
     /// <summary>
     /// Runs one command end to end for its endpoint; returns the body Wolverine writes (after it commits).
@@ -65,7 +67,7 @@ public sealed class CommandRunner(StreamLoader streams, IServiceProvider service
     {
         var stream = handler.Stream(command);
         metadata = metadata with { Agency = handler.Tenant(command) ?? metadata.Agency };
-        var folded = await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct);
+        var folded = await FoldAsync<TState>(session, stream, ct);
         var version = folded?.Version ?? 0;
         if (http is not null) CommandRequest.Of(http).Decided(stream, version);
         if (ifMatch is { } required && required != version)
@@ -75,7 +77,7 @@ public sealed class CommandRunner(StreamLoader streams, IServiceProvider service
         if (handler.Prepare is { } prepare) state = prepare(state, command);
 
         IReadOnlyList<object> events;
-        switch (await handler.DecideAsync(state, command, streams, ct))
+        switch (await handler.DecideAsync(state, command, reads, ct))
         {
             case Decision.NotFound d: throw new CommandFailedException(new CommandFailure.NotFound(d.What));
             case Decision.Refused d: throw new CommandFailedException(new CommandFailure.Refused(d.Rule, d.Message, d.Field));
@@ -98,6 +100,24 @@ public sealed class CommandRunner(StreamLoader streams, IServiceProvider service
         }
         session.Events.Append(stream, version + events.Count, built);
         return new Appended(stream, version + events.Count, ids, events);
+    }
+
+    /// <summary>
+    /// The stream folded by Marten's live aggregation up to its last event. A long stream (a year: every realization and
+    /// correction) is not folded from its start on every command: Marten continues the newest fold this process made
+    /// (kept in <see cref="StreamStateCache"/> under <see cref="Folded{TState}"/>, apart from the reads' states) with
+    /// the events after it, which are usually none or a few. The fold is still of the events themselves, never of a
+    /// stored document; a race with another writer is caught by the append's expected version, as before.
+    /// </summary>
+    private async Task<Folded<TState>?> FoldAsync<TState>(IDocumentSession session, string stream, CancellationToken ct)
+    {
+        var known = folds.Get<Folded<TState>>(stream);
+        var folded = known is null
+            ? await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct)
+            : await session.Events.AggregateStreamAsync(stream, state: known.State, fromVersion: known.Version + 1, token: ct);
+        if (folded is not null && folded.Version > (known?.Version ?? 0))
+            folds.Put(stream, new FoldedState<Folded<TState>>(folded, folded.Version, DateTimeOffset.MaxValue));
+        return folded;
     }
 
     /// <summary>Who (the token's user), why (the body's reason), which agency, which conversation and key: the request's metadata.</summary>

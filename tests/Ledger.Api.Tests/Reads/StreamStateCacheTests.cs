@@ -1,3 +1,4 @@
+using System.Net;
 using Ledger.Api.Features.Reads;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
@@ -75,6 +76,55 @@ public sealed class StreamStateCacheTests(LedgerApiFactory f) : IClassFixture<Le
 
         var then = await ReadAsync(client, url + "&asOf=" + Uri.EscapeDataString(appended.RecordedAt.AddTicks(-10).ToString("O")));
         Assert.Equal((0.75m, first.Version), then);
+    }
+
+    [Fact]
+    public async Task Commands_DecideOnTheNewestState_WhenTheStreamGrewBehindTheServicesBack()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        await Seed.FullYearAsync(agency);
+        var staff = await f.CreateUserAsync("staff", agency);
+        using var client = f.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", staff);
+        var url = $"/api/agencies/{agency}/realizations/corrections";
+
+        var first = await CorrectAsync(client, url, 0.74m, null); // the service now holds the year's fold
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        var behind = await Seed.YearAsync(agency, SurakartaSeed.Year, new CorrectRealization("I1", Period.Y, 0.71m, "Koreksi langsung"));
+        Assert.Equal(first.Version + 1, behind.Version);
+
+        // If-Match with the version the service last wrote is stale now: 412 naming the real version, nothing written.
+        var stale = await CorrectAsync(client, url, 0.72m, first.Version);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.Status);
+        Assert.Contains($"\"actualVersion\":{behind.Version}", stale.Body);
+
+        var next = await CorrectAsync(client, url, 0.72m, behind.Version);
+        Assert.Equal(HttpStatusCode.OK, next.Status);
+        Assert.Equal(behind.Version + 1, next.Version);
+        var stored = (await f.PayloadsAsync(PerformanceYear.StreamName(agency, SurakartaSeed.Year)))[^1];
+        Assert.Contains("\"before\": 0.71", stored.Json); // decided on the event appended behind its back
+        Assert.Contains("\"after\": 0.72", stored.Json);
+    }
+
+    private static async Task<(HttpStatusCode Status, long Version, string Body)> CorrectAsync(HttpClient client, string url, decimal value, long? ifMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new
+            {
+                indicator = "I1", year = SurakartaSeed.Year, period = "Y", value, reason = "Koreksi data hasil verifikasi",
+            }),
+        };
+        if (ifMatch is { } v) request.Headers.TryAddWithoutValidation("If-Match", $"\"{v}\"");
+        using var r = await client.SendAsync(request);
+        var body = await r.Content.ReadAsStringAsync();
+        long version = 0;
+        if (r.IsSuccessStatusCode)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(body);
+            version = doc.RootElement.GetProperty("version").GetInt64();
+        }
+        return (r.StatusCode, version, body);
     }
 
     [Fact]

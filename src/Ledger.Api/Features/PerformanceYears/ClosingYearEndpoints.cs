@@ -50,8 +50,9 @@ public static class ClosingYearEndpoints
     /// version: the head is taken after the pipeline loaded it, so if it moved before the head, the append fails and the
     /// whole close is decided again. A mismatch (a concurrent write to a source) reloads, up to <see cref="HeadAttempts"/>.
     /// </summary>
-    private static async Task<CloseYearContext> LoadContextAsync(Addressed<CloseBody> c, StreamLoader reader, CancellationToken ct)
+    private static async Task<CloseYearContext> LoadContextAsync(Addressed<CloseBody> c, Reads.ReadLoader reads, CancellationToken ct)
     {
+        var reader = reads.Streams; // the close hashes the events themselves, read straight from the log
         for (var attempt = 1; ; attempt++)
         {
             var recording = new RecordingReader(reader, ct);

@@ -1,6 +1,7 @@
 using Ledger.Domain.Agencies;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Renstras;
+using Ledger.Api.Features.Reads;
 using Ledger.Storage;
 
 namespace Ledger.Api.Features.PerformanceYears;
@@ -11,28 +12,23 @@ namespace Ledger.Api.Features.PerformanceYears;
 /// </summary>
 public static class Contexts
 {
-    public static Task<bool> AgencyExistsAsync(StreamLoader reader, string agency, CancellationToken ct) =>
-        Agencies.AgencyRecord.ExistsAsync(reader, agency, null, ct);
+    public static async Task<bool> AgencyExistsAsync(ReadLoader reads, string agency, CancellationToken ct) =>
+        (await reads.AgencyAsync(agency, null, ct)).State.Exists;
 
-    public static async Task<RenstraContext> ForRenstraAsync(StreamLoader reader, string agency, CancellationToken ct) =>
-        new(await AgencyExistsAsync(reader, agency, ct));
+    public static async Task<RenstraContext> ForRenstraAsync(ReadLoader reads, string agency, CancellationToken ct) =>
+        new(await AgencyExistsAsync(reads, agency, ct));
 
-    public static async Task<PerformanceYearContext> ForYearAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
-        new(await AgencyExistsAsync(reader, agency, ct), await RenstraCoveringAsync(reader, agency, year, ct)) { Today = Today() };
+    /// <summary>The agency and the Renstra in force for the year, at the head of the log (their versions asked in one query).</summary>
+    public static async Task<PerformanceYearContext> ForYearAsync(ReadLoader reads, string agency, int year, CancellationToken ct)
+    {
+        var heads = await reads.HeadsAsync(agency, [year], null, ct);
+        var exists = (await reads.AgencyAsync(agency, null, heads, ct)).State.Exists;
+        var renstra = await reads.RenstraCoveringAsync(agency, year, null, heads, ct);
+        return new(exists, renstra?.State) { Today = Today() };
+    }
 
     /// <summary>Today in Indonesia's latest time zone (WIT, UTC+9), for <see cref="PerformanceYearContext.Today"/>.</summary>
     public static DateOnly Today() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
-
-    /// <summary>The Renstra in force for <paramref name="year"/> at the head of the log (<see cref="Renstra.InForceAsync{TPlan}"/>).</summary>
-    public static Task<RenstraState?> RenstraCoveringAsync(StreamLoader reader, string agency, int year, CancellationToken ct) =>
-        Renstras.RenstraInForce.FindAsync(reader, agency, year, async stream =>
-        {
-            var events = await reader.ReadDomainAsync(stream, StreamBound.Whole, ct);
-            return events.Count == 0 ? null : Renstra.Replay(events);
-        }, s => s, ct);
-
-    public static async Task<AgencyState> AgencyAsync(StreamLoader reader, string agency, CancellationToken ct) =>
-        Agency.Replay(await reader.ReadDomainAsync(Agency.StreamName(agency), StreamBound.Whole, ct));
 
     public static async Task<PerformanceYearState?> YearAsync(StreamLoader reader, string agency, int year, CancellationToken ct)
     {

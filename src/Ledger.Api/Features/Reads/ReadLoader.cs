@@ -53,6 +53,9 @@ public sealed class ReadLoader(
 
     private readonly int _every = options?.SnapshotEvery ?? new ReadLoaderOptions().SnapshotEvery;
 
+    /// <summary>The one stream loader underneath, for callers that need the events themselves.</summary>
+    public StreamLoader Streams => store;
+
 
     /// <summary>
     /// The current versions of the streams a read of <paramref name="agency"/>'s <paramref name="years"/> needs (the
