@@ -277,12 +277,24 @@ internal static class HttpLoadBenchmark
                 $"| {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
         }
         sb.AppendLine();
+        const string chartFile = "performance-http-load.svg";
+        if (o.Markdown is not null) sb.AppendLine($"![Throughput and p99 latency at 1 to {levels.Max()} clients, with the goals](" + chartFile + ")").AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"Baselines in the same run, same database, {levels.Max()} writers: Ledger's append path at store level (no HTTP) **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms; the raw INSERT ceiling (single-row INSERT into a plain table with a uuid key, as the owner) **{raw.EventsPerSecond:F0} rows/s**, p99 {Ms(LoadRunner.PercentileMs(rawSorted, 0.99))} ms. Chain verified afterwards: {verify.GetProperty("ok").GetBoolean()}; non-2xx answers: {failures.Sum(f => f.Count())}.");
         var section = sb.ToString();
         Console.WriteLine(section);
         if (o.Markdown is { } path)
         {
+            var points = results.Select(l =>
+            {
+                var commands = l.Samples.Where(x => x.Op == Op.Correct).ToList();
+                var reads = l.Samples.Where(x => x.Op != Op.Correct).ToList();
+                return new SweepPoint(l.Clients, commands.Count / l.Elapsed.TotalSeconds, reads.Count / l.Elapsed.TotalSeconds, P(commands, 0.99), P(reads, 0.99));
+            }).ToList();
+            var chart = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, chartFile);
+            await File.WriteAllTextAsync(chart, SweepChart.Svg(points,
+                $"HTTP load, {DateTimeOffset.UtcNow:yyyy-MM-dd}: 30 % corrections, 70 % reads, 2 cores shared by service, PostgreSQL and load", 2000, 50, 20), ct);
+            Log($"Wrote the chart to {chart}.");
             Report.WriteSection(path, section, SweepHeading);
             Log($"Wrote the section to {path}.");
         }
