@@ -54,7 +54,7 @@ internal static class Cli
         http-load (issue 11): runs the service's Release build as a child process on a private durable cluster
         (migrations by the owner, the service as its restricted role): cold start to the first command (empty
         database, then --restarts restarts), then --clients closed-loop HTTP clients, one agency each (Surakarta 2023
-        story), a read-heavy mix (30 % corrections with Idempotency-Key; indicator, LKjIP table, history, PK and
+        story), a read-heavy mix (30 % commands with Idempotency-Key: corrections, realizations of later years, PK perubahan; indicator, LKjIP table, history, PK and
         as-of reads), p50/p99 per operation; then, same database, Ledger's append path at store level with as many
         writers; ends with GET /api/audit/verify. --markdown writes/replaces "## HTTP end to end (issue 11)".
         With --sweep 1,4,16,64 (issue 13): the mix at each level in turn (commands and reads p50/p95/p99, service RSS,

@@ -54,11 +54,15 @@ internal static class HttpLoadBenchmark
     private const string Database = "ledger";
     private static readonly string[] Codes = ["I2", "I6", "I7", "I8", "I9"];
 
-    private enum Op { Correct, Indicator, Table, History, Pk, AsOf }
+    private enum Op { Correct, Record, PkRevision, Indicator, Table, History, Pk, AsOf }
 
-    // The mix: what an agency's staff and its reviewers do during the year (reads dominate; every write is a correction).
+    // The mix: what an agency's staff and its reviewers do during the year (reads dominate). Writes: realizations of the
+    // years the agency has not reported yet (then corrections instead), corrections, and now and
+    // then a PK perubahan signed by the agency's approver (issue 13 item 1).
     private static readonly (Op Op, int Weight)[] Mix =
-        [(Op.Correct, 30), (Op.Indicator, 25), (Op.Table, 15), (Op.History, 10), (Op.Pk, 10), (Op.AsOf, 10)];
+        [(Op.Correct, 20), (Op.Record, 8), (Op.PkRevision, 2), (Op.Indicator, 25), (Op.Table, 15), (Op.History, 10), (Op.Pk, 10), (Op.AsOf, 10)];
+
+    private static bool IsCommand(Op op) => op is Op.Correct or Op.Record or Op.PkRevision;
 
     private sealed record Sample(Op Op, long Ticks, int Status);
 
@@ -265,13 +269,13 @@ internal static class HttpLoadBenchmark
         var sb = new StringBuilder();
         sb.AppendLine(SweepHeading).AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; the same mix as the issue 11 section (30 % corrections, 70 % reads), one agency per client, closed loop.").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; the mix: 20 % corrections, 8 % annual realizations of 2024–2026 (corrections once an agency has reported them), 2 % PK perubahan, 70 % reads, one agency per client, closed loop.").AppendLine();
         sb.AppendLine("| clients | requests/s | commands/s | command p50 / p95 / p99 ms | reads/s | read p50 / p95 / p99 ms | service RSS (peak) MB | PG connections | PG CPU share |");
         sb.AppendLine("|---:|---:|---:|---|---:|---|---:|---:|---:|");
         foreach (var l in results)
         {
-            var commands = l.Samples.Where(s => s.Op == Op.Correct).ToList();
-            var reads = l.Samples.Where(s => s.Op != Op.Correct).ToList();
+            var commands = l.Samples.Where(s => IsCommand(s.Op)).ToList();
+            var reads = l.Samples.Where(s => !IsCommand(s.Op)).ToList();
             var secs = l.Elapsed.TotalSeconds;
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
@@ -287,13 +291,13 @@ internal static class HttpLoadBenchmark
         {
             var points = results.Select(l =>
             {
-                var commands = l.Samples.Where(x => x.Op == Op.Correct).ToList();
-                var reads = l.Samples.Where(x => x.Op != Op.Correct).ToList();
+                var commands = l.Samples.Where(x => IsCommand(x.Op)).ToList();
+                var reads = l.Samples.Where(x => !IsCommand(x.Op)).ToList();
                 return new SweepPoint(l.Clients, commands.Count / l.Elapsed.TotalSeconds, reads.Count / l.Elapsed.TotalSeconds, P(commands, 0.99), P(reads, 0.99));
             }).ToList();
             var chart = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, chartFile);
             await File.WriteAllTextAsync(chart, SweepChart.Svg(points,
-                $"HTTP load, {DateTimeOffset.UtcNow:yyyy-MM-dd}: 30 % corrections, 70 % reads, 2 cores shared by service, PostgreSQL and load", 2000, 50, 20), ct);
+                $"HTTP load, {DateTimeOffset.UtcNow:yyyy-MM-dd}: 30 % commands, 70 % reads, 2 cores shared by service, PostgreSQL and load", 2000, 50, 20), ct);
             Log($"Wrote the chart to {chart}.");
             Report.WriteSection(path, section, SweepHeading);
             Log($"Wrote the section to {path}.");
@@ -360,7 +364,7 @@ internal static class HttpLoadBenchmark
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"CPU per request during the run: PostgreSQL {Ms(pg)} ms, the service {Ms(svc)} ms, the load generator {Ms(gen)} ms; the machine was {busy:F0} % busy ({Environment.ProcessorCount} cores).");
-        var writes = samples.Count(s => s.Op == Op.Correct);
+        var writes = samples.Count(s => IsCommand(s.Op));
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"Same run, same database, store level: Ledger's append path (Marten FetchForWriting + append + audit seal, the service's role), {o.Clients} writers, single events: **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p50 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.5))} ms, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms. Over HTTP the writes ran at {writes / elapsed.TotalSeconds:F0}/s while the same clients also read.");
@@ -372,6 +376,8 @@ internal static class HttpLoadBenchmark
     private static string Describe(Op op) => op switch
     {
         Op.Correct => "POST realizations/corrections (Idempotency-Key)",
+        Op.Record => "POST realizations, a later year not yet reported (Idempotency-Key)",
+        Op.PkRevision => "POST pk/{year}/revisions by the approver (Idempotency-Key)",
         Op.Indicator => "GET indicators/{code}?year",
         Op.Table => "GET performance/{year}",
         Op.History => "GET indicators/{code}/history",
@@ -383,6 +389,12 @@ internal static class HttpLoadBenchmark
     {
         private readonly Random _rng = new(seed);
         private readonly Dictionary<string, decimal> _last = new(StringComparer.Ordinal);
+        // The five IKU are annual: the agency reports them for the later years of its Renstra (their own year streams).
+        private readonly Queue<(string Code, int Year)> _unreported = new(
+            from year in new[] { 2024, 2025, 2026 } from code in Codes select (code, year));
+        private readonly Dictionary<string, decimal> _targets = new(StringComparer.Ordinal)
+            { ["I7"] = 1.48m, ["I2"] = 90m, ["I8"] = 90m, ["I6"] = 0.10m, ["I9"] = 68.58m };
+        private int _revisions;
 
         public static async Task<AgencyClient> SetUpAsync(HttpClient http, string admin, int i, CancellationToken ct)
         {
@@ -422,7 +434,7 @@ internal static class HttpLoadBenchmark
             var x = _rng.Next(100);
             foreach (var (op, weight) in Mix)
             {
-                if (x < weight) return op;
+                if (x < weight) return op == Op.Record && _unreported.Count == 0 ? Op.Correct : op;
                 x -= weight;
             }
             return Op.Indicator;
@@ -442,6 +454,23 @@ internal static class HttpLoadBenchmark
                         new { indicator = code, year = 2023, period = "Y", value, reason = "Koreksi data hasil verifikasi" }, ct,
                         ("Idempotency-Key", Guid.NewGuid().ToString()));
                     if (r.IsSuccessStatusCode) _last[code] = value;
+                    break;
+                case Op.Record:
+                    var (reportCode, reportYear) = _unreported.Dequeue();
+                    r = await SendAsync(http, HttpMethod.Post, $"{a}/realizations", staff,
+                        new { indicator = reportCode, year = reportYear, period = "Y", value = Math.Round(50m + (decimal)_rng.NextDouble() * 40m, 2), evidence = $"laporan tahunan {reportYear}" }, ct,
+                        ("Idempotency-Key", Guid.NewGuid().ToString()));
+                    break;
+                case Op.PkRevision:
+                    var revised = new Dictionary<string, decimal>(_targets, StringComparer.Ordinal);
+                    do revised[code] = Math.Round(_targets[code] * (0.9m + (decimal)_rng.NextDouble() * 0.2m), 2); while (revised[code] == _targets[code]);
+                    r = await SendAsync(http, HttpMethod.Post, $"{a}/pk/2023/revisions", approver, new
+                    {
+                        reason = $"Penyesuaian target karena APBD perubahan ({++_revisions})", ground = "budget-change", signedOn = "2023-09-30",
+                        signer = new { name = "Kepala BKPSDM", nip = "19800412 200003 1 003", position = "Kepala Badan" },
+                        targets = revised.Select(t => new { indicator = t.Key, target = t.Value }).ToArray(),
+                    }, ct, ("Idempotency-Key", Guid.NewGuid().ToString()));
+                    if (r.IsSuccessStatusCode) foreach (var (k, v) in revised) _targets[k] = v;
                     break;
                 case Op.Indicator: r = await SendAsync(http, HttpMethod.Get, $"{a}/indicators/{code}?year=2023", staff, null, ct); break;
                 case Op.Table: r = await SendAsync(http, HttpMethod.Get, $"{a}/performance/2023", approver, null, ct); break;
