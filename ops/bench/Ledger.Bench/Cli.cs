@@ -7,7 +7,7 @@ internal static class Cli
     public const string Usage = """
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...>] [--markdown <path>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...> [--compare-cache]] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
 
@@ -59,7 +59,8 @@ internal static class Cli
         writers; ends with GET /api/audit/verify. --markdown writes/replaces "## HTTP end to end (issue 11)".
         With --sweep 1,4,16,64 (issue 13): the mix at each level in turn (commands and reads p50/p95/p99, service RSS,
         PostgreSQL connections and CPU share), then the store-level baseline with the largest level's writers;
-        --markdown writes/replaces "## HTTP load at rising concurrency (issue 13)" instead.
+        --markdown writes/replaces "## HTTP load at rising concurrency (issue 13)" instead, and its chart
+        docs/performance-http-load.svg; --compare-cache runs the levels again with the service's stream-state cache off.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 250 as the service) and

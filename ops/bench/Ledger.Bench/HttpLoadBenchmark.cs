@@ -14,7 +14,7 @@ using Npgsql;
 
 namespace Ledger.Bench;
 
-internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null)
+internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null, bool CompareCache = false)
 {
     public static HttpLoadOptions Parse(string[] args)
     {
@@ -30,6 +30,8 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
                 "--restarts" => o with { Restarts = a.Int(1, 10) },
                 "--markdown" => o with { Markdown = a.Value() },
                 // Rising concurrency (issue 13): e.g. --sweep 1,4,16,64; as many agencies are set up as the largest level.
+                // The sweep again on the same data with the service's stream-state cache turned off: the baseline of issue 13's reads.
+                "--compare-cache" => o with { CompareCache = true },
                 "--sweep" => o with { Sweep = a.Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Where(v => v is >= 1 and <= 256).ToArray() },
                 _ => throw a.Unknown(),
             };
@@ -117,7 +119,14 @@ internal static class HttpLoadBenchmark
             Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
             await RunMixAsync(clients, o.Warmup, setUpAt, ct);
             if (o.Sweep is { Length: > 0 } levels)
-                return await SweepAsync(o, levels, clients, setUpAt, service, cluster, owner, serviceCs, environment, http, token, ct);
+                return await SweepAsync(o, levels, clients, setUpAt, service, cluster, owner, serviceCs, environment, http, token, ct,
+                    async () =>
+                    {
+                        service = null; // stopped by the sweep; the finally below stops the one started here
+                        var started = await StartAsync(api, port, serviceCs, owner, token, http, "cold-nocache", ct, streamStateCache: 0);
+                        service = started.Item1;
+                        return started;
+                    });
             Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
             var postmaster = BenchDatabase.PostmasterPid(cluster);
             service.Refresh();
@@ -164,7 +173,7 @@ internal static class HttpLoadBenchmark
     }
 
     private static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
-        HttpClient http, string agency, CancellationToken ct)
+        HttpClient http, string agency, CancellationToken ct, int? streamStateCache = null)
     {
         var psi = new ProcessStartInfo("dotnet", [api, "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -177,6 +186,7 @@ internal static class HttpLoadBenchmark
         psi.Environment["Ledger__SnapshotKey"] = new string('a', 64);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (streamStateCache is { } cached) psi.Environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
         var started = Stopwatch.GetTimestamp();
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start the service");
         var output = new StringBuilder();
@@ -229,7 +239,10 @@ internal static class HttpLoadBenchmark
 
     public const string SweepHeading = "## HTTP load at rising concurrency (issue 13)";
 
-    private sealed record Level(int Clients, TimeSpan Elapsed, List<Sample> Samples, long RssMb, long PeakRssMb, long Connections, double PgCpuShare);
+    private sealed record Level(int Clients, TimeSpan Elapsed, List<Sample> Samples, long RssMb, long PeakRssMb, long Connections, double PgCpuShare)
+    {
+        public bool Cached { get; init; } = true;
+    }
 
     /// <summary>
     /// The mix at each concurrency level in turn, on the same service and database: throughput, p50/p95/p99 of commands
@@ -237,21 +250,34 @@ internal static class HttpLoadBenchmark
     /// each level, then the store-level append rate with as many writers as the largest level, as the baseline.
     /// </summary>
     private static async Task<int> SweepAsync(HttpLoadOptions o, int[] levels, AgencyClient[] clients, DateTimeOffset setUpAt, Process service,
-        LocalPostgresCluster cluster, string owner, string serviceCs, string environment, HttpClient http, string token, CancellationToken ct)
+        LocalPostgresCluster cluster, string owner, string serviceCs, string environment, HttpClient http, string token, CancellationToken ct,
+        Func<Task<(Process, TimeSpan)>> startWithoutCache)
     {
         var results = new List<Level>();
         await using var admin = NpgsqlDataSource.Create(owner);
         var postmaster = BenchDatabase.PostmasterPid(cluster);
-        foreach (var n in levels)
+        async Task MeasureAsync(bool cached)
         {
-            Log($"Measuring {o.Duration.TotalSeconds:F0} s with {n} clients ...");
-            var pg0 = BenchDatabase.ReadCpu(postmaster);
-            var (elapsed, samples) = await RunMixAsync(clients[..n], o.Duration, setUpAt, ct);
-            var pg = BenchDatabase.ReadCpu(postmaster) - pg0;
-            await using var count = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}'");
-            var connections = (long)(await count.ExecuteScalarAsync(ct))!;
-            var (rss, peak) = Memory(service.Id);
-            results.Add(new Level(n, elapsed, samples, rss, peak, connections, pg.CpuAllTicks == 0 ? 0 : (double)pg.ServerTicks / pg.CpuAllTicks));
+            foreach (var n in levels)
+            {
+                Log($"Measuring {o.Duration.TotalSeconds:F0} s with {n} clients (stream-state cache {(cached ? "on" : "off")}) ...");
+                var pg0 = BenchDatabase.ReadCpu(postmaster);
+                var (elapsed, samples) = await RunMixAsync(clients[..n], o.Duration, setUpAt, ct);
+                var pg = BenchDatabase.ReadCpu(postmaster) - pg0;
+                await using var count = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}'");
+                var connections = (long)(await count.ExecuteScalarAsync(ct))!;
+                var (rss, peak) = Memory(service.Id);
+                results.Add(new Level(n, elapsed, samples, rss, peak, connections, pg.CpuAllTicks == 0 ? 0 : (double)pg.ServerTicks / pg.CpuAllTicks) { Cached = cached });
+            }
+        }
+        await MeasureAsync(cached: true);
+        if (o.CompareCache)
+        {
+            Log("The same levels again, the service restarted with its stream-state cache off (Ledger__StreamStateCache=0) ...");
+            await StopAsync(service);
+            (service, _) = await startWithoutCache();
+            await RunMixAsync(clients, o.Warmup, setUpAt, ct);
+            await MeasureAsync(cached: false);
         }
         var failures = results.SelectMany(l => l.Samples).Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
         foreach (var f in failures) Log($"NOT 2xx: {f.Key.Op} answered {f.Key.Status} x{f.Count()}");
@@ -268,17 +294,17 @@ internal static class HttpLoadBenchmark
         static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
         var sb = new StringBuilder();
         sb.AppendLine(SweepHeading).AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}{(o.CompareCache ? " --compare-cache" : "")}`.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; the mix: 20 % corrections, 8 % annual realizations of 2024–2026 (corrections once an agency has reported them), 2 % PK perubahan, 70 % reads, one agency per client, closed loop.").AppendLine();
-        sb.AppendLine("| clients | requests/s | commands/s | command p50 / p95 / p99 ms | reads/s | read p50 / p95 / p99 ms | service RSS (peak) MB | PG connections | PG CPU share |");
-        sb.AppendLine("|---:|---:|---:|---|---:|---|---:|---:|---:|");
+        sb.AppendLine("| stream-state cache | clients | requests/s | commands/s | command p50 / p95 / p99 ms | reads/s | read p50 / p95 / p99 ms | service RSS (peak) MB | PG connections | PG CPU share |");
+        sb.AppendLine("|---|---:|---:|---:|---|---:|---|---:|---:|---:|");
         foreach (var l in results)
         {
             var commands = l.Samples.Where(s => IsCommand(s.Op)).ToList();
             var reads = l.Samples.Where(s => !IsCommand(s.Op)).ToList();
             var secs = l.Elapsed.TotalSeconds;
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
+                $"| {(l.Cached ? "on" : "**off** (baseline)")} | {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
         }
         sb.AppendLine();
         const string chartFile = "performance-http-load.svg";
@@ -289,7 +315,7 @@ internal static class HttpLoadBenchmark
         Console.WriteLine(section);
         if (o.Markdown is { } path)
         {
-            var points = results.Select(l =>
+            var points = results.Where(l => l.Cached).Select(l =>
             {
                 var commands = l.Samples.Where(x => IsCommand(x.Op)).ToList();
                 var reads = l.Samples.Where(x => !IsCommand(x.Op)).ToList();

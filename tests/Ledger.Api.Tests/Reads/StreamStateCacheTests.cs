@@ -146,6 +146,11 @@ public sealed class StreamStateCacheTests(LedgerApiFactory f) : IClassFixture<Le
         }
         Assert.Equal("v6", cache.Get<string>("s")!.State); // the least recently used went, not this one
         Assert.Null(cache.Get<string>("other-0"));
+
+        var off = new StreamStateCache(0); // Ledger:StreamStateCache = 0
+        off.Put("s", new FoldedState<string>("v1", 1, DateTimeOffset.UnixEpoch));
+        Assert.Null(off.Get<string>("s"));
+        Assert.Equal(0, off.Count);
     }
 
     private async Task<PerformanceYearState> SameAsync(string agency, DateTimeOffset? asOf, ReadLoader cached, ReadLoader replay)

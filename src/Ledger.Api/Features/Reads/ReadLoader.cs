@@ -65,7 +65,7 @@ public sealed class ReadLoader(
     /// </summary>
     public async Task<StreamHeads?> HeadsAsync(string agency, IReadOnlyCollection<int> years, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (asOf is not null || cache is null || !Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
+        if (asOf is not null || cache is not { Enabled: true } || !Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
         var streams = new HashSet<string>(StringComparer.Ordinal) { Agency.StreamName(agency) };
         foreach (var year in years)
         {
@@ -132,7 +132,7 @@ public sealed class ReadLoader(
         Func<TState, IDomainEvent, TState> evolve, Func<Task<FoldedState<TState>>>? replay, CancellationToken ct) where TState : class
     {
         replay ??= () => FoldAsync(stream, new FoldedState<TState>(initial, 0, DateTimeOffset.MinValue), evolve, StreamBound.At(asOf), ct);
-        if (cache is null)
+        if (cache is not { Enabled: true })
         {
             var folded = await replay();
             return new(folded.State, folded.Version);

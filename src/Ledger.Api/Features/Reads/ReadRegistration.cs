@@ -7,7 +7,9 @@ public static class ReadRegistration
 {
     public static IServiceCollection AddReads(this IServiceCollection services) => services
         .AddSingleton(new ReadLoaderOptions())
-        .AddSingleton(new StreamStateCache(ReadLoaderOptions.CachedStreams))
+        // Ledger:StreamStateCache: how many streams' folded states to keep in memory; 0 turns the cache off.
+        .AddSingleton(sp => new StreamStateCache(
+            sp.GetRequiredService<IConfiguration>().GetValue("Ledger:StreamStateCache", ReadLoaderOptions.CachedStreams)))
         .AddSingleton<ReadLoader>();
 
     public static void MapReadEndpoints(this RouteGroupBuilder api)

@@ -11,6 +11,8 @@ public sealed record FoldedState<TState>(TState State, long Version, DateTimeOff
 /// lookup of its events) and uses the entry only when it is that version; when the stream has grown it folds just the
 /// new events onto the entry. The states are immutable, so requests share them. Nothing here is evidence and nothing
 /// is persisted: a restart starts empty. Bounded: past <c>capacity</c> entries the least recently used quarter goes.
+/// Capacity 0 turns it off (configuration <c>Ledger:StreamStateCache</c>; the benchmarks' baseline): every read and
+/// command then folds its streams from the log (and the year's stream snapshots) as before issue 13.
 /// </summary>
 public sealed class StreamStateCache(int capacity)
 {
@@ -24,13 +26,15 @@ public sealed class StreamStateCache(int capacity)
     private readonly Lock _trim = new();
     private long _clock;
 
-    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+    public int Capacity { get; } = capacity >= 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+
+    public bool Enabled => Capacity > 0;
 
     public int Count => _entries.Count;
 
     public FoldedState<TState>? Get<TState>(string stream) where TState : class
     {
-        if (!_entries.TryGetValue((stream, typeof(TState)), out var entry)) return null;
+        if (!Enabled || !_entries.TryGetValue((stream, typeof(TState)), out var entry)) return null;
         Volatile.Write(ref entry.Used, Interlocked.Increment(ref _clock));
         return (FoldedState<TState>)entry.Folded;
     }
@@ -38,6 +42,7 @@ public sealed class StreamStateCache(int capacity)
     /// <summary>Keeps <paramref name="folded"/> unless the entry already holds a later version of the stream.</summary>
     public void Put<TState>(string stream, FoldedState<TState> folded) where TState : class
     {
+        if (!Enabled) return;
         var entry = new Entry(folded, Interlocked.Increment(ref _clock));
         _entries.AddOrUpdate((stream, typeof(TState)), entry,
             (_, old) => ((FoldedState<TState>)old.Folded).Version > folded.Version ? old : entry);
