@@ -489,7 +489,9 @@ internal static class HttpLoadBenchmark
                     break;
                 case Op.PkRevision:
                     var revised = new Dictionary<string, decimal>(_targets, StringComparer.Ordinal);
-                    do revised[code] = Math.Round(_targets[code] * (0.9m + (decimal)_rng.NextDouble() * 0.2m), 2); while (revised[code] == _targets[code]);
+                    // A step of about 5 % (at least 0.01) up or down, never to zero or below: always a change.
+                    var step = Math.Max(0.01m, Math.Round(_targets[code] * 0.05m, 2));
+                    revised[code] = _rng.Next(2) == 0 && _targets[code] - step > 0 ? _targets[code] - step : _targets[code] + step;
                     r = await SendAsync(http, HttpMethod.Post, $"{a}/pk/2023/revisions", approver, new
                     {
                         reason = $"Penyesuaian target karena APBD perubahan ({++_revisions})", ground = "budget-change", signedOn = "2023-09-30",
