@@ -13,7 +13,7 @@ internal sealed record SweepPoint(int Clients, double CommandsPerSecond, double 
 /// </summary>
 internal static class SweepChart
 {
-    private const int PanelWidth = 380, PanelHeight = 260, Left = 60, Top = 40, Bottom = 50, Gap = 70;
+    private const int PanelWidth = 380, PanelHeight = 260, Left = 60, Top = 56, Bottom = 50, Gap = 70;
     private const string CommandColour = "#b45309", ReadColour = "#1d4ed8", GoalColour = "#6b7280";
 
     public static string Svg(IReadOnlyList<SweepPoint> points, string title, double readGoalPerSecond, double commandGoalP99Ms, double readGoalP99Ms)
