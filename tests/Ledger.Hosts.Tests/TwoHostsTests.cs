@@ -38,6 +38,7 @@ public sealed class TwoHostsTests(ITestOutputHelper output) : IAsyncLifetime
         var other = await LedgerApi.SetUpAgencyAsync(b, "hosts-y");
         var leader = await Leadership.CurrentLeaderAsync(log, [a, b], TimeSpan.FromSeconds(30));
         var survivor = leader == a ? b : a;
+        await LockConnectionHasKeepalivesAsync(log);
 
         await using var leadership = new Leadership(log, [a, b]);
         leadership.Start();
@@ -84,6 +85,25 @@ public sealed class TwoHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(samples, s => s.RunningHere.Contains(survivor.Name) && s.Start > pool.Kills[0].At);
         Assert.True(takeover < TimeSpan.FromSeconds(20), $"take-over took {takeover.TotalSeconds:F1} s");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: done");
+    }
+
+    /// <summary>
+    /// The leader's lock connection has TCP keepalives at both ends (issue 13): the service's side (Npgsql, from
+    /// <c>LedgerMarten.ForLedger</c>: first probe after 10 s idle) finds a vanished server, PostgreSQL's side (the local
+    /// cluster's <c>tcp_keepalives_idle = 30</c>, where PostgreSQL's default is the kernel's 2 h) a vanished client.
+    /// </summary>
+    private async Task LockConnectionHasKeepalivesAsync(LogChecks log)
+    {
+        var holder = (await log.SakipHoldersAsync()).Single();
+        var clientPort = await _db.ScalarAsync<int>("SELECT client_port FROM pg_stat_activity WHERE pid = @p", ("p", holder.BackendPid));
+        var serverPort = new Npgsql.NpgsqlConnectionStringBuilder(_db.OwnerConnectionString).Port;
+        var (client, server) = TcpSockets.Connection(clientPort, serverPort);
+        output.WriteLine($"lock connection {clientPort} → {serverPort}: client {client}, server {server}");
+        Assert.Equal(TcpSockets.KeepaliveTimer, client.Timer);
+        Assert.InRange(client.Due, TimeSpan.Zero, TimeSpan.FromSeconds(Ledger.Storage.LedgerMarten.TcpKeepaliveTime));
+        Assert.Equal(TcpSockets.KeepaliveTimer, server.Timer);
+        Assert.InRange(server.Due, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        Assert.Equal("30", await _db.ScalarAsync<string>("SELECT setting FROM pg_settings WHERE name = 'tcp_keepalives_idle'"));
     }
 
     private ServiceProcess Track(ServiceProcess s)
