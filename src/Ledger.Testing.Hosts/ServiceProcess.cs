@@ -163,8 +163,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>The service's build in the same configuration as these tests (the project reference builds it first).</summary>
-    private static string FindService()
+    /// <summary>The service's build in the same configuration as the caller (a project reference builds it first).</summary>
+    public static string FindService()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // …/bin/{Configuration}/net10.0/
         var dll = Path.Combine(RepositoryRoot(), "src", "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");

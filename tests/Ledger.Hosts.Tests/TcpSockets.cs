@@ -9,7 +9,7 @@ namespace Ledger.Hosts.Tests;
 /// </summary>
 public static class TcpSockets
 {
-    public sealed record Socket(int LocalPort, int RemotePort, int Timer, TimeSpan Due);
+    public sealed record Socket(int LocalPort, int RemotePort, int Timer, TimeSpan Due, long Inode);
 
     public static IReadOnlyList<Socket> All(string table = "/proc/net/tcp") =>
         File.ReadLines(table).Skip(1).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f[3] == "01") // established
@@ -17,7 +17,8 @@ public static class TcpSockets
             {
                 var timer = f[5].Split(':');
                 return new Socket(Port(f[1]), Port(f[2]), int.Parse(timer[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                    TimeSpan.FromSeconds(long.Parse(timer[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) / 100.0)); // USER_HZ
+                    TimeSpan.FromSeconds(long.Parse(timer[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) / 100.0), // USER_HZ
+                    long.Parse(f[9], CultureInfo.InvariantCulture));
             })
             .ToList();
 
@@ -32,4 +33,8 @@ public static class TcpSockets
     }
 
     public const int KeepaliveTimer = 2;
+
+    /// <summary>Whether the process has this socket open (<c>/proc/{pid}/fd</c> links to <c>socket:[inode]</c>).</summary>
+    public static bool Owns(int pid, long inode) =>
+        new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos().Any(f => f.LinkTarget == $"socket:[{inode}]");
 }

@@ -76,6 +76,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
         if (!string.IsNullOrWhiteSpace(configured))
         {
             var ownerCs = Named(LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured), "ledger-owner");
+            await RefuseTransactionPoolingAsync(configured, config.GetConnectionString("LedgerOwner"), ct);
             var owner = NpgsqlDataSource.Create(ownerCs);
             await using (await StartupLock.TakeAsync(owner, ct))
             {
@@ -186,6 +187,26 @@ public sealed class LedgerDatabase : IAsyncDisposable
             })
             .Build();
         await host.Services.GetRequiredService<Wolverine.Persistence.Durability.IMessageStore>().Admin.MigrateAsync();
+    }
+
+    /// <summary>
+    /// Refuses a connection that goes through a pooler in transaction or statement mode (<see cref="PoolingProbe"/>):
+    /// the daemon's leadership and the migrations hold session-level advisory locks, which such a pooler shares between
+    /// clients. Checked before anything is migrated; the service then serves only the refusal (<see cref="StartupRefusal"/>).
+    /// </summary>
+    private static async Task RefuseTransactionPoolingAsync(string serviceCs, string? ownerCs, CancellationToken ct)
+    {
+        var checks = new List<(string, string)> { ("ConnectionStrings__Ledger", serviceCs) };
+        if (!string.IsNullOrWhiteSpace(ownerCs) && ownerCs != serviceCs) checks.Add(("ConnectionStrings__LedgerOwner", ownerCs));
+        foreach (var (what, cs) in checks)
+        {
+            if (await PoolingProbe.CheckAsync(cs, ct) is { } seen)
+                throw new StartupRefusedException(
+                    $"Ledger refuses to start: {what} ({Describe(cs)}) does not keep a PostgreSQL session per connection — {seen}. " +
+                    "The async daemon's leadership is a session-level advisory lock, which such a pooler shares between clients, so two " +
+                    "service processes could both project the same events. Connect directly or through PgBouncer with pool_mode = session " +
+                    "(docs/deployment.md, \"PgBouncer\").");
+        }
     }
 
     /// <summary>
