@@ -84,6 +84,20 @@ public sealed class TwoHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(samples, s => s.RunningHere.Contains(leader.Name));
         Assert.Contains(samples, s => s.RunningHere.Contains(survivor.Name) && s.Start > pool.Kills[0].At);
         Assert.True(takeover < TimeSpan.FromSeconds(20), $"take-over took {takeover.TotalSeconds:F1} s");
+
+        // The progression row is shared: a process that lost its leadership without knowing it writes its failure over the
+        // leader's status (VanishedHostTests). Played here as the owner: the leader's heartbeat must put "running" back.
+        await _db.ScalarAsync<int>("""
+            UPDATE ledger.mt_event_progression SET agent_status = 'Stopped', failure_category = 'ProgressionOutOfOrder',
+              pause_reason = 'Progression is out of order (played by the test)' WHERE name = 'sakip:All' RETURNING 1
+            """);
+        var forged = await survivor.HealthAsync();
+        Assert.Equal("stopped", forged?.ProjectionStatus);
+        var healed = await Leadership.WaitCaughtUpAsync(survivor, TimeSpan.FromSeconds(30));
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the leader's heartbeat wrote its status again after {healed.TotalSeconds:F1} s");
+        var view = await survivor.HealthAsync();
+        var sakip = view!.Body.GetProperty("projections")[0];
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, sakip.GetProperty("error").ValueKind);
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: done");
     }
 

@@ -27,9 +27,17 @@ public sealed class ProjectionMonitor(IDocumentStore store, IProjectionCoordinat
         var head = await ReadModelSchema.HeadAsync(dataSource, ct);
         var daemon = coordinator.DaemonForMainDatabase();
         return (await SakipReadModels.StatusAsync(dataSource, ct))
-            .Select(s => new ProjectionHealth(s.Projection, "async", s.Position, head, Math.Max(0, head - s.Position), Status(s),
-                s.FailureCategory is null ? null : $"{s.FailureCategory}: {FirstLine(s.PauseReason)}", s.FailureEventSequence, s.Updated,
-                daemon.StatusFor(SakipReadModels.ShardOf(s.Projection)) is JasperFx.AgentStatus.Running))
+            .Select(s =>
+            {
+                var status = Status(s);
+                // A failure is reported while the shard is paused or stopped. Once the row says Running again, failure columns
+                // left behind are not this shard's state: Marten clears them when an agent starts, but a running leader's
+                // heartbeat rewrites only the status, over a report by a process that had lost its leadership (issue 13).
+                var current = status is "failed" or "stopped" && s.FailureCategory is not null;
+                return new ProjectionHealth(s.Projection, "async", s.Position, head, Math.Max(0, head - s.Position), status,
+                    current ? $"{s.FailureCategory}: {FirstLine(s.PauseReason)}" : null, current ? s.FailureEventSequence : null, s.Updated,
+                    daemon.StatusFor(SakipReadModels.ShardOf(s.Projection)) is JasperFx.AgentStatus.Running);
+            })
             .ToList();
     }
 
