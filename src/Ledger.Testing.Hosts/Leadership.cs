@@ -7,8 +7,12 @@ namespace Ledger.Testing.Hosts;
 /// Samples, every <see cref="Period"/>, each live service process's own view (its /health: does its daemon run sakip
 /// here?) and then the database's (which backend holds sakip's leadership lock), until stopped.
 /// </summary>
-public sealed class Leadership(LogChecks log, IReadOnlyList<ServiceProcess> hosts) : IAsyncDisposable
+public sealed class Leadership(LogChecks log, Func<IReadOnlyList<ServiceProcess>> hosts) : IAsyncDisposable
 {
+    public Leadership(LogChecks log, IReadOnlyList<ServiceProcess> hosts) : this(log, () => hosts)
+    {
+    }
+
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 
     public sealed record Sample(DateTime Start, DateTime End, IReadOnlyList<string> RunningHere, IReadOnlyList<LogChecks.Holder> Holders,
@@ -27,7 +31,7 @@ public sealed class Leadership(LogChecks log, IReadOnlyList<ServiceProcess> host
         while (!_stop.IsCancellationRequested)
         {
             var start = DateTime.UtcNow;
-            var views = await Task.WhenAll(hosts.Select(async h => (h, view: h.Exited ? null : await h.HealthAsync())));
+            var views = await Task.WhenAll(hosts().Select(async h => (h, view: h.Exited ? null : await h.HealthAsync())));
             var holders = await log.SakipHoldersAsync();
             _samples.Enqueue(new Sample(start, DateTime.UtcNow,
                 views.Where(v => v.view is { RunningHere: true }).Select(v => v.h.Name).ToList(), holders,

@@ -54,7 +54,7 @@ internal static class HttpLoadBenchmark
     private const string Database = "ledger";
     private static readonly string[] Codes = ["I2", "I6", "I7", "I8", "I9"];
 
-    private enum Op { Correct, Indicator, Table, History, Pk, AsOf }
+    internal enum Op { Correct, Indicator, Table, History, Pk, AsOf }
 
     // The mix: what an agency's staff and its reviewers do during the year (reads dominate; every write is a correction).
     private static readonly (Op Op, int Weight)[] Mix =
@@ -367,7 +367,7 @@ internal static class HttpLoadBenchmark
         _ => "GET indicators/{code}?year&asOf",
     };
 
-    private sealed class AgencyClient(HttpClient http, string agency, string staff, string approver, int seed)
+    internal sealed class AgencyClient(HttpClient http, string agency, string staff, string approver, int seed)
     {
         private readonly Random _rng = new(seed);
         private readonly Dictionary<string, decimal> _last = new(StringComparer.Ordinal);
@@ -469,7 +469,7 @@ internal static class HttpLoadBenchmark
         return doc.RootElement.Clone();
     }
 
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string token, string path, CancellationToken ct)
+    internal static async Task<JsonElement> GetJsonAsync(HttpClient http, string token, string path, CancellationToken ct)
     {
         using var r = await SendAsync(http, HttpMethod.Get, path, token, null, ct);
         var text = await r.Content.ReadAsStringAsync(ct);
