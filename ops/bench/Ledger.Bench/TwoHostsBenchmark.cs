@@ -192,7 +192,7 @@ internal static class TwoHostsBenchmark
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `ops/two-hosts/run --duration {o.Duration.TotalSeconds:F0} --kill-every {o.KillEvery.TotalSeconds:F0} --clients {o.Clients}`.");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"{environment}. Two service processes (Release) on one durable cluster, the load generator, PostgreSQL and both processes on the same machine.").AppendLine();
+            $"{environment}. Two service processes (Release) on one durable cluster, the load generator, PostgreSQL and both processes on the same machine; load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (other work shares the machine).").AppendLine();
         var answered = outcomes.Where(x => x.Transport is null).ToList();
         var writes = answered.Count(x => x.Kind != "read" && x.Ok);
         sb.AppendLine(CultureInfo.InvariantCulture,
