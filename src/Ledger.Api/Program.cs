@@ -20,7 +20,18 @@ switch (CommandLine.Classify(args))
 
 var builder = WebApplication.CreateBuilder(args);
 if (CommandLine.IsCodegen(args)) builder.AddLedgerDatabaseForCodegen();
-else await builder.AddLedgerDatabaseAsync();
+else
+{
+    try
+    {
+        await builder.AddLedgerDatabaseAsync();
+    }
+    catch (StartupRefusedException refused)
+    {
+        // E.g. PgBouncer in transaction mode: serve only the reason (503 on /health and everything else) until stopped.
+        return await StartupRefusal.ServeAsync(args, refused);
+    }
+}
 builder.AddLedgerApi();
 builder.AddLedgerHardening();
 builder.Services.AddLedgerWeb();

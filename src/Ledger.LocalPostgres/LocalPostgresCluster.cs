@@ -21,6 +21,12 @@ public sealed record LocalClusterOptions
 
     /// <summary>Receives one line per step, so the host can say where its database is.</summary>
     public Action<string> Log { get; init; } = _ => { };
+
+    /// <summary>
+    /// More server settings given at start (<c>-c name=value</c>, after Ledger's own, so they win), e.g. a test's shorter
+    /// TCP keepalives or an extra listen address. Values must not contain quotes or spaces.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServerSettings { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -81,6 +87,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     public const string LogRetention =
         "-c logging_collector=on -c log_directory=log -c log_filename=postgresql-%a.log -c log_truncate_on_rotation=on " +
         "-c log_rotation_age=1d -c log_rotation_size=0";
+
+    /// <summary>
+    /// Server-side TCP keepalives (issue 13, two hosts): a client that vanishes without closing its connection (its host
+    /// powered off, its network cut) is found dead after 30 s idle + 3 unanswered probes 10 s apart, so PostgreSQL ends its
+    /// session within about a minute and releases its advisory locks — the daemon leader's among them, which another
+    /// service process then takes. PostgreSQL's default (0) is the kernel's: 2 h idle, then 9 probes 75 s apart. Given at
+    /// every start, like <see cref="LogRetention"/>; docs/deployment.md says what to set on a server Ledger did not start.
+    /// </summary>
+    public const string Keepalives = "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3";
     public int Port { get; private set; }
 
     /// <summary>
@@ -228,7 +243,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             LiveOwners(); // forgets owners that have ended
             RegisterOwner();
         }
-        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port} {LogRetention}"], ct);
+        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port} {LogRetention} {Keepalives}{MoreSettings()}"], ct);
         if (Supervised)
         {
             // A throwaway cluster: the watchdog also deletes the folder once no owner runs, because the test host often
@@ -237,6 +252,18 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             await StartWatchdogAsync(ct);
         }
         _options.Log($"Started local PostgreSQL in {PgData} on 127.0.0.1:{Port} (log: {LogFile}).");
+    }
+
+    private string MoreSettings()
+    {
+        var more = new StringBuilder();
+        foreach (var (name, value) in _options.ServerSettings)
+        {
+            if (value.Any(c => c is '\'' or '"' or ' ' or '\\') || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.')))
+                throw new ArgumentException($"Server setting {name}={value}: names are letters, digits, _ and .; values have no quotes, spaces or backslashes.");
+            more.Append(" -c ").Append(name).Append('=').Append(value);
+        }
+        return more.ToString();
     }
 
     private int? ReadPostmasterPid()

@@ -35,7 +35,12 @@ public static class SakipReadModels
     ///   wrong without anyone knowing; a paused shard is visible (<see cref="StatusAsync"/>) and names the event;</item>
     /// <item>extended progression tracking: the leading node writes each shard's agent status and failure into
     ///   <c>ledger.mt_event_progression</c>, so every node's /health can report them (one more Marten function, created by
-    ///   the owner's migration with this configuration).</item>
+    ///   the owner's migration with this configuration);</item>
+    /// <item>a heartbeat (<see cref="HeartbeatInterval"/>): the node that runs a shard writes its status again every 10 s
+    ///   (the agent's heartbeat timer). Without it only status changes are written, and the row is shared: a process that
+    ///   lost its leadership without knowing it (its host frozen or cut off, then back) tries one page, is refused by the
+    ///   progression's compare-and-swap, and writes "Stopped, progression out of order" over the leader's "Running", which
+    ///   then stayed there for as long as the leader ran (issue 13, two hosts).</item>
     /// </list>
     /// </summary>
     /// <returns>the registered instance (its options, timings and the state part's counters).</returns>
@@ -64,8 +69,12 @@ public static class SakipReadModels
         return projections;
     }
 
+    /// <summary>How often the daemon may write a running shard's heartbeat and status (its agents beat every 10 s).</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+
     private static void NeverSkip(StoreOptions options)
     {
+        options.Projections.ExtendedProgressionHeartbeatInterval = HeartbeatInterval;
         foreach (var errors in new[] { options.Projections.Errors, options.Projections.RebuildErrors })
         {
             errors.SkipApplyErrors = false;

@@ -48,11 +48,33 @@ public static class LedgerMarten
         LedgerAggregates.Register(options);
     }
 
+    /// <summary>Client-side TCP keepalive defaults (seconds): idle time before the first probe, and between probes.</summary>
+    public const int TcpKeepaliveTime = 10, TcpKeepaliveInterval = 2;
+
     /// <summary>
     /// Every Ledger connection works in UTC (Marten's quick append writes <c>now() at time zone 'utc'</c>, which is the
     /// transaction's clock only in a UTC session; the seal trigger refuses anything else) and keeps its session state
     /// between uses (no DISCARD ALL: cached plans of the append and seal functions survive).
+    /// <para>
+    /// It also has TCP keepalives (issue 13, two hosts), unless the connection string sets them itself: an idle
+    /// connection — above all the one on which the daemon's leader holds its advisory lock — whose server or network has
+    /// vanished without closing it is then found broken by this side's kernel after about
+    /// <see cref="TcpKeepaliveTime"/> + 9 × <see cref="TcpKeepaliveInterval"/> = 28 s (Linux sends 9 probes), and a leader
+    /// that lost its lock connection stops its agents at the coordinator's next poll (Marten monitors the lock's
+    /// connection). That PostgreSQL releases the lock of a vanished <em>client</em> is the server's keepalives' job
+    /// (<c>tcp_keepalives_idle</c>/<c>_interval</c>/<c>_count</c>; docs/deployment.md).
+    /// </para>
     /// </summary>
-    public static string ForLedger(string connectionString) =>
-        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC", NoResetOnClose = true }.ConnectionString;
+    public static string ForLedger(string connectionString)
+    {
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC", NoResetOnClose = true };
+        // Npgsql's own "Keepalive" (application-level pings) is left alone: it would also change how Marten's lock monitor
+        // waits on the connection (a pg_sleep loop instead of a passive wait).
+        if (!b.TcpKeepAlive && b.TcpKeepAliveTime == 0 && b.TcpKeepAliveInterval == 0)
+        {
+            b.TcpKeepAliveTime = TcpKeepaliveTime;
+            b.TcpKeepAliveInterval = TcpKeepaliveInterval;
+        }
+        return b.ConnectionString;
+    }
 }

@@ -10,6 +10,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...> [--compare-cache]] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster.
@@ -62,6 +63,15 @@ internal static class Cli
         --markdown writes/replaces "## HTTP load at rising concurrency (issue 13)" instead, and its chart
         docs/performance-http-load.svg; --compare-cache runs the levels again with the service's stream-state cache off.
 
+        two-hosts (issue 13, also ops/two-hosts/run): two service processes (Release) on one durable cluster; the
+        http-load mix of --clients agencies spread over both by a round-robin balancer (retrying GETs and keyed writes
+        when a process dies) and racing writers on one stream through both (If-Match, stale If-Match, plain); every
+        --kill-every seconds the daemon's leader is killed with SIGKILL, its take-over timed, and a new process started
+        in its place. Checks at the end: every answer as the contract allows, every 2xx write's events in the log at
+        its versions, streams contiguous, one leader at a time (pg_locks and each process's /health), verify ok with the
+        read models compared at the head, no progression out of order. Exit 1 on any problem; --markdown writes/replaces
+        "## Two hosts, one database: the long run (issue 13)".
+
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 250 as the service) and
         with a full replay, side by side; --markdown writes/replaces "## As-of reads (issue 4)" in that file.
@@ -81,6 +91,7 @@ internal static class Cli
             "asof" => (a, ct) => ParseThenRunAsync(a, AsOfOptions.Parse, AsOfBenchmark.RunAsync, ct),
             "rebuild-readmodels" => (a, ct) => ParseThenRunAsync(a, RebuildOptions.Parse, SakipRebuildBenchmark.RunAsync, ct),
             "verify-derived" => (a, ct) => ParseThenRunAsync(a, VerifyOptions.Parse, VerifyBenchmark.RunAsync, ct),
+            "two-hosts" => (a, ct) => ParseThenRunAsync(a, TwoHostsOptions.Parse, TwoHostsBenchmark.RunAsync, ct),
             _ => null,
         };
         if (benchmark is null)

@@ -56,7 +56,7 @@ internal static class HttpLoadBenchmark
     private const string Database = "ledger";
     private static readonly string[] Codes = ["I2", "I6", "I7", "I8", "I9"];
 
-    private enum Op { Correct, Record, PkRevision, Indicator, Table, History, Pk, AsOf }
+    internal enum Op { Correct, Record, PkRevision, Indicator, Table, History, Pk, AsOf }
 
     // The mix: what an agency's staff and its reviewers do during the year (reads dominate). Writes: realizations of the
     // years the agency has not reported yet (then corrections instead), corrections, and now and
@@ -64,7 +64,7 @@ internal static class HttpLoadBenchmark
     private static readonly (Op Op, int Weight)[] Mix =
         [(Op.Correct, 20), (Op.Record, 8), (Op.PkRevision, 2), (Op.Indicator, 25), (Op.Table, 15), (Op.History, 10), (Op.Pk, 10), (Op.AsOf, 10)];
 
-    private static bool IsCommand(Op op) => op is Op.Correct or Op.Record or Op.PkRevision;
+    internal static bool IsCommand(Op op) => op is Op.Correct or Op.Record or Op.PkRevision;
 
     private sealed record Sample(Op Op, long Ticks, int Status);
 
@@ -411,7 +411,7 @@ internal static class HttpLoadBenchmark
         _ => "GET indicators/{code}?year&asOf",
     };
 
-    private sealed class AgencyClient(HttpClient http, string agency, string staff, string approver, int seed)
+    internal sealed class AgencyClient(HttpClient http, string agency, string staff, string approver, int seed)
     {
         private readonly Random _rng = new(seed);
         private readonly Dictionary<string, decimal> _last = new(StringComparer.Ordinal);
@@ -538,7 +538,7 @@ internal static class HttpLoadBenchmark
         return doc.RootElement.Clone();
     }
 
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string token, string path, CancellationToken ct)
+    internal static async Task<JsonElement> GetJsonAsync(HttpClient http, string token, string path, CancellationToken ct)
     {
         using var r = await SendAsync(http, HttpMethod.Get, path, token, null, ct);
         var text = await r.Content.ReadAsStringAsync(ct);

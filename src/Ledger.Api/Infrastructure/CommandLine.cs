@@ -93,7 +93,17 @@ public static class CommandLine
         }
         using var logs = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddConfiguration(config.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
-        await using var db = await LedgerDatabase.OpenAsync(config, logs.CreateLogger("Ledger.Database"), ct);
+        LedgerDatabase opened;
+        try
+        {
+            opened = await LedgerDatabase.OpenAsync(config, logs.CreateLogger("Ledger.Database"), ct);
+        }
+        catch (StartupRefusedException refused)
+        {
+            await stderr.WriteLineAsync(refused.Message);
+            return Failed;
+        }
+        await using var db = opened;
         var positional = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         return await verb(db, positional, new Output(stdout, stderr, interactive), ct);
     }

@@ -30,7 +30,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
 
     private LedgerDatabase(string serviceConnectionString, NpgsqlDataSource owner, LocalPostgresCluster? cluster, string description, byte[] snapshotKey)
     {
-        ServiceConnectionString = LedgerMarten.ForLedger(serviceConnectionString);
+        ServiceConnectionString = Named(LedgerMarten.ForLedger(serviceConnectionString), "ledger");
         Service = NpgsqlDataSource.Create(ServiceConnectionString);
         Owner = owner;
         Cluster = cluster;
@@ -75,11 +75,15 @@ public sealed class LedgerDatabase : IAsyncDisposable
         var configured = config.GetConnectionString("Ledger");
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            var ownerCs = LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured);
+            var ownerCs = Named(LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured), "ledger-owner");
+            await RefuseTransactionPoolingAsync(configured, config.GetConnectionString("LedgerOwner"), ct);
             var owner = NpgsqlDataSource.Create(ownerCs);
-            await MigrateAsync(ownerCs, owner, log, ct);
-            // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
-            if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
+            await using (await StartupLock.TakeAsync(owner, ct))
+            {
+                await MigrateAsync(ownerCs, owner, log, ct);
+                // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
+                if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
+            }
             var where = Describe(configured);
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
             var kept = config["Ledger:SnapshotKey"] is { Length: > 0 };
@@ -103,14 +107,17 @@ public sealed class LedgerDatabase : IAsyncDisposable
             {
                 await EnsureDatabaseAsync(admin, DatabaseName, ct);
             }
-            var ownerCs = LedgerMarten.ForLedger(cluster.SuperUserConnectionString(DatabaseName));
+            var ownerCs = Named(LedgerMarten.ForLedger(cluster.SuperUserConnectionString(DatabaseName)), "ledger-owner");
             var ownerDs = NpgsqlDataSource.Create(ownerCs);
-            await MigrateAsync(ownerCs, ownerDs, log, ct);
             // One password per cluster, kept beside it: the service and the command line (rebuild, verify) may run at the
             // same time and must not lock each other out by resetting it.
             var password = await cluster.SecretAsync(ServiceRole, ct);
-            await EnsureServiceRoleAsync(ownerDs, ServiceRole, password, ct);
-            await GrantAsync(ownerDs, ServiceRole, ct);
+            await using (await StartupLock.TakeAsync(ownerDs, ct))
+            {
+                await MigrateAsync(ownerCs, ownerDs, log, ct);
+                await EnsureServiceRoleAsync(ownerDs, ServiceRole, password, ct);
+                await GrantAsync(ownerDs, ServiceRole, ct);
+            }
             var serviceCs = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(DatabaseName))
             {
                 Username = ServiceRole, Password = password,
@@ -155,6 +162,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// </summary>
     public async Task MigrateWolverineAsync(string? serviceRole, CancellationToken ct)
     {
+        await using var startup = await StartupLock.TakeAsync(Owner, ct);
         await MigrateWolverineAsync(Owner);
         if (serviceRole is null) return;
         var r = AuditSchema.Quote(serviceRole);
@@ -179,6 +187,42 @@ public sealed class LedgerDatabase : IAsyncDisposable
             })
             .Build();
         await host.Services.GetRequiredService<Wolverine.Persistence.Durability.IMessageStore>().Admin.MigrateAsync();
+    }
+
+    /// <summary>
+    /// Refuses a connection that goes through a pooler in transaction or statement mode (<see cref="PoolingProbe"/>):
+    /// the daemon's leadership and the migrations hold session-level advisory locks, which such a pooler shares between
+    /// clients. Checked before anything is migrated; the service then serves only the refusal (<see cref="StartupRefusal"/>).
+    /// </summary>
+    private static async Task RefuseTransactionPoolingAsync(string serviceCs, string? ownerCs, CancellationToken ct)
+    {
+        var checks = new List<(string, string)> { ("ConnectionStrings__Ledger", serviceCs) };
+        if (!string.IsNullOrWhiteSpace(ownerCs) && ownerCs != serviceCs) checks.Add(("ConnectionStrings__LedgerOwner", ownerCs));
+        foreach (var (what, cs) in checks)
+        {
+            if (await PoolingProbe.CheckAsync(cs, ct) is { } seen)
+                throw new StartupRefusedException(
+                    $"Ledger refuses to start: {what} ({Describe(cs)}) does not keep a PostgreSQL session per connection — {seen}. " +
+                    "The async daemon's leadership is a session-level advisory lock, which such a pooler shares between clients, so two " +
+                    "service processes could both project the same events. Connect directly or through PgBouncer with pool_mode = session " +
+                    "(docs/deployment.md, \"PgBouncer\").");
+        }
+    }
+
+    /// <summary>
+    /// Gives a connection string without an Application Name one that says which process it is,
+    /// <c>{prefix}/{host}/{pid}</c> (at most 63 bytes, PostgreSQL's limit), so that <c>pg_stat_activity</c> and
+    /// <c>pg_locks</c> show which service process holds the daemon's leadership (docs/deployment.md). A configured name is kept.
+    /// </summary>
+    public static string Named(string connectionString, string prefix)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(b.ApplicationName)) return connectionString;
+        var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var host = Environment.MachineName;
+        var room = 63 - prefix.Length - pid.Length - 2;
+        b.ApplicationName = $"{prefix}/{(host.Length > room ? host[..Math.Max(0, room)] : host)}/{pid}";
+        return b.ConnectionString;
     }
 
     private static async Task RefuseOldStoreAsync(NpgsqlDataSource owner, CancellationToken ct)
@@ -229,6 +273,54 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
         return $"{b.Host}:{b.Port}/{b.Database} as {b.Username}";
+    }
+
+    /// <summary>
+    /// Start-up's schema work (Marten's schema, the audit layer, read models, the service role and its grants, Wolverine's
+    /// tables) by one process at a time: two service processes starting together on a database that needs a migration
+    /// raced in Marten's DDL and one of them died (42P07, "relation … already exists"; issue 13, two hosts). A
+    /// transaction-scoped advisory lock in a transaction held open on a connection of its own, waited for; disposing rolls
+    /// the transaction back, which releases it (also when the process dies: PostgreSQL ends the session).
+    /// </summary>
+    private sealed class StartupLock : IAsyncDisposable
+    {
+        private const long Key = 0x4C_65_64_67_65_72_53; // "LedgerS" (SqlMigrator's own lock, taken inside, is "LedgerM")
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _tx;
+
+        private StartupLock(NpgsqlConnection connection, NpgsqlTransaction tx) => (_connection, _tx) = (connection, tx);
+
+        public static async Task<StartupLock> TakeAsync(NpgsqlDataSource owner, CancellationToken ct)
+        {
+            var connection = await owner.OpenConnectionAsync(ct);
+            try
+            {
+                var tx = await connection.BeginTransactionAsync(ct);
+                await using var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@k)", connection, tx) { CommandTimeout = 0 };
+                cmd.Parameters.AddWithValue("k", Key);
+                await cmd.ExecuteNonQueryAsync(ct);
+                return new StartupLock(connection, tx);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await _tx.RollbackAsync();
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // A broken session has released the lock already.
+            }
+            await _tx.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()

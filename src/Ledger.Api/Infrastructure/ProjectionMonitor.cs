@@ -1,4 +1,5 @@
 using Ledger.ReadModels;
+using JasperFx.Events.Daemon;
 using Marten;
 
 namespace Ledger.Api.Infrastructure;
@@ -6,25 +7,37 @@ namespace Ledger.Api.Infrastructure;
 /// <summary>
 /// One projection as /health and GET /api/admin/projections show it; lag = head (highest committed sequence) − position.
 /// Status: running | failed (the daemon paused the shard: error and errorEventSequence say why and at which event) |
-/// stopped | rebuilding | starting (no batch committed yet).
+/// stopped | rebuilding | starting (no batch committed yet). Everything but <see cref="RunningHere"/> comes from the database,
+/// so every service process reports the same; <see cref="RunningHere"/> is this process's own: its daemon runs the
+/// projection's agent now, i.e. it holds the shard's leadership (HotCold: one process per database; docs/deployment.md).
 /// </summary>
 public sealed record ProjectionHealth(
     string Name, string Kind, long Position, long Head, long Lag, string Status, string? Error, long? ErrorEventSequence,
-    DateTimeOffset? Updated);
+    DateTimeOffset? Updated, bool RunningHere);
 
 /// <summary>
 /// Reads what Marten's daemon committed and reported for the service's projections (<c>ledger.mt_event_progression</c>,
 /// written by whichever node leads, so every node reports the same) and the head of the log.
 /// </summary>
-public sealed class ProjectionMonitor(IDocumentStore store)
+public sealed class ProjectionMonitor(IDocumentStore store, IProjectionCoordinator coordinator)
 {
     public async Task<IReadOnlyList<ProjectionHealth>> StatusAsync(CancellationToken ct)
     {
         var dataSource = SakipReadModels.DataSourceOf(store);
         var head = await ReadModelSchema.HeadAsync(dataSource, ct);
+        var daemon = coordinator.DaemonForMainDatabase();
         return (await SakipReadModels.StatusAsync(dataSource, ct))
-            .Select(s => new ProjectionHealth(s.Projection, "async", s.Position, head, Math.Max(0, head - s.Position), Status(s),
-                s.FailureCategory is null ? null : $"{s.FailureCategory}: {FirstLine(s.PauseReason)}", s.FailureEventSequence, s.Updated))
+            .Select(s =>
+            {
+                var status = Status(s);
+                // A failure is reported while the shard is paused or stopped. Once the row says Running again, failure columns
+                // left behind are not this shard's state: Marten clears them when an agent starts, but a running leader's
+                // heartbeat rewrites only the status, over a report by a process that had lost its leadership (issue 13).
+                var current = status is "failed" or "stopped" && s.FailureCategory is not null;
+                return new ProjectionHealth(s.Projection, "async", s.Position, head, Math.Max(0, head - s.Position), status,
+                    current ? $"{s.FailureCategory}: {FirstLine(s.PauseReason)}" : null, current ? s.FailureEventSequence : null, s.Updated,
+                    daemon.StatusFor(SakipReadModels.ShardOf(s.Projection)) is JasperFx.AgentStatus.Running);
+            })
             .ToList();
     }
 
