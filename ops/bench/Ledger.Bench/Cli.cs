@@ -7,7 +7,7 @@ internal static class Cli
     public const string Usage = """
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...> [--compare-cache]] [--markdown <path>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...> [--compare-cache] [--reads-only]] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
@@ -61,7 +61,8 @@ internal static class Cli
         With --sweep 1,4,16,64 (issue 13): the mix at each level in turn (commands and reads p50/p95/p99, service RSS,
         PostgreSQL connections and CPU share), then the store-level baseline with the largest level's writers;
         --markdown writes/replaces "## HTTP load at rising concurrency (issue 13)" instead, and its chart
-        docs/performance-http-load.svg; --compare-cache runs the levels again with the service's stream-state cache off.
+        docs/performance-http-load.svg; --compare-cache runs the levels again with the service's stream-state cache off;
+        --reads-only sends only the mix's reads, into "## HTTP reads alone at rising concurrency (issue 13)".
 
         two-hosts (issue 13, also ops/two-hosts/run): two service processes (Release) on one durable cluster; the
         http-load mix of --clients agencies spread over both by a round-robin balancer (retrying GETs and keyed writes

@@ -14,7 +14,7 @@ using Npgsql;
 
 namespace Ledger.Bench;
 
-internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null, bool CompareCache = false)
+internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null, bool CompareCache = false, bool ReadsOnly = false)
 {
     public static HttpLoadOptions Parse(string[] args)
     {
@@ -32,6 +32,8 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
                 // Rising concurrency (issue 13): e.g. --sweep 1,4,16,64; as many agencies are set up as the largest level.
                 // The sweep again on the same data with the service's stream-state cache turned off: the baseline of issue 13's reads.
                 "--compare-cache" => o with { CompareCache = true },
+                // Only the mix's reads (the issue's read goal), into its own section and chart.
+                "--reads-only" => o with { ReadsOnly = true },
                 "--sweep" => o with { Sweep = a.Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Where(v => v is >= 1 and <= 256).ToArray() },
                 _ => throw a.Unknown(),
             };
@@ -117,7 +119,7 @@ internal static class HttpLoadBenchmark
             var setUpAt = DateTimeOffset.UtcNow;
 
             Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
-            await RunMixAsync(clients, o.Warmup, setUpAt, ct);
+            await RunMixAsync(clients, o.Warmup, setUpAt, ct, o.ReadsOnly);
             if (o.Sweep is { Length: > 0 } levels)
                 return await SweepAsync(o, levels, clients, setUpAt, service, cluster, owner, serviceCs, environment, http, token, ct,
                     async () =>
@@ -131,7 +133,7 @@ internal static class HttpLoadBenchmark
             var postmaster = BenchDatabase.PostmasterPid(cluster);
             service.Refresh();
             var (cpu0, service0) = (BenchDatabase.ReadCpu(postmaster), service.TotalProcessorTime);
-            var (elapsed, samples) = await RunMixAsync(clients, o.Duration, setUpAt, ct);
+            var (elapsed, samples) = await RunMixAsync(clients, o.Duration, setUpAt, ct, o.ReadsOnly);
             service.Refresh();
             var cpu = new CpuSplit(BenchDatabase.ReadCpu(postmaster) - cpu0, service.TotalProcessorTime - service0);
 
@@ -218,7 +220,8 @@ internal static class HttpLoadBenchmark
         p.Dispose();
     }
 
-    private static async Task<(TimeSpan, List<Sample>)> RunMixAsync(AgencyClient[] clients, TimeSpan duration, DateTimeOffset setUpAt, CancellationToken ct)
+    private static async Task<(TimeSpan, List<Sample>)> RunMixAsync(AgencyClient[] clients, TimeSpan duration, DateTimeOffset setUpAt, CancellationToken ct,
+        bool readsOnly = false)
     {
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -227,7 +230,7 @@ internal static class HttpLoadBenchmark
             var samples = new List<Sample>(4096);
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                var op = c.NextOp();
+                var op = c.NextOp(readsOnly);
                 var t0 = Stopwatch.GetTimestamp();
                 var status = await c.ExecuteAsync(op, setUpAt, ct);
                 samples.Add(new Sample(op, Stopwatch.GetTimestamp() - t0, status));
@@ -238,6 +241,7 @@ internal static class HttpLoadBenchmark
     }
 
     public const string SweepHeading = "## HTTP load at rising concurrency (issue 13)";
+    public const string ReadsHeading = "## HTTP reads alone at rising concurrency (issue 13)";
 
     private sealed record Level(int Clients, TimeSpan Elapsed, List<Sample> Samples, long RssMb, long PeakRssMb, long Connections, double PgCpuShare)
     {
@@ -262,7 +266,7 @@ internal static class HttpLoadBenchmark
             {
                 Log($"Measuring {o.Duration.TotalSeconds:F0} s with {n} clients (stream-state cache {(cached ? "on" : "off")}) ...");
                 var pg0 = BenchDatabase.ReadCpu(postmaster);
-                var (elapsed, samples) = await RunMixAsync(clients[..n], o.Duration, setUpAt, ct);
+                var (elapsed, samples) = await RunMixAsync(clients[..n], o.Duration, setUpAt, ct, o.ReadsOnly);
                 var pg = BenchDatabase.ReadCpu(postmaster) - pg0;
                 await using var count = admin.CreateCommand($"SELECT count(*) FROM pg_stat_activity WHERE datname = '{Database}'");
                 var connections = (long)(await count.ExecuteScalarAsync(ct))!;
@@ -276,7 +280,7 @@ internal static class HttpLoadBenchmark
             Log("The same levels again, the service restarted with its stream-state cache off (Ledger__StreamStateCache=0) ...");
             await StopAsync(service);
             (service, _) = await startWithoutCache();
-            await RunMixAsync(clients, o.Warmup, setUpAt, ct);
+            await RunMixAsync(clients, o.Warmup, setUpAt, ct, o.ReadsOnly);
             await MeasureAsync(cached: false);
         }
         var failures = results.SelectMany(l => l.Samples).Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
@@ -293,9 +297,10 @@ internal static class HttpLoadBenchmark
         static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
         var sb = new StringBuilder();
-        sb.AppendLine(SweepHeading).AppendLine();
+        var heading = o.ReadsOnly ? ReadsHeading : SweepHeading;
+        sb.AppendLine(heading).AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}{(o.CompareCache ? " --compare-cache" : "")}`.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; the mix: 20 % corrections, 8 % annual realizations of 2024–2026 (corrections once an agency has reported them), 2 % PK perubahan, 70 % reads, one agency per client, closed loop.").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; {(o.ReadsOnly ? "only the mix's reads (indicator state 36 %, LKjIP table 21 %, history 14 %, PK 14 %, as-of 14 %), after a set-up with writes" : "the mix: 20 % corrections, 8 % annual realizations of 2024–2026 (corrections once an agency has reported them), 2 % PK perubahan, 70 % reads")}, one agency per client, closed loop.").AppendLine();
         sb.AppendLine("| stream-state cache | clients | requests/s | commands/s | command p50 / p95 / p99 ms | reads/s | read p50 / p95 / p99 ms | service RSS (peak) MB | PG connections | PG CPU share |");
         sb.AppendLine("|---|---:|---:|---:|---|---:|---|---:|---:|---:|");
         foreach (var l in results)
@@ -307,7 +312,7 @@ internal static class HttpLoadBenchmark
                 $"| {(l.Cached ? "on" : "**off** (baseline)")} | {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
         }
         sb.AppendLine();
-        const string chartFile = "performance-http-load.svg";
+        var chartFile = o.ReadsOnly ? "performance-http-reads.svg" : "performance-http-load.svg";
         if (o.Markdown is not null) sb.AppendLine($"![Throughput and p99 latency at 1 to {levels.Max()} clients, with the goals](" + chartFile + ")").AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"Baselines in the same run, same database, {levels.Max()} writers: Ledger's append path at store level (no HTTP) **{store.Events / store.Elapsed.TotalSeconds:F0} events/s**, p99 {Ms(LoadRunner.PercentileMs(store.Sorted, 0.99))} ms; the raw INSERT ceiling (single-row INSERT into a plain table with a uuid key, as the owner) **{raw.EventsPerSecond:F0} rows/s**, p99 {Ms(LoadRunner.PercentileMs(rawSorted, 0.99))} ms. Chain verified afterwards: {verify.GetProperty("ok").GetBoolean()}; non-2xx answers: {failures.Sum(f => f.Count())}.");
@@ -323,9 +328,9 @@ internal static class HttpLoadBenchmark
             }).ToList();
             var chart = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, chartFile);
             await File.WriteAllTextAsync(chart, SweepChart.Svg(points,
-                $"HTTP load, {DateTimeOffset.UtcNow:yyyy-MM-dd}: 30 % commands, 70 % reads, 2 cores shared by service, PostgreSQL and load", 2000, 50, 20), ct);
+                $"HTTP {(o.ReadsOnly ? "reads alone" : "load: 30 % commands, 70 % reads")}, {DateTimeOffset.UtcNow:yyyy-MM-dd}, 2 cores shared by service, PostgreSQL and load", 2000, 50, 20), ct);
             Log($"Wrote the chart to {chart}.");
-            Report.WriteSection(path, section, SweepHeading);
+            Report.WriteSection(path, section, heading);
             Log($"Wrote the section to {path}.");
         }
         return failures.Count == 0 && verify.GetProperty("ok").GetBoolean() ? 0 : 1;
@@ -455,8 +460,14 @@ internal static class HttpLoadBenchmark
             return client;
         }
 
-        public Op NextOp()
+        public Op NextOp(bool readsOnly = false)
         {
+            if (readsOnly)
+            {
+                Op read;
+                do read = NextOp(); while (IsCommand(read));
+                return read;
+            }
             var x = _rng.Next(100);
             foreach (var (op, weight) in Mix)
             {
