@@ -296,6 +296,7 @@ internal static class HttpLoadBenchmark
 
         static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
+        static string Percentiles(List<Sample> s) => s.Count == 0 ? "—" : $"{Ms(P(s, 0.5))} / {Ms(P(s, 0.95))} / {Ms(P(s, 0.99))}";
         var sb = new StringBuilder();
         var heading = o.ReadsOnly ? ReadsHeading : SweepHeading;
         sb.AppendLine(heading).AppendLine();
@@ -309,7 +310,7 @@ internal static class HttpLoadBenchmark
             var reads = l.Samples.Where(s => !IsCommand(s.Op)).ToList();
             var secs = l.Elapsed.TotalSeconds;
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {(l.Cached ? "on" : "**off** (baseline)")} | {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Ms(P(commands, 0.5))} / {Ms(P(commands, 0.95))} / {Ms(P(commands, 0.99))} | {reads.Count / secs:F0} | {Ms(P(reads, 0.5))} / {Ms(P(reads, 0.95))} / {Ms(P(reads, 0.99))} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
+                $"| {(l.Cached ? "on" : "**off** (baseline)")} | {l.Clients} | {l.Samples.Count / secs:F0} | {commands.Count / secs:F0} | {Percentiles(commands)} | {reads.Count / secs:F0} | {Percentiles(reads)} | {l.RssMb} ({l.PeakRssMb}) | {l.Connections} | {l.PgCpuShare * 100:F0} % |");
         }
         sb.AppendLine();
         var chartFile = o.ReadsOnly ? "performance-http-reads.svg" : "performance-http-load.svg";

@@ -26,11 +26,12 @@ internal static class SweepChart
         sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Escape(title)}</text>\n");
 
-        var maxRate = Math.Max(readGoalPerSecond, points.Max(p => Math.Max(p.CommandsPerSecond, p.ReadsPerSecond))) * 1.1;
+        static double MaxOf(IEnumerable<double> values) => values.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Max();
+        var maxRate = Math.Max(readGoalPerSecond, MaxOf(points.SelectMany(p => new[] { p.CommandsPerSecond, p.ReadsPerSecond }))) * 1.1;
         Panel(sb, Left, points, "requests per second", maxRate,
             [("commands/s", CommandColour, p => p.CommandsPerSecond), ("reads/s", ReadColour, p => p.ReadsPerSecond)],
             [($"goal: reads ≥ {readGoalPerSecond:F0}/s", readGoalPerSecond)]);
-        var maxMs = Math.Max(commandGoalP99Ms, points.Max(p => Math.Max(p.CommandP99Ms, p.ReadP99Ms))) * 1.1;
+        var maxMs = Math.Max(commandGoalP99Ms, MaxOf(points.SelectMany(p => new[] { p.CommandP99Ms, p.ReadP99Ms }))) * 1.1;
         Panel(sb, Left + PanelWidth + Gap + Left, points, "p99 latency (ms)", maxMs,
             [("commands p99", CommandColour, p => p.CommandP99Ms), ("reads p99", ReadColour, p => p.ReadP99Ms)],
             [($"goal: commands p99 < {commandGoalP99Ms:F0} ms (16 clients)", commandGoalP99Ms), ($"goal: reads p99 < {readGoalP99Ms:F0} ms", readGoalP99Ms)]);
@@ -67,6 +68,7 @@ internal static class SweepChart
         var legendX = x0;
         foreach (var (name, colour, value) in series)
         {
+            if (points.All(p => value(p) is 0 or double.NaN)) continue; // e.g. no commands in a reads-only run
             var path = string.Join(' ', points.Select((p, i) => $"{(i == 0 ? 'M' : 'L')}{F(X(p.Clients))},{F(Y(value(p)))}"));
             sb.Append(CultureInfo.InvariantCulture, $"<path d=\"{path}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>\n");
             foreach (var p in points)
