@@ -433,6 +433,23 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts the running server on the same port with the same settings (<c>pg_ctl restart</c>): <paramref name="immediate"/>
+    /// is <c>-m immediate</c> (every process quits at once, no checkpoint; the next start recovers from the WAL, as after a
+    /// crash), else <c>-m fast</c> (sessions are ended, a checkpoint, a clean stop). Waits until it accepts connections
+    /// again. The crash tests use it (issue 13, <c>docs/reliability.md</c>). A new postmaster means a new watchdog: the old
+    /// one ends when it sees another postmaster, so one is started for the new one here (under the cluster's lock).
+    /// </summary>
+    public async Task RestartAsync(bool immediate, CancellationToken ct = default)
+    {
+        await using (await LockAsync(ct))
+        {
+            await RunPgAsync("pg_ctl", ["restart", "-D", PgData, "-m", immediate ? "immediate" : "fast", "-l", LogFile, "-w", "-t", "60",
+                "-o", $"-p {Port} {LogRetention}"], ct);
+            if (Supervised) await EnsureWatchdogAsync(ct);
+        }
+    }
+
     /// <summary>Synchronous stop for process-exit handlers, where awaiting is not possible.</summary>
     public void Stop() => StopAsync().GetAwaiter().GetResult();
 
