@@ -434,18 +434,34 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Restarts the running server on the same port with the same settings (<c>pg_ctl restart</c>): <paramref name="immediate"/>
-    /// is <c>-m immediate</c> (every process quits at once, no checkpoint; the next start recovers from the WAL, as after a
-    /// crash), else <c>-m fast</c> (sessions are ended, a checkpoint, a clean stop). Waits until it accepts connections
-    /// again. The crash tests use it (issue 13, <c>docs/reliability.md</c>). A new postmaster means a new watchdog: the old
-    /// one ends when it sees another postmaster, so one is started for the new one here (under the cluster's lock).
+    /// Restarts the running server on the same port with the same settings: <paramref name="immediate"/> is
+    /// <c>-m immediate</c> (every process quits at once, no checkpoint; the next start recovers from the WAL, as after a
+    /// crash), else <c>-m fast</c> (sessions are ended, a checkpoint, a clean stop). With <paramref name="downFor"/> the
+    /// server stays stopped that long (<c>pg_ctl stop</c>, a wait, <c>pg_ctl start</c>), else <c>pg_ctl restart</c>.
+    /// Waits until it accepts connections again. The crash tests use it (issue 13, <c>docs/reliability.md</c>). A new
+    /// postmaster means a new watchdog: the old one ends when it sees its postmaster gone, so one is started for the new
+    /// one here (under the cluster's lock, which also keeps the old one from deciding anything meanwhile).
     /// </summary>
-    public async Task RestartAsync(bool immediate, CancellationToken ct = default)
+    public async Task RestartAsync(bool immediate, TimeSpan downFor = default, CancellationToken ct = default)
     {
+        var mode = immediate ? "immediate" : "fast";
+        string[] options = ["-o", $"-p {Port} {LogRetention}"];
         await using (await LockAsync(ct))
         {
-            await RunPgAsync("pg_ctl", ["restart", "-D", PgData, "-m", immediate ? "immediate" : "fast", "-l", LogFile, "-w", "-t", "60",
-                "-o", $"-p {Port} {LogRetention}"], ct);
+            if (downFor <= TimeSpan.Zero)
+                await RunPgAsync("pg_ctl", ["restart", "-D", PgData, "-m", mode, "-l", LogFile, "-w", "-t", "60", .. options], ct);
+            else
+            {
+                await RunPgAsync("pg_ctl", ["stop", "-D", PgData, "-m", mode, "-w", "-t", "60"], ct);
+                try
+                {
+                    await Task.Delay(downFor, ct);
+                }
+                finally
+                {
+                    await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", .. options], CancellationToken.None);
+                }
+            }
             if (Supervised) await EnsureWatchdogAsync(ct);
         }
     }

@@ -83,7 +83,7 @@ public sealed class ThrowawayClusterTests
         }
     }
     [Fact]
-    public async Task A_restart_fast_or_immediate_keeps_port_and_committed_rows_and_the_watchdog_follows_the_new_postmaster()
+    public async Task A_restart_fast_immediate_or_after_an_outage_keeps_port_and_committed_rows_and_the_watchdog_follows_the_new_postmaster()
     {
         if (!OperatingSystem.IsLinux()) return;
         var dir = Path.Combine(Path.GetTempPath(), $"ledger-restart-{Guid.NewGuid():N}"[..34]);
@@ -97,16 +97,17 @@ public sealed class ThrowawayClusterTests
             await using (var cmd = db.CreateCommand("CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)"))
                 await cmd.ExecuteNonQueryAsync();
 
-            foreach (var immediate in new[] { false, true })
+            var expected = 1L;
+            foreach (var (immediate, down) in new[] { (false, TimeSpan.Zero), (true, TimeSpan.Zero), (true, TimeSpan.FromSeconds(1)) })
             {
                 var before = Postmaster(cluster);
-                await cluster.RestartAsync(immediate);
+                await cluster.RestartAsync(immediate, down);
                 var after = Postmaster(cluster);
                 Assert.NotEqual(before, after);
                 Assert.Equal(port, cluster.Port);
                 await using (var db = Npgsql.NpgsqlDataSource.Create(cs))
                 await using (var cmd = db.CreateCommand("INSERT INTO kept VALUES (2); SELECT count(*) FROM kept"))
-                    Assert.Equal(immediate ? 3L : 2L, (long)(await cmd.ExecuteScalarAsync())!);
+                    Assert.Equal(++expected, (long)(await cmd.ExecuteScalarAsync())!);
                 // The watchdog of the new postmaster (started detached: it writes its file a moment later).
                 var waited = Stopwatch.StartNew();
                 string Watched() => File.Exists(Path.Combine(root, "watchdog.pid")) ? File.ReadAllText(Path.Combine(root, "watchdog.pid")).Split(' ', StringSplitOptions.TrimEntries)[^1] : "";
