@@ -29,10 +29,11 @@ public sealed class CrashTests(ITestOutputHelper output)
         });
         output.WriteLine(report.Summary());
 
-        // Never a 500; while the database is away, 503 with Retry-After (problem details).
+        // Never a 500; while the database is away, 503 with Retry-After (problem details), and only then.
         Assert.Empty(report.ServerErrors);
         Assert.Equal(0, report.ServerErrors5xx);
         Assert.Empty(report.UnavailableWithoutRetryAfter);
+        Assert.Empty(report.UnavailableWhileDatabaseUp);
 
         // Nothing lost, nothing written twice, every answer the one the domain must give, every retry answered alike.
         Assert.Empty(report.Lost);

@@ -38,6 +38,12 @@ public sealed class ChaosReport
     public IReadOnlyDictionary<int, int> Statuses { get; set; } = new Dictionary<int, int>();
     public List<string> Faults { get; } = [];
 
+    /// <summary>When PostgreSQL was away (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>): each restart or outage, until it accepted connections again.</summary>
+    public List<(long From, long Until)> DatabaseAway { get; } = [];
+
+    /// <summary>503 answers to attempts that were on their way neither while the database was away nor within a second after it was back: the service said "database away" while it was there.</summary>
+    public List<string> UnavailableWhileDatabaseUp { get; } = [];
+
     // What must stay empty.
     public List<string> Lost { get; } = [];
     public List<string> Duplicated { get; } = [];
@@ -54,6 +60,7 @@ public sealed class ChaosReport
     [
         ("lost (acknowledged, not in the log)", Lost), ("duplicated (a key wrote twice, or wrote and was refused)", Duplicated),
         ("500 or other 5xx answers", ServerErrors), ("503 without Retry-After or problem details", UnavailableWithoutRetryAfter),
+        ("503 while the database was up", UnavailableWhileDatabaseUp),
         ("unexpected answers", UnexpectedAnswers), ("replays differing from the first answer", ReplayMismatches),
         ("commit-crash probes failed", ProbeFailures), ("projections", ProjectionProblems), ("chain and derived state", ChainProblems),
         ("state read back differs from the clients' acknowledged writes", StateMismatches),
@@ -78,6 +85,7 @@ public sealed class ChaosReport
         Line("broken connections / timeouts seen", $"{ConnectionFailures} / {Timeouts}");
         Line("503 with Retry-After seen", Unavailable503 - UnavailableWithoutRetryAfter.Count);
         Line("503 without Retry-After or problem details", UnavailableWithoutRetryAfter.Count);
+        Line("503 while the database was up (> 1 s after)", UnavailableWhileDatabaseUp.Count);
         Line("500 (or other 5xx) seen", ServerErrors5xx);
         Line("kill -9 of the service (random moment / after commit)", $"{Kills + CommitKills} ({Kills} / {CommitKills})");
         Line("PostgreSQL restarts (fast / immediate)", $"{FastRestarts + ImmediateRestarts} ({FastRestarts} / {ImmediateRestarts})");

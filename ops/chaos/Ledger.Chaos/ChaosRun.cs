@@ -52,6 +52,10 @@ public static class ChaosRun
                 ["Ledger__SnapshotKey"] = new string('c', 64),
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+                ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
+                ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
+                ["Logging__Console__UseUtcTimestamp"] = "true",
             }, logFile, log);
             log($"run {runId}, seed {o.Seed}; service output: {logFile}");
             await service.StartAsync(ct);
@@ -122,6 +126,13 @@ public static class ChaosRun
             report.ServerErrors5xx = seen.Statuses.Where(s => s.Key >= 500 && s.Key != 503).Sum(s => s.Value);
             report.ServerErrors.AddRange(seen.ServerErrors);
             report.UnavailableWithoutRetryAfter.AddRange(seen.UnavailableWithoutRetryAfter);
+            // A 503 to an attempt that was on its way neither while the database was away nor within a second after it was
+            // back: the service said "database away" while it was there.
+            var grace = Stopwatch.Frequency;
+            report.UnavailableWhileDatabaseUp.AddRange(seen.Unavailable
+                .Where(u => !report.DatabaseAway.Any(w => u.SentAt <= w.Until + grace && u.AnsweredAt >= w.From))
+                .Select(u => string.Create(CultureInfo.InvariantCulture,
+                    $"sent {DateTime.UtcNow - Stopwatch.GetElapsedTime(u.SentAt):HH:mm:ss.fff} UTC, answered {Stopwatch.GetElapsedTime(u.SentAt, u.AnsweredAt).TotalSeconds:F1} s later: {u.What}")));
             if (!report.Ok) log($"the service's output: {logFile}");
             else if (o.ServiceLog is null) File.Delete(logFile);
             return report;
@@ -130,7 +141,14 @@ public static class ChaosRun
         {
             report.Elapsed = clock.Elapsed;
             if (service is not null) await service.DisposeAsync();
-            if (cluster is not null) await cluster.StopAsync();
+            if (cluster is not null)
+            {
+                // PostgreSQL's own log goes with the service's, when that is kept.
+                if (o.ServiceLog is { } kept && Directory.Exists(Path.Combine(cluster.PgData, "log")))
+                    foreach (var file in Directory.GetFiles(Path.Combine(cluster.PgData, "log")))
+                        File.Copy(file, kept + ".postgres-" + Path.GetFileName(file), overwrite: true);
+                await cluster.StopAsync();
+            }
         }
     }
 
@@ -148,15 +166,15 @@ public static class ChaosRun
                 return $"kill -9 of the service (pid {pid}), started again";
             }
             case Fault.FastRestart:
-                await cluster.RestartAsync(immediate: false, ct: ct);
+                await DatabaseAwayAsync(report, () => cluster.RestartAsync(immediate: false, ct: ct));
                 report.FastRestarts++;
                 return "pg_ctl restart -m fast";
             case Fault.ImmediateRestart:
-                await cluster.RestartAsync(immediate: true, ct: ct);
+                await DatabaseAwayAsync(report, () => cluster.RestartAsync(immediate: true, ct: ct));
                 report.ImmediateRestarts++;
                 return "pg_ctl restart -m immediate";
             case Fault.Outage:
-                await cluster.RestartAsync(immediate: true, o.OutageLength, ct);
+                await DatabaseAwayAsync(report, () => cluster.RestartAsync(immediate: true, o.OutageLength, ct));
                 report.Outages++;
                 return $"PostgreSQL away for {o.OutageLength.TotalSeconds:F0} s (pg_ctl stop -m immediate, start)";
             default:
@@ -164,51 +182,78 @@ public static class ChaosRun
         }
     }
 
+    /// <summary>When the database was away: from the restart's start until it accepts connections again.</summary>
+    private static async Task DatabaseAwayAsync(ChaosReport report, Func<Task> restart)
+    {
+        var from = Stopwatch.GetTimestamp();
+        try
+        {
+            await restart();
+        }
+        finally
+        {
+            report.DatabaseAway.Add((from, Stopwatch.GetTimestamp()));
+        }
+    }
+
     /// <summary>
     /// <see cref="CommitCrashProbe"/>: a realization of the probe agency whose answer is swallowed while the service is
     /// killed right after the commit; the service is started again; the client's retry (same key) must be answered with
-    /// the swallowed answer, marked replayed. The log check later finds its events exactly once.
+    /// the swallowed answer, marked replayed. The log check later finds its events exactly once. When the probe's
+    /// attempt was not committed (a 503: e.g. it met a pooled connection a PostgreSQL restart had broken), the service
+    /// is not killed, the client retries as usual, and another realization probes again (at most five).
     /// </summary>
     private static async Task<string> CommitKillAsync(ServiceUnderTest service, AgencyWorkload probeAgency, HttpClient http, ChaosOptions o,
         Observations seen, ConcurrentQueue<Sent> commands, ChaosReport report, CancellationToken ct)
     {
-        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Answer? swallowed = null;
-        var clientSawFailure = false;
-        var pid = service.Pid;
-        var probeSender = new Sender(http, o, seen, async (r, token) =>
+        var notCommitted = new List<int>();
+        for (var probe = 1; probe <= 5; probe++)
         {
-            try
+            var attempted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Answer? swallowed = null;
+            int? status = null;
+            var killed = false;
+            var clientSawFailure = false;
+            var pid = service.Pid;
+            var probeSender = new Sender(http, o, seen, async (r, token) =>
             {
-                (swallowed, clientSawFailure) = await CommitCrashProbe.AttemptAsync(r, service.BaseAddress, async () =>
+                try
                 {
-                    await service.KillAsync();
-                    report.CommitKills++;
-                }, o.AttemptTimeout, token);
-            }
-            finally
+                    (swallowed, status, killed, clientSawFailure) = await CommitCrashProbe.AttemptAsync(r, service.BaseAddress, async () =>
+                    {
+                        await service.KillAsync();
+                        report.CommitKills++;
+                    }, o.AttemptTimeout, token);
+                }
+                finally
+                {
+                    attempted.TrySetResult();
+                }
+                throw new HttpRequestException("the relay closed the connection without an answer");
+            });
+            Sent? sent = null;
+            var running = probeAgency.RecordOneAsync(probeSender, s => { sent = s; commands.Enqueue(s); }, ct);
+            await attempted.Task;
+            if (killed) await service.StartAsync(ct);
+            await running;
+            if (!killed)
             {
-                killed.TrySetResult();
+                notCommitted.Add(status ?? 0);
+                continue;
             }
-            throw new HttpRequestException("the relay closed the connection without an answer (the service was killed after the commit)");
-        });
-        Sent? sent = null;
-        var probe = probeAgency.RecordOneAsync(probeSender, s => { sent = s; commands.Enqueue(s); }, ct);
-        await killed.Task;
-        if (service.Pid is null) await service.StartAsync(ct);
-        await probe;
 
-        var retried = sent?.Final;
-        if (swallowed is null) report.ProbeFailures.Add("the probe's first attempt got no answer from the service to swallow (nothing to compare)");
-        else if (swallowed.Status is < 200 or >= 300) report.ProbeFailures.Add($"the probe's first attempt was not committed: {swallowed.Status} {swallowed.Body}");
-        else if (!clientSawFailure) report.ProbeFailures.Add("the client received the answer the relay swallowed");
-        else if (retried is null) report.ProbeFailures.Add("the probe's retry got no definitive answer");
-        else
-        {
-            var problems = ChaosChecks.CompareReplay(swallowed, retried);
-            if (problems is not null) report.ProbeFailures.Add($"{sent!.Describe()}: the retry after a crash between commit and answer: {problems}");
+            var retried = sent?.Final;
+            if (swallowed is null) report.ProbeFailures.Add("the probe's answer could not be read from what the relay swallowed");
+            else if (!clientSawFailure) report.ProbeFailures.Add("the client received the answer the relay swallowed");
+            else if (retried is null) report.ProbeFailures.Add("the probe's retry got no definitive answer");
+            else if (ChaosChecks.CompareReplay(swallowed, retried) is { } problems)
+                report.ProbeFailures.Add($"{sent!.Describe()}: the retry after a crash between commit and answer: {problems}");
+            var before = notCommitted.Count > 0 ? $" (after {notCommitted.Count} attempt(s) answered {string.Join(", ", notCommitted)}, not committed)" : "";
+            return $"kill -9 of the service (pid {pid}) between a commit and its answer{before} ({sent?.Outcome.Request.Key}: swallowed {swallowed?.Status}, " +
+                $"retry {retried?.Status}{(retried?.Replayed == true ? " replayed" : "")}), started again";
         }
-        return $"kill -9 of the service (pid {pid}) between a commit and its answer ({sent?.Outcome.Request.Key}: swallowed {swallowed?.Status}, retry {retried?.Status}{(retried?.Replayed == true ? " replayed" : "")}), started again";
+        report.ProbeFailures.Add($"five commit-kill probes in a row were not committed (answers {string.Join(", ", notCommitted)}): the service was not killed");
+        return "commit-kill probe: no attempt was committed";
     }
 
     /// <summary>The service's build in this build's configuration (…/bin/{Configuration}/net10.0/ of this assembly).</summary>

@@ -8,10 +8,10 @@ namespace Ledger.Chaos;
 /// <summary>
 /// The crash that matters most for idempotency, made to happen instead of hoped for: the service is killed after a
 /// command has been committed and before its answer reaches the client. One attempt goes through a TCP relay in front
-/// of the service; when the first byte of the answer comes back from the service, the relay kills it (SIGKILL) and
-/// keeps the answer from the client, which sees its connection close without an answer.
+/// of the service; when a 2xx answer starts to come back from the service, the relay kills it (SIGKILL) and keeps the
+/// answer from the client, which sees its connection close without an answer.
 /// <para>
-/// Why the first answer byte means "committed": the command pipeline buffers the whole answer and writes nothing
+/// Why a 2xx answer's first bytes mean "committed": the command pipeline buffers the whole answer and writes nothing
 /// before Wolverine's chain has saved the session (events, idempotency claim and stored answer in one commit;
 /// <c>CommandMiddleware</c>, the generated <c>POST_*</c> handlers). What the relay swallowed is kept, so the check can
 /// compare it with what the retry gets.
@@ -20,10 +20,12 @@ namespace Ledger.Chaos;
 public static class CommitCrashProbe
 {
     /// <summary>
-    /// One attempt of <paramref name="r"/> through the relay; <paramref name="kill"/> runs when the answer starts to come
-    /// back. Returns the answer the client never got (null if none came) and whether the client saw a failure (it must).
+    /// One attempt of <paramref name="r"/> through the relay; <paramref name="kill"/> runs when a 2xx answer starts to come
+    /// back. Returns the answer the client never got (null if none came or it is incomplete), its status, whether the service was killed (not when the
+    /// answer was no 2xx: nothing was committed) and whether the client saw a failure (it must: the answer is never
+    /// passed on).
     /// </summary>
-    public static async Task<(Answer? Swallowed, bool ClientSawFailure)> AttemptAsync(Request r, Uri service, Func<Task> kill, TimeSpan timeout, CancellationToken ct)
+    public static async Task<(Answer? Swallowed, int? Status, bool Killed, bool ClientSawFailure)> AttemptAsync(Request r, Uri service, Func<Task> kill, TimeSpan timeout, CancellationToken ct)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -33,6 +35,7 @@ public static class CommitCrashProbe
         var sending = Sender.OnceAsync(client, r, timeout, ct);
 
         var captured = new MemoryStream();
+        var killed = false;
         try
         {
             using var inbound = await listener.AcceptTcpClientAsync(ct);
@@ -45,10 +48,13 @@ public static class CommitCrashProbe
             var buffer = new byte[64 * 1024];
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(timeout);
-            var n = await down.ReadAsync(buffer, wait.Token);
-            if (n > 0)
+            int n;
+            // The status line first: only a 2xx says the command was committed (a 503, e.g. on a pooled connection a
+            // PostgreSQL restart broke, committed nothing; the client then just retries, and the caller probes again).
+            while (StatusOf(captured) is null && (n = await down.ReadAsync(buffer, wait.Token)) > 0) captured.Write(buffer, 0, n);
+            if (StatusOf(captured) is >= 200 and < 300)
             {
-                captured.Write(buffer, 0, n);
+                killed = true;
                 await kill();
                 try
                 {
@@ -75,7 +81,17 @@ public static class CommitCrashProbe
         {
             failed = true;
         }
-        return (Parse(captured.ToArray()), failed);
+        return (Parse(captured.ToArray()), StatusOf(captured), killed, failed);
+    }
+
+    /// <summary>The status code once the status line is complete, else null.</summary>
+    private static int? StatusOf(MemoryStream captured)
+    {
+        var text = Encoding.Latin1.GetString(captured.GetBuffer(), 0, (int)captured.Length);
+        var end = text.IndexOf("\r\n", StringComparison.Ordinal);
+        if (end < 0) return null;
+        var parts = text[..end].Split(' ');
+        return parts.Length >= 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var status) ? status : 0;
     }
 
     /// <summary>An HTTP/1.1 answer from its bytes (status line, headers, a Content-Length or chunked body); null if incomplete.</summary>

@@ -44,9 +44,15 @@ public sealed class Observations
     public int Count(int status) => _statuses.GetValueOrDefault(status);
     public int ServiceUnavailable => Count(503);
 
-    public void Record(Request r, Answer a)
+    private readonly ConcurrentQueue<(long SentAt, long AnsweredAt, string What)> _unavailable = new();
+
+    /// <summary>Every 503 with the moments its attempt was sent and answered (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public IReadOnlyCollection<(long SentAt, long AnsweredAt, string What)> Unavailable => _unavailable;
+
+    public void Record(Request r, Answer a, long sentAt, long answeredAt)
     {
         _statuses.AddOrUpdate(a.Status, 1, (_, n) => n + 1);
+        if (a.Status == 503) _unavailable.Enqueue((sentAt, answeredAt, $"{r.Method} {r.Path} ({r.What}): {Cut(a.Body)}"));
         if (a.Status == 503 && (string.IsNullOrEmpty(a.RetryAfter) || a.ContentType != "application/problem+json"))
             _unavailableWithoutRetryAfter.Enqueue($"{r.Method} {r.Path} ({r.What}): 503 with Retry-After '{a.RetryAfter}', {a.ContentType}: {Cut(a.Body)}");
         else if (a.Status >= 500 && a.Status != 503)
@@ -80,8 +86,9 @@ public sealed class Sender(HttpClient http, ChaosOptions options, Observations s
             TimeSpan wait;
             try
             {
+                var sentAt = Stopwatch.GetTimestamp();
                 var a = attempt == 1 && firstAttempt is not null ? await firstAttempt(r, ct) : await OnceAsync(http, r, options.AttemptTimeout, ct);
-                seen.Record(r, a);
+                seen.Record(r, a, sentAt, Stopwatch.GetTimestamp());
                 if (a.Status < 500) return new Outcome(r, a, attempt, lost);
                 lost = true;
                 wait = a.Status == 503 && int.TryParse(a.RetryAfter, out var seconds)
