@@ -39,7 +39,8 @@ public static class ChaosChecks
         report.RefusedAsExpected = commands.Count(s => s.Final is { Status: 422 } && s.ExpectedStatus == 422 && s.Unexpected() is null);
         report.Reads = workloads.Sum(w => w.Reads);
 
-        await using var db = NpgsqlDataSource.Create(ownerConnection);
+        // The checks read the whole log and the read models: more than a command's default 30 s on a big run.
+        await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ownerConnection) { CommandTimeout = 600 }.ConnectionString);
 
         log("checks: projections catching up");
         await CatchUpAsync(report, o, http, ct);
@@ -129,22 +130,27 @@ public static class ChaosChecks
     /// <summary>Each event in the read models exactly once: one history row per realization event, one PK version row per signed PK.</summary>
     private static async Task ExactlyOnceAsync(ChaosReport report, NpgsqlDataSource db, CancellationToken ct)
     {
+        // Joined on the event id (hash joins: the tables have no index on it), so that a row the projection wrote under a
+        // wrong sequence would show too.
         (string Sql, string What)[] checks =
         [
             ("""
-             SELECT e.seq_id, e.type, e.stream_id, (SELECT count(*) FROM readmodel.indicator_history h WHERE h.event_id = e.id)
-             FROM ledger.mt_events e WHERE e.type IN ('realization.recorded.v1', 'realization.corrected.v1')
-               AND (SELECT count(*) FROM readmodel.indicator_history h WHERE h.event_id = e.id) <> 1 ORDER BY e.seq_id LIMIT 50
+             SELECT e.seq_id, e.type, e.stream_id, count(h.event_id)
+               FROM ledger.mt_events e LEFT JOIN readmodel.indicator_history h ON h.event_id = e.id
+              WHERE e.type IN ('realization.recorded.v1', 'realization.corrected.v1')
+              GROUP BY e.seq_id, e.type, e.stream_id HAVING count(h.event_id) <> 1 ORDER BY e.seq_id LIMIT 50
              """, "history rows (readmodel.indicator_history) for one realization event"),
             ("""
-             SELECT e.seq_id, e.type, e.stream_id, (SELECT count(*) FROM readmodel.pk_versions v WHERE v.event_id = e.id)
-             FROM ledger.mt_events e WHERE e.type IN ('pk.signed.v1', 'pk.revised.v1')
-               AND (SELECT count(*) FROM readmodel.pk_versions v WHERE v.event_id = e.id) <> 1 ORDER BY e.seq_id LIMIT 50
+             SELECT e.seq_id, e.type, e.stream_id, count(v.event_id)
+               FROM ledger.mt_events e LEFT JOIN readmodel.pk_versions v ON v.event_id = e.id
+              WHERE e.type IN ('pk.signed.v1', 'pk.revised.v1')
+              GROUP BY e.seq_id, e.type, e.stream_id HAVING count(v.event_id) <> 1 ORDER BY e.seq_id LIMIT 50
              """, "PK version rows (readmodel.pk_versions) for one signed PK"),
             ("""
-             SELECT h.seq, h.event_type, h.stream_id, count(*) FROM readmodel.indicator_history h
-             WHERE NOT EXISTS (SELECT 1 FROM ledger.mt_events e WHERE e.id = h.event_id AND e.seq_id = h.seq)
-             GROUP BY h.seq, h.event_type, h.stream_id ORDER BY h.seq LIMIT 50
+             SELECT h.seq, h.event_type, h.stream_id, count(*)
+               FROM readmodel.indicator_history h LEFT JOIN ledger.mt_events e ON e.id = h.event_id AND e.seq_id = h.seq
+              WHERE e.id IS NULL
+              GROUP BY h.seq, h.event_type, h.stream_id ORDER BY h.seq LIMIT 50
              """, "history rows of an event that is not in the log at that sequence"),
         ];
         foreach (var (sql, what) in checks)

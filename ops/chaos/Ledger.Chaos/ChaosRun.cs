@@ -118,21 +118,7 @@ public static class ChaosRun
 
             report.ServiceStarts = service.Starts;
             await ChaosChecks.RunAsync(report, o, owner, sender, http, [.. commands], workloads, runId, ct);
-            report.Retries = seen.Retries;
-            report.ConnectionFailures = seen.ConnectionFailures;
-            report.Timeouts = seen.Timeouts;
-            report.Unavailable503 = seen.ServiceUnavailable;
-            report.Statuses = new Dictionary<int, int>(seen.Statuses);
-            report.ServerErrors5xx = seen.Statuses.Where(s => s.Key >= 500 && s.Key != 503).Sum(s => s.Value);
-            report.ServerErrors.AddRange(seen.ServerErrors);
-            report.UnavailableWithoutRetryAfter.AddRange(seen.UnavailableWithoutRetryAfter);
-            // A 503 to an attempt that was on its way neither while the database was away nor within a second after it was
-            // back: the service said "database away" while it was there.
-            var grace = Stopwatch.Frequency;
-            report.UnavailableWhileDatabaseUp.AddRange(seen.Unavailable
-                .Where(u => !report.DatabaseAway.Any(w => u.SentAt <= w.Until + grace && u.AnsweredAt >= w.From))
-                .Select(u => string.Create(CultureInfo.InvariantCulture,
-                    $"sent {DateTime.UtcNow - Stopwatch.GetElapsedTime(u.SentAt):HH:mm:ss.fff} UTC, answered {Stopwatch.GetElapsedTime(u.SentAt, u.AnsweredAt).TotalSeconds:F1} s later: {u.What}")));
+            AddObservations(report, seen);
             if (!report.Ok) log($"the service's output: {logFile}");
             else if (o.ServiceLog is null) File.Delete(logFile);
             return report;
@@ -150,6 +136,24 @@ public static class ChaosRun
                 await cluster.StopAsync();
             }
         }
+    }
+
+    /// <summary>What the clients saw, into the report; a 503 counts as "while the database was up" when its attempt was on its way neither during a restart or outage nor within a second after.</summary>
+    private static void AddObservations(ChaosReport report, Observations seen)
+    {
+        report.Retries = seen.Retries;
+        report.ConnectionFailures = seen.ConnectionFailures;
+        report.Timeouts = seen.Timeouts;
+        report.Unavailable503 = seen.ServiceUnavailable;
+        report.Statuses = new Dictionary<int, int>(seen.Statuses);
+        report.ServerErrors5xx = seen.Statuses.Where(s => s.Key >= 500 && s.Key != 503).Sum(s => s.Value);
+        report.ServerErrors.AddRange(seen.ServerErrors);
+        report.UnavailableWithoutRetryAfter.AddRange(seen.UnavailableWithoutRetryAfter);
+        var grace = Stopwatch.Frequency;
+        report.UnavailableWhileDatabaseUp.AddRange(seen.Unavailable
+            .Where(u => !report.DatabaseAway.Any(w => u.SentAt <= w.Until + grace && u.AnsweredAt >= w.From))
+            .Select(u => string.Create(CultureInfo.InvariantCulture,
+                $"sent {DateTime.UtcNow - Stopwatch.GetElapsedTime(u.SentAt):HH:mm:ss.fff} UTC, answered {Stopwatch.GetElapsedTime(u.SentAt, u.AnsweredAt).TotalSeconds:F1} s later: {u.What}")));
     }
 
     private static async Task<string> RunFaultAsync(Fault fault, ServiceUnderTest service, LocalPostgresCluster cluster, AgencyWorkload? probeAgency,

@@ -27,6 +27,16 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true; // stop cleanly: the service and the cluster are stopped and deleted
     cancel.Cancel();
 };
-var report = await ChaosRun.RunAsync(options, cancel.Token);
-Console.WriteLine(report.Summary());
-return report.Ok ? 0 : 1;
+try
+{
+    var report = await ChaosRun.RunAsync(options, cancel.Token);
+    Console.WriteLine(report.Summary());
+    return report.Ok ? 0 : 1;
+}
+catch (Exception e)
+{
+    // The run itself broke (what it started is stopped and deleted): not a result, but not a pass either.
+    Console.Error.WriteLine(e);
+    Console.WriteLine($"RESULT: the run did not complete: {e.GetType().Name}: {e.Message}");
+    return 1;
+}
