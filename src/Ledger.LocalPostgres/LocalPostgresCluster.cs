@@ -83,6 +83,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         "-c log_rotation_age=1d -c log_rotation_size=0";
     public int Port { get; private set; }
 
+    /// <summary>The postmaster's options at every start and restart (one place, so that a restart keeps every setting).</summary>
+    private string ServerOptions => $"-p {Port} {LogRetention}";
+
     /// <summary>
     /// False when the cluster was already running (another process, e.g. the service while the command line runs, or a
     /// killed run's leftover). On Linux this process is then one of its owners, and <see cref="StopAsync"/> stops it if no
@@ -228,7 +231,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             LiveOwners(); // forgets owners that have ended
             RegisterOwner();
         }
-        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port} {LogRetention}"], ct);
+        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", ServerOptions], ct);
         if (Supervised)
         {
             // A throwaway cluster: the watchdog also deletes the folder once no owner runs, because the test host often
@@ -445,7 +448,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     public async Task RestartAsync(bool immediate, TimeSpan downFor = default, CancellationToken ct = default)
     {
         var mode = immediate ? "immediate" : "fast";
-        string[] options = ["-o", $"-p {Port} {LogRetention}"];
+        string[] options = ["-o", ServerOptions];
         await using (await LockAsync(ct))
         {
             if (downFor <= TimeSpan.Zero)
