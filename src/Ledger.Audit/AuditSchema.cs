@@ -27,8 +27,8 @@ public static class AuditSchema
 
     /// <summary>
     /// Every reason the audit layer cannot be trusted right now, as seen by the role of <paramref name="dataSource"/> (run
-    /// it as the service role): a missing or disabled audit trigger, a seal function that no longer runs as its owner, a
-    /// metadata column Marten dropped, a privilege the role must not have. Empty when all is well.
+    /// it as the service role): a missing or disabled audit trigger, a missing audit constraint, a seal function that no
+    /// longer runs as its owner, a metadata column Marten dropped, a privilege the role must not have. Empty when all is well.
     /// </summary>
     public static async Task<IReadOnlyList<string>> CheckAsync(NpgsqlDataSource dataSource, CancellationToken ct = default)
     {
@@ -57,6 +57,15 @@ public static class AuditSchema
         }
         if (found.TryGetValue(("ledger.mt_streams", "ledger_seal"), out var seal) && (!seal.Definer || !seal.Deferred))
             problems.Add("Audit trigger ledger_seal must be deferred to commit and run its function as the owner (SECURITY DEFINER).");
+
+        var constraints = new HashSet<(string, string)>();
+        await using (var cmd = new NpgsqlCommand(AuditSql.Constraints, conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct)) constraints.Add((r.GetString(0), r.GetString(1)));
+        }
+        foreach (var required in AuditSql.RequiredConstraints.Where(c => !constraints.Contains(c)))
+            problems.Add($"Audit constraint {required.Constraint} on {required.Table} is missing (Marten's tombstones would enter the log unsealed).");
 
         var columns = new HashSet<string>(StringComparer.Ordinal);
         await using (var cmd = new NpgsqlCommand(AuditSql.EventColumns, conn))

@@ -111,6 +111,22 @@ public static class AuditSql
         ("ledger_audit.event_hashes", "ledger_no_truncate"),
     ];
 
+    /// <summary>The CHECK constraints that keep Marten's tombstones (unsealed placeholders of failed saves) out of the log (audit/0002).</summary>
+    public static readonly IReadOnlyList<(string Table, string Constraint)> RequiredConstraints =
+    [
+        ("ledger.mt_streams", "ledger_no_tombstone_stream"),
+        ("ledger.mt_events", "ledger_no_tombstone_events"),
+    ];
+
+    /// <summary>The CHECK constraints of the audited tables.</summary>
+    public const string Constraints = """
+        SELECT n.nspname || '.' || c.relname, k.conname
+          FROM pg_constraint k
+          JOIN pg_class c ON c.oid = k.conrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE k.contype = 'c' AND n.nspname = 'ledger'
+        """;
+
     /// <summary>Every trigger of the audited tables, with whether it is enabled.</summary>
     public const string Triggers = """
         SELECT n.nspname || '.' || c.relname, t.tgname, t.tgenabled IN ('O', 'A'), p.prosecdef, t.tgdeferrable AND t.tginitdeferred

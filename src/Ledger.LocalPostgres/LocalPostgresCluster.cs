@@ -98,6 +98,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     public const string Keepalives = "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3";
     public int Port { get; private set; }
 
+    /// <summary>The postmaster's options at every start and restart (one place, so that a restart keeps every setting).</summary>
+    private string ServerOptions => $"-p {Port} {LogRetention} {Keepalives}{MoreSettings()}";
+
     /// <summary>
     /// False when the cluster was already running (another process, e.g. the service while the command line runs, or a
     /// killed run's leftover). On Linux this process is then one of its owners, and <see cref="StopAsync"/> stops it if no
@@ -243,7 +246,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             LiveOwners(); // forgets owners that have ended
             RegisterOwner();
         }
-        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", $"-p {Port} {LogRetention} {Keepalives}{MoreSettings()}"], ct);
+        await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", "-o", ServerOptions], ct);
         if (Supervised)
         {
             // A throwaway cluster: the watchdog also deletes the folder once no owner runs, because the test host often
@@ -457,6 +460,39 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             // The watchdog deletes a throwaway cluster too, once no owner runs: racing it is not a failure.
             catch (IOException e) when (Directory.Exists(Root)) { _options.Log($"Could not delete {Root}: {e.Message}"); }
             catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// Restarts the running server on the same port with the same settings: <paramref name="immediate"/> is
+    /// <c>-m immediate</c> (every process quits at once, no checkpoint; the next start recovers from the WAL, as after a
+    /// crash), else <c>-m fast</c> (sessions are ended, a checkpoint, a clean stop). With <paramref name="downFor"/> the
+    /// server stays stopped that long (<c>pg_ctl stop</c>, a wait, <c>pg_ctl start</c>), else <c>pg_ctl restart</c>.
+    /// Waits until it accepts connections again. The crash tests use it (issue 13, <c>docs/reliability.md</c>). A new
+    /// postmaster means a new watchdog: the old one ends when it sees its postmaster gone, so one is started for the new
+    /// one here (under the cluster's lock, which also keeps the old one from deciding anything meanwhile).
+    /// </summary>
+    public async Task RestartAsync(bool immediate, TimeSpan downFor = default, CancellationToken ct = default)
+    {
+        var mode = immediate ? "immediate" : "fast";
+        string[] options = ["-o", ServerOptions];
+        await using (await LockAsync(ct))
+        {
+            if (downFor <= TimeSpan.Zero)
+                await RunPgAsync("pg_ctl", ["restart", "-D", PgData, "-m", mode, "-l", LogFile, "-w", "-t", "60", .. options], ct);
+            else
+            {
+                await RunPgAsync("pg_ctl", ["stop", "-D", PgData, "-m", mode, "-w", "-t", "60"], ct);
+                try
+                {
+                    await Task.Delay(downFor, ct);
+                }
+                finally
+                {
+                    await RunPgAsync("pg_ctl", ["start", "-D", PgData, "-l", LogFile, "-w", "-t", "60", .. options], CancellationToken.None);
+                }
+            }
+            if (Supervised) await EnsureWatchdogAsync(ct);
         }
     }
 

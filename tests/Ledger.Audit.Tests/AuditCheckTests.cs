@@ -22,6 +22,8 @@ public sealed class AuditCheckTests
     [InlineData("DROP TRIGGER ledger_append_only ON ledger.mt_events", "ledger_append_only on ledger.mt_events is missing")]
     [InlineData("DROP TRIGGER ledger_no_truncate ON ledger_audit.event_hashes", "ledger_no_truncate on ledger_audit.event_hashes is missing")]
     [InlineData("ALTER FUNCTION ledger_audit.seal_stream() SECURITY INVOKER", "SECURITY DEFINER")]
+    [InlineData("ALTER TABLE ledger.mt_events DROP CONSTRAINT ledger_no_tombstone_events", "ledger_no_tombstone_events on ledger.mt_events is missing")]
+    [InlineData("ALTER TABLE ledger.mt_streams DROP CONSTRAINT ledger_no_tombstone_stream", "ledger_no_tombstone_stream on ledger.mt_streams is missing")]
     [InlineData("ALTER TABLE ledger.mt_events DROP COLUMN headers CASCADE", "ledger.mt_events.headers is missing")]
     [InlineData("GRANT UPDATE ON ledger.mt_events TO {role}", "may UPDATE events")]
     [InlineData("GRANT INSERT ON ledger_audit.event_hashes TO {role}", "may INSERT chain hashes")]

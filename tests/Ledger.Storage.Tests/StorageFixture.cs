@@ -38,9 +38,12 @@ public sealed class StorageFixture : IAsyncLifetime
     /// Appends as a command does (CommandRunner): one session, Ledger's headers, <c>Events.Append(stream, version after
     /// the append, events)</c> with the version the caller saw (0 = a new stream), one commit. Returns the events' ids.
     /// </summary>
-    public async Task<Guid[]> AppendAsync(string stream, long expectedVersion, params object[] events)
+    public Task<Guid[]> AppendAsync(string stream, long expectedVersion, params object[] events) => AppendAsync(Store, stream, expectedVersion, events);
+
+    /// <summary>The same through another store (e.g. one a test disposes, which waits for what Marten still writes in the background).</summary>
+    public static async Task<Guid[]> AppendAsync(IDocumentStore store, string stream, long expectedVersion, params object[] events)
     {
-        await using var session = Store.LightweightSession();
+        await using var session = store.LightweightSession();
         session.CorrelationId = "corr-" + stream;
         session.SetHeader(EventHeaders.Actor, new Dictionary<string, string> { ["name"] = "Siti", ["nip"] = "198004122000031003", ["role"] = "staff" });
         session.SetHeader(EventHeaders.Reason, "test");

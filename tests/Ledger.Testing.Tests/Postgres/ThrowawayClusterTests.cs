@@ -82,4 +82,49 @@ public sealed class ThrowawayClusterTests
             await cluster.StopAsync();
         }
     }
+    [Fact]
+    public async Task A_restart_fast_immediate_or_after_an_outage_keeps_port_and_committed_rows_and_the_watchdog_follows_the_new_postmaster()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var dir = Path.Combine(Path.GetTempPath(), $"ledger-restart-{Guid.NewGuid():N}"[..34]);
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true });
+        var root = cluster.Root;
+        try
+        {
+            var port = cluster.Port;
+            var cs = cluster.SuperUserConnectionString();
+            await using (var db = Npgsql.NpgsqlDataSource.Create(cs))
+            await using (var cmd = db.CreateCommand("CREATE TABLE kept (n int); INSERT INTO kept VALUES (1)"))
+                await cmd.ExecuteNonQueryAsync();
+
+            var expected = 1L;
+            foreach (var (immediate, down) in new[] { (false, TimeSpan.Zero), (true, TimeSpan.Zero), (true, TimeSpan.FromSeconds(1)) })
+            {
+                var before = Postmaster(cluster);
+                await cluster.RestartAsync(immediate, down);
+                var after = Postmaster(cluster);
+                Assert.NotEqual(before, after);
+                Assert.Equal(port, cluster.Port);
+                await using (var db = Npgsql.NpgsqlDataSource.Create(cs))
+                await using (var cmd = db.CreateCommand("INSERT INTO kept VALUES (2); SELECT count(*) FROM kept"))
+                    Assert.Equal(++expected, (long)(await cmd.ExecuteScalarAsync())!);
+                // The watchdog of the new postmaster (started detached: it writes its file a moment later).
+                var waited = Stopwatch.StartNew();
+                string Watched() => File.Exists(Path.Combine(root, "watchdog.pid")) ? File.ReadAllText(Path.Combine(root, "watchdog.pid")).Split(' ', StringSplitOptions.TrimEntries)[^1] : "";
+                while (Watched() != after.ToString(System.Globalization.CultureInfo.InvariantCulture) && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(100);
+                Assert.Equal(after.ToString(System.Globalization.CultureInfo.InvariantCulture), Watched());
+            }
+        }
+        finally
+        {
+            await cluster.StopAsync();
+        }
+        // Stopped and deleted: by StopAsync or, when they race, by the watchdog of the last postmaster (not by an old one).
+        var gone = Stopwatch.StartNew();
+        while (Directory.Exists(root) && gone.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(100);
+        Assert.False(Directory.Exists(root), $"{root} still exists");
+    }
+
+    private static int Postmaster(LocalPostgresCluster cluster) =>
+        int.Parse(File.ReadLines(Path.Combine(cluster.PgData, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 }
