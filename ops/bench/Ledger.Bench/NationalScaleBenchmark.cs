@@ -123,6 +123,8 @@ internal static class NationalScaleBenchmark
         public Latencies Table { get; set; } = null!;
         public Latencies Close { get; set; } = null!;
         public TimeSpan HeadsLoad { get; set; }
+        public (double Before, double After) HeadSql { get; set; }
+        public (double Before, double After) PageSql { get; set; }
         public int Heads { get; set; }
         public TimeSpan Verify { get; set; }
         public long Verified { get; set; }
@@ -285,6 +287,8 @@ internal static class NationalScaleBenchmark
                 if (!verification.Ok) Log("  PROBLEM: " + string.Join("; ", verification.Problems.Take(5).Select(p => $"{p.Sequence} {p.Stream}: {p.Problem}")));
 
                 await ExplainAsync(admin, agencies, o, rng, ct);
+                (r.HeadSql, r.PageSql) = await BeforeAndAfterAsync(serviceDs, admin, ct);
+                Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms");
                 (r.DatabaseBytes, r.EventTableBytes, r.HashTableBytes, r.ReadModelBytes) = await SizesAsync(admin, ct);
                 var nowEvents = await CountEventsAsync(admin, ct);
                 if (nowEvents > lastEvents) bytesPerEvent = (double)(r.DatabaseBytes - lastBytes) / (nowEvents - lastEvents);
@@ -551,6 +555,60 @@ internal static class NationalScaleBenchmark
         }
     }
 
+    /// <summary>The two audit statements as they were before issue 13 fixed their plans (AuditSql at 2a8dd24), for the comparison below.</summary>
+    private const string LogHeadStreamsBefore = """
+        WITH head AS (
+            SELECT coalesce((SELECT max(seq_id) FROM ledger.mt_events WHERE seq_id <= @settled), 0) AS seq
+        ), moved AS (
+            SELECT DISTINCT ON (e.stream_id) e.stream_id, e.version
+              FROM ledger.mt_events e
+             WHERE e.seq_id > (SELECT seq FROM head)
+             ORDER BY e.stream_id, e.version
+        )
+        SELECT head.seq, NULL::varchar, NULL::bigint, NULL::bytea FROM head
+        UNION ALL
+        SELECT head.seq, s.id, v.version, h.hash
+          FROM head, ledger.mt_streams s
+          LEFT JOIN moved m ON m.stream_id = s.id
+          CROSS JOIN LATERAL (SELECT coalesce(m.version - 1, s.version, 0) AS version) v
+          LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.id AND h.version = v.version
+        """;
+
+    private const string VerifyEventsBefore = """
+        SELECT e.seq_id, e.stream_id, e.version, h.hash, sha256(ledger_audit.canonical(e)), h.stream_id, h.version
+          FROM ledger.mt_events e
+          LEFT JOIN ledger_audit.event_hashes h ON h.seq_id = e.seq_id
+         WHERE e.seq_id > @after
+         ORDER BY e.seq_id
+         LIMIT @max
+        """;
+
+    /// <summary>
+    /// The log head statement and one verifier page (5 000 events from 10 000 before the log's end), as the service role,
+    /// before and after issue 13's rewrite: the median of three runs each, ms (query and reading every row).
+    /// </summary>
+    private static async Task<((double, double) Head, (double, double) Page)> BeforeAndAfterAsync(NpgsqlDataSource service, NpgsqlDataSource admin, CancellationToken ct)
+    {
+        var max = await ScalarAsync<long>(admin, "SELECT max(seq_id) FROM ledger.mt_events", ct);
+        async Task<double> Time(string sql, Action<NpgsqlParameterCollection> bind)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                await using var cmd = service.CreateCommand(sql);
+                bind(cmd.Parameters);
+                var t0 = Stopwatch.GetTimestamp();
+                await using (var r = await cmd.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) { }
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            return times.Order().ElementAt(1);
+        }
+        void Head(NpgsqlParameterCollection p) => p.AddWithValue("settled", max);
+        void Page(NpgsqlParameterCollection p) { p.AddWithValue("after", Math.Max(0, max - 10_000)); p.AddWithValue("max", 5000); }
+        return ((await Time(LogHeadStreamsBefore, Head), await Time(AuditSql.LogHeadStreams, Head)),
+                (await Time(VerifyEventsBefore, Page), await Time(AuditSql.VerifyEvents, Page)));
+    }
+
     private static async Task<(long Database, long Events, long Hashes, long ReadModels)> SizesAsync(NpgsqlDataSource admin, CancellationToken ct)
     {
         await using var cmd = admin.CreateCommand("""
@@ -636,6 +694,8 @@ internal static class NationalScaleBenchmark
         Row("year close: POST years/{year}/close, p50 / p99 ms", r => r.Close.ToString(), r => r.Close.P50);
         Row("verifier over the whole log, events/s", r => F(r.Verified / r.Verify.TotalSeconds), r => r.Verify.TotalSeconds / r.Verified);
         Row("verifier, s (published heads compared)", r => FormattableString.Invariant($"{r.Verify.TotalSeconds:F0} ({r.Heads})"));
+        Row("log head statement (`AuditSql.LogHeadStreams`) before / after issue 13's fix, ms", r => FormattableString.Invariant($"{r.HeadSql.Before:F0} / {r.HeadSql.After:F0}"), r => r.HeadSql.After);
+        Row("a verifier page of 5 000 at the log's end before / after issue 13's fix, ms", r => FormattableString.Invariant($"{r.PageSql.Before:F0} / {r.PageSql.After:F0}"), r => r.PageSql.After);
         Row("published heads found (scan by event type), s", r => F(r.HeadsLoad.TotalSeconds, "F1"), r => r.HeadsLoad.TotalSeconds / r.Events);
         Row("chain verified", r => r.VerifyOk ? "ok" : "**NOT ok**");
         Row("requests not 2xx (commands, as-of, tables, closes)", r => $"{r.Commands.Failures}, {r.AsOf.Failures}, {r.Table.Failures}, {r.Close.Failures}");
