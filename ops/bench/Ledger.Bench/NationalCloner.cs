@@ -7,7 +7,9 @@ namespace Ledger.Bench;
 /// in the same tables and through the same audit layer as every append (issue 13 item 2): each copied event is the
 /// template's event with the template's agency code replaced by the new agency's in its stream id, its payload and its
 /// headers (so it is a real, decodable domain event of its own agency, with its own stream, versions and agency header),
-/// a new event id (<c>gen_random_uuid()</c>; the unique index on event ids holds), a new sequence number and the
+/// a new time-ordered event id (<c>Guid.CreateVersion7()</c>, which JasperFx names as the replacement of its comb guids:
+/// the ids Marten gave the template's events rise with the sequence too, so the unique index on event ids grows at its
+/// right edge as in service, not at random places), a new sequence number and the
 /// database clock of its transaction as recorded time (<c>now()</c>, as Marten's Quick append writes). Nothing bypasses
 /// the seal: every copied stream row is inserted or moved, so the deferred <c>ledger_seal</c> trigger checks the copied
 /// events at commit (versions continue the chain without a hole, recorded at <c>now()</c>, never backwards) and hashes
@@ -27,6 +29,9 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
     public string Folder => folder;
 
     public const int Phases = 6;
+
+    /// <summary>The template's events in each phase (the same on every connection).</summary>
+    private readonly long[] _perPhase = new long[Phases];
 
     /// <summary>The template's events and stream slices, kept in temporary tables of one connection (text payloads, replaced per copy).</summary>
     private static string Prepare => """
@@ -66,15 +71,17 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
             SELECT row_number() OVER (ORDER BY c.n, t.stream_id, t.version) AS rn, c.code, t.*
               FROM pg_temp.tpl t CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS c(code, n)
              WHERE t.phase = $3
+        ), ids AS MATERIALIZED (
+            SELECT u.ord AS rn, u.id FROM unnest($4::uuid[]) WITH ORDINALITY AS u(id, ord)
         ), seqs AS MATERIALIZED (
             SELECT row_number() OVER (ORDER BY q.seq) AS rn, q.seq
               FROM (SELECT nextval('ledger.mt_events_sequence') AS seq FROM generate_series(1, (SELECT count(*) FROM copied))) q
         )
         INSERT INTO ledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived,
                                       correlation_id, causation_id, headers)
-        SELECT s.seq, gen_random_uuid(), replace(c.stream_id, $1, c.code), c.version, replace(c.data, $1, c.code)::jsonb, c.type, now(),
+        SELECT s.seq, i.id, replace(c.stream_id, $1, c.code), c.version, replace(c.data, $1, c.code)::jsonb, c.type, now(),
                c.tenant_id, c.mt_dotnet_type, false, c.code || ':' || c.correlation_id, c.causation_id, replace(c.headers, $1, c.code)::jsonb
-          FROM copied c JOIN seqs s ON s.rn = c.rn
+          FROM copied c JOIN seqs s ON s.rn = c.rn JOIN ids i ON i.rn = c.rn
         """;
 
     /// <summary>The template's events, per copy (what <see cref="CloneAsync"/> adds per agency).</summary>
@@ -97,6 +104,9 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
         if (EventsPerCopy != 0 && events != EventsPerCopy)
             throw new InvalidOperationException($"The template agency '{templateCode}' changed: {events} events, {EventsPerCopy} before.");
         EventsPerCopy = events;
+        await using var phases = new NpgsqlCommand("SELECT phase::int, count(*) FROM pg_temp.tpl GROUP BY phase", conn);
+        await using (var r = await phases.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) _perPhase[r.GetInt32(0)] = r.GetInt64(1);
         return conn;
     }
 
@@ -113,6 +123,11 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
                 cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = templateCode });
                 cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = array });
                 cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = phase });
+                if (ReferenceEquals(sql, Events))
+                    cmd.Parameters.Add(new NpgsqlParameter<Guid[]>
+                    {
+                        TypedValue = Enumerable.Range(0, (int)(array.Length * _perPhase[phase])).Select(_ => Guid.CreateVersion7()).ToArray(),
+                    });
                 cmd.CommandTimeout = 0;
                 await cmd.ExecuteNonQueryAsync(ct);
             }
