@@ -26,12 +26,15 @@ public static class AuditSql
 
     /// <summary>
     /// One page of the verifier's walk: each event in sequence order with its stored chain hash (null when it was never
-    /// sealed) and the SHA-256 of its canonical bytes, recomputed here from the row as it is now.
+    /// sealed) and the SHA-256 of its canonical bytes, recomputed here from the row as it is now. The hash side carries
+    /// the page's lower bound too (<c>h.seq_id &gt; @after</c>, implied by the join): without it PostgreSQL merge-joined
+    /// each page with a scan of the hash table's primary key from its first row, so a page near sequence N read N index
+    /// entries and the walk grew with the square of the log (issue 13, national scale: docs/performance.md).
     /// </summary>
     public const string VerifyEvents = """
         SELECT e.seq_id, e.stream_id, e.version, h.hash, sha256(ledger_audit.canonical(e)), h.stream_id, h.version
           FROM ledger.mt_events e
-          LEFT JOIN ledger_audit.event_hashes h ON h.seq_id = e.seq_id
+          LEFT JOIN ledger_audit.event_hashes h ON h.seq_id = e.seq_id AND h.seq_id > @after
          WHERE e.seq_id > @after
          ORDER BY e.seq_id
          LIMIT @max
@@ -51,7 +54,9 @@ public static class AuditSql
     /// The cheap log head (<see cref="LogHeads"/>), in one snapshot: the head (the highest sequence at or below a settled
     /// one), then one row per stream with its version and chain hash at the head. A stream with events after the head is
     /// taken at the version before its first such event. Reads the stream rows, one hash per stream (an index probe) and
-    /// the events after the head (a primary-key range), never the whole log.
+    /// the events after the head (a primary-key range), never the whole log. The hash is a correlated subquery so that it
+    /// stays one probe of <c>(stream_id, version)</c> per stream: written as a join, PostgreSQL hash-joined the stream
+    /// rows with a sequential scan of the whole hash table, one row per event (issue 13, national scale).
     /// </summary>
     public const string LogHeadStreams = """
         WITH head AS (
@@ -64,11 +69,11 @@ public static class AuditSql
         )
         SELECT head.seq, NULL::varchar, NULL::bigint, NULL::bytea FROM head
         UNION ALL
-        SELECT head.seq, s.id, v.version, h.hash
+        SELECT head.seq, s.id, v.version,
+               (SELECT h.hash FROM ledger_audit.event_hashes h WHERE h.stream_id = s.id AND h.version = v.version)
           FROM head, ledger.mt_streams s
           LEFT JOIN moved m ON m.stream_id = s.id
           CROSS JOIN LATERAL (SELECT coalesce(m.version - 1, s.version, 0) AS version) v
-          LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.id AND h.version = v.version
         """;
 
     /// <summary>

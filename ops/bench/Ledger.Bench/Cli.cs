@@ -11,6 +11,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 200>] [--closes <n, 20>] [--markdown <path>] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster.
@@ -73,6 +74,18 @@ internal static class Cli
         read models compared at the head, no progression out of order. Exit 1 on any problem; --markdown writes/replaces
         "## Two hosts, one database: the long run (issue 13)".
 
+        national-scale (issue 13 item 2): a whole country on one machine. Writes one template agency through the
+        service over HTTP (60 indicators, five years of quarterly realizations, corrections, PK and APBD murni and
+        perubahan, spending, evaluations: about 1 650 events in 11 streams), then copies it in SQL, as the service
+        role and sealed by the audit layer, to --regions (550) x --agencies-per-region (40) agencies, level by level
+        (--levels: 0 = one region, 1m, 10m, full or a number of events). At each level: generation rate, single-event
+        appends on the store path (--writers 4 x --appends 100), a rebuild of every read model, the log head of a
+        close, the service's cold start, corrections, as-of reads, performance tables (--samples each) and year
+        closes (--closes) over HTTP, one at a time, and the verifier over the whole log. Before a level it estimates
+        the disk the level needs and stops rather than leave less than --reserve-gb (10) free. --batch (20)
+        agencies per copy batch, --clone-workers (2). --markdown writes/replaces "## National scale (issue 13)"
+        after every level.
+
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 250 as the service) and
         with a full replay, side by side; --markdown writes/replaces "## As-of reads (issue 4)" in that file.
@@ -93,6 +106,7 @@ internal static class Cli
             "rebuild-readmodels" => (a, ct) => ParseThenRunAsync(a, RebuildOptions.Parse, SakipRebuildBenchmark.RunAsync, ct),
             "verify-derived" => (a, ct) => ParseThenRunAsync(a, VerifyOptions.Parse, VerifyBenchmark.RunAsync, ct),
             "two-hosts" => (a, ct) => ParseThenRunAsync(a, TwoHostsOptions.Parse, TwoHostsBenchmark.RunAsync, ct),
+            "national-scale" => (a, ct) => ParseThenRunAsync(a, NationalOptions.Parse, NationalScaleBenchmark.RunAsync, ct),
             _ => null,
         };
         if (benchmark is null)

@@ -54,7 +54,7 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
 internal static class HttpLoadBenchmark
 {
     public const string Heading = "## HTTP end to end (issue 11)";
-    private const string ServiceRole = "ledger_app";
+    internal const string ServiceRole = "ledger_app";
     private const string Database = "ledger";
     private static readonly string[] Codes = ["I2", "I6", "I7", "I8", "I9"];
 
@@ -163,7 +163,7 @@ internal static class HttpLoadBenchmark
     }
 
     /// <summary>The service's Release build (dotnet run -c Release builds it, as a reference of this project).</summary>
-    private static string FindService()
+    internal static string FindService()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
@@ -174,7 +174,7 @@ internal static class HttpLoadBenchmark
         throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
+    internal static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
         HttpClient http, string agency, CancellationToken ct, int? streamStateCache = null)
     {
         var psi = new ProcessStartInfo("dotnet", [api, "--urls", $"http://127.0.0.1:{port}"])
@@ -213,7 +213,7 @@ internal static class HttpLoadBenchmark
         }
     }
 
-    private static async Task StopAsync(Process p)
+    internal static async Task StopAsync(Process p)
     {
         if (!p.HasExited) p.Kill(entireProcessTree: true);
         await p.WaitForExitAsync();
@@ -531,7 +531,7 @@ internal static class HttpLoadBenchmark
         }
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body,
+    internal static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body,
         CancellationToken ct, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -541,7 +541,7 @@ internal static class HttpLoadBenchmark
         return await http.SendAsync(request, ct);
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient http, string token, string path, object body, CancellationToken ct)
+    internal static async Task<JsonElement> PostAsync(HttpClient http, string token, string path, object body, CancellationToken ct)
     {
         using var r = await SendAsync(http, HttpMethod.Post, path, token, body, ct);
         var text = await r.Content.ReadAsStringAsync(ct);
@@ -559,7 +559,7 @@ internal static class HttpLoadBenchmark
         return doc.RootElement.Clone();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -1,0 +1,805 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ledger.Api.Features.Audit;
+using Ledger.Audit;
+using Ledger.Domain.PerformanceYears.CorrectingRealization;
+using Ledger.LocalPostgres;
+using Ledger.ReadModels;
+using Ledger.Storage;
+using Marten;
+using Npgsql;
+
+namespace Ledger.Bench;
+
+internal sealed record NationalOptions
+{
+    /// <summary>Levels to measure at, in events: 0 (one region), 1m, 10m, full, or a number.</summary>
+    public IReadOnlyList<string> Levels { get; init; } = ["0", "1m", "10m", "full"];
+    public int Regions { get; init; } = 550;
+    public int AgenciesPerRegion { get; init; } = 40;
+    public int Samples { get; init; } = 200;
+    public int Closes { get; init; } = 20;
+    public int Writers { get; init; } = 4;
+    public int Appends { get; init; } = 100;
+    public int Batch { get; init; } = 20;
+    public int CloneWorkers { get; init; } = 2;
+    public int ReserveGb { get; init; } = 10;
+    public string? Markdown { get; init; }
+
+    public string CommandLine { get; init; } = "";
+
+    public static NationalOptions Parse(string[] args)
+    {
+        var o = new NationalOptions { CommandLine = string.Join(' ', args) };
+        var a = new OptionReader(args);
+        while (a.Next())
+        {
+            o = a.Name switch
+            {
+                "--levels" => o with { Levels = a.Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--regions" => o with { Regions = a.Int(1, 10_000) },
+                "--agencies-per-region" => o with { AgenciesPerRegion = a.Int(1, 1_000) },
+                "--samples" => o with { Samples = a.Int(10, 10_000) },
+                "--closes" => o with { Closes = a.Int(0, 1_000) },
+                "--writers" => o with { Writers = a.Int(1, 64) },
+                "--appends" => o with { Appends = a.Int(1, 100_000) },
+                "--batch" => o with { Batch = a.Int(1, 1_000) },
+                "--clone-workers" => o with { CloneWorkers = a.Int(1, 16) },
+                "--reserve-gb" => o with { ReserveGb = a.Int(0, 1_000) },
+                "--markdown" => o with { Markdown = a.Value() },
+                _ => throw a.Unknown(),
+            };
+        }
+        foreach (var level in o.Levels)
+            if (ParseLevel(level) is null && level != "full") throw new ArgumentException($"--levels takes 0, 1m, 10m, full or a number of events, not '{level}'.");
+        return o;
+    }
+
+    /// <summary>Events of a level (1m = 1 000 000); null for "full".</summary>
+    public static long? ParseLevel(string level)
+    {
+        var l = level.ToLowerInvariant();
+        var factor = l.EndsWith('m') ? 1_000_000L : l.EndsWith('k') ? 1_000L : 1L;
+        var digits = factor == 1 ? l : l[..^1];
+        return double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0 ? (long)(v * factor) : null;
+    }
+}
+
+/// <summary>
+/// national-scale (issue 13 item 2): a whole country's SAKIP data on one machine. One template agency is written through
+/// the real service over HTTP (<see cref="NationalTemplate"/>), then copied in SQL to as many agencies as each level
+/// needs (<see cref="NationalCloner"/>: as the service role, sealed by the audit layer at every commit), up to
+/// --regions × --agencies-per-region agencies (550 × 40 = 22 000, about 36 M events). At each level it measures, on one
+/// private durable cluster: the generation rate, single-event appends on Ledger's store path (Marten + seal, the
+/// service role), a rebuild of all read models (Marten's daemon, RebuildProjectionAsync), the log head a year close
+/// takes, then the service itself (Release build, a child process as in http-load): cold start, corrections (command
+/// latency), as-of reads, an agency's performance table and year closes on random agencies, and last the verifier over
+/// the whole log with the heads the closes published. Before each level it estimates the disk the level needs from the
+/// bytes per event measured so far and stops with a message rather than fill the disk.
+/// </summary>
+internal static class NationalScaleBenchmark
+{
+    public const string Heading = "## National scale (issue 13)";
+    private const string Database = "ledger";
+    private const string TemplateCode = "pd-000-00";
+    private const long MinimumFreeBytes = 3_000_000_000;
+    private static readonly string[] ReadModelTables = ["indicator_state", "lkjip_rows", "budget_lines", "performance_years", "indicator_history", "pk_versions"];
+
+    /// <summary>Clone n (1-based) of the template: region (n-1)/perRegion + 1, agency (n-1)%perRegion + 1.</summary>
+    private static string AgencyCode(int n, int perRegion) => n == 0 ? TemplateCode : $"pd-{(n - 1) / perRegion + 1:D3}-{(n - 1) % perRegion + 1:D2}";
+
+    private sealed record Latencies(int Count, int Failures, double P50, double P99, double Max)
+    {
+        public static Latencies Of(List<(double Ms, bool Ok)> samples)
+        {
+            var ok = samples.Where(s => s.Ok).Select(s => s.Ms).Order().ToArray();
+            double P(double q) => ok.Length == 0 ? double.NaN : ok[Math.Clamp((int)Math.Ceiling(q * ok.Length) - 1, 0, ok.Length - 1)];
+            return new Latencies(samples.Count, samples.Count(s => !s.Ok), P(0.5), P(0.99), ok.Length == 0 ? double.NaN : ok[^1]);
+        }
+
+        public override string ToString() => Count == 0 ? "–" : FormattableString.Invariant($"{P50:F1} / {P99:F1}");
+    }
+
+    private sealed class LevelResult
+    {
+        public required string Label { get; init; }
+        public int Agencies { get; set; }
+        public long Events { get; set; }
+        public long Streams { get; set; }
+        public long Added { get; set; }
+        public TimeSpan Generation { get; set; }
+        public TimeSpan Vacuum { get; set; }
+        public long DatabaseBytes { get; set; }
+        public long EventTableBytes { get; set; }
+        public long HashTableBytes { get; set; }
+        public long ReadModelBytes { get; set; }
+        public Latencies Appends { get; set; } = null!;
+        public double AppendRate { get; set; }
+        public TimeSpan Rebuild { get; set; }
+        public TimeSpan Teardown { get; set; }
+        public string? RebuildFailure { get; set; }
+        public Latencies LogHead { get; set; } = null!;
+        public TimeSpan ColdStart { get; set; }
+        public Latencies Commands { get; set; } = null!;
+        public Latencies AsOf { get; set; } = null!;
+        public Latencies Table { get; set; } = null!;
+        public Latencies Close { get; set; } = null!;
+        public TimeSpan HeadsLoad { get; set; }
+        public (double Before, double After) HeadSql { get; set; }
+        public (double Before, double After) PageSql { get; set; }
+        public int Heads { get; set; }
+        public TimeSpan Verify { get; set; }
+        public long Verified { get; set; }
+        public bool VerifyOk { get; set; }
+        public string LoadBefore { get; set; } = "";
+        public string LoadAfter { get; set; } = "";
+        public string Started { get; set; } = "";
+        public string CloneCheck { get; set; } = "";
+    }
+
+    public static async Task<int> RunAsync(NationalOptions o, CancellationToken ct)
+    {
+        var api = HttpLoadBenchmark.FindService();
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-bench-national-" + Guid.NewGuid().ToString("N")[..8]);
+        LocalPostgresCluster? cluster = null;
+        Process? service = null;
+        var results = new List<LevelResult>();
+        var notReached = new List<string>();
+        try
+        {
+            Log($"Starting a durable PostgreSQL cluster in {dir} ...");
+            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
+            var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
+            {
+                await using (var c = root.CreateCommand($"CREATE DATABASE {Database}")) await c.ExecuteNonQueryAsync(ct);
+                await using (var c = root.CreateCommand($"CREATE ROLE {HttpLoadBenchmark.ServiceRole} LOGIN PASSWORD '{password}'")) await c.ExecuteNonQueryAsync(ct);
+            }
+            var owner = cluster.SuperUserConnectionString(Database);
+            var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = HttpLoadBenchmark.ServiceRole, Password = password }.ConnectionString;
+            await using var admin = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(owner) { CommandTimeout = 0 }.ConnectionString);
+            var environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
+            Log(environment);
+
+            var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            var port = HttpLoadBenchmark.FreePort();
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5),
+            };
+
+            // The template, through the service (which also migrates the empty database on its first start).
+            Log("Starting the service on the empty database and writing the template agency over HTTP ...");
+            (service, _) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, "cold-template", ct);
+            var clock = Stopwatch.StartNew();
+            var requests = await NationalTemplate.CreateAsync(http, token, TemplateCode, ct);
+            var templateTime = clock.Elapsed;
+            await HttpLoadBenchmark.StopAsync(service);
+            service = null;
+            Log($"Template agency {TemplateCode}: {requests} requests in {templateTime.TotalSeconds:F1} s.");
+
+            // Marten as the service configures it (the connection string's command timeout, Npgsql's default 30 s, is
+            // Marten's too); the bench's own statements (copies, verifier, teardown) without a timeout.
+            var storeCs = LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(serviceCs) { MaxPoolSize = 50 }.ConnectionString);
+            await using var serviceDs = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(storeCs) { CommandTimeout = 0 }.ConnectionString);
+            using var store = DocumentStore.For(opts =>
+            {
+                LedgerMarten.Configure(opts, storeCs);
+                SakipReadModels.Register(opts);
+            });
+            // Only if a rebuild fails under the service's timeout: the same store with a long one, to still measure the rate.
+            using var patientStore = DocumentStore.For(opts =>
+            {
+                LedgerMarten.Configure(opts, storeCs);
+                SakipReadModels.Register(opts);
+                opts.CommandTimeout = 7200;
+            });
+            var cloner = new NationalCloner(serviceDs, TemplateCode, dir);
+            await (await cloner.OpenAsync(ct)).DisposeAsync();
+            var perAgency = cloner.EventsPerCopy;
+            var full = o.Regions * o.AgenciesPerRegion;
+            Log($"The template has {perAgency:N0} events in {NationalTemplate.StreamsPerAgency} streams; the full volume is {full:N0} agencies ≈ {full * perAgency:N0} events.");
+
+            await using (var cmd = admin.CreateCommand("""
+                SELECT tablename || ': ' || indexdef FROM pg_indexes
+                 WHERE schemaname IN ('ledger', 'ledger_audit') AND tablename IN ('mt_events', 'mt_streams', 'event_hashes') ORDER BY 1
+                """))
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) Log("  index " + reader.GetString(0));
+
+            await using (var cmd = admin.CreateCommand("""
+                SELECT avg((id > before)::int) FROM (SELECT id, lag(id) OVER (ORDER BY seq_id) AS before FROM ledger.mt_events WHERE stream_id = ANY($1)) x
+                 WHERE before IS NOT NULL
+                """))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = NationalTemplate.Streams(TemplateCode).ToArray() });
+                Log($"  Marten's event ids (the template's) rise with the sequence in {(decimal)(await cmd.ExecuteScalarAsync(ct))!:P0} of consecutive events " +
+                    "(about 50 %: random in PostgreSQL's uuid order; near 100 %: time-ordered, as the copies' ids, from the same generator)");
+            }
+
+            var agencies = 1; // the template
+            var closed = new HashSet<(int Agency, int Year)>();
+            var reserved = new HashSet<int>(); // per level, its newest copy: never written to, read against the template (CheckCloneAsync)
+            var rng = new Random(13);
+            long lastBytes = await ScalarAsync<long>(admin, "SELECT pg_database_size(current_database())", ct), lastEvents = await CountEventsAsync(admin, ct);
+            double? bytesPerEvent = null;
+            var levelIndex = 0;
+            foreach (var label in o.Levels)
+            {
+                levelIndex++;
+                var wanted = OptionsLevel(label, o, perAgency, full);
+                if (wanted <= agencies && results.Count > 0)
+                {
+                    notReached.Add($"level {label}: no more agencies than the level before ({wanted:N0}); skipped");
+                    continue;
+                }
+                wanted = Math.Max(wanted, agencies);
+                // Disk: what the new agencies will take (bytes per event measured so far, database and read models), plus the reserve.
+                var free = new DriveInfo(dir).AvailableFreeSpace;
+                var need = (long)((wanted - agencies) * perAgency * (bytesPerEvent ?? 3_000) * 1.15) + o.ReserveGb * 1_073_741_824L;
+                if (need > free)
+                {
+                    var message = $"level {label} ({wanted:N0} agencies, ≈ {wanted * perAgency / 1e6:F1} M events): not run. It needs about " +
+                                  $"{(need - o.ReserveGb * 1_073_741_824L) / 1e9:F1} GB more ({bytesPerEvent ?? 3_000:N0} bytes per event measured so far, +15 %) " +
+                                  $"and {o.ReserveGb} GB are kept free; {free / 1e9:F1} GB were free.";
+                    Log("STOP: " + message);
+                    notReached.Add(message);
+                    break;
+                }
+
+                var r = new LevelResult { Label = label, LoadBefore = SakipRebuildBenchmark.LoadAverage(), Started = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) };
+                results.Add(r);
+                Log($"Level {label}: copying the template to agencies {agencies:N0} … {wanted - 1:N0} ({o.CloneWorkers} workers, {o.Batch} agencies per batch, {NationalCloner.Phases} transactions each) ...");
+                clock.Restart();
+                agencies = await CloneAsync(cloner, agencies, wanted, o, ct);
+                reserved.Add(agencies - 1);
+                r.Generation = clock.Elapsed;
+                r.Agencies = agencies;
+                clock.Restart();
+                await ExecAsync(admin, "VACUUM (ANALYZE) ledger.mt_events, ledger.mt_streams, ledger_audit.event_hashes", ct);
+                r.Vacuum = clock.Elapsed;
+                r.Events = await CountEventsAsync(admin, ct);
+                r.Added = r.Events - lastEvents;
+                r.Streams = await ScalarAsync<long>(admin, "SELECT count(*) FROM ledger.mt_streams", ct);
+                Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
+                    $"{r.Events:N0} events in {r.Streams:N0} streams.");
+
+                Log($"  Store level: {o.Writers} writers × {o.Appends} single-event appends (Marten + seal, the service role) ...");
+                (r.Appends, r.AppendRate) = await StoreAppendsAsync(store, serviceDs, agencies, closed, reserved, o, rng.Next(), ct);
+                Log($"  appends p50/p99 {r.Appends} ms, {r.AppendRate:N0} events/s");
+
+                Log("  Rebuilding every read model (Marten's daemon, RebuildProjectionAsync) ...");
+                // The teardown (every read-model row deleted: RebuildProjectionAsync's first step, one batch of DELETEs under
+                // Marten's command timeout) timed on its own, as the service role: it grows with the read models.
+                clock.Restart();
+                await ExecAsync(serviceDs, string.Join("; ", ReadModelTables.Append("rows_pending").Select(t => $"DELETE FROM readmodel.{t}")), ct);
+                r.Teardown = clock.Elapsed;
+                Log($"  teardown (DELETE of every read-model row) {r.Teardown.TotalSeconds:F0} s");
+                clock.Restart();
+                try
+                {
+                    using var daemon = await store.BuildProjectionDaemonAsync();
+                    await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    r.RebuildFailure = $"failed after {clock.Elapsed.TotalSeconds:F0} s with the service's command timeout (30 s): {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()} {e.InnerException?.Message.Split('\n')[0].Trim()}";
+                    Log("  REBUILD " + r.RebuildFailure + "; again with a 2 h command timeout ...");
+                    clock.Restart();
+                    using var daemon = await patientStore.BuildProjectionDaemonAsync();
+                    await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
+                }
+                r.Rebuild = clock.Elapsed;
+                Log($"  rebuild {r.Rebuild.TotalSeconds:F0} s ({r.Events / r.Rebuild.TotalSeconds:N0} events/s)");
+                await ExecAsync(admin, "ANALYZE " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
+
+                var heads = new List<(double, bool)>();
+                for (var i = 0; i < 20; i++)
+                {
+                    clock.Restart();
+                    await LogHeads.ReadAsync(serviceDs, TimeSpan.FromSeconds(30), ct);
+                    heads.Add((clock.Elapsed.TotalMilliseconds, true));
+                }
+                r.LogHead = Latencies.Of(heads);
+                Log($"  log head (what a close takes) p50/p99 {r.LogHead} ms over {r.Streams:N0} streams");
+
+                Log("  Starting the service ...");
+                (service, var cold) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, $"cold-{levelIndex}", ct);
+                r.ColdStart = cold;
+                Log($"  cold start to the first command {cold.TotalMilliseconds:F0} ms");
+                r.CloneCheck = await CheckCloneAsync(http, token, agencies - 1, o, ct);
+                Log("  clone check: " + r.CloneCheck);
+                await HttpAsync(http, token, admin, agencies, closed, reserved, r, o, rng, ct);
+                await HttpLoadBenchmark.StopAsync(service);
+                service = null;
+
+                Log("  Verifying the whole log (ChainVerifier) with the heads the closes published ...");
+                clock.Restart();
+                var published = await PublishedLogHeads.LoadAsync(new StreamLoader(store, serviceDs), ct);
+                r.HeadsLoad = clock.Elapsed;
+                r.Heads = published.Count;
+                clock.Restart();
+                var verification = await ChainVerifier.VerifyAsync(serviceDs, published, ct);
+                r.Verify = clock.Elapsed;
+                r.Verified = verification.EventsChecked;
+                r.VerifyOk = verification.Ok;
+                Log($"  verify: ok={verification.Ok}, {verification.EventsChecked:N0} events in {r.Verify.TotalSeconds:F0} s ({verification.EventsChecked / r.Verify.TotalSeconds:N0} events/s); " +
+                    $"{published.Count} published heads loaded in {r.HeadsLoad.TotalSeconds:F1} s");
+                if (!verification.Ok) Log("  PROBLEM: " + string.Join("; ", verification.Problems.Take(5).Select(p => $"{p.Sequence} {p.Stream}: {p.Problem}")));
+
+                await ExplainAsync(admin, agencies, o, rng, ct);
+                (r.HeadSql, r.PageSql) = await BeforeAndAfterAsync(serviceDs, admin, ct);
+                Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms");
+                (r.DatabaseBytes, r.EventTableBytes, r.HashTableBytes, r.ReadModelBytes) = await SizesAsync(admin, ct);
+                var nowEvents = await CountEventsAsync(admin, ct);
+                if (nowEvents > lastEvents) bytesPerEvent = (double)(r.DatabaseBytes - lastBytes) / (nowEvents - lastEvents);
+                (lastBytes, lastEvents) = (r.DatabaseBytes, nowEvents);
+                r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
+                Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({bytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
+
+                var section = Section(o, environment, perAgency, requests, templateTime, full, results, notReached);
+                if (o.Markdown is { } path) Report.WriteSection(path, section, Heading);
+            }
+
+            var final = Section(o, environment, perAgency, requests, templateTime, full, results, notReached);
+            Console.WriteLine(final);
+            if (o.Markdown is { } md)
+            {
+                Report.WriteSection(md, final, Heading);
+                Log($"Wrote the section to {md}.");
+            }
+            return results.All(r => r.VerifyOk && r.Commands.Failures + r.AsOf.Failures + r.Table.Failures + r.Close.Failures == 0) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Log("Cancelled.");
+            return 130;
+        }
+        finally
+        {
+            if (service is not null) await HttpLoadBenchmark.StopAsync(service);
+            if (cluster is not null) await cluster.StopAsync();
+        }
+    }
+
+    private static int OptionsLevel(string label, NationalOptions o, long perAgency, int full)
+    {
+        if (label == "full") return full + 1;
+        var events = NationalOptions.ParseLevel(label)!.Value;
+        // "0": one region (the template's, as if the country had only it); otherwise enough agencies for the events.
+        return events == 0 ? o.AgenciesPerRegion : (int)Math.Min(full + 1, Math.Max(1, (events + perAgency - 1) / perAgency));
+    }
+
+    /// <summary>Copies the template to agencies [from, to) in batches, <see cref="NationalOptions.CloneWorkers"/> at a time; returns <paramref name="to"/>.</summary>
+    private static async Task<int> CloneAsync(NationalCloner cloner, int from, int to, NationalOptions o, CancellationToken ct)
+    {
+        var next = from;
+        var done = 0L;
+        var clock = Stopwatch.StartNew();
+        var lastLog = TimeSpan.Zero;
+        await Task.WhenAll(Enumerable.Range(0, o.CloneWorkers).Select(_ => Task.Run(async () =>
+        {
+            await using var conn = await cloner.OpenAsync(ct);
+            while (true)
+            {
+                int start;
+                lock (cloner)
+                {
+                    if (next >= to) return;
+                    start = next;
+                    next = Math.Min(to, next + o.Batch);
+                }
+                if (new DriveInfo(cloner.Folder).AvailableFreeSpace < MinimumFreeBytes)
+                    throw new InvalidOperationException($"Less than {MinimumFreeBytes / 1e9:F0} GB left on the disk while copying: stopped (other processes use the disk too).");
+                var codes = Enumerable.Range(start, Math.Min(o.Batch, to - start)).Select(n => AgencyCode(n, o.AgenciesPerRegion)).ToList();
+                await cloner.CloneAsync(conn, codes, ct);
+                var total = Interlocked.Add(ref done, codes.Count * cloner.EventsPerCopy);
+                lock (cloner)
+                {
+                    if (clock.Elapsed - lastLog > TimeSpan.FromMinutes(1))
+                    {
+                        lastLog = clock.Elapsed;
+                        Log($"    {total:N0} events copied, {total / clock.Elapsed.TotalSeconds:N0} events/s");
+                    }
+                }
+            }
+        }, ct)));
+        return to;
+    }
+
+    /// <summary>
+    /// Single-event appends on Ledger's store path, as the service role: each writer appends a realization correction to
+    /// a random agency-year of its own (agencies n with n % writers = w), with the stream's version as expected version
+    /// and Ledger's headers, Marten's Quick append, the seal at commit. Timed: Append + SaveChangesAsync; the stream's
+    /// version and the value being corrected are read before (untimed), so the event is a true correction.
+    /// </summary>
+    private static async Task<(Latencies, double)> StoreAppendsAsync(DocumentStore store, NpgsqlDataSource service, int agencies,
+        HashSet<(int, int)> closed, HashSet<int> reserved, NationalOptions o, int seed, CancellationToken ct)
+    {
+        var ticks = 0L;
+        // Never the template (agency 0: it is what the next level copies); each writer its own agencies, so no two race for a stream.
+        var writers = Math.Min(o.Writers, agencies - 1);
+        var all = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var rnd = new Random(seed + w);
+            var samples = new List<(double, bool)>();
+            for (var k = 0; k < o.Appends; k++)
+            {
+                int n, year;
+                do
+                {
+                    n = 1 + rnd.Next(agencies - 1);
+                    year = NationalTemplate.FirstYear + rnd.Next(NationalTemplate.Years);
+                } while (n % writers != w || closed.Contains((n, year)) || reserved.Contains(n));
+                var code = AgencyCode(n, o.AgenciesPerRegion);
+                var stream = $"year-{code}-{year}";
+                var indicator = NationalTemplate.Code(rnd.Next(NationalTemplate.Indicators));
+                await using var cmd = service.CreateCommand("""
+                    SELECT (SELECT max(version) FROM ledger.mt_events WHERE stream_id = $1),
+                           (SELECT coalesce(data->>'after', data->>'value') FROM ledger.mt_events
+                             WHERE stream_id = $1 AND type IN ('realization.recorded.v1', 'realization.corrected.v1')
+                               AND data->>'indicator' = $2 AND data->>'period' = 'Q4' ORDER BY version DESC LIMIT 1)
+                    """);
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = indicator });
+                long version;
+                decimal before;
+                await using (var r = await cmd.ExecuteReaderAsync(ct))
+                {
+                    await r.ReadAsync(ct);
+                    version = r.GetInt64(0);
+                    before = decimal.Parse(r.GetString(1), CultureInfo.InvariantCulture);
+                }
+                var t0 = Stopwatch.GetTimestamp();
+                await using (var session = store.LightweightSession())
+                {
+                    session.SetHeader(EventHeaders.Actor, new Dictionary<string, string> { ["name"] = "Perencana " + code, ["nip"] = "198004122000031003", ["role"] = "staff" });
+                    session.SetHeader(EventHeaders.Reason, "Koreksi data (bench: store-level append)");
+                    session.SetHeader(EventHeaders.Agency, code);
+                    session.Events.Append(stream, version + 1, new RealizationCorrected(indicator, "Q4", before, before + 0.25m, "Koreksi data (bench: store-level append)", false));
+                    await session.SaveChangesAsync(ct);
+                }
+                var elapsed = Stopwatch.GetTimestamp() - t0;
+                Interlocked.Add(ref ticks, elapsed);
+                samples.Add((elapsed * 1000.0 / Stopwatch.Frequency, true));
+            }
+            return samples;
+        }, ct)));
+        var merged = all.SelectMany(s => s).ToList();
+        // Rate: appends per second of append time per writer (the untimed reads excluded), times the writers.
+        var perWriterSeconds = ticks / (double)Stopwatch.Frequency / writers;
+        return (Latencies.Of(merged), merged.Count / perWriterSeconds);
+    }
+
+    /// <summary>
+    /// The service at this level, one request at a time: corrections, as-of reads, performance tables and year closes,
+    /// each on --samples (closes: --closes) agency-years drawn at random without repetition within an operation and,
+    /// where the level has enough agency-years, without sharing one between operations (so each request is the
+    /// service's first touch of that year stream since it started).
+    /// </summary>
+    private static async Task HttpAsync(HttpClient http, string token, NpgsqlDataSource admin, int agencies, HashSet<(int, int)> closed, HashSet<int> reserved,
+        LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+    {
+        var pairs = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n)).SelectMany(n => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Select(y => (n, y)))
+            .OrderBy(_ => rng.Next()).ToList();
+        var open = pairs.Where(p => !closed.Contains(p)).ToList();
+        var cursor = 0;
+        List<(int N, int Year)> Draw(List<(int, int)> from, int count)
+        {
+            var taken = new List<(int, int)>();
+            for (var i = 0; i < Math.Min(count, from.Count); i++) taken.Add(from[cursor++ % from.Count]);
+            return taken;
+        }
+        var corrections = Draw(pairs, o.Samples);
+        var asOf = Draw(pairs, o.Samples);
+        var tables = Draw(pairs, o.Samples);
+        var closes = open.Except(corrections).Except(asOf).Except(tables).Take(o.Closes).ToList();
+        if (closes.Count < o.Closes) closes = open.Take(o.Closes).ToList();
+
+        async Task<(double, bool)> Timed(HttpMethod method, string path, string who, object? body, params (string, string)[] headers)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            using var response = await HttpLoadBenchmark.SendAsync(http, method, path, who, body, ct, headers);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (!response.IsSuccessStatusCode) Log($"    NOT 2xx: {method} {path} answered {(int)response.StatusCode}: {text[..Math.Min(300, text.Length)]}");
+            return (ms, response.IsSuccessStatusCode);
+        }
+
+        Log($"  {corrections.Count} corrections (POST realizations/corrections, Idempotency-Key) ...");
+        var samples = new List<(double, bool)>();
+        foreach (var (n, year) in corrections)
+        {
+            var value = Math.Round(1m + (decimal)rng.NextDouble() * 150m, 2);
+            samples.Add(await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/realizations/corrections", token,
+                new { indicator = NationalTemplate.Code(rng.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + rng.Next(4)), value, reason = "Koreksi data hasil verifikasi" },
+                ("Idempotency-Key", Guid.NewGuid().ToString())));
+        }
+        r.Commands = Latencies.Of(samples);
+
+        Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
+        var spans = new Dictionary<string, (DateTime From, DateTime To)>(StringComparer.Ordinal);
+        await using (var cmd = admin.CreateCommand("SELECT stream_id, min(timestamp), max(timestamp) FROM ledger.mt_events WHERE stream_id = ANY($1) GROUP BY stream_id"))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = asOf.Select(p => $"year-{AgencyCode(p.N, o.AgenciesPerRegion)}-{p.Year}").ToArray() });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) spans[reader.GetString(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
+        }
+        samples = [];
+        foreach (var (n, year) in asOf)
+        {
+            var code = AgencyCode(n, o.AgenciesPerRegion);
+            var (from, to) = spans[$"year-{code}-{year}"];
+            var at = new DateTimeOffset(from.AddTicks((long)((to - from).Ticks * rng.NextDouble())), TimeSpan.Zero);
+            samples.Add(await Timed(HttpMethod.Get,
+                $"/api/agencies/{code}/indicators/{NationalTemplate.Code(rng.Next(NationalTemplate.Indicators))}?year={year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}",
+                token, null));
+        }
+        r.AsOf = Latencies.Of(samples);
+
+        Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
+        samples = [];
+        foreach (var (n, year) in tables)
+            samples.Add(await Timed(HttpMethod.Get, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/performance/{year}", token, null));
+        r.Table = Latencies.Of(samples);
+
+        Log($"  {closes.Count} year closes (POST years/{{year}}/close by the agency's approver) ...");
+        samples = [];
+        foreach (var (n, year) in closes)
+        {
+            var code = AgencyCode(n, o.AgenciesPerRegion);
+            var approver = (await HttpLoadBenchmark.PostAsync(http, token, "/api/users", new { name = "Kepala " + code, role = "approver", agency = code }, ct)).GetProperty("token").GetString()!;
+            var s = await Timed(HttpMethod.Post, $"/api/agencies/{code}/years/{year}/close", approver, new { note = "Tutup buku (bench)" });
+            samples.Add(s);
+            if (s.Item2) closed.Add((n, year));
+        }
+        r.Close = Latencies.Of(samples);
+        Log($"  commands {r.Commands}, as-of {r.AsOf}, tables {r.Table}, closes {r.Close} (p50 / p99 ms)");
+    }
+
+    /// <summary>
+    /// The copies are real agencies: a copy no measurement writes to (the newest of each level) answers the service's reads (performance table, PK and one
+    /// indicator of every year) exactly as the template does, with its own code in place of the template's.
+    /// </summary>
+    private static async Task<string> CheckCloneAsync(HttpClient http, string token, int n, NationalOptions o, CancellationToken ct)
+    {
+        var code = AgencyCode(n, o.AgenciesPerRegion);
+        var reads = 0;
+        foreach (var year in Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years))
+        {
+            foreach (var path in new[] { $"performance/{year}", $"pk/{year}", $"indicators/{NationalTemplate.Code(year % NationalTemplate.Indicators)}?year={year}" })
+            {
+                async Task<string> Get(string agency)
+                {
+                    using var response = await HttpLoadBenchmark.SendAsync(http, HttpMethod.Get, $"/api/agencies/{agency}/{path}", token, null, ct);
+                    var text = await response.Content.ReadAsStringAsync(ct);
+                    return response.IsSuccessStatusCode ? text : throw new InvalidOperationException($"GET {agency}/{path} answered {(int)response.StatusCode}: {text}");
+                }
+                var expected = (await Get(TemplateCode)).Replace(TemplateCode, code, StringComparison.Ordinal);
+                var actual = await Get(code);
+                reads++;
+                if (expected != actual)
+                {
+                    var at = Enumerable.Range(0, Math.Min(expected.Length, actual.Length)).FirstOrDefault(i => expected[i] != actual[i]);
+                    return $"**differs** ({code}, {path}, at character {at}: …{expected[Math.Max(0, at - 40)..Math.Min(expected.Length, at + 40)]}… vs …{actual[Math.Max(0, at - 40)..Math.Min(actual.Length, at + 40)]}…)";
+                }
+            }
+        }
+        return $"yes ({code}, {reads} reads)";
+    }
+
+    /// <summary>
+    /// Diagnostics for the log (not the report): the plans, with timings and buffers, of the statements whose cost could
+    /// grow with the log: Marten's as-of fetch of a year stream (its own SQL: stream, timestamp, ORDER BY seq_id), the
+    /// current versions a read asks for, the log head of a close, a page of the verifier, and the scan for published heads.
+    /// </summary>
+    private static async Task ExplainAsync(NpgsqlDataSource admin, int agencies, NationalOptions o, Random rng, CancellationToken ct)
+    {
+        var code = AgencyCode(1 + rng.Next(agencies - 1), o.AgenciesPerRegion);
+        var stream = $"year-{code}-{NationalTemplate.FirstYear + rng.Next(NationalTemplate.Years)}";
+        var max = await ScalarAsync<long>(admin, "SELECT max(seq_id) FROM ledger.mt_events", ct);
+        var statements = new (string What, string Sql, Action<NpgsqlParameterCollection> Bind)[]
+        {
+            ("Marten's as-of stream fetch", """
+                SELECT d.data, d.type, d.mt_dotnet_type, d.id, d.seq_id, d.version, d.timestamp, d.tenant_id, d.is_archived, d.correlation_id, d.causation_id, d.headers
+                  FROM ledger.mt_events AS d
+                 WHERE d.stream_id = @stream AND d.timestamp <= (SELECT min(timestamp) + (max(timestamp) - min(timestamp)) / 2 FROM ledger.mt_events WHERE stream_id = @stream)
+                 ORDER BY d.seq_id
+                """, p => p.AddWithValue("stream", stream)),
+            ("current versions (StreamLoader.VersionsAsync)", """
+                SELECT s.id, (SELECT e.version FROM ledger.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
+                  FROM unnest(@streams::text[]) AS s(id)
+                """, p => p.AddWithValue("streams", new[] { stream, $"agency-{code}", $"renstra-{code}-2021", $"renstra-{code}-2022" })),
+            ("log head (AuditSql.LogHeadStreams)", AuditSql.LogHeadStreams, p => p.AddWithValue("settled", max)),
+            ("a verifier page (AuditSql.VerifyEvents)", AuditSql.VerifyEvents, p => { p.AddWithValue("after", max / 2); p.AddWithValue("max", 5000); }),
+            ("published heads (Marten's QueryAllRawEvents by type)", """
+                SELECT d.seq_id FROM ledger.mt_events AS d WHERE d.type = 'year.snapshot-frozen.v1' ORDER BY d.seq_id
+                """, _ => { }),
+        };
+        foreach (var (what, sql, bind) in statements)
+        {
+            await using var cmd = admin.CreateCommand("EXPLAIN (ANALYZE, BUFFERS) " + sql);
+            bind(cmd.Parameters);
+            var plan = new List<string>();
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) plan.Add(r.GetString(0));
+            Log($"  EXPLAIN {what}:\n      " + string.Join("\n      ", plan));
+        }
+    }
+
+    /// <summary>The two audit statements as they were before issue 13 fixed their plans (AuditSql at 2a8dd24), for the comparison below.</summary>
+    private const string LogHeadStreamsBefore = """
+        WITH head AS (
+            SELECT coalesce((SELECT max(seq_id) FROM ledger.mt_events WHERE seq_id <= @settled), 0) AS seq
+        ), moved AS (
+            SELECT DISTINCT ON (e.stream_id) e.stream_id, e.version
+              FROM ledger.mt_events e
+             WHERE e.seq_id > (SELECT seq FROM head)
+             ORDER BY e.stream_id, e.version
+        )
+        SELECT head.seq, NULL::varchar, NULL::bigint, NULL::bytea FROM head
+        UNION ALL
+        SELECT head.seq, s.id, v.version, h.hash
+          FROM head, ledger.mt_streams s
+          LEFT JOIN moved m ON m.stream_id = s.id
+          CROSS JOIN LATERAL (SELECT coalesce(m.version - 1, s.version, 0) AS version) v
+          LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.id AND h.version = v.version
+        """;
+
+    private const string VerifyEventsBefore = """
+        SELECT e.seq_id, e.stream_id, e.version, h.hash, sha256(ledger_audit.canonical(e)), h.stream_id, h.version
+          FROM ledger.mt_events e
+          LEFT JOIN ledger_audit.event_hashes h ON h.seq_id = e.seq_id
+         WHERE e.seq_id > @after
+         ORDER BY e.seq_id
+         LIMIT @max
+        """;
+
+    /// <summary>
+    /// The log head statement and one verifier page (5 000 events from 10 000 before the log's end), as the service role,
+    /// before and after issue 13's rewrite: the median of three runs each, ms (query and reading every row).
+    /// </summary>
+    private static async Task<((double, double) Head, (double, double) Page)> BeforeAndAfterAsync(NpgsqlDataSource service, NpgsqlDataSource admin, CancellationToken ct)
+    {
+        var max = await ScalarAsync<long>(admin, "SELECT max(seq_id) FROM ledger.mt_events", ct);
+        async Task<double> Time(string sql, Action<NpgsqlParameterCollection> bind)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                await using var cmd = service.CreateCommand(sql);
+                bind(cmd.Parameters);
+                var t0 = Stopwatch.GetTimestamp();
+                await using (var r = await cmd.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) { }
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            return times.Order().ElementAt(1);
+        }
+        void Head(NpgsqlParameterCollection p) => p.AddWithValue("settled", max);
+        void Page(NpgsqlParameterCollection p) { p.AddWithValue("after", Math.Max(0, max - 10_000)); p.AddWithValue("max", 5000); }
+        return ((await Time(LogHeadStreamsBefore, Head), await Time(AuditSql.LogHeadStreams, Head)),
+                (await Time(VerifyEventsBefore, Page), await Time(AuditSql.VerifyEvents, Page)));
+    }
+
+    private static async Task<(long Database, long Events, long Hashes, long ReadModels)> SizesAsync(NpgsqlDataSource admin, CancellationToken ct)
+    {
+        await using var cmd = admin.CreateCommand("""
+            SELECT pg_database_size(current_database()), pg_total_relation_size('ledger.mt_events'), pg_total_relation_size('ledger_audit.event_hashes'),
+                   (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'readmodel' AND c.relkind = 'r')
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+    }
+
+    private static Task<long> CountEventsAsync(NpgsqlDataSource admin, CancellationToken ct) => ScalarAsync<long>(admin, "SELECT count(*) FROM ledger.mt_events", ct);
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource ds, string sql, CancellationToken ct)
+    {
+        await using var cmd = ds.CreateCommand(sql);
+        return (T)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task ExecAsync(NpgsqlDataSource ds, string sql, CancellationToken ct)
+    {
+        await using var cmd = ds.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string Section(NationalOptions o, string environment, long perAgency, int requests, TimeSpan templateTime, int full,
+        List<LevelResult> results, List<string> notReached)
+    {
+        static string F(double v, string format = "N0") => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.AppendLine(Heading).AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Run {(results.Count > 0 ? results[0].Started : "")}–{DateTimeOffset.UtcNow:HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale {o.CommandLine}`.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the benchmark share the machine with other work (load averages below).").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"The data: {o.Regions} regional governments × {o.AgenciesPerRegion} agencies ({full:N0}, about {full * perAgency / 1e6:F1} M events at the full volume). " +
+            $"One template agency was written through the service over HTTP ({requests:N0} requests, {templateTime.TotalSeconds:F0} s): rating scale, a Renstra " +
+            $"{NationalTemplate.FirstYear}–{NationalTemplate.RenstraEnd} of {NationalTemplate.Indicators} indicators, five years each with APBD murni and perubahan, PK murni and perubahan, " +
+            $"quarterly realizations of every indicator, {4 * NationalTemplate.SpendingPerQuarter} spending entries and {4 * NationalTemplate.CorrectionsPerQuarter} corrections, and the Inspektorat's " +
+            $"evaluations of four years: {perAgency:N0} events in {NationalTemplate.StreamsPerAgency} streams. Every other agency is a copy made in SQL as the service role " +
+            $"(`NationalCloner`: the agency code replaced in stream ids, payloads and headers, new event ids and sequence numbers, recorded at the database clock, " +
+            $"{NationalCloner.Phases} transactions per batch of {o.Batch} agencies, {o.CloneWorkers} at a time), sealed by the audit layer at every commit as any append is.").AppendLine();
+        sb.AppendLine("Per level, in this order: copy the agencies, `VACUUM (ANALYZE)` the event tables, single-event appends on the store path, a rebuild of every read model " +
+                      "(its teardown, the DELETE of every read-model row, timed on its own first; the rebuild runs with the service's Marten settings, command timeout 30 s), " +
+                      "the log head, then the service (Release, a child process): cold start, then one request at a time, each on an agency-year drawn at random " +
+                      "(no agency-year twice in one operation), then the verifier. Latencies are p50 / p99 in ms.").AppendLine();
+
+        sb.Append("| measure |");
+        foreach (var r in results) sb.Append(CultureInfo.InvariantCulture, $" {LevelName(r.Label)} |");
+        var pairs = Enumerable.Range(1, Math.Max(0, results.Count - 1)).ToList();
+        foreach (var i in pairs) sb.Append(CultureInfo.InvariantCulture, $" {LevelName(results[i - 1].Label)} → {LevelName(results[i].Label)} |");
+        sb.AppendLine();
+        sb.Append("|---|").Append(string.Concat(results.Select(_ => "---:|"))).AppendLine(string.Concat(pairs.Select(_ => "---:|")));
+
+        void Row(string name, Func<LevelResult, string> show, Func<LevelResult, double>? worse = null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {name} |");
+            foreach (var r in results) sb.Append(CultureInfo.InvariantCulture, $" {show(r)} |");
+            foreach (var i in pairs)
+            {
+                if (worse is null) { sb.Append(" |"); continue; }
+                var (a, b) = (worse(results[i - 1]), worse(results[i]));
+                if (double.IsNaN(a) || double.IsNaN(b) || a <= 0) { sb.Append(" – |"); continue; }
+                var change = b / a - 1;
+                sb.Append(CultureInfo.InvariantCulture, $" {(change > 0.2 ? "**" : "")}{change:+0%;-0%;0%}{(change > 0.2 ? "**" : "")} |");
+            }
+            sb.AppendLine();
+        }
+        Row("agencies", r => F(r.Agencies));
+        Row("events", r => F(r.Events));
+        Row("streams", r => F(r.Streams));
+        Row("generation: events copied / s", r => r.Added > 0 ? F(r.Added / r.Generation.TotalSeconds) : "–", r => r.Added > 0 ? r.Generation.TotalSeconds / r.Added : double.NaN);
+        Row("`VACUUM (ANALYZE)` of the event tables, s", r => F(r.Vacuum.TotalSeconds));
+        Row("append, store path, p50 / p99 ms", r => r.Appends.ToString(), r => r.Appends.P99);
+        Row("append, store path, events/s (" + o.Writers + " writers)", r => F(r.AppendRate), r => 1 / r.AppendRate);
+        Row("rebuild of all read models, events/s (after the teardown)", r => F(r.Events / r.Rebuild.TotalSeconds), r => r.Rebuild.TotalSeconds / r.Events);
+        Row("rebuild of all read models, s", r => F(r.Rebuild.TotalSeconds) + (r.RebuildFailure is null ? "" : " (**second attempt**)"));
+        Row("its teardown (DELETE of every read-model row), s", r => F(r.Teardown.TotalSeconds, "F1"));
+        Row("log head (a close's `LogHeads.ReadAsync`), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50);
+        Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
+        Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
+        Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99);
+        Row("performance table: GET performance/{year}, p50 / p99 ms", r => r.Table.ToString(), r => r.Table.P99);
+        Row("year close: POST years/{year}/close, p50 / p99 ms", r => r.Close.ToString(), r => r.Close.P50);
+        Row("verifier over the whole log, events/s", r => F(r.Verified / r.Verify.TotalSeconds), r => r.Verify.TotalSeconds / r.Verified);
+        Row("verifier, s (published heads compared)", r => FormattableString.Invariant($"{r.Verify.TotalSeconds:F0} ({r.Heads})"));
+        Row("log head statement (`AuditSql.LogHeadStreams`) before / after issue 13's fix, ms", r => FormattableString.Invariant($"{r.HeadSql.Before:F0} / {r.HeadSql.After:F0}"), r => r.HeadSql.After);
+        Row("a verifier page of 5 000 at the log's end before / after issue 13's fix, ms", r => FormattableString.Invariant($"{r.PageSql.Before:F0} / {r.PageSql.After:F0}"), r => r.PageSql.After);
+        Row("published heads found (scan by event type), s", r => F(r.HeadsLoad.TotalSeconds, "F1"), r => r.HeadsLoad.TotalSeconds / r.Events);
+        Row("chain verified", r => r.VerifyOk ? "ok" : "**NOT ok**");
+        Row("a copied agency reads as the template (performance, PK, indicators of 5 years)", r => r.CloneCheck);
+        Row("requests not 2xx (commands, as-of, tables, closes)", r => $"{r.Commands.Failures}, {r.AsOf.Failures}, {r.Table.Failures}, {r.Close.Failures}");
+        Row("database, GB", r => F(r.DatabaseBytes / 1e9, "F2"));
+        Row("of which mt_events / event_hashes / readmodel, GB", r => FormattableString.Invariant($"{r.EventTableBytes / 1e9:F2} / {r.HashTableBytes / 1e9:F2} / {r.ReadModelBytes / 1e9:F2}"));
+        Row("database bytes per event", r => F(r.DatabaseBytes / (double)Math.Max(1, r.Events)));
+        Row("load average before → after", r => $"{r.LoadBefore} → {r.LoadAfter}");
+        sb.AppendLine();
+        sb.AppendLine(FormattableString.Invariant(
+            $"Samples per level: {o.Writers} × {o.Appends} store appends, {o.Samples} corrections, {o.Samples} as-of reads, {o.Samples} performance tables, {o.Closes} closes ") +
+            "(an approver is created for each closing agency first, not timed), the log head 20 times. The change columns: how much slower (+) the later level is " +
+            "(for rates, the time per event; for latencies, the p99, for the log head and closes the p50); **bold**: more than 20 % slower.");
+        foreach (var r in results.Where(r => r.RebuildFailure is not null))
+            sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"At {LevelName(r.Label)} the rebuild {r.RebuildFailure}; the rate above is the second attempt's, with a 2 h command timeout.");
+        if (notReached.Count > 0)
+        {
+            sb.AppendLine().AppendLine("Not measured:").AppendLine();
+            foreach (var n in notReached) sb.AppendLine("- " + n);
+        }
+        return sb.ToString();
+    }
+
+    private static string LevelName(string label) => label switch
+    {
+        "0" => "≈ 0 (one region)",
+        "full" => "full",
+        _ => label.ToUpperInvariant().Replace("M", " M", StringComparison.Ordinal),
+    };
+
+    private static void Log(string line) => ScenarioRunner.Log(line);
+}
