@@ -50,6 +50,7 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
         var original = http.Response.Body;
         using var answer = new MemoryStream();
         http.Response.Body = answer;
+        var lookedAgain = false;
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -60,6 +61,16 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
                 {
                     await next(http);
                     break;
+                }
+                catch (CommandFailedException e) when (!lookedAgain && request.IdempotencyKey is not null
+                    && e.Failure is CommandFailure.Refused or CommandFailure.Conflict or CommandFailure.NotFound)
+                {
+                    // The same key's first request may have committed between Wolverine's lookup of a stored answer and
+                    // this decision, which then saw its events (two processes, or a client's impatient retry): run the
+                    // chain once more, so that the lookup finds and replays that answer instead of refusing the retry.
+                    // Without such a commit the decision refuses again, the same way.
+                    lookedAgain = true;
+                    Reset(http, answer);
                 }
                 catch (CommandFailedException e)
                 {
