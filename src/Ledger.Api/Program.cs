@@ -31,6 +31,12 @@ else
         // E.g. PgBouncer in transaction mode: serve only the reason (503 on /health and everything else) until stopped.
         return await StartupRefusal.ServeAsync(args, refused);
     }
+    catch (DatabaseUnreachableException unreachable)
+    {
+        // The database stayed away for the whole wait: exit, so that a supervisor (systemd, compose) starts it again.
+        Console.Error.WriteLine(unreachable.Message);
+        return CommandLine.DatabaseUnreachable;
+    }
 }
 builder.AddLedgerApi();
 builder.AddLedgerHardening();

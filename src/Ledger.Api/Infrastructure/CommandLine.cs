@@ -18,12 +18,13 @@ namespace Ledger.Api.Infrastructure;
 ///                                                                 models with the log (as GET /api/audit/verify); exit 0 when
 ///                                                                 nothing is altered or forged
 /// </code>
-/// Exit codes: 0 ok, 1 a broken chain, forged derived state or a failed rebuild, 2 usage. Callable from tests: pass the configuration and
+/// Exit codes: 0 ok, 1 a broken chain, forged derived state or a failed rebuild, 2 usage; the service itself exits 3 when its
+/// configured database stayed out of reach for the whole start-up wait (<see cref="LedgerDatabase.OpenWaitingAsync"/>). Callable from tests: pass the configuration and
 /// the writers. Add a verb by adding a row to <see cref="Verbs"/> (engineer D: <c>import</c>).
 /// </summary>
 public static class CommandLine
 {
-    public const int Ok = 0, Failed = 1, Usage = 2;
+    public const int Ok = 0, Failed = 1, Usage = 2, DatabaseUnreachable = 3;
 
     private delegate Task<int> Verb(LedgerDatabase db, string[] args, Output output, CancellationToken ct);
 

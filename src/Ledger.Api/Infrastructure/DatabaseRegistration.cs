@@ -16,7 +16,7 @@ public static class DatabaseRegistration
     {
         using var bootstrapLogs = LoggerFactory.Create(b => b.AddConsole().AddConfiguration(builder.Configuration.GetSection("Logging")));
         var log = bootstrapLogs.CreateLogger("Ledger.Database");
-        var database = await LedgerDatabase.OpenAsync(builder.Configuration, log);
+        var database = await LedgerDatabase.OpenWaitingAsync(builder.Configuration, log);
         // A self-provisioned cluster with no configured administrator: its own token, so the newcomer can sign in.
         if (database.LocalAdminToken is { } local && string.IsNullOrEmpty(builder.Configuration["Ledger:BootstrapAdminToken"]))
             builder.Configuration["Ledger:BootstrapAdminToken"] = local;

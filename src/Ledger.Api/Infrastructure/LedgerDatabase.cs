@@ -23,6 +23,9 @@ namespace Ledger.Api.Infrastructure;
 /// file, or a fresh key per process: then earlier processes' snapshots are not used, and verify reports them as not authentic).
 /// </para>
 /// </summary>
+/// <summary>The configured database stayed out of reach for the whole start-up wait; the message says where and what to do.</summary>
+public sealed class DatabaseUnreachableException(string message, Exception inner) : Exception(message, inner);
+
 public sealed class LedgerDatabase : IAsyncDisposable
 {
     public const string ServiceRole = "ledger_app";
@@ -70,6 +73,47 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public LocalPostgresCluster? Cluster { get; }
     public string Description { get; }
 
+    /// <summary>How long start-up waits for a configured database that is out of reach (<c>Ledger:DatabaseWaitSeconds</c>).</summary>
+    public const int DefaultDatabaseWaitSeconds = 120;
+
+    /// <summary>
+    /// <see cref="OpenAsync"/>, waiting for a configured database that is out of reach (down, restarting, failing over,
+    /// not accepting connections yet: <see cref="DatabaseOutage"/>) for up to <c>Ledger:DatabaseWaitSeconds</c> (default
+    /// 120; 0: do not wait), trying again every 1–5 s and saying so in the log. A service started together with its database
+    /// (a reboot, a compose file, a failover) then comes up by itself instead of exiting. Past the wait, or on any other
+    /// error, start-up fails: <see cref="DatabaseUnreachableException"/> says where and for how long. The local cluster
+    /// (no connection string) is started, not waited for.
+    /// </summary>
+    public static async Task<LedgerDatabase> OpenWaitingAsync(IConfiguration config, ILogger log, CancellationToken ct = default)
+    {
+        var configured = config.GetConnectionString("Ledger");
+        if (string.IsNullOrWhiteSpace(configured)) return await OpenAsync(config, log, ct);
+        var wait = TimeSpan.FromSeconds(Math.Max(0, config.GetValue("Ledger:DatabaseWaitSeconds", DefaultDatabaseWaitSeconds)));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var database = await OpenAsync(config, log, ct);
+                if (attempt > 1) log.LogInformation("PostgreSQL answered after {Seconds:F0} s of waiting.", waited.Elapsed.TotalSeconds);
+                return database;
+            }
+            catch (Exception e) when (DatabaseOutage.Is(e) && !ct.IsCancellationRequested)
+            {
+                var reason = e.GetBaseException().Message;
+                if (waited.Elapsed >= wait)
+                    throw new DatabaseUnreachableException(
+                        $"Ledger could not start: PostgreSQL ({Describe(configured)}) was out of reach for {waited.Elapsed.TotalSeconds:F0} s " +
+                        $"({reason}). Start the database, check ConnectionStrings__Ledger, or wait longer with Ledger__DatabaseWaitSeconds " +
+                        $"(now {wait.TotalSeconds:F0}).", e);
+                var delay = TimeSpan.FromSeconds(Math.Min(5, attempt));
+                log.LogWarning("PostgreSQL ({Where}) is out of reach: {Reason}. Trying again in {Delay:F0} s (waited {Waited:F0} of {Wait:F0} s, Ledger__DatabaseWaitSeconds).",
+                    Describe(configured), reason, delay.TotalSeconds, waited.Elapsed.TotalSeconds, wait.TotalSeconds);
+                await Task.Delay(delay, ct);
+            }
+        }
+    }
+
     public static async Task<LedgerDatabase> OpenAsync(IConfiguration config, ILogger log, CancellationToken ct = default)
     {
         var configured = config.GetConnectionString("Ledger");
@@ -78,11 +122,19 @@ public sealed class LedgerDatabase : IAsyncDisposable
             var ownerCs = Named(LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured), "ledger-owner");
             await RefuseTransactionPoolingAsync(configured, config.GetConnectionString("LedgerOwner"), ct);
             var owner = NpgsqlDataSource.Create(ownerCs);
-            await using (await StartupLock.TakeAsync(owner, ct))
+            try
             {
-                await MigrateAsync(ownerCs, owner, log, ct);
-                // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
-                if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
+                await using (await StartupLock.TakeAsync(owner, ct))
+                {
+                    await MigrateAsync(ownerCs, owner, log, ct);
+                    // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
+                    if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
+                }
+            }
+            catch
+            {
+                await owner.DisposeAsync();
+                throw;
             }
             var where = Describe(configured);
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
