@@ -68,7 +68,8 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
                     // The same key's first request may have committed between Wolverine's lookup of a stored answer and
                     // this decision, which then saw its events (two processes, or a client's impatient retry): run the
                     // chain once more, so that the lookup finds and replays that answer instead of refusing the retry.
-                    // Without such a commit the decision refuses again, the same way.
+                    // Without such a commit the decision refuses again, the same way. Wolverine's own refusal watch
+                    // (GH-5206) answers most such refusals before they get here (docs/commands.md, "Concurrent requests").
                     lookedAgain = true;
                     Reset(http, answer);
                 }

@@ -67,6 +67,7 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
     {
         var stream = handler.Stream(command);
         metadata = metadata with { Agency = handler.Tenant(command) ?? metadata.Agency };
+        await hooks.BeforeFoldAsync(stream, ct);
         var folded = await FoldAsync<TState>(session, stream, ct);
         var version = folded?.Version ?? 0;
         if (http is not null) CommandRequest.Of(http).Decided(stream, version);
@@ -172,15 +173,19 @@ public sealed record CommandAccepted(string StreamId, long Version, IReadOnlyLis
 }
 
 /// <summary>
-/// A seam for tests: runs just before a command's events are appended (after it was decided). The service registers
-/// <see cref="NoCommandHooks"/>; the race tests play a concurrent writer here.
+/// A seam for tests: <see cref="BeforeFoldAsync"/> runs just before a command's stream is folded for its decision (after
+/// Wolverine looked for a stored answer to its Idempotency-Key), <see cref="BeforeAppendAsync"/> just before its events
+/// are appended (after it was decided). The service registers <see cref="NoCommandHooks"/>; the race tests play a
+/// concurrent writer here.
 /// </summary>
 public interface ICommandHooks
 {
+    Task BeforeFoldAsync(string stream, CancellationToken ct);
     Task BeforeAppendAsync(string stream, CancellationToken ct);
 }
 
 public sealed class NoCommandHooks : ICommandHooks
 {
+    public Task BeforeFoldAsync(string stream, CancellationToken ct) => Task.CompletedTask;
     public Task BeforeAppendAsync(string stream, CancellationToken ct) => Task.CompletedTask;
 }

@@ -87,8 +87,16 @@ public sealed class TestCommandHooks : ICommandHooks
     /// <summary>Runs <paramref name="before"/> (with the 1-based number of the call on that stream) before every append to <paramref name="stream"/>.</summary>
     public StreamHook On(string stream, Func<int, CancellationToken, Task> before) => _hooks[stream] = new StreamHook(before);
 
+    private readonly ConcurrentDictionary<string, StreamHook> _folds = new(StringComparer.Ordinal);
+
+    /// <summary>Runs <paramref name="before"/> (with the 1-based number of the call on that stream) before every fold of <paramref name="stream"/> for a decision.</summary>
+    public StreamHook OnFold(string stream, Func<int, CancellationToken, Task> before) => _folds[stream] = new StreamHook(before);
+
     public Task BeforeAppendAsync(string stream, CancellationToken ct) =>
         _hooks.TryGetValue(stream, out var hook) ? hook.RunAsync(ct) : Task.CompletedTask;
+
+    public Task BeforeFoldAsync(string stream, CancellationToken ct) =>
+        _folds.TryGetValue(stream, out var hook) ? hook.RunAsync(ct) : Task.CompletedTask;
 }
 
 public sealed class StreamHook(Func<int, CancellationToken, Task> before)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Alba;
 using Ledger.Api.Tests.Writes;
 using static Ledger.Api.Tests.Commands.CommandTestKit;
 
@@ -120,6 +122,52 @@ public sealed class IdempotencyKeyTests(HookedApiFactory f) : IClassFixture<Hook
         Assert.Equal(second.Text, firstAnswer.Text);
         Assert.Equal(second.Header("ETag"), firstAnswer.Header("ETag"));
         Assert.Single(await f.LogAsync(s.YearStream));
+    }
+
+    [Fact]
+    public async Task CorrectRealization_SameKeyCommittedBetweenTheLookupAndTheDecision_IsReplayedNotRefused()
+    {
+        // The window the two-host test's burst hit once (a 422 same-value beside five replays): the second request with the
+        // key looks for a stored answer before the first has committed, finds none, and then decides on a state that
+        // already holds the first one's correction, which it refuses (the value is already the corrected one). Forced
+        // here: the second is held right after its lookup, before its fold, while the first runs to its commit on another
+        // service process (a second host on the same database). The refusal must become the committed answer, replayed.
+        // Wolverine 6.64.2 does that itself (its refusal watch, GH-5206, looks for a claim committed meanwhile): this test
+        // also passes with CommandMiddleware's own second run of the chain switched off (docs/commands.md).
+        var s = await Surakarta.WithRenstraAsync(f);
+        await using var other = await f.StartHostAsync(_ => { });
+        await s.PostAsync(s.Staff, "realizations", Realization("I2", 75m));
+        var looked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hook = f.Hooks.OnFold(s.YearStream, async (call, ct) =>
+        {
+            if (call != 1) return;
+            looked.SetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        });
+        var key = NewKey();
+        var correction = new { indicator = "I2", year = 2023, period = "Y", value = 80m, reason = "Salah ketik" };
+
+        var second = s.SendAsync(s.Staff, "realizations/corrections", correction, key);
+        await looked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await other.Scenario(x =>
+        {
+            x.WithBearerToken(s.Staff);
+            x.WithRequestHeaders(key);
+            x.Post.RawJson(JsonSerializer.Serialize(correction, Storage.LedgerJson.Options)).ToUrl($"/api/agencies/{s.Agency}/realizations/corrections");
+            x.IgnoreStatusCode();
+        });
+        Assert.True(first.Status == 200, $"{first.Status}: {first.Text}");
+        Assert.Null(first.Header("Idempotency-Replayed"));
+        release.SetResult();
+        var secondAnswer = await second;
+
+        Assert.True(secondAnswer.Status == 200, $"{secondAnswer.Status}: {secondAnswer.Text}");
+        Assert.Equal("true", secondAnswer.Header("Idempotency-Replayed"));
+        Assert.Equal(first.Text, secondAnswer.Text);
+        Assert.Equal(first.Header("ETag"), secondAnswer.Header("ETag"));
+        Assert.Equal(2, hook.Calls); // the held fold (then refused) and the other process's; the second run replays before any fold
+        Assert.Equal(["realization.recorded.v1", "realization.corrected.v1"], (await f.LogAsync(s.YearStream)).Select(e => e.Type));
     }
 
     [Fact]
