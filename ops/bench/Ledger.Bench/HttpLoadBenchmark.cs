@@ -162,9 +162,15 @@ internal static class HttpLoadBenchmark
         }
     }
 
-    /// <summary>The service's Release build (dotnet run -c Release builds it, as a reference of this project).</summary>
+    /// <summary>
+    /// The service's Release build (dotnet run -c Release builds it, as a reference of this project), or the
+    /// <c>Ledger.Api.dll</c> that <c>LEDGER_BENCH_SERVICE</c> names: another build of the service (a copy of an earlier
+    /// commit's output) measured by the same benchmark code, for before/after comparisons.
+    /// </summary>
     internal static string FindService()
     {
+        if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE") is { Length: > 0 } other)
+            return File.Exists(other) ? Path.GetFullPath(other) : throw new InvalidOperationException($"LEDGER_BENCH_SERVICE: {other} not found.");
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
             if (!File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) continue;
