@@ -97,6 +97,29 @@ public sealed class PatroniCluster : IAsyncDisposable
     /// <summary>Patroni's maintenance mode on or off (while on, Patroni leaves a paused replay paused, and fails nothing over).</summary>
     public Task MaintenanceAsync(bool on, Action<string> log) => RunAsync(log, TimeSpan.FromSeconds(30), "maintenance", on ? "on" : "off", "--dir", Dir);
 
+    /// <summary>Patroni's synchronous_mode on (the default) or off (asynchronous replication).</summary>
+    public Task SyncAsync(bool on, Action<string> log) => RunAsync(log, TimeSpan.FromSeconds(45), "sync", on ? "on" : "off", "--dir", Dir);
+
+    /// <summary>The pids of the WAL senders on <paramref name="node"/> (the processes that stream its WAL to the standby).</summary>
+    public async Task<IReadOnlyList<int>> WalSendersAsync(string node)
+    {
+        await using var c = new NpgsqlConnection(Direct(node));
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT pid FROM pg_stat_replication", c);
+        var pids = new List<int>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) pids.Add(r.GetInt32(0));
+        return pids;
+    }
+
+    /// <summary>kill -SIGNAL pid (the tests run as root or as the postgres user).</summary>
+    public static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {pid} failed");
+    }
+
     public Task StartNodeAsync(string node, Action<string> log) => RunAsync(log, TimeSpan.FromSeconds(20), "start-node", node, "--dir", Dir);
 
     /// <summary>Until a leader and a streaming synchronous standby.</summary>
