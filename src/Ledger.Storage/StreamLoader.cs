@@ -22,6 +22,27 @@ public sealed record StreamBound
 /// </summary>
 public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource)
 {
+    private readonly Npgsql.NpgsqlTransaction? _pinned;
+
+    private StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, Npgsql.NpgsqlTransaction pinned) : this(store, dataSource) =>
+        _pinned = pinned;
+
+    /// <summary>
+    /// The same loader on one open transaction (a standby's REPEATABLE READ snapshot, docs/replication.md): every read
+    /// below, Marten's included, runs in it, so one HTTP read sees one consistent state of the log. Not thread-safe (one
+    /// connection): for one request's sequential loads. The caller owns the transaction and its connection.
+    /// </summary>
+    public StreamLoader On(Npgsql.NpgsqlTransaction transaction) => new(store, dataSource, transaction);
+
+    /// <summary>Whether this loader reads in a pinned transaction (<see cref="On"/>).</summary>
+    public bool Pinned => _pinned is not null;
+
+    private IQuerySession Session() =>
+        _pinned is null ? store.QuerySession() : store.QuerySession(Marten.Services.SessionOptions.ForTransaction(_pinned));
+
+    private Npgsql.NpgsqlCommand Command(string sql) =>
+        _pinned is null ? dataSource.CreateCommand(sql) : new Npgsql.NpgsqlCommand(sql, _pinned.Connection, _pinned);
+
     /// <summary>The log's head and digest at a settled sequence (<see cref="Ledger.Audit.LogHeads"/>), as the service role.</summary>
     public Task<Ledger.Audit.LogHead> ReadLogHeadAsync(CancellationToken ct = default) => Ledger.Audit.LogHeads.ReadAsync(dataSource, null, ct);
 
@@ -29,7 +50,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound? bound = null, CancellationToken ct = default)
     {
         bound ??= StreamBound.Whole;
-        await using var session = store.QuerySession();
+        await using var session = Session();
         return await session.Events.FetchStreamAsync(stream, bound.UpToVersion ?? 0, bound.AsOf?.ToUniversalTime(), bound.FromVersion ?? 0, ct);
     }
 
@@ -45,7 +66,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> streams, CancellationToken ct = default)
     {
         if (streams.Count == 0) return new HashSet<string>(StringComparer.Ordinal);
-        await using var cmd = dataSource.CreateCommand($"SELECT id FROM {LedgerMarten.Schema}.mt_streams WHERE id = ANY($1)");
+        await using var cmd = Command($"SELECT id FROM {LedgerMarten.Schema}.mt_streams WHERE id = ANY($1)");
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
         var found = new HashSet<string>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -60,7 +81,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     public async Task<IReadOnlyList<string>> StreamsStartingWithAsync(IReadOnlyCollection<string> prefixes, CancellationToken ct = default)
     {
         if (prefixes.Count == 0) return [];
-        await using var cmd = dataSource.CreateCommand(
+        await using var cmd = Command(
             $"SELECT id FROM {LedgerMarten.Schema}.mt_streams WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE starts_with(id, p))");
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = prefixes.ToArray() });
         var found = new List<string>();
@@ -84,7 +105,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     {
         var found = new Dictionary<string, long>(StringComparer.Ordinal);
         if (streams.Count == 0) return found;
-        await using var cmd = dataSource.CreateCommand(
+        await using var cmd = Command(
             $"""
             SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
               FROM unnest($1::text[]) AS s(id)
@@ -102,7 +123,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     /// </summary>
     public async Task<string> StoredJsonAsync(long sequence, CancellationToken ct = default)
     {
-        await using var session = store.QuerySession();
+        await using var session = Session();
         var rows = await session.AdvancedSql.QueryAsync<string>("SELECT data::text FROM ledger.mt_events WHERE seq_id = ?", ct, sequence);
         return rows.Count == 1 ? rows[0] : throw new InvalidOperationException($"No event at sequence {sequence}.");
     }
@@ -110,7 +131,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     /// <summary>Every event of one domain type across all streams, in sequence order (a scan: for whole-log audits).</summary>
     public async Task<IReadOnlyList<IEvent>> AllOfTypeAsync<TEvent>(CancellationToken ct = default) where TEvent : IDomainEvent
     {
-        await using var session = store.QuerySession();
+        await using var session = Session();
         var name = DomainEventTypes.NameOf(typeof(TEvent));
         return await Marten.QueryableExtensions.ToListAsync(
             session.Events.QueryAllRawEvents().Where(e => e.EventTypeName == name).OrderBy(e => e.Sequence), ct);

@@ -41,7 +41,8 @@ public static class ApiRegistration
 
     /// <summary>
     /// The pipeline in front of every endpoint, in order: bearer token (401), the endpoint's access metadata (403), the
-    /// audit guard (503 for writes while the audit layer is broken), the command middleware (Wolverine chains: headers,
+    /// audit guard (503 for writes while the audit layer is broken), the WAL position of writes and the standby reads
+    /// (<see cref="StandbyReads"/>), the command middleware (Wolverine chains: headers,
     /// retries, the failure table); then the reads (minimal API) and the commands (Wolverine endpoints, routes in their
     /// attributes).
     /// </summary>
@@ -52,6 +53,8 @@ public static class ApiRegistration
         app.UseBearerTokens();
         app.UseEndpointAccess();
         app.UseAuditGuard();
+        app.UseWalPositions(); // Ledger-Lsn on every successful write (docs/replication.md)
+        app.UseStandbyReads(); // with ConnectionStrings__LedgerStandby: the main reads from the standby, read-your-writes
         app.UseMiddleware<CommandMiddleware>();
         var api = app.MapGroup("/api");
         api.MapReadEndpoints();

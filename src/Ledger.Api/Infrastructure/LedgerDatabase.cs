@@ -67,6 +67,12 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// <summary>The restricted role to grant Wolverine's tables to (null: the configured connection's own role is used as is).</summary>
     public string? GrantedRole { get; private init; }
 
+    /// <summary>
+    /// A streaming standby of the database (<c>ConnectionStrings:LedgerStandby</c>, the service's role), for the reads that
+    /// may be served from it (<see cref="Features.Reads.StandbyReads"/>); null when not configured.
+    /// </summary>
+    public NpgsqlDataSource? Standby { get; private init; }
+
     /// <summary>The schema owner's connection: migrations and administrative work only.</summary>
     public NpgsqlDataSource Owner { get; }
 
@@ -140,9 +146,12 @@ public sealed class LedgerDatabase : IAsyncDisposable
             log.LogInformation("Using the configured PostgreSQL database {Where}.", where);
             var kept = config["Ledger:SnapshotKey"] is { Length: > 0 };
             var key = kept ? Convert.FromHexString(config["Ledger:SnapshotKey"]!) : StreamSnapshots.NewKey();
+            var standby = config.GetConnectionString("LedgerStandby");
+            if (!string.IsNullOrWhiteSpace(standby)) log.LogInformation("Reads may be served from the standby {Where}.", Describe(standby));
             return new LedgerDatabase(configured, owner, null, where, key)
             {
                 GrantedRole = config["Ledger:ServiceRole"] is { Length: > 0 } granted ? granted : null, SnapshotKeyKept = kept,
+                Standby = string.IsNullOrWhiteSpace(standby) ? null : NpgsqlDataSource.Create(Named(LedgerMarten.ForLedger(standby), "ledger-standby")),
             };
         }
 
@@ -379,6 +388,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         await Service.DisposeAsync();
         await Owner.DisposeAsync();
+        if (Standby is not null) await Standby.DisposeAsync();
         if (Cluster is not null) await Cluster.StopAsync();
     }
 }

@@ -56,6 +56,15 @@ public sealed class ReadLoader(
     /// <summary>The one stream loader underneath, for callers that need the events themselves.</summary>
     public StreamLoader Streams => store;
 
+    /// <summary>
+    /// Where this request's loads read: the standby snapshot of a standby read (<see cref="StandbyReads.Current"/>), else
+    /// the primary. A standby read uses no stream snapshots (their reads and lazy writes go to the primary) and uses a
+    /// cached state only when it is not newer than the standby's version of its stream (<see cref="LoadAsync{TState}"/>).
+    /// </summary>
+    private StreamLoader Store => StandbyReads.Current ?? store;
+
+    private StreamSnapshots? Snapshots => StandbyReads.Current is null ? snapshots : null;
+
 
     /// <summary>
     /// The current versions of the streams a read of <paramref name="agency"/>'s <paramref name="years"/> needs (the
@@ -72,7 +81,7 @@ public sealed class ReadLoader(
             streams.Add(PerformanceYear.StreamName(agency, year));
             foreach (var start in Renstra.CandidatePeriodStarts(year)) streams.Add(Renstra.StreamName(agency, start));
         }
-        return new StreamHeads(streams, await store.VersionsAsync(streams, ct));
+        return new StreamHeads(streams, await Store.VersionsAsync(streams, ct));
     }
 
     /// <summary>
@@ -97,7 +106,7 @@ public sealed class ReadLoader(
         var candidates = Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)).ToList();
         var existing = heads is not null && candidates.All(heads.Asked.Contains)
             ? heads.Versions
-            : await store.VersionsAsync(candidates, ct);
+            : await Store.VersionsAsync(candidates, ct);
         return await Renstras.RenstraInForce.FindAsync(existing, agency, year, async (stream, head) =>
         {
             var loaded = await LoadAsync(stream, head, asOf, RenstraState.Initial, Renstra.Evolve, null, ct);
@@ -121,7 +130,7 @@ public sealed class ReadLoader(
         var stream = PerformanceYear.StreamName(agency, year);
         var initial = PerformanceYearState.Initial(agency, year);
         return LoadAsync(stream, heads?.Of(stream), asOf, initial, PerformanceYear.Evolve,
-            snapshots is null || _every <= 0 ? null : () => YearFromSnapshotAsync(stream, agency, year, asOf, snapshots, ct), ct);
+            Snapshots is not { } kept || _every <= 0 ? null : () => YearFromSnapshotAsync(stream, agency, year, asOf, kept, ct), ct);
     }
 
     /// <summary>
@@ -139,9 +148,16 @@ public sealed class ReadLoader(
         }
 
         var known = cache.Get<TState>(stream);
+        if (StandbyReads.Current is not null && known is not null)
+        {
+            // A standby read: a state cached from the primary may be newer than this snapshot; then it is not used (the
+            // answer would mix two points in time) and the stream is folded from the snapshot instead.
+            head ??= await Store.VersionAsync(stream, ct);
+            if (known.Version > head) known = null;
+        }
         if (asOf is null)
         {
-            var version = head ?? await store.VersionAsync(stream, ct);
+            var version = head ?? await Store.VersionAsync(stream, ct);
             if (version == 0) return new(initial, 0);
             if (known is not null && known.Version >= version) return new(known.State, known.Version);
             var folded = known is null
@@ -164,7 +180,7 @@ public sealed class ReadLoader(
     private async Task<FoldedState<TState>> FoldAsync<TState>(string stream, FoldedState<TState> from,
         Func<TState, IDomainEvent, TState> evolve, StreamBound bound, CancellationToken ct) where TState : class
     {
-        var recorded = await store.ReadAsync(stream, bound, ct);
+        var recorded = await Store.ReadAsync(stream, bound, ct);
         if (recorded.Count == 0) return from;
         var state = from.State;
         foreach (var e in recorded) state = evolve(state, DomainCommands.Decode(e));

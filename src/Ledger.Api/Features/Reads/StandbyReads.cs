@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Ledger.Api.Infrastructure;
+using Ledger.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ledger.Api.Features.Reads;
+
+/// <summary>
+/// Reads served from a streaming standby, with read-your-writes (issue 13 item 5; docs/replication.md).
+/// <para>
+/// Every successful write answers its commit's WAL position in <see cref="LsnHeader"/> (the primary's
+/// <c>pg_current_wal_lsn()</c> once the command has committed: at or past the end of its commit record). With
+/// <c>ConnectionStrings:LedgerStandby</c> set, the main reads (endpoints marked <see cref="Readable"/>: indicator,
+/// performance table, PK, PK diff; as-of or not) are served from the standby: a read that sends a position back in
+/// <see cref="MinLsnHeader"/> first waits until the standby has replayed it (<c>pg_last_wal_replay_lsn()</c>), at most
+/// <c>Ledger:StandbyWaitMilliseconds</c> (default 2000), and otherwise is served from the primary; a read without it is
+/// served from the standby as it is (it may be behind). A standby that cannot be reached sends the read to the primary.
+/// <see cref="ReadFromHeader"/> says which one answered.
+/// </para>
+/// <para>
+/// A standby read runs in one REPEATABLE READ, read-only transaction on one standby connection (<see cref="Current"/>,
+/// <see cref="StreamLoader.On"/>): all its queries see one snapshot of the log. The process's stream-state cache may hold
+/// states newer than that snapshot (folded from the primary); <see cref="ReadLoader"/> uses a cached state on a standby
+/// read only when it is not newer than the snapshot's version of its stream, so one answer never mixes two points in time.
+/// </para>
+/// </summary>
+public static class StandbyReads
+{
+    public const string LsnHeader = "Ledger-Lsn";
+    public const string MinLsnHeader = "Ledger-Min-Lsn";
+    public const string ReadFromHeader = "Ledger-Read-From";
+
+    /// <summary>Endpoint metadata: this read may be served from the standby (it reads only through <see cref="ReadLoader"/>).</summary>
+    public sealed class ReadableMarker;
+
+    public static readonly ReadableMarker Readable = new();
+
+    private static readonly AsyncLocal<StreamLoader?> PinnedLoader = new();
+
+    /// <summary>The standby snapshot the current request reads from, or null (the primary).</summary>
+    public static StreamLoader? Current => PinnedLoader.Value;
+
+    public static TBuilder StandbyReadable<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(Readable);
+
+    /// <summary>
+    /// Adds <see cref="LsnHeader"/> to every successful write (any /api request that is not a GET), read on the primary
+    /// when the answer starts, i.e. after its transaction committed. A failure to read it leaves the header out (the write
+    /// is answered as it is): a client without a position simply cannot ask a standby to wait for it.
+    /// </summary>
+    public static void UseWalPositions(this WebApplication app) => app.Use(async (http, next) =>
+    {
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Request.Path.StartsWithSegments("/api"))
+        {
+            http.Response.OnStarting(async () =>
+            {
+                if (http.Response.StatusCode is < 200 or > 299) return;
+                var database = http.RequestServices.GetRequiredService<LedgerDatabase>();
+                try
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await using var cmd = database.Service.CreateCommand("SELECT pg_current_wal_lsn()");
+                    if (await cmd.ExecuteScalarAsync(cts.Token) is NpgsqlLogSequenceNumber lsn)
+                        http.Response.Headers[LsnHeader] = lsn.ToString();
+                }
+                catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
+                {
+                    http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Replication")
+                        .LogDebug(e, "No WAL position for the answer of {Method} {Path}.", http.Request.Method, http.Request.Path);
+                }
+            });
+        }
+        await next(http);
+    });
+
+    /// <summary>Routes the marked reads to the standby (see the class summary); a no-op without a standby.</summary>
+    public static void UseStandbyReads(this WebApplication app)
+    {
+        if (app.Services.GetService<LedgerDatabase>()?.Standby is not { } standby) return; // (codegen registers no database)
+        var wait = TimeSpan.FromMilliseconds(app.Configuration.GetValue("Ledger:StandbyWaitMilliseconds", 2000));
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Replication");
+        app.Use(async (http, next) =>
+        {
+            if (!HttpMethods.IsGet(http.Request.Method) || http.GetEndpoint()?.Metadata.GetMetadata<ReadableMarker>() is null)
+            {
+                await next(http);
+                return;
+            }
+            NpgsqlLogSequenceNumber? min = null;
+            if (http.Request.Headers[MinLsnHeader] is { Count: > 0 } sent)
+            {
+                if (sent.Count != 1 || !NpgsqlLogSequenceNumber.TryParse(sent[0] ?? "", out var parsed))
+                {
+                    await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"Malformed {MinLsnHeader} header.",
+                        detail: $"{MinLsnHeader} takes one WAL position as answered in {LsnHeader} (e.g. 0/16B3748).").ExecuteAsync(http);
+                    return;
+                }
+                min = parsed;
+            }
+            var pinned = await OpenSnapshotAsync(standby, min, wait, log, http.RequestAborted);
+            if (pinned is null)
+            {
+                http.Response.Headers[ReadFromHeader] = "primary";
+                await next(http);
+                return;
+            }
+            await using var connection = pinned.Value.Connection;
+            await using var transaction = pinned.Value.Transaction;
+            http.Response.Headers[ReadFromHeader] = "standby";
+            var loader = http.RequestServices.GetRequiredService<ReadLoader>().Streams.On(transaction);
+            PinnedLoader.Value = loader;
+            try
+            {
+                await next(http);
+            }
+            finally
+            {
+                PinnedLoader.Value = null;
+            }
+        });
+    }
+
+    /// <summary>
+    /// A standby connection in a REPEATABLE READ read-only transaction whose snapshot includes <paramref name="min"/>
+    /// (when given), or null: the standby is out of reach or did not replay the position within <paramref name="wait"/>.
+    /// </summary>
+    private static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)?> OpenSnapshotAsync(
+        NpgsqlDataSource standby, NpgsqlLogSequenceNumber? min, TimeSpan wait, ILogger log, CancellationToken ct)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await standby.OpenConnectionAsync(ct);
+            if (min is { } position)
+            {
+                var waited = Stopwatch.StartNew();
+                // On a server that is no longer in recovery (promoted, or a multi-host string that found only the primary)
+                // everything up to its current position is there.
+                await using var cmd = new NpgsqlCommand(
+                    "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END", connection);
+                while (true)
+                {
+                    var replayed = await cmd.ExecuteScalarAsync(ct) as NpgsqlLogSequenceNumber?;
+                    if (replayed >= position) break;
+                    if (waited.Elapsed >= wait)
+                    {
+                        log.LogInformation("The standby had replayed {Replayed}, not {Wanted}, after {Ms} ms: reading from the primary.",
+                            replayed, position, (int)waited.ElapsedMilliseconds);
+                        await connection.DisposeAsync();
+                        return null;
+                    }
+                    await Task.Delay(10, ct);
+                }
+            }
+            var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, tx))
+                await readOnly.ExecuteNonQueryAsync(ct);
+            return (connection, tx);
+        }
+        catch (Exception e) when (DatabaseOutage.Is(e))
+        {
+            log.LogWarning("The standby is out of reach ({Message}): reading from the primary.", e.Message);
+            if (connection is not null) await connection.DisposeAsync();
+            return null;
+        }
+    }
+}
