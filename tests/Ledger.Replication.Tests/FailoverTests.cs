@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace Ledger.Replication.Tests;
@@ -43,7 +44,8 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
         var attempts = new ConcurrentQueue<(DateTime Sent, Answer Answer)>();
         var outcomes = new ConcurrentQueue<CommandOutcome>();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        var load = agencies.Select((a, i) => Task.Run(() => ClientAsync(service, a, i, attempts, outcomes, stop.Token))).ToList();
+        var reads = new ConcurrentQueue<(DateTime Sent, long Wrote, Answer Answer)>();
+        var load = agencies.Select((a, i) => Task.Run(() => ClientAsync(service, a, i, attempts, outcomes, reads, stop.Token))).ToList();
 
         var clock = Stopwatch.StartNew();
         var killLog = new List<(string Node, DateTime At, TimeSpan Failover)>();
@@ -91,6 +93,17 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
             if (a.Ok && a.Lsn is null) problems.Add($"a 2xx write without Ledger-Lsn at {sent:HH:mm:ss.fff}: {a.Body}");
         }
         foreach (var o in outcomes.Where(o => !o.Ok)) problems.Add("a write was not acknowledged: " + o);
+        foreach (var (sent, wrote, r) in reads)
+        {
+            if (r.Status >= 500 && r.Status != 503) problems.Add($"read: {r.Status} at {sent:HH:mm:ss.fff}: {r.Body}");
+            if (r.Status == 503 && r.RetryAfter is null) problems.Add($"read: 503 without Retry-After at {sent:HH:mm:ss.fff}");
+            if (r.Status is not (200 or 503 or 0)) problems.Add($"read: {r.Status} at {sent:HH:mm:ss.fff}: {r.Body}");
+            if (r.Status == 200 && JsonDocument.Parse(r.Body).RootElement.GetProperty("version").GetInt64() < wrote)
+                problems.Add($"read-your-writes: a read with the write's position at {sent:HH:mm:ss.fff} from the {r.ReadFrom} answered " +
+                    $"version {JsonDocument.Parse(r.Body).RootElement.GetProperty("version")}, the write was {wrote}");
+        }
+        Say("reads with the write's position: " + string.Join(", ", reads.GroupBy(r => r.Answer.Transport is null ? $"{r.Answer.Status} {r.Answer.ReadFrom}" : "no answer")
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} ×{g.Count()}")));
         var (_, firstKill, _) = killLog[0];
         if (acknowledged.Count(o => o.Done < firstKill) < 5) problems.Add("fewer than 5 writes acknowledged before the first kill");
         if (!all.Any(a => a.Answer.Ok && a.Sent > killLog[^1].At)) problems.Add("no write acknowledged after the last kill");
@@ -123,14 +136,34 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
     private static CommandOutcome ToOutcome(Answer a, DateTime? sent = null) =>
         CommandOutcome.Parse("replica", "correction", a.Status, null, a.Body, false, sent ?? DateTime.UtcNow);
 
+    /// <summary>
+    /// Writes, and after each acknowledged write reads the indicator back with the write's <c>Ledger-Min-Lsn</c> (sent
+    /// again after a 503 or a broken connection): read-your-writes through the failover, from the standby or the primary.
+    /// </summary>
     private static async Task ClientAsync(ServiceProcess service, LedgerApi.Agency agency, int client,
-        ConcurrentQueue<(DateTime, Answer)> attempts, ConcurrentQueue<CommandOutcome> outcomes, CancellationToken stop)
+        ConcurrentQueue<(DateTime, Answer)> attempts, ConcurrentQueue<CommandOutcome> outcomes,
+        ConcurrentQueue<(DateTime, long, Answer)> reads, CancellationToken stop)
     {
         for (var n = client * 100_000 + 1; !stop.IsCancellationRequested; n++)
         {
             var sent = DateTime.UtcNow;
             var answer = await WriteUntilDefinitiveAsync(service, agency, n, attempts, TimeSpan.FromSeconds(60));
-            outcomes.Enqueue(ToOutcome(answer, sent) with { Sent = sent });
+            var outcome = ToOutcome(answer, sent) with { Sent = sent };
+            outcomes.Enqueue(outcome);
+            if (answer.Ok && outcome.Version is { } wrote)
+            {
+                var indicator = LedgerApi.Indicators[n % LedgerApi.Indicators.Length].Code;
+                var waited = Stopwatch.StartNew();
+                while (true)
+                {
+                    var readSent = DateTime.UtcNow;
+                    var read = await Http.SendAsync(service, HttpMethod.Get, agency.Staff,
+                        $"/api/agencies/{agency.Code}/indicators/{indicator}?year=2023", minLsn: answer.Lsn);
+                    reads.Enqueue((readSent, wrote, read));
+                    if ((read.Transport is null && read.Status != 503) || waited.Elapsed > TimeSpan.FromSeconds(60)) break;
+                    await Task.Delay(200, CancellationToken.None);
+                }
+            }
             await Task.Delay(50, CancellationToken.None);
         }
     }

@@ -35,14 +35,22 @@ public sealed class ReplicaFixture(IMessageSink sink) : IAsyncLifetime
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Cluster = await PatroniCluster.StartAsync(Log);
-        Log($"cluster up after {clock.Elapsed.TotalSeconds:F1} s:\n{await Cluster.StatusAsync()}");
-        Owner = NpgsqlDataSource.Create(Cluster.Owner);
-        Service = ServiceProcess.Start("replica", Cluster.Service, Cluster.Owner, "ledger_app", more: new Dictionary<string, string>
+        try
         {
-            ["ConnectionStrings__LedgerStandby"] = Cluster.Standby,
-            ["Logging__LogLevel__Ledger.Replication"] = "Information",
-        });
-        await Service.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+            Log($"cluster up after {clock.Elapsed.TotalSeconds:F1} s:\n{await Cluster.StatusAsync()}");
+            Owner = NpgsqlDataSource.Create(Cluster.Owner);
+            Service = ServiceProcess.Start("replica", Cluster.Service, Cluster.Owner, "ledger_app", more: new Dictionary<string, string>
+            {
+                ["ConnectionStrings__LedgerStandby"] = Cluster.Standby,
+                ["Logging__LogLevel__Ledger.Replication"] = "Information",
+            });
+            await Service.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+        }
+        catch
+        {
+            await DisposeAsync(); // the cluster and the service go even when set-up fails
+            throw;
+        }
         StartSeconds = clock.Elapsed.TotalSeconds;
         Log($"service healthy after {StartSeconds:F1} s");
     }
@@ -60,8 +68,11 @@ public sealed class ReplicaFixture(IMessageSink sink) : IAsyncLifetime
         await Cluster.WaitHealthyAsync(log, TimeSpan.FromSeconds(60));
     }
 
+    private int _disposed;
+
     public async Task DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try
         {
             if (Service is not null) await Service.DisposeAsync();

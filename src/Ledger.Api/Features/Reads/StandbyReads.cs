@@ -107,7 +107,8 @@ public static class StandbyReads
             }
             await using var connection = pinned.Value.Connection;
             await using var transaction = pinned.Value.Transaction;
-            http.Response.Headers[ReadFromHeader] = "standby";
+            // A standby string may reach the primary (prefer-standby, no standby up): then the header says so.
+            http.Response.Headers[ReadFromHeader] = pinned.Value.InRecovery ? "standby" : "primary";
             var loader = http.RequestServices.GetRequiredService<ReadLoader>().Streams.On(transaction);
             PinnedLoader.Value = loader;
             try
@@ -125,7 +126,7 @@ public static class StandbyReads
     /// A standby connection in a REPEATABLE READ read-only transaction whose snapshot includes <paramref name="min"/>
     /// (when given), or null: the standby is out of reach or did not replay the position within <paramref name="wait"/>.
     /// </summary>
-    private static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)?> OpenSnapshotAsync(
+    private static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction, bool InRecovery)?> OpenSnapshotAsync(
         NpgsqlDataSource standby, NpgsqlLogSequenceNumber? min, TimeSpan wait, ILogger log, CancellationToken ct)
     {
         NpgsqlConnection? connection = null;
@@ -154,9 +155,9 @@ public static class StandbyReads
                 }
             }
             var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, tx))
-                await readOnly.ExecuteNonQueryAsync(ct);
-            return (connection, tx);
+            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY; SELECT pg_is_in_recovery()", connection, tx);
+            var inRecovery = await readOnly.ExecuteScalarAsync(ct) is true;
+            return (connection, tx, inRecovery);
         }
         catch (Exception e) when (DatabaseOutage.Is(e))
         {
