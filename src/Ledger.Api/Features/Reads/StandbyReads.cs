@@ -15,7 +15,9 @@ namespace Ledger.Api.Features.Reads;
 /// performance table, PK, PK diff; as-of or not) are served from the standby: a read that sends a position back in
 /// <see cref="MinLsnHeader"/> first waits until the standby has replayed it (<c>pg_last_wal_replay_lsn()</c>), at most
 /// <c>Ledger:StandbyWaitMilliseconds</c> (default 2000), and otherwise is served from the primary; a read without it is
-/// served from the standby as it is (it may be behind). A standby that cannot be reached sends the read to the primary.
+/// served from the standby as it is (it may be behind); <c>Ledger-Min-Lsn: primary</c> sends it to the primary (for a write
+/// whose answer had no position: the database went away between its commit and its answer). A standby that cannot be
+/// reached sends the read to the primary.
 /// <see cref="ReadFromHeader"/> says which one answered.
 /// </para>
 /// <para>
@@ -30,6 +32,9 @@ public static class StandbyReads
     public const string LsnHeader = "Ledger-Lsn";
     public const string MinLsnHeader = "Ledger-Min-Lsn";
     public const string ReadFromHeader = "Ledger-Read-From";
+
+    /// <summary><see cref="MinLsnHeader"/>'s value that sends the read to the primary (for a write answered without a position).</summary>
+    public const string PrimaryOnly = "primary";
 
     /// <summary>Endpoint metadata: this read may be served from the standby (it reads only through <see cref="ReadLoader"/>).</summary>
     public sealed class ReadableMarker;
@@ -88,12 +93,19 @@ public static class StandbyReads
                 return;
             }
             NpgsqlLogSequenceNumber? min = null;
+            if (http.Request.Headers[MinLsnHeader] is [PrimaryOnly])
+            {
+                // A client that holds a write without a position (its answer had no Ledger-Lsn) asks for the primary.
+                http.Response.Headers[ReadFromHeader] = "primary";
+                await next(http);
+                return;
+            }
             if (http.Request.Headers[MinLsnHeader] is { Count: > 0 } sent)
             {
                 if (sent.Count != 1 || !NpgsqlLogSequenceNumber.TryParse(sent[0] ?? "", out var parsed))
                 {
                     await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"Malformed {MinLsnHeader} header.",
-                        detail: $"{MinLsnHeader} takes one WAL position as answered in {LsnHeader} (e.g. 0/16B3748).").ExecuteAsync(http);
+                        detail: $"{MinLsnHeader} takes one WAL position as answered in {LsnHeader} (e.g. 0/16B3748), or '{PrimaryOnly}'.").ExecuteAsync(http);
                     return;
                 }
                 min = parsed;
