@@ -135,6 +135,24 @@ public static class StandbyReads
     }
 
     /// <summary>
+    /// Whether the server is the primary or a standby streaming from it now (<c>pg_stat_wal_receiver.status =
+    /// 'streaming'</c>). A server in recovery that does not stream may be a former primary recovering after a crash,
+    /// before it is rewound, with commits that were never replicated and none of the new primary's: the long failover
+    /// run found it answering reads (its WAL position, on the old timeline, even passed <c>Ledger-Min-Lsn</c>). Reading
+    /// the receiver's status needs <c>pg_read_all_stats</c>; without it the status is null and every read goes to the
+    /// primary.
+    /// </summary>
+    private const string Following =
+        "(NOT pg_is_in_recovery() OR coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false))";
+
+    private static async Task<(NpgsqlConnection, NpgsqlTransaction, bool)?> NotFollowingAsync(NpgsqlConnection connection, ILogger log)
+    {
+        log.LogInformation("The standby does not stream from the primary (or the service role may not see pg_stat_wal_receiver): reading from the primary.");
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>
     /// A standby connection in a REPEATABLE READ read-only transaction whose snapshot includes <paramref name="min"/>
     /// (when given), or null: the standby is out of reach or did not replay the position within <paramref name="wait"/>.
     /// </summary>
@@ -151,10 +169,16 @@ public static class StandbyReads
                 // On a server that is no longer in recovery (promoted, or a multi-host string that found only the primary)
                 // everything up to its current position is there.
                 await using var cmd = new NpgsqlCommand(
-                    "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END", connection);
+                    $"SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, {Following}", connection);
                 while (true)
                 {
-                    var replayed = await cmd.ExecuteScalarAsync(ct) as NpgsqlLogSequenceNumber?;
+                    NpgsqlLogSequenceNumber? replayed;
+                    await using (var r = await cmd.ExecuteReaderAsync(ct))
+                    {
+                        await r.ReadAsync(ct);
+                        if (!r.GetBoolean(1)) return await NotFollowingAsync(connection, log);
+                        replayed = r.IsDBNull(0) ? null : r.GetFieldValue<NpgsqlLogSequenceNumber>(0);
+                    }
                     if (replayed >= position) break;
                     if (waited.Elapsed >= wait)
                     {
@@ -167,8 +191,18 @@ public static class StandbyReads
                 }
             }
             var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY; SELECT pg_is_in_recovery()", connection, tx);
-            var inRecovery = await readOnly.ExecuteScalarAsync(ct) is true;
+            bool inRecovery, following;
+            await using (var readOnly = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SELECT pg_is_in_recovery(), {Following}", connection, tx))
+            await using (var r = await readOnly.ExecuteReaderAsync(ct))
+            {
+                await r.ReadAsync(ct);
+                (inRecovery, following) = (r.GetBoolean(0), r.GetBoolean(1));
+            }
+            if (!following)
+            {
+                await tx.DisposeAsync();
+                return await NotFollowingAsync(connection, log);
+            }
             return (connection, tx, inRecovery);
         }
         catch (Exception e) when (DatabaseOutage.Is(e))
