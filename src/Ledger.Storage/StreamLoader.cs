@@ -91,6 +91,29 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         return found;
     }
 
+    /// <summary>
+    /// Whether all of <paramref name="eventIds"/> are in the log and as durable as a commit made now: one transaction that
+    /// counts them and writes WAL of its own (a transactional logical message, which takes a transaction id and writes
+    /// nothing to any table), so that its COMMIT is a real commit and, with synchronous replication, waits until the
+    /// synchronous standby has flushed it — and with it everything committed before, those events included
+    /// (docs/replication.md, "A replayed answer"). (A transaction id alone is not enough: PostgreSQL waits for the standby
+    /// only for a transaction that wrote WAL before its commit record.) For answers that are given without committing
+    /// anything: a replayed Idempotency-Key. False when one of the events is not on this server (it was lost in a
+    /// failover): the answer must not be given.
+    /// </summary>
+    public async Task<bool> DurableAsync(IReadOnlyCollection<Guid> eventIds, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            $"SELECT (SELECT count(*) FROM {LedgerMarten.Schema}.mt_events WHERE id = ANY($1)), pg_logical_emit_message(true, 'ledger', 'replayed answer')",
+            connection, tx);
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<Guid[]> { TypedValue = eventIds.ToArray() });
+        var found = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await tx.CommitAsync(ct);
+        return found == eventIds.Count;
+    }
+
     /// <summary>The stream's current version, 0 when it does not exist (one indexed lookup).</summary>
     public async Task<long> VersionAsync(string stream, CancellationToken ct = default) =>
         (await VersionsAsync([stream], ct)).GetValueOrDefault(stream);

@@ -81,6 +81,7 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
             Say($"{node} killed at {at:HH:mm:ss.fff}: new primary after {failover.TotalSeconds:F1} s; first write acknowledged after it was sent " +
                 $"{(firstOk is { } f ? (f - at).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s" : "never")} after the kill");
         }
+        Say($"2xx writes without Ledger-Lsn (around a kill): {all.Count(a => a.Answer.Ok && a.Answer.Lsn is null)}");
         Say("answers: " + string.Join(", ", all.GroupBy(a => a.Answer.Transport is null ? a.Answer.Status.ToString(CultureInfo.InvariantCulture) : "no answer")
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} ×{g.Count()}")));
 
@@ -90,7 +91,10 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
             if (a.Status >= 500 && a.Status != 503) problems.Add($"{a.Status} at {sent:HH:mm:ss.fff}: {a.Body}");
             if (a.Status == 503 && (a.RetryAfter is null || a.ContentType != "application/problem+json"))
                 problems.Add($"503 without Retry-After or problem details at {sent:HH:mm:ss.fff}: {a.RetryAfter} {a.ContentType} {a.Body}");
-            if (a.Ok && a.Lsn is null) problems.Add($"a 2xx write without Ledger-Lsn at {sent:HH:mm:ss.fff}: {a.Body}");
+            // Ledger-Lsn is read on the primary when the answer starts: a write committed just before the kill may be
+            // answered without one (the service says so in the docs); anywhere else it is a defect.
+            if (a.Ok && a.Lsn is null && !killLog.Any(k => sent > k.At - TimeSpan.FromSeconds(5) && sent < k.At + k.Failover + TimeSpan.FromSeconds(2)))
+                problems.Add($"a 2xx write without Ledger-Lsn at {sent:HH:mm:ss.fff}, away from any kill: {a.Body}");
         }
         foreach (var o in outcomes.Where(o => !o.Ok)) problems.Add("a write was not acknowledged: " + o);
         foreach (var (sent, wrote, r) in reads)

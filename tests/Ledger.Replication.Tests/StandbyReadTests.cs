@@ -51,6 +51,13 @@ public sealed class StandbyReadTests(ReplicaFixture fixture, ITestOutputHelper o
             Assert.Equal(Version(w1), Version(fallback));
             Assert.InRange(waited.Elapsed.TotalSeconds, 1.9, 15);
 
+            // "primary" instead of a position: the primary answers at once (for a write answered without Ledger-Lsn).
+            waited.Restart();
+            var onPrimary = await Http.SendAsync(service, HttpMethod.Get, agency.Staff, read, minLsn: "primary");
+            Assert.Equal((200, "primary"), (onPrimary.Status, onPrimary.ReadFrom));
+            Assert.Equal(Version(w1), Version(onPrimary));
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(1.5), $"a read sent to the primary took {waited.Elapsed}");
+
             // Without a position the standby answers as it is: behind, although this process's stream-state cache holds
             // the newer state (folded from the primary by the write and the read above), which it must not mix in.
             var stale = await Http.SendAsync(service, HttpMethod.Get, agency.Staff, read);

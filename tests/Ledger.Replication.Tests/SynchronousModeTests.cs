@@ -88,6 +88,73 @@ public sealed class SynchronousModeTests(ReplicaFixture fixture, ITestOutputHelp
         await fixture.Cluster.WaitHealthyAsync(Say, TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Found by the long failover run: a commit whose wait for the standby is cut (its backend terminated, as when Patroni
+    /// stops PostgreSQL to demote it) is committed locally, unreplicated, and visible; the client's retry with the same
+    /// Idempotency-Key then got Wolverine's stored answer at once, a 200 for events the standby did not have, lost by
+    /// the failover that followed. A replayed answer now waits for the standby like a commit (a commit record of its own).
+    /// </summary>
+    [Fact]
+    public async Task A_write_cut_off_in_its_wait_for_the_standby_is_replayed_only_once_the_standby_has_it()
+    {
+        await fixture.EnsureBothNodesAsync(Say);
+        var service = fixture.Service;
+        var agency = await LedgerApi.SetUpAgencyAsync(service, "cut" + Guid.NewGuid().ToString("N")[..6]);
+        var primary = await fixture.Cluster.PrimaryAsync() ?? throw new InvalidOperationException("no primary");
+        var standby = primary == "node1" ? "node2" : "node1";
+        var senders = await fixture.Cluster.WalSendersAsync(primary);
+        foreach (var pid in senders) await PatroniCluster.SignalAsync(pid, "STOP");
+        Say($"WAL senders {string.Join(", ", senders)} on {primary} stopped");
+        Task<Answer> retry;
+        try
+        {
+            var first = Http.SendAsync(service, HttpMethod.Post, agency.Staff, agency.Corrections, LedgerApi.Correction("I2", 7), idempotencyKey: "cut-1");
+            // Its commit waits for the standby; cut the wait off as a demotion would.
+            var waited = Stopwatch.StartNew();
+            var cut = 0L;
+            while (cut == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(100);
+                cut = (long)(await fixture.Cluster.OnNodeAsync(primary,
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND application_name LIKE 'ledger/%'"))!;
+            }
+            Assert.True(cut > 0, "no commit was waiting for the standby");
+            var answer = await first;
+            Say($"the write's backend terminated in its wait: {(answer.Transport ?? answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+            Assert.False(answer.Ok, $"a write was acknowledged while the standby could not have it: {answer}");
+
+            // A careful client sends it again with the same key (after a 503, again): for 3 s, while the standby cannot
+            // have the write, no attempt may be acknowledged.
+            Task<Answer> Send() => Http.SendAsync(service, HttpMethod.Post, agency.Staff, agency.Corrections, LedgerApi.Correction("I2", 7), idempotencyKey: "cut-1");
+            retry = Send();
+            var during = Stopwatch.StartNew();
+            var refused = new List<int>();
+            while (during.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                if (await Task.WhenAny(retry, Task.Delay(TimeSpan.FromSeconds(3) - during.Elapsed)) != retry) break;
+                var a = await retry;
+                Assert.False(a.Ok, $"a retry was acknowledged while the standby did not have the write: {a}");
+                refused.Add(a.Status);
+                await Task.Delay(200);
+                retry = Send();
+            }
+            Say($"retries with the same key while the standby cannot have the write: {refused.Count} answered ({string.Join(", ", refused)}), none acknowledged; one waiting");
+        }
+        finally
+        {
+            foreach (var pid in senders) await PatroniCluster.SignalAsync(pid, "CONT");
+        }
+        var replayed = await retry;
+        for (var attempt = 0; !replayed.Ok && attempt < 50; attempt++)
+        {
+            await Task.Delay(200);
+            replayed = await Http.SendAsync(service, HttpMethod.Post, agency.Staff, agency.Corrections, LedgerApi.Correction("I2", 7), idempotencyKey: "cut-1");
+        }
+        Assert.True(replayed.Ok, $"the retry once the standby has it: {replayed}");
+        Assert.True(await OnStandbyAsync(standby, EventIds(replayed), TimeSpan.FromSeconds(10)), "the replayed write is not on the standby");
+        await fixture.Cluster.WaitHealthyAsync(Say, TimeSpan.FromSeconds(30));
+    }
+
     private static Guid[] EventIds(Answer a) =>
         JsonDocument.Parse(a.Body).RootElement.GetProperty("eventIds").EnumerateArray().Select(e => e.GetGuid()).ToArray();
 

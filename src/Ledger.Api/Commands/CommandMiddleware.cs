@@ -19,6 +19,9 @@ namespace Ledger.Api.Commands;
 ///   version in the body it replays (the same ETag the first answer had), and <c>Idempotency-Replayed: true</c>; Wolverine's
 ///   422 for a key reused with another request gets its rule (<see cref="KeyReusedRule"/>).</item>
 /// </list>
+/// A replayed answer is given only once its events are known to be in the log and on the synchronous standby
+/// (<see cref="StreamLoader.DurableAsync"/>): a commit cut by a primary's restart is visible afterwards without ever having
+/// been replicated, and its replay would acknowledge events a failover then loses (docs/replication.md).
 /// Exceptions that are neither (a bug, the database gone) propagate: 5xx.
 /// </summary>
 public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams, ILogger<CommandMiddleware> log)
@@ -103,6 +106,17 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
             }
             RestoreReplayedETag(http, answer);
             NameKeyReusedRule(http, answer);
+            if (http.Response.Headers[ReplayedHeader] == "true" && !await streams.DurableAsync(EventIdsOf(answer), http.RequestAborted))
+            {
+                // The stored answer names events this server does not have: they were committed on a primary that was
+                // lost before its standby had them. Not an answer to give; the client's retry decides again.
+                log.LogWarning("A replayed answer names events that are not in the log (lost in a failover); answering 503.");
+                Reset(http, answer);
+                http.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is unavailable.",
+                    detail: "The stored answer of this Idempotency-Key is not in the log any more (a database failover). Send the request again.")
+                    .ExecuteAsync(http);
+            }
         }
         finally
         {
@@ -110,6 +124,22 @@ public sealed class CommandMiddleware(RequestDelegate next, StreamLoader streams
         }
         answer.Position = 0;
         await answer.CopyToAsync(original, http.RequestAborted);
+    }
+
+    private static Guid[] EventIdsOf(MemoryStream answer)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(answer.GetBuffer().AsMemory(0, (int)answer.Length));
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("eventIds", out var ids)
+                && ids.ValueKind == JsonValueKind.Array
+                ? ids.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Select(i => i.GetGuid()).ToArray()
+                : [];
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return [];
+        }
     }
 
     private static void Reset(HttpContext http, MemoryStream answer)

@@ -15,7 +15,9 @@ namespace Ledger.Api.Features.Reads;
 /// performance table, PK, PK diff; as-of or not) are served from the standby: a read that sends a position back in
 /// <see cref="MinLsnHeader"/> first waits until the standby has replayed it (<c>pg_last_wal_replay_lsn()</c>), at most
 /// <c>Ledger:StandbyWaitMilliseconds</c> (default 2000), and otherwise is served from the primary; a read without it is
-/// served from the standby as it is (it may be behind). A standby that cannot be reached sends the read to the primary.
+/// served from the standby as it is (it may be behind); <c>Ledger-Min-Lsn: primary</c> sends it to the primary (for a write
+/// whose answer had no position: the database went away between its commit and its answer). A standby that cannot be
+/// reached sends the read to the primary.
 /// <see cref="ReadFromHeader"/> says which one answered.
 /// </para>
 /// <para>
@@ -30,6 +32,9 @@ public static class StandbyReads
     public const string LsnHeader = "Ledger-Lsn";
     public const string MinLsnHeader = "Ledger-Min-Lsn";
     public const string ReadFromHeader = "Ledger-Read-From";
+
+    /// <summary><see cref="MinLsnHeader"/>'s value that sends the read to the primary (for a write answered without a position).</summary>
+    public const string PrimaryOnly = "primary";
 
     /// <summary>Endpoint metadata: this read may be served from the standby (it reads only through <see cref="ReadLoader"/>).</summary>
     public sealed class ReadableMarker;
@@ -88,12 +93,19 @@ public static class StandbyReads
                 return;
             }
             NpgsqlLogSequenceNumber? min = null;
+            if (http.Request.Headers[MinLsnHeader] is [PrimaryOnly])
+            {
+                // A client that holds a write without a position (its answer had no Ledger-Lsn) asks for the primary.
+                http.Response.Headers[ReadFromHeader] = "primary";
+                await next(http);
+                return;
+            }
             if (http.Request.Headers[MinLsnHeader] is { Count: > 0 } sent)
             {
                 if (sent.Count != 1 || !NpgsqlLogSequenceNumber.TryParse(sent[0] ?? "", out var parsed))
                 {
                     await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: $"Malformed {MinLsnHeader} header.",
-                        detail: $"{MinLsnHeader} takes one WAL position as answered in {LsnHeader} (e.g. 0/16B3748).").ExecuteAsync(http);
+                        detail: $"{MinLsnHeader} takes one WAL position as answered in {LsnHeader} (e.g. 0/16B3748), or '{PrimaryOnly}'.").ExecuteAsync(http);
                     return;
                 }
                 min = parsed;
@@ -123,6 +135,24 @@ public static class StandbyReads
     }
 
     /// <summary>
+    /// Whether the server is the primary or a standby streaming from it now (<c>pg_stat_wal_receiver.status =
+    /// 'streaming'</c>). A server in recovery that does not stream may be a former primary recovering after a crash,
+    /// before it is rewound, with commits that were never replicated and none of the new primary's: the long failover
+    /// run found it answering reads (its WAL position, on the old timeline, even passed <c>Ledger-Min-Lsn</c>). Reading
+    /// the receiver's status needs <c>pg_read_all_stats</c>; without it the status is null and every read goes to the
+    /// primary.
+    /// </summary>
+    private const string Following =
+        "(NOT pg_is_in_recovery() OR coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false))";
+
+    private static async Task<(NpgsqlConnection, NpgsqlTransaction, bool)?> NotFollowingAsync(NpgsqlConnection connection, ILogger log)
+    {
+        log.LogInformation("The standby does not stream from the primary (or the service role may not see pg_stat_wal_receiver): reading from the primary.");
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>
     /// A standby connection in a REPEATABLE READ read-only transaction whose snapshot includes <paramref name="min"/>
     /// (when given), or null: the standby is out of reach or did not replay the position within <paramref name="wait"/>.
     /// </summary>
@@ -139,10 +169,16 @@ public static class StandbyReads
                 // On a server that is no longer in recovery (promoted, or a multi-host string that found only the primary)
                 // everything up to its current position is there.
                 await using var cmd = new NpgsqlCommand(
-                    "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END", connection);
+                    $"SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END, {Following}", connection);
                 while (true)
                 {
-                    var replayed = await cmd.ExecuteScalarAsync(ct) as NpgsqlLogSequenceNumber?;
+                    NpgsqlLogSequenceNumber? replayed;
+                    await using (var r = await cmd.ExecuteReaderAsync(ct))
+                    {
+                        await r.ReadAsync(ct);
+                        if (!r.GetBoolean(1)) return await NotFollowingAsync(connection, log);
+                        replayed = r.IsDBNull(0) ? null : r.GetFieldValue<NpgsqlLogSequenceNumber>(0);
+                    }
                     if (replayed >= position) break;
                     if (waited.Elapsed >= wait)
                     {
@@ -155,8 +191,18 @@ public static class StandbyReads
                 }
             }
             var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY; SELECT pg_is_in_recovery()", connection, tx);
-            var inRecovery = await readOnly.ExecuteScalarAsync(ct) is true;
+            bool inRecovery, following;
+            await using (var readOnly = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SELECT pg_is_in_recovery(), {Following}", connection, tx))
+            await using (var r = await readOnly.ExecuteReaderAsync(ct))
+            {
+                await r.ReadAsync(ct);
+                (inRecovery, following) = (r.GetBoolean(0), r.GetBoolean(1));
+            }
+            if (!following)
+            {
+                await tx.DisposeAsync();
+                return await NotFollowingAsync(connection, log);
+            }
             return (connection, tx, inRecovery);
         }
         catch (Exception e) when (DatabaseOutage.Is(e))
