@@ -278,6 +278,12 @@ internal static class HttpLoadBenchmark
                 var connections = (long)(await count.ExecuteScalarAsync(ct))!;
                 var (rss, peak) = Memory(service.Id);
                 results.Add(new Level(n, elapsed, samples, rss, peak, connections, pg.CpuAllTicks == 0 ? 0 : (double)pg.ServerTicks / pg.CpuAllTicks) { Cached = cached });
+                // Which operations make the tail: each one's rate and p50 / p99 at this level (the log only).
+                foreach (var op in samples.GroupBy(s => s.Op).OrderBy(g => g.Key))
+                {
+                    var sorted = op.Select(s => s.Ticks).Order().ToArray();
+                    Log($"  {n} clients, {Describe(op.Key)}: {op.Count() / elapsed.TotalSeconds:F0}/s, p50 {Ms(LoadRunner.PercentileMs(sorted, 0.5))} ms, p99 {Ms(LoadRunner.PercentileMs(sorted, 0.99))} ms");
+                }
             }
         }
         await MeasureAsync(cached: true);

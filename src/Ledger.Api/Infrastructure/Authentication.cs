@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ledger.Api.Features.Reads;
 using Ledger.Domain.Users;
 using Ledger.Storage;
 
@@ -37,20 +38,31 @@ public sealed class TokenAuthenticator(StreamLoader streams, IConfiguration conf
 
     public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();
 
-    public async Task<CurrentUser?> AuthenticateAsync(string token, CancellationToken ct)
+    public async Task<CurrentUser?> AuthenticateAsync(string token, CancellationToken ct) =>
+        (await AuthenticateAsync(token, null, ct)).User;
+
+    /// <summary>
+    /// The token's user, or null. The user directory's version is asked in one query with <paramref name="alsoAsk"/>'s
+    /// current versions (a read's heads, <c>HeadsPrefetch</c>), which come back with the user (null: none were asked, as
+    /// for the bootstrap administrator, who needs no query).
+    /// </summary>
+    public async Task<(CurrentUser? User, IReadOnlyDictionary<string, long>? Versions)> AuthenticateAsync(
+        string token, IReadOnlyCollection<string>? alsoAsk, CancellationToken ct)
     {
         var bootstrap = config["Ledger:BootstrapAdminToken"];
         if (!string.IsNullOrEmpty(bootstrap) &&
             CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(token)), Encoding.UTF8.GetBytes(Hash(bootstrap))))
-            return new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null);
+            return (new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null), null);
 
-        var users = await UsersAsync(ct);
-        return users.TryGetValue(Hash(token), out var u) && !u.Revoked ? new CurrentUser(u.Id, u.Name, u.Nip, u.Role, u.Agency) : null;
+        var versions = await streams.VersionsAsync(alsoAsk is null ? [UserDirectory.StreamName] : [UserDirectory.StreamName, .. alsoAsk], ct);
+        var users = await UsersAsync(versions.GetValueOrDefault(UserDirectory.StreamName), ct);
+        var user = users.TryGetValue(Hash(token), out var u) && !u.Revoked ? new CurrentUser(u.Id, u.Name, u.Nip, u.Role, u.Agency) : null;
+        return (user, alsoAsk is null ? null : versions);
     }
 
-    private async Task<Dictionary<string, User>> UsersAsync(CancellationToken ct)
+    /// <summary>The directory at <paramref name="version"/>, the <c>users</c> stream's current version just asked.</summary>
+    private async Task<Dictionary<string, User>> UsersAsync(long version, CancellationToken ct)
     {
-        var version = await streams.VersionAsync(UserDirectory.StreamName, ct);
         if (_cache.Version == version) return _cache.ByHash;
         await _gate.WaitAsync(ct);
         try
@@ -86,10 +98,14 @@ public static class AuthenticationMiddleware
             var header = http.Request.Headers.Authorization.ToString();
             const string prefix = "Bearer ";
             CurrentUser? user = null;
+            StreamHeads? prefetched = null;
             if (header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && header.Length > prefix.Length && header.Length < 512)
             {
-                user = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
-                    .AuthenticateAsync(header[prefix.Length..].Trim(), http.RequestAborted);
+                // A read whose streams the request names asks their heads in the directory's query (HeadsPrefetch).
+                var heads = http.GetEndpoint()?.Metadata.GetMetadata<HeadsPrefetch>()?.Streams(http, http.RequestServices.GetRequiredService<ReadLoader>());
+                (user, var versions) = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
+                    .AuthenticateAsync(header[prefix.Length..].Trim(), heads, http.RequestAborted);
+                if (heads is not null && versions is not null) prefetched = new StreamHeads(heads.ToHashSet(StringComparer.Ordinal), versions);
             }
             if (user is null)
             {
@@ -123,7 +139,12 @@ public static class AuthenticationMiddleware
                     detail: $"No agency has that code: agency codes are 1 to {BodyRules.CodeLength} characters.").ExecuteAsync(http);
                 return;
             }
-            await next(http);
+            if (prefetched is null)
+            {
+                await next(http);
+                return;
+            }
+            using (ReadLoader.UsePrefetchedHeads(prefetched)) await next(http);
         });
     }
 

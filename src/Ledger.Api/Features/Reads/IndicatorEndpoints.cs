@@ -47,7 +47,7 @@ public static class IndicatorEndpoints
         api.MapGet("/agencies/{agency}/indicators/{code}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .Produces<IndicatorBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .StandbyReadable().WithName("ReadIndicatorYear").WithTags("Reads").WithSummary("One indicator in one year: targets and their source, realizations, capaian, predikat");
+            .StandbyReadable().PrefetchesHeads(HeadsPrefetch.QueryYear).WithName("ReadIndicatorYear").WithTags("Reads").WithSummary("One indicator in one year: targets and their source, realizations, capaian, predikat");
 
     private static async Task<IResult> ReadAsync(
         HttpContext http, string agency, string code, [FromQuery] string? year, [FromQuery] string? asOf, ReadLoader loader, CancellationToken ct)

@@ -48,7 +48,7 @@ public static class PerformanceEndpoints
         api.MapGet("/agencies/{agency}/performance/{year:int}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .Produces<PerformanceBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .StandbyReadable().WithName("ReadPerformanceTable").WithTags("Reads")
+            .StandbyReadable().PrefetchesHeads(HeadsPrefetch.RouteYear(earlier: 1)).WithName("ReadPerformanceTable").WithTags("Reads")
             .WithSummary("The LKjIP measurement table: every indicator this year and last, progress to the Renstra end target, budget absorption");
 
     private static async Task<IResult> ReadAsync(

@@ -22,7 +22,7 @@ public static class PkDiffEndpoints
         api.MapGet("/agencies/{agency}/pk/{year:int}/diff", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .Produces<PkDiffBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .StandbyReadable().WithName("ReadPkDiff").WithTags("Reads").WithSummary("Each indicator's target in two PK versions (default: murni vs the latest)");
+            .StandbyReadable().PrefetchesHeads(HeadsPrefetch.RouteYear()).WithName("ReadPkDiff").WithTags("Reads").WithSummary("Each indicator's target in two PK versions (default: murni vs the latest)");
 
     private static async Task<IResult> ReadAsync(
         HttpContext http, string agency, int year, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? asOf,

@@ -28,7 +28,7 @@ public static class PkEndpoints
         api.MapGet("/agencies/{agency}/pk/{year:int}", ReadAsync)
             .RequireAgency(Authorization.Access.Read)
             .Produces<PkBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .StandbyReadable().WithName("ReadPk").WithTags("Reads").WithSummary("The year's PK: the version in force and every version (murni, perubahan N)");
+            .StandbyReadable().PrefetchesHeads(HeadsPrefetch.RouteYear()).WithName("ReadPk").WithTags("Reads").WithSummary("The year's PK: the version in force and every version (murni, perubahan N)");
 
     private static async Task<IResult> ReadAsync(
         HttpContext http, string agency, int year, [FromQuery] string? asOf, ReadLoader loader, CancellationToken ct)

@@ -74,14 +74,45 @@ public sealed class ReadLoader(
     /// </summary>
     public async Task<StreamHeads?> HeadsAsync(string agency, IReadOnlyCollection<int> years, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (asOf is not null || cache is not { Enabled: true } || !Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
+        if (asOf is not null || HeadStreams(agency, years) is not { } streams) return null;
+        // Asked already, in the query that authenticated this request (UseBearerTokens, HeadsPrefetch): a read of the
+        // primary takes them; a standby read asks its own snapshot.
+        if (StandbyReads.Current is null && PrefetchedHeads.Value is { } prefetched && streams.IsSubsetOf(prefetched.Asked)) return prefetched;
+        return new StreamHeads(streams, await Store.VersionsAsync(streams, ct));
+    }
+
+    /// <summary>
+    /// The streams whose current versions <see cref="HeadsAsync"/> asks for a read of <paramref name="agency"/>'s
+    /// <paramref name="years"/> at the head of the log; null when it asks for none (no cache, or a code no agency can have).
+    /// </summary>
+    public HashSet<string>? HeadStreams(string agency, IReadOnlyCollection<int> years)
+    {
+        if (cache is not { Enabled: true } || !Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
         var streams = new HashSet<string>(StringComparer.Ordinal) { Agency.StreamName(agency) };
         foreach (var year in years)
         {
             streams.Add(PerformanceYear.StreamName(agency, year));
             foreach (var start in Renstra.CandidatePeriodStarts(year)) streams.Add(Renstra.StreamName(agency, start));
         }
-        return new StreamHeads(streams, await Store.VersionsAsync(streams, ct));
+        return streams;
+    }
+
+    private static readonly AsyncLocal<StreamHeads?> PrefetchedHeads = new();
+
+    /// <summary>
+    /// Hands this request's reads the heads asked together with the caller's authentication (one query instead of two):
+    /// until the scope is disposed, <see cref="HeadsAsync"/> of a read on the primary answers them when they cover the
+    /// streams it needs. They are the current versions at one instant before the read, as the read's own query would be.
+    /// </summary>
+    public static IDisposable UsePrefetchedHeads(StreamHeads heads)
+    {
+        PrefetchedHeads.Value = heads;
+        return new PrefetchScope();
+    }
+
+    private sealed class PrefetchScope : IDisposable
+    {
+        public void Dispose() => PrefetchedHeads.Value = null;
     }
 
     /// <summary>
