@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Ledger.Testing.Postgres;
+using Hosts = Ledger.Testing.Hosts.ServiceProcess;
 
 namespace Ledger.Web.Tests;
 
@@ -38,9 +38,9 @@ public sealed class ServiceProcess : IAsyncLifetime
     {
         var database = _database = await TestCluster.CreateEmptyDatabaseAsync("web");
         var role = await database.CreateLoginRoleAsync();
-        var port = FreePort();
+        var port = Hosts.FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var api = FindService();
+        var api = Hosts.FindService();
         var psi = new ProcessStartInfo("dotnet", [api, "--urls", BaseAddress.ToString().TrimEnd('/')])
         {
             WorkingDirectory = Path.GetDirectoryName(api)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -51,7 +51,7 @@ public sealed class ServiceProcess : IAsyncLifetime
         psi.Environment["Ledger__BootstrapAdminToken"] = AdminToken;
         psi.Environment["Ledger__SnapshotKey"] = new string('b', 64);
         psi.Environment["Ledger__Demo"] = "true";
-        psi.Environment["Ledger__DemoDatasets"] = Path.Combine(RepositoryRoot(), "ops", "datasets");
+        psi.Environment["Ledger__DemoDatasets"] = Path.Combine(Hosts.RepositoryRoot(), "ops", "datasets");
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
@@ -125,27 +125,5 @@ public sealed class ServiceProcess : IAsyncLifetime
         // The service's own log, for a failing test's reader (beside the test results).
         await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "service-output.log"), Output);
         if (_database is not null) await _database.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) return d.FullName;
-        throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>The service's build in the same configuration as these tests (a project reference builds it first).</summary>
-    private static string FindService()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // …/bin/{Configuration}/net10.0/
-        var dll = Path.Combine(RepositoryRoot(), "src", "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build the solution first.");
     }
 }
