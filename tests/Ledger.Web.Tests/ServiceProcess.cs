@@ -41,26 +41,20 @@ public sealed class ServiceProcess : IAsyncLifetime
         var port = Hosts.FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         var api = Hosts.FindService();
-        var psi = new ProcessStartInfo("dotnet", [api, "--urls", BaseAddress.ToString().TrimEnd('/')])
+        (_process, _) = Hosts.Launch(api, BaseAddress.ToString().TrimEnd('/'), new Dictionary<string, string>
         {
-            WorkingDirectory = Path.GetDirectoryName(api)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.Environment["ConnectionStrings__Ledger"] = database.ServiceConnectionString(role);
-        psi.Environment["ConnectionStrings__LedgerOwner"] = database.OwnerConnectionString;
-        psi.Environment["Ledger__ServiceRole"] = role;
-        psi.Environment["Ledger__BootstrapAdminToken"] = AdminToken;
-        psi.Environment["Ledger__SnapshotKey"] = new string('b', 64);
-        psi.Environment["Ledger__Demo"] = "true";
-        psi.Environment["Ledger__DemoDatasets"] = Path.Combine(Hosts.RepositoryRoot(), "ops", "datasets");
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        psi.Environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
-        psi.Environment["Logging__LogLevel__Ledger.Api.Infrastructure.DemoImport"] = "Information";
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the service.");
-        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+            ["ConnectionStrings__Ledger"] = database.ServiceConnectionString(role),
+            ["ConnectionStrings__LedgerOwner"] = database.OwnerConnectionString,
+            ["Ledger__ServiceRole"] = role,
+            ["Ledger__BootstrapAdminToken"] = AdminToken,
+            ["Ledger__SnapshotKey"] = new string('b', 64),
+            ["Ledger__Demo"] = "true",
+            ["Ledger__DemoDatasets"] = Path.Combine(Hosts.RepositoryRoot(), "ops", "datasets"),
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error",
+            ["Logging__LogLevel__Ledger.Api.Infrastructure.DemoImport"] = "Information",
+        }, line => { lock (_output) _output.AppendLine(line); });
 
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var started = Stopwatch.StartNew();
