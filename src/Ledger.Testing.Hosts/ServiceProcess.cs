@@ -53,22 +53,30 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var api = FindService();
         var address = new Uri($"http://{host}:{FreePort()}");
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Ledger"] = serviceConnectionString,
-            ["ConnectionStrings__LedgerOwner"] = ownerConnectionString,
-            ["Ledger__ServiceRole"] = serviceRole,
-            ["Ledger__BootstrapAdminToken"] = AdminToken,
-            ["Ledger__SnapshotKey"] = SnapshotKey,
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error",
-        };
+        var environment = DeploymentEnvironment(serviceConnectionString, ownerConnectionString, serviceRole, AdminToken, SnapshotKey);
+        environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
         foreach (var (k, v) in more ?? new Dictionary<string, string>()) environment[k] = v;
         var output = new StringBuilder();
         var (process, _) = Launch(api, address.ToString().TrimEnd('/'), environment, line => Append(output, line), netns);
         return new ServiceProcess(name, process, address, output);
     }
+
+    /// <summary>
+    /// The environment a deployment gives the service (the restricted role's connection string, the owner's for
+    /// migrations, the role, the bootstrap admin token, the snapshot key, Production, warnings and up in the log); callers
+    /// add their own settings on top.
+    /// </summary>
+    public static Dictionary<string, string> DeploymentEnvironment(string serviceConnectionString, string ownerConnectionString,
+        string serviceRole, string adminToken, string snapshotKey) => new()
+    {
+        ["ConnectionStrings__Ledger"] = serviceConnectionString,
+        ["ConnectionStrings__LedgerOwner"] = ownerConnectionString,
+        ["Ledger__ServiceRole"] = serviceRole,
+        ["Ledger__BootstrapAdminToken"] = adminToken,
+        ["Ledger__SnapshotKey"] = snapshotKey,
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
 
     /// <summary>
     /// Starts <c>dotnet {dll} --urls {urls}</c> (under <c>ip netns exec {netns}</c> when given) in the dll's folder with

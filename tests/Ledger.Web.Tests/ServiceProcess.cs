@@ -41,20 +41,12 @@ public sealed class ServiceProcess : IAsyncLifetime
         var port = Hosts.FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         var api = Hosts.FindService();
-        (_process, _) = Hosts.Launch(api, BaseAddress.ToString().TrimEnd('/'), new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Ledger"] = database.ServiceConnectionString(role),
-            ["ConnectionStrings__LedgerOwner"] = database.OwnerConnectionString,
-            ["Ledger__ServiceRole"] = role,
-            ["Ledger__BootstrapAdminToken"] = AdminToken,
-            ["Ledger__SnapshotKey"] = new string('b', 64),
-            ["Ledger__Demo"] = "true",
-            ["Ledger__DemoDatasets"] = Path.Combine(Hosts.RepositoryRoot(), "ops", "datasets"),
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error",
-            ["Logging__LogLevel__Ledger.Api.Infrastructure.DemoImport"] = "Information",
-        }, line => { lock (_output) _output.AppendLine(line); });
+        var environment = Hosts.DeploymentEnvironment(database.ServiceConnectionString(role), database.OwnerConnectionString, role, AdminToken, new string('b', 64));
+        environment["Ledger__Demo"] = "true";
+        environment["Ledger__DemoDatasets"] = Path.Combine(Hosts.RepositoryRoot(), "ops", "datasets");
+        environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
+        environment["Logging__LogLevel__Ledger.Api.Infrastructure.DemoImport"] = "Information";
+        (_process, _) = Hosts.Launch(api, BaseAddress.ToString().TrimEnd('/'), environment, line => { lock (_output) _output.AppendLine(line); });
 
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var started = Stopwatch.StartNew();

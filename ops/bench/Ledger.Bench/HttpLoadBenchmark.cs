@@ -178,16 +178,7 @@ internal static class HttpLoadBenchmark
     internal static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
         HttpClient http, string agency, CancellationToken ct, int? streamStateCache = null)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Ledger"] = serviceCs,
-            ["ConnectionStrings__LedgerOwner"] = owner,
-            ["Ledger__ServiceRole"] = ServiceRole,
-            ["Ledger__BootstrapAdminToken"] = token,
-            ["Ledger__SnapshotKey"] = new string('a', 64),
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, token, new string('a', 64));
         if (streamStateCache is { } cached) environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
         var output = new StringBuilder();
         var (p, started) = ServiceProcess.Launch(api, $"http://127.0.0.1:{port}", environment, line => { lock (output) output.AppendLine(line); });

@@ -44,20 +44,12 @@ public static class ChaosRun
             var owner = cluster.SuperUserConnectionString(Database);
             var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
             var logFile = o.ServiceLog ?? Path.Combine(Path.GetTempPath(), $"ledger-chaos-{runId}-service.log");
-            service = new ServiceUnderTest(dll, ServiceProcess.FreePort(), new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Ledger"] = serviceCs,
-                ["ConnectionStrings__LedgerOwner"] = owner,
-                ["Ledger__ServiceRole"] = ServiceRole,
-                ["Ledger__BootstrapAdminToken"] = AdminToken,
-                ["Ledger__SnapshotKey"] = new string('c', 64),
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
-                ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
-                ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
-                ["Logging__Console__UseUtcTimestamp"] = "true",
-            }, logFile, log);
+            var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, AdminToken, new string('c', 64));
+            environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+            environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
+            environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
+            environment["Logging__Console__UseUtcTimestamp"] = "true";
+            service = new ServiceUnderTest(dll, ServiceProcess.FreePort(), environment, logFile, log);
             log($"run {runId}, seed {o.Seed}; service output: {logFile}");
             await service.StartAsync(ct);
 
