@@ -19,12 +19,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     public const string SnapshotKey = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
 
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _output;
 
-    private ServiceProcess(string name, Process process, Uri address)
+    private ServiceProcess(string name, Process process, Uri address, StringBuilder output)
     {
         Name = name;
         _process = process;
+        _output = output;
         Address = address;
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) })
         {
@@ -52,57 +53,103 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var api = FindService();
         var address = new Uri($"http://{host}:{FreePort()}");
-        var urls = address.ToString().TrimEnd('/');
+        var environment = DeploymentEnvironment(serviceConnectionString, ownerConnectionString, serviceRole, AdminToken, SnapshotKey);
+        environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
+        foreach (var (k, v) in more ?? new Dictionary<string, string>()) environment[k] = v;
+        var output = new StringBuilder();
+        var (process, _) = Launch(api, address.ToString().TrimEnd('/'), environment, line => Append(output, line), netns);
+        return new ServiceProcess(name, process, address, output);
+    }
+
+    /// <summary>
+    /// The environment a deployment gives the service (the restricted role's connection string, the owner's for
+    /// migrations, the role, the bootstrap admin token, the snapshot key, Production, warnings and up in the log); callers
+    /// add their own settings on top.
+    /// </summary>
+    public static Dictionary<string, string> DeploymentEnvironment(string serviceConnectionString, string ownerConnectionString,
+        string serviceRole, string adminToken, string snapshotKey) => new()
+    {
+        ["ConnectionStrings__Ledger"] = serviceConnectionString,
+        ["ConnectionStrings__LedgerOwner"] = ownerConnectionString,
+        ["Ledger__ServiceRole"] = serviceRole,
+        ["Ledger__BootstrapAdminToken"] = adminToken,
+        ["Ledger__SnapshotKey"] = snapshotKey,
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+
+    /// <summary>
+    /// Starts <c>dotnet {dll} --urls {urls}</c> (under <c>ip netns exec {netns}</c> when given) in the dll's folder with
+    /// <paramref name="environment"/> on top of this process's, and hands each line of its output and error (null at
+    /// their end) to <paramref name="onLine"/>. <c>StartedAt</c> is the <see cref="Stopwatch"/> timestamp taken just
+    /// before <see cref="Process.Start(ProcessStartInfo)"/>, for <see cref="WaitReadyAsync"/> and cold-start timings.
+    /// </summary>
+    public static (Process Process, long StartedAt) Launch(string dll, string urls, IEnumerable<KeyValuePair<string, string>> environment,
+        Action<string?> onLine, string? netns = null)
+    {
         var psi = netns is null
-            ? new ProcessStartInfo("dotnet", [api, "--urls", urls])
-            : new ProcessStartInfo("ip", ["netns", "exec", netns, "dotnet", api, "--urls", urls]);
-        psi.WorkingDirectory = Path.GetDirectoryName(api)!;
+            ? new ProcessStartInfo("dotnet", [dll, "--urls", urls])
+            : new ProcessStartInfo("ip", ["netns", "exec", netns, "dotnet", dll, "--urls", urls]);
+        psi.WorkingDirectory = Path.GetDirectoryName(dll)!;
         psi.RedirectStandardOutput = psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
-        psi.Environment["ConnectionStrings__Ledger"] = serviceConnectionString;
-        psi.Environment["ConnectionStrings__LedgerOwner"] = ownerConnectionString;
-        psi.Environment["Ledger__ServiceRole"] = serviceRole;
-        psi.Environment["Ledger__BootstrapAdminToken"] = AdminToken;
-        psi.Environment["Ledger__SnapshotKey"] = SnapshotKey;
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        psi.Environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
-        foreach (var (k, v) in more ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the service.");
-        var service = new ServiceProcess(name, process, address);
-        process.OutputDataReceived += (_, e) => service.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        process.OutputDataReceived += (_, e) => onLine(e.Data);
+        process.ErrorDataReceived += (_, e) => onLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return service;
+        return (process, startedAt);
     }
 
-    private void Append(string? line)
+    /// <summary>
+    /// Asks <paramref name="ready"/> every <paramref name="poll"/> until it says yes (an <see cref="HttpRequestException"/>
+    /// counts as not yet: not listening); throws <see cref="InvalidOperationException"/> with <paramref name="exited"/>'s
+    /// text (given the exit code) when the process exits first, <see cref="TimeoutException"/> with
+    /// <paramref name="timedOut"/>'s when <paramref name="timeout"/> has passed since <paramref name="startedAt"/> (a
+    /// <see cref="Stopwatch"/> timestamp). Returns the time from <paramref name="startedAt"/> to the yes.
+    /// </summary>
+    public static async Task<TimeSpan> WaitReadyAsync(Process process, long startedAt, TimeSpan timeout, TimeSpan poll,
+        Func<CancellationToken, Task<bool>> ready, Func<int, string> exited, Func<string> timedOut, CancellationToken ct = default)
     {
-        if (line is null) return;
-        lock (_output) _output.Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)).Append(' ').AppendLine(line);
-    }
-
-    /// <summary>Waits until <c>GET /health</c> answers 200 (the service migrated, started its host and reaches the database).</summary>
-    public async Task WaitHealthyAsync(TimeSpan timeout)
-    {
-        var waited = Stopwatch.StartNew();
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited ({_process.ExitCode}):\n{Output}");
-            if (waited.Elapsed > timeout) throw new TimeoutException($"{Name} was not healthy after {timeout.TotalSeconds} s:\n{Output}");
+            if (process.HasExited) throw new InvalidOperationException(exited(process.ExitCode));
+            if (Stopwatch.GetElapsedTime(startedAt) > timeout) throw new TimeoutException(timedOut());
             try
             {
-                using var r = await Http.GetAsync("/health");
-                if (r.IsSuccessStatusCode) return;
+                if (await ready(ct)) return Stopwatch.GetElapsedTime(startedAt);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (HttpRequestException)
             {
                 // not listening yet
             }
-            await Task.Delay(200);
+            await Task.Delay(poll, ct);
         }
     }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null) return;
+        lock (output) output.Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)).Append(' ').AppendLine(line);
+    }
+
+    /// <summary>Waits until <c>GET /health</c> answers 200 (the service migrated, started its host and reaches the database).</summary>
+    public Task WaitHealthyAsync(TimeSpan timeout) =>
+        WaitReadyAsync(_process, Stopwatch.GetTimestamp(), timeout, TimeSpan.FromMilliseconds(200), async _ =>
+            {
+                try
+                {
+                    using var r = await Http.GetAsync("/health");
+                    return r.IsSuccessStatusCode;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false; // not answering yet
+                }
+            },
+            code => $"{Name} exited ({code}):\n{Output}", () => $"{Name} was not healthy after {timeout.TotalSeconds} s:\n{Output}");
 
     /// <summary>/health's projections: name → (runningHere, lag, status); null when the process does not answer.</summary>
     public async Task<HealthView?> HealthAsync()

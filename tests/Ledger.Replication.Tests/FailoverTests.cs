@@ -23,11 +23,7 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
 
-    private void Say(string line)
-    {
-        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
-        fixture.Log(line);
-    }
+    private readonly Action<string> Say = fixture.SayTo(output);
 
     [Fact]
     public async Task Killing_the_primary_under_load_loses_no_acknowledged_write_and_the_service_carries_on_by_itself()

@@ -31,6 +31,13 @@ public sealed class ReplicaFixture(IMessageSink sink) : IAsyncLifetime
 
     public void Log(string line) => sink.OnMessage(new DiagnosticMessage($"[replica] {line}"));
 
+    /// <summary>A test's log: each line to the test's output (with the time) and to <see cref="Log"/>.</summary>
+    public Action<string> SayTo(ITestOutputHelper output) => line =>
+    {
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+        Log(line);
+    };
+
     public async Task InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

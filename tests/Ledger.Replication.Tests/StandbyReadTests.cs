@@ -13,11 +13,7 @@ namespace Ledger.Replication.Tests;
 [Collection(ReplicaCollection.Name)]
 public sealed class StandbyReadTests(ReplicaFixture fixture, ITestOutputHelper output)
 {
-    private void Say(string line)
-    {
-        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
-        fixture.Log(line);
-    }
+    private readonly Action<string> Say = fixture.SayTo(output);
 
     [Fact]
     public async Task A_read_with_the_writes_position_sees_the_write_and_one_without_may_be_stale_on_a_paused_standby()

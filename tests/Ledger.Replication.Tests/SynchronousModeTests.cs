@@ -20,11 +20,7 @@ namespace Ledger.Replication.Tests;
 [Collection(ReplicaCollection.Name)]
 public sealed class SynchronousModeTests(ReplicaFixture fixture, ITestOutputHelper output)
 {
-    private void Say(string line)
-    {
-        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
-        fixture.Log(line);
-    }
+    private readonly Action<string> Say = fixture.SayTo(output);
 
     [Fact]
     public async Task A_write_is_acknowledged_only_once_the_standby_has_it_and_asynchronous_replication_would_acknowledge_it_without()

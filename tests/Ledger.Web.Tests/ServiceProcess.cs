@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Ledger.Testing.Postgres;
+using Hosts = Ledger.Testing.Hosts.ServiceProcess;
 
 namespace Ledger.Web.Tests;
 
@@ -38,29 +38,15 @@ public sealed class ServiceProcess : IAsyncLifetime
     {
         var database = _database = await TestCluster.CreateEmptyDatabaseAsync("web");
         var role = await database.CreateLoginRoleAsync();
-        var port = FreePort();
+        var port = Hosts.FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var api = FindService();
-        var psi = new ProcessStartInfo("dotnet", [api, "--urls", BaseAddress.ToString().TrimEnd('/')])
-        {
-            WorkingDirectory = Path.GetDirectoryName(api)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.Environment["ConnectionStrings__Ledger"] = database.ServiceConnectionString(role);
-        psi.Environment["ConnectionStrings__LedgerOwner"] = database.OwnerConnectionString;
-        psi.Environment["Ledger__ServiceRole"] = role;
-        psi.Environment["Ledger__BootstrapAdminToken"] = AdminToken;
-        psi.Environment["Ledger__SnapshotKey"] = new string('b', 64);
-        psi.Environment["Ledger__Demo"] = "true";
-        psi.Environment["Ledger__DemoDatasets"] = Path.Combine(RepositoryRoot(), "ops", "datasets");
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        psi.Environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
-        psi.Environment["Logging__LogLevel__Ledger.Api.Infrastructure.DemoImport"] = "Information";
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the service.");
-        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var api = Hosts.FindService();
+        var environment = Hosts.DeploymentEnvironment(database.ServiceConnectionString(role), database.OwnerConnectionString, role, AdminToken, new string('b', 64));
+        environment["Ledger__Demo"] = "true";
+        environment["Ledger__DemoDatasets"] = Path.Combine(Hosts.RepositoryRoot(), "ops", "datasets");
+        environment["Logging__LogLevel__Microsoft.AspNetCore.Diagnostics"] = "Error";
+        environment["Logging__LogLevel__Ledger.Api.Infrastructure.DemoImport"] = "Information";
+        (_process, _) = Hosts.Launch(api, BaseAddress.ToString().TrimEnd('/'), environment, line => { lock (_output) _output.AppendLine(line); });
 
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var started = Stopwatch.StartNew();
@@ -125,27 +111,5 @@ public sealed class ServiceProcess : IAsyncLifetime
         // The service's own log, for a failing test's reader (beside the test results).
         await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "service-output.log"), Output);
         if (_database is not null) await _database.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) return d.FullName;
-        throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>The service's build in the same configuration as these tests (a project reference builds it first).</summary>
-    private static string FindService()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // …/bin/{Configuration}/net10.0/
-        var dll = Path.Combine(RepositoryRoot(), "src", "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build the solution first.");
     }
 }

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ledger.LocalPostgres;
 using Ledger.Storage;
+using Ledger.Testing.Hosts;
 using Marten;
 using JasperFx.Events.Projections;
 using Npgsql;
@@ -93,7 +93,7 @@ internal static class HttpLoadBenchmark
             Log(environment);
 
             var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-            var port = FreePort();
+            var port = ServiceProcess.FreePort();
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
             {
                 BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60),
@@ -171,52 +171,29 @@ internal static class HttpLoadBenchmark
     {
         if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE") is { Length: > 0 } other)
             return File.Exists(other) ? Path.GetFullPath(other) : throw new InvalidOperationException($"LEDGER_BENCH_SERVICE: {other} not found.");
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (!File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) continue;
-            var dll = Path.Combine(d.FullName, "src", "Ledger.Api", "bin", "Release", "net10.0", "Ledger.Api.dll");
-            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build with -c Release first.");
-        }
-        throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
+        var dll = Path.Combine(ServiceProcess.RepositoryRoot(), "src", "Ledger.Api", "bin", "Release", "net10.0", "Ledger.Api.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build with -c Release first.");
     }
 
     internal static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
         HttpClient http, string agency, CancellationToken ct, int? streamStateCache = null)
     {
-        var psi = new ProcessStartInfo("dotnet", [api, "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = Path.GetDirectoryName(api)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.Environment["ConnectionStrings__Ledger"] = serviceCs;
-        psi.Environment["ConnectionStrings__LedgerOwner"] = owner;
-        psi.Environment["Ledger__ServiceRole"] = ServiceRole;
-        psi.Environment["Ledger__BootstrapAdminToken"] = token;
-        psi.Environment["Ledger__SnapshotKey"] = new string('a', 64);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        if (streamStateCache is { } cached) psi.Environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
-        var started = Stopwatch.GetTimestamp();
-        var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start the service");
+        var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, token, new string('a', 64));
+        if (streamStateCache is { } cached) environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
         var output = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
+        var (p, started) = ServiceProcess.Launch(api, $"http://127.0.0.1:{port}", environment, line => { lock (output) output.AppendLine(line); });
         var body = new { code = agency, name = "Cold start " + agency };
-        while (true)
-        {
-            if (p.HasExited) throw new InvalidOperationException($"the service exited ({p.ExitCode}):\n{output}");
-            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(120)) throw new TimeoutException($"no answer in 120 s:\n{output}");
-            try
+        // Cold start: from just before the process starts to the first command's 2xx (503 while it starts: again).
+        var toFirstCommand = await ServiceProcess.WaitReadyAsync(p, started, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(10), async c =>
             {
-                using var r = await SendAsync(http, HttpMethod.Post, "/api/agencies", token, body, ct);
-                if (r.IsSuccessStatusCode) return (p, Stopwatch.GetElapsedTime(started));
+                using var r = await SendAsync(http, HttpMethod.Post, "/api/agencies", token, body, c);
+                if (r.IsSuccessStatusCode) return true;
                 if (r.StatusCode != HttpStatusCode.ServiceUnavailable)
-                    throw new InvalidOperationException($"first command answered {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync(ct)}");
-            }
-            catch (HttpRequestException) { } // not listening yet
-            await Task.Delay(10, ct);
-        }
+                    throw new InvalidOperationException($"first command answered {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync(c)}");
+                return false;
+            },
+            code => $"the service exited ({code}):\n{output}", () => $"no answer in 120 s:\n{output}", ct);
+        return (p, toFirstCommand);
     }
 
     internal static async Task StopAsync(Process p)
@@ -569,13 +546,6 @@ internal static class HttpLoadBenchmark
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)r.StatusCode}: {text}");
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
-    }
-
-    internal static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static void Log(string line) => ScenarioRunner.Log(line);

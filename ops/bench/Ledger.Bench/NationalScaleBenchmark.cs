@@ -163,7 +163,7 @@ internal static class NationalScaleBenchmark
             Log(environment);
 
             var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-            var port = HttpLoadBenchmark.FreePort();
+            var port = Ledger.Testing.Hosts.ServiceProcess.FreePort();
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
             {
                 BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5),

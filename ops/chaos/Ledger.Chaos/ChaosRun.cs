@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Ledger.LocalPostgres;
 using Npgsql;
+using ServiceProcess = Ledger.Testing.Hosts.ServiceProcess;
 
 namespace Ledger.Chaos;
 
@@ -24,7 +25,7 @@ public static class ChaosRun
     {
         var clock = Stopwatch.StartNew();
         var runId = Guid.NewGuid().ToString("N")[..8];
-        var dll = o.ServiceDll ?? FindService();
+        var dll = o.ServiceDll ?? ServiceProcess.FindService();
         var report = new ChaosReport { Options = o };
         var rng = new Random(o.Seed);
         var log = o.Log;
@@ -43,20 +44,12 @@ public static class ChaosRun
             var owner = cluster.SuperUserConnectionString(Database);
             var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
             var logFile = o.ServiceLog ?? Path.Combine(Path.GetTempPath(), $"ledger-chaos-{runId}-service.log");
-            service = new ServiceUnderTest(dll, ServiceUnderTest.FreePort(), new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Ledger"] = serviceCs,
-                ["ConnectionStrings__LedgerOwner"] = owner,
-                ["Ledger__ServiceRole"] = ServiceRole,
-                ["Ledger__BootstrapAdminToken"] = AdminToken,
-                ["Ledger__SnapshotKey"] = new string('c', 64),
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
-                ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
-                ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
-                ["Logging__Console__UseUtcTimestamp"] = "true",
-            }, logFile, log);
+            var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, AdminToken, new string('c', 64));
+            environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+            environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
+            environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
+            environment["Logging__Console__UseUtcTimestamp"] = "true";
+            service = new ServiceUnderTest(dll, ServiceProcess.FreePort(), environment, logFile, log);
             log($"run {runId}, seed {o.Seed}; service output: {logFile}");
             await service.StartAsync(ct);
 
@@ -258,18 +251,5 @@ public static class ChaosRun
         }
         report.ProbeFailures.Add($"five commit-kill probes in a row were not committed (answers {string.Join(", ", notCommitted)}): the service was not killed");
         return "commit-kill probe: no attempt was committed";
-    }
-
-    /// <summary>The service's build in this build's configuration (…/bin/{Configuration}/net10.0/ of this assembly).</summary>
-    public static string FindService()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (!File.Exists(Path.Combine(d.FullName, "Ledger.sln"))) continue;
-            var dll = Path.Combine(d.FullName, "src", "Ledger.Api", "bin", configuration, "net10.0", "Ledger.Api.dll");
-            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build the solution first.");
-        }
-        throw new InvalidOperationException("Ledger.sln not found above " + AppContext.BaseDirectory);
     }
 }

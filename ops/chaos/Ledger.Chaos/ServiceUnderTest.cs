@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using ServiceProcess = Ledger.Testing.Hosts.ServiceProcess;
 
 namespace Ledger.Chaos;
 
@@ -24,36 +24,28 @@ public sealed class ServiceUnderTest(string dll, int port, IReadOnlyDictionary<s
     /// <summary>Starts the service and waits until <c>GET /health</c> answers 200 (database up, audit layer intact).</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", BaseAddress.ToString().TrimEnd('/')])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
         lock (_gate) _output ??= new StreamWriter(logFile, append: true) { AutoFlush = true };
         Write($"==== start {Starts + 1} at {DateTimeOffset.UtcNow:O}");
-        var started = Stopwatch.StartNew();
-        var p = _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start the service.");
-        p.OutputDataReceived += (_, e) => Write(e.Data);
-        p.ErrorDataReceived += (_, e) => Write(e.Data);
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
+        var (p, started) = ServiceProcess.Launch(dll, BaseAddress.ToString().TrimEnd('/'), environment, Write);
+        _process = p;
         Starts++;
 
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
-        {
-            if (p.HasExited) throw new InvalidOperationException($"The service exited ({p.ExitCode}) while starting; its output: {logFile}");
-            if (started.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"The service did not answer /health 200 within 120 s; its output: {logFile}");
-            try
+        var took = await ServiceProcess.WaitReadyAsync(p, started, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(50), async c =>
             {
-                using var r = await http.GetAsync("/health", ct);
-                if (r.StatusCode == HttpStatusCode.OK) break;
-            }
-            catch (HttpRequestException) { } // not listening yet
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
-            await Task.Delay(50, ct);
-        }
-        log($"service started (pid {p.Id}) in {started.Elapsed.TotalSeconds:F1} s");
+                try
+                {
+                    using var r = await http.GetAsync("/health", c);
+                    return r.StatusCode == HttpStatusCode.OK;
+                }
+                catch (TaskCanceledException) when (!c.IsCancellationRequested)
+                {
+                    return false; // no answer within 5 s yet
+                }
+            },
+            code => $"The service exited ({code}) while starting; its output: {logFile}",
+            () => $"The service did not answer /health 200 within 120 s; its output: {logFile}", ct);
+        log($"service started (pid {p.Id}) in {took.TotalSeconds:F1} s");
     }
 
     /// <summary>SIGKILL to the service's pid (no graceful stop), waited for.</summary>
@@ -90,12 +82,5 @@ public sealed class ServiceUnderTest(string dll, int port, IReadOnlyDictionary<s
             _output?.Dispose();
             _output = null;
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
