@@ -58,8 +58,12 @@ public static class DatabaseRegistration
     {
         public async Task StartAsync(CancellationToken ct)
         {
+            var phases = new StartupPhases();
             await database.MigrateWolverineAsync(database.GrantedRole, ct);
+            phases.Done("Wolverine's tables");
             var problems = await guard.CheckAsync(ct);
+            phases.Done("audit layer check");
+            log.LogInformation("Database checked: {Phases}.", phases);
             foreach (var p in problems) log.LogCritical("Audit layer: {Problem} Writes are refused until this is repaired.", p);
         }
 

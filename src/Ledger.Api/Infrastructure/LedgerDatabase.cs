@@ -126,16 +126,22 @@ public sealed class LedgerDatabase : IAsyncDisposable
         if (!string.IsNullOrWhiteSpace(configured))
         {
             var ownerCs = Named(LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured), "ledger-owner");
+            var phases = new StartupPhases();
             await RefuseTransactionPoolingAsync(configured, config.GetConnectionString("LedgerOwner"), ct);
+            phases.Done("pooling probe");
             var owner = NpgsqlDataSource.Create(ownerCs);
             try
             {
                 await using (await StartupLock.TakeAsync(owner, ct))
                 {
+                    phases.Done("start-up lock");
                     await MigrateAsync(ownerCs, owner, log, ct);
+                    phases.Done("migrations");
                     // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
                     if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
+                    phases.Done("grants");
                 }
+                log.LogInformation("Database opened: {Phases}.", phases);
             }
             catch
             {
@@ -173,12 +179,17 @@ public sealed class LedgerDatabase : IAsyncDisposable
             // One password per cluster, kept beside it: the service and the command line (rebuild, verify) may run at the
             // same time and must not lock each other out by resetting it.
             var password = await cluster.SecretAsync(ServiceRole, ct);
+            var phases = new StartupPhases();
             await using (await StartupLock.TakeAsync(ownerDs, ct))
             {
+                phases.Done("start-up lock");
                 await MigrateAsync(ownerCs, ownerDs, log, ct);
+                phases.Done("migrations");
                 await EnsureServiceRoleAsync(ownerDs, ServiceRole, password, ct);
                 await GrantAsync(ownerDs, ServiceRole, ct);
+                phases.Done("role and grants");
             }
+            log.LogInformation("Database opened: {Phases}.", phases);
             var serviceCs = new NpgsqlConnectionStringBuilder(cluster.SuperUserConnectionString(DatabaseName))
             {
                 Username = ServiceRole, Password = password,
@@ -259,9 +270,11 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         var checks = new List<(string, string)> { ("ConnectionStrings__Ledger", serviceCs) };
         if (!string.IsNullOrWhiteSpace(ownerCs) && ownerCs != serviceCs) checks.Add(("ConnectionStrings__LedgerOwner", ownerCs));
-        foreach (var (what, cs) in checks)
+        // Both strings at once: each probe mostly waits for its connections' handshakes.
+        var seenBy = await Task.WhenAll(checks.Select(c => PoolingProbe.CheckAsync(c.Item2, ct)));
+        foreach (var ((what, cs), seen) in checks.Zip(seenBy))
         {
-            if (await PoolingProbe.CheckAsync(cs, ct) is { } seen)
+            if (seen is not null)
                 throw new StartupRefusedException(
                     $"Ledger refuses to start: {what} ({Describe(cs)}) does not keep a PostgreSQL session per connection — {seen}. " +
                     "The async daemon's leadership is a session-level advisory lock, which such a pooler shares between clients, so two " +
@@ -391,4 +404,21 @@ public sealed class LedgerDatabase : IAsyncDisposable
         if (Standby is not null) await Standby.DisposeAsync();
         if (Cluster is not null) await Cluster.StopAsync();
     }
+}
+
+/// <summary>How long each step of opening the database took, for the start-up log (cold start goal: docs/performance.md).</summary>
+internal sealed class StartupPhases
+{
+    private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+    private readonly List<string> _done = [];
+    private TimeSpan _last;
+
+    public void Done(string phase)
+    {
+        var now = _watch.Elapsed;
+        _done.Add(FormattableString.Invariant($"{phase} {(now - _last).TotalMilliseconds:F0} ms"));
+        _last = now;
+    }
+
+    public override string ToString() => string.Join(", ", _done);
 }
