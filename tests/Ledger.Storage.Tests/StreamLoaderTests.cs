@@ -14,18 +14,34 @@ public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<Storage
     private static Guid[] Ids(IReadOnlyList<IEvent> events) => [.. events.Select(e => e.Id)];
 
     [Fact]
-    public async Task Existing_NamesExactlyTheStreamsThatHaveEvents_InOneCall()
+    public async Task ReadMany_GivesEachNamedStreamExactlyWhatReadGives_NowAndAsOfEveryInstant_InOneCall()
     {
         var (a, b, missing, prefix) = (NewStream(), NewStream(), NewStream(), NewStream());
         await fx.AppendAsync(a, 0, Spending(1m));
         await fx.AppendAsync(b, 0, Spending(2m), Spending(3m));
         await fx.AppendAsync(prefix + "-longer", 0, Spending(4m)); // a longer name is not its prefix
+        await fx.AppendAsync(a, 1, Spending(5m));
+        await fx.AppendAsync(b, 2, Spending(6m));
 
-        var found = await fx.Loader.ExistingAsync([a, missing, b, prefix, a]);
+        var now = await fx.Loader.ReadManyAsync([a, missing, b, prefix, a], null);
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), now.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Ids(await fx.Loader.ReadAsync(a)), Ids(now[a]));
+        Assert.Equal(Ids(await fx.Loader.ReadAsync(b)), Ids(now[b]));
+        Assert.Equal([1L, 2L, 3L], now[b].Select(e => e.Version));
+        Assert.Equal("test", EventHeaderValues.Text(now[b][0], EventHeaders.Reason)); // with its metadata
 
-        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
-        Assert.Empty(await fx.Loader.ExistingAsync([]));
-        Assert.Empty(await fx.Loader.ExistingAsync([missing.ToUpperInvariant(), a + " "]));
+        // As of each event's recorded time, and just before it: the same prefix as the one-stream read.
+        foreach (var at in now.Values.SelectMany(e => e).Select(e => e.Timestamp).SelectMany(t => new[] { t, t.AddTicks(-10) }))
+        {
+            var then = await fx.Loader.ReadManyAsync([a, b], at);
+            foreach (var stream in new[] { a, b })
+            {
+                var one = await fx.Loader.ReadAsync(stream, StreamBound.At(at));
+                Assert.Equal(Ids(one), then.TryGetValue(stream, out var many) ? Ids(many) : []);
+            }
+        }
+        Assert.Empty(await fx.Loader.ReadManyAsync([], null));
+        Assert.Empty(await fx.Loader.ReadManyAsync([missing.ToUpperInvariant(), a + " ", a.ToUpperInvariant()], null));
     }
 
     [Fact]

@@ -42,14 +42,14 @@ public sealed class AuditLoader(StreamLoader store)
     public Task<IReadOnlyList<AuditedEvent>> YearAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
         ReadAsync(Domain.PerformanceYears.PerformanceYear.StreamName(agency, year), year, asOf, ct);
 
-    /// <summary>Every Renstra of the agency whose period start lies in [from, to], newest start first.</summary>
+    /// <summary>Every Renstra of the agency whose period start lies in [from, to], newest start first (one query for all).</summary>
     public async Task<IReadOnlyList<RenstraStream>> RenstrasAsync(string agency, int from, int to, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var starts = Enumerable.Range(from, Math.Max(0, to - from + 1)).Reverse().ToList();
-        var existing = await ExistingAsync(starts.Select(s => Renstra.StreamName(agency, s)), ct);
+        var streams = Enumerable.Range(from, Math.Max(0, to - from + 1)).Reverse().Select(s => Renstra.StreamName(agency, s)).ToList();
+        var read = await store.ReadManyAsync(streams, asOf, ct);
         var found = new List<RenstraStream>();
-        foreach (var stream in starts.Select(s => Renstra.StreamName(agency, s)).Where(existing.Contains))
-            if (await RenstraAsync(stream, asOf, ct) is { } plan) found.Add(plan);
+        foreach (var stream in streams)
+            if (read.TryGetValue(stream, out var recorded) && Plan(stream, recorded.Select(r => Audited(r, null)).ToList()) is { } plan) found.Add(plan);
         return found;
     }
 
@@ -57,24 +57,22 @@ public sealed class AuditLoader(StreamLoader store)
     public Task<RenstraStream?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
         Renstras.RenstraInForce.FindAsync(store, agency, year, stream => RenstraAsync(stream, asOf, ct), r => r.State, ct);
 
-    /// <summary>The events of each year's stream that exists (one query finds which), in the order of <paramref name="years"/>.</summary>
+    /// <summary>The events of each year's stream, in the order of <paramref name="years"/> (one query for all).</summary>
     public async Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var existing = await ExistingAsync(years.Select(y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y)), ct);
+        var read = await store.ReadManyAsync(years.Select(y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y)).ToList(), asOf, ct);
         var events = new List<AuditedEvent>();
         foreach (var y in years)
-            if (existing.Contains(Domain.PerformanceYears.PerformanceYear.StreamName(agency, y))) events.AddRange(await YearAsync(agency, y, asOf, ct));
+            if (read.TryGetValue(Domain.PerformanceYears.PerformanceYear.StreamName(agency, y), out var recorded))
+                events.AddRange(recorded.Select(r => Audited(r, y)));
         return events;
     }
 
-    /// <summary>Which of the streams exist (one query; a stream is never deleted, so one missing now was missing at any instant).</summary>
-    private Task<IReadOnlySet<string>> ExistingAsync(IEnumerable<string> streams, CancellationToken ct) => store.ExistingAsync(streams.ToList(), ct);
+    private async ValueTask<RenstraStream?> RenstraAsync(string stream, DateTimeOffset? asOf, CancellationToken ct) =>
+        Plan(stream, await ReadAsync(stream, null, asOf, ct));
 
-    private async ValueTask<RenstraStream?> RenstraAsync(string stream, DateTimeOffset? asOf, CancellationToken ct)
-    {
-        var events = await ReadAsync(stream, null, asOf, ct);
-        return events.FirstOrDefault()?.Event is RenstraCreated created ? new RenstraStream(stream, created, events) : null;
-    }
+    private static RenstraStream? Plan(string stream, IReadOnlyList<AuditedEvent> events) =>
+        events.FirstOrDefault()?.Event is RenstraCreated created ? new RenstraStream(stream, created, events) : null;
 
     private async Task<IReadOnlyList<AuditedEvent>> ReadAsync(string stream, int? year, DateTimeOffset? asOf, CancellationToken ct)
     {
