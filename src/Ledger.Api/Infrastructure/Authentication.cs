@@ -38,9 +38,6 @@ public sealed class TokenAuthenticator(StreamLoader streams, IConfiguration conf
 
     public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();
 
-    public async Task<CurrentUser?> AuthenticateAsync(string token, CancellationToken ct) =>
-        (await AuthenticateAsync(token, null, ct)).User;
-
     /// <summary>
     /// The token's user, or null. The user directory's version is asked in one query with <paramref name="alsoAsk"/>'s
     /// current versions (a read's heads, <c>HeadsPrefetch</c>), which come back with the user (null: none were asked, as
@@ -105,7 +102,7 @@ public static class AuthenticationMiddleware
                 var heads = http.GetEndpoint()?.Metadata.GetMetadata<HeadsPrefetch>()?.Streams(http, http.RequestServices.GetRequiredService<ReadLoader>());
                 (user, var versions) = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
                     .AuthenticateAsync(header[prefix.Length..].Trim(), heads, http.RequestAborted);
-                if (heads is not null && versions is not null) prefetched = new StreamHeads(heads.ToHashSet(StringComparer.Ordinal), versions);
+                if (heads is not null && versions is not null) prefetched = new StreamHeads(heads, versions);
             }
             if (user is null)
             {

@@ -21,9 +21,7 @@ public sealed class HeadsPrefetchTests(LedgerApiFactory f) : IClassFixture<Ledge
     [Fact]
     public async Task WarmReadsWithAUserToken_AskPostgreSqlOnce_AsOfReadsStillAskForThemselves()
     {
-        var agency = ApiClient.NewAgencyCode();
-        await Seed.FullYearAsync(agency);
-        var (_, token) = await CreateUserAsync("staff", agency);
+        var (agency, _, token) = await SeededAgencyWithStaffAsync();
         using var client = f.CreateClient();
         var year = SurakartaSeed.Year;
         string[] reads =
@@ -52,9 +50,7 @@ public sealed class HeadsPrefetchTests(LedgerApiFactory f) : IClassFixture<Ledge
     [Fact]
     public async Task APrefetchedRead_SeesAnEventAppendedBehindTheServicesBack()
     {
-        var agency = ApiClient.NewAgencyCode();
-        await Seed.FullYearAsync(agency);
-        var (_, token) = await CreateUserAsync("staff", agency);
+        var (agency, _, token) = await SeededAgencyWithStaffAsync();
         using var client = f.CreateClient();
         var url = $"/api/agencies/{agency}/indicators/I1?year={SurakartaSeed.Year}";
         var first = await GetAsync(client, url, token);
@@ -69,9 +65,7 @@ public sealed class HeadsPrefetchTests(LedgerApiFactory f) : IClassFixture<Ledge
     [Fact]
     public async Task ARevokedToken_IsRefusedByThePrefetchingReads_FromTheNextRequestOn()
     {
-        var agency = ApiClient.NewAgencyCode();
-        await Seed.FullYearAsync(agency);
-        var (id, token) = await CreateUserAsync("staff", agency);
+        var (agency, id, token) = await SeededAgencyWithStaffAsync();
         using var client = f.CreateClient();
         var url = $"/api/agencies/{agency}/performance/{SurakartaSeed.Year}";
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, url, token)).Status);
@@ -86,6 +80,15 @@ public sealed class HeadsPrefetchTests(LedgerApiFactory f) : IClassFixture<Ledge
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(client, url, token)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(client, $"/api/agencies/{agency}/pk/{SurakartaSeed.Year}", token)).Status);
+    }
+
+    /// <summary>A new agency with Surakarta's full year (SurakartaSeed) and a staff user of it: (agency, user id, token).</summary>
+    private async Task<(string Agency, string Id, string Token)> SeededAgencyWithStaffAsync()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        await Seed.FullYearAsync(agency);
+        var (id, token) = await CreateUserAsync("staff", agency);
+        return (agency, id, token);
     }
 
     private async Task<(string Id, string Token)> CreateUserAsync(string role, string agency)

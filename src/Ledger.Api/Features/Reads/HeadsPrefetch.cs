@@ -12,7 +12,7 @@ namespace Ledger.Api.Features.Reads;
 public sealed class HeadsPrefetch(Func<HttpContext, IReadOnlyCollection<int>?> years)
 {
     /// <summary>The streams to ask along with the authentication, or null (nothing to prefetch for this request).</summary>
-    public IReadOnlyCollection<string>? Streams(HttpContext http, ReadLoader loader)
+    public IReadOnlySet<string>? Streams(HttpContext http, ReadLoader loader)
     {
         if (http.Request.Query.ContainsKey("asOf") || http.GetRouteValue("agency") is not string agency) return null;
         return years(http) is { Count: > 0 } covered && covered.All(y => ReadQuery.CheckYear(y, "year", out _))
