@@ -88,7 +88,10 @@ public sealed class WebAppTests(Browser browser)
         var api = await browser.Service.ReadAsync($"/api/agencies/{Surakarta}/indicators/I5?year=2023", browser.Service.StaffToken);
         Assert.Equal(24.5m, api.GetProperty("realizations").GetProperty("Y").GetDecimal());
 
-        await page.FillAsync("#waktu", before.ToOffset(Wib).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+        // A datetime-local input holds whole minutes as HH:mm (Chromium drops ":00" and Playwright then calls the value
+        // malformed): the test failed whenever `before` fell on a whole minute.
+        var waktu = before.ToOffset(Wib);
+        await page.FillAsync("#waktu", waktu.ToString(waktu.Second == 0 ? "yyyy-MM-dd'T'HH:mm" : "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
         await page.SelectOptionAsync("select[name=zona]", "WIB");
         await page.ClickAsync("#asof button[type=submit]");
         await Expect(page.Locator(".asof-note")).ToContainTextAsync("Anda melihat data sebagaimana tercatat per");
