@@ -68,6 +68,21 @@ public sealed class LedgerDatabase : IAsyncDisposable
     public string? GrantedRole { get; private init; }
 
     /// <summary>
+    /// How this start checks Marten's schema and Wolverine's tables (<c>Ledger:SchemaCheck</c>: <c>fingerprint</c>, the default,
+    /// or <c>full</c>; <see cref="SchemaFingerprints"/>, docs/deployment.md "Schema checks at start").
+    /// </summary>
+    public SchemaCheck SchemaCheck { get; private init; } = SchemaCheck.Fingerprint;
+
+    /// <summary><c>Ledger:SchemaCheck</c>: <c>fingerprint</c> (default) or <c>full</c>; anything else is refused with the reason.</summary>
+    public static SchemaCheck SchemaCheckFrom(IConfiguration config) => config["Ledger:SchemaCheck"] switch
+    {
+        null or "" => SchemaCheck.Fingerprint,
+        var v when v.Equals("fingerprint", StringComparison.OrdinalIgnoreCase) => SchemaCheck.Fingerprint,
+        var v when v.Equals("full", StringComparison.OrdinalIgnoreCase) => SchemaCheck.Full,
+        var v => throw new StartupRefusedException($"Ledger refuses to start: Ledger__SchemaCheck is '{v}'; use 'fingerprint' (the default) or 'full'."),
+    };
+
+    /// <summary>
     /// A streaming standby of the database (<c>ConnectionStrings:LedgerStandby</c>, the service's role), for the reads that
     /// may be served from it (<see cref="Features.Reads.StandbyReads"/>); null when not configured.
     /// </summary>
@@ -126,16 +141,29 @@ public sealed class LedgerDatabase : IAsyncDisposable
         if (!string.IsNullOrWhiteSpace(configured))
         {
             var ownerCs = Named(LedgerMarten.ForLedger(config.GetConnectionString("LedgerOwner") ?? configured), "ledger-owner");
+            var check = SchemaCheckFrom(config);
             var phases = new StartupPhases();
-            await RefuseTransactionPoolingAsync(configured, config.GetConnectionString("LedgerOwner"), ct);
+            // Marten's store and DDL for the migration are built (CPU only) while the probe waits for PostgreSQL.
+            var preparing = PrepareMartenSchema(ownerCs);
+            try
+            {
+                await RefuseTransactionPoolingAsync(configured, config.GetConnectionString("LedgerOwner"), ct);
+            }
+            catch
+            {
+                await DisposeQuietlyAsync(preparing);
+                throw;
+            }
             phases.Done("pooling probe");
+            using var marten = await preparing;
+            phases.Done("Marten's DDL");
             var owner = NpgsqlDataSource.Create(ownerCs);
             try
             {
                 await using (await StartupLock.TakeAsync(owner, ct))
                 {
                     phases.Done("start-up lock");
-                    await MigrateAsync(ownerCs, owner, log, ct);
+                    await MigrateAsync(marten, owner, log, ct, check);
                     phases.Done("migrations");
                     // With a separate owner, the service's own role gets exactly the grants it needs (docker-compose.yml does this).
                     if (config["Ledger:ServiceRole"] is { Length: > 0 } role) await GrantAsync(owner, role, ct);
@@ -156,11 +184,12 @@ public sealed class LedgerDatabase : IAsyncDisposable
             if (!string.IsNullOrWhiteSpace(standby)) log.LogInformation("Reads may be served from the standby {Where}.", Describe(standby));
             return new LedgerDatabase(configured, owner, null, where, key)
             {
-                GrantedRole = config["Ledger:ServiceRole"] is { Length: > 0 } granted ? granted : null, SnapshotKeyKept = kept,
+                GrantedRole = config["Ledger:ServiceRole"] is { Length: > 0 } granted ? granted : null, SnapshotKeyKept = kept, SchemaCheck = check,
                 Standby = string.IsNullOrWhiteSpace(standby) ? null : NpgsqlDataSource.Create(Named(LedgerMarten.ForLedger(standby), "ledger-standby")),
             };
         }
 
+        var localCheck = SchemaCheckFrom(config);
         var dataDirectory = config["Ledger:DataDirectory"] ?? "./.ledger";
         log.LogInformation("No ConnectionStrings__Ledger configured: starting a local PostgreSQL cluster under {Dir}.", Path.GetFullPath(dataDirectory));
         var cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
@@ -168,22 +197,26 @@ public sealed class LedgerDatabase : IAsyncDisposable
             DataDirectory = dataDirectory,
             Log = line => log.LogInformation("{Line}", line),
         }, ct);
+        var localOwnerCs = Named(LedgerMarten.ForLedger(cluster.SuperUserConnectionString(DatabaseName)), "ledger-owner");
+        // Built (CPU only) while the database is created if missing and the secrets are read.
+        var localPreparing = PrepareMartenSchema(localOwnerCs);
         try
         {
             await using (var admin = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
             {
                 await EnsureDatabaseAsync(admin, DatabaseName, ct);
             }
-            var ownerCs = Named(LedgerMarten.ForLedger(cluster.SuperUserConnectionString(DatabaseName)), "ledger-owner");
-            var ownerDs = NpgsqlDataSource.Create(ownerCs);
+            var ownerDs = NpgsqlDataSource.Create(localOwnerCs);
             // One password per cluster, kept beside it: the service and the command line (rebuild, verify) may run at the
             // same time and must not lock each other out by resetting it.
             var password = await cluster.SecretAsync(ServiceRole, ct);
             var phases = new StartupPhases();
+            using var marten = await localPreparing;
+            phases.Done("Marten's DDL");
             await using (await StartupLock.TakeAsync(ownerDs, ct))
             {
                 phases.Done("start-up lock");
-                await MigrateAsync(ownerCs, ownerDs, log, ct);
+                await MigrateAsync(marten, ownerDs, log, ct, localCheck);
                 phases.Done("migrations");
                 await EnsureServiceRoleAsync(ownerDs, ServiceRole, password, ct);
                 await GrantAsync(ownerDs, ServiceRole, ct);
@@ -199,11 +232,12 @@ public sealed class LedgerDatabase : IAsyncDisposable
             var key = Convert.FromHexString(await cluster.SecretAsync("snapshot-key", ct));
             return new LedgerDatabase(serviceCs, ownerDs, cluster, where, key)
             {
-                GrantedRole = ServiceRole, LocalAdminToken = "ldg_local_" + await cluster.SecretAsync("admin-token", ct),
+                GrantedRole = ServiceRole, LocalAdminToken = "ldg_local_" + await cluster.SecretAsync("admin-token", ct), SchemaCheck = localCheck,
             };
         }
         catch
         {
+            await DisposeQuietlyAsync(localPreparing);
             await cluster.StopAsync();
             throw;
         }
@@ -216,11 +250,12 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// database that still holds events of the home-made store Ledger used before Marten (schema <c>eventstore</c>): those
     /// events would silently not be part of the ledger, and there is no migration of them.
     /// </summary>
-    public static async Task MigrateAsync(string ownerConnectionString, NpgsqlDataSource owner, ILogger log, CancellationToken ct)
+    public static async Task MigrateAsync(PreparedMartenSchema marten, NpgsqlDataSource owner, ILogger log, CancellationToken ct,
+        SchemaCheck check = SchemaCheck.Full)
     {
         await RefuseOldStoreAsync(owner, ct);
         var applied = new List<string>();
-        applied.AddRange(await LedgerSchema.MigrateAsync(ownerConnectionString, ReadModelRegistration.Configure, ct));
+        applied.AddRange(await LedgerSchema.MigrateAsync(marten, ct, check));
         applied.AddRange(await ReadModelSchema.MigrateAsync(owner, ct));
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
     }
@@ -232,10 +267,33 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// does: the throwaway host it builds must not be the first host of the process (a test host would take it for the
     /// service).
     /// </summary>
+    /// <summary>Ledger's Marten schema as the owner applies it (with the SAKIP read models), built on a pool thread.</summary>
+    private static Task<PreparedMartenSchema> PrepareMartenSchema(string ownerCs) =>
+        Task.Run(() => PreparedMartenSchema.Prepare(ownerCs, ReadModelRegistration.Configure));
+
+    private static async Task DisposeQuietlyAsync(Task<PreparedMartenSchema> preparing)
+    {
+        try { (await preparing).Dispose(); }
+        catch (Exception) { /* the start is failing already; its own exception is the one to report */ }
+    }
+
+    public const string WolverineComponent = "wolverine";
+
     public async Task MigrateWolverineAsync(string? serviceRole, CancellationToken ct)
     {
         await using var startup = await StartupLock.TakeAsync(Owner, ct);
-        await MigrateWolverineAsync(Owner);
+        // Building Wolverine's throwaway host and comparing its tables is most of this step. Its tables are a function of
+        // Wolverine's code (its core, RDBMS and PostgreSQL assemblies) and of the settings in MigrateWolverineAsync (this
+        // assembly), so the fingerprint is those assemblies' module ids: a restart of the same build skips the step.
+        var fingerprint = SchemaFingerprints.Of(string.Join("\n",
+            new[] { typeof(IMessageBus).Assembly, typeof(Wolverine.RDBMS.IMessageDatabase).Assembly, typeof(PostgresqlConfigurationExtensions).Assembly, typeof(LedgerDatabase).Assembly }
+                .Select(a => $"{a.GetName().Name} {a.ManifestModule.ModuleVersionId}")
+                .Append(Commands.CommandRegistration.WolverineSchema)));
+        if (SchemaCheck == SchemaCheck.Full || !await SchemaFingerprints.MatchesAsync(Owner, WolverineComponent, fingerprint, ct))
+        {
+            await MigrateWolverineAsync(Owner);
+            await SchemaFingerprints.RecordAsync(Owner, WolverineComponent, fingerprint, ct);
+        }
         if (serviceRole is null) return;
         var r = AuditSchema.Quote(serviceRole);
         await using var cmd = Owner.CreateCommand($"""
