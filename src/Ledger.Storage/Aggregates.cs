@@ -38,13 +38,40 @@ public sealed class FoldProjection<TState>(TState initial, Func<TState, IDomainE
 /// <summary>The aggregates of the domain, one per kind of stream, registered as live aggregations.</summary>
 public static class LedgerAggregates
 {
+    private static readonly Dictionary<Type, Fold> Folds = new Fold[]
+    {
+        new Fold<AgencyState>(AgencyState.Initial, Agency.Evolve),
+        new Fold<RenstraState>(RenstraState.Initial, Renstra.Evolve),
+        // The year's agency and year are put in by the command (PerformanceYearState.Initial needs them; Evolve never reads them).
+        new Fold<PerformanceYearState>(PerformanceYearState.Initial("", 0), PerformanceYear.Evolve),
+        new Fold<EvaluationState>(EvaluationState.Initial, Evaluation.Evolve),
+        new Fold<UserDirectoryState>(UserDirectoryState.Initial, (s, e) => s.Evolve(e)),
+    }.ToDictionary(f => f.StateType);
+
     public static void Register(StoreOptions options)
     {
-        options.Projections.Add(new FoldProjection<AgencyState>(AgencyState.Initial, Agency.Evolve), ProjectionLifecycle.Live);
-        options.Projections.Add(new FoldProjection<RenstraState>(RenstraState.Initial, Renstra.Evolve), ProjectionLifecycle.Live);
-        // The year's agency and year are put in by the command (PerformanceYearState.Initial needs them; Evolve never reads them).
-        options.Projections.Add(new FoldProjection<PerformanceYearState>(PerformanceYearState.Initial("", 0), PerformanceYear.Evolve), ProjectionLifecycle.Live);
-        options.Projections.Add(new FoldProjection<EvaluationState>(EvaluationState.Initial, Evaluation.Evolve), ProjectionLifecycle.Live);
-        options.Projections.Add(new FoldProjection<UserDirectoryState>(UserDirectoryState.Initial, (s, e) => s.Evolve(e)), ProjectionLifecycle.Live);
+        foreach (var fold in Folds.Values) fold.Register(options);
+    }
+
+    /// <summary>The seed and the pure <c>Evolve</c> Marten folds <typeparamref name="TState"/> streams with (the same functions).</summary>
+    public static Fold<TState> FoldOf<TState>() => (Fold<TState>)Folds[typeof(TState)];
+
+    public abstract class Fold
+    {
+        internal abstract Type StateType { get; }
+        internal abstract void Register(StoreOptions options);
+    }
+
+    public sealed class Fold<TState>(TState initial, Func<TState, IDomainEvent, TState> evolve) : Fold
+    {
+        public TState Initial { get; } = initial;
+
+        /// <summary><paramref name="state"/> with <paramref name="events"/> folded onto it, in order.</summary>
+        public TState Apply(TState state, IEnumerable<object> events) => events.Aggregate(state, (s, e) => evolve(s, (IDomainEvent)e));
+
+        internal override Type StateType => typeof(TState);
+
+        internal override void Register(StoreOptions options) =>
+            options.Projections.Add(new FoldProjection<TState>(Initial, evolve), ProjectionLifecycle.Live);
     }
 }

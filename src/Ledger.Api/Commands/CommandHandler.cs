@@ -45,6 +45,14 @@ public abstract record CommandHandlerDefinition<TCommand, TState>
     /// </summary>
     public Func<TCommand, IReadOnlyList<object>, FollowOnContext, CancellationToken, Task<IReadOnlyDictionary<string, object?>>>? FollowOn { get; init; }
 
+    /// <summary>
+    /// The streams whose current versions are asked in one query before the fold (the command's own stream among them,
+    /// and the streams its context reads, e.g. <see cref="ReadLoader.HeadStreams"/>); null (the default, or when it
+    /// returns null) asks none. With them a warm fold of the command's stream needs no query when the stream has not moved
+    /// since (<see cref="CommandRunner"/>), and the context's loads take the same versions.
+    /// </summary>
+    public Func<TCommand, ReadLoader, IReadOnlySet<string>?>? Heads { get; init; }
+
     internal abstract Task<Decision> DecideAsync(TState state, TCommand command, ReadLoader reads, CancellationToken ct);
 }
 

@@ -68,7 +68,10 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         var stream = handler.Stream(command);
         metadata = metadata with { Agency = handler.Tenant(command) ?? metadata.Agency };
         await hooks.BeforeFoldAsync(stream, ct);
-        var folded = await FoldAsync<TState>(session, stream, ct);
+        var heads = handler.Heads?.Invoke(command, reads) is { } asked && asked.Contains(stream) ? await reads.CurrentHeadsAsync(asked, ct) : null;
+        // The context's loads (LoadContext) take these versions instead of asking again.
+        using var prefetched = heads is null ? null : ReadLoader.UsePrefetchedHeads(heads);
+        var folded = await FoldAsync<TState>(session, stream, heads?.Of(stream), ct);
         var version = folded?.Version ?? 0;
         if (http is not null) CommandRequest.Of(http).Decided(stream, version);
         if (ifMatch is { } required && required != version)
@@ -100,7 +103,25 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
             built.Add(e);
         }
         session.Events.Append(stream, version + events.Count, built);
+        // Once (and only if) this session commits, the process's fold of the stream is the decided one plus these events, so
+        // the stream's next command finds it current (its head is this version) and reads none of its events. A commit that
+        // fails never calls the listener; a retry decides on a fresh session.
+        if (folds.Enabled)
+        {
+            var fold = LedgerAggregates.FoldOf<TState>();
+            var after = new Folded<TState> { Id = stream, State = fold.Apply(folded is null ? fold.Initial : folded.State, events), Version = version + events.Count };
+            session.Listeners.Add(new KeepFoldAfterCommit<TState>(folds, stream, after));
+        }
         return new Appended(stream, version + events.Count, ids, events);
+    }
+
+    private sealed class KeepFoldAfterCommit<TState>(StreamStateCache folds, string stream, Folded<TState> after) : DocumentSessionListenerBase
+    {
+        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+        {
+            folds.Put(stream, new FoldedState<Folded<TState>>(after, after.Version, DateTimeOffset.MaxValue));
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>
@@ -110,9 +131,18 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
     /// the events after it, which are usually none or a few. The fold is still of the events themselves, never of a
     /// stored document; a race with another writer is caught by the append's expected version, as before.
     /// </summary>
-    private async Task<Folded<TState>?> FoldAsync<TState>(IDocumentSession session, string stream, CancellationToken ct)
+    /// <param name="head">
+    /// The stream's version asked just before (<see cref="CommandHandlerDefinition{TCommand,TState}.Heads"/>), if it was:
+    /// 0 means no stream (nothing to fold), the cached fold's own version means the fold is current, and neither then
+    /// needs a query. The append's expected version catches a write after it, exactly as it catches one after Marten's fetch.
+    /// </param>
+    private async Task<Folded<TState>?> FoldAsync<TState>(IDocumentSession session, string stream, long? head, CancellationToken ct)
     {
         var known = folds.Get<Folded<TState>>(stream);
+        if (head == 0) return null;
+        // Behind the fold (events it holds are not in the log: a failover lost a commit that was never replicated): refold.
+        if (head < known?.Version) known = null;
+        if (known is not null && head == known.Version) return known.State;
         var folded = known is null
             ? await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct)
             : await session.Events.AggregateStreamAsync(stream, state: known.State, fromVersion: known.Version + 1, token: ct);

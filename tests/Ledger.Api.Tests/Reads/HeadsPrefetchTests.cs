@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Ledger.Domain.Capaian;
@@ -115,25 +113,9 @@ public sealed class HeadsPrefetchTests(LedgerApiFactory f) : IClassFixture<Ledge
         return (r.StatusCode, text.Length > 0 && text[0] == '{' ? JsonDocument.Parse(text).RootElement.Clone() : default);
     }
 
-    /// <summary>
-    /// The queries one request sends to PostgreSQL: Npgsql's command activities in the request's trace (the request
-    /// carries its own trace id in <c>traceparent</c>; ASP.NET Core continues it and Npgsql's activities are its children).
-    /// </summary>
     private static async Task<(HttpStatusCode Status, int Queries)> CountQueriesAsync(HttpClient client, string url, string token)
     {
-        var trace = ActivityTraceId.CreateRandom();
-        var commands = new ConcurrentBag<string>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                if (a.Source.Name == "Npgsql" && a.TraceId == trace) commands.Add(a.DisplayName + " " + a.GetTagItem("db.query.text"));
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
-        var (status, _) = await GetAsync(client, url, token, $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
-        return (status, commands.Count(c => !c.StartsWith("connect", StringComparison.OrdinalIgnoreCase)));
+        var ((status, _), queries) = await QueryTrace.OfAsync(traceParent => GetAsync(client, url, token, traceParent));
+        return (status, queries.Count);
     }
 }

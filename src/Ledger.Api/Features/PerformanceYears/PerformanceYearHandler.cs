@@ -23,6 +23,9 @@ public static class PerformanceYearHandler
         // The pipeline's Initial is one value for every stream; the agency and year are put in before deciding
         // (the domain's Evolve never reads them, its decisions do: RenstraCovering(state.Year), messages).
         Initial = PerformanceYearState.Initial("", 0),
+        // The year stream itself, the agency and the Renstra plans that could cover the year: one query for the fold and
+        // the context (Contexts.ForYearAsync asks the same set).
+        Heads = (c, reader) => reader.HeadStreams(c.Agency, [c.Key]),
         LoadContext = (c, reader, ct) => Contexts.ForYearAsync(reader, c.Agency, c.Key, ct),
         Decide = (state, c, context) => DomainCommands.ToPipeline(
             PerformanceYear.Decide(Addressed(state, c), toDomain(c), context)),

@@ -81,6 +81,10 @@ public sealed class ReadLoader(
         return new StreamHeads(streams, await Store.VersionsAsync(streams, ct));
     }
 
+    /// <summary>The current versions of <paramref name="streams"/> on the primary, in one query (a command's heads).</summary>
+    public async Task<StreamHeads> CurrentHeadsAsync(IReadOnlySet<string> streams, CancellationToken ct) =>
+        new(streams, await store.VersionsAsync(streams, ct));
+
     /// <summary>
     /// The streams whose current versions <see cref="HeadsAsync"/> asks for a read of <paramref name="agency"/>'s
     /// <paramref name="years"/> at the head of the log; null when it asks for none (no cache, or a code no agency can have).
