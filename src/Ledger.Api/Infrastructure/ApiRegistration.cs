@@ -53,7 +53,7 @@ public static class ApiRegistration
         app.UseBearerTokens();
         app.UseEndpointAccess();
         app.UseAuditGuard();
-        app.UseWalPositions(); // Ledger-Lsn on every successful write (docs/replication.md)
+        app.UseWalPositions(); // Ledger-Lsn on every successful write when a standby is configured (docs/replication.md)
         app.UseStandbyReads(); // with ConnectionStrings__LedgerStandby: the main reads from the standby, read-your-writes
         app.UseMiddleware<CommandMiddleware>();
         var api = app.MapGroup("/api");

@@ -9,8 +9,9 @@ namespace Ledger.Api.Features.Reads;
 /// <summary>
 /// Reads served from a streaming standby, with read-your-writes (issue 13 item 5; docs/replication.md).
 /// <para>
-/// Every successful write answers its commit's WAL position in <see cref="LsnHeader"/> (the primary's
-/// <c>pg_current_wal_lsn()</c> once the command has committed: at or past the end of its commit record). With
+/// With a standby (or <c>Ledger:WalPositions</c> = <c>always</c>), every successful write answers its commit's WAL position
+/// in <see cref="LsnHeader"/> (the primary's <c>pg_current_wal_lsn()</c> once the command has committed: at or past the end
+/// of its commit record); without one no read can use it, so the query is not made. With
 /// <c>ConnectionStrings:LedgerStandby</c> set, the main reads (endpoints marked <see cref="Readable"/>: indicator,
 /// performance table, PK, PK diff; as-of or not) are served from the standby: a read that sends a position back in
 /// <see cref="MinLsnHeader"/> first waits until the standby has replayed it (<c>pg_last_wal_replay_lsn()</c>), at most
@@ -52,9 +53,27 @@ public static class StandbyReads
     /// <summary>
     /// Adds <see cref="LsnHeader"/> to every successful write (any /api request that is not a GET), read on the primary
     /// when the answer starts, i.e. after its transaction committed. A failure to read it leaves the header out (the write
-    /// is answered as it is): a client without a position simply cannot ask a standby to wait for it.
+    /// is answered as it is): a client without a position simply cannot ask a standby to wait for it. Only when the
+    /// service has a standby (<c>ConnectionStrings:LedgerStandby</c>) or <c>Ledger:WalPositions</c> is <c>always</c>:
+    /// otherwise every read is served by the primary, no read waits for a position, and the query would be one more round
+    /// trip on every write for nothing.
     /// </summary>
-    public static void UseWalPositions(this WebApplication app) => app.Use(async (http, next) =>
+    public static void UseWalPositions(this WebApplication app)
+    {
+        if (!WalPositionsAnswered(app)) return;
+        app.UseWalPositionHeader();
+    }
+
+    /// <summary>Whether writes carry <see cref="LsnHeader"/>: with a standby, or <c>Ledger:WalPositions</c> = <c>always</c> (<c>standby</c>, the default: only with one).</summary>
+    public static bool WalPositionsAnswered(WebApplication app) => app.Configuration["Ledger:WalPositions"] switch
+    {
+        null or "" => app.Services.GetService<LedgerDatabase>()?.Standby is not null,
+        var v when v.Equals("standby", StringComparison.OrdinalIgnoreCase) => app.Services.GetService<LedgerDatabase>()?.Standby is not null,
+        var v when v.Equals("always", StringComparison.OrdinalIgnoreCase) => true,
+        var v => throw new InvalidOperationException($"Ledger__WalPositions is '{v}'; use 'standby' (the default) or 'always'."),
+    };
+
+    private static void UseWalPositionHeader(this WebApplication app) => app.Use(async (http, next) =>
     {
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Request.Path.StartsWithSegments("/api"))
         {
