@@ -260,13 +260,6 @@ public sealed class LedgerDatabase : IAsyncDisposable
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
     }
 
-    /// <summary>
-    /// Wolverine's tables (deduplicated responses, its node and envelope tables) in schema <c>wolverine</c>, created by the
-    /// owner with the same durability settings as the service (<see cref="Commands.CommandRegistration.Configure"/>), which
-    /// never creates tables itself; then the service role's grants on them. Run when the service starts, before Wolverine
-    /// does: the throwaway host it builds must not be the first host of the process (a test host would take it for the
-    /// service).
-    /// </summary>
     /// <summary>Ledger's Marten schema as the owner applies it (with the SAKIP read models), built on a pool thread.</summary>
     private static Task<PreparedMartenSchema> PrepareMartenSchema(string ownerCs) =>
         Task.Run(() => PreparedMartenSchema.Prepare(ownerCs, ReadModelRegistration.Configure));
@@ -279,6 +272,13 @@ public sealed class LedgerDatabase : IAsyncDisposable
 
     public const string WolverineComponent = "wolverine";
 
+    /// <summary>
+    /// Wolverine's tables (deduplicated responses, its node and envelope tables) in schema <c>wolverine</c>, created by the
+    /// owner with the same durability settings as the service (<see cref="Commands.CommandRegistration.Configure"/>), which
+    /// never creates tables itself; then the service role's grants on them. Run when the service starts, before Wolverine
+    /// does: the throwaway host it builds must not be the first host of the process (a test host would take it for the
+    /// service).
+    /// </summary>
     public async Task MigrateWolverineAsync(string? serviceRole, CancellationToken ct)
     {
         await using var startup = await StartupLock.TakeAsync(Owner, ct);
