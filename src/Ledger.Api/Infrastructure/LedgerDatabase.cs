@@ -277,7 +277,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     /// owner with the same durability settings as the service (<see cref="Commands.CommandRegistration.Configure"/>), which
     /// never creates tables itself; then the service role's grants on them. Run when the service starts, before Wolverine
     /// does: the throwaway host it builds must not be the first host of the process (a test host would take it for the
-    /// service).
+    /// service). Skipped, but for the grants, when this build migrated them last (<see cref="SchemaCheck"/>).
     /// </summary>
     public async Task MigrateWolverineAsync(string? serviceRole, CancellationToken ct)
     {
