@@ -225,12 +225,13 @@ public sealed class ReadLoader(
         long version = 0;
         var lastRecorded = DateTimeOffset.MinValue;
         IReadOnlyList<IEvent>? recorded = null;
-        var snapshot = await snapshots.LatestAsync(stream, YearCodec.StateType, asOf, ct);
-        if (snapshot is not null && YearCodec.TryDeserialize(snapshot.Json) is { } restored
+        // The newest authentic row and, in the same query, the chain hash of the stream's event at its version now.
+        var latest = await snapshots.LatestWithChainHashAsync(stream, YearCodec.StateType, asOf, ct);
+        if (latest?.Snapshot is { } snapshot && YearCodec.TryDeserialize(snapshot.Json) is { } restored
             && restored.AgencyCode == agency && restored.Year == year)
         {
             // Its event must still be there, with the chain hash the snapshot was taken at.
-            var hash = await snapshots.ChainHashAsync(stream, snapshot.Version, ct);
+            var hash = latest.ChainHash;
             if (hash is not null && hash.AsSpan().SequenceEqual(snapshot.EventHash))
             {
                 state = restored;
