@@ -17,6 +17,14 @@ public sealed record StreamBound
 }
 
 /// <summary>
+/// Which events of a read to fetch (a filter the store applies in its query, so the others are never sent or decoded):
+/// every event of <see cref="Types"/>, and of <see cref="TypesWhereField"/> only those whose payload has
+/// <see cref="Field"/> (a top-level property, as stored) equal to <see cref="Value"/>. Type names as stored
+/// (<see cref="DomainEventTypes"/>).
+/// </summary>
+public sealed record EventFilter(IReadOnlyCollection<string> Types, IReadOnlyCollection<string> TypesWhereField, string Field, string Value);
+
+/// <summary>
 /// The one stream loader of Ledger: every read of a stream (commands' contexts, the HTTP reads, the audit reads, the
 /// snapshot recompute) goes through here, and through Marten. Recorded time never goes backwards within a stream (the
 /// seal refuses it), so an as-of read of a stream is always a prefix of it.
@@ -61,7 +69,15 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     /// A stream with no events by then has no entry.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
-        DateTimeOffset? asOf, CancellationToken ct = default)
+        DateTimeOffset? asOf, CancellationToken ct = default) => await ReadManyAsync(streams, asOf, null, ct);
+
+    /// <summary>
+    /// <see cref="ReadManyAsync(IReadOnlyCollection{string}, DateTimeOffset?, CancellationToken)"/>, keeping only the events
+    /// <paramref name="filter"/> selects (null: all): each stream's are then the ones of its full read that match, in
+    /// version order. A stream with no matching event by then has no entry.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
+        DateTimeOffset? asOf, EventFilter? filter, CancellationToken ct = default)
     {
         var found = new Dictionary<string, IReadOnlyList<IEvent>>(StringComparer.Ordinal);
         if (streams.Count == 0) return found;
@@ -72,6 +88,15 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         {
             var at = instant.ToUniversalTime();
             query = query.Where(e => e.Timestamp <= at);
+        }
+        if (filter is not null)
+        {
+            // Marten's raw event query reads ledger.mt_events as d; ->> gives the property's text (null when absent).
+            var whole = filter.Types.ToArray();
+            var some = filter.TypesWhereField.ToArray();
+            var (field, value) = (filter.Field, filter.Value);
+            query = query.Where(e => e.EventTypeName.IsOneOf(whole)
+                || (e.EventTypeName.IsOneOf(some) && Marten.Linq.MatchesSql.MatchesSqlExtensions.MatchesSql(e, "d.data ->> ? = ?", field, value)));
         }
         // No ORDER BY: each stream is put in version order here, which leaves PostgreSQL free to fetch the rows by the
         // (stream_id, version) index rather than walk the sequence order of a large log.

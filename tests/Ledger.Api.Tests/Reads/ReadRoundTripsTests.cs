@@ -17,6 +17,8 @@ namespace Ledger.Api.Tests.Reads;
 /// - as-of: the directory; the year's snapshot with the chain hash of its event; the agency, the candidate Renstra
 ///   plans and the year in one query (was six after the directory: the agency, which plans exist, the plan, the
 ///   snapshot, its chain hash, the year);
+/// - history: the directory; the agency and the plans in one query; the year streams' events that may concern the
+///   indicator in one (was four: the agency on its own, and every event of the years).
 /// A snapshot row that is not the service's, or not of this history, changes no answer.
 /// </summary>
 public sealed class ReadRoundTripsTests(DerivedStateApiFactory f) : IClassFixture<DerivedStateApiFactory>
@@ -62,6 +64,29 @@ public sealed class ReadRoundTripsTests(DerivedStateApiFactory f) : IClassFixtur
         var despite = await QueryTrace.GetAsync(client, url, token);
         Assert.Equal(asOf.Body.GetRawText(), despite.Body.GetRawText());
         Assert.True(despite.Queries.Count == 3, $"as-of read past a row of another history: {despite.Queries.Count} queries");
+    }
+
+    [Fact]
+    public async Task AHistoryRead_IsThreeRoundTrips_AndFetchesOnlyTheYearEventsThatMayConcernTheIndicator()
+    {
+        var (agency, token) = await AgencyWithStaffAsync();
+        var year = SurakartaSeed.Year;
+        for (var i = 0; i < 6; i++)
+        {
+            await Seed.YearAsync(agency, year, new CorrectRealization("I1", Period.Y, 0.70m + i / 100m, $"Koreksi I1 ke-{i}"));
+            await Seed.YearAsync(agency, year, new CorrectRealization("I2", Period.Y, 70m + i, $"Koreksi I2 ke-{i}"));
+        }
+        using var client = f.CreateClient();
+        var url = $"/api/agencies/{agency}/indicators/I1/history";
+        Assert.Equal(HttpStatusCode.OK, (await QueryTrace.GetAsync(client, url, token)).Status); // the directory knows the new user now
+        var history = await QueryTrace.GetAsync(client, url, token);
+        Assert.Equal(HttpStatusCode.OK, history.Status);
+        Assert.True(history.Queries.Count == 3, $"history: {history.Queries.Count} queries, expected 3:\n{string.Join("\n", history.Queries)}");
+        Assert.Contains(history.Queries, q => q.Contains("d.data ->>", StringComparison.Ordinal)); // the years' events filtered in SQL
+
+        var corrections = history.Body.EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "realization.corrected").ToList();
+        Assert.Equal([0.70m, 0.71m, 0.72m, 0.73m, 0.74m, 0.75m], corrections.Select(e => e.GetProperty("after").GetDecimal()));
+        Assert.All(corrections, e => Assert.StartsWith("Koreksi I1", e.GetProperty("reason").GetString()));
     }
 
     /// <summary>A new agency with Surakarta's full year (SurakartaSeed) and a staff user's token.</summary>
