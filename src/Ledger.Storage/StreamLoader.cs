@@ -76,27 +76,43 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     /// <paramref name="filter"/> selects (null: all): each stream's are then the ones of its full read that match, in
     /// version order. A stream with no matching event by then has no entry.
     /// </summary>
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
+        DateTimeOffset? asOf, EventFilter? filter, CancellationToken ct = default) =>
+        filter is null ? ReadManyAsync(streams, [], asOf, null, ct) : ReadManyAsync([], streams, asOf, filter, ct);
+
+    /// <summary>
+    /// In one query: every event of <paramref name="streams"/> and of <paramref name="filtered"/> those
+    /// <paramref name="filter"/> selects, as of the instant, each stream's in version order (what the two reads above
+    /// give, one for each list). A stream with no event by then has no entry.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
-        DateTimeOffset? asOf, EventFilter? filter, CancellationToken ct = default)
+        IReadOnlyCollection<string> filtered, DateTimeOffset? asOf, EventFilter? filter, CancellationToken ct = default)
     {
         var found = new Dictionary<string, IReadOnlyList<IEvent>>(StringComparer.Ordinal);
-        if (streams.Count == 0) return found;
+        if (filter is null && filtered.Count > 0) throw new ArgumentException("Filtered streams need a filter.", nameof(filter));
+        if (streams.Count + filtered.Count == 0) return found;
         await using var session = Session();
         var ids = streams.Distinct(StringComparer.Ordinal).ToArray();
-        var query = session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(ids));
+        var some = filtered.Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Intersect(some, StringComparer.Ordinal).Any()) throw new ArgumentException("A stream is read whole or filtered, not both.", nameof(filtered));
+        IQueryable<IEvent> query = session.Events.QueryAllRawEvents();
+        if (some.Length == 0) query = query.Where(e => e.StreamKey!.IsOneOf(ids));
+        else
+        {
+            // Marten's raw event query reads ledger.mt_events as d; ->> gives the property's text (null when absent).
+            var types = filter!.Types.ToArray();
+            var typesWhere = filter.TypesWhereField.ToArray();
+            var (field, value) = (filter.Field, filter.Value);
+            // Streams read whole, if any (an empty list matches nothing), or the filtered streams' selected events.
+            query = query.Where(e => e.StreamKey!.IsOneOf(ids)
+                    || (e.StreamKey!.IsOneOf(some)
+                        && (e.EventTypeName.IsOneOf(types)
+                            || (e.EventTypeName.IsOneOf(typesWhere) && Marten.Linq.MatchesSql.MatchesSqlExtensions.MatchesSql(e, "d.data ->> ? = ?", field, value)))));
+        }
         if (asOf is { } instant)
         {
             var at = instant.ToUniversalTime();
             query = query.Where(e => e.Timestamp <= at);
-        }
-        if (filter is not null)
-        {
-            // Marten's raw event query reads ledger.mt_events as d; ->> gives the property's text (null when absent).
-            var whole = filter.Types.ToArray();
-            var some = filter.TypesWhereField.ToArray();
-            var (field, value) = (filter.Field, filter.Value);
-            query = query.Where(e => e.EventTypeName.IsOneOf(whole)
-                || (e.EventTypeName.IsOneOf(some) && Marten.Linq.MatchesSql.MatchesSqlExtensions.MatchesSql(e, "d.data ->> ? = ?", field, value)));
         }
         // No ORDER BY: each stream is put in version order here, which leaves PostgreSQL free to fetch the rows by the
         // (stream_id, version) index rather than walk the sequence order of a large log.

@@ -46,6 +46,20 @@ public sealed class HistoryFilterTests(LedgerApiFactory f) : IClassFixture<Ledge
                 fewer += filtered.Count < whole.Count ? 1 : 0;
             }
         Assert.True(fewer > instants.Count, "the filter leaves events out");
+
+        // The history's one query: the agency, the plans and the years asked, each as its own read gives it.
+        foreach (var at in instants)
+        {
+            var one = await audit.IndicatorHistoryAsync(agency, 2010, 2024, "I1", [2021, 2022, SurakartaSeed.Year, 2030], at, default);
+            Assert.Equal(await audit.AgencyExistsAsync(agency, at, default), one.AgencyExists);
+            if (!one.AgencyExists) continue;
+            Assert.Equal((await audit.RenstrasAsync(agency, 2010, 2024, at, default)).SelectMany(r => r.Events).Select(e => e.Id),
+                one.Renstras.SelectMany(r => r.Events).Select(e => e.Id));
+            Assert.Equal([2021, 2022, SurakartaSeed.Year, 2030], one.Years.Keys.Order());
+            foreach (var (y, events) in one.Years)
+                Assert.Equal((await audit.YearsForIndicatorAsync(agency, [y], "I1", at, default)).Select(e => (e.Id, e.StreamYear)), events.Select(e => (e.Id, e.StreamYear)));
+        }
+        Assert.False((await audit.IndicatorHistoryAsync(ApiClient.NewAgencyCode(), 2010, 2024, "I1", [SurakartaSeed.Year], null, default)).AgencyExists);
         Assert.Contains(IndicatorHistory.For("I6", [.. renstra, .. all]), e => e.Kind == "year.closed");
     }
 }

@@ -50,18 +50,24 @@ public sealed class AuditLoader(StreamLoader store)
     }
 
     /// <summary>
-    /// Whether the agency existed as of the instant (<see cref="AgencyExistsAsync"/>) and, when it did, its Renstras as
-    /// <see cref="RenstrasAsync"/> gives them: the agency stream and the plans read in one query.
+    /// What one indicator's history reads, in one query: whether the agency existed as of the instant, its Renstras with
+    /// a period start in [from, to] (as <see cref="RenstrasAsync"/>), and for each of <paramref name="years"/>
+    /// (asked before the plans are known, so the caller names every year they could cover) the year stream's events
+    /// that may concern the indicator (as <see cref="YearsForIndicatorAsync"/>; every year asked has an entry).
     /// </summary>
-    public async Task<(bool AgencyExists, IReadOnlyList<RenstraStream> Renstras)> AgencyAndRenstrasAsync(
-        string agency, int from, int to, DateTimeOffset? asOf, CancellationToken ct)
+    public async Task<(bool AgencyExists, IReadOnlyList<RenstraStream> Renstras, IReadOnlyDictionary<int, IReadOnlyList<AuditedEvent>> Years)>
+        IndicatorHistoryAsync(string agency, int from, int to, string code, IReadOnlyCollection<int> years, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return (false, []);
+        if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return (false, [], new Dictionary<int, IReadOnlyList<AuditedEvent>>());
         var streams = RenstraStreams(agency, from, to);
         var agencyStream = Agency.StreamName(agency);
-        var read = await store.ReadManyAsync([agencyStream, .. streams], asOf, ct);
-        var exists = Agency.Replay((read.GetValueOrDefault(agencyStream) ?? []).Select(StreamLoader.Decode)).Exists;
-        return exists ? (true, Plans(streams, read)) : (false, []);
+        var yearStreams = years.Distinct().ToDictionary(y => y, y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y));
+        var read = await store.ReadManyAsync([agencyStream, .. streams], yearStreams.Values.ToList(), asOf, HistoryFilter(code), ct);
+        if (!Agency.Replay((read.GetValueOrDefault(agencyStream) ?? []).Select(StreamLoader.Decode)).Exists)
+            return (false, [], new Dictionary<int, IReadOnlyList<AuditedEvent>>());
+        var yearEvents = yearStreams.ToDictionary(y => y.Key,
+            y => (IReadOnlyList<AuditedEvent>)(read.GetValueOrDefault(y.Value) ?? []).Select(r => Audited(r, y.Key)).ToList());
+        return (true, Plans(streams, read), yearEvents);
     }
 
     private static List<string> RenstraStreams(string agency, int from, int to) =>
