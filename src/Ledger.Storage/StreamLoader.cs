@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using JasperFx.Events;
 using Ledger.Domain;
 using Marten;
@@ -14,6 +15,14 @@ public sealed record StreamBound
     public static StreamBound Whole { get; } = new();
     public static StreamBound At(DateTimeOffset? asOf) => asOf is null ? Whole : new() { AsOf = asOf };
 }
+
+/// <summary>
+/// Which events of a read to fetch (a filter the store applies in its query, so the others are never sent or decoded):
+/// every event of <see cref="Types"/>, and of <see cref="TypesWhereField"/> only those whose payload has
+/// <see cref="Field"/> (a top-level property, as stored) equal to <see cref="Value"/>. Type names as stored
+/// (<see cref="DomainEventTypes"/>).
+/// </summary>
+public sealed record EventFilter(IReadOnlyCollection<string> Types, IReadOnlyCollection<string> TypesWhereField, string Field, string Value);
 
 /// <summary>
 /// The one stream loader of Ledger: every read of a stream (commands' contexts, the HTTP reads, the audit reads, the
@@ -60,13 +69,46 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     /// A stream with no events by then has no entry.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
-        DateTimeOffset? asOf, CancellationToken ct = default)
+        DateTimeOffset? asOf, CancellationToken ct = default) => await ReadManyAsync(streams, asOf, null, ct);
+
+    /// <summary>
+    /// <see cref="ReadManyAsync(IReadOnlyCollection{string}, DateTimeOffset?, CancellationToken)"/>, keeping only the events
+    /// <paramref name="filter"/> selects (null: all): each stream's are then the ones of its full read that match, in
+    /// version order. A stream with no matching event by then has no entry.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
+        DateTimeOffset? asOf, EventFilter? filter, CancellationToken ct = default) =>
+        filter is null ? ReadManyAsync(streams, [], asOf, null, ct) : ReadManyAsync([], streams, asOf, filter, ct);
+
+    /// <summary>
+    /// In one query: every event of <paramref name="streams"/> and of <paramref name="filtered"/> those
+    /// <paramref name="filter"/> selects, as of the instant, each stream's in version order (what the two reads above
+    /// give, one for each list). A stream with no event by then has no entry.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyCollection<string> streams,
+        IReadOnlyCollection<string> filtered, DateTimeOffset? asOf, EventFilter? filter, CancellationToken ct = default)
     {
         var found = new Dictionary<string, IReadOnlyList<IEvent>>(StringComparer.Ordinal);
-        if (streams.Count == 0) return found;
+        if (filter is null && filtered.Count > 0) throw new ArgumentException("Filtered streams need a filter.", nameof(filter));
+        if (streams.Count + filtered.Count == 0) return found;
         await using var session = Session();
         var ids = streams.Distinct(StringComparer.Ordinal).ToArray();
-        var query = session.Events.QueryAllRawEvents().Where(e => e.StreamKey!.IsOneOf(ids));
+        var some = filtered.Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Intersect(some, StringComparer.Ordinal).Any()) throw new ArgumentException("A stream is read whole or filtered, not both.", nameof(filtered));
+        IQueryable<IEvent> query = session.Events.QueryAllRawEvents();
+        if (some.Length == 0) query = query.Where(e => e.StreamKey!.IsOneOf(ids));
+        else
+        {
+            // Marten's raw event query reads ledger.mt_events as d; ->> gives the property's text (null when absent).
+            var types = filter!.Types.ToArray();
+            var typesWhere = filter.TypesWhereField.ToArray();
+            var (field, value) = (filter.Field, filter.Value);
+            // Streams read whole, if any (an empty list matches nothing), or the filtered streams' selected events.
+            query = query.Where(e => e.StreamKey!.IsOneOf(ids)
+                    || (e.StreamKey!.IsOneOf(some)
+                        && (e.EventTypeName.IsOneOf(types)
+                            || (e.EventTypeName.IsOneOf(typesWhere) && Marten.Linq.MatchesSql.MatchesSqlExtensions.MatchesSql(e, "d.data ->> ? = ?", field, value)))));
+        }
         if (asOf is { } instant)
         {
             var at = instant.ToUniversalTime();
@@ -78,6 +120,45 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         foreach (var stream in events.GroupBy(e => e.StreamKey!, StringComparer.Ordinal))
             found[stream.Key] = stream.OrderBy(e => e.Version).ToList();
         return found;
+    }
+
+    /// <summary>
+    /// Several streams, each read within its own bound, in one query: the result at index i is exactly what
+    /// <c>ReadAsync(reads[i].Stream, reads[i].Bound)</c> gives (the same conditions on version and recorded time, each
+    /// stream's events in version order). The query is one disjunction of each stream's conditions, so PostgreSQL can
+    /// serve every part from the (stream_id, version) index. Each stream at most once.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<IEvent>>> ReadManyAsync(IReadOnlyList<(string Stream, StreamBound Bound)> reads,
+        CancellationToken ct = default)
+    {
+        if (reads.Count == 0) return [];
+        if (reads.Select(r => r.Stream).Distinct(StringComparer.Ordinal).Count() != reads.Count)
+            throw new ArgumentException("Each stream at most once.", nameof(reads));
+        var e = Expression.Parameter(typeof(IEvent), "e");
+        Expression? any = null;
+        foreach (var (stream, bound) in reads)
+        {
+            // The conditions of FetchStreamAsync(stream, version: UpToVersion ?? 0, timestamp: AsOf, fromVersion: FromVersion ?? 0).
+            Expression one = Compare(nameof(IEvent.StreamKey), ExpressionType.Equal, stream);
+            if (bound.FromVersion is > 0 and var from)
+                one = Expression.AndAlso(one, Compare(nameof(IEvent.Version), ExpressionType.GreaterThanOrEqual, from));
+            if (bound.UpToVersion is > 0 and var upTo)
+                one = Expression.AndAlso(one, Compare(nameof(IEvent.Version), ExpressionType.LessThanOrEqual, upTo));
+            if (bound.AsOf is { } at)
+                one = Expression.AndAlso(one, Compare(nameof(IEvent.Timestamp), ExpressionType.LessThanOrEqual, at.ToUniversalTime()));
+            any = any is null ? one : Expression.OrElse(any, one);
+        }
+        await using var session = Session();
+        var where = Expression.Lambda<Func<IEvent, bool>>(any!, e);
+        // No ORDER BY, as in the other ReadManyAsync: each stream is put in version order here.
+        var events = await Marten.QueryableExtensions.ToListAsync(session.Events.QueryAllRawEvents().Where(where), ct);
+        var byStream = events.GroupBy(x => x.StreamKey!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<IEvent>)g.OrderBy(x => x.Version).ToList(), StringComparer.Ordinal);
+        return reads.Select(r => byStream.GetValueOrDefault(r.Stream) ?? []).ToList();
+
+        Expression Compare<T>(string member, ExpressionType type, T value) =>
+            Expression.MakeBinary(type, Expression.Property(e, member),
+                Expression.Constant(value, typeof(T)));
     }
 
     /// <summary>The stream's domain events, in order.</summary>

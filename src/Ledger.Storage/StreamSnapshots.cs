@@ -21,6 +21,12 @@ public sealed record StreamSnapshot(string Stream, string StateType, long Versio
 public sealed record SnapshotRow(StreamSnapshot Snapshot, byte[]? ChainHash, DateTimeOffset? EventRecordedAt);
 
 /// <summary>
+/// The newest authentic snapshot (<see cref="StreamSnapshots.LatestWithChainHashAsync"/>) and the chain hash of the
+/// stream's event at its version as the log holds it now (null: no sealed event there).
+/// </summary>
+public sealed record LatestSnapshot(StreamSnapshot Snapshot, byte[]? ChainHash);
+
+/// <summary>
 /// Stream snapshots (table <c>ledger_cache.stream_snapshots</c>, migration storage/0001): derived data that lets a long
 /// stream be read from a recent state. Every row carries an HMAC-SHA256 under a key the service holds outside the
 /// database; <see cref="LatestAsync"/> returns only authentic rows, so a row forged in the database never changes a read
@@ -53,12 +59,21 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
     }
 
     /// <summary>The newest authentic snapshot of <paramref name="stateType"/> at or before the instant, or null.</summary>
-    public async Task<StreamSnapshot?> LatestAsync(string stream, string stateType, DateTimeOffset? asOf, CancellationToken ct = default)
+    public async Task<StreamSnapshot?> LatestAsync(string stream, string stateType, DateTimeOffset? asOf, CancellationToken ct = default) =>
+        (await LatestWithChainHashAsync(stream, stateType, asOf, ct))?.Snapshot;
+
+    /// <summary>
+    /// <see cref="LatestAsync"/> and, in the same query, the chain hash of the stream's event at the snapshot's version now
+    /// (what <see cref="ChainHashAsync"/> answers: null when that event was never sealed), which a reader compares with
+    /// the snapshot's <see cref="StreamSnapshot.EventHash"/> before using it. One round trip instead of two.
+    /// </summary>
+    public async Task<LatestSnapshot?> LatestWithChainHashAsync(string stream, string stateType, DateTimeOffset? asOf, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand("""
-            SELECT version, recorded_at, event_hash, state, mac FROM ledger_cache.stream_snapshots
-             WHERE stream_id = @stream AND state_type = @state_type AND (@as_of::timestamptz IS NULL OR recorded_at <= @as_of)
-             ORDER BY recorded_at DESC, version DESC
+            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash FROM ledger_cache.stream_snapshots s
+              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
+             WHERE s.stream_id = @stream AND s.state_type = @state_type AND (@as_of::timestamptz IS NULL OR s.recorded_at <= @as_of)
+             ORDER BY s.recorded_at DESC, s.version DESC
              LIMIT 8
             """);
         cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
@@ -68,7 +83,8 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
         while (await r.ReadAsync(ct))
         {
             var s = Read(r, stream, stateType);
-            if (s.Authentic) return s; // a forged or foreign row is skipped; the next older one may still serve
+            // A forged or foreign row is skipped; the next older one may still serve.
+            if (s.Authentic) return new LatestSnapshot(s, r.IsDBNull(5) ? null : r.GetFieldValue<byte[]>(5));
         }
         return null;
     }

@@ -45,6 +45,53 @@ public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<Storage
     }
 
     [Fact]
+    public async Task ReadManyBounded_GivesEachStreamExactlyWhatReadGivesWithItsBound_InOneCall()
+    {
+        var (a, b, c, missing) = (NewStream(), NewStream(), NewStream(), NewStream());
+        await fx.AppendAsync(a, 0, Spending(1m), Spending(2m));
+        await fx.AppendAsync(b, 0, Spending(3m));
+        await fx.AppendAsync(a, 2, Spending(4m));
+        await fx.AppendAsync(c, 0, Spending(5m), Spending(6m), Spending(7m));
+        await fx.AppendAsync(b, 1, Spending(8m), Spending(9m));
+        await fx.AppendAsync(a, 3, Spending(10m));
+        await fx.AppendAsync(c, 3, Spending(11m));
+
+        var instants = new List<DateTimeOffset?> { null };
+        foreach (var s in new[] { a, b, c })
+            foreach (var t in (await fx.Loader.ReadAsync(s)).Select(x => x.Timestamp).Distinct())
+                instants.AddRange([t, t.AddTicks(-10), t.ToOffset(TimeSpan.FromHours(7))]);
+        var bounds = new List<Func<DateTimeOffset?, StreamBound>>
+        {
+            at => StreamBound.At(at),
+            at => new StreamBound { AsOf = at, FromVersion = 2 },
+            at => new StreamBound { AsOf = at, UpToVersion = 2 },
+            at => new StreamBound { AsOf = at, FromVersion = 2, UpToVersion = 3 },
+            at => new StreamBound { AsOf = at, FromVersion = 4 },
+            at => new StreamBound { AsOf = at, FromVersion = 9 },
+        };
+        var checkedNonEmpty = 0;
+        foreach (var at in instants)
+            for (var i = 0; i < bounds.Count; i++)
+            {
+                // Each stream with another bound in the same call.
+                (string Stream, StreamBound Bound)[] reads =
+                [(a, bounds[i](at)), (b, bounds[(i + 1) % bounds.Count](at)), (c, bounds[(i + 3) % bounds.Count](at)), (missing, bounds[i](at))];
+                var many = await fx.Loader.ReadManyAsync(reads);
+                Assert.Equal(reads.Length, many.Count);
+                for (var k = 0; k < reads.Length; k++)
+                {
+                    var one = await fx.Loader.ReadAsync(reads[k].Stream, reads[k].Bound);
+                    Assert.Equal(Ids(one), Ids(many[k]));
+                    Assert.Equal(one.Select(x => x.Version), many[k].Select(x => x.Version));
+                    checkedNonEmpty += one.Count > 0 ? 1 : 0;
+                }
+            }
+        Assert.True(checkedNonEmpty > 50, $"{checkedNonEmpty} non-empty reads compared");
+        Assert.Empty(await fx.Loader.ReadManyAsync(Array.Empty<(string, StreamBound)>()));
+        await Assert.ThrowsAsync<ArgumentException>(() => fx.Loader.ReadManyAsync([(a, StreamBound.Whole), (a, new StreamBound { FromVersion = 2 })]));
+    }
+
+    [Fact]
     public async Task Read_WholeStream_EveryEventInVersionOrderWithItsMetadataAndExactPayload()
     {
         var stream = NewStream();

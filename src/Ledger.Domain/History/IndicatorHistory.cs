@@ -77,6 +77,26 @@ public static class IndicatorHistory
         typeof(RealizationRecorded), typeof(RealizationCorrected), typeof(ClaimsDeclared), typeof(YearClosed),
     ];
 
+    /// <summary>
+    /// The event types of which only the events about one indicator (their <c>Indicator</c>) can give that indicator an
+    /// entry or a fact its entries need: a realization or correction of another indicator gives entries of that one only,
+    /// and the fact it leaves (the indicator was reported in that year) matters only to that one's year-close entry.
+    /// </summary>
+    public static IReadOnlyList<Type> PerIndicatorEventTypes { get; } = [typeof(RealizationRecorded), typeof(RealizationCorrected)];
+
+    /// <summary>
+    /// Whether <paramref name="e"/> can matter to <see cref="For"/>(<paramref name="code"/>, …): a type it maps, and of
+    /// <see cref="PerIndicatorEventTypes"/> only the events about <paramref name="code"/>. <see cref="For"/> gives the
+    /// same entries from the events that match as from all of them, so a reader may leave the others out (in the
+    /// store's query) and decode only these.
+    /// </summary>
+    public static bool MayConcern(string code, IDomainEvent e) => e switch
+    {
+        RealizationRecorded r => r.Indicator == code,
+        RealizationCorrected c => c.Indicator == code,
+        _ => SourceEventTypes.Contains(e.GetType()),
+    };
+
     /// <summary>The event types whose facts the memory keeps (the ones to fold from earlier in a stream).</summary>
     public static IReadOnlyList<Type> RememberedEventTypes { get; } =
     [

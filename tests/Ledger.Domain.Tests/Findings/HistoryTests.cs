@@ -1,4 +1,5 @@
 using Ledger.Domain.History;
+using Ledger.Domain.PerformanceYears.RecordingRealization;
 using static Ledger.Domain.Tests.Findings.AuditLog;
 
 namespace Ledger.Domain.Tests.Findings;
@@ -123,5 +124,45 @@ public sealed class HistoryTests
         Assert.Equal("2021–2026", Assert.Single(expected, i => i.Indicator == "I10").Entry.Effective);
         foreach (var code in new[] { "I2", "I9", "I10" })
             Assert.Equal(expected.Where(i => i.Indicator == code).Select(i => i.Entry), IndicatorHistory.For(code, log.All));
+    }
+
+    /// <summary>
+    /// Issue 13: the history read fetches only the year events that may concern the indicator (in the store's query).
+    /// Leaving the others out must give exactly the same history, for every indicator: other indicators' realizations and
+    /// corrections, spending and budget events make no entry of it and leave no fact its entries need.
+    /// </summary>
+    [Fact]
+    public void GivenEveryKindOfYearEvent_WhenOnlyThoseThatMayConcernAnIndicatorAreMapped_ThenItsHistoryIsTheSame()
+    {
+        var log = new AuditLog();
+        log.R(Indicator("I2", targets: [(2022, 70m), (2023, 75m)]));
+        log.R(Indicator("I9", targets: [(2023, 68.58m)]));
+        log.R(Indicator("I10"));
+        log.Y(Budget([("P1", null, 1_000m), ("K1", "P1", 1_000m)], ("P1", 1_000m)), Approver);
+        log.Y(Pk(("I2", 90m, 75m), ("I9", 68.58m, 68.58m)), Approver);
+        var approvedId = Guid.NewGuid();
+        log.Y(new Ledger.Domain.PerformanceYears.ProposingPkRevision.PkRevisionProposed(approvedId, 0, "Perubahan anggaran", "budget-change",
+            new DateOnly(2023, 10, 2), Head, [new("I2", 93m)], [new("I2", 90m, 93m)]));
+        log.Y(new Ledger.Domain.PerformanceYears.ProposingPkRevision.PkRevisionApproved(approvedId, 1), Approver);
+        log.Y(PkPerubahan([("I2", 93m, 75m), ("I9", 68.58m, 68.58m)], [("I2", 90m, 93m)]), Approver);
+        log.Y(Realization("I2", 70m, period: "Q1"));
+        log.Y(Realization("I9", 60m));
+        log.Y(Spending("K1", 100m, 100m, 1_000m, false));
+        log.Y(Correction("I9", 60m, 61m, false));
+        log.Y(Realization("I2", 75m, claimed: 100m));
+        log.Y(BudgetRevision(1_000m, 900m, ("K1", "P1", 1_000m, 900m)), Approver);
+        log.Y(Closed("I10"), Approver);
+        log.Y(Correction("I2", 75m, 76m, true));
+        log.Y(Correction("I9", 61m, 62m, true));
+
+        foreach (var code in new[] { "I2", "I9", "I10", "I404" })
+        {
+            var kept = log.All.Where(e => IndicatorHistory.MayConcern(code, e.Event)).ToList();
+            Assert.True(kept.Count < log.All.Count(), code);
+            Assert.Equal(IndicatorHistory.For(code, log.All), IndicatorHistory.For(code, kept));
+            Assert.Equal(IndicatorHistory.For(code, log.All, AuditLog.Year), IndicatorHistory.For(code, kept, AuditLog.Year));
+        }
+        Assert.Contains(IndicatorHistory.For("I9", log.All), e => e.Kind == "year.closed"); // the close's entry needs I9's realization
+        Assert.DoesNotContain(log.All.Where(e => IndicatorHistory.MayConcern("I2", e.Event)), e => e.Event is RealizationRecorded { Indicator: "I9" });
     }
 }

@@ -45,8 +45,36 @@ public sealed class AuditLoader(StreamLoader store)
     /// <summary>Every Renstra of the agency whose period start lies in [from, to], newest start first (one query for all).</summary>
     public async Task<IReadOnlyList<RenstraStream>> RenstrasAsync(string agency, int from, int to, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var streams = Enumerable.Range(from, Math.Max(0, to - from + 1)).Reverse().Select(s => Renstra.StreamName(agency, s)).ToList();
-        var read = await store.ReadManyAsync(streams, asOf, ct);
+        var streams = RenstraStreams(agency, from, to);
+        return Plans(streams, await store.ReadManyAsync(streams, asOf, ct));
+    }
+
+    /// <summary>
+    /// What one indicator's history reads, in one query: whether the agency existed as of the instant, its Renstras with
+    /// a period start in [from, to] (as <see cref="RenstrasAsync"/>), and for each of <paramref name="years"/>
+    /// (asked before the plans are known, so the caller names every year they could cover) the year stream's events
+    /// that may concern the indicator (as <see cref="YearsForIndicatorAsync"/>; every year asked has an entry).
+    /// </summary>
+    public async Task<(bool AgencyExists, IReadOnlyList<RenstraStream> Renstras, IReadOnlyDictionary<int, IReadOnlyList<AuditedEvent>> Years)>
+        IndicatorHistoryAsync(string agency, int from, int to, string code, IReadOnlyCollection<int> years, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return (false, [], new Dictionary<int, IReadOnlyList<AuditedEvent>>());
+        var streams = RenstraStreams(agency, from, to);
+        var agencyStream = Agency.StreamName(agency);
+        var yearStreams = years.Distinct().ToDictionary(y => y, y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y));
+        var read = await store.ReadManyAsync([agencyStream, .. streams], yearStreams.Values.ToList(), asOf, HistoryFilter(code), ct);
+        if (!Agency.Replay((read.GetValueOrDefault(agencyStream) ?? []).Select(StreamLoader.Decode)).Exists)
+            return (false, [], new Dictionary<int, IReadOnlyList<AuditedEvent>>());
+        var yearEvents = yearStreams.ToDictionary(y => y.Key,
+            y => (IReadOnlyList<AuditedEvent>)(read.GetValueOrDefault(y.Value) ?? []).Select(r => Audited(r, y.Key)).ToList());
+        return (true, Plans(streams, read), yearEvents);
+    }
+
+    private static List<string> RenstraStreams(string agency, int from, int to) =>
+        Enumerable.Range(from, Math.Max(0, to - from + 1)).Reverse().Select(s => Renstra.StreamName(agency, s)).ToList();
+
+    private static List<RenstraStream> Plans(IReadOnlyList<string> streams, IReadOnlyDictionary<string, IReadOnlyList<JasperFx.Events.IEvent>> read)
+    {
         var found = new List<RenstraStream>();
         foreach (var stream in streams)
             if (read.TryGetValue(stream, out var recorded) && Plan(stream, recorded.Select(r => Audited(r, null)).ToList()) is { } plan) found.Add(plan);
@@ -58,9 +86,28 @@ public sealed class AuditLoader(StreamLoader store)
         Renstras.RenstraInForce.FindAsync(store, agency, year, stream => RenstraAsync(stream, asOf, ct), r => r.State, ct);
 
     /// <summary>The events of each year's stream, in the order of <paramref name="years"/> (one query for all).</summary>
-    public async Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, CancellationToken ct)
+    public Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, CancellationToken ct) =>
+        YearsAsync(agency, years, asOf, null, ct);
+
+    /// <summary>
+    /// The events of each year's stream that may concern one indicator's history
+    /// (<see cref="IndicatorHistory.MayConcern"/>), chosen in the store's query: <see cref="IndicatorHistory.For"/> gives
+    /// the same entries from them as from every event, without fetching and decoding the rest (most of a year stream is
+    /// other indicators' realizations and corrections, and spending).
+    /// </summary>
+    public Task<IReadOnlyList<AuditedEvent>> YearsForIndicatorAsync(string agency, IReadOnlyList<int> years, string code, DateTimeOffset? asOf,
+        CancellationToken ct) => YearsAsync(agency, years, asOf, HistoryFilter(code), ct);
+
+    /// <summary><see cref="IndicatorHistory.MayConcern"/> as the store's filter: the payloads' <c>indicator</c> as stored (camelCase).</summary>
+    internal static EventFilter HistoryFilter(string code) => new(
+        IndicatorHistory.SourceEventTypes.Except(IndicatorHistory.PerIndicatorEventTypes).Select(DomainEventTypes.NameOf).ToList(),
+        IndicatorHistory.PerIndicatorEventTypes.Select(DomainEventTypes.NameOf).ToList(),
+        JsonNamingPolicy.CamelCase.ConvertName(nameof(Domain.PerformanceYears.RecordingRealization.RealizationRecorded.Indicator)), code);
+
+    private async Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, EventFilter? filter,
+        CancellationToken ct)
     {
-        var read = await store.ReadManyAsync(years.Select(y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y)).ToList(), asOf, ct);
+        var read = await store.ReadManyAsync(years.Select(y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y)).ToList(), asOf, filter, ct);
         var events = new List<AuditedEvent>();
         foreach (var y in years)
             if (read.TryGetValue(Domain.PerformanceYears.PerformanceYear.StreamName(agency, y), out var recorded))

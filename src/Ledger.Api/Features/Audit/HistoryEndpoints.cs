@@ -50,22 +50,27 @@ public static class HistoryEndpoints
         }
         if (!ReadQuery.TryAsOf(asOf, out var at, out var badAsOf)) return new(code, null, badAsOf);
         code = ReadQuery.PathCode(http, 5, code); // /api/agencies/{agency}/indicators/{code}/history[/export]
-        if (!await loader.AgencyExistsAsync(agency, at, ct))
-            return new(code, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
-
         // With a year: the Renstras that cover it and that year's stream. Without: every Renstra found in the look-back
-        // window that defines the indicator, and the year streams of their periods.
+        // window that defines the indicator, and the year streams of their periods. The agency, the plans and the year
+        // streams they could cover (only the events that may concern the indicator) in one query; a year a plan covers
+        // outside that range (none with today's rules) is read after.
+        var maxPeriod = Ledger.Domain.Renstras.CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears;
         var reference = only ?? (at ?? clock.GetUtcNow()).Year;
-        var from = only is { } oy ? oy - Ledger.Domain.Renstras.CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears : reference - AuditLoader.HistoryLookBackYears;
-        var renstras = (await loader.RenstrasAsync(agency, from, reference + 1, at, ct))
-            .Where(r => r.HasIndicator(code) && (only is not { } y1 || r.Covers(y1))).ToList();
+        var from = only is { } oy ? oy - maxPeriod : reference - AuditLoader.HistoryLookBackYears;
+        int[] couldCover = only is { } oy2 ? [oy2] : [.. Enumerable.Range(from, reference + 1 + maxPeriod + 1 - from + 1)]; // + a transition year
+        var read = await loader.IndicatorHistoryAsync(agency, from, reference + 1, code, couldCover, at, ct);
+        if (!read.AgencyExists)
+            return new(code, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));
+        var renstras = read.Renstras.Where(r => r.HasIndicator(code) && (only is not { } y1 || r.Covers(y1))).ToList();
         if (renstras.Count == 0)
             return new(code, null,
                 ReadQuery.NotFound($"Indicator '{code}' is in no Renstra of '{agency}'{(only is { } y2 ? $" covering {y2}" : "")}{IndicatorEndpoints.When(at)}."));
 
         var years = only is { } y3 ? [y3] : renstras.SelectMany(r => r.Years).Distinct().Order().ToList();
         var events = renstras.SelectMany(r => r.Events).ToList();
-        events.AddRange(await loader.YearsAsync(agency, years, at, ct));
+        events.AddRange(years.Where(read.Years.ContainsKey).SelectMany(y => read.Years[y]));
+        if (years.Where(y => !read.Years.ContainsKey(y)).ToList() is { Count: > 0 } outside)
+            events.AddRange(await loader.YearsForIndicatorAsync(agency, outside, code, at, ct));
         return new(code, IndicatorHistory.For(code, events, only), null);
     }
 

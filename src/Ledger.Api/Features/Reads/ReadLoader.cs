@@ -13,11 +13,40 @@ namespace Ledger.Api.Features.Reads;
 /// <summary>A replayed state and the version of the stream it came from (0 when the stream did not exist).</summary>
 public sealed record Loaded<TState>(TState State, long Version);
 
-/// <summary>The current versions of the streams one read asked for in one query (<see cref="ReadLoader.HeadsAsync"/>).</summary>
+/// <summary>
+/// The current versions of the streams one read asked for in one query (<see cref="ReadLoader.HeadsAsync"/>); for an
+/// as-of read, instead, its streams' events read ahead (<see cref="Ahead"/>).
+/// </summary>
 public sealed record StreamHeads(IReadOnlySet<string> Asked, IReadOnlyDictionary<string, long> Versions)
 {
     /// <summary>The stream's current version (0: it does not exist), or null when it was not asked for.</summary>
     public long? Of(string stream) => Asked.Contains(stream) ? Versions.GetValueOrDefault(stream) : null;
+
+    /// <summary>An as-of read's events, read ahead in one query; null for a read at the head.</summary>
+    public ReadAhead? Ahead { get; init; }
+}
+
+/// <summary>
+/// What an as-of read's loads will ask the log for, asked ahead in one query (<see cref="ReadLoader.HeadsAsync"/>): for
+/// each stream, the events within the very bound its load reads (from a cached state or a year's snapshot, up to the
+/// instant), and for each year stream the snapshot it starts from (already checked: authentic, this agency and year,
+/// its event hash the chain's). A load whose bound differs (the cache moved in between) reads for itself; the events of
+/// a bound are exactly what its own read would have given, so an answer never depends on whether they were read ahead.
+/// </summary>
+public sealed class ReadAhead(
+    IReadOnlySet<string> streams,
+    IReadOnlyDictionary<string, (StreamBound Bound, IReadOnlyList<IEvent> Events)> read,
+    IReadOnlyDictionary<string, FoldedState<PerformanceYearState>?> starts)
+{
+    /// <summary>The streams read ahead (a stream with no events within its bound is among them).</summary>
+    public IReadOnlySet<string> Streams => streams;
+
+    /// <summary>The events of <paramref name="stream"/> within <paramref name="bound"/>, when exactly that was read ahead.</summary>
+    public IReadOnlyList<IEvent>? Events(string stream, StreamBound bound) =>
+        read.TryGetValue(stream, out var r) && r.Bound == bound ? r.Events : null;
+
+    /// <summary>Whether the year stream's snapshot was looked up ahead; <paramref name="start"/> is the usable one or null.</summary>
+    public bool Start(string stream, out FoldedState<PerformanceYearState>? start) => starts.TryGetValue(stream, out start);
 }
 
 /// <summary>How the loader uses stream snapshots (issue 4). Null snapshots or <c>SnapshotEvery</c> = 0: always a full replay.</summary>
@@ -69,12 +98,17 @@ public sealed class ReadLoader(
     /// <summary>
     /// The current versions of the streams a read of <paramref name="agency"/>'s <paramref name="years"/> needs (the
     /// agency, each year, the Renstra plans that could cover each year), asked in one query, so that the loads below
-    /// (given these heads) need no query of their own when the cache holds their streams. Null for an as-of read or
-    /// without a cache: the loads then ask for themselves.
+    /// (given these heads) need no query of their own when the cache holds their streams. Null without a cache: the
+    /// loads then ask for themselves. For an as-of read on the primary, the events those loads will read, read ahead
+    /// (<see cref="ReadAhead"/>): the year streams' snapshot lookup, then one query for every stream.
     /// </summary>
     public async Task<StreamHeads?> HeadsAsync(string agency, IReadOnlyCollection<int> years, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (asOf is not null || HeadStreams(agency, years) is not { } streams) return null;
+        if (asOf is { } instant)
+            return StandbyReads.Current is null && await ReadAheadAsync(agency, years, instant, ct) is { } ahead
+                ? new StreamHeads(new HashSet<string>(), new Dictionary<string, long>()) { Ahead = ahead }
+                : null;
+        if (HeadStreams(agency, years) is not { } streams) return null;
         // Asked already, in the query that authenticated this request (UseBearerTokens, HeadsPrefetch): a read of the
         // primary takes them; a standby read asks its own snapshot.
         if (StandbyReads.Current is null && PrefetchedHeads.Value is { } prefetched && streams.IsSubsetOf(prefetched.Asked)) return prefetched;
@@ -100,6 +134,50 @@ public sealed class ReadLoader(
         }
         return streams;
     }
+
+    /// <summary>
+    /// The as-of read ahead (<see cref="HeadsAsync"/>): for each stream the bound its load (<see cref="LoadAsync{TState}"/>)
+    /// will read, decided as the load decides it (a cached state recorded by the instant: the events after it; a year
+    /// stream: after its usable snapshot; otherwise from the start), all read in one query.
+    /// </summary>
+    private async Task<ReadAhead?> ReadAheadAsync(string agency, IReadOnlyCollection<int> years, DateTimeOffset asOf, CancellationToken ct)
+    {
+        if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
+        var reads = new List<(string Stream, StreamBound Bound)>();
+        var starts = new Dictionary<string, FoldedState<PerformanceYearState>?>(StringComparer.Ordinal);
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        void Plain<TState>(string stream) where TState : class
+        {
+            if (streams.Add(stream)) reads.Add((stream, CachedBound<TState>(stream, asOf) ?? StreamBound.At(asOf)));
+        }
+        Plain<AgencyState>(Agency.StreamName(agency));
+        foreach (var year in years)
+            foreach (var start in Renstra.CandidatePeriodStarts(year))
+                Plain<RenstraState>(Renstra.StreamName(agency, start));
+        foreach (var year in years)
+        {
+            var stream = PerformanceYear.StreamName(agency, year);
+            if (!streams.Add(stream)) continue;
+            if (CachedBound<PerformanceYearState>(stream, asOf) is { } cached) reads.Add((stream, cached));
+            else if (Snapshots is { } kept && _every > 0)
+            {
+                var start = SnapshotStart(await kept.LatestWithChainHashAsync(stream, YearCodec.StateType, asOf, ct), stream, agency, year);
+                starts[stream] = start;
+                reads.Add((stream, start is null ? StreamBound.At(asOf) : SuffixBound(start.Version + 1, asOf)));
+            }
+            else reads.Add((stream, StreamBound.At(asOf)));
+        }
+        var events = await Store.ReadManyAsync(reads, ct);
+        var read = new Dictionary<string, (StreamBound, IReadOnlyList<IEvent>)>(StringComparer.Ordinal);
+        for (var i = 0; i < reads.Count; i++) read[reads[i].Stream] = (reads[i].Bound, events[i]);
+        return new ReadAhead(streams, read, starts);
+    }
+
+    /// <summary>The bound <see cref="LoadAsync{TState}"/> reads after a cached state recorded by the instant, or null.</summary>
+    private StreamBound? CachedBound<TState>(string stream, DateTimeOffset asOf) where TState : class =>
+        cache is { Enabled: true } && cache.Get<TState>(stream) is { } known && known.LastRecorded <= asOf
+            ? new StreamBound { FromVersion = known.Version + 1, AsOf = asOf }
+            : null;
 
     private static readonly AsyncLocal<StreamHeads?> PrefetchedHeads = new();
 
@@ -129,7 +207,7 @@ public sealed class ReadLoader(
     {
         if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return Task.FromResult(new Loaded<AgencyState>(AgencyState.Initial, 0));
         var stream = Agency.StreamName(agency);
-        return LoadAsync(stream, heads?.Of(stream), asOf, AgencyState.Initial, Agency.Evolve, null, ct);
+        return LoadAsync(stream, heads?.Of(stream), asOf, AgencyState.Initial, Agency.Evolve, null, ct, heads?.Ahead);
     }
 
     /// <summary>The Renstra in force for <paramref name="year"/> as of the instant (<see cref="Renstra.InForceAsync{TPlan}"/>), with its version.</summary>
@@ -139,12 +217,15 @@ public sealed class ReadLoader(
     public async Task<Loaded<RenstraState>?> RenstraCoveringAsync(string agency, int year, DateTimeOffset? asOf, StreamHeads? heads, CancellationToken ct)
     {
         var candidates = Renstra.CandidatePeriodStarts(year).Select(s => Renstra.StreamName(agency, s)).ToList();
-        var existing = heads is not null && candidates.All(heads.Asked.Contains)
-            ? heads.Versions
+        // Read ahead as of the instant: every candidate's events are in hand, so no query asks which exist now (one that
+        // does not exist now had no events then either; its load gives version 0).
+        var ahead = heads?.Ahead is { } a && candidates.All(a.Streams.Contains) ? a : null;
+        var existing = ahead is not null ? candidates.ToDictionary(c => c, _ => 0L, StringComparer.Ordinal)
+            : heads is not null && candidates.All(heads.Asked.Contains) ? heads.Versions
             : await Store.VersionsAsync(candidates, ct);
         return await Renstras.RenstraInForce.FindAsync(existing, agency, year, async (stream, head) =>
         {
-            var loaded = await LoadAsync(stream, head, asOf, RenstraState.Initial, Renstra.Evolve, null, ct);
+            var loaded = await LoadAsync(stream, ahead is null ? head : null, asOf, RenstraState.Initial, Renstra.Evolve, null, ct, ahead);
             return loaded.Version == 0 ? null : loaded;
         }, l => l.State);
     }
@@ -164,18 +245,21 @@ public sealed class ReadLoader(
     {
         var stream = PerformanceYear.StreamName(agency, year);
         var initial = PerformanceYearState.Initial(agency, year);
+        var ahead = heads?.Ahead;
         return LoadAsync(stream, heads?.Of(stream), asOf, initial, PerformanceYear.Evolve,
-            Snapshots is not { } kept || _every <= 0 ? null : () => YearFromSnapshotAsync(stream, agency, year, asOf, kept, ct), ct);
+            Snapshots is not { } kept || _every <= 0 ? null : () => YearFromSnapshotAsync(stream, agency, year, asOf, kept, ahead, ct), ct, ahead);
     }
 
     /// <summary>
     /// One stream's state as of the instant. <paramref name="head"/>: its current version if the caller already asked;
-    /// <paramref name="replay"/>: how to load it without the cache (default: fold every event up to the instant).
+    /// <paramref name="replay"/>: how to load it without the cache (default: fold every event up to the instant);
+    /// <paramref name="ahead"/>: an as-of read's events read ahead (<see cref="ReadAheadAsync"/>).
     /// </summary>
     private async Task<Loaded<TState>> LoadAsync<TState>(string stream, long? head, DateTimeOffset? asOf, TState initial,
-        Func<TState, IDomainEvent, TState> evolve, Func<Task<FoldedState<TState>>>? replay, CancellationToken ct) where TState : class
+        Func<TState, IDomainEvent, TState> evolve, Func<Task<FoldedState<TState>>>? replay, CancellationToken ct, ReadAhead? ahead = null)
+        where TState : class
     {
-        replay ??= () => FoldAsync(stream, new FoldedState<TState>(initial, 0, DateTimeOffset.MinValue), evolve, StreamBound.At(asOf), ct);
+        replay ??= () => FoldAsync(stream, new FoldedState<TState>(initial, 0, DateTimeOffset.MinValue), evolve, StreamBound.At(asOf), ct, ahead);
         if (cache is not { Enabled: true })
         {
             var folded = await replay();
@@ -205,7 +289,7 @@ public sealed class ReadLoader(
         {
             // Recorded time never goes backwards within a stream: events 1..known.Version were all recorded by the
             // instant, so the state then is the cached one plus the later events recorded by the instant.
-            var folded = await FoldAsync(stream, known, evolve, new StreamBound { FromVersion = known.Version + 1, AsOf = asOf }, ct);
+            var folded = await FoldAsync(stream, known, evolve, new StreamBound { FromVersion = known.Version + 1, AsOf = asOf }, ct, ahead);
             return new(folded.State, folded.Version);
         }
         var replayed = await replay();
@@ -213,41 +297,49 @@ public sealed class ReadLoader(
     }
 
     private async Task<FoldedState<TState>> FoldAsync<TState>(string stream, FoldedState<TState> from,
-        Func<TState, IDomainEvent, TState> evolve, StreamBound bound, CancellationToken ct) where TState : class
+        Func<TState, IDomainEvent, TState> evolve, StreamBound bound, CancellationToken ct, ReadAhead? ahead = null) where TState : class
     {
-        var recorded = await Store.ReadAsync(stream, bound, ct);
+        var recorded = await ReadAsync(stream, bound, ahead, ct);
         if (recorded.Count == 0) return from;
         var state = from.State;
         foreach (var e in recorded) state = evolve(state, DomainCommands.Decode(e));
         return new(state, recorded[^1].Version, recorded[^1].Timestamp);
     }
 
-    private async Task<FoldedState<PerformanceYearState>> YearFromSnapshotAsync(
-        string stream, string agency, int year, DateTimeOffset? asOf, StreamSnapshots snapshots, CancellationToken ct)
+    /// <summary>The events of one bound: read ahead when exactly that bound was, else from the log.</summary>
+    private async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound bound, ReadAhead? ahead, CancellationToken ct) =>
+        ahead?.Events(stream, bound) ?? await Store.ReadAsync(stream, bound, ct);
+
+    /// <summary>
+    /// Where a year stream's replay may start: the newest authentic snapshot (<paramref name="latest"/>, looked up with the
+    /// chain hash of its event now), if its state reads back for this agency and year and its event hash is still the
+    /// chain's; otherwise null (replay from the first event).
+    /// </summary>
+    private FoldedState<PerformanceYearState>? SnapshotStart(LatestSnapshot? latest, string stream, string agency, int year)
     {
-        var state = PerformanceYearState.Initial(agency, year);
-        long version = 0;
-        var lastRecorded = DateTimeOffset.MinValue;
-        IReadOnlyList<IEvent>? recorded = null;
-        var snapshot = await snapshots.LatestAsync(stream, YearCodec.StateType, asOf, ct);
-        if (snapshot is not null && YearCodec.TryDeserialize(snapshot.Json) is { } restored
-            && restored.AgencyCode == agency && restored.Year == year)
-        {
-            // Its event must still be there, with the chain hash the snapshot was taken at.
-            var hash = await snapshots.ChainHashAsync(stream, snapshot.Version, ct);
-            if (hash is not null && hash.AsSpan().SequenceEqual(snapshot.EventHash))
-            {
-                state = restored;
-                version = snapshot.Version;
-                lastRecorded = snapshot.RecordedAt;
-                recorded = await SuffixAsync(stream, snapshot.Version + 1, asOf, ct);
-            }
-            else
-            {
-                logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
-            }
-        }
-        recorded ??= await store.ReadAsync(stream, StreamBound.At(asOf), ct);
+        if (latest?.Snapshot is not { } snapshot || YearCodec.TryDeserialize(snapshot.Json) is not { } restored
+            || restored.AgencyCode != agency || restored.Year != year)
+            return null;
+        // Its event must still be there, with the chain hash the snapshot was taken at.
+        if (latest.ChainHash is { } hash && hash.AsSpan().SequenceEqual(snapshot.EventHash)) return new(restored, snapshot.Version, snapshot.RecordedAt);
+        logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
+        return null;
+    }
+
+    private async Task<FoldedState<PerformanceYearState>> YearFromSnapshotAsync(
+        string stream, string agency, int year, DateTimeOffset? asOf, StreamSnapshots snapshots, ReadAhead? ahead, CancellationToken ct)
+    {
+        // The newest authentic row and, in the same query, the chain hash of the stream's event at its version now
+        // (or as the read ahead found it).
+        var start = ahead is not null && ahead.Start(stream, out var found)
+            ? found
+            : SnapshotStart(await snapshots.LatestWithChainHashAsync(stream, YearCodec.StateType, asOf, ct), stream, agency, year);
+        var state = start?.State ?? PerformanceYearState.Initial(agency, year);
+        var version = start?.Version ?? 0;
+        var lastRecorded = start?.LastRecorded ?? DateTimeOffset.MinValue;
+        var recorded = start is not null
+            ? await SuffixAsync(stream, start.Version + 1, asOf, ahead, ct)
+            : await ReadAsync(stream, StreamBound.At(asOf), ahead, ct);
 
         // Lazily: a read that replayed more than N events leaves a snapshot at every multiple of N it passed.
         var take = recorded.Count > _every ? new List<(IEvent At, string Json)>() : null;
@@ -268,14 +360,18 @@ public sealed class ReadLoader(
     /// <c>FromVersion</c> alone, because an as-of read of one stream is a prefix of it (the seal refuses recorded time
     /// going backwards within a stream); the explicit range keeps PostgreSQL on the (stream_id, version) index.
     /// </summary>
-    private async Task<IReadOnlyList<IEvent>> SuffixAsync(string stream, long from, DateTimeOffset? asOf, CancellationToken ct)
+    private async Task<IReadOnlyList<IEvent>> SuffixAsync(string stream, long from, DateTimeOffset? asOf, ReadAhead? ahead, CancellationToken ct)
     {
-        var upTo = from + _every - 1;
-        var head = await store.ReadAsync(stream, new StreamBound { AsOf = asOf, FromVersion = from, UpToVersion = upTo }, ct);
+        var first = SuffixBound(from, asOf);
+        var upTo = first.UpToVersion!.Value;
+        var head = await ReadAsync(stream, first, ahead, ct);
         if (head.Count == 0 || head[^1].Version < upTo) return head; // cut by the instant or the stream's end: complete
         var rest = await store.ReadAsync(stream, new StreamBound { AsOf = asOf, FromVersion = upTo + 1 }, ct);
         return rest.Count == 0 ? head : [.. head, .. rest];
     }
+
+    /// <summary>The first read of <see cref="SuffixAsync"/>: one snapshot interval from <paramref name="from"/>, as of the instant.</summary>
+    private StreamBound SuffixBound(long from, DateTimeOffset? asOf) => new() { AsOf = asOf, FromVersion = from, UpToVersion = from + _every - 1 };
 
     private async Task SaveAsync(StreamSnapshots snapshots, string stream, List<(IEvent At, string Json)> take, CancellationToken ct)
     {
