@@ -289,7 +289,7 @@ internal static class HttpLoadBenchmark
         var sb = new StringBuilder();
         var heading = o.ReadsOnly ? ReadsHeading : SweepHeading;
         sb.AppendLine(heading).AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}{(o.CompareCache ? " --compare-cache" : "")}`.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --sweep {string.Join(',', levels)} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}{(o.CompareCache ? " --compare-cache" : "")}{(o.ReadsOnly ? " --reads-only" : "")}`.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; {(o.ReadsOnly ? "only the mix's reads (indicator state 36 %, LKjIP table 21 %, history 14 %, PK 14 %, as-of 14 %), after a set-up with writes" : "the mix: 20 % corrections, 8 % annual realizations of 2024–2026 (corrections once an agency has reported them), 2 % PK perubahan, 70 % reads")}, one agency per client, closed loop.").AppendLine();
         sb.AppendLine("| stream-state cache | clients | requests/s | commands/s | command p50 / p95 / p99 ms | reads/s | read p50 / p95 / p99 ms | service RSS (peak) MB | PG connections | PG CPU share |");
         sb.AppendLine("|---|---:|---:|---:|---|---:|---|---:|---:|---:|");
