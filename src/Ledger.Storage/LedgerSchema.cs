@@ -23,18 +23,18 @@ public static class LedgerSchema
         CancellationToken ct = default, SchemaCheck check = SchemaCheck.Full)
     {
         using var marten = PreparedMartenSchema.Prepare(ownerConnectionString, more);
-        return await MigrateAsync(marten, ct, check);
+        await using var owner = NpgsqlDataSource.Create(ownerConnectionString);
+        return await MigrateAsync(marten, owner, ct, check);
     }
 
     /// <summary>
     /// The same with Marten's store and DDL already built (<see cref="PreparedMartenSchema.Prepare"/>: CPU work only, which
-    /// the service does while it waits for the database at start).
+    /// the service does while it waits for the database at start), on the caller's owner connections.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> MigrateAsync(PreparedMartenSchema marten, CancellationToken ct = default,
+    public static async Task<IReadOnlyList<string>> MigrateAsync(PreparedMartenSchema marten, NpgsqlDataSource owner, CancellationToken ct = default,
         SchemaCheck check = SchemaCheck.Full)
     {
         var applied = new List<string>();
-        await using var owner = NpgsqlDataSource.Create(marten.OwnerConnectionString);
         if (check == SchemaCheck.Full || !await SchemaFingerprints.MatchesAsync(owner, MartenComponent, marten.Fingerprint, ct))
         {
             var patch = await marten.Store.Storage.Database.ApplyAllConfiguredChangesToDatabaseAsync(ct: ct);
@@ -60,14 +60,12 @@ public static class LedgerSchema
 /// </summary>
 public sealed class PreparedMartenSchema : IDisposable
 {
-    private PreparedMartenSchema(string ownerConnectionString, DocumentStore store)
+    private PreparedMartenSchema(DocumentStore store)
     {
-        OwnerConnectionString = ownerConnectionString;
         Store = store;
         Fingerprint = SchemaFingerprints.Of(store.Storage.Database.ToDatabaseScript());
     }
 
-    public string OwnerConnectionString { get; }
     public DocumentStore Store { get; }
     public string Fingerprint { get; }
 
@@ -84,7 +82,7 @@ public sealed class PreparedMartenSchema : IDisposable
         });
         try
         {
-            return new PreparedMartenSchema(ownerConnectionString, store);
+            return new PreparedMartenSchema(store);
         }
         catch
         {

@@ -19,10 +19,7 @@ public static class SchemaFingerprints
     /// <summary>True when <paramref name="component"/> was last migrated to <paramref name="fingerprint"/>.</summary>
     public static async Task<bool> MatchesAsync(NpgsqlDataSource owner, string component, string fingerprint, CancellationToken ct = default)
     {
-        await using var cmd = owner.CreateCommand("""
-            SELECT CASE WHEN to_regclass('public.schema_fingerprints') IS NULL THEN NULL
-                        ELSE (SELECT fingerprint FROM public.schema_fingerprints WHERE component = @c) END
-            """);
+        await using var cmd = owner.CreateCommand("SELECT fingerprint FROM public.schema_fingerprints WHERE component = @c");
         cmd.Parameters.AddWithValue("c", component);
         try
         {
@@ -30,7 +27,7 @@ public static class SchemaFingerprints
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            return false; // dropped between the check and the read: compare
+            return false; // a database no fingerprint was recorded in yet (RecordAsync creates the table): compare
         }
     }
 

@@ -255,7 +255,7 @@ public sealed class LedgerDatabase : IAsyncDisposable
     {
         await RefuseOldStoreAsync(owner, ct);
         var applied = new List<string>();
-        applied.AddRange(await LedgerSchema.MigrateAsync(marten, ct, check));
+        applied.AddRange(await LedgerSchema.MigrateAsync(marten, owner, ct, check));
         applied.AddRange(await ReadModelSchema.MigrateAsync(owner, ct));
         foreach (var name in applied) log.LogInformation("Applied migration {Name}.", name);
     }

@@ -57,7 +57,8 @@ public static class HistoryEndpoints
         var maxPeriod = Ledger.Domain.Renstras.CreatingRenstra.CreatingRenstraDecision.MaxPeriodYears;
         var reference = only ?? (at ?? clock.GetUtcNow()).Year;
         var from = only is { } oy ? oy - maxPeriod : reference - AuditLoader.HistoryLookBackYears;
-        int[] couldCover = only is { } oy2 ? [oy2] : [.. Enumerable.Range(from, reference + 1 + maxPeriod + 1 - from + 1)]; // + a transition year
+        var lastCovered = reference + 1 + maxPeriod + 1; // the latest plan's last year, and a transition year after it
+        int[] couldCover = only is { } oy2 ? [oy2] : [.. Enumerable.Range(from, lastCovered - from + 1)];
         var read = await loader.IndicatorHistoryAsync(agency, from, reference + 1, code, couldCover, at, ct);
         if (!read.AgencyExists)
             return new(code, null, ReadQuery.NotFound($"Agency '{agency}' does not exist{IndicatorEndpoints.When(at)}."));

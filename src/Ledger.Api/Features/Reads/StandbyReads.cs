@@ -65,13 +65,14 @@ public static class StandbyReads
     }
 
     /// <summary>Whether writes carry <see cref="LsnHeader"/>: with a standby, or <c>Ledger:WalPositions</c> = <c>always</c> (<c>standby</c>, the default: only with one).</summary>
-    public static bool WalPositionsAnswered(WebApplication app) => app.Configuration["Ledger:WalPositions"] switch
+    public static bool WalPositionsAnswered(WebApplication app)
     {
-        null or "" => app.Services.GetService<LedgerDatabase>()?.Standby is not null,
-        var v when v.Equals("standby", StringComparison.OrdinalIgnoreCase) => app.Services.GetService<LedgerDatabase>()?.Standby is not null,
-        var v when v.Equals("always", StringComparison.OrdinalIgnoreCase) => true,
-        var v => throw new InvalidOperationException($"Ledger__WalPositions is '{v}'; use 'standby' (the default) or 'always'."),
-    };
+        var setting = app.Configuration["Ledger:WalPositions"];
+        if (string.IsNullOrEmpty(setting) || setting.Equals("standby", StringComparison.OrdinalIgnoreCase))
+            return app.Services.GetService<LedgerDatabase>()?.Standby is not null;
+        if (setting.Equals("always", StringComparison.OrdinalIgnoreCase)) return true;
+        throw new InvalidOperationException($"Ledger__WalPositions is '{setting}'; use 'standby' (the default) or 'always'.");
+    }
 
     private static void UseWalPositionHeader(this WebApplication app) => app.Use(async (http, next) =>
     {
