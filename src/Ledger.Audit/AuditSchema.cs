@@ -35,12 +35,13 @@ public static class AuditSchema
         var problems = new List<string>();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
 
-        await using (var cmd = new NpgsqlCommand("SELECT to_regclass('ledger.mt_events') IS NOT NULL, to_regclass('ledger_audit.event_hashes') IS NOT NULL", conn))
+        await using (var cmd = new NpgsqlCommand("SELECT to_regclass('ledger.mt_events') IS NOT NULL, to_regclass('ledger_audit.event_hashes') IS NOT NULL, to_regclass('ledger_audit.log_heads') IS NOT NULL", conn))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
             if (!r.GetBoolean(0)) problems.Add("Marten's event table ledger.mt_events does not exist.");
             if (!r.GetBoolean(1)) problems.Add("The audit table ledger_audit.event_hashes does not exist (audit migration not applied).");
+            if (!r.GetBoolean(2)) problems.Add("The audit table ledger_audit.log_heads does not exist (audit migration 0003 not applied).");
         }
         if (problems.Count > 0) return problems;
 

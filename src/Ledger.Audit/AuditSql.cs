@@ -51,30 +51,22 @@ public static class AuditSql
     public const string VerifyStreams = "SELECT id, coalesce(version, 0), coalesce(is_archived, false) FROM ledger.mt_streams";
 
     /// <summary>
-    /// The cheap log head (<see cref="LogHeads"/>), in one snapshot: the head (the highest sequence at or below a settled
-    /// one), then one row per stream with its version and chain hash at the head. A stream with events after the head is
-    /// taken at the version before its first such event. Reads the stream rows, one hash per stream (an index probe) and
-    /// the events after the head (a primary-key range), never the whole log. The hash is a correlated subquery so that it
-    /// stays one probe of <c>(stream_id, version)</c> per stream: written as a join, PostgreSQL hash-joined the stream
-    /// rows with a sequential scan of the whole hash table, one row per event (issue 13, national scale).
+    /// The log head (<see cref="LogHeads"/>): <c>ledger_audit.take_log_head</c> (audit/0003) appends the chain of heads up
+    /// to the highest event at or below the settled sequence and returns that head (one row: the digest, no stream), then
+    /// one row per stream asked about with its version at the head (its last event at or below it: a backward probe of
+    /// Marten's <c>(stream_id, version)</c> index). Cost: the events since the previous head, not the number of streams.
     /// </summary>
-    public const string LogHeadStreams = """
-        WITH head AS (
-            SELECT coalesce((SELECT max(seq_id) FROM ledger.mt_events WHERE seq_id <= @settled), 0) AS seq
-        ), moved AS (
-            SELECT DISTINCT ON (e.stream_id) e.stream_id, e.version
-              FROM ledger.mt_events e
-             WHERE e.seq_id > (SELECT seq FROM head)
-             ORDER BY e.stream_id, e.version
-        )
-        SELECT head.seq, NULL::varchar, NULL::bigint, NULL::bytea FROM head
+    public const string TakeLogHead = """
+        WITH h AS MATERIALIZED (SELECT t.seq, t.digest FROM ledger_audit.take_log_head(@settled) t)
+        SELECT h.seq, h.digest, NULL::varchar, NULL::bigint FROM h
         UNION ALL
-        SELECT head.seq, s.id, v.version,
-               (SELECT h.hash FROM ledger_audit.event_hashes h WHERE h.stream_id = s.id AND h.version = v.version)
-          FROM head, ledger.mt_streams s
-          LEFT JOIN moved m ON m.stream_id = s.id
-          CROSS JOIN LATERAL (SELECT coalesce(m.version - 1, s.version, 0) AS version) v
+        SELECT h.seq, NULL::bytea, s.id,
+               (SELECT e.version FROM ledger.mt_events e WHERE e.stream_id = s.id AND e.seq_id <= h.seq ORDER BY e.version DESC LIMIT 1)
+          FROM h, unnest(@streams::varchar[]) AS s(id)
         """;
+
+    /// <summary>The chain of heads (audit/0003) in sequence order, for the verifier to recompute.</summary>
+    public const string LogHeadChain = "SELECT seq, previous_seq, digest FROM ledger_audit.log_heads ORDER BY seq";
 
     /// <summary>
     /// What the service role may do, and nothing more (docs/security.md): read Marten's tables; INSERT events (never
@@ -100,7 +92,8 @@ public static class AuditSql
                 EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ledger.%I TO %s', t.relname, '{role.Replace("'", "''")}');
             END LOOP;
         END $grant$;
-        GRANT SELECT ON ledger_audit.event_hashes TO {role};
+        GRANT SELECT ON ledger_audit.event_hashes, ledger_audit.log_heads TO {role};
+        GRANT EXECUTE ON FUNCTION ledger_audit.take_log_head(bigint, integer) TO {role};
         GRANT EXECUTE ON FUNCTION ledger_audit.canonical(ledger.mt_events) TO {role};
         """;
 
@@ -114,6 +107,8 @@ public static class AuditSql
         ("ledger.mt_events", "ledger_no_truncate"),
         ("ledger_audit.event_hashes", "ledger_append_only"),
         ("ledger_audit.event_hashes", "ledger_no_truncate"),
+        ("ledger_audit.log_heads", "ledger_append_only"),
+        ("ledger_audit.log_heads", "ledger_no_truncate"),
     ];
 
     /// <summary>The CHECK constraints that keep Marten's tombstones (unsealed placeholders of failed saves) out of the log (audit/0002).</summary>
@@ -162,6 +157,8 @@ public static class AuditSql
                has_table_privilege(r.oid, 'ledger.mt_streams', 'TRUNCATE'),
                has_table_privilege(r.oid, 'ledger_audit.event_hashes', 'INSERT'), has_table_privilege(r.oid, 'ledger_audit.event_hashes', 'UPDATE'),
                has_table_privilege(r.oid, 'ledger_audit.event_hashes', 'DELETE'),
+               has_table_privilege(r.oid, 'ledger_audit.log_heads', 'INSERT'), has_table_privilege(r.oid, 'ledger_audit.log_heads', 'UPDATE'),
+               has_table_privilege(r.oid, 'ledger_audit.log_heads', 'DELETE'),
                pg_has_role(r.oid, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'ledger.mt_events'::regclass), 'USAGE'),
                has_schema_privilege(r.oid, 'ledger', 'CREATE'), has_schema_privilege(r.oid, 'ledger_audit', 'CREATE')
           FROM pg_roles r WHERE r.rolname = current_user
@@ -171,7 +168,8 @@ public static class AuditSql
     [
         "is a superuser", "bypasses row security", "may UPDATE events", "may DELETE events", "may TRUNCATE events",
         "may DELETE stream rows", "may TRUNCATE stream rows", "may INSERT chain hashes", "may UPDATE chain hashes",
-        "may DELETE chain hashes", "owns the event tables (can disable their triggers)", "may CREATE in schema ledger",
+        "may DELETE chain hashes", "may INSERT log heads", "may UPDATE log heads", "may DELETE log heads",
+        "owns the event tables (can disable their triggers)", "may CREATE in schema ledger",
         "may CREATE in schema ledger_audit",
     ];
 }

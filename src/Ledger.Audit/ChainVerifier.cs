@@ -5,8 +5,11 @@ namespace Ledger.Audit;
 
 public sealed record ChainProblem(long? Sequence, string Stream, string Problem);
 
-/// <summary>A head published earlier (e.g. at a year-end close): its sequence and digest, and where it was published.</summary>
-public sealed record PublishedHead(long Sequence, string Digest, string? PublishedIn = null);
+/// <summary>
+/// A head published earlier (e.g. at a year-end close): its sequence and digest, where it was published, and its digest
+/// format (<see cref="LogDigest.Format"/>, or <see cref="LogDigest.FormatThree"/> for closes before audit/0003).
+/// </summary>
+public sealed record PublishedHead(long Sequence, string Digest, string? PublishedIn = null, string Format = LogDigest.Format);
 
 /// <summary>A published head compared with the digest recomputed from the events' content at the same sequence.</summary>
 public sealed record HeadCheck(long Sequence, string Published, string Recomputed, string? PublishedIn)
@@ -47,16 +50,41 @@ public static class ChainVerifier
         var stored = new Dictionary<string, (long Version, byte[] Hash, long Seq)>(StringComparer.Ordinal);
         var recomputed = new Dictionary<string, (long Version, byte[] Hash)>(StringComparer.Ordinal);
         var problems = new List<ChainProblem>();
-        var pending = new Queue<PublishedHead>(published.OrderBy(p => p.Sequence));
+        var formatThree = new Queue<PublishedHead>(published.Where(p => p.Format == LogDigest.FormatThree.Format).OrderBy(p => p.Sequence));
         var checks = new List<HeadCheck>();
         long checkedCount = 0, after = 0;
 
-        void CheckHeadsBefore(long seq)
+        // The chain of heads (audit/0003), read before the walk: each of its heads is settled, so the walk sees all of
+        // its events. Its digests are recomputed from content as the walk passes each head.
+        var chain = new List<(long Seq, long Previous, byte[] Digest)>();
+        await using (var cmd = dataSource.CreateCommand(AuditSql.LogHeadChain))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
-            while (pending.Count > 0 && pending.Peek().Sequence < seq)
+            while (await r.ReadAsync(ct)) chain.Add((r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2)));
+        }
+        var headDigests = new Dictionary<long, string>();
+        var next = 0;
+        var builder = new LogDigest.Builder(0, null);
+
+        void FinishHead()
+        {
+            var (seq, previous, digest) = chain[next++];
+            var d = builder.Finish(seq);
+            builder.Dispose();
+            if (previous != builder.Previous)
+                problems.Add(new(null, "ledger_audit.log_heads", $"the head at sequence {seq} follows head {previous}, but the chain of heads has {builder.Previous} before it: a head was removed or inserted"));
+            else if (!d.AsSpan().SequenceEqual(digest))
+                problems.Add(new(null, "ledger_audit.log_heads", $"the log up to sequence {seq} no longer has the digest its head recorded ({Convert.ToHexStringLower(digest)}, recomputed {Convert.ToHexStringLower(d)}): an event at or below it was altered, removed or added"));
+            headDigests[seq] = Convert.ToHexStringLower(d);
+            builder = new LogDigest.Builder(seq, d);
+        }
+
+        void CheckFormatThreeBefore(long seq)
+        {
+            while (formatThree.Count > 0 && formatThree.Peek().Sequence < seq)
             {
-                var p = pending.Dequeue();
-                checks.Add(new HeadCheck(p.Sequence, p.Digest, Digest(p.Sequence, recomputed), p.PublishedIn));
+                var p = formatThree.Dequeue();
+                checks.Add(new HeadCheck(p.Sequence, p.Digest, FormatThreeDigest(p.Sequence, recomputed), p.PublishedIn));
             }
         }
 
@@ -76,11 +104,13 @@ public static class ChainVerifier
                     var version = r.GetInt64(2);
                     var hash = r.IsDBNull(3) ? null : r.GetFieldValue<byte[]>(3);
                     var content = r.GetFieldValue<byte[]>(4);
-                    CheckHeadsBefore(seq);
+                    CheckFormatThreeBefore(seq);
+                    while (next < chain.Count && chain[next].Seq < seq) FinishHead();
 
                     var (lastVersion, lastHash, _) = stored.TryGetValue(stream, out var s) ? s : (0L, Zero, 0L);
-                    var chain = Chain(recomputed.TryGetValue(stream, out var rc) ? rc.Hash : Zero, content);
-                    recomputed[stream] = (version, chain);
+                    var chained = Chain(recomputed.TryGetValue(stream, out var rc) ? rc.Hash : Zero, content);
+                    recomputed[stream] = (version, chained);
+                    builder.Add(seq, stream, version, chained);
                     if (version != lastVersion + 1)
                         problems.Add(new(seq, stream, $"version {version} follows version {lastVersion}: an event is missing or was moved"));
                     else if (hash is null)
@@ -90,14 +120,35 @@ public static class ChainVerifier
                     else if (!Chain(lastHash, content).AsSpan().SequenceEqual(hash))
                         problems.Add(new(seq, stream, "the content does not match its chain hash: the event was altered"));
                     // Continue from the stored hash, so one altered event is reported once, not for every successor.
-                    stored[stream] = (version, hash ?? chain, seq);
+                    stored[stream] = (version, hash ?? chained, seq);
                     checkedCount++;
                     after = seq;
                 }
             }
             if (rows < Page) break;
         }
-        CheckHeadsBefore(long.MaxValue);
+        CheckFormatThreeBefore(long.MaxValue);
+        while (next < chain.Count && chain[next].Seq <= after) FinishHead();
+        // The digest at the walk's last event: the head there, or what a head taken now would be (chained to the last one).
+        string logDigest;
+        if (after == builder.Previous && after > 0) logDigest = headDigests[after];
+        else
+        {
+            using var clone = builder.Clone();
+            logDigest = Convert.ToHexStringLower(clone.Finish(after));
+        }
+        // Heads above the log's last event: events at their end were removed.
+        while (next < chain.Count) FinishHead();
+        builder.Dispose();
+
+        foreach (var p in published.Where(p => p.Format != LogDigest.FormatThree.Format).OrderBy(p => p.Sequence))
+        {
+            if (p.Format != LogDigest.Format)
+                problems.Add(new(null, p.PublishedIn ?? "", $"the head published at sequence {p.Sequence} has digest format {p.Format}, which this verifier does not know"));
+            else if (headDigests.TryGetValue(p.Sequence, out var d)) checks.Add(new HeadCheck(p.Sequence, p.Digest, d, p.PublishedIn));
+            else
+                problems.Add(new(null, p.PublishedIn ?? "", $"the head published at sequence {p.Sequence} is not in the chain of heads (ledger_audit.log_heads): a head was removed, so its digest cannot be recomputed"));
+        }
 
         await using (var cmd = dataSource.CreateCommand(AuditSql.VerifyOrphanHashes))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -135,11 +186,11 @@ public static class ChainVerifier
 
         var first = problems.Where(p => p.Sequence is not null).Select(p => p.Sequence).Min();
         return new ChainVerification(problems.Count == 0, checkedCount, first, problems.OrderBy(p => p.Sequence ?? long.MaxValue).ToList(),
-            after, Digest(after, recomputed)) { Heads = checks };
+            after, logDigest) { Heads = checks.OrderBy(c => c.Sequence).ToList() };
     }
 
-    private static string Digest(long head, Dictionary<string, (long Version, byte[] Hash)> streams) =>
-        LogDigest.Compute(head, streams.Select(s => (s.Key, s.Value.Version, s.Value.Hash)));
+    private static string FormatThreeDigest(long head, Dictionary<string, (long Version, byte[] Hash)> streams) =>
+        LogDigest.FormatThree.Compute(head, streams.Select(s => (s.Key, s.Value.Version, s.Value.Hash)));
 
     /// <summary>hash(v) = sha256(hash(v-1) || content(v)), content = sha256(canonical bytes).</summary>
     public static byte[] Chain(byte[] previous, byte[] content)

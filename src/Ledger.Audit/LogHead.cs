@@ -7,85 +7,173 @@ namespace Ledger.Audit;
 
 /// <summary>
 /// The head of the whole log at sequence <see cref="Sequence"/>: every event with a sequence number at or below it, and
-/// no other. <see cref="Digest"/> (<see cref="LogDigest"/>) commits to each stream's version and chain hash at that point;
-/// <see cref="StreamVersions"/> lists those versions (a stream not listed had no event at or below the head).
+/// no other. <see cref="Digest"/> (<see cref="LogDigest"/>, format 4) commits to all of them through the chain of heads
+/// (<c>ledger_audit.log_heads</c>). <see cref="StreamVersions"/> gives the version at the head of each stream the caller
+/// asked about, and only of those.
 /// </summary>
 public sealed record LogHead(long Sequence, string Digest, IReadOnlyDictionary<string, long> StreamVersions)
 {
     public string Format => LogDigest.Format;
 
     /// <summary>The stream's version at the head, 0 when it had no event at or below it.</summary>
-    public long VersionOf(string stream) => StreamVersions.GetValueOrDefault(stream);
+    /// <exception cref="InvalidOperationException">the stream was not among those asked about when the head was read.</exception>
+    public long VersionOf(string stream) => StreamVersions.TryGetValue(stream, out var v)
+        ? v
+        : throw new InvalidOperationException($"The log head was read without stream {stream}: pass it to LogHeads.ReadAsync.");
 }
 
 /// <summary>
-/// The log digest, format <c>ledger-log-digest/3</c>: lowercase hex SHA-256 over
-/// <c>"ledger-log-digest/3" 0x00 · head (int64 BE) · n (int64 BE)</c> followed by, for each of the n streams with at least
-/// one event at or below the head, sorted by the UTF-8 bytes of its id: <c>byte length of id (int32 BE) · id (UTF-8) ·
-/// version (int64 BE) · chain hash (32 bytes)</c> of the stream's last event at or below the head. Each chain hash covers
-/// every earlier event of its stream, so the digest covers every event at or below the head. Format 3 is format 2 over
-/// the chain of Marten's rows (<c>ledger-event/2</c>); the layout is unchanged.
+/// The log digest, format <c>ledger-log-digest/4</c>: a chain of heads. The digest D(H) of a head H whose previous head
+/// is P (0 for the first) is the lowercase hex SHA-256 of
+/// <c>"ledger-log-digest/4" 0x00 · P (int64 BE) · D(P) (32 bytes, zeros when P = 0)</c>, then for each event with
+/// P &lt; sequence ≤ H in sequence order <c>0x01 · sequence (int64 BE) · byte length of its stream id (int32 BE) · id (UTF-8)
+/// · version (int64 BE) · its chain hash (32 bytes)</c>, then <c>0x00 · H (int64 BE)</c>. Each chain hash covers every
+/// earlier event of its stream and D(P) every event at or below P, so D(H) commits to every event at or below H.
+/// The same bytes are computed in SQL by <c>ledger_audit.log_digest</c> (audit/0003); <see cref="Builder"/> computes
+/// them incrementally, event by event, for the verifier.
+/// <para>Format 3 (<see cref="FormatThree"/>), published by closes before audit/0003, is still recomputed to compare
+/// those heads.</para>
 /// </summary>
 public static class LogDigest
 {
-    public const string Format = "ledger-log-digest/3";
+    public const string Format = "ledger-log-digest/4";
 
-    public static string Compute(long head, IEnumerable<(string Stream, long Version, byte[] Hash)> streams)
+    private static readonly byte[] Zero = new byte[32];
+
+    /// <summary>D(H) over the events after <paramref name="previous"/>, built as the verifier walks them in sequence order.</summary>
+    public sealed class Builder : IDisposable
     {
-        var rows = streams.Select(s => (Id: Encoding.UTF8.GetBytes(s.Stream), s.Version, s.Hash)).ToList();
-        rows.Sort((a, b) => a.Id.AsSpan().SequenceCompareTo(b.Id));
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.ASCII.GetBytes(Format));
-        sha.AppendData([0]);
-        Span<byte> number = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(number, head);
-        sha.AppendData(number);
-        BinaryPrimitives.WriteInt64BigEndian(number, rows.Count);
-        sha.AppendData(number);
-        Span<byte> length = stackalloc byte[4];
-        foreach (var (id, version, hash) in rows)
+        private readonly IncrementalHash _sha;
+        private readonly byte[] _number = new byte[8];
+
+        public Builder(long previous, byte[]? previousDigest)
         {
-            if (hash.Length != 32) throw new ArgumentException("A chain hash is 32 bytes.", nameof(streams));
-            BinaryPrimitives.WriteInt32BigEndian(length, id.Length);
-            sha.AppendData(length);
-            sha.AppendData(id);
-            BinaryPrimitives.WriteInt64BigEndian(number, version);
-            sha.AppendData(number);
-            sha.AppendData(hash);
+            _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Previous = previous;
+            _sha.AppendData(Encoding.ASCII.GetBytes(Format));
+            _sha.AppendData([0]);
+            Int64(previous);
+            var d = previousDigest ?? Zero;
+            if (d.Length != 32) throw new ArgumentException("A digest is 32 bytes.", nameof(previousDigest));
+            _sha.AppendData(d);
         }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+
+        private Builder(Builder other)
+        {
+            _sha = other._sha.Clone();
+            Previous = other.Previous;
+            Events = other.Events;
+        }
+
+        public long Previous { get; }
+        public long Events { get; private set; }
+
+        /// <summary>A copy with the same events so far, to finish at one head while this one goes on.</summary>
+        public Builder Clone() => new(this);
+
+        public void Add(long sequence, string stream, long version, byte[]? chainHash)
+        {
+            var hash = chainHash ?? Zero;
+            if (hash.Length != 32) throw new ArgumentException("A chain hash is 32 bytes.", nameof(chainHash));
+            _sha.AppendData([1]);
+            Int64(sequence);
+            var id = Encoding.UTF8.GetBytes(stream);
+            BinaryPrimitives.WriteInt32BigEndian(_number, id.Length);
+            _sha.AppendData(_number.AsSpan(0, 4));
+            _sha.AppendData(id);
+            Int64(version);
+            _sha.AppendData(hash);
+            Events++;
+        }
+
+        /// <summary>D(<paramref name="head"/>); the builder can be used no further.</summary>
+        public byte[] Finish(long head)
+        {
+            _sha.AppendData([0]);
+            Int64(head);
+            return _sha.GetHashAndReset();
+        }
+
+        private void Int64(long value)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(_number, value);
+            _sha.AppendData(_number);
+        }
+
+        public void Dispose() => _sha.Dispose();
+    }
+
+    /// <summary>
+    /// Format 3 (closes before audit/0003): lowercase hex SHA-256 over <c>"ledger-log-digest/3" 0x00 · head (int64 BE) ·
+    /// n (int64 BE)</c> and, for each of the n streams with an event at or below the head, sorted by the UTF-8 bytes of its
+    /// id: <c>byte length of id (int32 BE) · id · version (int64 BE) · chain hash (32 bytes)</c> of its last event at or
+    /// below the head.
+    /// </summary>
+    public static class FormatThree
+    {
+        public const string Format = "ledger-log-digest/3";
+
+        public static string Compute(long head, IEnumerable<(string Stream, long Version, byte[] Hash)> streams)
+        {
+            var rows = streams.Select(s => (Id: Encoding.UTF8.GetBytes(s.Stream), s.Version, s.Hash)).ToList();
+            rows.Sort((a, b) => a.Id.AsSpan().SequenceCompareTo(b.Id));
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(Encoding.ASCII.GetBytes(Format));
+            sha.AppendData([0]);
+            Span<byte> number = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(number, head);
+            sha.AppendData(number);
+            BinaryPrimitives.WriteInt64BigEndian(number, rows.Count);
+            sha.AppendData(number);
+            Span<byte> length = stackalloc byte[4];
+            foreach (var (id, version, hash) in rows)
+            {
+                if (hash.Length != 32) throw new ArgumentException("A chain hash is 32 bytes.", nameof(streams));
+                BinaryPrimitives.WriteInt32BigEndian(length, id.Length);
+                sha.AppendData(length);
+                sha.AppendData(id);
+                BinaryPrimitives.WriteInt64BigEndian(number, version);
+                sha.AppendData(number);
+                sha.AppendData(hash);
+            }
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
     }
 }
 
 /// <summary>
-/// The cheap head: the log's head and digest from the stream rows and one stored chain hash per stream, without reading
-/// every event. Taken at a <see cref="SettledSequence"/>, so the verifier's recompute at the same head agrees on an intact
-/// log even under concurrent appends. Runs as the service role (SELECT only).
+/// The log head a close publishes, at a <see cref="SettledSequence"/>: <c>ledger_audit.take_log_head</c> appends the
+/// chain of heads from the previous head to the highest event at or below it (hashing only the events in between, from
+/// their stored chain hashes) and returns that head; the verifier recomputes the same chain from content alone. Runs as
+/// the service role (the function runs as the owner; the role can neither write the head table nor the hashes).
 /// </summary>
 public static class LogHeads
 {
     /// <exception cref="TimeoutException">a transaction that may hold a sequence number below the head kept running.</exception>
-    public static async Task<LogHead> ReadAsync(NpgsqlDataSource dataSource, TimeSpan? settleTimeout = null, CancellationToken ct = default)
+    public static Task<LogHead> ReadAsync(NpgsqlDataSource dataSource, TimeSpan? settleTimeout = null, CancellationToken ct = default) =>
+        ReadAsync(dataSource, [], settleTimeout, ct);
+
+    /// <summary>The head, and the version at it of each of <paramref name="streams"/> (0 for one without events at or below it).</summary>
+    /// <exception cref="TimeoutException">a transaction that may hold a sequence number below the head kept running.</exception>
+    public static async Task<LogHead> ReadAsync(NpgsqlDataSource dataSource, IReadOnlyCollection<string> streams, TimeSpan? settleTimeout = null,
+        CancellationToken ct = default)
     {
         var settled = await SettledSequence.ReadAsync(dataSource, settleTimeout, ct);
-        await using var cmd = dataSource.CreateCommand(AuditSql.LogHeadStreams);
+        await using var cmd = dataSource.CreateCommand(AuditSql.TakeLogHead);
         cmd.Parameters.Add(new NpgsqlParameter<long>("settled", settled));
-        var head = 0L;
-        var streams = new List<(string Stream, long Version, byte[] Hash)>();
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", streams.Distinct(StringComparer.Ordinal).ToArray()));
+        long head = 0;
+        string? digest = null;
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
             {
                 head = r.GetInt64(0);
-                if (r.IsDBNull(1)) continue; // the head row
-                var version = r.GetInt64(2);
-                if (version <= 0) continue;
-                // A stream whose hash at that version is missing is a broken log: the digest then simply cannot match the
-                // verifier's, which reports the stream itself.
-                var hash = r.IsDBNull(3) ? new byte[32] : r.GetFieldValue<byte[]>(3);
-                streams.Add((r.GetString(1), version, hash));
+                if (r.IsDBNull(2)) digest = Convert.ToHexStringLower(r.GetFieldValue<byte[]>(1));
+                else versions[r.GetString(2)] = r.IsDBNull(3) ? 0 : r.GetInt64(3);
             }
         }
-        return new LogHead(head, LogDigest.Compute(head, streams), streams.ToDictionary(s => s.Stream, s => s.Version, StringComparer.Ordinal));
+        return new LogHead(head, digest ?? throw new InvalidOperationException("ledger_audit.take_log_head returned no head."), versions);
     }
 }

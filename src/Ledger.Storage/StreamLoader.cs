@@ -52,8 +52,12 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     private Npgsql.NpgsqlCommand Command(string sql) =>
         _pinned is null ? dataSource.CreateCommand(sql) : new Npgsql.NpgsqlCommand(sql, _pinned.Connection, _pinned);
 
-    /// <summary>The log's head and digest at a settled sequence (<see cref="Ledger.Audit.LogHeads"/>), as the service role.</summary>
-    public Task<Ledger.Audit.LogHead> ReadLogHeadAsync(CancellationToken ct = default) => Ledger.Audit.LogHeads.ReadAsync(dataSource, null, ct);
+    /// <summary>
+    /// The log's head and digest at a settled sequence (<see cref="Ledger.Audit.LogHeads"/>), as the service role, with the
+    /// version at the head of each of <paramref name="streams"/>.
+    /// </summary>
+    public Task<Ledger.Audit.LogHead> ReadLogHeadAsync(IReadOnlyCollection<string> streams, CancellationToken ct = default) =>
+        Ledger.Audit.LogHeads.ReadAsync(dataSource, streams, null, ct);
 
     /// <summary>The stream's events in version order; empty when it does not exist (or did not yet, as of the instant).</summary>
     public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound? bound = null, CancellationToken ct = default)

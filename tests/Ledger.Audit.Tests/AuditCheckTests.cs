@@ -29,6 +29,8 @@ public sealed class AuditCheckTests
     [InlineData("GRANT INSERT ON ledger_audit.event_hashes TO {role}", "may INSERT chain hashes")]
     [InlineData("GRANT DELETE ON ledger.mt_streams TO {role}", "may DELETE stream rows")]
     [InlineData("GRANT CREATE ON SCHEMA ledger TO {role}", "may CREATE in schema ledger")]
+    [InlineData("DROP TRIGGER ledger_append_only ON ledger_audit.log_heads", "ledger_append_only on ledger_audit.log_heads is missing")]
+    [InlineData("GRANT INSERT ON ledger_audit.log_heads TO {role}", "may INSERT log heads")]
     public async Task Check_AfterABreakingChange_ReportsIt(string change, string expected)
     {
         var fx = new LedgerFixture();

@@ -4,9 +4,10 @@ using static Ledger.Audit.Tests.LedgerFixture;
 namespace Ledger.Audit.Tests;
 
 /// <summary>
-/// The cheap head (stream rows + one stored hash per stream) against the verifier's digest recomputed from every event's
-/// content: equal on an intact log, also for an older head after more appends, and never taken while a lower sequence
-/// number is still uncommitted.
+/// The log head (format 4: the chain of heads in ledger_audit.log_heads, each hashing the events since the one before,
+/// from their stored chain hashes, in SQL) against the verifier's digest recomputed from every event's content in C#:
+/// equal on an intact log, also for older heads after more appends, never taken while a lower sequence number is still
+/// uncommitted; the chain never forks and its rows are evidence the verifier checks.
 /// </summary>
 public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture>
 {
@@ -24,29 +25,123 @@ public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture
     public async Task ReadLogHead_IntactLog_EqualsTheVerifiersHeadAndDigest()
     {
         await SeedAsync();
-        var head = await LogHeads.ReadAsync(fx.Service);
+        // A stream id with multi-byte UTF-8: the SQL and the verifier must agree on its byte length.
+        var unicode = "year-tést-✓-" + Guid.NewGuid().ToString("N")[..6];
+        await fx.AppendAsync(unicode, 0, Spending(1));
+        var streams = await AllStreamsAsync();
+        var head = await LogHeads.ReadAsync(fx.Service, streams);
         var verified = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest, "test")]);
 
         Assert.True(verified.Ok, string.Join("; ", verified.Problems));
         Assert.Equal(verified.HeadSequence, head.Sequence);
         Assert.Equal(verified.LogDigest, head.Digest);
         Assert.Matches("^[0-9a-f]{64}$", head.Digest);
-        Assert.Equal("ledger-log-digest/3", head.Format);
+        Assert.Equal("ledger-log-digest/4", head.Format);
         Assert.True(Assert.Single(verified.Heads).Matches);
-        Assert.Equal(await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger.mt_streams"), head.StreamVersions.Count);
+        foreach (var stream in streams)
+            Assert.Equal(await fx.Database.ScalarAsync<long>("SELECT version FROM ledger.mt_streams WHERE id = @s", ("s", stream)), head.VersionOf(stream));
+        Assert.Equal(1, head.VersionOf(unicode));
+        Assert.Throws<InvalidOperationException>(() => head.VersionOf("year-never-asked"));
     }
+
+    [Fact]
+    public async Task ReadLogHead_NothingNew_GivesTheSameHeadAndAddsNoRow_OtherwiseChainsToThePreviousHead()
+    {
+        await SeedAsync(1);
+        var first = await LogHeads.ReadAsync(fx.Service);
+        var rows = await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_audit.log_heads");
+        var again = await LogHeads.ReadAsync(fx.Service);
+        Assert.Equal((first.Sequence, first.Digest), (again.Sequence, again.Digest));
+        Assert.Equal(rows, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_audit.log_heads"));
+
+        await SeedAsync(1);
+        var next = await LogHeads.ReadAsync(fx.Service);
+        Assert.True(next.Sequence > first.Sequence);
+        Assert.Equal(first.Sequence, await fx.Database.ScalarAsync<long>("SELECT previous_seq FROM ledger_audit.log_heads WHERE seq = @s", ("s", next.Sequence)));
+        Assert.Equal(3, await fx.Database.ScalarAsync<long>("SELECT events FROM ledger_audit.log_heads WHERE seq = @s", ("s", next.Sequence)));
+    }
+
+    [Fact]
+    public async Task ReadLogHead_ConcurrentCallers_TakeTurns_TheChainNeverForks()
+    {
+        await SeedAsync(2);
+        var heads = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            await fx.AppendAsync(NewStream(), 0, Spending(i));
+            return await LogHeads.ReadAsync(fx.Service, TimeSpan.FromSeconds(30));
+        }));
+        // previous_seq is unique and every head's previous is the head before it.
+        var broken = await fx.Database.ScalarAsync<long>("""
+            SELECT count(*) FROM (SELECT previous_seq, lag(seq, 1, 0::bigint) OVER (ORDER BY seq) AS before FROM ledger_audit.log_heads) x
+             WHERE previous_seq <> before
+            """);
+        Assert.Equal(0, broken);
+        var verified = await ChainVerifier.VerifyAsync(fx.Service, heads.Select(h => new PublishedHead(h.Sequence, h.Digest)).ToList());
+        Assert.True(verified.Ok, string.Join("; ", verified.Problems));
+        Assert.All(verified.Heads, h => Assert.True(h.Matches));
+    }
+
+    [Fact]
+    public async Task TakeLogHead_ALongStretchOfEvents_IsChainedInHeadsOfAtMostMaxEvents_AndTheVerifierRecomputesEveryOne()
+    {
+        await SeedAsync(3); // 9 events after the last head
+        var before = await fx.Database.ScalarAsync<long>("SELECT coalesce(max(seq), 0) FROM ledger_audit.log_heads");
+        var settled = await SettledSequence.ReadAsync(fx.Service);
+        await using (var cmd = fx.Service.CreateCommand("SELECT count(*) FROM ledger_audit.take_log_head(@s, 2)"))
+        {
+            cmd.Parameters.AddWithValue("s", settled);
+            await cmd.ExecuteScalarAsync();
+        }
+        var added = await fx.Database.ScalarAsync<long[]>("SELECT array_agg(events ORDER BY seq) FROM ledger_audit.log_heads WHERE seq > @b", ("b", before));
+        Assert.True(added.Length >= 5, $"{added.Length} heads for 9 events at most 2 each");
+        Assert.All(added, n => Assert.InRange(n, 1, 2));
+        var verified = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.True(verified.Ok, string.Join("; ", verified.Problems));
+        Assert.Equal((await LogHeads.ReadAsync(fx.Service)).Digest, verified.LogDigest);
+    }
+
+    [Fact]
+    public async Task FormatThreeHeads_PublishedBeforeTheChainOfHeads_AreStillRecomputedAndCompared()
+    {
+        await SeedAsync(2);
+        var at = await fx.Database.ScalarAsync<long>("SELECT max(seq_id) FROM ledger.mt_events");
+        var heads = new List<(string, long, byte[])>();
+        await using (var cmd = fx.Database.Owner.CreateCommand("""
+            SELECT h.stream_id, h.version, h.hash FROM ledger_audit.event_hashes h
+             WHERE h.seq_id <= @at AND h.version = (SELECT max(x.version) FROM ledger_audit.event_hashes x WHERE x.stream_id = h.stream_id AND x.seq_id <= @at)
+            """))
+        {
+            cmd.Parameters.AddWithValue("at", at);
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) heads.Add((r.GetString(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2)));
+        }
+        var digest = LogDigest.FormatThree.Compute(at, heads);
+        await SeedAsync(1); // the log moves on after the old close
+
+        var verified = await ChainVerifier.VerifyAsync(fx.Service,
+            [new PublishedHead(at, digest, "close 2024", LogDigest.FormatThree.Format), new PublishedHead(at, new string('0', 64), "forged", LogDigest.FormatThree.Format)]);
+        Assert.True(verified.Heads.Single(h => h.PublishedIn == "close 2024").Matches);
+        Assert.False(verified.Heads.Single(h => h.PublishedIn == "forged").Matches);
+        Assert.Contains(verified.Problems, p => p.Stream == "forged");
+        Assert.DoesNotContain(verified.Problems, p => p.Stream == "close 2024");
+    }
+
+    private async Task<string[]> AllStreamsAsync() =>
+        await fx.Database.ScalarAsync<string[]>("SELECT array_agg(id) FROM ledger.mt_streams");
 
     [Fact]
     public async Task ReadLogHead_ThenMoreAppends_TheVerifierStillRecomputesTheOlderHead()
     {
         await SeedAsync();
-        var head = await LogHeads.ReadAsync(fx.Service);
         var moved = NewStream();
-        await fx.AppendAsync(moved, 0, Spending(1));
+        var last = await fx.Database.ScalarAsync<string>("SELECT stream_id FROM ledger.mt_events ORDER BY seq_id DESC LIMIT 1");
+        var head = await LogHeads.ReadAsync(fx.Service, [moved, last]);
         var old = await fx.Database.ScalarAsync<string>("SELECT stream_id FROM ledger.mt_events WHERE seq_id = @s", ("s", head.Sequence));
+        Assert.Equal(last, old);
+        await fx.AppendAsync(moved, 0, Spending(1));
         await fx.AppendAsync(old, head.VersionOf(old), Spending(9)); // a stream of the head moves on
 
-        var later = await LogHeads.ReadAsync(fx.Service);
+        var later = await LogHeads.ReadAsync(fx.Service, [moved, old]);
         var verified = await ChainVerifier.VerifyAsync(fx.Service,
             [new PublishedHead(head.Sequence, head.Digest, "first"), new PublishedHead(later.Sequence, later.Digest, "second")]);
         Assert.True(verified.Ok, string.Join("; ", verified.Problems));
@@ -88,8 +183,10 @@ public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture
         await Task.Delay(200);
         Assert.False(pending.IsCompleted, "the head was taken while a lower sequence number was in flight");
         await tx.CommitAsync();
-        var head = await pending;
+        await pending;
+        var head = await LogHeads.ReadAsync(fx.Service, [slow, fast]); // the same head: nothing came after it
 
+        Assert.Equal((await pending).Sequence, head.Sequence);
         Assert.Equal(existingStream ? 2 : 1, head.VersionOf(slow));
         Assert.Equal(1, head.VersionOf(fast));
         var verified = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest)]);

@@ -19,6 +19,12 @@ public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFix
         { "INSERT INTO ledger_audit.event_hashes SELECT seq_id + 1000000, stream_id, version + 1000, hash FROM ledger_audit.event_hashes WHERE stream_id = @s", "42501" },
         { "UPDATE ledger_audit.event_hashes SET hash = sha256('x') WHERE stream_id = @s", "42501" },
         { "DELETE FROM ledger_audit.event_hashes WHERE stream_id = @s", "42501" },
+        // The chain of heads (audit/0003): only ledger_audit.take_log_head writes it.
+        { "INSERT INTO ledger_audit.log_heads (seq, previous_seq, digest, events) VALUES (9000000, 8999999, sha256('x'), 1)", "42501" },
+        { "UPDATE ledger_audit.log_heads SET digest = sha256('x')", "42501" },
+        { "DELETE FROM ledger_audit.log_heads", "42501" },
+        { "TRUNCATE ledger_audit.log_heads", "42501" },
+        { "SELECT ledger_audit.log_digest(0, sha256('x'), 1)", "42501" },
         { "ALTER TABLE ledger.mt_events DISABLE TRIGGER ledger_append_only", "42501" },
         { "ALTER TABLE ledger.mt_streams DISABLE TRIGGER ledger_seal", "42501" },
         { "DROP TRIGGER ledger_seal ON ledger.mt_streams", "42501" },
@@ -83,6 +89,7 @@ public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFix
     {
         var stream = NewStream();
         await fx.AppendAsync(stream, 0, Spending(1));
+        await LogHeads.ReadAsync(fx.Service); // a row in the chain of heads
         foreach (var sql in new[]
         {
             "UPDATE ledger.mt_events SET data = '{}' WHERE stream_id = @s",
@@ -93,6 +100,9 @@ public sealed class ServiceRoleTests(LedgerFixture fx) : IClassFixture<LedgerFix
             "TRUNCATE ledger.mt_events CASCADE",
             "TRUNCATE ledger.mt_streams CASCADE",
             "TRUNCATE ledger_audit.event_hashes",
+            "UPDATE ledger_audit.log_heads SET digest = sha256('x')",
+            "DELETE FROM ledger_audit.log_heads",
+            "TRUNCATE ledger_audit.log_heads",
         })
         {
             await using var cmd = fx.Database.Owner.CreateCommand(sql);

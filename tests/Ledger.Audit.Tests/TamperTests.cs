@@ -107,8 +107,8 @@ public sealed class TamperTests
         Assert.Equal((await fx.SequencesAsync(streams[1]))[2], problem.Sequence);
         Assert.Equal(problem.Sequence, result.FirstBrokenSequence);
         Assert.True(Assert.Single(result.Heads).Matches); // the events themselves are intact
-        // The cheap head is read from the stream rows, so it no longer gives the published digest.
-        Assert.NotEqual(head.Digest, (await LogHeads.ReadAsync(fx.Service)).Digest);
+        // The head does not read stream rows (format 4 chains events): the same head as before, which the verifier recomputes.
+        Assert.Equal(head.Digest, (await LogHeads.ReadAsync(fx.Service)).Digest);
     }
 
     [Fact]
@@ -144,7 +144,10 @@ public sealed class TamperTests
             UPDATE ledger.mt_streams SET version = 2 WHERE id = @id;
             """, ("s", last), ("id", streams[0]));
 
-        Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok); // every chain check passes
+        // Every chain check passes; only the heads catch it: the head recorded in the chain of heads, and the published one.
+        var unpublished = await ChainVerifier.VerifyAsync(fx.Service);
+        Assert.Null(unpublished.FirstBrokenSequence);
+        Assert.Contains($"up to sequence {head.Sequence}", Assert.Single(unpublished.Problems, p => p.Stream == "ledger_audit.log_heads").Problem);
         var result = await ChainVerifier.VerifyAsync(fx.Service, [published]);
         Assert.False(result.Ok);
         Assert.Null(result.FirstBrokenSequence);
@@ -207,16 +210,42 @@ public sealed class TamperTests
              WHERE h.seq_id = @s AND e.seq_id = @s AND p.stream_id = h.stream_id AND p.version = h.version - 1;
             """, ("s", last));
 
-        Assert.True((await ChainVerifier.VerifyAsync(fx.Service)).Ok);
         var result = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest, "close")]);
         Assert.False(result.Ok);
         Assert.Null(result.FirstBrokenSequence); // every chain check passes: the rewrite is consistent
         var check = Assert.Single(result.Heads);
         Assert.False(check.Matches);
         Assert.Equal(head.Digest, check.Published);
-        var problem = Assert.Single(result.Problems);
-        Assert.Contains($"up to sequence {head.Sequence}", problem.Problem);
-        // The cheap head of the rewritten rows no longer gives the published digest either.
-        Assert.NotEqual(head.Digest, (await LogHeads.ReadAsync(fx.Service)).Digest);
+        Assert.Equal(2, result.Problems.Count); // the published head and the head recorded in the chain of heads
+        Assert.All(result.Problems, p => Assert.Contains($"up to sequence {head.Sequence}", p.Problem));
+        // A new head continues the chain from the recorded one: nothing new, the same (published) digest.
+        Assert.Equal(head.Digest, (await LogHeads.ReadAsync(fx.Service)).Digest);
+    }
+
+    [Fact]
+    public async Task Verify_HeadRowRemovedOrForged_IsReported()
+    {
+        var (fx, streams) = await SeedAsync();
+        await using var _ = fx.AsDisposable();
+        var first = await LogHeads.ReadAsync(fx.Service);
+        await fx.AppendAsync(streams[0], 3, Spending(4));
+        var second = await LogHeads.ReadAsync(fx.Service);
+        await fx.AppendAsync(streams[1], 3, Spending(4));
+        var third = await LogHeads.ReadAsync(fx.Service);
+        IReadOnlyCollection<PublishedHead> published =
+            [new(first.Sequence, first.Digest, "close 1"), new(second.Sequence, second.Digest, "close 2"), new(third.Sequence, third.Digest, "close 3")];
+        Assert.True((await ChainVerifier.VerifyAsync(fx.Service, published)).Ok);
+
+        await Superuser(fx, "UPDATE ledger_audit.log_heads SET digest = sha256('forged') WHERE seq = @s", ("s", third.Sequence));
+        var forged = await ChainVerifier.VerifyAsync(fx.Service, published);
+        Assert.Contains($"up to sequence {third.Sequence}", Assert.Single(forged.Problems).Problem); // the row; the published head still matches
+        Assert.All(forged.Heads, h => Assert.True(h.Matches));
+
+        await Superuser(fx, "DELETE FROM ledger_audit.log_heads WHERE seq = @s", ("s", second.Sequence));
+        var removed = await ChainVerifier.VerifyAsync(fx.Service, published);
+        Assert.False(removed.Ok);
+        Assert.Contains(removed.Problems, p => p.Stream == "close 2" && p.Problem.Contains("not in the chain of heads"));
+        Assert.Contains(removed.Problems, p => p.Stream == "ledger_audit.log_heads" && p.Problem.Contains("a head was removed"));
+        Assert.Null(removed.FirstBrokenSequence); // the events are intact
     }
 }

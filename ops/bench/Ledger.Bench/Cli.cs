@@ -11,7 +11,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--only <word>[,<word>…]]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 200>] [--closes <n, 20>] [--markdown <path>] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 200>] [--closes <n, 20>] [--markdown <path>] [--skip-rebuild] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster.
@@ -82,7 +82,8 @@ internal static class Cli
         appends on the store path (--writers 4 x --appends 100), a rebuild of every read model, the log head of a
         close, the service's cold start, corrections, as-of reads, performance tables (--samples each) and year
         closes (--closes) over HTTP, one at a time, and the verifier over the whole log. Before a level it estimates
-        the disk the level needs and stops rather than leave less than --reserve-gb (10) free. --batch (20)
+        the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the
+        rebuild out (the service's daemon then catches up while the HTTP part runs). --batch (20)
         agencies per copy batch, --clone-workers (2). --markdown writes/replaces "## National scale (issue 13)"
         after every level.
 

@@ -24,7 +24,7 @@ namespace Ledger.Api.Features.PerformanceYears;
 // Issue 4: the close freezes the year's LKjIP table as a snapshot document (Features/Snapshots/YearSnapshot) and appends
 // it, with the streams and versions it was computed from, as year.snapshot-frozen.v1 in the same append as
 // year.closed.v1. snapshotHash = SHA-256 of the document's canonical JSON (CanonicalJson, docs/snapshots.md).
-// chainHead is the log head (LogHeads: sequence and ledger-log-digest/3, from the stream rows, no scan of the log) that
+// chainHead is the log head (LogHeads: sequence and ledger-log-digest/4, the next link of the chain of heads) that
 // holds exactly the events the snapshot was computed from, published for issue 5 (docs/snapshots.md "Chain head").
 public static class ClosingYearEndpoints
 {
@@ -62,7 +62,7 @@ public static class ClosingYearEndpoints
             LogHead head;
             try
             {
-                head = await reader.ReadLogHeadAsync(ct);
+                head = await reader.ReadLogHeadAsync(recording.Versions.Keys, ct);
             }
             catch (TimeoutException e)
             {
