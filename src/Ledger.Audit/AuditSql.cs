@@ -65,6 +65,12 @@ public static class AuditSql
           FROM h, unnest(@streams::varchar[]) AS s(id)
         """;
 
+    /// <summary>The sequence of the latest head of the chain (audit/0003), 0 when there is none.</summary>
+    public const string LatestLogHead = "SELECT coalesce(max(seq), 0) FROM ledger_audit.log_heads";
+
+    /// <summary>One step of <see cref="LogHeads.CatchUpAsync"/>: the head at the highest event at or below @target (a settled number).</summary>
+    public const string TakeLogHeadUpTo = "SELECT t.seq FROM ledger_audit.take_log_head(@target) t";
+
     /// <summary>The chain of heads (audit/0003) in sequence order, for the verifier to recompute.</summary>
     public const string LogHeadChain = "SELECT seq, previous_seq, digest FROM ledger_audit.log_heads ORDER BY seq";
 

@@ -176,4 +176,30 @@ public static class LogHeads
         }
         return new LogHead(head, digest ?? throw new InvalidOperationException("ledger_audit.take_log_head returned no head."), versions);
     }
+
+    /// <summary>
+    /// Brings the chain of heads up to the settled sequence in steps of at most <paramref name="sequencesPerStep"/> sequence
+    /// numbers, one short statement each, so that no single statement hashes a long stretch of the log (the service runs it
+    /// in the background at start: a database upgraded from format 3, or filled in bulk, has no heads yet, and the first
+    /// close would otherwise hash every event at once). Returns the latest head's sequence afterwards.
+    /// </summary>
+    /// <exception cref="TimeoutException">a transaction that may hold a sequence number below the head kept running.</exception>
+    public static async Task<long> CatchUpAsync(NpgsqlDataSource dataSource, long sequencesPerStep = 500_000, TimeSpan? settleTimeout = null,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequencesPerStep, 1);
+        var settled = await SettledSequence.ReadAsync(dataSource, settleTimeout, ct);
+        long latest, head;
+        await using (var cmd = dataSource.CreateCommand(AuditSql.LatestLogHead))
+            latest = head = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        while (latest < settled)
+        {
+            var target = Math.Min(settled, latest + sequencesPerStep);
+            await using var step = dataSource.CreateCommand(AuditSql.TakeLogHeadUpTo);
+            step.Parameters.Add(new NpgsqlParameter<long>("target", target));
+            head = (long)(await step.ExecuteScalarAsync(ct))!;
+            latest = Math.Max(target, head); // no event between the head and the target: the next step starts above both
+        }
+        return head;
+    }
 }

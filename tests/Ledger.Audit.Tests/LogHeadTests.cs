@@ -101,6 +101,24 @@ public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture
     }
 
     [Fact]
+    public async Task CatchUp_InSmallSteps_ReachesTheLogsEnd_AndTheNextHeadIsTheSame()
+    {
+        await SeedAsync(4); // 12 events after the last head
+        var end = await fx.Database.ScalarAsync<long>("SELECT max(seq_id) FROM ledger.mt_events");
+        var before = await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_audit.log_heads");
+
+        var head = await LogHeads.CatchUpAsync(fx.Service, sequencesPerStep: 3);
+
+        Assert.Equal(end, head);
+        Assert.True(await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_audit.log_heads") - before >= 4, "one head per step of 3 sequence numbers");
+        var next = await LogHeads.ReadAsync(fx.Service);
+        Assert.Equal(end, next.Sequence);
+        Assert.Equal(head, await LogHeads.CatchUpAsync(fx.Service)); // nothing new: no step
+        var verified = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(next.Sequence, next.Digest)]);
+        Assert.True(verified.Ok, string.Join("; ", verified.Problems));
+    }
+
+    [Fact]
     public async Task FormatThreeHeads_PublishedBeforeTheChainOfHeads_AreStillRecomputedAndCompared()
     {
         await SeedAsync(2);

@@ -35,6 +35,7 @@ public static class DatabaseRegistration
         builder.Services.AddSingleton(new StreamSnapshots(database.Service, database.SnapshotKey));
         builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();
+        builder.Services.AddHostedService<LogHeadCatchUp>();
     }
 
     /// <summary>
@@ -68,6 +69,32 @@ public static class DatabaseRegistration
         }
 
         public async Task StopAsync(CancellationToken ct) => await database.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// In the background after start: brings the chain of log heads up to the log's settled end (<see cref="LogHeads.CatchUpAsync"/>),
+/// so that the first year close after an upgrade from format 3, or after a bulk load, hashes only its own few events
+/// instead of the whole log. Usually a no-op of three short queries; never delays start-up or fails it.
+/// </summary>
+internal sealed class LogHeadCatchUp(LedgerDatabase database, ILogger<LogHeadCatchUp> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var head = await LogHeads.CatchUpAsync(database.Service, ct: stoppingToken);
+            log.LogInformation("Chain of log heads at sequence {Head} ({Seconds:F1} s).", head, clock.Elapsed.TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            log.LogWarning("The chain of log heads was not brought up to date at start ({Error}); the next year close does it.", e.Message);
+        }
     }
 }
 
