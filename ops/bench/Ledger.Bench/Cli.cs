@@ -47,6 +47,8 @@ internal static class Cli
         the three at once; --diagnose also times the loading alone (Marten's loader, plain Npgsql, Npgsql + JSON);
         --only keeps the scenarios whose names contain a word. Prints log events/s, CPU of this process and of
         PostgreSQL, GC pauses, other processes' share of the machine, and checks every run leaves the same tables.
+        The service runs its rebuilds with server GC; this benchmark process uses workstation GC unless started with
+        DOTNET_gcServer=1 (docs/performance.md records the rebuild with it).
 
         verify-derived (issue 11): the rebuild-readmodels mix (default 200000 events), the read models caught up by the
         daemon and a stream snapshot every --snapshot-every (default 100) events of every year stream; times the chain

@@ -126,6 +126,9 @@ internal static class SakipRebuildBenchmark
                 }));
             if (o.Only.Count > 0) scenarios.RemoveAll(x => !o.Only.Any(w => x.Name.Contains(w, StringComparison.OrdinalIgnoreCase)));
             Log($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {System.Runtime.GCSettings.LatencyMode}; gen0size {Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "default"}");
+            if (!System.Runtime.GCSettings.IsServerGC)
+                Log("NOTE: workstation GC. The service, which runs the rebuilds (admin endpoint, `projections rebuild`), runs server GC " +
+                    "(System.GC.Server in Ledger.Api's runtimeconfig); set DOTNET_gcServer=1 to measure the rebuild as it runs there.");
             string? reference = null;
             for (var round = 1; round <= o.Rounds; round++)
             {
