@@ -119,6 +119,27 @@ public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture
     }
 
     [Fact]
+    public async Task ReadLogHead_FarBehindTheLog_StepsOverTheStretchFirst_EmptyStepsIncluded()
+    {
+        await SeedAsync(1);
+        await LogHeads.ReadAsync(fx.Service);
+        // Sequence numbers 1.2 M further on (numbers that never became events: lost races, rolled-back appends) and one
+        // event there: more than two steps behind, every step but the last over numbers without events.
+        await fx.Database.ScalarAsync<long>("SELECT setval('ledger.mt_events_sequence', (SELECT last_value FROM ledger.mt_events_sequence) + 1200000)");
+        var far = NewStream();
+        await fx.AppendAsync(far, 0, Spending(1));
+        var seq = (await fx.SequencesAsync(far))[0];
+
+        var head = await LogHeads.ReadAsync(fx.Service, [far]);
+
+        Assert.Equal(seq, head.Sequence);
+        Assert.Equal(1, head.VersionOf(far));
+        var verified = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest)]);
+        Assert.True(verified.Ok, string.Join("; ", verified.Problems));
+        Assert.Equal(head.Digest, verified.LogDigest);
+    }
+
+    [Fact]
     public async Task FormatThreeHeads_PublishedBeforeTheChainOfHeads_AreStillRecomputedAndCompared()
     {
         await SeedAsync(2);
