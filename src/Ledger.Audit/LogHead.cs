@@ -77,8 +77,10 @@ public static class LogDigest
             if (hash.Length != 32) throw new ArgumentException("A chain hash is 32 bytes.", nameof(chainHash));
             _sha.AppendData([1]);
             Int64(sequence);
-            var id = Encoding.UTF8.GetBytes(stream);
-            BinaryPrimitives.WriteInt32BigEndian(_number, id.Length);
+            var length = Encoding.UTF8.GetByteCount(stream);
+            Span<byte> id = length <= 256 ? stackalloc byte[length] : new byte[length];
+            Encoding.UTF8.GetBytes(stream, id);
+            BinaryPrimitives.WriteInt32BigEndian(_number, length);
             _sha.AppendData(_number.AsSpan(0, 4));
             _sha.AppendData(id);
             Int64(version);

@@ -123,6 +123,8 @@ internal static class NationalScaleBenchmark
         public TimeSpan Teardown { get; set; }
         public string? RebuildFailure { get; set; }
         public Latencies LogHead { get; set; } = null!;
+        public Latencies CloseInputs { get; set; } = null!;
+        public Latencies CloseInputsAgain { get; set; } = null!;
         /// <summary>The chain of heads brought up to date after the copy (LogHeads.CatchUpAsync: every copied event, audit/0003).</summary>
         public TimeSpan HeadCatchUp { get; set; }
         public TimeSpan ColdStart { get; set; }
@@ -319,6 +321,25 @@ internal static class NationalScaleBenchmark
                 }
                 r.LogHead = Latencies.Of(heads);
                 Log($"  log head (what a close takes) p50/p99 {r.LogHead} ms over {r.Streams:N0} streams");
+
+                // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
+                // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
+                var loader = new StreamLoader(store, serviceDs);
+                var inputsFor = Enumerable.Range(0, 20)
+                    .Select(_ => (Agency: AgencyCode(1 + rng.Next(agencies - 1), o.AgenciesPerRegion), Year: NationalTemplate.FirstYear + rng.Next(NationalTemplate.Years)))
+                    .ToList();
+                foreach (var pass in new[] { 0, 1 })
+                {
+                    var times = new List<(double, bool)>();
+                    foreach (var (agency, year) in inputsFor)
+                    {
+                        clock.Restart();
+                        await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync((stream, bound) => loader.ReadAsync(stream, bound, ct), agency, year);
+                        times.Add((clock.Elapsed.TotalMilliseconds, true));
+                    }
+                    if (pass == 0) r.CloseInputs = Latencies.Of(times); else r.CloseInputsAgain = Latencies.Of(times);
+                }
+                Log($"  a close's snapshot inputs (20 agency-years), first read p50/p99 {r.CloseInputs} ms, again {r.CloseInputsAgain} ms");
 
                 Log("  Starting the service ...");
                 (service, var cold) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, $"cold-{levelIndex}", ct);
@@ -803,6 +824,7 @@ internal static class NationalScaleBenchmark
         Row("chain of log heads caught up after the copy (`LogHeads.CatchUpAsync`, as the service at start), s", r => F(r.HeadCatchUp.TotalSeconds, "F1"),
             r => r.Added > 0 ? r.HeadCatchUp.TotalSeconds / r.Added : double.NaN);
         Row("log head (a close's `LogHeads.ReadAsync`, 20 new events since the previous), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50);
+        Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50);
         Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
         Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99);
