@@ -456,10 +456,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         _options.Log($"Stopped local PostgreSQL in {PgData}.");
         if (_options.DeleteOnStop)
         {
-            try { Directory.Delete(Root, recursive: true); }
-            // The watchdog deletes a throwaway cluster too, once no owner runs: racing it is not a failure.
-            catch (IOException e) when (Directory.Exists(Root)) { _options.Log($"Could not delete {Root}: {e.Message}"); }
-            catch (IOException) { }
+            // The watchdog deletes a throwaway cluster too, once no owner runs: racing it is not a failure (a file it
+            // removed first makes Directory.Delete throw while the folder still exists), so try again before reporting.
+            for (var attempt = 1; ; attempt++)
+            {
+                try { Directory.Delete(Root, recursive: true); break; }
+                catch (IOException) when (!Directory.Exists(Root)) { break; }
+                catch (IOException e) when (attempt == 3) { _options.Log($"Could not delete {Root}: {e.Message}"); break; }
+                catch (IOException) { await Task.Delay(500); }
+            }
         }
     }
 

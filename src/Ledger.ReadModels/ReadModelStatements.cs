@@ -29,21 +29,23 @@ internal static class ReadModelStatements
     public const string AnyEventBetween = "SELECT EXISTS (SELECT 1 FROM ledger.mt_events WHERE seq_id > @after AND seq_id <= @through)";
 
     /// <summary>
-    /// sakip-state's cold cache: every event of some agencies' streams (<c>agency-{a}</c>, <c>renstra-{a}-{n}</c>,
-    /// <c>year-{a}-{n}</c>, the agency being the key up to its last hyphen) up to a sequence, in order, with the agency
-    /// header (an event whose header disagrees with its key is ignored, as in a batch). The stream rows are few; events
-    /// are found by (stream_id, version).
+    /// sakip-state's cold cache, first: which of the names an agency's streams may have (<c>agency-{a}</c>, and
+    /// <c>renstra-{a}-{y}</c> and <c>year-{a}-{y}</c> for every year a stream key may carry) exist (primary key lookups).
+    /// </summary>
+    public const string ExistingStreams = "SELECT id FROM ledger.mt_streams WHERE id = ANY(@streams)";
+
+    /// <summary>
+    /// sakip-state's cold cache, then: every event of those streams up to a sequence, in order, with the agency header
+    /// (an event whose header disagrees with its key is ignored, as in a batch). Found by (stream_id, version): the time
+    /// does not grow with the log. (It used to find the streams by matching the keys of every <c>mt_streams</c> row; the
+    /// planner then joined the whole event table: 0.1–0.8 s at 1 M events, up to 4.3 s at 10 M, inside the daemon's
+    /// transaction that a close's settled log head waits for.)
     /// </summary>
     public const string AgencyEvents = """
-        SELECT e.seq_id, e.stream_id, e.version, e.type, e.data, e.headers ->> 'agency'
-          FROM ledger.mt_streams s
-          JOIN ledger.mt_events e ON e.stream_id = s.id
-         WHERE CASE WHEN s.id LIKE 'agency-%' THEN substr(s.id, 8)
-                    WHEN s.id LIKE 'renstra-%' THEN substring(s.id FROM '^renstra-(.+)-[^-]*$')
-                    WHEN s.id LIKE 'year-%' THEN substring(s.id FROM '^year-(.+)-[^-]*$')
-               END = ANY(@agencies)
-           AND e.seq_id <= @upto
-         ORDER BY e.seq_id
+        SELECT seq_id, stream_id, version, type, data, headers ->> 'agency'
+          FROM ledger.mt_events
+         WHERE stream_id = ANY(@streams) AND seq_id <= @upto
+         ORDER BY seq_id
         """;
 
     /// <summary>

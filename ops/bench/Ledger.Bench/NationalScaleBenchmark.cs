@@ -132,6 +132,9 @@ internal static class NationalScaleBenchmark
         public Latencies AsOf { get; set; } = null!;
         public Latencies Table { get; set; } = null!;
         public Latencies Close { get; set; } = null!;
+        public Latencies CommandsAgain { get; set; } = null!;
+        public Latencies AsOfAgain { get; set; } = null!;
+        public Latencies TableAgain { get; set; } = null!;
         public TimeSpan HeadsLoad { get; set; }
         public (double Before, double After) HeadSql { get; set; }
         public (double Before, double After) PageSql { get; set; }
@@ -347,7 +350,7 @@ internal static class NationalScaleBenchmark
                 Log($"  cold start to the first command {cold.TotalMilliseconds:F0} ms");
                 r.CloneCheck = await CheckCloneAsync(http, token, agencies - 1, o, ct);
                 Log("  clone check: " + r.CloneCheck);
-                await HttpAsync(http, token, admin, agencies, closed, reserved, r, o, rng, ct);
+                await HttpAsync(http, token, admin, service, Path.Combine(dir, "pgdata"), agencies, closed, reserved, r, o, rng, ct);
                 await HttpLoadBenchmark.StopAsync(service);
                 service = null;
 
@@ -515,9 +518,38 @@ internal static class NationalScaleBenchmark
     /// where the level has enough agency-years, without sharing one between operations (so each request is the
     /// service's first touch of that year stream since it started).
     /// </summary>
-    private static async Task HttpAsync(HttpClient http, string token, NpgsqlDataSource admin, int agencies, HashSet<(int, int)> closed, HashSet<int> reserved,
-        LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+    private static async Task HttpAsync(HttpClient http, string token, NpgsqlDataSource admin, Process service, string pgdata, int agencies,
+        HashSet<(int, int)> closed, HashSet<int> reserved, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
     {
+        // Where a request's time goes (diagnostics, logged per phase): PostgreSQL's block reads outside shared_buffers and
+        // their time (track_io_timing), the service's CPU, and every statement over 100 ms from the server's log.
+        await ExecAsync(admin, "ALTER SYSTEM SET track_io_timing = on", ct);
+        await ExecAsync(admin, "ALTER SYSTEM SET log_min_duration_statement = 100", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
+        var logsFrom = LogSizes(pgdata);
+        async Task<(long Read, long Hit, double ReadMs)> DbIo()
+        {
+            await using var cmd = admin.CreateCommand("SELECT sum(blks_read)::bigint, sum(blks_hit)::bigint, sum(blk_read_time)::float8 FROM pg_stat_database");
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2));
+        }
+        async Task<T> Phase<T>(string name, int requests, Func<Task<T>> body)
+        {
+            var io0 = await DbIo();
+            service.Refresh();
+            var cpu0 = service.TotalProcessorTime;
+            var t0 = Stopwatch.GetTimestamp();
+            var result = await body();
+            var wall = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            service.Refresh();
+            var cpu = (service.TotalProcessorTime - cpu0).TotalMilliseconds;
+            var io1 = await DbIo();
+            Log(FormattableString.Invariant(
+                $"    {name}: per request {wall / requests:F1} ms wall, service CPU {cpu / requests:F1} ms, PostgreSQL {(double)(io1.Read - io0.Read) / requests:F0} blocks read outside shared_buffers ({(io1.ReadMs - io0.ReadMs) / requests:F1} ms) and {(double)(io1.Hit - io0.Hit) / requests:F0} hit"));
+            return result;
+        }
+
         var pairs = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n)).SelectMany(n => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Select(y => (n, y)))
             .OrderBy(_ => rng.Next()).ToList();
         var open = pairs.Where(p => !closed.Contains(p)).ToList();
@@ -545,15 +577,20 @@ internal static class NationalScaleBenchmark
         }
 
         Log($"  {corrections.Count} corrections (POST realizations/corrections, Idempotency-Key) ...");
-        var samples = new List<(double, bool)>();
-        foreach (var (n, year) in corrections)
+        async Task<Latencies> Corrections()
         {
-            var value = Math.Round(1m + (decimal)rng.NextDouble() * 150m, 2);
-            samples.Add(await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/realizations/corrections", token,
-                new { indicator = NationalTemplate.Code(rng.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + rng.Next(4)), value, reason = "Koreksi data hasil verifikasi" },
-                ("Idempotency-Key", Guid.NewGuid().ToString())));
+            var samples = new List<(double, bool)>();
+            foreach (var (n, year) in corrections)
+            {
+                var value = Math.Round(1m + (decimal)rng.NextDouble() * 150m, 2);
+                samples.Add(await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/realizations/corrections", token,
+                    new { indicator = NationalTemplate.Code(rng.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + rng.Next(4)), value, reason = "Koreksi data hasil verifikasi" },
+                    ("Idempotency-Key", Guid.NewGuid().ToString())));
+            }
+            return Latencies.Of(samples);
         }
-        r.Commands = Latencies.Of(samples);
+        r.Commands = await Phase("corrections", corrections.Count, Corrections);
+        r.CommandsAgain = await Phase("corrections, the same agency-years again", corrections.Count, Corrections);
 
         Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
         var spans = new Dictionary<string, (DateTime From, DateTime To)>(StringComparer.Ordinal);
@@ -563,36 +600,88 @@ internal static class NationalScaleBenchmark
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) spans[reader.GetString(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
         }
-        samples = [];
-        foreach (var (n, year) in asOf)
+        var asOfPaths = asOf.Select(p =>
         {
-            var code = AgencyCode(n, o.AgenciesPerRegion);
-            var (from, to) = spans[$"year-{code}-{year}"];
+            var code = AgencyCode(p.N, o.AgenciesPerRegion);
+            var (from, to) = spans[$"year-{code}-{p.Year}"];
             var at = new DateTimeOffset(from.AddTicks((long)((to - from).Ticks * rng.NextDouble())), TimeSpan.Zero);
-            samples.Add(await Timed(HttpMethod.Get,
-                $"/api/agencies/{code}/indicators/{NationalTemplate.Code(rng.Next(NationalTemplate.Indicators))}?year={year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}",
-                token, null));
+            return $"/api/agencies/{code}/indicators/{NationalTemplate.Code(rng.Next(NationalTemplate.Indicators))}?year={p.Year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}";
+        }).ToList();
+        async Task<Latencies> Gets(List<string> paths)
+        {
+            var samples = new List<(double, bool)>();
+            foreach (var path in paths) samples.Add(await Timed(HttpMethod.Get, path, token, null));
+            return Latencies.Of(samples);
         }
-        r.AsOf = Latencies.Of(samples);
+        r.AsOf = await Phase("as-of reads", asOfPaths.Count, () => Gets(asOfPaths));
+        r.AsOfAgain = await Phase("as-of reads, the same again", asOfPaths.Count, () => Gets(asOfPaths));
 
         Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
-        samples = [];
-        foreach (var (n, year) in tables)
-            samples.Add(await Timed(HttpMethod.Get, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/performance/{year}", token, null));
-        r.Table = Latencies.Of(samples);
+        var tablePaths = tables.Select(p => $"/api/agencies/{AgencyCode(p.N, o.AgenciesPerRegion)}/performance/{p.Year}").ToList();
+        r.Table = await Phase("performance tables", tablePaths.Count, () => Gets(tablePaths));
+        r.TableAgain = await Phase("performance tables, the same again", tablePaths.Count, () => Gets(tablePaths));
 
         Log($"  {closes.Count} year closes (POST years/{{year}}/close by the agency's approver) ...");
-        samples = [];
-        foreach (var (n, year) in closes)
+        var approvers = new List<string>();
+        foreach (var (n, _) in closes)
         {
             var code = AgencyCode(n, o.AgenciesPerRegion);
-            var approver = (await HttpLoadBenchmark.PostAsync(http, token, "/api/users", new { name = "Kepala " + code, role = "approver", agency = code }, ct)).GetProperty("token").GetString()!;
-            var s = await Timed(HttpMethod.Post, $"/api/agencies/{code}/years/{year}/close", approver, new { note = "Tutup buku (bench)" });
-            samples.Add(s);
-            if (s.Item2) closed.Add((n, year));
+            approvers.Add((await HttpLoadBenchmark.PostAsync(http, token, "/api/users", new { name = "Kepala " + code, role = "approver", agency = code }, ct)).GetProperty("token").GetString()!);
         }
-        r.Close = Latencies.Of(samples);
-        Log($"  commands {r.Commands}, as-of {r.AsOf}, tables {r.Table}, closes {r.Close} (p50 / p99 ms)");
+        r.Close = await Phase("closes", Math.Max(1, closes.Count), async () =>
+        {
+            var samples = new List<(double, bool)>();
+            for (var i = 0; i < closes.Count; i++)
+            {
+                var (n, year) = closes[i];
+                var s = await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/years/{year}/close", approvers[i], new { note = "Tutup buku (bench)" });
+                samples.Add(s);
+                if (s.Item2) closed.Add((n, year));
+            }
+            return Latencies.Of(samples);
+        });
+        Log($"  commands {r.Commands} (again {r.CommandsAgain}), as-of {r.AsOf} (again {r.AsOfAgain}), tables {r.Table} (again {r.TableAgain}), closes {r.Close} (p50 / p99 ms)");
+
+        await ExecAsync(admin, "ALTER SYSTEM RESET log_min_duration_statement", ct);
+        await ExecAsync(admin, "ALTER SYSTEM RESET track_io_timing", ct);
+        await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
+        SlowStatements(pgdata, logsFrom);
+    }
+
+    /// <summary>
+    /// The statements PostgreSQL logged as taking over 100 ms after the log files had the sizes <paramref name="from"/>
+    /// (log_min_duration_statement during the HTTP phase), grouped by their first 160 characters: count, total and longest, the 12 costliest in all.
+    /// </summary>
+    private static Dictionary<string, long> LogSizes(string pgdata)
+    {
+        var logs = Path.Combine(pgdata, "log");
+        return Directory.Exists(logs) ? Directory.GetFiles(logs).ToDictionary(f => f, f => new FileInfo(f).Length) : [];
+    }
+
+    private static void SlowStatements(string pgdata, Dictionary<string, long> from)
+    {
+        var logs = Path.Combine(pgdata, "log");
+        if (!Directory.Exists(logs)) { Log("    no server log found in " + logs); return; }
+        var slow = new Dictionary<string, (int Count, double Total, double Max)>(StringComparer.Ordinal);
+        var pattern = new System.Text.RegularExpressions.Regex(@"duration: ([0-9.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$");
+        foreach (var file in Directory.GetFiles(logs))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(from.GetValueOrDefault(file), SeekOrigin.Begin);
+            using var text = new StreamReader(stream);
+            while (text.ReadLine() is { } line)
+            {
+                var m = pattern.Match(line);
+                if (!m.Success) continue;
+                var ms = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                var key = m.Groups[2].Value.Length > 160 ? m.Groups[2].Value[..160] : m.Groups[2].Value;
+                var (c, t, x) = slow.GetValueOrDefault(key);
+                slow[key] = (c + 1, t + ms, Math.Max(x, ms));
+            }
+        }
+        Log($"    statements over 100 ms during the HTTP phase: {slow.Values.Sum(v => v.Count)}");
+        foreach (var (key, v) in slow.OrderByDescending(kv => kv.Value.Total).Take(12))
+            Log(FormattableString.Invariant($"      {v.Count} × total {v.Total:F0} ms, max {v.Max:F0} ms: {key}"));
     }
 
     /// <summary>
@@ -827,8 +916,11 @@ internal static class NationalScaleBenchmark
         Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50);
         Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
+        Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99);
         Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99);
+        Row("the same reads again, p50 / p99 ms", r => r.AsOfAgain.ToString(), r => r.AsOfAgain.P99);
         Row("performance table: GET performance/{year}, p50 / p99 ms", r => r.Table.ToString(), r => r.Table.P99);
+        Row("the same tables again, p50 / p99 ms", r => r.TableAgain.ToString(), r => r.TableAgain.P99);
         Row("year close: POST years/{year}/close, p50 / p99 ms", r => r.Close.ToString(), r => r.Close.P50);
         Row("verifier over the whole log, events/s", r => F(r.Verified / r.Verify.TotalSeconds), r => r.Verify.TotalSeconds / r.Verified);
         Row("verifier, s (published heads compared)", r => FormattableString.Invariant($"{r.Verify.TotalSeconds:F0} ({r.Heads})"));
@@ -845,7 +937,7 @@ internal static class NationalScaleBenchmark
         sb.AppendLine();
         sb.AppendLine(FormattableString.Invariant(
             $"Samples per level: {o.Writers} × {o.Appends} store appends, {o.Samples} corrections, {o.Samples} as-of reads, {o.Samples} performance tables, {o.Closes} closes ") +
-            "(an approver is created for each closing agency first, not timed), the log head 20 times, each after 20 single-event store appends (the events it chains). The change columns: how much slower (+) the later level is " +
+            "(an approver is created for each closing agency first, not timed; each of the other three is then repeated on the same agency-years, \"again\", to tell the cold cache's part; the log shows, per operation, the service's CPU, PostgreSQL's block reads and every statement over 100 ms), the log head 20 times, each after 20 single-event store appends (the events it chains). The change columns: how much slower (+) the later level is " +
             "(for rates, the time per event; for latencies, the p99, for the log head and closes the p50); **bold**: more than 20 % slower.");
         foreach (var r in results.Where(r => r.RebuildFailure is not null))
             sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"At {LevelName(r.Label)} the rebuild {r.RebuildFailure}; the rate above is the second attempt's, with a 2 h command timeout.");

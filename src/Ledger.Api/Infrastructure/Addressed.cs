@@ -47,8 +47,8 @@ public sealed class AddressedValidator<TCommand>(IValidator<TCommand> inner) : I
 /// </summary>
 public sealed class YearAddressedValidator<TCommand>(IValidator<TCommand> inner, string keyName) : AbstractValidator<Addressed<TCommand>>
 {
-    public const int MinYear = 2000;
-    public const int MaxYear = 2100;
+    public const int MinYear = Ledger.Domain.StreamYears.First;
+    public const int MaxYear = Ledger.Domain.StreamYears.Last;
 
     public override ValidationResult Validate(ValidationContext<Addressed<TCommand>> context) => Check(context.InstanceToValidate, inner.Validate(context.InstanceToValidate.Command));
 
