@@ -525,6 +525,7 @@ internal static class NationalScaleBenchmark
         // their time (track_io_timing), the service's CPU, and every statement over 100 ms from the server's log.
         await ExecAsync(admin, "ALTER SYSTEM SET track_io_timing = on", ct);
         await ExecAsync(admin, "ALTER SYSTEM SET log_min_duration_statement = 100", ct);
+        await ExecAsync(admin, "ALTER SYSTEM SET log_lock_waits = on", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         var logsFrom = LogSizes(pgdata);
         async Task<(long Read, long Hit, double ReadMs)> DbIo()
@@ -644,6 +645,7 @@ internal static class NationalScaleBenchmark
 
         await ExecAsync(admin, "ALTER SYSTEM RESET log_min_duration_statement", ct);
         await ExecAsync(admin, "ALTER SYSTEM RESET track_io_timing", ct);
+        await ExecAsync(admin, "ALTER SYSTEM RESET log_lock_waits", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         SlowStatements(pgdata, logsFrom);
     }
@@ -663,14 +665,24 @@ internal static class NationalScaleBenchmark
         var logs = Path.Combine(pgdata, "log");
         if (!Directory.Exists(logs)) { Log("    no server log found in " + logs); return; }
         var slow = new Dictionary<string, (int Count, double Total, double Max)>(StringComparer.Ordinal);
+        var locks = new List<string>();
         var pattern = new System.Text.RegularExpressions.Regex(@"duration: ([0-9.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$");
         foreach (var file in Directory.GetFiles(logs))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             stream.Seek(from.GetValueOrDefault(file), SeekOrigin.Begin);
             using var text = new StreamReader(stream);
+            var lockLines = 0;
             while (text.ReadLine() is { } line)
             {
+                // Lock waits over deadlock_timeout (log_lock_waits): the wait, who holds the lock, and the statement.
+                if (line.Contains("still waiting for", StringComparison.Ordinal) || line.Contains("acquired ", StringComparison.Ordinal) && line.Contains(" after ", StringComparison.Ordinal))
+                    lockLines = locks.Count < 40 ? 3 : 0;
+                if (lockLines > 0)
+                {
+                    locks.Add(line.Length > 300 ? line[..300] : line);
+                    lockLines--;
+                }
                 var m = pattern.Match(line);
                 if (!m.Success) continue;
                 var ms = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -682,6 +694,8 @@ internal static class NationalScaleBenchmark
         Log($"    statements over 100 ms during the HTTP phase: {slow.Values.Sum(v => v.Count)}");
         foreach (var (key, v) in slow.OrderByDescending(kv => kv.Value.Total).Take(12))
             Log(FormattableString.Invariant($"      {v.Count} × total {v.Total:F0} ms, max {v.Max:F0} ms: {key}"));
+        Log($"    lock waits over deadlock_timeout during the HTTP phase (each with the two lines after it): {locks.Count / 3}");
+        foreach (var line in locks) Log("      " + line);
     }
 
     /// <summary>
