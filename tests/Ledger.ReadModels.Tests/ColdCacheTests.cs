@@ -2,7 +2,6 @@ using Ledger.Domain;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Storage;
-using Marten;
 using Xunit.Abstractions;
 
 namespace Ledger.ReadModels.Tests;
@@ -52,14 +51,8 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         first.Dispose();
 
         // The same database, a new store and projection: nothing in memory.
-        SakipCombinedProjection projection = null!;
-        using var store = DocumentStore.For(o =>
-        {
-            LedgerMarten.Configure(o, db.ServiceConnectionString);
-            projection = SakipReadModels.Register(o);
-            o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
-            o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
-        });
+        var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
+        using var _ = store;
         using var second = await store.BuildProjectionDaemonAsync();
         await second.StartAllAsync();
         foreach (var a in agencies)

@@ -43,16 +43,27 @@ internal sealed class ReadModelDb : IAsyncDisposable
         await ReadModelSchema.MigrateAsync(database.Owner);
         var service = await database.CreateLedgerServiceRoleAsync();
         await ReadModelSchema.GrantServiceRoleAsync(database.Owner, new NpgsqlConnectionStringBuilder(service).Username!);
+        var (store, projection) = BuildStore(service, batchSize, more);
+        return new ReadModelDb(database, service, store, projection);
+    }
+
+    /// <summary>
+    /// A Marten store as the service role, with projection <c>sakip</c> registered and fast polling; another one on the
+    /// same database is a second process (nothing in its memory).
+    /// </summary>
+    public static (DocumentStore Store, SakipCombinedProjection Projection) BuildStore(string serviceConnectionString,
+        int batchSize = SakipProjection.DefaultBatchSize, Action<StoreOptions>? more = null)
+    {
         SakipCombinedProjection projection = null!;
         var store = DocumentStore.For(o =>
         {
-            LedgerMarten.Configure(o, service);
+            LedgerMarten.Configure(o, serviceConnectionString);
             projection = SakipReadModels.Register(o, batchSize);
             o.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
             o.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(200);
             more?.Invoke(o);
         });
-        return new ReadModelDb(database, service, store, projection);
+        return (store, projection);
     }
 
     public async Task<IProjectionDaemon> StartDaemonAsync()
