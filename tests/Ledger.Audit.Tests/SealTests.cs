@@ -98,6 +98,37 @@ public sealed class SealTests(LedgerFixture fx) : IClassFixture<LedgerFixture>
     }
 
     [Fact]
+    public async Task Append_OfOneEvent_WhoseTransactionBeganBeforeThePreviousEventsWasRecorded_IsRefusedAtCommit()
+    {
+        // A transaction that began earlier (its now() is earlier) appends after another one committed to the same
+        // stream: its event would be recorded before the previous one, so an as-of read would no longer see a prefix
+        // of the stream. One event continuing the chain: the seal's one-statement path (audit/0004) must refuse it too.
+        var stream = NewStream();
+        await fx.AppendAsync(stream, 0, Spending(1));
+
+        await using var early = await fx.Service.OpenConnectionAsync();
+        await using var tx = await early.BeginTransactionAsync();
+        await using (var clock = new NpgsqlCommand("SELECT now()", early, tx)) await clock.ExecuteScalarAsync(); // fixes this transaction's clock
+
+        await Task.Delay(20);
+        await fx.AppendAsync(stream, 1, Spending(2)); // later clock, committed first: version 2
+
+        await using (var append = new NpgsqlCommand("""
+            SELECT ledger.mt_quick_append_events(@s, 'year', '*DEFAULT*', ARRAY[gen_random_uuid()], ARRAY['budget.spending-recorded.v1'],
+                ARRAY['x'], ARRAY['{}'::jsonb], ARRAY[NULL::bytea], ARRAY[NULL::varchar], ARRAY[NULL::varchar], ARRAY[NULL::jsonb], 2)
+            """, early, tx))
+        {
+            append.Parameters.AddWithValue("s", stream);
+            await append.ExecuteNonQueryAsync(); // stamps the early clock; version 3
+        }
+        var e = await Assert.ThrowsAsync<PostgresException>(() => tx.CommitAsync());
+        Assert.Equal("40001", e.SqlState);
+        Assert.Contains("backwards", e.MessageText);
+        Assert.Equal(2L, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger.mt_events WHERE stream_id = @s", ("s", stream)));
+        Assert.Equal(2L, await fx.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_audit.event_hashes WHERE stream_id = @s", ("s", stream)));
+    }
+
+    [Fact]
     public async Task Append_ConcurrentWritersOfTheSameStreams_EachVersionOnceAndEveryEventSealed()
     {
         var streams = Enumerable.Range(0, 4).Select(_ => NewStream()).ToArray();

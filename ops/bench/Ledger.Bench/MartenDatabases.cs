@@ -21,6 +21,12 @@ internal enum MartenSetup
 
     /// <summary>Diagnostic: as <see cref="Plain"/> plus the rejected per-row trigger design (<see cref="MartenDatabase.RejectedRowTriggersSql"/>).</summary>
     RowTriggers,
+
+    /// <summary>
+    /// Diagnostic: as <see cref="LedgerPath"/> with the seal function of audit/0001 (no one-statement path for single
+    /// events, audit/0004): what that path saves, in the same run.
+    /// </summary>
+    LedgerPathFirstSeal,
 }
 
 /// <summary>A count that must match at the end of the run: what the writers say they wrote, and what the table holds.</summary>
@@ -144,9 +150,10 @@ internal sealed class MartenDatabase : IAsyncDisposable
         var ownerConnectionString = cluster.SuperUserConnectionString(name);
         var owner = NpgsqlDataSource.Create(LedgerMarten.ForLedger(ownerConnectionString));
 
-        if (setup == MartenSetup.LedgerPath)
+        if (setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal)
         {
             await LedgerSchema.MigrateAsync(ownerConnectionString, o => Configure(o, setup), ct);
+            if (setup == MartenSetup.LedgerPathFirstSeal) await ExecAsync(owner, FirstSealFunction(), ct);
             await LedgerSchema.GrantServiceRoleAsync(owner, Role, ct);
         }
         else
@@ -168,7 +175,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
             Username = Role, Password = password, MaxPoolSize = 100,
         }.ConnectionString;
         var service = NpgsqlDataSource.Create(LedgerMarten.ForLedger(serviceConnectionString));
-        if (setup == MartenSetup.LedgerPath)
+        if (setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal)
         {
             // The role must be exactly the service's: the service's own start-up check, run as that role.
             var problems = await AuditSchema.CheckAsync(service, ct);
@@ -203,12 +210,21 @@ internal sealed class MartenDatabase : IAsyncDisposable
         return script[start..end].Replace("ledger_audit.canonical(", "bench_rowchain.canonical(", StringComparison.Ordinal);
     }
 
+    /// <summary>The seal function as audit migration 0001 defined it (replacing audit/0004's), taken from the migration so it cannot drift.</summary>
+    private static string FirstSealFunction()
+    {
+        var script = AuditSchema.Migrations.Single(m => m.Version == 1).Sql;
+        var start = script.IndexOf("CREATE FUNCTION ledger_audit.seal_stream(", StringComparison.Ordinal);
+        var end = script.IndexOf("$$;", script.IndexOf("AS $$", start, StringComparison.Ordinal) + 5, StringComparison.Ordinal) + 3;
+        return "CREATE OR REPLACE" + script[start..end]["CREATE".Length..];
+    }
+
     /// <summary>The counts to check at the end: the events the writers reported against the table, and for the audited designs every event hashed.</summary>
     public async Task<IReadOnlyList<CountCheck>> CountChecksAsync(CancellationToken ct)
     {
         var events = await CountAsync("SELECT count(*) FROM ledger.mt_events", ct);
         var checks = new List<CountCheck> { new(Events.What, Events.Events, events) };
-        if (Setup == MartenSetup.LedgerPath)
+        if (Setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal)
             checks.Add(new($"{Name}: ledger_audit.event_hashes (sealed) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM ledger_audit.event_hashes", ct)));
         if (Setup == MartenSetup.RowTriggers)
             checks.Add(new($"{Name}: bench_rowchain.event_hashes (chained) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM bench_rowchain.event_hashes", ct)));

@@ -44,7 +44,9 @@ internal static class ScenarioRunner
     internal static IReadOnlyList<IWriter> Writers(string key, int writers, int streamsPerWriter, Func<string[], int, IWriter> make) =>
         Enumerable.Range(0, writers).Select(w => make(OwnStreams(key, w, streamsPerWriter), 1000 * w + key.Length)).ToList();
 
-    internal static async Task RunGroupAsync(BenchDatabase db, int postmaster, List<Scenario> group, AppendsOptions o, CancellationToken ct)
+    /// <param name="afterWarmup">run once after the warm-ups, before the first measured round (e.g. ANALYZE)</param>
+    internal static async Task RunGroupAsync(BenchDatabase db, int postmaster, List<Scenario> group, AppendsOptions o, CancellationToken ct,
+        Func<Task>? afterWarmup = null)
     {
         if (o.WarmupSeconds > 0)
         {
@@ -61,6 +63,7 @@ internal static class ScenarioRunner
                 await LoadRunner.RunAsync(s.Writers, TimeSpan.FromSeconds(o.WarmupSeconds), o.MaxOpsPerRun, ct);
             }
         }
+        if (afterWarmup is not null) await afterWarmup();
         for (var round = 1; round <= o.Rounds; round++)
         {
             foreach (var s in group)
