@@ -36,7 +36,7 @@ internal static class MartenAppendsBenchmark
             var environment = await ScenarioRunner.DescribeEnvironmentAsync(db, ct);
             Log(environment);
 
-            Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers" : "") + ") ...");
+            Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers, seal of audit/0001" : "") + ") ...");
             var password = await MartenDatabase.CreateRoleAsync(cluster, ct);
             var plain = await AddAsync(MartenSetup.Plain, "ledger_bench_marten", password);
             var ledger = await AddAsync(MartenSetup.LedgerPath, "ledger_bench_ledger", password);
