@@ -22,7 +22,7 @@ internal static class Cli
         the service's grants); single events at 1 writer and at --writers, batches at --batch-writers. Reports Ledger
         path / plain Marten against the goal (>= 85 %). Diagnostics (skipped with --no-diagnostics): Marten's defaults
         (no exclusive append lock, no unique event-id index), the rejected per-row trigger design and the seal of audit
-        migration 0001; the event tables are ANALYZEd after each group's warm-up. Checks at the end
+        migration 0001; every Marten database is ANALYZEd after each group's warm-up. Checks at the end
         that every table holds what its writers reported and that the Ledger path sealed every event.
 
         Options of marten-appends:

@@ -118,6 +118,9 @@ internal sealed class MartenDatabase : IAsyncDisposable
     public string Name { get; }
     public MartenSetup Setup { get; }
 
+    /// <summary>Whether the database has the audit layer (migrated with <see cref="LedgerSchema.MigrateAsync"/>, the service's grants).</summary>
+    private static bool Audited(MartenSetup setup) => setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal;
+
     /// <summary>Superuser (schema owner) connections, UTC: setup and the final counts.</summary>
     public NpgsqlDataSource Owner { get; }
 
@@ -150,7 +153,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
         var ownerConnectionString = cluster.SuperUserConnectionString(name);
         var owner = NpgsqlDataSource.Create(LedgerMarten.ForLedger(ownerConnectionString));
 
-        if (setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal)
+        if (Audited(setup))
         {
             await LedgerSchema.MigrateAsync(ownerConnectionString, o => Configure(o, setup), ct);
             if (setup == MartenSetup.LedgerPathFirstSeal) await ExecAsync(owner, FirstSealFunction(), ct);
@@ -175,7 +178,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
             Username = Role, Password = password, MaxPoolSize = 100,
         }.ConnectionString;
         var service = NpgsqlDataSource.Create(LedgerMarten.ForLedger(serviceConnectionString));
-        if (setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal)
+        if (Audited(setup))
         {
             // The role must be exactly the service's: the service's own start-up check, run as that role.
             var problems = await AuditSchema.CheckAsync(service, ct);
@@ -224,7 +227,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
     {
         var events = await CountAsync("SELECT count(*) FROM ledger.mt_events", ct);
         var checks = new List<CountCheck> { new(Events.What, Events.Events, events) };
-        if (Setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal)
+        if (Audited(Setup))
             checks.Add(new($"{Name}: ledger_audit.event_hashes (sealed) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM ledger_audit.event_hashes", ct)));
         if (Setup == MartenSetup.RowTriggers)
             checks.Add(new($"{Name}: bench_rowchain.event_hashes (chained) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM bench_rowchain.event_hashes", ct)));
