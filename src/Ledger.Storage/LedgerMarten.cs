@@ -48,6 +48,25 @@ public static class LedgerMarten
         LedgerAggregates.Register(options);
     }
 
+    /// <summary>
+    /// Connections per pool unless the connection string sets its own <c>Maximum Pool Size</c>: 4 per core, at least 16
+    /// (Npgsql's default is 100). Under a burst of requests a pool opens a new connection for each one waiting, and each
+    /// costs PostgreSQL a backend (fork, SCRAM authentication, cold catalog caches) and both sides tens of milliseconds of
+    /// CPU: on two cores a burst of 1 000 reads/s stalled the service for about 3 s while its pools grew toward 100
+    /// (docs/performance.md "HTTP reads alone at fixed arrival rates"). Past a few connections per core PostgreSQL does
+    /// not answer faster either; a request waits for a free connection instead (Npgsql's <c>Timeout</c>, 15 s, then 503).
+    /// A pool is per connection string: Marten's (with Wolverine's work and the daemon) and the service's own are two.
+    /// </summary>
+    public static int DefaultMaxPoolSize => Math.Max(16, 4 * Environment.ProcessorCount);
+
+    /// <summary>Whether the connection string names a maximum pool size itself (any of Npgsql's spellings).</summary>
+    private static bool SetsMaxPoolSize(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return given.Keys.Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant())
+            .Any(k => k is "maxpoolsize" or "maximumpoolsize");
+    }
+
     /// <summary>Client-side TCP keepalive defaults (seconds): idle time before the first probe, and between probes.</summary>
     public const int TcpKeepaliveTime = 10, TcpKeepaliveInterval = 2;
 
@@ -68,6 +87,7 @@ public static class LedgerMarten
     public static string ForLedger(string connectionString)
     {
         var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC", NoResetOnClose = true };
+        if (!SetsMaxPoolSize(connectionString)) b.MaxPoolSize = DefaultMaxPoolSize;
         // Npgsql's own "Keepalive" (application-level pings) is left alone: it would also change how Marten's lock monitor
         // waits on the connection (a pg_sleep loop instead of a passive wait).
         if (!b.TcpKeepAlive && b.TcpKeepAliveTime == 0 && b.TcpKeepAliveInterval == 0)

@@ -14,7 +14,8 @@ using Npgsql;
 
 namespace Ledger.Bench;
 
-internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null, bool CompareCache = false, bool ReadsOnly = false)
+internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null, bool CompareCache = false, bool ReadsOnly = false,
+    int[]? Rates = null)
 {
     public static HttpLoadOptions Parse(string[] args)
     {
@@ -35,9 +36,14 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
                 // Only the mix's reads (the issue's read goal), into its own section and chart.
                 "--reads-only" => o with { ReadsOnly = true },
                 "--sweep" => o with { Sweep = a.Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Where(v => v is >= 1 and <= 256).ToArray() },
+                // Open loop (with --reads-only): requests arrive at these rates (Poisson, per second) whatever the answers' speed;
+                // each latency is counted from the request's scheduled arrival, so a slow answer cannot hide the ones queued behind it.
+                "--rates" => o with { Rates = a.Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Where(v => v is >= 1 and <= 20_000).ToArray() },
                 _ => throw a.Unknown(),
             };
         }
+        if (o.Rates is { Length: > 0 } && (!o.ReadsOnly || o.Sweep is { Length: > 0 }))
+            throw new ArgumentException("--rates runs the reads alone at fixed arrival rates: give it with --reads-only and without --sweep.");
         return o.Sweep is { Length: > 0 } sweep ? o with { Clients = Math.Max(o.Clients, sweep.Max()) } : o;
     }
 }
@@ -87,7 +93,7 @@ internal static class HttpLoadBenchmark
                 await using (var c = root.CreateCommand($"CREATE ROLE {ServiceRole} LOGIN PASSWORD '{password}'")) await c.ExecuteNonQueryAsync(ct);
             }
             var owner = cluster.SuperUserConnectionString(Database);
-            var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
+            var serviceCs = ServiceConnectionString(owner, password);
             string environment;
             await using (var admin = NpgsqlDataSource.Create(owner)) environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
             Log(environment);
@@ -120,6 +126,8 @@ internal static class HttpLoadBenchmark
 
             Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
             await RunMixAsync(clients, o.Warmup, setUpAt, ct, o.ReadsOnly);
+            if (o.Rates is { Length: > 0 } rates)
+                return await RatesAsync(o, rates, clients, setUpAt, service, cluster, owner, environment, http, token, ct);
             if (o.Sweep is { Length: > 0 } levels)
                 return await SweepAsync(o, levels, clients, setUpAt, service, cluster, owner, serviceCs, environment, http, token, ct,
                     async () =>
@@ -167,6 +175,18 @@ internal static class HttpLoadBenchmark
     /// <c>Ledger.Api.dll</c> that <c>LEDGER_BENCH_SERVICE</c> names: another build of the service (a copy of an earlier
     /// commit's output) measured by the same benchmark code, for before/after comparisons.
     /// </summary>
+    /// <summary>
+    /// The service's connection string: the owner's, as the service role, with the settings that
+    /// <c>LEDGER_BENCH_SERVICE_CS_EXTRA</c> adds (e.g. <c>Max Auto Prepare=50</c>), for side-by-side runs of connection settings.
+    /// </summary>
+    internal static string ServiceConnectionString(string owner, string password)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
+        if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_CS_EXTRA") is not { Length: > 0 } extra) return cs;
+        Log($"Service connection string: the settings {extra} added (LEDGER_BENCH_SERVICE_CS_EXTRA).");
+        return new NpgsqlConnectionStringBuilder($"{cs};{extra}").ConnectionString;
+    }
+
     internal static string FindService()
     {
         if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE") is { Length: > 0 } other)
@@ -221,6 +241,117 @@ internal static class HttpLoadBenchmark
             return samples;
         }, ct)));
         return (Stopwatch.GetElapsedTime(start), perClient.SelectMany(s => s).ToList());
+    }
+
+    /// <summary>
+    /// Open loop: requests of the reads' mix arrive at <paramref name="rate"/> per second (Poisson arrivals, a fixed seed),
+    /// each on an agency drawn at random, sent whether or not earlier ones have been answered. A request's latency runs
+    /// from its scheduled arrival to its whole answer, so the dispatcher's own lag and any queueing count (no coordinated
+    /// omission). The dispatcher alone picks operations (an <see cref="AgencyClient"/>'s random source is not thread-safe;
+    /// reads change nothing else in it).
+    /// </summary>
+    private static async Task<(TimeSpan Elapsed, List<Sample> Samples, int MaxInFlight, long[] Lags)> RunOpenLoopAsync(AgencyClient[] clients, int rate,
+        TimeSpan duration, DateTimeOffset setUpAt, CancellationToken ct)
+    {
+        var rng = new Random(20261204 + rate);
+        var samples = new List<Sample>(rate * (int)Math.Ceiling(duration.TotalSeconds) + 1024);
+        // How late the dispatcher sent each request (its own lag, part of every latency below): the generator's share.
+        var lags = new List<long>(samples.Capacity);
+        var pending = new List<Task>(samples.Capacity);
+        var inFlight = 0;
+        var maxInFlight = 0;
+        var start = Stopwatch.GetTimestamp();
+        var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var next = (double)start;
+        while (next < end)
+        {
+            var now = Stopwatch.GetTimestamp();
+            while (next <= now && next < end)
+            {
+                var client = clients[rng.Next(clients.Length)];
+                var op = client.NextOp(readsOnly: true);
+                maxInFlight = Math.Max(maxInFlight, Interlocked.Increment(ref inFlight));
+                lags.Add(now - (long)next);
+                pending.Add(SendOneAsync(client, op, (long)next));
+                next += -Math.Log(1 - rng.NextDouble()) / rate * Stopwatch.Frequency;
+            }
+            if (next < end) await Task.Delay(1, ct);
+        }
+        await Task.WhenAll(pending);
+        return (TimeSpan.FromSeconds(duration.TotalSeconds), samples, maxInFlight, [.. lags.Order()]);
+
+        async Task SendOneAsync(AgencyClient client, Op op, long scheduled)
+        {
+            int status;
+            try
+            {
+                status = await client.ExecuteAsync(op, setUpAt, ct);
+            }
+            catch (HttpRequestException)
+            {
+                status = 0;
+            }
+            var done = Stopwatch.GetTimestamp();
+            Interlocked.Decrement(ref inFlight);
+            lock (samples) samples.Add(new Sample(op, done - scheduled, status));
+        }
+    }
+
+    public const string RatesHeading = "## HTTP reads alone at fixed arrival rates (issue 13)";
+
+    /// <summary>
+    /// The reads' mix in open loop at each rate in turn (<see cref="RunOpenLoopAsync"/>), on the same service and data:
+    /// the rate reached, p50/p95/p99 overall and per operation, the most requests in flight, CPU per request by process.
+    /// </summary>
+    private static async Task<int> RatesAsync(HttpLoadOptions o, int[] rates, AgencyClient[] clients, DateTimeOffset setUpAt, Process service,
+        LocalPostgresCluster cluster, string owner, string environment, HttpClient http, string token, CancellationToken ct)
+    {
+        static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+        static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
+        var postmaster = BenchDatabase.PostmasterPid(cluster);
+        var sb = new StringBuilder();
+        sb.AppendLine(RatesHeading).AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --reads-only --rates {string.Join(',', rates)} --clients {o.Clients} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; only the mix's reads (indicator state 36 %, LKjIP table 21 %, history 14 %, PK 14 %, as-of 14 %) on {o.Clients} agencies set up with writes; **open loop**: requests arrive at the rate (Poisson), each on an agency drawn at random, sent whether or not earlier ones were answered; latency from the scheduled arrival to the whole answer.").AppendLine();
+        sb.AppendLine("| arrival rate /s | answered /s | p50 / p95 / p99 ms (goal p99 < 20 at ≥ 2 000/s) | the generator's send lag p50 / p99 ms | most in flight | CPU per request: PostgreSQL / service / load generator ms | machine busy | non-2xx |");
+        sb.AppendLine("|---:|---:|---|---|---:|---|---:|---:|");
+        var perOp = new StringBuilder();
+        var failures = 0;
+        // Warm-up in open loop at the first rate (not recorded): the closed loop's warm-up opened 16 connections, an open
+        // loop opens as many as it has requests in flight, and that ramp is a start-up effect.
+        Log($"Open-loop warm-up: {rates[0]} reads/s for {o.Warmup.TotalSeconds:F0} s ...");
+        await RunOpenLoopAsync(clients, rates[0], o.Warmup, setUpAt, ct);
+        foreach (var rate in rates)
+        {
+            Log($"Open loop: {rate} reads/s for {o.Duration.TotalSeconds:F0} s ...");
+            service.Refresh();
+            var (cpu0, service0) = (BenchDatabase.ReadCpu(postmaster), service.TotalProcessorTime);
+            var (elapsed, samples, most, lags) = await RunOpenLoopAsync(clients, rate, o.Duration, setUpAt, ct);
+            service.Refresh();
+            var cpu = new CpuSplit(BenchDatabase.ReadCpu(postmaster) - cpu0, service.TotalProcessorTime - service0);
+            var n = Math.Max(1, samples.Count);
+            var bad = samples.Count(s => s.Status is < 200 or >= 300);
+            failures += bad;
+            var busy = cpu.Counters.CpuAllTicks > 0 ? 100.0 * cpu.Counters.CpuBusyTicks / cpu.Counters.CpuAllTicks : double.NaN;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {rate} | {samples.Count / elapsed.TotalSeconds:F0} | {Ms(P(samples, 0.5))} / {Ms(P(samples, 0.95))} / **{Ms(P(samples, 0.99))}** | {Ms(LoadRunner.PercentileMs(lags, 0.5))} / {Ms(LoadRunner.PercentileMs(lags, 0.99))} | {most} | {Ms(cpu.Counters.ServerTicks / Counters.TicksPerSecond * 1000 / n)} / {Ms(cpu.Service.TotalMilliseconds / n)} / {Ms(cpu.Counters.ClientCpu.TotalMilliseconds / n)} | {busy:F0} % | {bad} |");
+            perOp.Append(CultureInfo.InvariantCulture, $"{rate}/s: ");
+            perOp.AppendJoin("; ", samples.GroupBy(s => s.Op).OrderBy(g => g.Key).Select(g =>
+                $"{Describe(g.Key)} {g.Count() / elapsed.TotalSeconds:F0}/s, p50 {Ms(P(g, 0.5))}, p99 {Ms(P(g, 0.99))}"));
+            perOp.AppendLine(".").AppendLine();
+            Log($"  {rate}/s: answered {samples.Count / elapsed.TotalSeconds:F0}/s, p50 {Ms(P(samples, 0.5))} ms, p99 {Ms(P(samples, 0.99))} ms, most in flight {most}, non-2xx {bad}");
+        }
+        sb.AppendLine().AppendLine("Per operation (ms):").AppendLine().Append(perOp);
+        var verify = await GetJsonAsync(http, token, "/api/audit/verify", ct);
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Chain verified afterwards: {verify.GetProperty("ok").GetBoolean()}.");
+        var section = sb.ToString();
+        Console.WriteLine(section);
+        if (o.Markdown is { } path)
+        {
+            Report.WriteSection(path, section, RatesHeading);
+            Log($"Wrote the section to {path}.");
+        }
+        return failures == 0 && verify.GetProperty("ok").GetBoolean() ? 0 : 1;
     }
 
     public const string SweepHeading = "## HTTP load at rising concurrency (issue 13)";
