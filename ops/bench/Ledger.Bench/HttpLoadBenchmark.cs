@@ -287,9 +287,9 @@ internal static class HttpLoadBenchmark
             {
                 status = await client.ExecuteAsync(op, setUpAt, ct);
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException && !ct.IsCancellationRequested)
             {
-                status = 0;
+                status = 0; // no answer (refused, reset, or HttpClient's own timeout): counted as not 2xx
             }
             var done = Stopwatch.GetTimestamp();
             Interlocked.Decrement(ref inFlight);
