@@ -25,7 +25,7 @@ public sealed class PoolSizeTests(StorageFixture fx) : IClassFixture<StorageFixt
             while (!stop.IsCancellationRequested)
             {
                 await using var count = fx.Service.CreateCommand("SELECT count(*)::int FROM pg_stat_activity WHERE application_name = $1");
-                count.Parameters.Add(new NpgsqlParameter<string>{ TypedValue = name });
+                count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
                 peak = Math.Max(peak, (int)(await count.ExecuteScalarAsync())!);
                 await Task.Delay(10);
             }

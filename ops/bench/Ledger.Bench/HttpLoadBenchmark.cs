@@ -171,11 +171,6 @@ internal static class HttpLoadBenchmark
     }
 
     /// <summary>
-    /// The service's Release build (dotnet run -c Release builds it, as a reference of this project), or the
-    /// <c>Ledger.Api.dll</c> that <c>LEDGER_BENCH_SERVICE</c> names: another build of the service (a copy of an earlier
-    /// commit's output) measured by the same benchmark code, for before/after comparisons.
-    /// </summary>
-    /// <summary>
     /// The service's connection string: the owner's, as the service role, with the settings that
     /// <c>LEDGER_BENCH_SERVICE_CS_EXTRA</c> adds (e.g. <c>Max Auto Prepare=50</c>), for side-by-side runs of connection settings.
     /// </summary>
@@ -187,6 +182,11 @@ internal static class HttpLoadBenchmark
         return new NpgsqlConnectionStringBuilder($"{cs};{extra}").ConnectionString;
     }
 
+    /// <summary>
+    /// The service's Release build (dotnet run -c Release builds it, as a reference of this project), or the
+    /// <c>Ledger.Api.dll</c> that <c>LEDGER_BENCH_SERVICE</c> names: another build of the service (a copy of an earlier
+    /// commit's output) measured by the same benchmark code, for before/after comparisons.
+    /// </summary>
     internal static string FindService()
     {
         if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE") is { Length: > 0 } other)
