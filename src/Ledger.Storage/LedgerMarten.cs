@@ -51,10 +51,11 @@ public static class LedgerMarten
     /// <summary>
     /// Connections per pool unless the connection string sets its own <c>Maximum Pool Size</c>: 4 per core, at least 16
     /// (Npgsql's default is 100). Under a burst of requests a pool opens a new connection for each one waiting, and each
-    /// costs PostgreSQL a backend (fork, SCRAM authentication, cold catalog caches) and both sides tens of milliseconds of
-    /// CPU: on two cores a burst of 1 000 reads/s stalled the service for about 3 s while its pools grew toward 100
-    /// (docs/performance.md "HTTP reads alone at fixed arrival rates"). Past a few connections per core PostgreSQL does
-    /// not answer faster either; a request waits for a free connection instead (Npgsql's <c>Timeout</c>, 15 s, then 503).
+    /// costs PostgreSQL a new backend (fork, SCRAM authentication, catalog caches filled by its first statements) and CPU
+    /// on both sides: on two cores, open-loop reads stalled the service for about 3 s whenever their rate rose to 1 000/s,
+    /// and did not with bounded pools (docs/performance.md "HTTP reads alone at fixed arrival rates"). Past a few
+    /// connections per core PostgreSQL does not answer faster either; a request waits for a free connection instead
+    /// (Npgsql's <c>Timeout</c>, 15 s, then 503).
     /// A pool is per connection string: Marten's (with Wolverine's work and the daemon) and the service's own are two.
     /// </summary>
     public static int DefaultMaxPoolSize => Math.Max(16, 4 * Environment.ProcessorCount);
