@@ -139,11 +139,8 @@ internal static class HttpLoadBenchmark
                     });
             Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
             var postmaster = BenchDatabase.PostmasterPid(cluster);
-            service.Refresh();
-            var (cpu0, service0) = (BenchDatabase.ReadCpu(postmaster), service.TotalProcessorTime);
-            var (elapsed, samples) = await RunMixAsync(clients, o.Duration, setUpAt, ct, o.ReadsOnly);
-            service.Refresh();
-            var cpu = new CpuSplit(BenchDatabase.ReadCpu(postmaster) - cpu0, service.TotalProcessorTime - service0);
+            var ((elapsed, samples), cpu) = await CpuSplit.MeasureAsync(service, postmaster,
+                () => RunMixAsync(clients, o.Duration, setUpAt, ct, o.ReadsOnly));
 
             var failures = samples.Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
             foreach (var f in failures) Log($"NOT 2xx: {f.Key.Op} answered {f.Key.Status} x{f.Count()}");
@@ -324,17 +321,13 @@ internal static class HttpLoadBenchmark
         foreach (var rate in rates)
         {
             Log($"Open loop: {rate} reads/s for {o.Duration.TotalSeconds:F0} s ...");
-            service.Refresh();
-            var (cpu0, service0) = (BenchDatabase.ReadCpu(postmaster), service.TotalProcessorTime);
-            var (elapsed, samples, most, lags) = await RunOpenLoopAsync(clients, rate, o.Duration, setUpAt, ct);
-            service.Refresh();
-            var cpu = new CpuSplit(BenchDatabase.ReadCpu(postmaster) - cpu0, service.TotalProcessorTime - service0);
-            var n = Math.Max(1, samples.Count);
+            var ((elapsed, samples, most, lags), cpu) = await CpuSplit.MeasureAsync(service, postmaster,
+                () => RunOpenLoopAsync(clients, rate, o.Duration, setUpAt, ct));
+            var (pg, svc, gen, busy) = cpu.PerRequest(samples.Count);
             var bad = samples.Count(s => s.Status is < 200 or >= 300);
             failures += bad;
-            var busy = cpu.Counters.CpuAllTicks > 0 ? 100.0 * cpu.Counters.CpuBusyTicks / cpu.Counters.CpuAllTicks : double.NaN;
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {rate} | {samples.Count / elapsed.TotalSeconds:F0} | {Ms(P(samples, 0.5))} / {Ms(P(samples, 0.95))} / **{Ms(P(samples, 0.99))}** | {Ms(LoadRunner.PercentileMs(lags, 0.5))} / {Ms(LoadRunner.PercentileMs(lags, 0.99))} | {most} | {Ms(cpu.Counters.ServerTicks / Counters.TicksPerSecond * 1000 / n)} / {Ms(cpu.Service.TotalMilliseconds / n)} / {Ms(cpu.Counters.ClientCpu.TotalMilliseconds / n)} | {busy:F0} % | {bad} |");
+                $"| {rate} | {samples.Count / elapsed.TotalSeconds:F0} | {Ms(P(samples, 0.5))} / {Ms(P(samples, 0.95))} / **{Ms(P(samples, 0.99))}** | {Ms(LoadRunner.PercentileMs(lags, 0.5))} / {Ms(LoadRunner.PercentileMs(lags, 0.99))} | {most} | {Ms(pg)} / {Ms(svc)} / {Ms(gen)} | {busy:F0} % | {bad} |");
             perOp.Append(CultureInfo.InvariantCulture, $"{rate}/s: ");
             perOp.AppendJoin("; ", samples.GroupBy(s => s.Op).OrderBy(g => g.Key).Select(g =>
                 $"{Describe(g.Key)} {g.Count() / elapsed.TotalSeconds:F0}/s, p50 {Ms(P(g, 0.5))}, p99 {Ms(P(g, 0.99))}"));
@@ -468,7 +461,27 @@ internal static class HttpLoadBenchmark
     private sealed record StoreLevel(long Events, TimeSpan Elapsed, long[] Sorted);
 
     /// <summary>CPU used during the measured HTTP run: PostgreSQL's processes, the service process, this load generator, and the machine.</summary>
-    private sealed record CpuSplit(Counters Counters, TimeSpan Service);
+    private sealed record CpuSplit(Counters Counters, TimeSpan Service)
+    {
+        /// <summary>Runs <paramref name="run"/> and returns its result with the CPU PostgreSQL, the service and the machine used meanwhile.</summary>
+        public static async Task<(T Result, CpuSplit Cpu)> MeasureAsync<T>(Process service, int postmaster, Func<Task<T>> run)
+        {
+            service.Refresh();
+            var (cpu0, service0) = (BenchDatabase.ReadCpu(postmaster), service.TotalProcessorTime);
+            var result = await run();
+            service.Refresh();
+            return (result, new CpuSplit(BenchDatabase.ReadCpu(postmaster) - cpu0, service.TotalProcessorTime - service0));
+        }
+
+        /// <summary>CPU ms per request of PostgreSQL, the service and this load generator, and how busy the machine was (%).</summary>
+        public (double Pg, double Service, double Generator, double BusyPercent) PerRequest(int requests)
+        {
+            var n = Math.Max(1, requests);
+            return (Counters.ServerTicks / Counters.TicksPerSecond * 1000 / n, this.Service.TotalMilliseconds / n,
+                Counters.ClientCpu.TotalMilliseconds / n,
+                Counters.CpuAllTicks > 0 ? 100.0 * Counters.CpuBusyTicks / Counters.CpuAllTicks : double.NaN);
+        }
+    }
 
     private static async Task<StoreLevel> StoreLevelAsync(string serviceCs, HttpLoadOptions o, CancellationToken ct)
     {
@@ -508,11 +521,7 @@ internal static class HttpLoadBenchmark
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {Describe(g.Key)} | {share} % | {g.Count()} | {g.Count() / elapsed.TotalSeconds:F0} | {Ms(P(g, 0.5))} | {Ms(P(g, 0.99))} | {Ms(P(g, 1))} |");
         }
-        var n = Math.Max(1, samples.Count);
-        var pg = cpu.Counters.ServerTicks / Counters.TicksPerSecond * 1000 / n;
-        var svc = cpu.Service.TotalMilliseconds / n;
-        var gen = cpu.Counters.ClientCpu.TotalMilliseconds / n;
-        var busy = cpu.Counters.CpuAllTicks > 0 ? 100.0 * cpu.Counters.CpuBusyTicks / cpu.Counters.CpuAllTicks : double.NaN;
+        var (pg, svc, gen, busy) = cpu.PerRequest(samples.Count);
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"CPU per request during the run: PostgreSQL {Ms(pg)} ms, the service {Ms(svc)} ms, the load generator {Ms(gen)} ms; the machine was {busy:F0} % busy ({Environment.ProcessorCount} cores).");
