@@ -16,6 +16,9 @@ internal sealed class AgencyModel(string code)
     public SortedDictionary<int, RenstraState> Renstras { get; } = [];
     public Dictionary<int, YearModel> Years { get; } = [];
 
+    /// <summary>When the cache last folded an event of this agency (a counter of folded events): it drops the oldest first.</summary>
+    public long Touched { get; set; }
+
     /// <summary>The Renstra in force for the year, by the domain's one rule (<see cref="Renstra.InForce"/>).</summary>
     public RenstraState? Covering(int year) => Renstra.InForce(year, start => Renstras.GetValueOrDefault(start));
 

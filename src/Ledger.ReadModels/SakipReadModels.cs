@@ -28,7 +28,8 @@ public static class SakipReadModels
 
     /// <summary>
     /// Adds projection <c>sakip</c> as <see cref="ProjectionLifecycle.Async"/> (pages of <paramref name="batchSize"/>
-    /// events, continuously and in rebuilds) and sets what it relies on, for the whole store:
+    /// events, continuously and in rebuilds; at most <paramref name="agencyCapacity"/> agencies' folded states in memory:
+    /// <see cref="SakipStateProjection.AgencyCapacity"/>) and sets what it relies on, for the whole store:
     /// <list type="bullet">
     /// <item>the daemon never skips an event, continuously or in a rebuild (Marten's continuous default skips apply,
     ///   deserialization and unknown-type failures into dead letters): a read model that silently misses an event is
@@ -44,9 +45,11 @@ public static class SakipReadModels
     /// </list>
     /// </summary>
     /// <returns>the registered instance (its options, timings and the state part's counters).</returns>
-    public static SakipCombinedProjection Register(StoreOptions options, int batchSize = SakipProjection.DefaultBatchSize)
+    public static SakipCombinedProjection Register(StoreOptions options, int batchSize = SakipProjection.DefaultBatchSize,
+        int agencyCapacity = SakipStateProjection.Unbounded)
     {
         var projection = new SakipCombinedProjection { BatchSize = batchSize };
+        projection.State.AgencyCapacity = agencyCapacity;
         options.Projections.Add(projection, ProjectionLifecycle.Async);
         NeverSkip(options);
         return projection;

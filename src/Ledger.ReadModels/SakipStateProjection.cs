@@ -36,6 +36,7 @@ public sealed class SakipStateProjection : SakipProjection
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, AgencyModel> _agencies = new(StringComparer.Ordinal);
     private long _cachedThrough = -1;
+    private long _touches; // events folded into the cache: each agency remembers when it was last touched
     private long _generation;
     // Part of the cache (trusted with it): _agencies hold every agency of the log (the fold began at 0 or re-read
     // everything), and the rows are pending (readmodel.rows_pending is set: the state tables are to be written whole).
@@ -59,6 +60,31 @@ public sealed class SakipStateProjection : SakipProjection
 
     /// <summary>Time per phase since this instance was created (the rebuild benchmark prints it).</summary>
     public SakipStateTimings StatePhases { get; } = new();
+
+    /// <summary>Agencies whose folded states are in memory now (read between batches; for tests and the benchmark).</summary>
+    public int AgenciesInMemory => _agencies.Count;
+
+    /// <summary>The default of <see cref="AgencyCapacity"/>: no limit (every agency met stays in memory, about 0.3 MB each: docs/projections.md).</summary>
+    public const int Unbounded = int.MaxValue;
+
+    /// <summary>
+    /// How many agencies' folded states the cache keeps (docs/projections.md "Memory"); <see cref="Unbounded"/> by
+    /// default. Past it, once a page's rows are written, the least recently touched quarter is dropped; a dropped agency
+    /// touched again is re-folded from the log, as after a restart. A catch-up from nothing stops deferring its state
+    /// rows when it has met more agencies than this: that page writes every row, and the pages after it write what they
+    /// touch (page by page). A limit below the agencies a page touches makes every such page re-fold them from the log:
+    /// a limit is for a node that cannot hold them all, and costs CPU accordingly.
+    /// </summary>
+    public int AgencyCapacity
+    {
+        get => _capacity;
+        set => _capacity = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one agency.");
+    }
+    private int _capacity = Unbounded;
+
+    /// <summary>Agencies dropped from memory past <see cref="AgencyCapacity"/>; for tests and the benchmark.</summary>
+    public long AgenciesDropped => Interlocked.Read(ref _dropped);
+    private long _dropped;
 
     /// <summary>Batches whose cache was not trusted (cleared, then touched agencies re-folded from the log); for tests and the benchmark.</summary>
     public long CacheReloads => Interlocked.Read(ref _reloads);
@@ -147,7 +173,8 @@ public sealed class SakipStateProjection : SakipProjection
             var dirty = pending ? null : new DirtySet();
             var (load, fold) = await FoldBatchAsync(connection, transaction, batch, floor, dirty, ct);
             var t4 = Stopwatch.GetTimestamp();
-            var defer = pending && batch.Events.Count >= batch.PageSize
+            // Past the capacity a catch-up from nothing stops deferring: this page writes every row, so memory can be bounded.
+            var defer = pending && _agencies.Count <= _capacity && batch.Events.Count >= batch.PageSize
                 && await ScalarAsync<bool>(connection, transaction, ReadModelStatements.AnyEventAfter, ct, new NpgsqlParameter<long>("after", through));
             long compute = 0;
             var writer = new SakipStateWriter(_agencies);
@@ -171,6 +198,8 @@ public sealed class SakipStateProjection : SakipProjection
                     }
                 }
                 compute = await writer.WriteAsync(connection, transaction, dirty!, deletes: !pending, ct);
+                // Every agency's rows up to this page are in this transaction or committed before it: any may be dropped.
+                Trim();
             }
             var t5 = Stopwatch.GetTimestamp();
             StatePhases.Add(batch.Events.Count, checkpoint + load, fold, compute, t5 - t4 - compute, writer.DeleteTicks, writer.Rows);
@@ -180,6 +209,21 @@ public sealed class SakipStateProjection : SakipProjection
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Past <see cref="AgencyCapacity"/>, drops the least recently touched agencies (by their last folded event) down to
+    /// three quarters of it; the cache then no longer holds every agency of the log, so one that is touched
+    /// again is re-folded from it (<see cref="FoldBatchAsync"/>).
+    /// </summary>
+    private void Trim()
+    {
+        if (_agencies.Count <= _capacity) return;
+        var keep = Math.Max(1, _capacity * 3 / 4);
+        var drop = _agencies.Values.OrderBy(m => m.Touched).Take(_agencies.Count - keep).Select(m => m.Code).ToList();
+        foreach (var code in drop) _agencies.Remove(code);
+        Interlocked.Add(ref _dropped, drop.Count);
+        _complete = false;
     }
 
     /// <summary>The batch's transaction committed: the cache is the fold of the log up to its ceiling, unless a later batch began meanwhile.</summary>
@@ -249,7 +293,9 @@ public sealed class SakipStateProjection : SakipProjection
             if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
             try
             {
-                Fold(_agencies[e.Key.Agency], e.Key, e.Version, ev, dirty);
+                var model = _agencies[e.Key.Agency];
+                model.Touched = ++_touches;
+                Fold(model, e.Key, e.Version, ev, dirty);
             }
             catch (Exception ex) when (Poison(e, ex) is { } poison)
             {

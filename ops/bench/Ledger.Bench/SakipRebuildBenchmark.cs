@@ -36,6 +36,9 @@ internal sealed record RebuildOptions
     /// <summary>Also time the loading alone, four ways (LoadDiagnostics), once per round and page size.</summary>
     public bool Diagnose { get; init; }
 
+    /// <summary>The state part's limit on agencies kept in memory (SakipStateProjection.AgencyCapacity); none by default, as the service.</summary>
+    public int AgencyCapacity { get; init; } = SakipStateProjection.Unbounded;
+
     /// <summary>Only the scenarios whose names contain one of these (case-insensitive); all when empty.</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
 
@@ -52,6 +55,7 @@ internal sealed record RebuildOptions
                 "--rounds" => o with { Rounds = a.Int(1, 20) },
                 "--parallel" => o with { Parallel = true },
                 "--diagnose" => o with { Diagnose = true },
+                "--agency-capacity" => o with { AgencyCapacity = a.Int(1, int.MaxValue) },
                 "--only" => o with { Only = a.Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw a.Unknown(),
             };
@@ -97,6 +101,7 @@ internal static class SakipRebuildBenchmark
                 opts.Projections.Add(noop, ProjectionLifecycle.Async);
             });
             var state = projections.OfType<SakipStateProjection>().Single();
+            state.AgencyCapacity = combined.State.AgencyCapacity = o.AgencyCapacity;
 
             var agencies = Math.Max(1, o.Events / (43 + Years * PerYear));
             Log($"Appending the SAKIP mix for {agencies} agencies × {Years} years through Marten (8 writers, {Chunk} events per append) ...");
@@ -129,6 +134,8 @@ internal static class SakipRebuildBenchmark
             if (!System.Runtime.GCSettings.IsServerGC)
                 Log("NOTE: workstation GC. The service, which runs the rebuilds (admin endpoint, `projections rebuild`), runs server GC " +
                     "(System.GC.Server in Ledger.Api's runtimeconfig); set DOTNET_gcServer=1 to measure the rebuild as it runs there.");
+            Log($"Managed heap before the rounds (after a full collection): {RetainedMegabytes():N0} MB; agencies kept in memory by the state part: " +
+                (o.AgencyCapacity == SakipStateProjection.Unbounded ? "no limit (the service's default)" : $"at most {o.AgencyCapacity:N0}"));
             string? reference = null;
             for (var round = 1; round <= o.Rounds; round++)
             {
@@ -161,12 +168,22 @@ internal static class SakipRebuildBenchmark
                                 Log($"  {(combined.Parts.Contains(p) ? "sakip's part " : "")}{p.Name}: {d}");
                         if (state.StatePhases.ToString() != statePhases.Separate) Log($"  sakip-state phases (cumulative; before: {statePhases.Separate}): {state.StatePhases}");
                         if (combined.State.StatePhases.ToString() != statePhases.Combined) Log($"  sakip's state phases (cumulative; before: {statePhases.Combined}): {combined.State.StatePhases}");
+                        // What the projections keep between pages (the state part's folded agencies): the heap after a full collection.
+                        Log($"  managed heap after the rebuild (full collection): {RetainedMegabytes():N0} MB; state part's agencies in memory: {combined.State.AgenciesInMemory:N0} (sakip), {state.AgenciesInMemory:N0} (sakip-state); " +
+                            $"dropped so far {combined.State.AgenciesDropped + state.AgenciesDropped:N0}, re-folded from the log {combined.State.AgenciesLoaded + state.AgenciesLoaded:N0}");
                         if (name.StartsWith("diagnostic", StringComparison.Ordinal)) continue;
                         var tables = await CheckAsync(cluster, total, ct);
                         reference ??= tables;
                         if (tables != reference) throw new InvalidOperationException($"{name}: the tables differ from the first run's: {tables} vs {reference}");
                     }
                 }
+            }
+
+            static double RetainedMegabytes()
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                return GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
             }
 
             async Task SeparateAsync(bool once)

@@ -25,7 +25,7 @@ public static class DatabaseRegistration
         builder.Services.AddMarten(o =>
             {
                 LedgerMarten.Configure(o, database.ServiceConnectionString);
-                ReadModelRegistration.Configure(o);
+                ReadModelRegistration.Configure(o, builder.Configuration);
             })
             .UseLightweightSessions()
             // The SAKIP read models: one leader per database runs them; another node takes over when it dies (issue 4).

@@ -20,6 +20,24 @@ public static class ReadModelRegistration
     /// <summary>Marten's side: the one projection, <c>sakip</c>, async (<see cref="SakipReadModels.Register"/>).</summary>
     public static void Configure(StoreOptions options) => SakipReadModels.Register(options);
 
+    /// <summary>
+    /// The same, with the host's configuration: <c>Ledger:ReadModels:AgenciesInMemory</c>, how many agencies' folded
+    /// states the daemon keeps in memory (<see cref="SakipStateProjection.AgencyCapacity"/>; no limit unless set; about
+    /// 0.3 MB each: docs/deployment.md "Memory").
+    /// </summary>
+    public static void Configure(StoreOptions options, IConfiguration configuration) =>
+        SakipReadModels.Register(options, agencyCapacity: AgencyCapacity(configuration));
+
+    /// <summary><c>Ledger:ReadModels:AgenciesInMemory</c> (at least 1), or no limit when it is not set.</summary>
+    public static int AgencyCapacity(IConfiguration configuration)
+    {
+        var value = configuration.GetValue(AgencyCapacityKey, SakipStateProjection.Unbounded);
+        return value >= 1 ? value : throw new InvalidOperationException(
+            $"{AgencyCapacityKey} must be at least 1 (agencies whose folded states the read models' daemon keeps in memory; leave it unset for no limit); it is {value}.");
+    }
+
+    public const string AgencyCapacityKey = "Ledger:ReadModels:AgenciesInMemory";
+
     /// <summary>The host's side: status for /health and the admin endpoints, and the admin's rebuilds.</summary>
     public static void AddReadModels(this WebApplicationBuilder builder)
     {
