@@ -48,6 +48,24 @@ internal static class ReadModelStatements
          ORDER BY seq_id
         """;
 
+    /// <summary>The streams of agencies (<c>agency-</c>, <c>renstra-</c>, <c>year-</c> keys): the verifier's recompute groups them by agency.</summary>
+    public const string AgencyStreamIds = """
+        SELECT id FROM ledger.mt_streams WHERE id LIKE 'agency-%' OR id LIKE 'renstra-%' OR id LIKE 'year-%'
+        """;
+
+    /// <summary>
+    /// The verifier's recompute: the columns of <see cref="AgencyEvents"/>, each stream's events up to a sequence in
+    /// version order, stream after stream (each read through the (stream_id, version) index in its order: no sort of a
+    /// group's events, as ordering them by sequence would need).
+    /// </summary>
+    public const string StreamEventsInVersionOrder = """
+        SELECT e.seq_id, e.stream_id, e.version, e.type, e.data, e.headers ->> 'agency'
+          FROM unnest(@streams::text[]) WITH ORDINALITY AS s(id, n)
+          CROSS JOIN LATERAL (
+                SELECT * FROM ledger.mt_events e WHERE e.stream_id = s.id AND e.seq_id <= @upto ORDER BY e.version) e
+         ORDER BY s.n, e.version
+        """;
+
     /// <summary>
     /// sakip-state's repair after a crash while its rows were deferred: every event of every agency's streams up to a
     /// sequence, in order (as <see cref="AgencyEvents"/>, for all agencies).

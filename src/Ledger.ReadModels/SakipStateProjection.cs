@@ -244,32 +244,59 @@ public sealed class SakipStateProjection : SakipProjection
         }
     }
 
+    /// <summary>Default of <see cref="RecomputeAgencies"/>: about 160 MB of folded states at a time.</summary>
+    public const int DefaultRecomputeAgencies = 500;
+
+    /// <summary>
+    /// How many agencies the verifier's recompute folds at a time (<see cref="RecomputeAsync"/>): its memory, which
+    /// otherwise grew with the country (about 0.32 MB per agency).
+    /// </summary>
+    public int RecomputeAgencies
+    {
+        get => _recomputeAgencies;
+        set => _recomputeAgencies = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one agency.");
+    }
+    private int _recomputeAgencies = DefaultRecomputeAgencies;
+
     /// <summary>
     /// The verifier's recompute: what the four tables hold once the log up to <paramref name="upTo"/> is committed, as a
-    /// rebuild in one page would write it — every event (read on <paramref name="log"/>, in the verifier's snapshot)
-    /// folded with the same <see cref="Fold"/> into fresh states (not this instance's cache), then one
-    /// <see cref="SakipStateWriter"/> pass over everything the fold touched, into <paramref name="schema"/> on
-    /// <paramref name="target"/>, each statement (one COPY per table) committing on its own.
+    /// rebuild would write them — every event (read on <paramref name="log"/>, in the verifier's snapshot) folded with the
+    /// same <see cref="Fold"/> into fresh states (not this instance's cache), then a <see cref="SakipStateWriter"/> pass
+    /// over everything the fold touched, into <paramref name="schema"/> on <paramref name="target"/>, each statement (one
+    /// COPY per table) committing on its own. A group of <see cref="RecomputeAgencies"/> agencies at a time, so memory
+    /// does not grow with the log: an event counts only for the agency its stream key names (<see cref="StreamKey.Of"/>),
+    /// and an agency's rows depend only on its own states, so groups are independent. Within a group each stream is
+    /// folded in version order, stream after stream: every state (agency, each Renstra, each year) is a fold of its own
+    /// stream alone, so the states and what they touched are those of the log's order.
     /// </summary>
     internal override async Task RecomputeAsync(NpgsqlConnection log, NpgsqlTransaction logTransaction, NpgsqlConnection target,
         Marten.Storage.IMartenDatabase database, ISerializer serializer, long upTo, string schema, CancellationToken ct)
     {
-        var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
-        var dirty = new DirtySet();
-        await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: false, paged: false), log, logTransaction))
+        var streams = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand(ReadModelStatements.AgencyStreamIds, log, logTransaction))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long>("after", 0L));
-            cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
-            await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                var e = SakipEvent.Read(r, serializer);
-                if (e.Key.Kind == StreamKind.Other || e.Event is not { } ev) continue;
-                if (!agencies.TryGetValue(e.Key.Agency, out var model)) agencies[e.Key.Agency] = model = new AgencyModel(e.Key.Agency);
-                Fold(model, e.Key, e.Version, ev, dirty);
+                var id = r.GetString(0);
+                if (StreamKey.AgencyOf(id) is not { } a) continue;
+                if (!streams.TryGetValue(a, out var own)) streams[a] = own = [];
+                own.Add(id);
             }
         }
-        await new SakipStateWriter(agencies, schema).WriteAsync(target, null, dirty, deletes: false, ct);
+        foreach (var group in streams.Chunk(_recomputeAgencies))
+        {
+            var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
+            var dirty = new DirtySet();
+            await using (var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, log, logTransaction))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", group.SelectMany(g => g.Value).ToArray()));
+                cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) FoldRow(r, serializer, agencies, only: null, dirty);
+            }
+            await new SakipStateWriter(agencies, schema).WriteAsync(target, null, dirty, deletes: false, ct);
+        }
     }
 
     /// <summary>
@@ -330,18 +357,24 @@ public sealed class SakipStateProjection : SakipProjection
         }
         cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            var stream = r.GetString(1);
-            var key = StreamKey.Of(stream, r.IsDBNull(5) ? StreamKey.AgencyOf(stream) : r.GetString(5));
-            if (key.Kind == StreamKind.Other || DomainEventTypes.TypeOf(r.GetString(3)) is not { } type) continue;
-            if (!_agencies.TryGetValue(key.Agency, out var model))
-            {
-                if (agencies is not null) continue;
-                _agencies[key.Agency] = model = new AgencyModel(key.Agency);
-            }
-            if (serializer.FromJson(type, r, 4) is IDomainEvent ev) Fold(model, key, r.GetInt64(2), ev, null);
-        }
+        var only = agencies?.ToHashSet(StringComparer.Ordinal);
+        while (await r.ReadAsync(ct)) FoldRow(r, serializer, _agencies, only, null);
+    }
+
+    /// <summary>
+    /// Folds one row of <see cref="ReadModelStatements.AgencyEvents"/> (seq_id, stream_id, version, type, data, agency
+    /// header) into its agency's states in <paramref name="into"/> (added when missing, unless <paramref name="only"/>
+    /// names the agencies to fold); rows of another kind of stream, of an agency the header contradicts, or of a type the
+    /// domain does not know are skipped, as in a batch.
+    /// </summary>
+    private static void FoldRow(NpgsqlDataReader r, ISerializer serializer, Dictionary<string, AgencyModel> into, HashSet<string>? only, DirtySet? dirty)
+    {
+        var stream = r.GetString(1);
+        var key = StreamKey.Of(stream, r.IsDBNull(5) ? StreamKey.AgencyOf(stream) : r.GetString(5));
+        if (key.Kind == StreamKind.Other || DomainEventTypes.TypeOf(r.GetString(3)) is not { } type) return;
+        if (only is not null && !only.Contains(key.Agency)) return;
+        if (!into.TryGetValue(key.Agency, out var model)) into[key.Agency] = model = new AgencyModel(key.Agency);
+        if (serializer.FromJson(type, r, 4) is IDomainEvent ev) Fold(model, key, r.GetInt64(2), ev, dirty);
     }
 
     /// <summary>

@@ -40,6 +40,12 @@ public sealed class BoundedMemoryTests(ITestOutputHelper output)
         Assert.InRange(db.State.AgenciesInMemory, 1, 2);
         Assert.Equal(0, db.State.Repairs);
         await daemon.StopAllAsync();
+
+        // The verifier's recompute, two agencies at a time (three groups), agrees with the tables.
+        db.State.RecomputeAgencies = 2;
+        var verified = await ReadModelVerifier.VerifyAsync(db.Service, db.Store);
+        Assert.True(verified.Ok, string.Join("; ", verified.Tables.Where(t => !t.Ok).Select(t => $"{t.Table}: missing {t.Missing}, extra {t.Extra}, different {t.Different}")));
+        Assert.All(verified.Tables, t => Assert.True(t.RowsChecked > 0 && t.RowsChecked == t.ExpectedRows, t.Table));
     }
 
     [Fact]
@@ -80,5 +86,7 @@ public sealed class BoundedMemoryTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => state.AgencyCapacity = 0);
         state.AgencyCapacity = 1;
         Assert.Equal(1, state.AgencyCapacity);
+        Assert.Equal(SakipStateProjection.DefaultRecomputeAgencies, state.RecomputeAgencies);
+        Assert.Throws<ArgumentOutOfRangeException>(() => state.RecomputeAgencies = 0);
     }
 }

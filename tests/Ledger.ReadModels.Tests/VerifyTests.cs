@@ -19,10 +19,14 @@ public sealed class VerifyTests(ITestOutputHelper output)
             $"{t.Table}@{t.Position}: {t.RowsChecked} rows, {t.ExpectedRows} expected, missing {t.Missing}, extra {t.Extra}, different {t.Different} " +
             string.Join(" ", t.Examples.Select(e => e.Kind + "(" + string.Join(",", e.Key.Values) + ")"))));
 
-    [Fact]
-    public async Task Verify_UntouchedDatabaseCaughtUpThenLagging_EveryTableEqualsTheRecompute()
+    /// <summary>The state part's recompute folds <c>recomputeAgencies</c> agencies at a time (memory; docs/projections.md "Memory"): by default all three here at once, or one by one.</summary>
+    [Theory]
+    [InlineData(SakipStateProjection.DefaultRecomputeAgencies)]
+    [InlineData(1)]
+    public async Task Verify_UntouchedDatabaseCaughtUpThenLagging_EveryTableEqualsTheRecompute(int recomputeAgencies)
     {
         await using var db = await ReadModelDb.CreateAsync(batchSize: 40);
+        db.State.RecomputeAgencies = recomputeAgencies;
         using var daemon = await db.StartDaemonAsync();
         await SakipStory.AppendAsync(db, [SakipStory.Agency(1, "vf"), SakipStory.Agency(2, "vf")]);
         await db.WaitForCatchUpAsync(daemon, CatchUp);

@@ -9,7 +9,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...> [--compare-cache] [--reads-only]] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 200>] [--closes <n, 20>] [--markdown <path>] [--skip-rebuild] [options]
 
@@ -56,7 +56,9 @@ internal static class Cli
         verify-derived (issue 11): the rebuild-readmodels mix (default 200000 events), the read models caught up by the
         daemon and a stream snapshot every --snapshot-every (default 100) events of every year stream; times the chain
         walk, the snapshot check and the read-model check of GET /api/audit/verify (--rounds, default 3), then measures
-        appends and the daemon's progress while a read-model check runs.
+        appends and the daemon's progress while a read-model check runs. Also the managed heap's peak during each
+        read-model check; --recompute-agencies sets how many agencies the state part's recompute folds at a time
+        (default 500, as the service).
 
         http-load (issue 11): runs the service's Release build as a child process on a private durable cluster
         (migrations by the owner, the service as its restricted role): cold start to the first command (empty

@@ -19,6 +19,9 @@ internal sealed record VerifyOptions
     public int Rounds { get; init; } = 3;
     public int SnapshotEvery { get; init; } = 100;
 
+    /// <summary>Agencies the state part's recompute folds at a time (SakipStateProjection.RecomputeAgencies; the service's default unless given).</summary>
+    public int RecomputeAgencies { get; init; } = SakipStateProjection.DefaultRecomputeAgencies;
+
     public static VerifyOptions Parse(string[] args)
     {
         var o = new VerifyOptions();
@@ -30,6 +33,7 @@ internal sealed record VerifyOptions
                 "--events" => o with { Events = a.Int(1_000, 20_000_000) },
                 "--rounds" => o with { Rounds = a.Int(1, 20) },
                 "--snapshot-every" => o with { SnapshotEvery = a.Int(10, 100_000) },
+                "--recompute-agencies" => o with { RecomputeAgencies = a.Int(1, int.MaxValue) },
                 _ => throw a.Unknown(),
             };
         }
@@ -61,7 +65,7 @@ internal static class VerifyBenchmark
             using var store = DocumentStore.For(opts =>
             {
                 LedgerMarten.Configure(opts, service);
-                SakipReadModels.Register(opts);
+                SakipReadModels.Register(opts).State.RecomputeAgencies = o.RecomputeAgencies;
                 opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
             });
 
@@ -107,9 +111,25 @@ internal static class VerifyBenchmark
                 lastSnapshots = await new StreamSnapshotVerifier(streams, snapshots).VerifyAsync(keyKept: true, ct);
                 results.Add(("stream snapshots (StreamSnapshotVerifier)", clock.Elapsed));
                 if (!lastSnapshots.Ok) throw new InvalidOperationException("A snapshot does not verify: " + lastSnapshots.Problems[0].Sentence);
+                // The managed heap while the read-model check runs, sampled (garbage included), above what was live before it.
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                var live = GC.GetTotalMemory(forceFullCollection: true);
+                using var sampling = new CancellationTokenSource();
+                var peak = live;
+                var sampler = Task.Run(async () =>
+                {
+                    while (!sampling.IsCancellationRequested)
+                    {
+                        peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+                        try { await Task.Delay(10, sampling.Token); } catch (OperationCanceledException) { }
+                    }
+                }, CancellationToken.None);
                 clock.Restart();
                 last = await ReadModelVerifier.VerifyAsync(serviceDs, store, ct: ct);
                 results.Add(("read models (ReadModelVerifier)", clock.Elapsed));
+                await sampling.CancelAsync();
+                await sampler;
+                Log($"Round {round}: managed heap during the read-model check: peak {(peak - live) / 1048576.0:N0} MB above the {live / 1048576.0:N0} MB live before it (sampled every 10 ms; the state part's recompute folds {o.RecomputeAgencies:N0} agencies at a time)");
                 if (!last.Ok) throw new InvalidOperationException("A read model does not verify: " + last.NotChecked + string.Join("; ", last.Tables.Where(t => !t.Ok).Select(LedgerVerification.Describe)));
                 foreach (var t in last.Timings)
                 {
