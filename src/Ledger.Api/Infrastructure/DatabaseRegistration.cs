@@ -14,6 +14,8 @@ public static class DatabaseRegistration
     /// </summary>
     public static async Task AddLedgerDatabaseAsync(this WebApplicationBuilder builder)
     {
+        // A wrong setting stops the start here, before the database is opened or anything runs.
+        ReadModelRegistration.AgencyCapacity(builder.Configuration);
         using var bootstrapLogs = LoggerFactory.Create(b => b.AddConsole().AddConfiguration(builder.Configuration.GetSection("Logging")));
         var log = bootstrapLogs.CreateLogger("Ledger.Database");
         var database = await LedgerDatabase.OpenWaitingAsync(builder.Configuration, log);
@@ -22,10 +24,12 @@ public static class DatabaseRegistration
             builder.Configuration["Ledger:BootstrapAdminToken"] = local;
 
         builder.Services.AddSingleton(database);
+        var readModels = new RegisteredReadModels();
+        builder.Services.AddSingleton(readModels);
         builder.Services.AddMarten(o =>
             {
                 LedgerMarten.Configure(o, database.ServiceConnectionString);
-                ReadModelRegistration.Configure(o, builder.Configuration);
+                readModels.Sakip = ReadModelRegistration.Configure(o, builder.Configuration);
             })
             .UseLightweightSessions()
             // The SAKIP read models: one leader per database runs them; another node takes over when it dies (issue 4).
@@ -45,6 +49,7 @@ public static class DatabaseRegistration
     public static void AddLedgerDatabaseForCodegen(this WebApplicationBuilder builder)
     {
         const string never = "Host=codegen.invalid;Database=codegen";
+        builder.Services.AddSingleton(new RegisteredReadModels());
         builder.Services.AddMarten(o =>
             {
                 LedgerMarten.Configure(o, never);

@@ -10,16 +10,25 @@ namespace Ledger.Api.Infrastructure;
 /// stopped | rebuilding | starting (no batch committed yet). Everything but <see cref="RunningHere"/> comes from the database,
 /// so every service process reports the same; <see cref="RunningHere"/> is this process's own: its daemon runs the
 /// projection's agent now, i.e. it holds the shard's leadership (HotCold: one process per database; docs/deployment.md).
+/// So are the three about memory (docs/deployment.md "Memory"): <see cref="AgenciesInMemory"/>, the agencies whose
+/// folded states this process's daemon keeps (none if it never led; after losing the leadership it keeps what it had), <see cref="AgenciesInMemoryLimit"/> (null: no
+/// limit; <c>Ledger:ReadModels:AgenciesInMemory</c>) and <see cref="AgenciesDropped"/> past the limit since the start.
 /// </summary>
 public sealed record ProjectionHealth(
     string Name, string Kind, long Position, long Head, long Lag, string Status, string? Error, long? ErrorEventSequence,
-    DateTimeOffset? Updated, bool RunningHere);
+    DateTimeOffset? Updated, bool RunningHere, int? AgenciesInMemory = null, int? AgenciesInMemoryLimit = null, long? AgenciesDropped = null);
+
+/// <summary>The read-model projection Marten runs in this process (set when the store is configured), for its memory figures.</summary>
+public sealed class RegisteredReadModels
+{
+    public SakipCombinedProjection? Sakip { get; set; }
+}
 
 /// <summary>
 /// Reads what Marten's daemon committed and reported for the service's projections (<c>ledger.mt_event_progression</c>,
 /// written by whichever node leads, so every node reports the same) and the head of the log.
 /// </summary>
-public sealed class ProjectionMonitor(IDocumentStore store, IProjectionCoordinator coordinator)
+public sealed class ProjectionMonitor(IDocumentStore store, IProjectionCoordinator coordinator, RegisteredReadModels registered)
 {
     public async Task<IReadOnlyList<ProjectionHealth>> StatusAsync(CancellationToken ct)
     {
@@ -34,9 +43,12 @@ public sealed class ProjectionMonitor(IDocumentStore store, IProjectionCoordinat
                 // left behind are not this shard's state: Marten clears them when an agent starts, but a running leader's
                 // heartbeat rewrites only the status, over a report by a process that had lost its leadership (issue 13).
                 var current = status is "failed" or "stopped" && s.FailureCategory is not null;
+                var state = registered.Sakip is { } sakip && sakip.Name == s.Projection ? sakip.State : null;
                 return new ProjectionHealth(s.Projection, "async", s.Position, head, Math.Max(0, head - s.Position), status,
                     current ? $"{s.FailureCategory}: {FirstLine(s.PauseReason)}" : null, current ? s.FailureEventSequence : null, s.Updated,
-                    daemon.StatusFor(SakipReadModels.ShardOf(s.Projection)) is JasperFx.AgentStatus.Running);
+                    daemon.StatusFor(SakipReadModels.ShardOf(s.Projection)) is JasperFx.AgentStatus.Running,
+                    state?.AgenciesInMemory, state is null || state.AgencyCapacity == SakipStateProjection.Unbounded ? null : state.AgencyCapacity,
+                    state?.AgenciesDropped);
             })
             .ToList();
     }

@@ -25,7 +25,7 @@ public static class ReadModelRegistration
     /// states the daemon keeps in memory (<see cref="SakipStateProjection.AgencyCapacity"/>; no limit unless set; about
     /// 0.3 MB each: docs/deployment.md "Memory").
     /// </summary>
-    public static void Configure(StoreOptions options, IConfiguration configuration) =>
+    public static SakipCombinedProjection Configure(StoreOptions options, IConfiguration configuration) =>
         SakipReadModels.Register(options, agencyCapacity: AgencyCapacity(configuration));
 
     /// <summary><c>Ledger:ReadModels:AgenciesInMemory</c> (at least 1), or no limit when it is not set.</summary>

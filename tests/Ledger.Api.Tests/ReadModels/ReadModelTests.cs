@@ -254,6 +254,32 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
             Assert.Equal(p.GetProperty("head").GetInt64(), p.GetProperty("position").GetInt64() + p.GetProperty("lag").GetInt64());
             Assert.True(p.GetProperty("head").GetInt64() > 0);
         }
+
+        // Memory (docs/deployment.md "Memory"): this process leads, so its daemon holds the agencies it met; no limit is set.
+        var sakip = projections["sakip"];
+        Assert.True(sakip.GetProperty("runningHere").GetBoolean());
+        Assert.True(sakip.GetProperty("agenciesInMemory").GetInt32() >= 1, sakip.ToString());
+        Assert.Equal(JsonValueKind.Null, sakip.GetProperty("agenciesInMemoryLimit").ValueKind);
+        Assert.Equal(0, sakip.GetProperty("agenciesDropped").GetInt64());
+
+        // A second process with a limit reports it; it does not lead (the first holds the leadership), so it holds none.
+        await using var limited = await f.StartHostAsync(b => b.UseSetting("Ledger:ReadModels:AgenciesInMemory", "40"));
+        var other = (await limited.Scenario(x => { x.Get.Url("/health"); x.StatusCodeShouldBe(200); })).Json
+            .GetProperty("projections").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "sakip");
+        Assert.Equal(40, other.GetProperty("agenciesInMemoryLimit").GetInt32());
+        Assert.False(other.GetProperty("runningHere").GetBoolean());
+        Assert.Equal(0, other.GetProperty("agenciesInMemory").GetInt32());
+    }
+
+    [Fact]
+    public async Task Start_AgenciesInMemoryBelowOne_RefusesNamingTheSetting()
+    {
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var host = await f.StartHostAsync(b => b.UseSetting("Ledger:ReadModels:AgenciesInMemory", "0"));
+            await host.Scenario(x => { x.Get.Url("/health"); });
+        });
+        Assert.Contains("Ledger:ReadModels:AgenciesInMemory", refused.ToString());
     }
 
     private async Task WaitForRebuildAsync()
