@@ -11,8 +11,9 @@ namespace Ledger.Api.Infrastructure;
 /// so every service process reports the same; <see cref="RunningHere"/> is this process's own: its daemon runs the
 /// projection's agent now, i.e. it holds the shard's leadership (HotCold: one process per database; docs/deployment.md).
 /// So are the three about memory (docs/deployment.md "Memory"): <see cref="AgenciesInMemory"/>, the agencies whose
-/// folded states this process's daemon keeps (none if it never led; after losing the leadership it keeps what it had), <see cref="AgenciesInMemoryLimit"/> (null: no
-/// limit; <c>Ledger:ReadModels:AgenciesInMemory</c>) and <see cref="AgenciesDropped"/> past the limit since the start.
+/// folded states this process's daemon keeps (none if it never led; after losing the leadership it keeps what it had),
+/// <see cref="AgenciesInMemoryLimit"/> (null: no limit; <c>Ledger:ReadModels:AgenciesInMemory</c>) and
+/// <see cref="AgenciesDropped"/> past the limit since the start.
 /// </summary>
 public sealed record ProjectionHealth(
     string Name, string Kind, long Position, long Head, long Lag, string Status, string? Error, long? ErrorEventSequence,
