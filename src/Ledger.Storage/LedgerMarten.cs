@@ -45,6 +45,7 @@ public static class LedgerMarten
         foreach (var (name, type) in DomainEventTypes.All) events.MapEventType(type, name);
 
         options.UseSystemTextJsonForSerialization(new System.Text.Json.JsonSerializerOptions(LedgerJson.Options), EnumStorage.AsString, Casing.CamelCase);
+        options.Serializer(new BufferedRowSerializer(options.Serializer()));
         LedgerAggregates.Register(options);
     }
 
