@@ -102,6 +102,44 @@ public sealed class SakipStateProjection : SakipProjection
     public long Repairs => Interlocked.Read(ref _repairs);
     private long _repairs;
 
+    /// <summary>Agencies forgotten by <see cref="ReleaseMemory"/> since the start; for /health, tests and the benchmark.</summary>
+    public long AgenciesReleased => Interlocked.Read(ref _released);
+    private long _released;
+
+    /// <summary>When this instance last began writing a page (Stopwatch timestamp; 0: never).</summary>
+    private long _lastWrite;
+
+    /// <summary>Time since this instance last began writing a page (<see cref="TimeSpan.MaxValue"/>: never).</summary>
+    public TimeSpan SinceLastWrite => Interlocked.Read(ref _lastWrite) is var t and not 0 ? Stopwatch.GetElapsedTime(t) : TimeSpan.MaxValue;
+
+    /// <summary>
+    /// Forgets every folded agency (docs/projections.md "Memory"): for a process whose daemon no longer runs this
+    /// projection (it lost the leadership), which would otherwise keep them, unused, until it leads again. Safe at any
+    /// time between pages: the cache is then untrusted, exactly as after a restart — the next page this process writes
+    /// re-folds from the log the agencies it touches (or, if state rows are pending, every agency), and a page whose
+    /// commit is still being confirmed no longer marks the cache as trusted. Returns how many agencies were forgotten;
+    /// 0 when a page is being written right now (then this process runs the projection: nothing to release).
+    /// </summary>
+    public int ReleaseMemory()
+    {
+        if (!_gate.Wait(0)) return 0;
+        try
+        {
+            var released = _agencies.Count;
+            ++_generation; // CommittedAsync of a page begun before this no longer trusts the cache
+            _cachedThrough = -1;
+            _agencies.Clear();
+            _agencies.TrimExcess();
+            _complete = _pending = false;
+            Interlocked.Add(ref _released, released);
+            return released;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private sealed record Written(long Generation, long Through, bool Complete, bool Pending);
 
     /// <summary>
@@ -127,6 +165,7 @@ public sealed class SakipStateProjection : SakipProjection
         try
         {
             var generation = ++_generation;
+            Interlocked.Exchange(ref _lastWrite, Stopwatch.GetTimestamp());
             var cached = _cachedThrough;
             _cachedThrough = -1; // untrusted until the transaction this batch writes into has committed
 

@@ -16,6 +16,7 @@ public static class DatabaseRegistration
     {
         // A wrong setting stops the start here, before the database is opened or anything runs.
         ReadModelRegistration.AgencyCapacity(builder.Configuration);
+        ReadModelRegistration.ReleaseMemoryAfter(builder.Configuration);
         using var bootstrapLogs = LoggerFactory.Create(b => b.AddConsole().AddConfiguration(builder.Configuration.GetSection("Logging")));
         var log = bootstrapLogs.CreateLogger("Ledger.Database");
         var database = await LedgerDatabase.OpenWaitingAsync(builder.Configuration, log);
@@ -40,6 +41,7 @@ public static class DatabaseRegistration
         builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHostedService<LogHeadCatchUp>();
+        builder.Services.AddHostedService<ReadModelMemoryRelease>();
     }
 
     /// <summary>

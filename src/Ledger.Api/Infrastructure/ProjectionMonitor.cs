@@ -11,13 +11,16 @@ namespace Ledger.Api.Infrastructure;
 /// so every service process reports the same; <see cref="RunningHere"/> is this process's own: its daemon runs the
 /// projection's agent now, i.e. it holds the shard's leadership (HotCold: one process per database; docs/deployment.md).
 /// So are the three about memory (docs/deployment.md "Memory"): <see cref="AgenciesInMemory"/>, the agencies whose
-/// folded states this process's daemon keeps (none if it never led; after losing the leadership it keeps what it had),
+/// folded states this process's daemon keeps (none if it never led; after losing the leadership it keeps what it had
+/// until <see cref="ReadModelMemoryRelease"/> forgets them),
 /// <see cref="AgenciesInMemoryLimit"/> (null: no limit; <c>Ledger:ReadModels:AgenciesInMemory</c>) and
-/// <see cref="AgenciesDropped"/> past the limit since the start.
+/// <see cref="AgenciesDropped"/> past the limit since the start, and <see cref="AgenciesReleased"/>: forgotten since the start
+/// because this process no longer ran the projection (<c>Ledger:ReadModels:ReleaseMemoryAfterSeconds</c>).
 /// </summary>
 public sealed record ProjectionHealth(
     string Name, string Kind, long Position, long Head, long Lag, string Status, string? Error, long? ErrorEventSequence,
-    DateTimeOffset? Updated, bool RunningHere, int? AgenciesInMemory = null, int? AgenciesInMemoryLimit = null, long? AgenciesDropped = null);
+    DateTimeOffset? Updated, bool RunningHere, int? AgenciesInMemory = null, int? AgenciesInMemoryLimit = null, long? AgenciesDropped = null,
+    long? AgenciesReleased = null);
 
 /// <summary>The read-model projection Marten runs in this process (set when the store is configured), for its memory figures.</summary>
 public sealed class RegisteredReadModels
@@ -49,7 +52,7 @@ public sealed class ProjectionMonitor(IDocumentStore store, IProjectionCoordinat
                     current ? $"{s.FailureCategory}: {FirstLine(s.PauseReason)}" : null, current ? s.FailureEventSequence : null, s.Updated,
                     daemon.StatusFor(SakipReadModels.ShardOf(s.Projection)) is JasperFx.AgentStatus.Running,
                     state?.AgenciesInMemory, state is null || state.AgencyCapacity == SakipStateProjection.Unbounded ? null : state.AgencyCapacity,
-                    state?.AgenciesDropped);
+                    state?.AgenciesDropped, state?.AgenciesReleased);
             })
             .ToList();
     }

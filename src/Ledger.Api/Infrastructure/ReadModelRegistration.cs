@@ -38,6 +38,23 @@ public static class ReadModelRegistration
 
     public const string AgencyCapacityKey = "Ledger:ReadModels:AgenciesInMemory";
 
+    /// <summary>
+    /// <c>Ledger:ReadModels:ReleaseMemoryAfterSeconds</c>: how long a process whose daemon does not run the read models
+    /// (it lost the leadership) keeps their folded agencies before forgetting them (<see cref="MemoryReleasePolicy"/>);
+    /// <see cref="DefaultReleaseMemoryAfterSeconds"/> unless set, 0 = never. Null for never.
+    /// </summary>
+    public static TimeSpan? ReleaseMemoryAfter(IConfiguration configuration)
+    {
+        var value = configuration.GetValue(ReleaseMemoryAfterKey, (double)DefaultReleaseMemoryAfterSeconds);
+        if (value < 0 || double.IsNaN(value) || double.IsInfinity(value))
+            throw new InvalidOperationException(
+                $"{ReleaseMemoryAfterKey} must be 0 (never) or a number of seconds (how long a process that no longer runs the read models keeps their folded agencies in memory); it is {value}.");
+        return value == 0 ? null : TimeSpan.FromSeconds(value);
+    }
+
+    public const string ReleaseMemoryAfterKey = "Ledger:ReadModels:ReleaseMemoryAfterSeconds";
+    public const int DefaultReleaseMemoryAfterSeconds = 300;
+
     /// <summary>The host's side: status for /health and the admin endpoints, and the admin's rebuilds.</summary>
     public static void AddReadModels(this WebApplicationBuilder builder)
     {
