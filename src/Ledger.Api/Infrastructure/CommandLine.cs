@@ -92,6 +92,15 @@ public static class CommandLine
             await stderr.WriteLineAsync("usage: Ledger.Api [rebuild [projection] | verify]");
             return Usage;
         }
+        try
+        {
+            ReadModelRegistration.AgencyCapacity(config); // a wrong setting is a usage error, named, before the database is opened
+        }
+        catch (InvalidOperationException bad)
+        {
+            await stderr.WriteLineAsync(bad.Message);
+            return Usage;
+        }
         using var logs = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddConfiguration(config.GetSection("Logging")).SetMinimumLevel(LogLevel.Warning));
         LedgerDatabase opened;

@@ -8,15 +8,27 @@ namespace Ledger.Api.Tests.ReadModels;
 /// <summary>The command-line verbs, run in-process with the test database's connection string (no web server).</summary>
 public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
 {
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunWithAsync(null, args);
+
+    private async Task<(int Code, string Out, string Err)> RunWithAsync(IReadOnlyDictionary<string, string?>? settings, params string[] args)
     {
         var config = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Ledger"] = f.Database.OwnerConnectionString })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var code = await CommandLine.RunAsync(args, config, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Rebuild_AgenciesInMemoryBelowOne_IsAUsageErrorNamingTheSetting()
+    {
+        var bad = await RunWithAsync(new Dictionary<string, string?> { [ReadModelRegistration.AgencyCapacityKey] = "0" }, "rebuild");
+        Assert.Equal(CommandLine.Usage, bad.Code);
+        Assert.Contains(ReadModelRegistration.AgencyCapacityKey, bad.Err);
+        Assert.Equal("", bad.Out);
     }
 
     [Fact]
