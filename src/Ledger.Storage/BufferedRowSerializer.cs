@@ -14,10 +14,11 @@ namespace Ledger.Storage;
 /// headers, which opens the column as a stream and runs System.Text.Json's asynchronous, resumable deserializer over
 /// it: per event two async state machines, a stream over the row and the resumable reader's state, where the bytes are
 /// already in memory. Npgsql reads a whole row into its buffer before <c>ReadAsync</c> returns unless the command asked
-/// for sequential access, which Marten never does (its own JsonStreamingExtensions relies on it): the synchronous read does no I/O and is the same
-/// deserializer over the same bytes (Marten's own <c>FromJson</c>, unchanged). With sequential access it would still be
-/// correct, only blocking while the column arrives. Everything else is Marten's serializer as configured
-/// (docs/performance.md "Marten's event reads without the asynchronous deserializer").
+/// for sequential access, which Marten never does (its own <c>JsonStreamingExtensions</c> relies on it): the synchronous
+/// read does no I/O and is the same deserializer over the same bytes (Marten's own <c>FromJson</c>, unchanged). With
+/// sequential access it would still be correct, only blocking while the column arrives. Everything else is Marten's
+/// serializer as configured (docs/performance.md "The rebuild under server GC": "Marten's event reads without the
+/// asynchronous deserializer").
 /// </summary>
 public sealed class BufferedRowSerializer(ISerializer inner) : ISerializer
 {
