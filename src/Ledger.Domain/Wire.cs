@@ -70,8 +70,14 @@ public static class Wire
     internal static Aggregation ParseAggregation(string name) => Parse(Aggregations, name);
     internal static Period ParsePeriod(string name) => Parse(Periods, name);
 
-    private static string NameOf<T>((T Value, string Name)[] table, T value) where T : struct, Enum =>
-        table.First(e => EqualityComparer<T>.Default.Equals(e.Value, value)).Name;
+    // A loop, not First(predicate): names are asked per event and per row (read models, history), and a capturing
+    // predicate allocates a closure and a delegate on every call.
+    private static string NameOf<T>((T Value, string Name)[] table, T value) where T : struct, Enum
+    {
+        foreach (var e in table)
+            if (EqualityComparer<T>.Default.Equals(e.Value, value)) return e.Name;
+        throw new InvalidOperationException($"No wire name for {typeof(T).Name} '{value}'.");
+    }
 
     private static bool TryParse<T>((T Value, string Name)[] table, string? name, out T value) where T : struct, Enum
     {
