@@ -26,7 +26,7 @@ public static class CommandLine
 {
     public const int Ok = 0, Failed = 1, Usage = 2, DatabaseUnreachable = 3;
 
-    private delegate Task<int> Verb(LedgerDatabase db, IConfiguration config, string[] args, Output output, CancellationToken ct);
+    private delegate Task<int> Verb(LedgerDatabase db, ReadModelSettings readModels, string[] args, Output output, CancellationToken ct);
 
     private static readonly Dictionary<string, Verb> Verbs = new(StringComparer.Ordinal)
     {
@@ -92,9 +92,10 @@ public static class CommandLine
             await stderr.WriteLineAsync("usage: Ledger.Api [rebuild [projection] | verify]");
             return Usage;
         }
+        ReadModelSettings readModels;
         try
         {
-            ReadModelRegistration.AgencyCapacity(config); // a wrong setting is a usage error, named, before the database is opened
+            readModels = ReadModelSettings.From(config); // a wrong setting is a usage error, named, before the database is opened
         }
         catch (InvalidOperationException bad)
         {
@@ -115,14 +116,14 @@ public static class CommandLine
         }
         await using var db = opened;
         var positional = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        return await verb(db, config, positional, new Output(stdout, stderr, interactive), ct);
+        return await verb(db, readModels, positional, new Output(stdout, stderr, interactive), ct);
     }
 
     /// <summary>
     /// What GET /api/audit/verify answers (<see cref="Features.Audit.LedgerVerifier"/>), as text: the chain, then stream
     /// snapshots and read models compared with the log. Exit 0 when nothing is altered or forged, 1 otherwise.
     /// </summary>
-    private static async Task<int> VerifyAsync(LedgerDatabase db, IConfiguration config, string[] args, Output output, CancellationToken ct)
+    private static async Task<int> VerifyAsync(LedgerDatabase db, ReadModelSettings readModels, string[] args, Output output, CancellationToken ct)
     {
         using var store = DocumentStore.For(o => LedgerMarten.Configure(o, db.ServiceConnectionString));
         var streams = new StreamLoader(store, db.Service);
@@ -162,7 +163,7 @@ public static class CommandLine
     /// one a service's coordinator holds while it runs the shard): refused while a service runs the projection (rebuild
     /// through POST /api/admin/projections/rebuild then), and no service starts it meanwhile.
     /// </summary>
-    private static async Task<int> RebuildAsync(LedgerDatabase db, IConfiguration config, string[] args, Output output, CancellationToken ct)
+    private static async Task<int> RebuildAsync(LedgerDatabase db, ReadModelSettings readModels, string[] args, Output output, CancellationToken ct)
     {
         var targets = args.Length == 0 ? SakipReadModels.Names : SakipReadModels.Names.Where(n => n == args[0]).ToList();
         if (targets.Count == 0)
@@ -174,7 +175,7 @@ public static class CommandLine
         {
             LedgerMarten.Configure(o, db.Service.ConnectionString);
             o.Connection(db.Service); // the service role's pool (its connection string does not carry the password)
-            ReadModelRegistration.Configure(o, config);
+            ReadModelRegistration.Configure(o, readModels);
         });
         using var daemon = await store.BuildProjectionDaemonAsync();
         foreach (var name in targets)

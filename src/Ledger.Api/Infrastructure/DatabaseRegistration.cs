@@ -15,8 +15,7 @@ public static class DatabaseRegistration
     public static async Task AddLedgerDatabaseAsync(this WebApplicationBuilder builder)
     {
         // A wrong setting stops the start here, before the database is opened or anything runs.
-        ReadModelRegistration.AgencyCapacity(builder.Configuration);
-        ReadModelRegistration.ReleaseMemoryAfter(builder.Configuration);
+        var readModelSettings = ReadModelSettings.From(builder.Configuration);
         using var bootstrapLogs = LoggerFactory.Create(b => b.AddConsole().AddConfiguration(builder.Configuration.GetSection("Logging")));
         var log = bootstrapLogs.CreateLogger("Ledger.Database");
         var database = await LedgerDatabase.OpenWaitingAsync(builder.Configuration, log);
@@ -27,10 +26,11 @@ public static class DatabaseRegistration
         builder.Services.AddSingleton(database);
         var readModels = new RegisteredReadModels();
         builder.Services.AddSingleton(readModels);
+        builder.Services.AddSingleton(readModelSettings);
         builder.Services.AddMarten(o =>
             {
                 LedgerMarten.Configure(o, database.ServiceConnectionString);
-                readModels.Sakip = ReadModelRegistration.Configure(o, builder.Configuration);
+                readModels.Sakip = ReadModelRegistration.Configure(o, readModelSettings);
             })
             .UseLightweightSessions()
             // The SAKIP read models: one leader per database runs them; another node takes over when it dies (issue 4).

@@ -11,12 +11,12 @@ namespace Ledger.Api.Infrastructure;
 /// 15 s) and releases by <see cref="MemoryReleasePolicy"/>; if it leads again, its first pages re-fold what they touch
 /// from the log, as after a restart.
 /// </summary>
-public sealed class ReadModelMemoryRelease(IProjectionCoordinator coordinator, RegisteredReadModels registered, IConfiguration configuration,
+public sealed class ReadModelMemoryRelease(IProjectionCoordinator coordinator, RegisteredReadModels registered, ReadModelSettings settings,
     ILogger<ReadModelMemoryRelease> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (ReadModelRegistration.ReleaseMemoryAfter(configuration) is not { } after || registered.Sakip is not { } sakip) return;
+        if (settings.ReleaseMemoryAfter is not { } after || registered.Sakip is not { } sakip) return;
         var policy = new MemoryReleasePolicy(after);
         var shard = SakipReadModels.ShardOf(sakip.Name);
         var period = TimeSpan.FromTicks(Math.Clamp(after.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(15).Ticks));

@@ -21,12 +21,11 @@ public static class ReadModelRegistration
     public static void Configure(StoreOptions options) => SakipReadModels.Register(options);
 
     /// <summary>
-    /// The same, with the host's configuration: <c>Ledger:ReadModels:AgenciesInMemory</c>, how many agencies' folded
-    /// states the daemon keeps in memory (<see cref="SakipStateProjection.AgencyCapacity"/>; no limit unless set; about
-    /// 0.3 MB each: docs/deployment.md "Memory").
+    /// The same, with the host's read-model settings: how many agencies' folded states the daemon keeps in memory
+    /// (<see cref="SakipStateProjection.AgencyCapacity"/>; no limit unless set; about 0.3 MB each: docs/deployment.md "Memory").
     /// </summary>
-    public static SakipCombinedProjection Configure(StoreOptions options, IConfiguration configuration) =>
-        SakipReadModels.Register(options, agencyCapacity: AgencyCapacity(configuration));
+    public static SakipCombinedProjection Configure(StoreOptions options, ReadModelSettings settings) =>
+        SakipReadModels.Register(options, agencyCapacity: settings.AgenciesInMemory);
 
     /// <summary><c>Ledger:ReadModels:AgenciesInMemory</c> (at least 1), or no limit when it is not set.</summary>
     public static int AgencyCapacity(IConfiguration configuration)
@@ -61,4 +60,16 @@ public static class ReadModelRegistration
         builder.Services.AddSingleton<ProjectionMonitor>();
         builder.Services.AddSingleton<ProjectionRebuilds>();
     }
+}
+
+/// <summary>
+/// The read models' settings, read and checked once (at start, or by a command-line verb) before the database is
+/// opened: a wrong value stops there, naming the setting. <see cref="AgenciesInMemory"/>:
+/// <c>Ledger:ReadModels:AgenciesInMemory</c> (<see cref="SakipStateProjection.Unbounded"/> unless set);
+/// <see cref="ReleaseMemoryAfter"/>: <c>Ledger:ReadModels:ReleaseMemoryAfterSeconds</c> (null: never).
+/// </summary>
+public sealed record ReadModelSettings(int AgenciesInMemory, TimeSpan? ReleaseMemoryAfter)
+{
+    public static ReadModelSettings From(IConfiguration configuration) =>
+        new(ReadModelRegistration.AgencyCapacity(configuration), ReadModelRegistration.ReleaseMemoryAfter(configuration));
 }

@@ -23,12 +23,17 @@ public sealed class CommandLineTests(LedgerApiFactory f) : IClassFixture<LedgerA
     }
 
     [Fact]
-    public async Task Rebuild_AgenciesInMemoryBelowOne_IsAUsageErrorNamingTheSetting()
+    public async Task ReadModelSettingOutOfRange_IsAUsageErrorNamingTheSetting()
     {
         var bad = await RunWithAsync(new Dictionary<string, string?> { [ReadModelRegistration.AgencyCapacityKey] = "0" }, "rebuild");
         Assert.Equal(CommandLine.Usage, bad.Code);
         Assert.Contains(ReadModelRegistration.AgencyCapacityKey, bad.Err);
         Assert.Equal("", bad.Out);
+
+        // The service's other read-model setting is read with it, the same way.
+        var negative = await RunWithAsync(new Dictionary<string, string?> { [ReadModelRegistration.ReleaseMemoryAfterKey] = "-5" }, "verify");
+        Assert.Equal(CommandLine.Usage, negative.Code);
+        Assert.Contains(ReadModelRegistration.ReleaseMemoryAfterKey, negative.Err);
     }
 
     [Fact]
