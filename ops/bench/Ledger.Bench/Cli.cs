@@ -90,8 +90,8 @@ internal static class Cli
         close, the service's cold start, corrections, as-of reads, performance tables (--samples each) and year
         closes (--closes) over HTTP, one at a time, and the verifier over the whole log. Before a level it estimates
         the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the
-        rebuild out (the service's daemon then catches up while the HTTP part runs). --batch (20)
-        agencies per copy batch, --clone-workers (2). --markdown writes/replaces "## National scale (issue 13)"
+        rebuild out (the service's daemon then catches up while the HTTP part runs, so its latencies are not comparable;
+        the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --markdown writes/replaces "## National scale (issue 13)"
         after every level.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads

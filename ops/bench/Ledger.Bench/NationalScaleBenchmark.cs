@@ -891,6 +891,10 @@ internal static class NationalScaleBenchmark
                       "(its teardown, the DELETE of every read-model row, timed on its own first; the rebuild runs with the service's Marten settings, command timeout 30 s), " +
                       "the log head, then the service (Release, a child process): cold start, then one request at a time, each on an agency-year drawn at random " +
                       "(no agency-year twice in one operation), then the verifier. Latencies are p50 / p99 in ms.").AppendLine();
+        if (o.SkipRebuild)
+            sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
+                          "the whole log while the requests below were timed; their latencies include that work and are not comparable with a run " +
+                          "that rebuilt first.").AppendLine();
 
         sb.Append("| measure |");
         foreach (var r in results) sb.Append(CultureInfo.InvariantCulture, $" {LevelName(r.Label)} |");
