@@ -526,6 +526,7 @@ internal static class NationalScaleBenchmark
         await ExecAsync(admin, "ALTER SYSTEM SET track_io_timing = on", ct);
         await ExecAsync(admin, "ALTER SYSTEM SET log_min_duration_statement = 100", ct);
         await ExecAsync(admin, "ALTER SYSTEM SET log_lock_waits = on", ct);
+        await ExecAsync(admin, "ALTER SYSTEM SET log_autovacuum_min_duration = 0", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         var logsFrom = LogSizes(pgdata);
         async Task<(long Read, long Hit, double ReadMs)> DbIo()
@@ -535,8 +536,17 @@ internal static class NationalScaleBenchmark
             await reader.ReadAsync(ct);
             return (reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2));
         }
+        // Autovacuum workers at work (e.g. on the read-model tables a rebuild has just written): their reads count in
+        // pg_stat_database too, and they take CPU and disk from the requests.
+        async Task<string> Autovacuum()
+        {
+            await using var cmd = admin.CreateCommand(
+                "SELECT coalesce(string_agg(query, '; ' ORDER BY query), '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
+            return (string)(await cmd.ExecuteScalarAsync(ct))!;
+        }
         async Task<T> Phase<T>(string name, int requests, Func<Task<T>> body)
         {
+            var vacuum0 = await Autovacuum();
             var io0 = await DbIo();
             service.Refresh();
             var cpu0 = service.TotalProcessorTime;
@@ -546,8 +556,10 @@ internal static class NationalScaleBenchmark
             service.Refresh();
             var cpu = (service.TotalProcessorTime - cpu0).TotalMilliseconds;
             var io1 = await DbIo();
+            var vacuum1 = await Autovacuum();
             Log(FormattableString.Invariant(
                 $"    {name}: per request {wall / requests:F1} ms wall, service CPU {cpu / requests:F1} ms, PostgreSQL {(double)(io1.Read - io0.Read) / requests:F0} blocks read outside shared_buffers ({(io1.ReadMs - io0.ReadMs) / requests:F1} ms) and {(double)(io1.Hit - io0.Hit) / requests:F0} hit"));
+            if (vacuum0.Length + vacuum1.Length > 0) Log($"      autovacuum at the phase's start: {(vacuum0.Length > 0 ? vacuum0 : "none")}; at its end: {(vacuum1.Length > 0 ? vacuum1 : "none")}");
             return result;
         }
 
@@ -646,6 +658,7 @@ internal static class NationalScaleBenchmark
         await ExecAsync(admin, "ALTER SYSTEM RESET log_min_duration_statement", ct);
         await ExecAsync(admin, "ALTER SYSTEM RESET track_io_timing", ct);
         await ExecAsync(admin, "ALTER SYSTEM RESET log_lock_waits", ct);
+        await ExecAsync(admin, "ALTER SYSTEM RESET log_autovacuum_min_duration", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         SlowStatements(pgdata, logsFrom);
     }
@@ -666,6 +679,7 @@ internal static class NationalScaleBenchmark
         if (!Directory.Exists(logs)) { Log("    no server log found in " + logs); return; }
         var slow = new Dictionary<string, (int Count, double Total, double Max)>(StringComparer.Ordinal);
         var locks = new List<string>();
+        var vacuums = new List<string>();
         var pattern = new System.Text.RegularExpressions.Regex(@"duration: ([0-9.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$");
         foreach (var file in Directory.GetFiles(logs))
         {
@@ -683,6 +697,11 @@ internal static class NationalScaleBenchmark
                     locks.Add(line.Length > 300 ? line[..300] : line);
                     lockLines--;
                 }
+                // Autovacuum runs that ended during the phase (log_autovacuum_min_duration): which table, and its time.
+                if (line.Contains("automatic vacuum of table", StringComparison.Ordinal) || line.Contains("automatic analyze of table", StringComparison.Ordinal))
+                    vacuums.Add(line.Length > 200 ? line[..200] : line);
+                else if (line.Contains("elapsed:", StringComparison.Ordinal) && line.Contains("system usage", StringComparison.Ordinal) && vacuums.Count > 0)
+                    vacuums[^1] += " — " + line.Trim();
                 var m = pattern.Match(line);
                 if (!m.Success) continue;
                 var ms = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -696,6 +715,8 @@ internal static class NationalScaleBenchmark
             Log(FormattableString.Invariant($"      {v.Count} × total {v.Total:F0} ms, max {v.Max:F0} ms: {key}"));
         Log($"    lock waits over deadlock_timeout during the HTTP phase (each with the two lines after it): {locks.Count / 3}");
         foreach (var line in locks) Log("      " + line);
+        Log($"    autovacuum runs that ended during the HTTP phase: {vacuums.Count}");
+        foreach (var line in vacuums.Take(40)) Log("      " + line);
     }
 
     /// <summary>
