@@ -700,7 +700,8 @@ internal static class NationalScaleBenchmark
                 // Autovacuum runs that ended during the phase (log_autovacuum_min_duration): which table, and its time.
                 if (line.Contains("automatic vacuum of table", StringComparison.Ordinal) || line.Contains("automatic analyze of table", StringComparison.Ordinal))
                     vacuums.Add(line.Length > 200 ? line[..200] : line);
-                else if (line.Contains("elapsed:", StringComparison.Ordinal) && line.Contains("system usage", StringComparison.Ordinal) && vacuums.Count > 0)
+                else if (line.Contains("elapsed:", StringComparison.Ordinal) && line.Contains("system usage", StringComparison.Ordinal) && vacuums.Count > 0
+                         && !vacuums[^1].Contains("system usage", StringComparison.Ordinal))
                     vacuums[^1] += " — " + line.Trim();
                 var m = pattern.Match(line);
                 if (!m.Success) continue;
