@@ -18,9 +18,9 @@ public sealed class ReadModelMemorySettingsTests
     [Fact]
     public void AgenciesInMemory_unset_is_no_limit_a_number_is_the_limit_and_below_one_is_refused_naming_the_setting()
     {
-        Assert.Equal(SakipStateProjection.Unbounded, ReadModelRegistration.AgencyCapacity(With(null)));
-        Assert.Equal(300, ReadModelRegistration.AgencyCapacity(With("300")));
-        var refused = Assert.Throws<InvalidOperationException>(() => ReadModelRegistration.AgencyCapacity(With("0")));
+        Assert.Equal(SakipStateProjection.Unbounded, ReadModelSettings.From(With(null)).AgenciesInMemory);
+        Assert.Equal(300, ReadModelSettings.From(With("300")).AgenciesInMemory);
+        var refused = Assert.Throws<InvalidOperationException>(() => ReadModelSettings.From(With("0")));
         Assert.Contains(ReadModelRegistration.AgencyCapacityKey, refused.Message);
     }
 

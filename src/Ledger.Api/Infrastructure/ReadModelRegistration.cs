@@ -27,30 +27,8 @@ public static class ReadModelRegistration
     public static SakipCombinedProjection Configure(StoreOptions options, ReadModelSettings settings) =>
         SakipReadModels.Register(options, agencyCapacity: settings.AgenciesInMemory);
 
-    /// <summary><c>Ledger:ReadModels:AgenciesInMemory</c> (at least 1), or no limit when it is not set.</summary>
-    public static int AgencyCapacity(IConfiguration configuration)
-    {
-        var value = configuration.GetValue(AgencyCapacityKey, SakipStateProjection.Unbounded);
-        return value >= 1 ? value : throw new InvalidOperationException(
-            $"{AgencyCapacityKey} must be at least 1 (agencies whose folded states the read models' daemon keeps in memory; leave it unset for no limit); it is {value}.");
-    }
-
+    /// <summary>The settings' names (read by <see cref="ReadModelSettings.From"/>).</summary>
     public const string AgencyCapacityKey = "Ledger:ReadModels:AgenciesInMemory";
-
-    /// <summary>
-    /// <c>Ledger:ReadModels:ReleaseMemoryAfterSeconds</c>: how long a process whose daemon does not run the read models
-    /// (it lost the leadership) keeps their folded agencies before forgetting them (<see cref="MemoryReleasePolicy"/>);
-    /// <see cref="DefaultReleaseMemoryAfterSeconds"/> unless set, 0 = never. Null for never.
-    /// </summary>
-    public static TimeSpan? ReleaseMemoryAfter(IConfiguration configuration)
-    {
-        var value = configuration.GetValue(ReleaseMemoryAfterKey, (double)DefaultReleaseMemoryAfterSeconds);
-        if (value < 0 || double.IsNaN(value) || double.IsInfinity(value))
-            throw new InvalidOperationException(
-                $"{ReleaseMemoryAfterKey} must be 0 (never) or a number of seconds (how long a process that no longer runs the read models keeps their folded agencies in memory); it is {value}.");
-        return value == 0 ? null : TimeSpan.FromSeconds(value);
-    }
-
     public const string ReleaseMemoryAfterKey = "Ledger:ReadModels:ReleaseMemoryAfterSeconds";
     public const int DefaultReleaseMemoryAfterSeconds = 300;
 
@@ -71,5 +49,29 @@ public static class ReadModelRegistration
 public sealed record ReadModelSettings(int AgenciesInMemory, TimeSpan? ReleaseMemoryAfter)
 {
     public static ReadModelSettings From(IConfiguration configuration) =>
-        new(ReadModelRegistration.AgencyCapacity(configuration), ReadModelRegistration.ReleaseMemoryAfter(configuration));
+        new(AgencyCapacity(configuration), ReleaseMemoryAfterOf(configuration));
+
+    /// <summary><c>Ledger:ReadModels:AgenciesInMemory</c> (at least 1), or no limit when it is not set.</summary>
+    private static int AgencyCapacity(IConfiguration configuration)
+    {
+        const string key = ReadModelRegistration.AgencyCapacityKey;
+        var value = configuration.GetValue(key, SakipStateProjection.Unbounded);
+        return value >= 1 ? value : throw new InvalidOperationException(
+            $"{key} must be at least 1 (agencies whose folded states the read models' daemon keeps in memory; leave it unset for no limit); it is {value}.");
+    }
+
+    /// <summary>
+    /// <c>Ledger:ReadModels:ReleaseMemoryAfterSeconds</c>: how long a process whose daemon does not run the read models
+    /// (it lost the leadership) keeps their folded agencies before forgetting them (<see cref="MemoryReleasePolicy"/>);
+    /// <see cref="ReadModelRegistration.DefaultReleaseMemoryAfterSeconds"/> unless set, 0 = never. Null for never.
+    /// </summary>
+    private static TimeSpan? ReleaseMemoryAfterOf(IConfiguration configuration)
+    {
+        const string key = ReadModelRegistration.ReleaseMemoryAfterKey;
+        var value = configuration.GetValue(key, (double)ReadModelRegistration.DefaultReleaseMemoryAfterSeconds);
+        if (value < 0 || double.IsNaN(value) || double.IsInfinity(value))
+            throw new InvalidOperationException(
+                $"{key} must be 0 (never) or a number of seconds (how long a process that no longer runs the read models keeps their folded agencies in memory); it is {value}.");
+        return value == 0 ? null : TimeSpan.FromSeconds(value);
+    }
 }
