@@ -35,18 +35,12 @@ internal static class ReadModelStatements
     public const string ExistingStreams = "SELECT id FROM ledger.mt_streams WHERE id = ANY(@streams)";
 
     /// <summary>
-    /// sakip-state's cold cache, then: every event of those streams up to a sequence, in order, with the agency header
-    /// (an event whose header disagrees with its key is ignored, as in a batch). Found by (stream_id, version): the time
-    /// does not grow with the log. (It used to find the streams by matching the keys of every <c>mt_streams</c> row; the
-    /// planner then joined the whole event table: 0.1–0.8 s at 1 M events, up to 4.3 s at 10 M, inside the daemon's
-    /// transaction that a close's settled log head waits for.)
+    /// For the rest of the transaction, no JIT compilation of plans: the planner's estimate for
+    /// <see cref="StreamEventsInVersionOrder"/> over hundreds of streams passes PostgreSQL's JIT thresholds, and the
+    /// compilation (inlining and optimization) took 0.14–0.35 s of a statement that then reads in 0.8 s what it needs
+    /// without it (10 M events). Nothing the read models run gains from JIT.
     /// </summary>
-    public const string AgencyEvents = """
-        SELECT seq_id, stream_id, version, type, data, headers ->> 'agency'
-          FROM ledger.mt_events
-         WHERE stream_id = ANY(@streams) AND seq_id <= @upto
-         ORDER BY seq_id
-        """;
+    public const string NoJit = "SET LOCAL jit = off";
 
     /// <summary>The streams of agencies (<c>agency-</c>, <c>renstra-</c>, <c>year-</c> keys): the verifier's recompute groups them by agency.</summary>
     public const string AgencyStreamIds = """
@@ -54,9 +48,16 @@ internal static class ReadModelStatements
         """;
 
     /// <summary>
-    /// The verifier's recompute: the columns of <see cref="AgencyEvents"/>, each stream's events up to a sequence in
-    /// version order, stream after stream (each read through the (stream_id, version) index in its order: no sort of a
-    /// group's events, as ordering them by sequence would need).
+    /// Some streams' events up to a sequence (seq_id, stream_id, version, type, data, the agency header), in version
+    /// order, stream after stream: sakip-state's cold cache (the streams of the agencies a page meets first, found by
+    /// <see cref="ExistingStreams"/>) and the verifier's recompute. Each stream is read through the (stream_id, version)
+    /// index in its order, so the plan is one index lookup per stream whatever their number: no sort of the events by
+    /// sequence (an agency's states are each a fold of its own stream, so the order across streams does not matter).
+    /// The cold cache used to ask for <c>stream_id = ANY(@streams) ORDER BY seq_id</c>: for the few streams of one
+    /// agency that was the same index, but for the ~4 000 streams of a page meeting ~380 agencies at once (the first
+    /// page after a start with a backlog) the planner walked the sequence's primary key over the whole table and
+    /// filtered it: 17.7 s and 993 000 buffers at 10 M events, against 0.8 s and 41 000 buffers this way (issue 13,
+    /// docs/performance.md "The first touch, located and fixed"). Run after <see cref="NoJit"/>.
     /// </summary>
     public const string StreamEventsInVersionOrder = """
         SELECT e.seq_id, e.stream_id, e.version, e.type, e.data, e.headers ->> 'agency'
@@ -68,7 +69,7 @@ internal static class ReadModelStatements
 
     /// <summary>
     /// sakip-state's repair after a crash while its rows were deferred: every event of every agency's streams up to a
-    /// sequence, in order (as <see cref="AgencyEvents"/>, for all agencies).
+    /// sequence, in order (the columns of <see cref="StreamEventsInVersionOrder"/>, for all agencies: a scan of the log).
     /// </summary>
     public const string AllAgencyEvents = """
         SELECT seq_id, stream_id, version, type, data, headers ->> 'agency'

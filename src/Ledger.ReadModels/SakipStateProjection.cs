@@ -327,6 +327,7 @@ public sealed class SakipStateProjection : SakipProjection
         {
             var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
             var dirty = new DirtySet();
+            await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, log, logTransaction)) await noJit.ExecuteNonQueryAsync(ct);
             await using (var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, log, logTransaction))
             {
                 cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", group.SelectMany(g => g.Value).ToArray()));
@@ -378,7 +379,7 @@ public sealed class SakipStateProjection : SakipProjection
     /// </summary>
     private async Task LoadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ISerializer serializer, List<string>? agencies, long upTo, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(agencies is null ? ReadModelStatements.AllAgencyEvents : ReadModelStatements.AgencyEvents, conn, tx);
+        await using var cmd = new NpgsqlCommand(agencies is null ? ReadModelStatements.AllAgencyEvents : ReadModelStatements.StreamEventsInVersionOrder, conn, tx);
         if (agencies is not null)
         {
             Interlocked.Add(ref _loaded, agencies.Count);
@@ -392,6 +393,7 @@ public sealed class SakipStateProjection : SakipProjection
                 while (await found.ReadAsync(ct)) streams.Add(found.GetString(0));
             }
             if (streams.Count == 0) return;
+            await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, conn, tx)) await noJit.ExecuteNonQueryAsync(ct);
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams]));
         }
         cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
@@ -401,9 +403,10 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     /// <summary>
-    /// Folds one row of <see cref="ReadModelStatements.AgencyEvents"/> (seq_id, stream_id, version, type, data, agency
-    /// header) into its agency's states in <paramref name="into"/> (added when missing, unless <paramref name="only"/>
-    /// names the agencies to fold); rows of another kind of stream, of an agency the header contradicts, or of a type the
+    /// Folds one row of <see cref="ReadModelStatements.StreamEventsInVersionOrder"/> or
+    /// <see cref="ReadModelStatements.AllAgencyEvents"/> (seq_id, stream_id, version, type, data, agency header) into
+    /// its agency's states in <paramref name="into"/> (added when missing, unless <paramref name="only"/> names the
+    /// agencies to fold); rows of another kind of stream, of an agency the header contradicts, or of a type the
     /// domain does not know are skipped, as in a batch.
     /// </summary>
     private static void FoldRow(NpgsqlDataReader r, ISerializer serializer, Dictionary<string, AgencyModel> into, HashSet<string>? only, DirtySet? dirty)

@@ -72,4 +72,36 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
             "SELECT count(*) FROM readmodel.performance_years WHERE year = 2024 AND agency = ANY(@a)", ("a", agencies)));
         await second.StopAllAsync();
     }
+
+    [Fact]
+    public async Task Run_FirstPageAfterAStartMeetsManyAgenciesAtOnce_LoadsThemTogetherStreamByStreamAndEqualsTheFold()
+    {
+        // The first page after a start with a backlog meets many agencies at once: their streams are read together, each
+        // stream in version order, stream after stream (not in the log's order across streams), and folded.
+        await using var db = await ReadModelDb.CreateAsync();
+        var agencies = Enumerable.Range(1, 24).Select(i => $"dinas-page-{i:D2}").ToArray();
+        var first = await db.StartDaemonAsync();
+        await SakipStory.AppendAsync(db, agencies);
+        await db.WaitForCatchUpAsync(first, TimeSpan.FromSeconds(120));
+        await first.StopAllAsync();
+        first.Dispose();
+
+        // The backlog, written while no daemon runs, interleaving the agencies' streams in the log.
+        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2023", [new RealizationCorrected("IK03", "Q2", 0, 12.5m, "Koreksi hasil verifikasi", false)]);
+        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2024", [SakipStory.Budget(), SakipStory.Pk(a, 2024)]);
+        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2024", [new RealizationRecorded("IK01", "Q1", 44.5m, null, null, null, null, null)]);
+
+        var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
+        using var _ = store;
+        using var second = await store.BuildProjectionDaemonAsync();
+        await second.StartAllAsync();
+        await db.WaitForCatchUpAsync(second, TimeSpan.FromSeconds(120));
+        output.WriteLine($"agencies loaded from the log {projection.State.AgenciesLoaded}, cache reloads {projection.State.CacheReloads}");
+
+        Assert.Equal(agencies.Length, projection.State.AgenciesLoaded);
+        await LogFold.AssertTablesEqualFoldAsync(db);
+        Assert.Equal(agencies.Length, await db.ScalarAsync<long>(
+            "SELECT count(*) FROM readmodel.performance_years WHERE year = 2024 AND agency = ANY(@a)", ("a", agencies)));
+        await second.StopAllAsync();
+    }
 }

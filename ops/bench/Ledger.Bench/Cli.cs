@@ -87,8 +87,11 @@ internal static class Cli
         role and sealed by the audit layer, to --regions (550) x --agencies-per-region (40) agencies, level by level
         (--levels: 0 = one region, 1m, 10m, full or a number of events). At each level: generation rate, single-event
         appends on the store path (--writers 4 x --appends 100), a rebuild of every read model, the log head of a
-        close, the service's cold start, corrections, as-of reads, performance tables (--samples each) and year
-        closes (--closes) over HTTP, one at a time, and the verifier over the whole log. Before a level it estimates
+        close, the service's cold start, its daemon's catch-up with those appends (waited for and timed on its own,
+        unless --skip-rebuild), corrections, as-of reads, performance tables (--samples each) and year closes
+        (--closes) over HTTP, one at a time, and the verifier over the whole log. The log has, per HTTP phase, the
+        statements with the most blocks (pg_stat_statements) and the plans of those over 250 ms (auto_explain), both
+        loaded in the benchmark's cluster. Before a level it estimates
         the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the
         rebuild out (the service's daemon then catches up while the HTTP part runs, so its latencies are not comparable;
         the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --markdown writes/replaces "## National scale (issue 13)"

@@ -128,6 +128,9 @@ internal static class NationalScaleBenchmark
         /// <summary>The chain of heads brought up to date after the copy (LogHeads.CatchUpAsync: every copied event, audit/0003).</summary>
         public TimeSpan HeadCatchUp { get; set; }
         public TimeSpan ColdStart { get; set; }
+        /// <summary>The daemon's catch-up after the service's start (the level's store appends, made while it was stopped), and its backlog in events.</summary>
+        public TimeSpan DaemonCatchUp { get; set; }
+        public long DaemonBacklog { get; set; }
         public Latencies Commands { get; set; } = null!;
         public Latencies AsOf { get; set; } = null!;
         public Latencies Table { get; set; } = null!;
@@ -159,7 +162,16 @@ internal static class NationalScaleBenchmark
         try
         {
             Log($"Starting a durable PostgreSQL cluster in {dir} ...");
-            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
+            // pg_stat_statements and auto_explain (PostgreSQL's own contrib modules, in Debian's server package): which
+            // statements read the blocks of each HTTP phase, and the plans of the slow ones (the diagnostics of HttpAsync).
+            // auto_explain's settings are set by ALTER SYSTEM there, not here: a setting on the server's command line
+            // outranks ALTER SYSTEM.
+            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
+            {
+                DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log,
+                ServerSettings = new Dictionary<string, string> { ["shared_preload_libraries"] = "pg_stat_statements", ["pg_stat_statements.track"] = "all",
+                                                                   ["session_preload_libraries"] = "auto_explain" },
+            }, ct);
             var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
             {
@@ -171,6 +183,7 @@ internal static class NationalScaleBenchmark
             await using var admin = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(owner) { CommandTimeout = 0 }.ConnectionString);
             var environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
             Log(environment);
+            await ExecAsync(admin, "CREATE EXTENSION pg_stat_statements", ct);
 
             var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
             var port = Ledger.Testing.Hosts.ServiceProcess.FreePort();
@@ -350,6 +363,15 @@ internal static class NationalScaleBenchmark
                 Log($"  cold start to the first command {cold.TotalMilliseconds:F0} ms");
                 r.CloneCheck = await CheckCloneAsync(http, token, agencies - 1, o, ct);
                 Log("  clone check: " + r.CloneCheck);
+                if (!o.SkipRebuild)
+                {
+                    // The store appends above were made while the service was stopped: its daemon's first pages hold
+                    // events of hundreds of agencies, each re-folded whole from the log (its cold cache): 5–6 s on the two
+                    // cores (12 s at 1 M and 18 s at 10 M before the fix of 2026-12-05), which overlapped the corrections
+                    // below. Timed on its own here, so that the requests' figures are the requests'.
+                    (r.DaemonCatchUp, r.DaemonBacklog) = await WaitForDaemonAsync(admin, ct);
+                    Log(FormattableString.Invariant($"  the daemon caught up with {r.DaemonBacklog:N0} events (the store appends) {r.DaemonCatchUp.TotalSeconds:F1} s after the clone check"));
+                }
                 await HttpAsync(http, token, admin, service, Path.Combine(dir, "pgdata"), agencies, closed, reserved, r, o, rng, ct);
                 await HttpLoadBenchmark.StopAsync(service);
                 service = null;
@@ -527,6 +549,11 @@ internal static class NationalScaleBenchmark
         await ExecAsync(admin, "ALTER SYSTEM SET log_min_duration_statement = 100", ct);
         await ExecAsync(admin, "ALTER SYSTEM SET log_lock_waits = on", ct);
         await ExecAsync(admin, "ALTER SYSTEM SET log_autovacuum_min_duration = 0", ct);
+        // The plans, with buffers, of the statements over 250 ms (auto_explain is loaded in every session; off until now).
+        await ExecAsync(admin, "ALTER SYSTEM SET auto_explain.log_min_duration = 250", ct);
+        await ExecAsync(admin, "ALTER SYSTEM SET auto_explain.log_analyze = on", ct);
+        await ExecAsync(admin, "ALTER SYSTEM SET auto_explain.log_buffers = on", ct);
+        await ExecAsync(admin, "ALTER SYSTEM SET auto_explain.log_timing = off", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         var logsFrom = LogSizes(pgdata);
         async Task<(long Read, long Hit, double ReadMs)> DbIo()
@@ -544,8 +571,23 @@ internal static class NationalScaleBenchmark
                 "SELECT coalesce(string_agg(query, '; ' ORDER BY query), '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
             return (string)(await cmd.ExecuteScalarAsync(ct))!;
         }
+        // The statements (the service's, the daemon's) that read or hit the most blocks during a phase, per request.
+        async Task Statements(int requests)
+        {
+            await using var cmd = admin.CreateCommand("""
+                SELECT calls, rows, shared_blks_read, shared_blks_hit, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 240)
+                  FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND query NOT LIKE '%pg_stat_%'
+                 ORDER BY shared_blks_read + shared_blks_hit DESC LIMIT 6
+                """);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                Log(FormattableString.Invariant(
+                    $"      statement: {reader.GetInt64(0)} calls, {reader.GetInt64(1)} rows, per request {(double)reader.GetInt64(2) / requests:F0} blocks read and {(double)reader.GetInt64(3) / requests:F0} hit, {reader.GetDouble(4) / requests:F1} ms: {reader.GetString(5)}"));
+        }
         async Task<T> Phase<T>(string name, int requests, Func<Task<T>> body)
         {
+            await ExecAsync(admin, "SELECT pg_stat_statements_reset()", ct);
             var vacuum0 = await Autovacuum();
             var io0 = await DbIo();
             service.Refresh();
@@ -560,6 +602,7 @@ internal static class NationalScaleBenchmark
             Log(FormattableString.Invariant(
                 $"    {name}: per request {wall / requests:F1} ms wall, service CPU {cpu / requests:F1} ms, PostgreSQL {(double)(io1.Read - io0.Read) / requests:F0} blocks read outside shared_buffers ({(io1.ReadMs - io0.ReadMs) / requests:F1} ms) and {(double)(io1.Hit - io0.Hit) / requests:F0} hit"));
             if (vacuum0.Length + vacuum1.Length > 0) Log($"      autovacuum at the phase's start: {(vacuum0.Length > 0 ? vacuum0 : "none")}; at its end: {(vacuum1.Length > 0 ? vacuum1 : "none")}");
+            await Statements(requests);
             return result;
         }
 
@@ -659,8 +702,33 @@ internal static class NationalScaleBenchmark
         await ExecAsync(admin, "ALTER SYSTEM RESET track_io_timing", ct);
         await ExecAsync(admin, "ALTER SYSTEM RESET log_lock_waits", ct);
         await ExecAsync(admin, "ALTER SYSTEM RESET log_autovacuum_min_duration", ct);
+        await ExecAsync(admin, "ALTER SYSTEM RESET auto_explain.log_min_duration", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         SlowStatements(pgdata, logsFrom);
+    }
+
+    /// <summary>
+    /// Waits until the service's daemon has committed every event of the log (projection <c>sakip</c>'s progression at the
+    /// log's highest sequence); returns the time it took and the backlog it found.
+    /// </summary>
+    private static async Task<(TimeSpan, long)> WaitForDaemonAsync(NpgsqlDataSource admin, CancellationToken ct)
+    {
+        const string Behind = """
+            SELECT coalesce((SELECT max(seq_id) FROM ledger.mt_events), 0)
+                   - coalesce((SELECT last_seq_id FROM ledger.mt_event_progression WHERE name = @shard), 0)
+            """;
+        var clock = Stopwatch.StartNew();
+        long? first = null;
+        while (true)
+        {
+            await using var cmd = admin.CreateCommand(Behind);
+            cmd.Parameters.AddWithValue("shard", SakipReadModels.ShardOf(SakipCombinedProjection.ProjectionName));
+            var behind = (long)(await cmd.ExecuteScalarAsync(ct))!;
+            first ??= behind;
+            if (behind <= 0) return (clock.Elapsed, first.Value);
+            if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"The service's daemon is still {behind} events behind after 10 minutes.");
+            await Task.Delay(100, ct);
+        }
     }
 
     /// <summary>
@@ -680,6 +748,9 @@ internal static class NationalScaleBenchmark
         var slow = new Dictionary<string, (int Count, double Total, double Max)>(StringComparer.Ordinal);
         var locks = new List<string>();
         var vacuums = new List<string>();
+        // auto_explain's plans (a "duration: … plan:" line, then tab-indented lines), the first of each query text.
+        var plans = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        List<string>? plan = null;
         var pattern = new System.Text.RegularExpressions.Regex(@"duration: ([0-9.]+) ms\s+(?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)$");
         foreach (var file in Directory.GetFiles(logs))
         {
@@ -689,6 +760,24 @@ internal static class NationalScaleBenchmark
             var lockLines = 0;
             while (text.ReadLine() is { } line)
             {
+                if (plan is not null && line.StartsWith('\t'))
+                {
+                    if (plan.Count == 1 && line.TrimStart().StartsWith("Query Text:", StringComparison.Ordinal))
+                    {
+                        var query = line.Trim();
+                        query = query.Length > 200 ? query[..200] : query;
+                        if (plans.ContainsKey(query) || plans.Count >= 8) { plan = null; continue; }
+                        plans[query] = plan;
+                    }
+                    if (plan.Count < 40) plan.Add(line.Length > 250 ? line[..250] : line);
+                    continue;
+                }
+                plan = null;
+                if (line.Contains("  plan:", StringComparison.Ordinal) && line.Contains("duration:", StringComparison.Ordinal))
+                {
+                    plan = [line.Length > 200 ? line[..200] : line];
+                    continue;
+                }
                 // Lock waits over deadlock_timeout (log_lock_waits): the wait, who holds the lock, and the statement.
                 if (line.Contains("still waiting for", StringComparison.Ordinal) || line.Contains("acquired ", StringComparison.Ordinal) && line.Contains(" after ", StringComparison.Ordinal))
                     lockLines = locks.Count < 40 ? 3 : 0;
@@ -718,6 +807,8 @@ internal static class NationalScaleBenchmark
         foreach (var line in locks) Log("      " + line);
         Log($"    autovacuum runs that ended during the HTTP phase: {vacuums.Count}");
         foreach (var line in vacuums.Take(40)) Log("      " + line);
+        Log($"    plans of statements over 250 ms (auto_explain, the first of each query): {plans.Count}");
+        foreach (var lines in plans.Values) Log("      " + string.Join("\n        ", lines));
     }
 
     /// <summary>
@@ -955,6 +1046,9 @@ internal static class NationalScaleBenchmark
         Row("log head (a close's `LogHeads.ReadAsync`, 20 new events since the previous), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50);
         Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50);
         Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
+        if (!o.SkipRebuild)
+            Row("daemon catch-up after the start (the store appends' agencies re-folded whole), s (events)",
+                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0})"), r => r.DaemonCatchUp.TotalSeconds);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
         Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99);
         Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99);
