@@ -323,11 +323,11 @@ public sealed class SakipStateProjection : SakipProjection
                 own.Add(id);
             }
         }
+        await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, log, logTransaction)) await noJit.ExecuteNonQueryAsync(ct);
         foreach (var group in streams.Chunk(_recomputeAgencies))
         {
             var agencies = new Dictionary<string, AgencyModel>(StringComparer.Ordinal);
             var dirty = new DirtySet();
-            await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, log, logTransaction)) await noJit.ExecuteNonQueryAsync(ct);
             await using (var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, log, logTransaction))
             {
                 cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", group.SelectMany(g => g.Value).ToArray()));
