@@ -10,6 +10,23 @@ namespace Ledger.ReadModels;
 public sealed class ProjectionTimings
 {
     private long _pages, _events, _convert, _write, _commit;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string What, long At)> _marks = new();
+
+    /// <summary>Keep a timeline of each page's phases (<see cref="Marks"/>; the rebuild benchmark's --timeline).</summary>
+    public bool Timeline { get; set; }
+
+    /// <summary>The timeline's marks since the last call (what happened, <see cref="Stopwatch.GetTimestamp"/>), oldest first.</summary>
+    public IReadOnlyList<(string What, long At)> Marks()
+    {
+        var list = new List<(string, long)>();
+        while (_marks.TryDequeue(out var m)) list.Add(m);
+        return list;
+    }
+
+    internal void Mark(string what)
+    {
+        if (Timeline) _marks.Enqueue((what, Stopwatch.GetTimestamp()));
+    }
 
     /// <summary>Converting Marten's events of a page (<c>SakipEvent.From</c>) in <c>ApplyAsync</c>.</summary>
     internal void Converted(int events, long ticks)

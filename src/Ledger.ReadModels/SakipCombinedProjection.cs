@@ -35,18 +35,30 @@ public sealed class SakipCombinedProjection : SakipProjection
     /// <summary>The state part (its cache counters and phases).</summary>
     public SakipStateProjection State => _state;
 
+    /// <summary>
+    /// The state part folds the page in memory while the history part writes its rows on the connection (the two share
+    /// nothing but the page); then the state part writes its rows and the PK part its own. Marten's daemon loads the next
+    /// page only once this one has committed, so what the parts do one after another adds to the rebuild's time.
+    /// </summary>
     internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         var t0 = Stopwatch.GetTimestamp();
-        var written = await _state.WriteAsync(batch, connection, transaction, ct);
+        long history = 0;
+        var written = await _state.WriteAsync(batch, connection, transaction, async () =>
+        {
+            var h0 = Stopwatch.GetTimestamp();
+            await _history.WriteAsync(batch, connection, transaction, ct);
+            history = Stopwatch.GetTimestamp() - h0;
+            Timings.Mark("history part done");
+        }, ct);
         var t1 = Stopwatch.GetTimestamp();
-        await _history.WriteAsync(batch, connection, transaction, ct);
-        var t2 = Stopwatch.GetTimestamp();
+        Timings.Mark("state part done");
         await _pk.WriteAsync(batch, connection, transaction, ct);
-        var t3 = Stopwatch.GetTimestamp();
-        _state.Timings.Wrote(t1 - t0);
-        _history.Timings.Wrote(t2 - t1);
-        _pk.Timings.Wrote(t3 - t2);
+        var t2 = Stopwatch.GetTimestamp();
+        // The state part's time is what it adds beyond the history part's, which ran during its fold.
+        _state.Timings.Wrote(t1 - t0 - history);
+        _history.Timings.Wrote(history);
+        _pk.Timings.Wrote(t2 - t1);
         return written;
     }
 

@@ -89,6 +89,7 @@ public abstract class SakipProjection : ProjectionBase, IProjection
             throw new InvalidOperationException(
                 $"Projection '{Name}' runs only on Marten's async daemon (ProjectionLifecycle.Async), whose session commits its writes with the shard's progression.");
         var start = Stopwatch.GetTimestamp();
+        if (Timings.Timeline) Timings.Mark($"apply {events.Count} events from {events[0].Sequence}");
         var batch = new List<SakipEvent>(events.Count);
         foreach (var e in events) batch.Add(SakipEvent.From(e));
         Timings.Converted(events.Count, Stopwatch.GetTimestamp() - start);
@@ -175,14 +176,17 @@ public abstract class SakipProjection : ProjectionBase, IProjection
         public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
         {
             var start = Stopwatch.GetTimestamp();
+            projection.Timings.Mark("writes start");
             _written = await projection.WriteAsync(batch, connection, transaction, token);
             _wrote = Stopwatch.GetTimestamp();
+            projection.Timings.Mark("writes end");
             projection.Timings.Wrote(_wrote - start);
         }
 
         public Task AfterCommitAsync(CancellationToken token)
         {
             projection.Timings.Committed(Stopwatch.GetTimestamp() - _wrote);
+            projection.Timings.Mark("committed");
             return projection.CommittedAsync(_written, token);
         }
     }

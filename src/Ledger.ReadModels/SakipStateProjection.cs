@@ -159,7 +159,17 @@ public sealed class SakipStateProjection : SakipProjection
     /// the log up to F first: the marker says the tables are behind, not by how much.
     /// </para>
     /// </summary>
-    internal override async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    internal override Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct) =>
+        WriteAsync(batch, connection, transaction, null, ct);
+
+    /// <summary>
+    /// As <see cref="WriteAsync(SakipBatch, NpgsqlConnection, NpgsqlTransaction, CancellationToken)"/>; while the page's
+    /// events are folded (memory only, on a thread-pool thread), <paramref name="alongsideFold"/> runs and may use the
+    /// connection (projection <c>sakip</c> writes its history part there). The fold touches no connection: the agencies
+    /// it needs are loaded from the log before it starts, and the state rows are written after both have finished.
+    /// </summary>
+    internal async Task<object?> WriteAsync(SakipBatch batch, NpgsqlConnection connection, NpgsqlTransaction transaction,
+        Func<Task>? alongsideFold, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
@@ -210,13 +220,32 @@ public sealed class SakipStateProjection : SakipProjection
 
             // Pending rows are written whole: no need to track what the page touched.
             var dirty = pending ? null : new DirtySet();
-            var (load, fold) = await FoldBatchAsync(connection, transaction, batch, floor, dirty, ct);
+            Timings.Mark("checkpoint done");
+            var load = await LoadMissingAsync(connection, transaction, batch, floor, ct);
+            long fold;
+            if (alongsideFold is null) fold = FoldBatch(batch, dirty);
+            else
+            {
+                var folding = Task.Run(() => FoldBatch(batch, dirty), CancellationToken.None);
+                Exception? failed = null;
+                try
+                {
+                    await alongsideFold();
+                }
+                catch (Exception ex)
+                {
+                    failed = ex;
+                }
+                fold = await folding; // never leave while the fold still runs; a poison event in it fails the batch first
+                if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+            }
+            Timings.Mark("folded");
             var t4 = Stopwatch.GetTimestamp();
             // Past the capacity a catch-up from nothing stops deferring: this page writes every row, so memory can be bounded.
             var defer = pending && _agencies.Count <= _capacity && batch.Events.Count >= batch.PageSize
                 && await ScalarAsync<bool>(connection, transaction, ReadModelStatements.AnyEventAfter, ct, new NpgsqlParameter<long>("after", through));
             long compute = 0;
-            var writer = new SakipStateWriter(_agencies);
+            var writer = new SakipStateWriter(_agencies, mark: Timings.Mark);
             if (defer)
             {
                 Interlocked.Increment(ref _deferred);
@@ -253,7 +282,7 @@ public sealed class SakipStateProjection : SakipProjection
     /// <summary>
     /// Past <see cref="AgencyCapacity"/>, drops the least recently touched agencies (by their last folded event) down to
     /// three quarters of it; the cache then no longer holds every agency of the log, so one that is touched
-    /// again is re-folded from it (<see cref="FoldBatchAsync"/>).
+    /// again is re-folded from it (<see cref="LoadMissingAsync"/>).
     /// </summary>
     private void Trim()
     {
@@ -344,8 +373,8 @@ public sealed class SakipStateProjection : SakipProjection
     /// re-folded from the log up to <paramref name="loadUpTo"/> (whose rows are written). Returns the ticks of (load,
     /// fold). A batch event that cannot be folded fails the batch naming that event (a poison event).
     /// </summary>
-    private async Task<(long Load, long Fold)> FoldBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        SakipBatch batch, long loadUpTo, DirtySet? dirty, CancellationToken ct)
+    private async Task<long> LoadMissingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SakipBatch batch, long loadUpTo,
+        CancellationToken ct)
     {
         var t2 = Stopwatch.GetTimestamp();
         var missing = batch.Events.Where(e => e.Key.Kind != StreamKind.Other && e.Event is not null).Select(e => e.Key.Agency)
@@ -353,7 +382,12 @@ public sealed class SakipStateProjection : SakipProjection
         foreach (var a in missing) _agencies[a] = new AgencyModel(a);
         if (missing.Count > 0 && loadUpTo > 0 && !_complete)
             await LoadAsync(connection, transaction, batch.Serializer, missing, loadUpTo, ct);
+        return Stopwatch.GetTimestamp() - t2;
+    }
 
+    /// <summary>Folds the batch's events into the states (every agency it names is in memory: <see cref="LoadMissingAsync"/>); returns its ticks.</summary>
+    private long FoldBatch(SakipBatch batch, DirtySet? dirty)
+    {
         var t3 = Stopwatch.GetTimestamp();
         foreach (var e in batch.Events)
         {
@@ -369,8 +403,7 @@ public sealed class SakipStateProjection : SakipProjection
                 throw poison;
             }
         }
-        var t4 = Stopwatch.GetTimestamp();
-        return (t3 - t2, t4 - t3);
+        return Stopwatch.GetTimestamp() - t3;
     }
 
     /// <summary>

@@ -4,6 +4,8 @@ using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Reading;
 using Ledger.Domain.Renstras;
+using System.Runtime.CompilerServices;
+using Ledger.Domain.Rating;
 using Npgsql;
 
 namespace Ledger.ReadModels;
@@ -13,7 +15,7 @@ namespace Ledger.ReadModels;
 /// inserts their new rows. Rows come from Ledger.Domain.Reading (IndicatorYearView, PerformanceTable), as the HTTP
 /// reads compute them. <paramref name="schema"/>: readmodel (the daemon) or the verifier's temporary copies.
 /// </summary>
-internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> agencies, string schema = ReadModelStatements.Schema)
+internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> agencies, string schema = ReadModelStatements.Schema, Action<string>? mark = null)
 {
     /// <summary>The capaian policy every HTTP read uses (ReadQuery.Policy); its id is stored on every row.</summary>
     public static CapaianPolicy Policy => CapaianPolicy.Default;
@@ -59,10 +61,15 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         var lkjipRows = Expand(dirty.LkjipYears, lkjipKeys, (m, y, d) => PerformanceTable.HasRow(d, Index(m, y)));
         _compute += Stopwatch.GetTimestamp() - expand;
         Rows += indicatorRows.Count + lkjipRows.Count;
+        mark?.Invoke("rows expanded");
         await CopyIndicatorStateAsync(conn, indicatorRows, ct);
+        mark?.Invoke("indicator_state copied");
         await CopyLkjipAsync(conn, lkjipRows, ct);
+        mark?.Invoke("lkjip copied");
         await CopyBudgetAsync(conn, dirty.BudgetYears, budgetKeys, ct);
+        mark?.Invoke("budget copied");
         await CopyYearsAsync(conn, dirty.Years, ct);
+        mark?.Invoke("years copied");
         return _compute;
     }
 
@@ -124,20 +131,44 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
         return list;
     }
 
+    // Views built once per (year, definition, scale), by reference: an indicator_state row and the year's LKjIP row share
+    // one, and the year after's LKjIP row uses it as its previous year when the plan and the scale are the same.
+    private readonly Dictionary<(IndexedYear Year, IndicatorDefinition Definition, RatingScale? Scale), IndicatorYearView> _views =
+        new(ViewKey.Comparer);
+
+    private IndicatorYearView View(IndicatorDefinition d, IndexedYear year, RatingScale? scale)
+    {
+        if (!_views.TryGetValue((year, d, scale), out var view))
+            _views[(year, d, scale)] = view = IndicatorYearView.Build(d, year.State.Year, year, scale, Policy);
+        return view;
+    }
+
+    /// <summary>Equality of a view's inputs by reference (the states and definitions are immutable; value equality would compare them deeply).</summary>
+    private sealed class ViewKey : IEqualityComparer<(IndexedYear Year, IndicatorDefinition Definition, RatingScale? Scale)>
+    {
+        public static readonly ViewKey Comparer = new();
+
+        public bool Equals((IndexedYear Year, IndicatorDefinition Definition, RatingScale? Scale) x, (IndexedYear Year, IndicatorDefinition Definition, RatingScale? Scale) y) =>
+            ReferenceEquals(x.Year, y.Year) && ReferenceEquals(x.Definition, y.Definition) && ReferenceEquals(x.Scale, y.Scale);
+
+        public int GetHashCode((IndexedYear Year, IndicatorDefinition Definition, RatingScale? Scale) k) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(k.Year), RuntimeHelpers.GetHashCode(k.Definition), k.Scale is null ? 0 : RuntimeHelpers.GetHashCode(k.Scale));
+    }
+
+    // Each COPY computes its rows as it writes them, so PostgreSQL inserts the rows already sent while the next are computed.
+
     private async Task CopyIndicatorStateAsync(NpgsqlConnection conn,
         List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
-        var start = Stopwatch.GetTimestamp();
-        var rows = keys.Select(k =>
-        {
-            var scale = k.Model.Agency.ScaleFor(k.Year);
-            return (k.Model, k.Renstra, k.Year, k.Definition, scale, View: IndicatorYearView.Build(k.Definition, k.Year, Index(k.Model, k.Year), scale, Policy));
-        }).ToList();
-        _compute += Stopwatch.GetTimestamp() - start;
-        if (rows.Count == 0) return;
+        mark?.Invoke("indicator_state rows: " + keys.Count);
+        if (keys.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyIndicatorState(schema), ct);
-        foreach (var (m, r, y, d, scale, v) in rows)
+        foreach (var (m, r, y, d) in keys)
         {
+            var start = Stopwatch.GetTimestamp();
+            var scale = m.Agency.ScaleFor(y);
+            var v = View(d, Index(m, y), scale);
+            _compute += Stopwatch.GetTimestamp() - start;
             var t = v.Targets;
             w.StartRow();
             w.Text(m.Code); w.Int(y); w.Text(d.Code); w.Text(d.Name); w.Text(d.Unit); w.Text(v.Polarity);
@@ -156,20 +187,19 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     private async Task CopyLkjipAsync(NpgsqlConnection conn,
         List<(AgencyModel Model, RenstraState Renstra, int Year, IndicatorDefinition Definition)> keys, CancellationToken ct)
     {
-        var start = Stopwatch.GetTimestamp();
-        var rows = keys.Select(k =>
-        {
-            var (m, r, y, d) = k;
-            // As PerformanceEndpoints: previous = the year before if its stream exists, with its own plan and scale.
-            var previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0 ? Index(m, y - 1) : null;
-            return (m, r, y, d, Row: PerformanceTable.Row(d, r, Index(m, y), previous, m.Agency.ScaleFor(y), m.Agency.ScaleFor(y - 1), Policy,
-                m.Covering(y - 1) ?? r));
-        }).ToList();
-        _compute += Stopwatch.GetTimestamp() - start;
-        if (rows.Count == 0) return;
+        mark?.Invoke("lkjip rows: " + keys.Count);
+        if (keys.Count == 0) return;
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyLkjipRows(schema), ct);
-        foreach (var (m, r, y, d, row) in rows)
+        foreach (var (m, r, y, d) in keys)
         {
+            var start = Stopwatch.GetTimestamp();
+            // As PerformanceTable.Build (PerformanceEndpoints): previous = the year before if its stream exists, with the
+            // plan that covered it (its definition of the indicator, or this one) and its own scale.
+            var previous = m.Years.TryGetValue(y - 1, out var py) && py.Version > 0
+                ? View((m.Covering(y - 1) ?? r).Indicator(d.Code) ?? d, Index(m, y - 1), m.Agency.ScaleFor(y - 1))
+                : null;
+            var row = PerformanceTable.Row(d, r, View(d, Index(m, y), m.Agency.ScaleFor(y)), previous, Policy);
+            _compute += Stopwatch.GetTimestamp() - start;
             var c = row.Current;
             var p = row.Previous;
             w.StartRow();
@@ -186,22 +216,28 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
     private async Task CopyBudgetAsync(NpgsqlConnection conn, IEnumerable<(string Agency, int Year)> years,
         IEnumerable<(string Agency, int Year, string Code)> keys, CancellationToken ct)
     {
-        var rows = new List<(string Agency, int Year, BudgetState Budget, BudgetLine Line)>();
+        // (agency, year, budget, line, its position in the budget); spent per line computed once per budget.
+        var rows = new List<(string Agency, int Year, BudgetState Budget, BudgetLine Line, int Position)>();
         foreach (var (a, y) in years)
             if (agencies.TryGetValue(a, out var m) && m.Years.TryGetValue(y, out var ym))
-                rows.AddRange(ym.State.Budget.Lines.Select(l => (a, y, ym.State.Budget, l)));
+            {
+                var position = 0;
+                foreach (var l in ym.State.Budget.Lines) rows.Add((a, y, ym.State.Budget, l, position++));
+            }
         foreach (var (a, y, code) in keys)
             if (agencies.TryGetValue(a, out var m) && m.Years.TryGetValue(y, out var ym) && ym.State.Budget.Line(code) is { } l)
-                rows.Add((a, y, ym.State.Budget, l));
+                rows.Add((a, y, ym.State.Budget, l, ym.State.Budget.Lines.IndexOf(l)));
         if (rows.Count == 0) return;
 
+        var spentByLine = new Dictionary<BudgetState, IReadOnlyDictionary<string, decimal>>(ReferenceEqualityComparer.Instance);
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyBudgetLines(schema), ct);
-        foreach (var (a, y, budget, l) in rows)
+        foreach (var (a, y, budget, l, position) in rows)
         {
             // As PerformanceTable.Build: spent includes everything below the line; absorption = spent / pagu × 100.
-            var spent = budget.Spent(l.Code);
+            if (!spentByLine.TryGetValue(budget, out var spentOf)) spentByLine[budget] = spentOf = budget.SpentByLine();
+            var spent = spentOf[l.Code];
             w.StartRow();
-            w.Text(a); w.Int(y); w.Text(l.Code); w.Int(budget.Lines.IndexOf(l)); w.Text(l.Name); w.Text(l.Parent);
+            w.Text(a); w.Int(y); w.Text(l.Code); w.Int(position); w.Text(l.Name); w.Text(l.Parent);
             w.Num(l.PaguMurni); w.Num(l.Pagu); w.Num(l.SpentDirect); w.Num(spent); w.Int(l.SpendingEntries);
             w.Num(Absorption(spent, l.Pagu)); w.Num(l.Pagu - spent); w.Bool(spent > l.Pagu);
         }
@@ -225,11 +261,12 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             var version = m.Years.TryGetValue(y, out var ym) ? ym.Version : 0;
             var s = YearState(m, y);
             var b = s.Budget;
+            var spent = b.TotalSpent;
             w.StartRow();
             w.Text(m.Code); w.Int(y); w.Long(version); w.Bool(s.Closed); w.Text(s.SnapshotHash); w.Int(m.Covering(y)?.PeriodStart);
             w.Text(m.Agency.ScaleFor(y)?.Name); w.Int(s.PkVersions.Count); w.Int(b.Revisions);
-            w.Num(b.TotalPaguMurni); w.Num(b.TotalPagu); w.Num(b.TotalSpent); w.Num(Absorption(b.TotalSpent, b.TotalPagu));
-            w.Num(b.TotalPagu - b.TotalSpent);
+            w.Num(b.TotalPaguMurni); w.Num(b.TotalPagu); w.Num(spent); w.Num(Absorption(spent, b.TotalPagu));
+            w.Num(b.TotalPagu - spent);
         }
         await w.CompleteAsync(ct);
     }

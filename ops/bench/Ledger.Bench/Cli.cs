@@ -8,7 +8,7 @@ internal static class Cli
         Usage: dotnet run -c Release --project ops/bench/Ledger.Bench -- marten-appends [options]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- asof [--events <n>] [--reads <n>] [--snapshot-every <n>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load [--clients <n, 16>] [--duration <s, 30>] [--warmup <s, 5>] [--restarts <n, 3>] [--sweep <n,n,...> [--compare-cache] [--reads-only]] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 200>] [--closes <n, 20>] [--markdown <path>] [--skip-rebuild] [options]
@@ -46,8 +46,10 @@ internal static class Cli
         (loads every event, writes nothing); each round starts one scenario later. --rounds times (default 1) for each
         --batch-size (events per daemon page, default 50000 as the service; a comma-separated list runs each); --parallel also rebuilds
         the three at once; --diagnose also times the loading alone (Marten's loader, plain Npgsql, Npgsql + JSON);
-        --only keeps the scenarios whose names contain a word; --agency-capacity limits the agencies the state part
-        keeps in memory (none by default, as the service). Prints log events/s, CPU of this process and of
+        --only keeps the scenarios whose names contain a word (words separated by a comma without a space after it, so
+        a whole name can be given: --only "sakip (one projection), state rows written once"); --agency-capacity limits
+        the agencies the state part keeps in memory (none by default, as the service); --timeline prints each page's
+        phases (handed to the projection, writes, parts, commit) as times from the rebuild's start. Prints log events/s, CPU of this process and of
         PostgreSQL, GC pauses, other processes' share of the machine, the managed heap left after each rebuild (what
         the state part keeps), and checks every run leaves the same tables.
         The service runs its rebuilds with server GC; this benchmark process uses workstation GC unless started with

@@ -36,6 +36,9 @@ internal sealed record RebuildOptions
     /// <summary>Also time the loading alone, four ways (LoadDiagnostics), once per round and page size.</summary>
     public bool Diagnose { get; init; }
 
+    /// <summary>Print each page's phases (apply, writes, parts, commit) as times from the rebuild's start.</summary>
+    public bool Timeline { get; init; }
+
     /// <summary>The state part's limit on agencies kept in memory (SakipStateProjection.AgencyCapacity); none by default, as the service.</summary>
     public int AgencyCapacity { get; init; } = SakipStateProjection.Unbounded;
 
@@ -55,8 +58,10 @@ internal sealed record RebuildOptions
                 "--rounds" => o with { Rounds = a.Int(1, 20) },
                 "--parallel" => o with { Parallel = true },
                 "--diagnose" => o with { Diagnose = true },
+                "--timeline" => o with { Timeline = true },
                 "--agency-capacity" => o with { AgencyCapacity = a.Int(1, int.MaxValue) },
-                "--only" => o with { Only = a.Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                // Words are separated by a comma not followed by a space (a scenario's name has ", " in it).
+                "--only" => o with { Only = System.Text.RegularExpressions.Regex.Split(a.Value(), ",(?! )").Select(w => w.Trim()).Where(w => w.Length > 0).ToArray() },
                 _ => throw a.Unknown(),
             };
         }
@@ -158,11 +163,17 @@ internal static class SakipRebuildBenchmark
                         var (name, run) = scenarios[(k + round - 1) % scenarios.Count];
                         var phases = projections.Append(combined).Concat(combined.Parts).ToDictionary(p => p, p => p.Timings.Snapshot());
                         var statePhases = (Separate: state.StatePhases.ToString(), Combined: combined.State.StatePhases.ToString());
+                        foreach (var p in projections.Append(combined).Concat(combined.Parts)) { p.Timings.Timeline = o.Timeline; p.Timings.Marks(); }
                         var meter = CostMeter.Start(postmaster);
+                        var started = Stopwatch.GetTimestamp();
                         await run();
                         var cost = meter.Stop();
                         results.Add((round, batchSize, name, cost));
                         Log($"Round {round}, pages of {batchSize:N0}: {name}: {total / cost.Wall.TotalSeconds:N0} events/s; {cost}");
+                        if (o.Timeline)
+                            foreach (var (p, what, at) in projections.Append(combined).Concat(combined.Parts)
+                                         .SelectMany(p => p.Timings.Marks().Select(m => (p, m.What, m.At))).OrderBy(m => m.At))
+                                Log($"  t+{Stopwatch.GetElapsedTime(started, at).TotalSeconds:F3} s {(combined.Parts.Contains(p) ? "sakip/" : "")}{p.Name}: {what}");
                         foreach (var (p, earlier) in phases)
                             if (p.Timings.Snapshot() - earlier is var d && (d.Pages > 0 || d.Write > TimeSpan.Zero))
                                 Log($"  {(combined.Parts.Contains(p) ? "sakip's part " : "")}{p.Name}: {d}");

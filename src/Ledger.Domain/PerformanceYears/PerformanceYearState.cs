@@ -59,12 +59,52 @@ public sealed record BudgetState(bool Enacted, ImmutableList<BudgetLine> Lines, 
     }
 
     /// <summary>Spending on the line itself plus everything recorded below it.</summary>
-    public decimal Spent(string code) =>
-        (Line(code)?.SpentDirect ?? 0m) + Descendants(code).Sum(d => d.SpentDirect);
+    public decimal Spent(string code) => (Line(code)?.SpentDirect ?? 0m) + new SpentBelow(Lines).Of(code);
+
+    /// <summary>
+    /// <see cref="Spent"/> of every line, by code, in one pass over the lines (a table of the whole budget; calling
+    /// <see cref="Spent"/> per line walks the tree below each line again).
+    /// </summary>
+    public IReadOnlyDictionary<string, decimal> SpentByLine()
+    {
+        var below = new SpentBelow(Lines);
+        var spent = new Dictionary<string, decimal>(Lines.Count, StringComparer.Ordinal);
+        foreach (var l in Lines) spent.TryAdd(l.Code, l.SpentDirect + below.Of(l.Code)); // Line(code) is the first line of that code
+        return spent;
+    }
 
     public decimal TotalPaguMurni => Roots.Sum(l => l.PaguMurni);
     public decimal TotalPagu => Roots.Sum(l => l.Pagu);
-    public decimal TotalSpent => Roots.Sum(l => Spent(l.Code));
+
+    public decimal TotalSpent
+    {
+        get
+        {
+            var below = new SpentBelow(Lines);
+            return Roots.Sum(l => (Line(l.Code)?.SpentDirect ?? 0m) + below.Of(l.Code));
+        }
+    }
+
+    /// <summary>
+    /// The spending recorded below a code: the sum, over the lines whose parent is that code, of their own spending and
+    /// of what is below them (the lines of <see cref="Descendants"/>), each code's sum computed once.
+    /// </summary>
+    private sealed class SpentBelow(ImmutableList<BudgetLine> lines)
+    {
+        private readonly ILookup<string?, BudgetLine> _children = lines.ToLookup(l => l.Parent, StringComparer.Ordinal);
+        private readonly Dictionary<string, decimal?> _sums = new(StringComparer.Ordinal);
+
+        public decimal Of(string code)
+        {
+            if (_sums.TryGetValue(code, out var known))
+                return known ?? throw new InvalidOperationException($"Budget line '{code}' is below itself.");
+            _sums[code] = null; // in progress: a cycle in the parents would otherwise recurse forever
+            var sum = 0m;
+            foreach (var c in _children[code]) sum += c.SpentDirect + Of(c.Code);
+            _sums[code] = sum;
+            return sum;
+        }
+    }
 }
 
 /// <summary>Everything about one agency-year: PK versions, realizations, budget, and whether the year is closed.</summary>

@@ -77,9 +77,10 @@ public sealed record PerformanceTable(
             .ToList();
 
         var budget = current.Budget;
+        var spentByLine = budget.SpentByLine();
         var lines = budget.Lines.Select(l =>
         {
-            var spent = budget.Spent(l.Code);
+            var spent = spentByLine[l.Code];
             return new BudgetRow(l.Code, l.Name, l.Parent, l.PaguMurni, l.Pagu, spent, Absorption(spent, l.Pagu), l.Pagu - spent, spent > l.Pagu);
         }).ToList();
         var totals = new BudgetTotals(budget.TotalPaguMurni, budget.TotalPagu, budget.TotalSpent,
@@ -119,7 +120,12 @@ public sealed record PerformanceTable(
         || current.State.CurrentPk?.TargetFor(d.Code) is not null
         || current.Any(d.Code);
 
-    private static PerformanceRow Row(IndicatorDefinition d, RenstraState renstra, IndicatorYearView now, IndicatorYearView? previous, CapaianPolicy policy)
+    /// <summary>
+    /// As the overloads above, from the year's view and the year before's (<paramref name="previous"/>: the view of the
+    /// previous plan's definition of the indicator, or of <paramref name="d"/> when that plan has none, with the previous
+    /// year's scale), for a caller that built the views already (the read models write the views' rows too).
+    /// </summary>
+    public static PerformanceRow Row(IndicatorDefinition d, RenstraState renstra, IndicatorYearView now, IndicatorYearView? previous, CapaianPolicy policy)
     {
         YearMeasure? before = previous is null ? null : YearMeasure.From(previous);
 

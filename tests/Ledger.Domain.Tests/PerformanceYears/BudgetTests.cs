@@ -194,4 +194,43 @@ public class BudgetTests
         var state = Surakarta.Apply(Perubahan(), new RecordSpending("4.1", 700_000_000m, Period.Y), new RecordSpending("4.2", 1_100_068_996m, Period.Y));
         Assert.Equal(1_800_068_996m, state.Budget.Spent("4"));
     }
+
+    [Fact]
+    public void Given_spending_at_several_lines_When_reading_every_line_at_once_Then_each_is_spent_below_it_and_the_total_is_the_roots()
+    {
+        var state = Surakarta.Apply(Perubahan(), new RecordSpending("4.1", 700_000_000m, Period.Y), new RecordSpending("4.2", 1_100_068_996m, Period.Y),
+            new RecordSpending("2", 5_000m, Period.Y));
+        var budget = state.Budget;
+        var byLine = budget.SpentByLine();
+
+        Assert.Equal(budget.Lines.Select(l => l.Code).Distinct().Order(), byLine.Keys.Order());
+        Assert.Equal(1_800_068_996m, byLine["4"]);
+        Assert.Equal(700_000_000m, byLine["4.1"]);
+        Assert.Equal(5_000m, byLine["2"]);
+        // Each line as the walk below it gives: its own spending and every line below it, at any depth.
+        foreach (var l in budget.Lines)
+            Assert.Equal(l.SpentDirect + budget.Descendants(l.Code).Sum(d => d.SpentDirect), byLine[l.Code]);
+        foreach (var l in budget.Lines) Assert.Equal(byLine[l.Code], budget.Spent(l.Code));
+        Assert.Equal(1_800_068_996m + 5_000m, budget.TotalSpent);
+        Assert.Equal(budget.Roots.Sum(r => byLine[r.Code]), budget.TotalSpent);
+    }
+
+    [Fact]
+    public void Given_a_program_kegiatan_and_sub_kegiatan_When_reading_every_line_at_once_Then_spending_rolls_up_every_level()
+    {
+        BudgetLine L(string code, string? parent, decimal spent) => new(code, "line " + code, parent, 1_000m, 1_000m, spent, spent > 0 ? 1 : 0);
+        var budget = new BudgetState(true, [L("1", null, 0m), L("1.1", "1", 0m), L("1.1.1", "1.1", 70m), L("1.1.2", "1.1", 30m), L("1.2", "1", 5m),
+            L("2", null, 0m), L("2.1", "2", 0m), L("2.1.1", "2.1", 1m)], [], 0);
+
+        var byLine = budget.SpentByLine();
+
+        Assert.Equal(105m, byLine["1"]);
+        Assert.Equal(100m, byLine["1.1"]);
+        Assert.Equal(70m, byLine["1.1.1"]);
+        Assert.Equal(5m, byLine["1.2"]);
+        Assert.Equal(1m, byLine["2"]);
+        Assert.Equal(1m, byLine["2.1"]);
+        foreach (var l in budget.Lines) Assert.Equal(byLine[l.Code], budget.Spent(l.Code));
+        Assert.Equal(106m, budget.TotalSpent);
+    }
 }
