@@ -369,9 +369,8 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     /// <summary>
-    /// Decodes and folds a batch into the cached states, marking what it touched. Agencies not in memory are first
-    /// re-folded from the log up to <paramref name="loadUpTo"/> (whose rows are written). Returns the ticks of (load,
-    /// fold). A batch event that cannot be folded fails the batch naming that event (a poison event).
+    /// Before a batch is folded (<see cref="FoldBatch"/>): the agencies it names that are not in memory are re-folded
+    /// from the log up to <paramref name="loadUpTo"/> (whose rows are written), on the batch's connection. Returns its ticks.
     /// </summary>
     private async Task<long> LoadMissingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SakipBatch batch, long loadUpTo,
         CancellationToken ct)
@@ -385,7 +384,11 @@ public sealed class SakipStateProjection : SakipProjection
         return Stopwatch.GetTimestamp() - t2;
     }
 
-    /// <summary>Folds the batch's events into the states (every agency it names is in memory: <see cref="LoadMissingAsync"/>); returns its ticks.</summary>
+    /// <summary>
+    /// Folds the batch's events into the cached states, marking what they touched (every agency it names is in memory:
+    /// <see cref="LoadMissingAsync"/>); memory only, no connection. An event that cannot be folded fails the batch naming
+    /// that event (a poison event). Returns its ticks.
+    /// </summary>
     private long FoldBatch(SakipBatch batch, DirtySet? dirty)
     {
         var t3 = Stopwatch.GetTimestamp();
