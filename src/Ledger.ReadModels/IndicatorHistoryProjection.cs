@@ -47,6 +47,7 @@ public sealed class IndicatorHistoryProjection() : SakipProjection(ProjectionNam
             // The daemon reads the log in its own transaction; the verifier's recompute in its snapshot (batch.Log).
             var (log, logTransaction) = batch.Log ?? (connection, transaction);
             await PrimeAsync(log, logTransaction, batch.Serializer, needy, batch.First, memory, ct);
+            if (Timings.Timeline) Timings.Mark($"history primed: {needy.Length} streams");
         }
 
         await using var w = await connection.BeginBinaryImportAsync(ReadModelStatements.CopyHistory(batch.Schema), ct);
