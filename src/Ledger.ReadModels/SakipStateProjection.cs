@@ -227,17 +227,9 @@ public sealed class SakipStateProjection : SakipProjection
             else
             {
                 var folding = Task.Run(() => FoldBatch(batch, dirty), CancellationToken.None);
-                Exception? failed = null;
-                try
-                {
-                    await alongsideFold();
-                }
-                catch (Exception ex)
-                {
-                    failed = ex;
-                }
-                fold = await folding; // never leave while the fold still runs; a poison event in it fails the batch first
-                if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+                // Both finish before anything else runs; a fold failure (a poison event) is the one raised when both fail.
+                await Task.WhenAll(folding, alongsideFold());
+                fold = folding.Result;
             }
             Timings.Mark("folded");
             var t4 = Stopwatch.GetTimestamp();
@@ -245,7 +237,7 @@ public sealed class SakipStateProjection : SakipProjection
             var defer = pending && _agencies.Count <= _capacity && batch.Events.Count >= batch.PageSize
                 && await ScalarAsync<bool>(connection, transaction, ReadModelStatements.AnyEventAfter, ct, new NpgsqlParameter<long>("after", through));
             long compute = 0;
-            var writer = new SakipStateWriter(_agencies, mark: Timings.Mark);
+            var writer = new SakipStateWriter(_agencies, mark: Timings.Timeline ? Timings.Mark : null);
             if (defer)
             {
                 Interlocked.Increment(ref _deferred);

@@ -44,25 +44,14 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         await using var db = await ReadModelDb.CreateAsync();
         // "dinas-cold-2022" beside "dinas-cold": year-dinas-cold-2022 is dinas-cold's year 2022, not the other agency's.
         string[] agencies = ["dinas-cold", "dinas-cold-2022", "bkpsdm-cold"];
-        var first = await db.StartDaemonAsync();
-        await SakipStory.AppendAsync(db, agencies);
-        await db.WaitForCatchUpAsync(first, TimeSpan.FromSeconds(60));
-        await first.StopAllAsync();
-        first.Dispose();
+        await CatchUpAndStopAsync(db, agencies, TimeSpan.FromSeconds(60));
 
         // The same database, a new store and projection: nothing in memory.
         var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
         using var _ = store;
         using var second = await store.BuildProjectionDaemonAsync();
         await second.StartAllAsync();
-        foreach (var a in agencies)
-        {
-            // A correction of a year already projected, and a new year whose targets come from the Renstra of 2021:
-            // both fold onto what only the log holds.
-            await db.AppendAsync($"year-{a}-2023", [new RealizationCorrected("IK03", "Q2", 0, 12.5m, "Koreksi hasil verifikasi", false)]);
-            await db.AppendAsync($"year-{a}-2024", [SakipStory.Budget(), SakipStory.Pk(a, 2024)]);
-            await db.AppendAsync($"year-{a}-2024", [new RealizationRecorded("IK01", "Q1", 44.5m, null, null, null, null, null)]);
-        }
+        foreach (var a in agencies) await AppendLaterAsync(db, a);
         await db.WaitForCatchUpAsync(second, TimeSpan.FromSeconds(60));
         output.WriteLine($"agencies loaded from the log {projection.State.AgenciesLoaded}, cache reloads {projection.State.CacheReloads}");
 
@@ -80,16 +69,12 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         // stream in version order, stream after stream (not in the log's order across streams), and folded.
         await using var db = await ReadModelDb.CreateAsync();
         var agencies = Enumerable.Range(1, 24).Select(i => $"dinas-page-{i:D2}").ToArray();
-        var first = await db.StartDaemonAsync();
-        await SakipStory.AppendAsync(db, agencies);
-        await db.WaitForCatchUpAsync(first, TimeSpan.FromSeconds(120));
-        await first.StopAllAsync();
-        first.Dispose();
+        await CatchUpAndStopAsync(db, agencies, TimeSpan.FromSeconds(120));
 
         // The backlog, written while no daemon runs, interleaving the agencies' streams in the log.
-        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2023", [new RealizationCorrected("IK03", "Q2", 0, 12.5m, "Koreksi hasil verifikasi", false)]);
+        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2023", [Correction]);
         foreach (var a in agencies) await db.AppendAsync($"year-{a}-2024", [SakipStory.Budget(), SakipStory.Pk(a, 2024)]);
-        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2024", [new RealizationRecorded("IK01", "Q1", 44.5m, null, null, null, null, null)]);
+        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2024", [Realization]);
 
         var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
         using var _ = store;
@@ -103,5 +88,28 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         Assert.Equal(agencies.Length, await db.ScalarAsync<long>(
             "SELECT count(*) FROM readmodel.performance_years WHERE year = 2024 AND agency = ANY(@a)", ("a", agencies)));
         await second.StopAllAsync();
+    }
+
+    private static readonly RealizationCorrected Correction = new("IK03", "Q2", 0, 12.5m, "Koreksi hasil verifikasi", false);
+    private static readonly RealizationRecorded Realization = new("IK01", "Q1", 44.5m, null, null, null, null, null);
+
+    /// <summary>The story of <paramref name="agencies"/> appended and caught up by a daemon, which is then stopped: the tables are caught up, no cache is left.</summary>
+    private static async Task CatchUpAndStopAsync(ReadModelDb db, string[] agencies, TimeSpan timeout)
+    {
+        using var first = await db.StartDaemonAsync();
+        await SakipStory.AppendAsync(db, agencies);
+        await db.WaitForCatchUpAsync(first, timeout);
+        await first.StopAllAsync();
+    }
+
+    /// <summary>
+    /// A correction of a year already projected, and a new year whose targets come from the Renstra of 2021: both fold
+    /// onto what only the log holds.
+    /// </summary>
+    private static async Task AppendLaterAsync(ReadModelDb db, string agency)
+    {
+        await db.AppendAsync($"year-{agency}-2023", [Correction]);
+        await db.AppendAsync($"year-{agency}-2024", [SakipStory.Budget(), SakipStory.Pk(agency, 2024)]);
+        await db.AppendAsync($"year-{agency}-2024", [Realization]);
     }
 }

@@ -80,8 +80,8 @@ public sealed record BudgetState(bool Enacted, ImmutableList<BudgetLine> Lines, 
     {
         get
         {
-            var below = new SpentBelow(Lines);
-            return Roots.Sum(l => (Line(l.Code)?.SpentDirect ?? 0m) + below.Of(l.Code));
+            var spent = SpentByLine();
+            return Roots.Sum(l => spent[l.Code]);
         }
     }
 

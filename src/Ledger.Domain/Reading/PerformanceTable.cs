@@ -83,8 +83,8 @@ public sealed record PerformanceTable(
             var spent = spentByLine[l.Code];
             return new BudgetRow(l.Code, l.Name, l.Parent, l.PaguMurni, l.Pagu, spent, Absorption(spent, l.Pagu), l.Pagu - spent, spent > l.Pagu);
         }).ToList();
-        var totals = new BudgetTotals(budget.TotalPaguMurni, budget.TotalPagu, budget.TotalSpent,
-            Absorption(budget.TotalSpent, budget.TotalPagu), budget.TotalPagu - budget.TotalSpent);
+        var (pagu, spentTotal) = (budget.TotalPagu, budget.TotalSpent);
+        var totals = new BudgetTotals(budget.TotalPaguMurni, pagu, spentTotal, Absorption(spentTotal, pagu), pagu - spentTotal);
 
         return new PerformanceTable(current.AgencyCode, current.Year, rows, lines, totals);
     }
