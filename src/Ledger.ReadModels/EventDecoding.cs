@@ -96,7 +96,7 @@ internal sealed record SakipEvent(
     }
 }
 
-/// <summary>Marten's event headers (deserialized by its System.Text.Json serializer: values are JsonElements).</summary>
+/// <summary>Marten's event headers as <see cref="EventHeadersConverter"/> reads them (text, <see cref="JsonHeaderValue"/>; JsonElements from elsewhere).</summary>
 internal static class Header
 {
     public static string? Text(IReadOnlyDictionary<string, object>? headers, string name) =>
@@ -104,6 +104,7 @@ internal static class Header
         {
             null => null,
             string s => s,
+            JsonHeaderValue json => json.Json,
             JsonElement { ValueKind: JsonValueKind.String } j => j.GetString(),
             JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
             JsonElement j => j.GetRawText(),
@@ -115,6 +116,7 @@ internal static class Header
         headers is not null && headers.TryGetValue(name, out var v) ? v switch
         {
             null => null,
+            JsonHeaderValue json => json.Json,
             JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => null,
             JsonElement j => j.GetRawText(),
             _ => JsonSerializer.Serialize(v, LedgerJson.Options),

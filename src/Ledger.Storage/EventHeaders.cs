@@ -19,24 +19,37 @@ public static class EventHeaders
     public const string IdempotencyKey = "idempotencyKey";
 }
 
-/// <summary>Reads Ledger's headers back from a Marten event, whatever CLR shape the deserialiser gave them.</summary>
+/// <summary>
+/// Reads Ledger's headers back from a Marten event. Marten's serializer gives them as <see cref="EventHeadersConverter"/>
+/// reads them (text as <see cref="string"/>, the actor as a <see cref="JsonHeaderValue"/>); any other CLR shape (a header
+/// set on an event not yet stored) is serialized to JSON first.
+/// </summary>
 public static class EventHeaderValues
 {
-    /// <summary>The header as JSON, or null when absent.</summary>
+    /// <summary>The header as JSON (an element of its own), or null when absent.</summary>
     public static System.Text.Json.JsonElement? Json(JasperFx.Events.IEvent e, string name)
     {
         if (e.Headers is null || !e.Headers.TryGetValue(name, out var value) || value is null) return null;
         return value switch
         {
             System.Text.Json.JsonElement element => element,
+            JsonHeaderValue json => json.ToElement(),
             _ => System.Text.Json.JsonSerializer.SerializeToElement(value, value.GetType(), LedgerJson.Options),
         };
     }
 
-    /// <summary>A text header (reason, agency, idempotency key), or null.</summary>
+    /// <summary>A text header (reason, agency, idempotency key) exactly as written, or null (absent, or not text).</summary>
     public static string? Text(JasperFx.Events.IEvent e, string name) =>
-        Json(e, name) is { ValueKind: System.Text.Json.JsonValueKind.String } s ? s.GetString() : null;
+        e.Headers is not null && e.Headers.TryGetValue(name, out var value) ? value switch
+        {
+            string text => text,
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element => element.GetString(),
+            _ => null,
+        } : null;
 
     /// <summary>The actor header as JSON text (for tables and responses that keep it as JSON), or null.</summary>
-    public static string? ActorJson(JasperFx.Events.IEvent e) => Json(e, EventHeaders.Actor) is { } a ? a.GetRawText() : null;
+    public static string? ActorJson(JasperFx.Events.IEvent e) =>
+        e.Headers is not null && e.Headers.TryGetValue(EventHeaders.Actor, out var value) && value is JsonHeaderValue json
+            ? json.Json
+            : Json(e, EventHeaders.Actor) is { } a ? a.GetRawText() : null;
 }

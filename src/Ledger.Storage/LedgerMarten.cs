@@ -19,7 +19,8 @@ namespace Ledger.Storage;
 ///   <see cref="SettledSequence"/> relies on, and concurrent writers of one stream queue instead of failing late;</item>
 /// <item>correlation id, causation id and headers on, frozen: Marten's schema tool drops a column whose setting is
 ///   switched off, with its content; a unique index on event ids (evidence links name events by id);</item>
-/// <item>event type names from <see cref="DomainEventTypes.All"/>, payloads in <see cref="LedgerJson"/>.</item>
+/// <item>event type names from <see cref="DomainEventTypes.All"/>, payloads in <see cref="LedgerJson"/>; headers read by
+///   <see cref="EventHeadersConverter"/> (text stays text, the actor is a <see cref="JsonHeaderValue"/>).</item>
 /// </list>
 /// </summary>
 public static class LedgerMarten
@@ -44,7 +45,9 @@ public static class LedgerMarten
         events.MetadataConfig.HeadersEnabled = true;
         foreach (var (name, type) in DomainEventTypes.All) events.MapEventType(type, name);
 
-        options.UseSystemTextJsonForSerialization(new System.Text.Json.JsonSerializerOptions(LedgerJson.Options), EnumStorage.AsString, Casing.CamelCase);
+        var json = new System.Text.Json.JsonSerializerOptions(LedgerJson.Options);
+        json.Converters.Insert(0, new EventHeadersConverter()); // headers read back as written (before Marten's converter for object)
+        options.UseSystemTextJsonForSerialization(json, EnumStorage.AsString, Casing.CamelCase);
         options.Serializer(new BufferedRowSerializer(options.Serializer()));
         LedgerAggregates.Register(options);
     }
