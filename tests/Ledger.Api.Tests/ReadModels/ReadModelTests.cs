@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Alba;
-using Ledger.Api.Tests.Writes;
 
 namespace Ledger.Api.Tests.ReadModels;
 
@@ -149,28 +148,6 @@ public sealed class ReadModelTests(LedgerApiFactory f) : IClassFixture<LedgerApi
         static int? Int(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetInt32();
         static string? Text(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetString();
         static decimal? Num(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetDecimal();
-    }
-
-    /// <summary>
-    /// A reason that looks like a date or an instant is history as the user wrote it, in the HTTP history and in the
-    /// history table the daemon writes. Marten's reader of headers turned such text into a DateTime, which the two then
-    /// printed in two other formats ("2025-03-31T00:00:00" and "03/31/2025 00:00:00").
-    /// </summary>
-    [Theory]
-    [InlineData("2025-03-31")]
-    [InlineData("2026-12-05T06:00:00+07:00")]
-    public async Task DateLikeReason_IsKeptAsWritten_InTheHttpHistoryAndTheHistoryTable(string reason)
-    {
-        var s = await Surakarta.WithRenstraAsync(f);
-        await s.PostAsync(s.Approver, "pk/2023", Surakarta.PkMurni, 201);
-        await s.PostAsync(s.Staff, "realizations", new { indicator = "I8", year = 2023, period = "Y", value = 5_000, reason }); // the write's reason header
-        await ReadModelStory.CatchUpAsync(f);
-
-        var http = (await f.Scenario(x => { x.WithBearerToken(s.Staff); x.Get.Url($"/api/agencies/{s.Agency}/indicators/I8/history"); x.StatusCodeShouldBe(200); }))
-            .Json.EnumerateArray().Single(h => h.GetProperty("kind").GetString() == "realization.recorded");
-        Assert.Equal(reason, http.GetProperty("reason").GetString());
-        Assert.Equal(reason, await ReadModelStory.ScalarAsync<string>(f,
-            "SELECT reason FROM readmodel.indicator_history WHERE agency = @a AND indicator = 'I8' AND change = 'realization-recorded'", ("a", s.Agency)));
     }
 
     private sealed record HistoryRow(
