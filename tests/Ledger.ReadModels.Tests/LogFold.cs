@@ -159,8 +159,8 @@ internal static class LogFold
             var key = StreamKey.Of(e.StreamKey!, e.Headers);
             if (key.Kind == StreamKind.Other || e.Data is not IDomainEvent ev) continue;
             if (!agencies.TryGetValue(key.Agency, out var a)) agencies[key.Agency] = a = new Agency(key.Agency);
-            var actor = e.Headers?[EventHeaders.Actor] is System.Text.Json.JsonElement j ? j.GetProperty("name").GetString() : null;
-            var reason = e.Headers?.TryGetValue(EventHeaders.Reason, out var rsn) == true ? rsn.ToString() : null;
+            var actor = EventHeaderValues.Json(e, EventHeaders.Actor) is { } j ? j.GetProperty("name").GetString() : null;
+            var reason = EventHeaderValues.Text(e, EventHeaders.Reason);
             switch (stateUpTo is { } limit && e.Sequence > limit ? StreamKind.Other : key.Kind)
             {
                 case StreamKind.Agency: a.State = a.State.Evolve(ev); break;

@@ -49,5 +49,9 @@ public sealed class StreamKeyTests
         Assert.Equal(new StreamKey(StreamKind.Year, "a-b", 2023), StreamKey.Of("year-a-b-2023", Headers("a-b")));
         Assert.Equal(StreamKind.Other, StreamKey.Of("year-a-b-2023", Headers("a")).Kind); // a header naming another agency
         Assert.Equal(StreamKind.Other, StreamKey.Of("users", Headers("a")).Kind);
+
+        // As Marten's read gives them now (EventHeadersConverter): the header is text.
+        Assert.Equal(new StreamKey(StreamKind.Year, "a-b", 2023), StreamKey.Of("year-a-b-2023", new Dictionary<string, object> { [EventHeaders.Agency] = "a-b" }));
+        Assert.Equal(StreamKind.Other, StreamKey.Of("year-a-b-2023", new Dictionary<string, object> { [EventHeaders.Agency] = "a" }).Kind);
     }
 }

@@ -131,10 +131,21 @@ public sealed class AuditLoader(StreamLoader store)
     public static AuditedEvent Audited(JasperFx.Events.IEvent e, int? year) =>
         new(e.Sequence, e.Id, e.StreamKey!, year, e.Timestamp, ActorOf(e), EventHeaderValues.Text(e, EventHeaders.Reason), DomainCommands.Decode(e));
 
-    /// <summary>The actor header <see cref="CurrentUser.ToActor"/> wrote; anything unreadable is an unknown actor.</summary>
-    public static Actor ActorOf(JasperFx.Events.IEvent e)
+    /// <summary>
+    /// The actor header <see cref="CurrentUser.ToActor"/> wrote; anything unreadable is an unknown actor. The events read
+    /// with one actor share one <see cref="JsonHeaderValue"/> (<see cref="EventHeadersConverter"/>), so it is parsed once
+    /// per value, not once per event.
+    /// </summary>
+    public static Actor ActorOf(JasperFx.Events.IEvent e) =>
+        e.Headers is not null && e.Headers.TryGetValue(EventHeaders.Actor, out var value) && value is JsonHeaderValue shared
+            ? Actors.GetValue(shared, static v => ActorOf(v.ToElement()))
+            : EventHeaderValues.Json(e, EventHeaders.Actor) is { } json ? ActorOf(json) : Actor.Unknown;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonHeaderValue, Actor> Actors = new();
+
+    private static Actor ActorOf(JsonElement actor)
     {
-        if (EventHeaderValues.Json(e, EventHeaders.Actor) is not { ValueKind: JsonValueKind.Object } actor) return Actor.Unknown;
+        if (actor.ValueKind != JsonValueKind.Object) return Actor.Unknown;
         string? Text(string name) => actor.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         return new Actor(Text("name"), Text("nip"), Text("role"));
     }
