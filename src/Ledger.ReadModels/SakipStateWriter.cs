@@ -1,11 +1,11 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Ledger.Domain;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.Rating;
 using Ledger.Domain.Reading;
 using Ledger.Domain.Renstras;
-using System.Runtime.CompilerServices;
-using Ledger.Domain.Rating;
 using Npgsql;
 
 namespace Ledger.ReadModels;

@@ -48,6 +48,7 @@ public static class DeclaringBudgetTotalsDecision
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var declared = new List<BudgetTotalDeclared>();
+        var spentByLine = budget.SpentByLine(); // one pass for every declared line
         for (var i = 0; i < command.Totals.Count; i++)
         {
             var t = command.Totals[i];
@@ -69,7 +70,7 @@ public static class DeclaringBudgetTotalsDecision
             // An efficiency may be negative (spending above pagu), so neither claim is checked for sign; an absorption
             // above 100 is overspending, also a claim to check, not to refuse.
             var pagu = isTotal ? budget.TotalPagu : budget.Line(t.Code)!.Pagu;
-            var spent = isTotal ? budget.TotalSpent : budget.Spent(t.Code);
+            var spent = isTotal ? budget.TotalSpent : spentByLine[t.Code];
             declared.Add(new BudgetTotalDeclared(t.Code, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, pagu, spent, t.ClaimedAbsorption));
         }
         return Decision.Accept(new BudgetTotalsDeclared(command.Source.Trim(), declared));

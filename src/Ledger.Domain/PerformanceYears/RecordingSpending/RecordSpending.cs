@@ -38,9 +38,10 @@ public static class RecordingSpendingDecision
             return Decision.Refuse(RuleCodes.SpendingLevelMixed,
                 $"Spending for this branch is recorded on '{otherLevel.Code}'; record it at one level only.", "code");
 
-        var spentToDate = budget.Spent(line.Code) + command.Amount;
+        var spent = budget.SpentByLine(); // the line's and every ancestor's, in one pass
+        var spentToDate = spent[line.Code] + command.Amount;
         var exceeds = spentToDate > line.Pagu
-            || budget.Ancestors(line.Code).Any(a => budget.Spent(a.Code) + command.Amount > a.Pagu);
+            || budget.Ancestors(line.Code).Any(a => spent[a.Code] + command.Amount > a.Pagu);
         return Decision.Accept(new SpendingRecorded(line.Code, command.Amount, Wire.Name(command.Period), spentToDate, line.Pagu, exceeds,
             command.ClaimedEfficiency));
     }
