@@ -79,6 +79,18 @@ public abstract class SakipProjection : ProjectionBase, IProjection
         }
     }
 
+    /// <summary>
+    /// A replay from the start of the log (a rebuild, or a shard that has committed nothing) loads the next page while the
+    /// current one is written (<see cref="OverlappedReplay"/>, the default). Off: Marten's own loop, which loads a page
+    /// only after the one before has committed (the rebuild benchmark's baseline).
+    /// </summary>
+    public bool OverlapReplayLoads { get; set; } = true;
+
+    /// <summary>Replays from the start that <see cref="OverlappedReplay"/> drove (tests, the benchmark).</summary>
+    public long OverlappedReplays => Interlocked.Read(ref _overlappedReplays);
+    private long _overlappedReplays;
+    internal void CountOverlappedReplay() => Interlocked.Increment(ref _overlappedReplays);
+
     /// <summary>Time per phase (the rebuild benchmark prints it).</summary>
     public ProjectionTimings Timings { get; } = new();
 

@@ -50,7 +50,9 @@ public static class SakipReadModels
     {
         var projection = new SakipCombinedProjection { BatchSize = batchSize };
         projection.State.AgencyCapacity = agencyCapacity;
-        options.Projections.Add(projection, ProjectionLifecycle.Async);
+        // Marten's own wrapper of an IProjection, but with replays that load ahead (SakipProjectionSource).
+        projection.Lifecycle = ProjectionLifecycle.Async;
+        options.Projections.Add(new SakipProjectionSource(projection), ProjectionLifecycle.Async);
         NeverSkip(options);
         return projection;
     }

@@ -127,6 +127,7 @@ internal static class SakipRebuildBenchmark
                 ("sakip-state, sakip-history, sakip-pk one after another, state rows written once", () => SeparateAsync(true)),
                 ("sakip (one projection), state rows page by page", () => CombinedAsync(false)),
                 ("sakip (one projection), state rows written once", () => CombinedAsync(true)),
+                ("sakip (one projection), state rows written once, each page loaded after the one before committed (Marten's loop)", () => CombinedAsync(true, overlap: false)),
             };
             if (o.Parallel)
                 scenarios.Add(("sakip-state, sakip-history, sakip-pk at once, state rows written once", async () =>
@@ -203,10 +204,18 @@ internal static class SakipRebuildBenchmark
                 foreach (var p in projections) await daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct);
             }
 
-            Task CombinedAsync(bool once)
+            async Task CombinedAsync(bool once, bool overlap = true)
             {
                 combined.State.WriteRowsOnce = once;
-                return daemon.RebuildProjectionAsync(combined.Name, TimeSpan.FromMinutes(10), ct);
+                combined.OverlapReplayLoads = overlap;
+                try
+                {
+                    await daemon.RebuildProjectionAsync(combined.Name, TimeSpan.FromMinutes(10), ct);
+                }
+                finally
+                {
+                    combined.OverlapReplayLoads = true;
+                }
             }
             var rows = results.GroupBy(r => (r.BatchSize, r.Name)).Select(g =>
             {
