@@ -42,14 +42,16 @@ internal static class Cli
         rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,
         then rebuilds the read models with Marten's async daemon (RebuildProjectionAsync) in each layout, side by side in
         one run: "before" (sakip-state, sakip-history, sakip-pk one after another, state rows page by page), the three
-        with state rows written once, sakip (one projection) page by page and with rows written once, and Marten alone
+        with state rows written once, sakip (one projection) page by page and with rows written once (also with Marten's
+        own loop, each page loaded after the one before committed, instead of Ledger's overlapped replay), and Marten alone
         (loads every event, writes nothing); each round starts one scenario later. --rounds times (default 1) for each
         --batch-size (events per daemon page, default 50000 as the service; a comma-separated list runs each); --parallel also rebuilds
         the three at once; --diagnose also times the loading alone (Marten's loader, plain Npgsql, Npgsql + JSON);
         --only keeps the scenarios whose names contain a word (words separated by a comma without a space after it, so
         a whole name can be given: --only "sakip (one projection), state rows written once"); --agency-capacity limits
         the agencies the state part keeps in memory (none by default, as the service); --timeline prints each page's
-        phases (handed to the projection, writes, parts, commit) as times from the rebuild's start. Prints log events/s, CPU of this process and of
+        phases (handed to the projection, writes, parts, commit) as times from the rebuild's start; --warmup rebuilds
+        with each scenario once first, not counted (a process's first rebuild runs at about half speed). Prints log events/s, CPU of this process and of
         PostgreSQL, GC pauses, other processes' share of the machine, the managed heap left after each rebuild (what
         the state part keeps), and checks every run leaves the same tables.
         The service runs its rebuilds with server GC; this benchmark process uses workstation GC unless started with

@@ -36,6 +36,12 @@ internal sealed record RebuildOptions
     /// <summary>Also time the loading alone, four ways (LoadDiagnostics), once per round and page size.</summary>
     public bool Diagnose { get; init; }
 
+    /// <summary>
+    /// Rebuild with each scenario once before the measured rounds, not counted: the process's first rebuild runs at
+    /// about half speed (the runtime's warm-up), and it always fell on the first scenario of round 1.
+    /// </summary>
+    public bool Warmup { get; init; }
+
     /// <summary>Print each page's phases (apply, writes, parts, commit) as times from the rebuild's start.</summary>
     public bool Timeline { get; init; }
 
@@ -59,6 +65,7 @@ internal sealed record RebuildOptions
                 "--parallel" => o with { Parallel = true },
                 "--diagnose" => o with { Diagnose = true },
                 "--timeline" => o with { Timeline = true },
+                "--warmup" => o with { Warmup = true },
                 "--agency-capacity" => o with { AgencyCapacity = a.Int(1, int.MaxValue) },
                 // Words are separated by a comma not followed by a space (a scenario's name has ", " in it).
                 "--only" => o with { Only = System.Text.RegularExpressions.Regex.Split(a.Value(), ",(?! )").Select(w => w.Trim()).Where(w => w.Length > 0).ToArray() },
@@ -143,6 +150,15 @@ internal static class SakipRebuildBenchmark
             Log($"Managed heap before the rounds (after a full collection): {RetainedMegabytes():N0} MB; agencies kept in memory by the state part: " +
                 (o.AgencyCapacity == SakipStateProjection.Unbounded ? "no limit (the service's default)" : $"at most {o.AgencyCapacity:N0}"));
             string? reference = null;
+            if (o.Warmup)
+            {
+                foreach (var (name, run) in scenarios)
+                {
+                    var warm = Stopwatch.StartNew();
+                    await run();
+                    Log($"Warm-up (not counted): {name}: {total / warm.Elapsed.TotalSeconds:N0} events/s");
+                }
+            }
             for (var round = 1; round <= o.Rounds; round++)
             {
                 foreach (var batchSize in o.BatchSizes)
