@@ -50,6 +50,9 @@ internal sealed class SakipExecution(
 
     public SakipProjection Projection => source.Projection;
 
+    /// <summary>Cancelled when the agent stops this execution (a failed page, the agent stopped or disposed).</summary>
+    internal CancellationToken Stopped => _cancellation.Token;
+
     public override bool TryBuildReplayExecutor([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReplayExecutor? executor)
     {
         executor = source.Projection.OverlapReplayLoads
@@ -138,6 +141,8 @@ internal sealed class OverlappedReplay(SakipExecution execution, IEventLoader lo
         logger.LogInformation("Replaying {Shard} from {Floor} to {Ceiling}, loading each page while the one before is written.", shard.Identity, floor, ceiling);
         execution.Projection.CountOverlappedReplay();
         var timings = execution.Projection.Timings;
+        // A load still running when the execution is stopped (a failed page) is not waited for.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellation, execution.Stopped);
 
         Task<EventPage>? loading = LoadAsync(floor);
         while (loading is not null)
@@ -175,7 +180,7 @@ internal sealed class OverlappedReplay(SakipExecution execution, IEventLoader lo
             ErrorOptions = request.ErrorHandling,
             Runtime = request.Runtime,
             Metrics = agent.Metrics,
-        }, cancellation);
+        }, stopping.Token);
         }
     }
 }

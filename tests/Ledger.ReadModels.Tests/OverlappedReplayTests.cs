@@ -68,7 +68,7 @@ public sealed class OverlappedReplayTests(ITestOutputHelper output)
         await db.WaitForCatchUpAsync(daemon, Timeout);
         Assert.Equal(1, db.Projection.OverlappedReplays);
         await LogFold.AssertTablesEqualFoldAsync(db);
-        Assert.Equal("Running", daemon.Tracker.CurrentState(ReadModelDb.Shard)?.AgentStatus ?? "Running");
+        Assert.Equal(JasperFx.AgentStatus.Running, daemon.StatusFor(ReadModelDb.Shard));
         await daemon.StopAllAsync();
     }
 
