@@ -76,14 +76,10 @@ public sealed record BudgetState(bool Enacted, ImmutableList<BudgetLine> Lines, 
     public decimal TotalPaguMurni => Roots.Sum(l => l.PaguMurni);
     public decimal TotalPagu => Roots.Sum(l => l.Pagu);
 
-    public decimal TotalSpent
-    {
-        get
-        {
-            var spent = SpentByLine();
-            return Roots.Sum(l => spent[l.Code]);
-        }
-    }
+    public decimal TotalSpent => TotalSpentOf(SpentByLine());
+
+    /// <summary><see cref="TotalSpent"/> from a <see cref="SpentByLine"/> table the caller already has (the roots' sum).</summary>
+    public decimal TotalSpentOf(IReadOnlyDictionary<string, decimal> spentByLine) => Roots.Sum(l => spentByLine[l.Code]);
 
     /// <summary>
     /// The spending recorded below a code: the sum, over the lines whose parent is that code, of their own spending and

@@ -83,7 +83,7 @@ public sealed record PerformanceTable(
             var spent = spentByLine[l.Code];
             return new BudgetRow(l.Code, l.Name, l.Parent, l.PaguMurni, l.Pagu, spent, Absorption(spent, l.Pagu), l.Pagu - spent, spent > l.Pagu);
         }).ToList();
-        var (pagu, spentTotal) = (budget.TotalPagu, budget.TotalSpent);
+        var (pagu, spentTotal) = (budget.TotalPagu, budget.TotalSpentOf(spentByLine));
         var totals = new BudgetTotals(budget.TotalPaguMurni, pagu, spentTotal, Absorption(spentTotal, pagu), pagu - spentTotal);
 
         return new PerformanceTable(current.AgencyCode, current.Year, rows, lines, totals);

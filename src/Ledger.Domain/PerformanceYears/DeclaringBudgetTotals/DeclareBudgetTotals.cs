@@ -70,7 +70,7 @@ public static class DeclaringBudgetTotalsDecision
             // An efficiency may be negative (spending above pagu), so neither claim is checked for sign; an absorption
             // above 100 is overspending, also a claim to check, not to refuse.
             var pagu = isTotal ? budget.TotalPagu : budget.Line(t.Code)!.Pagu;
-            var spent = isTotal ? budget.TotalSpent : spentByLine[t.Code];
+            var spent = isTotal ? budget.TotalSpentOf(spentByLine) : spentByLine[t.Code];
             declared.Add(new BudgetTotalDeclared(t.Code, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, pagu, spent, t.ClaimedAbsorption));
         }
         return Decision.Accept(new BudgetTotalsDeclared(command.Source.Trim(), declared));
