@@ -75,7 +75,7 @@ internal sealed record SakipEvent(
     /// From a daemon batch. <see cref="Event"/> is null for data that is not one of the domain's events (Marten could
     /// not have loaded an unknown type without failing first, so this is only other kinds of streams).
     /// </summary>
-    public static SakipEvent From(IEvent e) =>
+    public static SakipEvent From(IEvent e) => e is ReplayedEvent { Data: var decoded } ? decoded :
         new(e.Sequence, e.Id, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, Header.Json(e.Headers, EventHeaders.Actor),
             Header.Text(e.Headers, EventHeaders.Reason), StreamKey.Of(e.StreamKey ?? "", e.Headers), e.Data as IDomainEvent, e);
 
@@ -83,16 +83,17 @@ internal sealed record SakipEvent(
     /// The same from a row of <see cref="ReadModelStatements.LogEvents"/> (the verifier's recompute reads the log in its
     /// own transaction): the headers as the daemon's <see cref="From"/> reads them (the actor object's JSON, the reason's
     /// and the agency's text), the payload deserialized by Marten's serializer under its stored type name; no
-    /// <see cref="Event"/> for another kind of stream or a type the domain does not know.
+    /// <see cref="Event"/> for another kind of stream or a type the domain does not know. <paramref name="source"/>: the
+    /// event that names it to the daemon (a replay's <see cref="ReplayedEvent"/>), none for the verifier's re-reads.
     /// </summary>
-    public static SakipEvent Read(NpgsqlDataReader r, ISerializer serializer)
+    public static SakipEvent Read(NpgsqlDataReader r, ISerializer serializer, IEvent? source = null)
     {
         var stream = r.GetString(2);
         var type = r.GetString(4);
         var key = StreamKey.Of(stream, r.IsDBNull(7) ? StreamKey.AgencyOf(stream) : r.GetString(7));
         var ev = key.Kind != StreamKind.Other && DomainEventTypes.TypeOf(type) is { } t ? serializer.FromJson(t, r, 5) as IDomainEvent : null;
         return new(r.GetInt64(0), r.GetGuid(1), stream, r.GetInt64(3), type, r.GetFieldValue<DateTimeOffset>(6),
-            r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), key, ev, null);
+            r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), key, ev, source);
     }
 }
 

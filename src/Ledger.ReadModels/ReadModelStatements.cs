@@ -109,7 +109,7 @@ internal static class ReadModelStatements
         """;
 
     /// <summary>
-    /// The verifier's recompute: the log's events (@after, @upto] in sequence order, with what a daemon page gives the
+    /// The verifier's recompute and a replay's pages (<c>SakipPageLoader</c>): the log's events (@after, @upto] in sequence order, with what a daemon page gives the
     /// projections (<c>SakipEvent.Read</c>: seq, id, stream, version, type, payload, recorded time, the agency, actor and
     /// reason headers); <paramref name="filtered"/>: only the types in @types (a projection's event-type filter);
     /// <paramref name="paged"/>: at most @max of them (a daemon page). The primary key's range.
@@ -121,6 +121,9 @@ internal static class ReadModelStatements
          WHERE seq_id > @after AND seq_id <= @upto{(filtered ? " AND type = ANY(@types)" : "")}
          ORDER BY seq_id{(paged ? " LIMIT @max" : "")}
         """;
+
+    /// <summary>The column of <see cref="LogEvents"/> that holds the stored type name.</summary>
+    public const int LogEventsType = 4;
 
     /// <summary>The verifier's snapshot transaction only reads: it never takes a transaction id (which a settled log head would wait for).</summary>
     public const string ReadOnly = "SET TRANSACTION READ ONLY";

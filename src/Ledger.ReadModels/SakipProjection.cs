@@ -86,6 +86,16 @@ public abstract class SakipProjection : ProjectionBase, IProjection
     /// </summary>
     public bool OverlapReplayLoads { get; set; } = true;
 
+    /// <summary>
+    /// A replay driven by <see cref="OverlappedReplay"/> reads its pages straight from the log into the projection's
+    /// events (<see cref="SakipPageLoader"/>, the default) rather than through Marten's event loader (off: the rebuild
+    /// benchmark's baseline).
+    /// </summary>
+    public bool ReplayReadsRows { get; set; } = true;
+
+    /// <summary>The stored type names this projection is given (its event-type filter), or null: every event.</summary>
+    internal string[]? EventTypeNames => _eventTypeNames;
+
     /// <summary>Replays from the start that <see cref="OverlappedReplay"/> drove (tests, the benchmark).</summary>
     public long OverlappedReplays => Interlocked.Read(ref _overlappedReplays);
     private long _overlappedReplays;

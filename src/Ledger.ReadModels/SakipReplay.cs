@@ -3,8 +3,10 @@ using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using JasperFx.Events.Subscriptions;
+using Ledger.Domain;
 using Marten;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Ledger.ReadModels;
 
@@ -56,10 +58,17 @@ internal sealed class SakipExecution(
     public override bool TryBuildReplayExecutor([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReplayExecutor? executor)
     {
         executor = source.Projection.OverlapReplayLoads
-            ? new OverlappedReplay(this, _store.BuildEventLoader(_database, _logger, source, _options, _shardName), _options, _shardName, _logger)
+            ? new OverlappedReplay(this, source.Projection.ReplayReadsRows ? RowLoader() : _store.BuildEventLoader(_database, _logger, source, _options, _shardName),
+                _options, _shardName, _logger)
             : null;
         return executor is not null;
     }
+
+    private SakipPageLoader RowLoader() =>
+        new(_database is Weasel.Postgresql.PostgresqlDatabase { DataSource: var dataSource }
+                ? dataSource
+                : throw new InvalidOperationException($"{_shardName.Identity}: the replay reads the log through the Marten database's data source; this database has none."),
+            ((IDocumentStore)_store).Options.Serializer(), source.Projection.EventTypeNames, _logger);
 
     /// <summary>
     /// Writes one page as the daemon would (<see cref="ProjectionExecution{TOperations,TQuerySession}.ProcessRangeAsync"/>:
@@ -182,5 +191,94 @@ internal sealed class OverlappedReplay(SakipExecution execution, IEventLoader lo
             Metrics = agent.Metrics,
         }, stopping.Token);
         }
+    }
+}
+
+/// <summary>
+/// The pages of a replay read straight from <c>ledger.mt_events</c> into the projection's own events
+/// (<see cref="ReadModelStatements.LogEvents"/> and <see cref="SakipEvent.Read"/>: the reader the verifier's recompute
+/// uses), instead of through Marten's event loader, which builds Marten's full event for every row (headers parsed into a
+/// dictionary, correlation and causation ids, the stream's aggregate type through a join) and reads every column
+/// asynchronously, one task per column. The same pages: the events in (floor, high water] in sequence order, at most a
+/// batch, the ceiling computed as Marten's loader does. Each is handed to Marten's execution as a <see cref="ReplayedEvent"/>,
+/// which carries its decoded <see cref="SakipEvent"/> (and names the event if it cannot be applied).
+/// <para>
+/// As Marten's loader with <c>SkipUnknownEvents</c> off (Ledger's setting), a stored type the domain does not know stops
+/// the load (<see cref="UnknownEventTypeException"/>); a transient database failure is retried twice, as Marten's
+/// resilient loader retries.
+/// </para>
+/// </summary>
+internal sealed class SakipPageLoader(NpgsqlDataSource dataSource, ISerializer serializer, string[]? eventTypes, ILogger logger) : IEventLoader
+{
+    public async Task<EventPage> LoadAsync(EventRequest request, CancellationToken token)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LoadOnceAsync(request, token);
+            }
+            catch (NpgsqlException e) when (e.IsTransient && attempt < 3 && !token.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Loading {Shard} from {Floor} failed (attempt {Attempt}); retrying.", request.Name?.Identity, request.Floor, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), token);
+            }
+        }
+    }
+
+    private async Task<EventPage> LoadOnceAsync(EventRequest request, CancellationToken token)
+    {
+        var page = new EventPage(request.Floor);
+        var skipped = 0;
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await using var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: eventTypes is not null, paged: true), connection);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("after", request.Floor));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("upto", request.HighWater));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("max", request.BatchSize));
+        if (eventTypes is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", eventTypes));
+        await using var reader = await cmd.ExecuteReaderAsync(token);
+        // Not sequential access: each row is in the buffer once ReadAsync returns, so its columns are read synchronously.
+        while (await reader.ReadAsync(token))
+        {
+            if (ReplayedEvent.Read(reader, serializer) is { } e)
+            {
+                page.Add(e);
+                continue;
+            }
+            var type = reader.GetString(ReadModelStatements.LogEventsType);
+            var sequence = reader.GetInt64(0);
+            if (request.ErrorOptions?.SkipUnknownEvents != true) throw new UnknownEventTypeException(type, sequence);
+            logger.LogWarning("Skipping event {Sequence} of unknown type {Type} in {Shard}.", sequence, type, request.Name?.Identity);
+            skipped++;
+        }
+        page.CalculateCeiling(request.BatchSize, request.HighWater, skipped);
+        return page;
+    }
+}
+
+/// <summary>
+/// A replayed event as Marten's execution carries it to <see cref="SakipProjection.ApplyAsync"/>: Marten's own event
+/// class, whose data is the event already decoded for the read models (<see cref="SakipEvent.From"/> returns it as it is).
+/// Sequence, id, stream, version, type name and recorded time are set, so that a failure to apply it names it to the
+/// daemon as any event; the headers are in the decoded event only (the actor, the reason and the agency).
+/// </summary>
+internal sealed class ReplayedEvent : Event<SakipEvent>
+{
+    private ReplayedEvent() : base(null!) { }
+
+    /// <summary>The row as an event, or null when its stored type is not one of the domain's.</summary>
+    public static ReplayedEvent? Read(NpgsqlDataReader row, ISerializer serializer)
+    {
+        if (DomainEventTypes.TypeOf(row.GetString(ReadModelStatements.LogEventsType)) is null) return null;
+        var e = new ReplayedEvent();
+        var decoded = SakipEvent.Read(row, serializer, e);
+        e.Data = decoded;
+        e.Sequence = decoded.Sequence;
+        e.Id = decoded.Id;
+        e.StreamKey = decoded.Stream;
+        e.Version = decoded.Version;
+        e.EventTypeName = decoded.Type;
+        e.Timestamp = decoded.RecordedAt;
+        return e;
     }
 }

@@ -135,6 +135,7 @@ internal static class SakipRebuildBenchmark
                 ("sakip (one projection), state rows page by page", () => CombinedAsync(false)),
                 ("sakip (one projection), state rows written once", () => CombinedAsync(true)),
                 ("sakip (one projection), state rows written once, each page loaded after the one before committed (Marten's loop)", () => CombinedAsync(true, overlap: false)),
+                ("sakip (one projection), state rows written once, next page loaded while one is written, through Marten's event loader", () => CombinedAsync(true, rows: false)),
             };
             if (o.Parallel)
                 scenarios.Add(("sakip-state, sakip-history, sakip-pk at once, state rows written once", async () =>
@@ -220,10 +221,11 @@ internal static class SakipRebuildBenchmark
                 foreach (var p in projections) await daemon.RebuildProjectionAsync(p.Name, TimeSpan.FromMinutes(10), ct);
             }
 
-            async Task CombinedAsync(bool once, bool overlap = true)
+            async Task CombinedAsync(bool once, bool overlap = true, bool rows = true)
             {
                 combined.State.WriteRowsOnce = once;
                 combined.OverlapReplayLoads = overlap;
+                combined.ReplayReadsRows = rows;
                 try
                 {
                     await daemon.RebuildProjectionAsync(combined.Name, TimeSpan.FromMinutes(10), ct);
@@ -231,6 +233,7 @@ internal static class SakipRebuildBenchmark
                 finally
                 {
                     combined.OverlapReplayLoads = true;
+                    combined.ReplayReadsRows = true;
                 }
             }
             var rows = results.GroupBy(r => (r.BatchSize, r.Name)).Select(g =>

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Ledger.Domain.Agencies.RegisteringAgency;
+using Ledger.Storage;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace Ledger.ReadModels.Tests;
+
+/// <summary>
+/// A replay of projection <c>sakip</c> reads its pages straight from <c>ledger.mt_events</c> into the projection's events
+/// (<see cref="SakipPageLoader"/>) instead of through Marten's event loader (docs/projections.md, "A replay reads its
+/// pages as rows"). Each event must come out exactly as the daemon decodes Marten's event (<see cref="SakipEvent.From"/>),
+/// in Marten's pages; a stored type the domain does not know stops the rebuild, as Marten's loader does with
+/// <c>SkipUnknownEvents</c> off.
+/// </summary>
+public sealed class ReplayPageLoaderTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Pages_HoldEveryEventAsTheDaemonDecodesMartensEvent_InMartensPages()
+    {
+        await using var db = await ReadModelDb.CreateAsync(batchSize: 40);
+        await SakipStory.AppendAsync(db, [SakipStory.Agency(1, "pl"), SakipStory.Agency(2, "pl")], years: 1);
+        await db.AppendAsync("misc-pl", [new AgencyRegistered("x", "not an agency stream")]); // Other: no agency
+        await SakipStory.AppendAsync(db, [SakipStory.Agency(3, "pl")], years: 1);
+        var head = await db.HeadAsync();
+
+        var loader = new SakipPageLoader(db.Service, db.Store.Options.Serializer(), null, NullLogger.Instance);
+        var ours = new List<SakipEvent>();
+        var pages = 0;
+        for (long floor = 0; floor < head; pages++)
+        {
+            var page = await loader.LoadAsync(new EventRequest
+            {
+                Floor = floor, HighWater = head, BatchSize = 40, ErrorOptions = new ErrorHandlingOptions(), Name = db.Projection.Shard,
+            }, CancellationToken.None);
+            Assert.InRange(page.Count, 1, 40);
+            Assert.Equal(floor, page.Floor);
+            Assert.Equal(page.Count == 40 ? page[^1].Sequence : head, page.Ceiling); // Marten's ceiling rule
+            foreach (var e in page)
+            {
+                var replayed = Assert.IsType<ReplayedEvent>(e);
+                var decoded = SakipEvent.From(replayed);
+                Assert.Same(replayed.Data, decoded);
+                Assert.Same(replayed, decoded.Source); // a failure to apply it names this event to the daemon
+                Assert.Equal((e.Sequence, e.Id, e.StreamKey, e.Version, e.EventTypeName, e.Timestamp),
+                    (decoded.Sequence, decoded.Id, decoded.Stream, decoded.Version, decoded.Type, decoded.RecordedAt));
+                ours.Add(decoded);
+            }
+            floor = page.Ceiling;
+        }
+        Assert.Equal((int)Math.Ceiling(head / 40.0), pages);
+
+        // What the daemon's own pages give: Marten's events, decoded by SakipEvent.From.
+        await using var session = db.Store.QuerySession();
+        var marten = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync()).Select(SakipEvent.From).ToList();
+        Assert.Equal(marten.Count, ours.Count);
+        Assert.Contains(ours, e => e.Key.Kind == StreamKind.Other);
+        Assert.Contains(ours, e => e.Reason is not null && e.ActorJson is not null && e.Key.Kind == StreamKind.Year);
+        for (var i = 0; i < ours.Count; i++)
+        {
+            var (o, m) = (ours[i], marten[i]);
+            var what = $"event {m.Sequence} ({m.Type} on {m.Stream})";
+            Assert.True((o.Sequence, o.Id, o.Stream, o.Version, o.Type, o.RecordedAt, o.Reason, o.Key) ==
+                        (m.Sequence, m.Id, m.Stream, m.Version, m.Type, m.RecordedAt, m.Reason, m.Key), what);
+            // The actor is written into jsonb columns: the same JSON value (PostgreSQL's text of it spaces it differently).
+            Assert.True(JsonNode.DeepEquals(Parse(o.ActorJson), Parse(m.ActorJson)), $"{what}: actor {o.ActorJson} vs {m.ActorJson}");
+            // Events of other streams are not decoded (no projection reads them); every other payload is the same.
+            if (m.Key.Kind == StreamKind.Other) Assert.Null(o.Event);
+            else Assert.Equal(JsonSerializer.Serialize<object?>(m.Event, LedgerJson.Options), JsonSerializer.Serialize<object?>(o.Event, LedgerJson.Options));
+        }
+        output.WriteLine($"{ours.Count} events in {pages} pages, the same as Marten's.");
+
+        static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
+    }
+
+    [Fact]
+    public async Task Rebuild_StoredTypeTheDomainDoesNotKnow_FailsNamingItAndWritesNothingOfItsPage()
+    {
+        await using var db = await ReadModelDb.CreateAsync(batchSize: 40);
+        await SakipStory.AppendAsync(db, [SakipStory.Agency(1, "pu"), SakipStory.Agency(2, "pu")], years: 1);
+        var head = await db.HeadAsync();
+        var altered = head - 30;
+        Assert.True(altered > 40, "the altered event is not on the first page");
+        using var daemon = await db.StartDaemonAsync();
+        await db.WaitForCatchUpAsync(daemon, Timeout);
+        await daemon.StopAllAsync();
+
+        // Behind the service's back (the chain verifier names this event); the rebuild must not pass over it.
+        await db.Database.AsSuperuserBypassingTriggersAsync("UPDATE ledger.mt_events SET type = 'no.such.event.v1' WHERE seq_id = @s", ("s", altered));
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => daemon.RebuildProjectionAsync(SakipCombinedProjection.ProjectionName, Timeout, CancellationToken.None));
+        output.WriteLine(failure.ToString());
+        var unknown = Assert.IsType<UnknownEventTypeException>(failure);
+        Assert.Equal("no.such.event.v1", unknown.EventTypeName);
+        Assert.Equal(altered, unknown.Sequence);
+        var position = (await SakipReadModels.StatusAsync(db.Service)).Single().Position;
+        Assert.True(position < altered, $"the shard went past the altered event: {position}");
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM readmodel.indicator_history WHERE seq > @p", ("p", position)));
+    }
+}
