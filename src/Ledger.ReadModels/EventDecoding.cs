@@ -63,8 +63,9 @@ public readonly record struct StreamKey(StreamKind Kind, string Agency, int Numb
 
 /// <summary>
 /// One event as the read models need it (what the old store's RecordedEvent gave): global sequence, id, stream key,
-/// version, stored type name, recorded time, the actor header as raw JSON, the reason header, the agency (from the
-/// header or the stream key) and the domain event. <see cref="Source"/> is Marten's event when it came from a daemon
+/// version, stored type name, recorded time, the actor header as raw JSON, the reason header (when it is text, as the
+/// HTTP history reads it: <see cref="EventHeaderValues.Text"/>), the agency (from the header or the stream key) and the
+/// domain event. <see cref="Source"/> is Marten's event when it came from a daemon
 /// batch (it names a poison event to the daemon), null when it was re-read from <c>ledger.mt_events</c>.
 /// </summary>
 internal sealed record SakipEvent(
@@ -77,7 +78,7 @@ internal sealed record SakipEvent(
     /// </summary>
     public static SakipEvent From(IEvent e) => e is ReplayedEvent { Data: var decoded } ? decoded :
         new(e.Sequence, e.Id, e.StreamKey ?? "", e.Version, e.EventTypeName, e.Timestamp, Header.Json(e.Headers, EventHeaders.Actor),
-            Header.Text(e.Headers, EventHeaders.Reason), StreamKey.Of(e.StreamKey ?? "", e.Headers), e.Data as IDomainEvent, e);
+            EventHeaderValues.Text(e, EventHeaders.Reason), StreamKey.Of(e.StreamKey ?? "", e.Headers), e.Data as IDomainEvent, e);
 
     /// <summary>
     /// The same from a row of <see cref="ReadModelStatements.LogEvents"/> (the verifier's recompute reads the log in its
@@ -100,6 +101,11 @@ internal sealed record SakipEvent(
 /// <summary>Marten's event headers as <see cref="EventHeadersConverter"/> reads them (text, <see cref="JsonHeaderValue"/>; JsonElements from elsewhere).</summary>
 internal static class Header
 {
+    /// <summary>
+    /// The agency header's value as text, whatever its kind (any value that is not the stream's agency makes the event
+    /// Other: a number or an object never matches; PostgreSQL's <c>-></c><c>></c> gives the same text for every kind the
+    /// agency could match). Text headers that are only read as text (the reason) use <see cref="EventHeaderValues.Text"/>.
+    /// </summary>
     public static string? Text(IReadOnlyDictionary<string, object>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out var v) ? v switch
         {

@@ -102,7 +102,8 @@ internal static class ReadModelStatements
     /// (proposals, the Renstra's creation, what a year stream committed or reported). Served by (stream_id, version).
     /// </summary>
     public const string HistoryEarlierEvents = """
-        SELECT seq_id, id, stream_id, type, data, timestamp, headers ->> 'agency', headers ->> 'reason'
+        SELECT seq_id, id, stream_id, type, data, timestamp, headers ->> 'agency',
+               CASE WHEN jsonb_typeof(headers -> 'reason') = 'string' THEN headers ->> 'reason' END
           FROM ledger.mt_events
          WHERE stream_id = ANY(@streams) AND seq_id < @before AND type = ANY(@types)
          ORDER BY seq_id
@@ -111,12 +112,13 @@ internal static class ReadModelStatements
     /// <summary>
     /// The verifier's recompute and a replay's pages (<c>SakipPageLoader</c>): the log's events (@after, @upto] in sequence order, with what a daemon page gives the
     /// projections (<c>SakipEvent.Read</c>: seq, id, stream, version, type, payload, recorded time, the agency, actor and
-    /// reason headers); <paramref name="filtered"/>: only the types in @types (a projection's event-type filter);
+    /// reason headers; the reason only when it is text, as <c>EventHeaderValues.Text</c> reads it); <paramref name="filtered"/>: only the types in @types (a projection's event-type filter);
     /// <paramref name="paged"/>: at most @max of them (a daemon page). The primary key's range.
     /// </summary>
     public static string LogEvents(bool filtered, bool paged) => $"""
         SELECT seq_id, id, stream_id, version, type, data, timestamp, headers ->> 'agency',
-               nullif(headers -> 'actor', 'null'::jsonb)::text, headers ->> 'reason'
+               nullif(headers -> 'actor', 'null'::jsonb)::text,
+               CASE WHEN jsonb_typeof(headers -> 'reason') = 'string' THEN headers ->> 'reason' END
           FROM ledger.mt_events
          WHERE seq_id > @after AND seq_id <= @upto{(filtered ? " AND type = ANY(@types)" : "")}
          ORDER BY seq_id{(paged ? " LIMIT @max" : "")}

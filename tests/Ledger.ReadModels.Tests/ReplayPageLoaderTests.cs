@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Ledger.Domain.Agencies.RegisteringAgency;
+using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Storage;
 using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -101,5 +102,40 @@ public sealed class ReplayPageLoaderTests(ITestOutputHelper output)
         var position = (await SakipReadModels.StatusAsync(db.Service)).Single().Position;
         Assert.True(position < altered, $"the shard went past the altered event: {position}");
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM readmodel.indicator_history WHERE seq > @p", ("p", position)));
+    }
+
+    /// <summary>
+    /// A reason header that is not text (a JSON true, a number, an object: not what the service writes, but what any
+    /// Marten writer could) is no reason, as the HTTP history reads it (<c>EventHeaderValues.Text</c>), in the daemon's
+    /// continuous pages (Marten's event, its converter's boolean and numbers), in a replay's rows and in the verifier's
+    /// recompute (both PostgreSQL's <c>jsonb_typeof</c>). Before, the first gave "True" and the others "true".
+    /// </summary>
+    [Fact]
+    public async Task ReasonHeaderNotText_NoReasonInContinuousPagesInARebuildAndInTheVerifiersRecompute()
+    {
+        await using var db = await ReadModelDb.CreateAsync(batchSize: 40);
+        using var daemon = await db.StartDaemonAsync(); // on an empty log: what follows comes in continuous pages
+        var a = SakipStory.Agency(1, "nt");
+        await SakipStory.AppendAsync(db, [a], years: 1);
+        var before = await db.HeadAsync();
+        var reasons = new object[] { true, 12.5m, 7L, new Dictionary<string, string> { ["why"] = "object" }, "teks" };
+        for (var i = 0; i < reasons.Length; i++)
+        {
+            await using var session = db.Store.LightweightSession();
+            ReadModelDb.Stamp(session, $"year-{a}-2022");
+            session.SetHeader(EventHeaders.Reason, reasons[i]);
+            var (indicator, period) = i < 4 ? ("IK99", $"Q{i + 1}") : ("IK01", "Y"); // none recorded by the story
+            session.Events.Append($"year-{a}-2022", new RealizationRecorded(indicator, period, 61 + i, null, null, null, null, null));
+            await session.SaveChangesAsync();
+        }
+        await db.WaitForCatchUpAsync(daemon, Timeout);
+        const string Reasons = "SELECT string_agg(coalesce(reason, '(none)'), '|' ORDER BY seq) FROM readmodel.indicator_history WHERE seq > @p";
+        Assert.Equal("(none)|(none)|(none)|(none)|teks", await db.ScalarAsync<string>(Reasons, ("p", before)));
+        var verified = await ReadModelVerifier.VerifyAsync(db.Service, db.Store);
+        Assert.True(verified.Ok, string.Join("; ", verified.Tables.Where(t => !t.Ok).Select(t => t.ToString())));
+
+        await daemon.RebuildProjectionAsync(SakipCombinedProjection.ProjectionName, Timeout, CancellationToken.None);
+        Assert.Equal("(none)|(none)|(none)|(none)|teks", await db.ScalarAsync<string>(Reasons, ("p", before)));
+        await daemon.StopAllAsync();
     }
 }
