@@ -22,6 +22,13 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
 
     private long _compute;
 
+    /// <summary>Each budget's spending per line (everything below a line included), computed once per write: the budget
+    /// lines' rows and the year's total both read it.</summary>
+    private readonly Dictionary<BudgetState, IReadOnlyDictionary<string, decimal>> _spentByLine = new(ReferenceEqualityComparer.Instance);
+
+    private IReadOnlyDictionary<string, decimal> SpentByLine(BudgetState budget) =>
+        _spentByLine.TryGetValue(budget, out var spent) ? spent : _spentByLine[budget] = budget.SpentByLine();
+
     /// <summary>Stopwatch ticks of the deletes; indicator_state + lkjip_rows rows written (for SakipStateTimings).</summary>
     public long DeleteTicks { get; private set; }
     public long Rows { get; private set; }
@@ -229,13 +236,11 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
                 rows.Add((a, y, ym.State.Budget, l, ym.State.Budget.Lines.IndexOf(l)));
         if (rows.Count == 0) return;
 
-        var spentByLine = new Dictionary<BudgetState, IReadOnlyDictionary<string, decimal>>(ReferenceEqualityComparer.Instance);
         await using var w = await conn.BeginBinaryImportAsync(ReadModelStatements.CopyBudgetLines(schema), ct);
         foreach (var (a, y, budget, l, position) in rows)
         {
             // As PerformanceTable.Build: spent includes everything below the line; absorption = spent / pagu × 100.
-            if (!spentByLine.TryGetValue(budget, out var spentOf)) spentByLine[budget] = spentOf = budget.SpentByLine();
-            var spent = spentOf[l.Code];
+            var spent = SpentByLine(budget)[l.Code];
             w.StartRow();
             w.Text(a); w.Int(y); w.Text(l.Code); w.Int(position); w.Text(l.Name); w.Text(l.Parent);
             w.Num(l.PaguMurni); w.Num(l.Pagu); w.Num(l.SpentDirect); w.Num(spent); w.Int(l.SpendingEntries);
@@ -261,7 +266,7 @@ internal sealed class SakipStateWriter(IReadOnlyDictionary<string, AgencyModel> 
             var version = m.Years.TryGetValue(y, out var ym) ? ym.Version : 0;
             var s = YearState(m, y);
             var b = s.Budget;
-            var spent = b.TotalSpent;
+            var spent = b.TotalSpentOf(SpentByLine(b));
             w.StartRow();
             w.Text(m.Code); w.Int(y); w.Long(version); w.Bool(s.Closed); w.Text(s.SnapshotHash); w.Int(m.Covering(y)?.PeriodStart);
             w.Text(m.Agency.ScaleFor(y)?.Name); w.Int(s.PkVersions.Count); w.Int(b.Revisions);
