@@ -203,9 +203,10 @@ internal sealed class OverlappedReplay(SakipExecution execution, IEventLoader lo
 /// batch, the ceiling computed as Marten's loader does. Each is handed to Marten's execution as a <see cref="ReplayedEvent"/>,
 /// which carries its decoded <see cref="SakipEvent"/> (and names the event if it cannot be applied).
 /// <para>
-/// As Marten's loader with <c>SkipUnknownEvents</c> off (Ledger's setting), a stored type the domain does not know stops
-/// the load (<see cref="UnknownEventTypeException"/>); a transient database failure is retried twice, as Marten's
-/// resilient loader retries.
+/// As Marten's loader with <c>SkipUnknownEvents</c> and <c>SkipSerializationErrors</c> off (Ledger's settings), a stored
+/// type the domain does not know stops the load (<see cref="UnknownEventTypeException"/>), and so does a payload that
+/// cannot be read (<see cref="EventDeserializationFailureException"/>), each naming the event's sequence; a transient
+/// database failure is retried twice, as Marten's resilient loader retries.
 /// </para>
 /// </summary>
 internal sealed class SakipPageLoader(NpgsqlDataSource dataSource, ISerializer serializer, string[]? eventTypes, ILogger logger) : IEventLoader
@@ -240,7 +241,17 @@ internal sealed class SakipPageLoader(NpgsqlDataSource dataSource, ISerializer s
         // Not sequential access: each row is in the buffer once ReadAsync returns, so its columns are read synchronously.
         while (await reader.ReadAsync(token))
         {
-            if (ReplayedEvent.Read(reader, serializer) is { } e)
+            ReplayedEvent? e;
+            try
+            {
+                e = ReplayedEvent.Read(reader, serializer);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException)
+            {
+                // As Marten's loader with SkipSerializationErrors off (Ledger's setting): the load fails naming the event.
+                throw new EventDeserializationFailureException(reader.GetInt64(0), reader.GetString(ReadModelStatements.LogEventsType), failure);
+            }
+            if (e is not null)
             {
                 page.Add(e);
                 continue;

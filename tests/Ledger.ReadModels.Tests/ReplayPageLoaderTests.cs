@@ -15,8 +15,8 @@ namespace Ledger.ReadModels.Tests;
 /// A replay of projection <c>sakip</c> reads its pages straight from <c>ledger.mt_events</c> into the projection's events
 /// (<see cref="SakipPageLoader"/>) instead of through Marten's event loader (docs/projections.md, "A replay reads its
 /// pages as rows"). Each event must come out exactly as the daemon decodes Marten's event (<see cref="SakipEvent.From"/>),
-/// in Marten's pages; a stored type the domain does not know stops the rebuild, as Marten's loader does with
-/// <c>SkipUnknownEvents</c> off.
+/// in Marten's pages; a stored type the domain does not know, or a payload that cannot be read, stops the rebuild naming
+/// the event, as Marten's loader does with <c>SkipUnknownEvents</c> and <c>SkipSerializationErrors</c> off.
 /// </summary>
 public sealed class ReplayPageLoaderTests(ITestOutputHelper output)
 {
@@ -80,8 +80,10 @@ public sealed class ReplayPageLoaderTests(ITestOutputHelper output)
         static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
     }
 
-    [Fact]
-    public async Task Rebuild_StoredTypeTheDomainDoesNotKnow_FailsNamingItAndWritesNothingOfItsPage()
+    [Theory]
+    [InlineData("type = 'no.such.event.v1'", typeof(UnknownEventTypeException))]
+    [InlineData("data = '[1, 2]'", typeof(EventDeserializationFailureException))] // an array where a record is stored
+    public async Task Rebuild_EventThatCannotBeRead_FailsNamingItAndWritesNothingOfItsPage(string alteration, Type failureType)
     {
         await using var db = await ReadModelDb.CreateAsync(batchSize: 40);
         await SakipStory.AppendAsync(db, [SakipStory.Agency(1, "pu"), SakipStory.Agency(2, "pu")], years: 1);
@@ -93,12 +95,19 @@ public sealed class ReplayPageLoaderTests(ITestOutputHelper output)
         await daemon.StopAllAsync();
 
         // Behind the service's back (the chain verifier names this event); the rebuild must not pass over it.
-        await db.Database.AsSuperuserBypassingTriggersAsync("UPDATE ledger.mt_events SET type = 'no.such.event.v1' WHERE seq_id = @s", ("s", altered));
+        var type = await db.ScalarAsync<string>("SELECT type FROM ledger.mt_events WHERE seq_id = @s", ("s", altered));
+        await db.Database.AsSuperuserBypassingTriggersAsync($"UPDATE ledger.mt_events SET {alteration} WHERE seq_id = @s", ("s", altered));
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => daemon.RebuildProjectionAsync(SakipCombinedProjection.ProjectionName, Timeout, CancellationToken.None));
         output.WriteLine(failure.ToString());
-        var unknown = Assert.IsType<UnknownEventTypeException>(failure);
-        Assert.Equal("no.such.event.v1", unknown.EventTypeName);
-        Assert.Equal(altered, unknown.Sequence);
+        Assert.IsType(failureType, failure);
+        var (sequence, named) = failure switch
+        {
+            UnknownEventTypeException u => (u.Sequence, u.EventTypeName),
+            EventDeserializationFailureException d => (d.Sequence, d.EventTypeName),
+            _ => throw new InvalidOperationException("unexpected failure"),
+        };
+        Assert.Equal(altered, sequence);
+        Assert.Equal(failure is UnknownEventTypeException ? "no.such.event.v1" : type, named);
         var position = (await SakipReadModels.StatusAsync(db.Service)).Single().Position;
         Assert.True(position < altered, $"the shard went past the altered event: {position}");
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM readmodel.indicator_history WHERE seq > @p", ("p", position)));
