@@ -65,8 +65,8 @@ public readonly record struct StreamKey(StreamKind Kind, string Agency, int Numb
 /// One event as the read models need it (what the old store's RecordedEvent gave): global sequence, id, stream key,
 /// version, stored type name, recorded time, the actor header as raw JSON, the reason header (when it is text, as the
 /// HTTP history reads it: <see cref="EventHeaderValues.Text"/>), the agency (from the header or the stream key) and the
-/// domain event. <see cref="Source"/> is Marten's event when it came from a daemon
-/// batch (it names a poison event to the daemon), null when it was re-read from <c>ledger.mt_events</c>.
+/// domain event. <see cref="Source"/> is the event that names it to the daemon (Marten's, or a replay's
+/// <see cref="ReplayedEvent"/>), null when the verifier re-read it from <c>ledger.mt_events</c>.
 /// </summary>
 internal sealed record SakipEvent(
     long Sequence, Guid Id, string Stream, long Version, string Type, DateTimeOffset RecordedAt, string? ActorJson, string? Reason,
@@ -103,7 +103,7 @@ internal static class Header
 {
     /// <summary>
     /// The agency header's value as text, whatever its kind (any value that is not the stream's agency makes the event
-    /// Other: a number or an object never matches; PostgreSQL's <c>-></c><c>></c> gives the same text for every kind the
+    /// Other: a number or an object never matches; PostgreSQL's <c>-&gt;&gt;</c> gives the same text for every kind the
     /// agency could match). Text headers that are only read as text (the reason) use <see cref="EventHeaderValues.Text"/>.
     /// </summary>
     public static string? Text(IReadOnlyDictionary<string, object>? headers, string name) =>

@@ -110,10 +110,11 @@ internal static class ReadModelStatements
         """;
 
     /// <summary>
-    /// The verifier's recompute and a replay's pages (<c>SakipPageLoader</c>): the log's events (@after, @upto] in sequence order, with what a daemon page gives the
-    /// projections (<c>SakipEvent.Read</c>: seq, id, stream, version, type, payload, recorded time, the agency, actor and
-    /// reason headers; the reason only when it is text, as <c>EventHeaderValues.Text</c> reads it); <paramref name="filtered"/>: only the types in @types (a projection's event-type filter);
-    /// <paramref name="paged"/>: at most @max of them (a daemon page). The primary key's range.
+    /// The verifier's recompute and a replay's pages (<c>SakipPageLoader</c>): the log's events (@after, @upto] in
+    /// sequence order, with what a daemon page gives the projections (<c>SakipEvent.Read</c>: seq, id, stream, version,
+    /// type, payload, recorded time, the agency, actor and reason headers; the reason only when it is text, as
+    /// <c>EventHeaderValues.Text</c> reads it); <paramref name="filtered"/>: only the types in @types (a projection's
+    /// event-type filter); <paramref name="paged"/>: at most @max of them (a daemon page). The primary key's range.
     /// </summary>
     public static string LogEvents(bool filtered, bool paged) => $"""
         SELECT seq_id, id, stream_id, version, type, data, timestamp, headers ->> 'agency',
