@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Ledger.ReadModels;
 
 /// <summary>
@@ -124,6 +126,20 @@ internal static class ReadModelStatements
          WHERE seq_id > @after AND seq_id <= @upto{(filtered ? " AND type = ANY(@types)" : "")}
          ORDER BY seq_id{(paged ? " LIMIT @max" : "")}
         """;
+
+    /// <summary>
+    /// A page of <see cref="LogEvents"/>: at most <paramref name="max"/> events in (<paramref name="after"/>,
+    /// <paramref name="upTo"/>], of <paramref name="types"/> only when given.
+    /// </summary>
+    public static NpgsqlCommand LogPage(NpgsqlConnection connection, NpgsqlTransaction? transaction, long after, long upTo, int max, string[]? types)
+    {
+        var cmd = new NpgsqlCommand(LogEvents(filtered: types is not null, paged: true), connection, transaction);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("after", after));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("max", max));
+        if (types is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", types));
+        return cmd;
+    }
 
     /// <summary>The column of <see cref="LogEvents"/> that holds the stored type name.</summary>
     public const int LogEventsType = 4;

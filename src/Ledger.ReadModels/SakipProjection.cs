@@ -148,12 +148,8 @@ public abstract class SakipProjection : ProjectionBase, IProjection
         for (long after = 0; after < upTo;)
         {
             var page = new List<SakipEvent>();
-            await using (var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: _eventTypeNames is not null, paged: true), log, logTransaction))
+            await using (var cmd = ReadModelStatements.LogPage(log, logTransaction, after, upTo, max, _eventTypeNames))
             {
-                cmd.Parameters.Add(new NpgsqlParameter<long>("after", after));
-                cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
-                cmd.Parameters.Add(new NpgsqlParameter<int>("max", max));
-                if (_eventTypeNames is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", _eventTypeNames));
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct)) page.Add(SakipEvent.Read(r, serializer));
             }

@@ -125,9 +125,10 @@ internal sealed class SakipExecution(
 
 /// <summary>
 /// A replay of projection <c>sakip</c> from the start of the log (a rebuild after Marten's teardown, or a shard that has
-/// committed nothing catching up), with Marten's pieces: its event loader (the daemon's query and deserialization, the
-/// same pages) and its execution (each page's rows committed with the shard's progression in one transaction, by
-/// compare-and-swap). What differs from the daemon's own loop: the next page is loaded while the current one is written.
+/// committed nothing catching up): Marten's execution (each page's rows committed with the shard's progression in one
+/// transaction, by compare-and-swap) fed by an event loader (<see cref="SakipPageLoader"/>, or Marten's own with
+/// <see cref="SakipProjection.ReplayReadsRows"/> off; the same pages either way). What differs from the daemon's own
+/// loop: the next page is loaded while the current one is written.
 /// The daemon's agent loads a page only after the previous one has committed, so a rebuild took the loading time plus
 /// the writing time (docs/performance.md, "Where a rebuild's time goes, page by page").
 /// <para>
@@ -181,15 +182,15 @@ internal sealed class OverlappedReplay(SakipExecution execution, IEventLoader lo
         {
             timings.Mark($"loading from {from}");
             return loader.LoadAsync(new EventRequest
-        {
-            Floor = from,
-            HighWater = ceiling,
-            BatchSize = options.BatchSize,
-            Name = shard,
-            ErrorOptions = request.ErrorHandling,
-            Runtime = request.Runtime,
-            Metrics = agent.Metrics,
-        }, stopping.Token);
+            {
+                Floor = from,
+                HighWater = ceiling,
+                BatchSize = options.BatchSize,
+                Name = shard,
+                ErrorOptions = request.ErrorHandling,
+                Runtime = request.Runtime,
+                Metrics = agent.Metrics,
+            }, stopping.Token);
         }
     }
 }
@@ -232,35 +233,29 @@ internal sealed class SakipPageLoader(NpgsqlDataSource dataSource, ISerializer s
         var page = new EventPage(request.Floor);
         var skipped = 0;
         await using var connection = await dataSource.OpenConnectionAsync(token);
-        await using var cmd = new NpgsqlCommand(ReadModelStatements.LogEvents(filtered: eventTypes is not null, paged: true), connection);
-        cmd.Parameters.Add(new NpgsqlParameter<long>("after", request.Floor));
-        cmd.Parameters.Add(new NpgsqlParameter<long>("upto", request.HighWater));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("max", request.BatchSize));
-        if (eventTypes is not null) cmd.Parameters.Add(new NpgsqlParameter<string[]>("types", eventTypes));
+        await using var cmd = ReadModelStatements.LogPage(connection, null, request.Floor, request.HighWater, request.BatchSize, eventTypes);
         await using var reader = await cmd.ExecuteReaderAsync(token);
         // Not sequential access: each row is in the buffer once ReadAsync returns, so its columns are read synchronously.
         while (await reader.ReadAsync(token))
         {
-            ReplayedEvent? e;
+            var type = reader.GetString(ReadModelStatements.LogEventsType);
+            if (DomainEventTypes.TypeOf(type) is null)
+            {
+                var sequence = reader.GetInt64(0);
+                if (request.ErrorOptions?.SkipUnknownEvents != true) throw new UnknownEventTypeException(type, sequence);
+                logger.LogWarning("Skipping event {Sequence} of unknown type {Type} in {Shard}.", sequence, type, request.Name?.Identity);
+                skipped++;
+                continue;
+            }
             try
             {
-                e = ReplayedEvent.Read(reader, serializer);
+                page.Add(ReplayedEvent.Read(reader, serializer));
             }
             catch (Exception failure) when (failure is not OperationCanceledException)
             {
                 // As Marten's loader with SkipSerializationErrors off (Ledger's setting): the load fails naming the event.
-                throw new EventDeserializationFailureException(reader.GetInt64(0), reader.GetString(ReadModelStatements.LogEventsType), failure);
+                throw new EventDeserializationFailureException(reader.GetInt64(0), type, failure);
             }
-            if (e is not null)
-            {
-                page.Add(e);
-                continue;
-            }
-            var type = reader.GetString(ReadModelStatements.LogEventsType);
-            var sequence = reader.GetInt64(0);
-            if (request.ErrorOptions?.SkipUnknownEvents != true) throw new UnknownEventTypeException(type, sequence);
-            logger.LogWarning("Skipping event {Sequence} of unknown type {Type} in {Shard}.", sequence, type, request.Name?.Identity);
-            skipped++;
         }
         page.CalculateCeiling(request.BatchSize, request.HighWater, skipped);
         return page;
@@ -277,10 +272,9 @@ internal sealed class ReplayedEvent : Event<SakipEvent>
 {
     private ReplayedEvent() : base(null!) { }
 
-    /// <summary>The row as an event, or null when its stored type is not one of the domain's.</summary>
-    public static ReplayedEvent? Read(NpgsqlDataReader row, ISerializer serializer)
+    /// <summary>The row (of a stored type the domain knows) as an event.</summary>
+    public static ReplayedEvent Read(NpgsqlDataReader row, ISerializer serializer)
     {
-        if (DomainEventTypes.TypeOf(row.GetString(ReadModelStatements.LogEventsType)) is null) return null;
         var e = new ReplayedEvent();
         var decoded = SakipEvent.Read(row, serializer, e);
         e.Data = decoded;

@@ -6,7 +6,7 @@ namespace Ledger.ReadModels.Tests;
 
 /// <summary>
 /// A replay of projection <c>sakip</c> from the start of the log (a rebuild; a shard that has committed nothing starting
-/// on a log with events) is driven by <see cref="OverlappedReplay"/>: Marten's loader and execution, but the next page is
+/// on a log with events) is driven by <see cref="OverlappedReplay"/>: Marten's execution, but the next page is
 /// loaded while the current one is written (docs/projections.md, "Rebuilds load the next page while one is written").
 /// The tables come out as the fold of the log, as with Marten's own loop; a page that fails stops the rebuild with that
 /// page's exception, as Marten's rebuild does, and nothing of it or after it is written.
