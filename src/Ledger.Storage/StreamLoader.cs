@@ -223,17 +223,26 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     {
         var found = new Dictionary<string, long>(StringComparer.Ordinal);
         if (streams.Count == 0) return found;
-        await using var cmd = Command(
-            $"""
-            SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
-              FROM unnest($1::text[]) AS s(id)
-            """);
+        // Every request asks this (its caller's authentication, a read's heads, a command's heads), so outside a pinned
+        // transaction it runs prepared on its own pooled connection (docs/performance.md "The heads' statement prepared"):
+        // PostgreSQL then parses and plans it once per connection instead of on every request. Only here: it is
+        // read-only and never runs inside a transaction that could roll back, which keeps it clear of Npgsql's open issue
+        // with auto-prepared statements after a rollback (npgsql#6391), the reason automatic preparation stays off.
+        await using var connection = _pinned is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        await using var cmd = connection is null ? Command(VersionsSql) : new Npgsql.NpgsqlCommand(VersionsSql, connection);
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
+        if (connection is not null) await cmd.PrepareAsync(ct);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             if (!r.IsDBNull(1)) found[r.GetString(0)] = r.GetInt64(1);
         return found;
     }
+
+    private static readonly string VersionsSql =
+        $"""
+        SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
+          FROM unnest($1::text[]) AS s(id)
+        """;
 
     /// <summary>
     /// An event's payload exactly as stored (jsonb's text form), for checks that must hash what is in the table rather

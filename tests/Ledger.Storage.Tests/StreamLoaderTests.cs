@@ -184,4 +184,49 @@ public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<Storage
         Assert.Equal(ids[1..4], Ids(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = 2, AsOf = all[3].Timestamp })));
         Assert.Empty(await fx.Loader.ReadAsync(stream, new StreamBound { FromVersion = 5, AsOf = all[3].Timestamp }));
     }
+
+    [Fact]
+    public async Task Versions_RunPrepared_OnTheirOwnConnection_NeverInsideAPinnedTransaction_AndStayRightAfterARollback()
+    {
+        // One connection in the pool, so the statement's connection is the one inspected afterwards.
+        await using var one = Npgsql.NpgsqlDataSource.Create(fx.ServiceConnectionString + ";Maximum Pool Size=1");
+        var loader = new StreamLoader(fx.Store, one);
+        var (a, b, missing) = (NewStream(), NewStream(), NewStream());
+        await fx.AppendAsync(a, 0, Spending(1m), Spending(2m));
+        await fx.AppendAsync(b, 0, Spending(3m));
+
+        async Task<long> PreparedHeadsStatements(Npgsql.NpgsqlConnection c)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%unnest($1::text[]) AS s(id)%'", c);
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+
+        // Inside a pinned transaction (a close, a read in one snapshot): answered, never prepared there.
+        await using (var c = await one.OpenConnectionAsync())
+        {
+            await using var tx = await c.BeginTransactionAsync();
+            Assert.Equal(new Dictionary<string, long> { [a] = 2, [b] = 1 }, await loader.On(tx).VersionsAsync([a, b, missing]));
+            Assert.Equal(0, await PreparedHeadsStatements(c));
+            await tx.RollbackAsync();
+        }
+
+        // On its own: prepared on the pooled connection, once however often it is asked.
+        Assert.Equal(new Dictionary<string, long> { [a] = 2, [b] = 1 }, await loader.VersionsAsync([a, b, missing]));
+        await fx.AppendAsync(a, 2, Spending(4m));
+        Assert.Equal(new Dictionary<string, long> { [a] = 3, [b] = 1 }, await loader.VersionsAsync([missing, b, a]));
+        await using (var c = await one.OpenConnectionAsync())
+        {
+            Assert.Equal(1, await PreparedHeadsStatements(c));
+            // A transaction that fails and rolls back on that connection (as a refused append does) ...
+            await using var tx = await c.BeginTransactionAsync();
+            await using var bad = new Npgsql.NpgsqlCommand("SELECT 1/0", c, tx);
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => bad.ExecuteScalarAsync());
+            await tx.RollbackAsync();
+        }
+        // ... leaves the prepared statement answering right.
+        await fx.AppendAsync(b, 1, Spending(5m));
+        Assert.Equal(new Dictionary<string, long> { [a] = 3, [b] = 2 }, await loader.VersionsAsync([a, b]));
+        Assert.Empty(await loader.VersionsAsync([missing]));
+    }
 }
