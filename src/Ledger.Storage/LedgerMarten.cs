@@ -95,11 +95,22 @@ public static class LedgerMarten
         if (!SetsMaxPoolSize(connectionString)) b.MaxPoolSize = DefaultMaxPoolSize;
         // Npgsql's own "Keepalive" (application-level pings) is left alone: it would also change how Marten's lock monitor
         // waits on the connection (a pg_sleep loop instead of a passive wait).
-        if (!b.TcpKeepAlive && b.TcpKeepAliveTime == 0 && b.TcpKeepAliveInterval == 0)
+        // Not over a Unix-domain socket (PostgreSQL on the same host): it has no TCP to keep alive, and Npgsql's setting the
+        // options on such a socket fails every connection ("Operation not supported").
+        if (!OverUnixSocket(b) && !b.TcpKeepAlive && b.TcpKeepAliveTime == 0 && b.TcpKeepAliveInterval == 0)
         {
             b.TcpKeepAliveTime = TcpKeepaliveTime;
             b.TcpKeepAliveInterval = TcpKeepaliveInterval;
         }
         return b.ConnectionString;
     }
+
+    /// <summary>
+    /// Whether any of the connection string's hosts is a Unix-domain socket: Npgsql reads a host starting with <c>/</c> as
+    /// the socket's folder (e.g. Debian's <c>/var/run/postgresql</c>) and one starting with <c>@</c> as Linux's abstract
+    /// namespace. A list mixing sockets and TCP hosts gets no keepalives for its TCP hosts either (Npgsql would set them on
+    /// its sockets too).
+    /// </summary>
+    public static bool OverUnixSocket(Npgsql.NpgsqlConnectionStringBuilder b) =>
+        b.Host is { Length: > 0 } hosts && hosts.Split(',').Any(h => h.Trim() is ['/', ..] or ['@', ..]);
 }

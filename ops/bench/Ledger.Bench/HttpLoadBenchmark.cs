@@ -85,7 +85,10 @@ internal static class HttpLoadBenchmark
         try
         {
             Log($"Starting a durable PostgreSQL cluster in {dir} ...");
-            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions { DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log }, ct);
+            cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
+            {
+                DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log, ServerSettings = SocketSettings(),
+            }, ct);
             var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
             {
@@ -171,6 +174,16 @@ internal static class HttpLoadBenchmark
     /// The service's connection string: the owner's, as the service role, with the settings that
     /// <c>LEDGER_BENCH_SERVICE_CS_EXTRA</c> adds (e.g. <c>Max Auto Prepare=50</c>), for side-by-side runs of connection settings.
     /// </summary>
+    /// <summary>
+    /// <c>LEDGER_BENCH_PG_SOCKET=&lt;folder&gt;</c>: the cluster also listens on a Unix socket in that folder (the postgres
+    /// user must be able to write it), so that a run can give the service <c>LEDGER_BENCH_SERVICE_CS_EXTRA="Host=&lt;folder&gt;"</c>
+    /// (PostgreSQL on the same host over its socket instead of loopback TCP). Unset: loopback TCP only.
+    /// </summary>
+    private static Dictionary<string, string> SocketSettings() =>
+        Environment.GetEnvironmentVariable("LEDGER_BENCH_PG_SOCKET") is { Length: > 0 } folder
+            ? new() { ["unix_socket_directories"] = folder }
+            : [];
+
     internal static string ServiceConnectionString(string owner, string password)
     {
         var cs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
