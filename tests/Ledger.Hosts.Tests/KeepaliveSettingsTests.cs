@@ -19,4 +19,18 @@ public sealed class KeepaliveSettingsTests
         var systemDefaults = new NpgsqlConnectionStringBuilder(LedgerMarten.ForLedger("Host=db;Tcp Keepalive=true"));
         Assert.Equal((true, 0), (systemDefaults.TcpKeepAlive, systemDefaults.TcpKeepAliveTime));
     }
+
+    /// <summary>A Unix-domain socket (PostgreSQL on the same host) has no TCP: none are added (UnixSocketTests runs the service over one).</summary>
+    [Fact]
+    public void ForLedger_gives_a_socket_no_tcp_keepalives_and_keeps_them_for_tcp_hosts()
+    {
+        foreach (var host in new[] { "/var/run/postgresql", "@pg", "db,/run/postgresql" })
+        {
+            var b = new NpgsqlConnectionStringBuilder(LedgerMarten.ForLedger($"Host={host};Database=ledger"));
+            Assert.Equal((false, 0, 0), (b.TcpKeepAlive, b.TcpKeepAliveTime, b.TcpKeepAliveInterval));
+            Assert.Equal(LedgerMarten.DefaultMaxPoolSize, b.MaxPoolSize); // the rest of ForLedger still applies
+        }
+        var tcp = new NpgsqlConnectionStringBuilder(LedgerMarten.ForLedger("Host=db,replica;Database=ledger"));
+        Assert.Equal((LedgerMarten.TcpKeepaliveTime, LedgerMarten.TcpKeepaliveInterval), (tcp.TcpKeepAliveTime, tcp.TcpKeepAliveInterval));
+    }
 }

@@ -1,5 +1,4 @@
 using Ledger.LocalPostgres;
-using Ledger.Storage;
 using Ledger.Testing.Hosts;
 using Npgsql;
 
@@ -40,19 +39,6 @@ public sealed class UnixSocketTests : IAsyncLifetime
     }
 
     [Fact]
-    public void ForLedger_gives_a_socket_no_tcp_keepalives_and_keeps_them_for_tcp_hosts()
-    {
-        foreach (var host in new[] { "/var/run/postgresql", "@pg", "db,/run/postgresql" })
-        {
-            var b = new NpgsqlConnectionStringBuilder(LedgerMarten.ForLedger($"Host={host};Database=ledger"));
-            Assert.Equal((false, 0, 0), (b.TcpKeepAlive, b.TcpKeepAliveTime, b.TcpKeepAliveInterval));
-            Assert.Equal(LedgerMarten.DefaultMaxPoolSize, b.MaxPoolSize); // the rest of ForLedger still applies
-        }
-        var tcp = new NpgsqlConnectionStringBuilder(LedgerMarten.ForLedger("Host=db,replica;Database=ledger"));
-        Assert.Equal((LedgerMarten.TcpKeepaliveTime, LedgerMarten.TcpKeepaliveInterval), (tcp.TcpKeepAliveTime, tcp.TcpKeepAliveInterval));
-    }
-
-    [Fact]
     public async Task The_service_starts_writes_and_reads_over_a_unix_socket()
     {
         await using var service = ServiceProcess.Start("socket", OverSocket(Role, Password), OverSocket(), Role);
@@ -71,7 +57,8 @@ public sealed class UnixSocketTests : IAsyncLifetime
         Assert.True(await r.ReadAsync());
         Assert.True(r.GetInt64(0) > 0, "no connection of the service's role over the socket");
         Assert.Equal(0, r.GetInt64(1));
-        Assert.True(await admin.CreateCommand("SELECT count(*) FROM ledger.mt_events").ExecuteScalarAsync() is long n && n > 0);
+        await using var events = admin.CreateCommand("SELECT count(*) FROM ledger.mt_events");
+        Assert.True(await events.ExecuteScalarAsync() is long n && n > 0);
     }
 
     public async Task DisposeAsync() => await _cluster.StopAsync();

@@ -171,10 +171,6 @@ internal static class HttpLoadBenchmark
     }
 
     /// <summary>
-    /// The service's connection string: the owner's, as the service role, with the settings that
-    /// <c>LEDGER_BENCH_SERVICE_CS_EXTRA</c> adds (e.g. <c>Max Auto Prepare=50</c>), for side-by-side runs of connection settings.
-    /// </summary>
-    /// <summary>
     /// <c>LEDGER_BENCH_PG_SOCKET=&lt;folder&gt;</c>: the cluster also listens on a Unix socket in that folder (the postgres
     /// user must be able to write it), so that a run can give the service <c>LEDGER_BENCH_SERVICE_CS_EXTRA="Host=&lt;folder&gt;"</c>
     /// (PostgreSQL on the same host over its socket instead of loopback TCP). Unset: loopback TCP only.
@@ -184,6 +180,10 @@ internal static class HttpLoadBenchmark
             ? new() { ["unix_socket_directories"] = folder }
             : [];
 
+    /// <summary>
+    /// The service's connection string: the owner's, as the service role, with the settings that
+    /// <c>LEDGER_BENCH_SERVICE_CS_EXTRA</c> adds (e.g. <c>Max Auto Prepare=50</c>), for side-by-side runs of connection settings.
+    /// </summary>
     internal static string ServiceConnectionString(string owner, string password)
     {
         var cs = new NpgsqlConnectionStringBuilder(owner) { Username = ServiceRole, Password = password }.ConnectionString;
