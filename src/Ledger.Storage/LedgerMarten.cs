@@ -111,6 +111,6 @@ public static class LedgerMarten
     /// namespace. A list mixing sockets and TCP hosts gets no keepalives for its TCP hosts either (Npgsql would set them on
     /// its sockets too).
     /// </summary>
-    public static bool OverUnixSocket(Npgsql.NpgsqlConnectionStringBuilder b) =>
+    private static bool OverUnixSocket(Npgsql.NpgsqlConnectionStringBuilder b) =>
         b.Host is { Length: > 0 } hosts && hosts.Split(',').Any(h => h.Trim() is ['/', ..] or ['@', ..]);
 }

@@ -228,10 +228,10 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         // PostgreSQL then parses and plans it once per connection instead of on every request. Only here: it is
         // read-only and never runs inside a transaction that could roll back, which keeps it clear of Npgsql's open issue
         // with auto-prepared statements after a rollback (npgsql#6391), the reason automatic preparation stays off.
-        await using var connection = _pinned is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        await using var cmd = connection is null ? Command(VersionsSql) : new Npgsql.NpgsqlCommand(VersionsSql, connection);
+        await using var own = _pinned is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        await using var cmd = new Npgsql.NpgsqlCommand(VersionsSql, own ?? _pinned!.Connection, _pinned);
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
-        if (connection is not null) await cmd.PrepareAsync(ct);
+        if (own is not null) await cmd.PrepareAsync(ct);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             if (!r.IsDBNull(1)) found[r.GetString(0)] = r.GetInt64(1);

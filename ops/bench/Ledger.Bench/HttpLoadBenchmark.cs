@@ -170,6 +170,15 @@ internal static class HttpLoadBenchmark
         }
     }
 
+    /// <summary>Milliseconds as the reports print them.</summary>
+    private static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+
+    /// <summary>CPU milliseconds per request, to hundredths (tenths hid a 10 % difference).</summary>
+    private static string Cpu(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+
+    /// <summary>The <paramref name="q"/> quantile of the samples' latencies, in milliseconds.</summary>
+    private static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
+
     /// <summary>
     /// <c>LEDGER_BENCH_PG_SOCKET=&lt;folder&gt;</c>: the cluster also listens on a Unix socket in that folder (the postgres
     /// user must be able to write it), so that a run can give the service <c>LEDGER_BENCH_SERVICE_CS_EXTRA="Host=&lt;folder&gt;"</c>
@@ -316,9 +325,6 @@ internal static class HttpLoadBenchmark
     private static async Task<int> RatesAsync(HttpLoadOptions o, int[] rates, AgencyClient[] clients, DateTimeOffset setUpAt, Process service,
         LocalPostgresCluster cluster, string owner, string environment, HttpClient http, string token, CancellationToken ct)
     {
-        static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
-        static string Cpu(double v) => v.ToString("F2", CultureInfo.InvariantCulture); // CPU per request: tenths hid the differences
-        static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
         var postmaster = BenchDatabase.PostmasterPid(cluster);
         var sb = new StringBuilder();
         sb.AppendLine(RatesHeading).AppendLine();
@@ -421,8 +427,6 @@ internal static class HttpLoadBenchmark
             ScenarioRunner.Writers("raw-http", levels.Max(), 1, (streams, seed) => new RawWriter(admin, streams, 1, seed)), o.Duration, long.MaxValue, ct);
         var rawSorted = raw.LatencyTicks.Order().ToArray();
 
-        static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
-        static double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
         static string Percentiles(List<Sample> s) => s.Count == 0 ? "—" : $"{Ms(P(s, 0.5))} / {Ms(P(s, 0.95))} / {Ms(P(s, 0.99))}";
         var sb = new StringBuilder();
         var heading = o.ReadsOnly ? ReadsHeading : SweepHeading;
@@ -516,9 +520,6 @@ internal static class HttpLoadBenchmark
     private static string Section(HttpLoadOptions o, string environment, List<(string What, TimeSpan ToFirstCommand)> starts, TimeSpan elapsed,
         List<Sample> samples, CpuSplit cpu, StoreLevel store, JsonElement verify)
     {
-        static string Ms(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
-        static string Cpu(double v) => v.ToString("F2", CultureInfo.InvariantCulture); // CPU per request: tenths hid the differences
-        double P(IEnumerable<Sample> s, double q) => LoadRunner.PercentileMs(s.Select(x => x.Ticks).Order().ToArray(), q);
         var sb = new StringBuilder();
         sb.AppendLine(Heading).AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --clients {o.Clients} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
