@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using JasperFx.Events;
 using Ledger.Domain;
 using Marten;
@@ -29,12 +28,29 @@ public sealed record EventFilter(IReadOnlyCollection<string> Types, IReadOnlyCol
 /// snapshot recompute) goes through here, and through Marten. Recorded time never goes backwards within a stream (the
 /// seal refuses it), so an as-of read of a stream is always a prefix of it.
 /// </summary>
-public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource)
+/// <remarks>
+/// With a <see cref="StreamEventCache"/>, the bounded reads (<see cref="ReadAsync"/> and the bounded
+/// <see cref="ReadManyAsync(IReadOnlyList{ValueTuple{string, StreamBound}}, CancellationToken)"/>) keep the runs of events
+/// they read and ask the log only for what lies beyond them; the answers are the same events.
+/// </remarks>
+public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, StreamEventCache? events = null)
 {
     private readonly Npgsql.NpgsqlTransaction? _pinned;
 
     private StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, Npgsql.NpgsqlTransaction pinned) : this(store, dataSource) =>
         _pinned = pinned;
+
+    /// <summary>The runs of events this loader keeps between reads; none on a pinned transaction (a standby's snapshot may be behind them).</summary>
+    private StreamEventCache? Cache => _pinned is null && events is { Enabled: true } ? events : null;
+
+    /// <summary>Whether this loader keeps the events it reads (<see cref="StreamEventCache"/>), so that reading a stream whole again costs only its new events.</summary>
+    public bool KeepsEvents => Cache is not null;
+
+    /// <summary>
+    /// The same loader reading every event from the table, for the verifier: what it compares with must be the log as it
+    /// is stored now, never events this process kept from an earlier read.
+    /// </summary>
+    public StreamLoader FromTheTable() => Cache is null ? this : new(store, dataSource);
 
     /// <summary>
     /// The same loader on one open transaction (a standby's REPEATABLE READ snapshot, docs/replication.md): every read
@@ -63,8 +79,16 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound? bound = null, CancellationToken ct = default)
     {
         bound ??= StreamBound.Whole;
+        IReadOnlyList<IEvent> known = [];
+        if (Cache is { } cache && cache.TrySplit(stream, bound, out known, out var rest))
+        {
+            if (rest is null) return known;
+            bound = rest;
+        }
         await using var session = Session();
-        return await session.Events.FetchStreamAsync(stream, bound.UpToVersion ?? 0, bound.AsOf?.ToUniversalTime(), bound.FromVersion ?? 0, ct);
+        var read = await session.Events.FetchStreamAsync(stream, bound.UpToVersion ?? 0, bound.AsOf?.ToUniversalTime(), bound.FromVersion ?? 0, ct);
+        Cache?.Put(stream, read);
+        return known.Count == 0 ? read : read.Count == 0 ? known : [.. known, .. read];
     }
 
     /// <summary>
@@ -138,32 +162,79 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         if (reads.Count == 0) return [];
         if (reads.Select(r => r.Stream).Distinct(StringComparer.Ordinal).Count() != reads.Count)
             throw new ArgumentException("Each stream at most once.", nameof(reads));
-        var e = Expression.Parameter(typeof(IEvent), "e");
-        Expression? any = null;
-        foreach (var (stream, bound) in reads)
+        // What the cache knows of each bound, and what is left to ask the log for.
+        var known = new IReadOnlyList<IEvent>[reads.Count];
+        var ask = new List<(string Stream, StreamBound Bound)>(reads.Count);
+        for (var i = 0; i < reads.Count; i++)
         {
-            // The conditions of FetchStreamAsync(stream, version: UpToVersion ?? 0, timestamp: AsOf, fromVersion: FromVersion ?? 0).
-            Expression one = Compare(nameof(IEvent.StreamKey), ExpressionType.Equal, stream);
-            if (bound.FromVersion is > 0 and var from)
-                one = Expression.AndAlso(one, Compare(nameof(IEvent.Version), ExpressionType.GreaterThanOrEqual, from));
-            if (bound.UpToVersion is > 0 and var upTo)
-                one = Expression.AndAlso(one, Compare(nameof(IEvent.Version), ExpressionType.LessThanOrEqual, upTo));
-            if (bound.AsOf is { } at)
-                one = Expression.AndAlso(one, Compare(nameof(IEvent.Timestamp), ExpressionType.LessThanOrEqual, at.ToUniversalTime()));
-            any = any is null ? one : Expression.OrElse(any, one);
+            known[i] = [];
+            var (stream, bound) = reads[i];
+            if (Cache is { } cache && cache.TrySplit(stream, bound, out known[i], out var rest))
+            {
+                if (rest is not null) ask.Add((stream, rest));
+            }
+            else ask.Add((stream, bound));
         }
-        await using var session = Session();
-        var where = Expression.Lambda<Func<IEvent, bool>>(any!, e);
-        // No ORDER BY, as in the other ReadManyAsync: each stream is put in version order here.
-        var events = await Marten.QueryableExtensions.ToListAsync(session.Events.QueryAllRawEvents().Where(where), ct);
-        var byStream = events.GroupBy(x => x.StreamKey!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<IEvent>)g.OrderBy(x => x.Version).ToList(), StringComparer.Ordinal);
-        return reads.Select(r => byStream.GetValueOrDefault(r.Stream) ?? []).ToList();
-
-        Expression Compare<T>(string member, ExpressionType type, T value) =>
-            Expression.MakeBinary(type, Expression.Property(e, member),
-                Expression.Constant(value, typeof(T)));
+        var asked = ask.Count == 0 ? new Dictionary<string, IReadOnlyList<IEvent>>(StringComparer.Ordinal) : await QueryManyAsync(ask, ct);
+        var found = new IReadOnlyList<IEvent>[reads.Count];
+        for (var i = 0; i < reads.Count; i++)
+        {
+            var read = asked.GetValueOrDefault(reads[i].Stream) ?? [];
+            Cache?.Put(reads[i].Stream, read);
+            found[i] = known[i].Count == 0 ? read : read.Count == 0 ? known[i] : [.. known[i], .. read];
+        }
+        return found;
     }
+
+    /// <summary>
+    /// The log's events of each bound (each stream at most once), by stream, each in version order: one statement, the
+    /// conditions of <c>FetchStreamAsync</c> (version from and up to, recorded time up to, not archived) for each stream
+    /// read through the <c>(stream_id, version)</c> index. Hand-written rather than Marten's LINQ, whose query (a
+    /// disjunction with a parameter per condition) PostgreSQL planned on every call and Marten built from an expression
+    /// tree (docs/performance.md "A stream's events kept between reads"); its shape is fixed, so outside a pinned
+    /// transaction it runs prepared, as <see cref="VersionsAsync"/> does. Rows decode as Marten's own event reads do
+    /// (<see cref="EventRow"/>); tested field by field against Marten's (StreamLoaderTests).
+    /// </summary>
+    private async Task<Dictionary<string, IReadOnlyList<IEvent>>> QueryManyAsync(IReadOnlyList<(string Stream, StreamBound Bound)> reads, CancellationToken ct)
+    {
+        var (streams, from, upTo, asOf) = (new string[reads.Count], new long[reads.Count], new long[reads.Count], new DateTime?[reads.Count]);
+        for (var i = 0; i < reads.Count; i++)
+        {
+            var (stream, bound) = reads[i];
+            streams[i] = stream;
+            from[i] = bound.FromVersion is > 0 and var f ? f : 0;
+            upTo[i] = bound.UpToVersion is > 0 and var u ? u : long.MaxValue;
+            asOf[i] = bound.AsOf?.UtcDateTime;
+        }
+        await using var own = _pinned is null ? await dataSource.OpenConnectionAsync(ct) : null;
+        await using var cmd = new Npgsql.NpgsqlCommand(BoundedReadSql, own ?? _pinned!.Connection, _pinned);
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<long[]> { TypedValue = from });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<long[]> { TypedValue = upTo });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<DateTime?[]> { TypedValue = asOf, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        if (own is not null) await cmd.PrepareAsync(ct);
+        var serializer = store.Options.Serializer();
+        var found = new Dictionary<string, List<IEvent>>(StringComparer.Ordinal);
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                var e = EventRow.Read(r, serializer);
+                if (!found.TryGetValue(e.StreamKey!, out var list)) found[e.StreamKey!] = list = [];
+                list.Add(e);
+            }
+        // Each stream's rows come in version order from its index scan; sorted again rather than relied upon.
+        return found.ToDictionary(p => p.Key, p => (IReadOnlyList<IEvent>)p.Value.OrderBy(x => x.Version).ToList(), StringComparer.Ordinal);
+    }
+
+    private static readonly string BoundedReadSql =
+        $"""
+        SELECT {EventRow.Columns}
+          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS b(stream_id, from_version, up_to_version, as_of)
+         CROSS JOIN LATERAL (
+               SELECT * FROM {LedgerMarten.Schema}.mt_events e
+                WHERE e.stream_id = b.stream_id AND e.version >= b.from_version AND e.version <= b.up_to_version
+                  AND (b.as_of IS NULL OR e.timestamp <= b.as_of) AND e.is_archived = false) d
+        """;
 
     /// <summary>The stream's domain events, in order.</summary>
     public async Task<IReadOnlyList<IDomainEvent>> ReadDomainAsync(string stream, StreamBound? bound = null, CancellationToken ct = default) =>

@@ -123,7 +123,11 @@ internal static class AsOfBenchmark
             var allocSnap = await AllocatedPerReadAsync(i => withSnapshots.YearAsync(agency, year, instants[i % instants.Count], ct), instants.Count / 5);
             var allocFull = await AllocatedPerReadAsync(i => full.YearAsync(agency, year, instants[i % instants.Count], ct), 20);
 
-            var section = Section(o, firstMs, snapMs, fullMs, aloneMs, mismatches, phases, allocSnap, allocFull);
+            var history = await HistoryAsync(db.Store, store, new StreamLoader(db.Store, db.Service, new StreamEventCache(StreamEventCache.DefaultCapacity)),
+                agency, year, (int)events[^1].Version, Math.Max(10, o.Reads / 5), ct);
+            mismatches += history.Mismatches;
+
+            var section = Section(o, firstMs, snapMs, fullMs, aloneMs, mismatches, phases, allocSnap, allocFull) + history.Line;
             Console.WriteLine();
             Console.WriteLine(section);
             if (o.Markdown is { } path) WriteSection(path, section);
@@ -138,6 +142,54 @@ internal static class AsOfBenchmark
         {
             cluster?.Stop();
         }
+    }
+
+    /// <summary>
+    /// Issue 13: an indicator's history reads its year stream's events that may concern it (<see cref="Ledger.Api.Features.Audit.AuditLoader.YearsForIndicatorAsync"/>)
+    /// at the head, after every append of one more correction: through a loader that keeps the events it read
+    /// (<see cref="StreamEventCache"/>, as the service's) and through one that does not (the store's filtered query every
+    /// time), alternating which goes first, for an indicator every event concerns (I1) and one none of the realizations
+    /// concern (I9). The answers are compared.
+    /// </summary>
+    private static async Task<(string Line, int Mismatches)> HistoryAsync(Marten.IDocumentStore marten, StreamLoader plain, StreamLoader keeping,
+        string agency, int year, int version, int rounds, CancellationToken ct)
+    {
+        var (without, with) = (new Ledger.Api.Features.Audit.AuditLoader(plain), new Ledger.Api.Features.Audit.AuditLoader(keeping));
+        var first = Stopwatch.StartNew();
+        await with.YearsForIndicatorAsync(agency, [year], "I1", null, ct);
+        var firstMs = first.Elapsed.TotalMilliseconds;
+        var times = new Dictionary<(string Code, bool Kept), List<double>>();
+        var mismatches = 0;
+        var stream = PerformanceYear.StreamName(agency, year);
+        for (var round = 0; round < rounds; round++)
+        {
+            await using (var session = marten.LightweightSession())
+            {
+                session.SetHeader(EventHeaders.Actor, new { name = "Bench", role = "staff" });
+                session.SetHeader(EventHeaders.Reason, "bench");
+                session.SetHeader(EventHeaders.Agency, agency);
+                session.Events.Append(stream, ++version, new RealizationCorrected("I1", "Y", round, round + 1, "koreksi", false));
+                await session.SaveChangesAsync(ct);
+            }
+            foreach (var code in new[] { "I1", "I9" })
+            {
+                var order = round % 2 == 0 ? new[] { true, false } : [false, true];
+                var answers = new Dictionary<bool, Guid[]>();
+                foreach (var kept in order)
+                {
+                    var (read, ms) = await Time(() => (kept ? with : without).YearsForIndicatorAsync(agency, [year], code, null, ct));
+                    answers[kept] = [.. read.Select(e => e.Id)];
+                    (times.TryGetValue((code, kept), out var list) ? list : times[(code, kept)] = []).Add(ms);
+                }
+                if (!answers[true].SequenceEqual(answers[false])) mismatches++;
+            }
+        }
+        var inv = CultureInfo.InvariantCulture;
+        string Of(string code, bool kept) => string.Create(inv, $"{Percentile(times[(code, kept)], 0.5):F2} / {Percentile(times[(code, kept)], 0.99):F2}");
+        return (string.Create(inv,
+            $"- History's year events at the head (issue 13, `AuditLoader.YearsForIndicatorAsync`), {rounds} rounds each after one more correction appended ({version:N0} events at the end), median / p99 ms: " +
+            $"indicator I1 (every event concerns it) {Of("I1", true)} keeping the events read (`StreamEventCache`) against {Of("I1", false)} with the store's filtered query; " +
+            $"I9 (no realization concerns it) {Of("I9", true)} against {Of("I9", false)}; the kept loader's first read (the whole stream) {firstMs:F1} ms; answers compared: {mismatches} mismatches.\n"), mismatches);
     }
 
     /// <summary>Median ms of each step of a snapshot read over the instants, and the events replayed after the snapshot.</summary>

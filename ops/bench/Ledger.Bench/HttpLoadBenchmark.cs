@@ -87,7 +87,8 @@ internal static class HttpLoadBenchmark
             Log($"Starting a durable PostgreSQL cluster in {dir} ...");
             cluster = await LocalPostgresCluster.StartAsync(new LocalClusterOptions
             {
-                DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log, ServerSettings = SocketSettings(),
+                DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log,
+                ServerSettings = SocketSettings().Concat(PgStatements.ServerSettings()).ToDictionary(),
             }, ct);
             var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
@@ -96,6 +97,7 @@ internal static class HttpLoadBenchmark
                 await using (var c = root.CreateCommand($"CREATE ROLE {ServiceRole} LOGIN PASSWORD '{password}'")) await c.ExecuteNonQueryAsync(ct);
             }
             var owner = cluster.SuperUserConnectionString(Database);
+            await PgStatements.InstallAsync(owner, ct);
             var serviceCs = ServiceConnectionString(owner, password);
             string environment;
             await using (var admin = NpgsqlDataSource.Create(owner)) environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
@@ -142,8 +144,10 @@ internal static class HttpLoadBenchmark
                     });
             Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
             var postmaster = BenchDatabase.PostmasterPid(cluster);
+            await PgStatements.ResetAsync(owner, ct);
             var ((elapsed, samples), cpu) = await CpuSplit.MeasureAsync(service, postmaster,
                 () => RunMixAsync(clients, o.Duration, setUpAt, ct, o.ReadsOnly));
+            await PgStatements.LogAsync(owner, samples.Count, $"{o.Clients} clients", ct);
 
             var failures = samples.Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
             foreach (var f in failures) Log($"NOT 2xx: {f.Key.Op} answered {f.Key.Status} x{f.Count()}");
@@ -341,11 +345,13 @@ internal static class HttpLoadBenchmark
         foreach (var rate in rates)
         {
             Log($"Open loop: {rate} reads/s for {o.Duration.TotalSeconds:F0} s ...");
+            await PgStatements.ResetAsync(owner, ct);
             var ((elapsed, samples, most, lags), cpu) = await CpuSplit.MeasureAsync(service, postmaster,
                 () => RunOpenLoopAsync(clients, rate, o.Duration, setUpAt, ct));
             var (pg, svc, gen, busy) = cpu.PerRequest(samples.Count);
             var bad = samples.Count(s => s.Status is < 200 or >= 300);
             failures += bad;
+            await PgStatements.LogAsync(owner, samples.Count, $"{rate}/s", ct);
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {rate} | {samples.Count / elapsed.TotalSeconds:F0} | {Ms(P(samples, 0.5))} / {Ms(P(samples, 0.95))} / **{Ms(P(samples, 0.99))}** | {Ms(LoadRunner.PercentileMs(lags, 0.5))} / {Ms(LoadRunner.PercentileMs(lags, 0.99))} | {most} | {Cpu(pg)} / {Cpu(svc)} / {Cpu(gen)} | {busy:F0} % | {bad} |");
             perOp.Append(CultureInfo.InvariantCulture, $"{rate}/s: ");

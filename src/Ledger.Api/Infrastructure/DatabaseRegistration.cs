@@ -36,7 +36,9 @@ public static class DatabaseRegistration
             // The SAKIP read models: one leader per database runs them; another node takes over when it dies (issue 4).
             .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine(w => w.MessageStorageSchemaName = Commands.CommandRegistration.WolverineSchema);
-        builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), database.Service));
+        // Ledger:StreamEventCache: how many events the one stream loader keeps between reads (StreamEventCache); 0 turns it off.
+        builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), database.Service,
+            new StreamEventCache(builder.Configuration.GetValue("Ledger:StreamEventCache", StreamEventCache.DefaultCapacity))));
         builder.Services.AddSingleton(new StreamSnapshots(database.Service, database.SnapshotKey));
         builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();

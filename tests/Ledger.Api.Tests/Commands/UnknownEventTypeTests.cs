@@ -38,6 +38,10 @@ public sealed class UnknownEventTypeTests(HookedApiFactory f) : IClassFixture<Ho
             () => new StreamLoader(f.Store, f.Database.Owner).ReadAsync(s.YearStream));
 
         Assert.Contains(UnknownType, e.EventTypeName + " " + e.Message);
+        // The bounded read of several streams (its own statement, not Marten's) refuses it the same way.
+        var many = await Assert.ThrowsAsync<Marten.Exceptions.UnknownEventTypeException>(
+            () => new StreamLoader(f.Store, f.Database.Owner).ReadManyAsync([(s.YearStream, StreamBound.Whole)]));
+        Assert.Contains(UnknownType, many.EventTypeName + " " + many.Message);
     }
 
     private static IEnumerable<Exception> Chain(Exception e)

@@ -62,7 +62,11 @@ public sealed class AuditLoader(StreamLoader store)
         var streams = RenstraStreams(agency, from, to);
         var agencyStream = Agency.StreamName(agency);
         var yearStreams = years.Distinct().ToDictionary(y => y, y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y));
-        var read = await store.ReadManyAsync([agencyStream, .. streams], yearStreams.Values.ToList(), asOf, HistoryFilter(code), ct);
+        var read = store.KeepsEvents
+            // The year streams whole through the loader's kept events (only their new events come from the log), each
+            // year's then filtered here by the rule the store's filter stands for.
+            ? await WholeAsync([agencyStream, .. streams, .. yearStreams.Values], asOf, yearStreams.Values, code, ct)
+            : await store.ReadManyAsync([agencyStream, .. streams], yearStreams.Values.ToList(), asOf, HistoryFilter(code), ct);
         if (!Agency.Replay((read.GetValueOrDefault(agencyStream) ?? []).Select(StreamLoader.Decode)).Exists)
             return (false, [], new Dictionary<int, IReadOnlyList<AuditedEvent>>());
         var yearEvents = yearStreams.ToDictionary(y => y.Key,
@@ -96,7 +100,7 @@ public sealed class AuditLoader(StreamLoader store)
     /// other indicators' realizations and corrections, and spending).
     /// </summary>
     public Task<IReadOnlyList<AuditedEvent>> YearsForIndicatorAsync(string agency, IReadOnlyList<int> years, string code, DateTimeOffset? asOf,
-        CancellationToken ct) => YearsAsync(agency, years, asOf, HistoryFilter(code), ct);
+        CancellationToken ct) => YearsAsync(agency, years, asOf, code, ct);
 
     /// <summary><see cref="IndicatorHistory.MayConcern"/> as the store's filter: the payloads' <c>indicator</c> as stored (camelCase).</summary>
     internal static EventFilter HistoryFilter(string code) => new(
@@ -104,15 +108,40 @@ public sealed class AuditLoader(StreamLoader store)
         IndicatorHistory.PerIndicatorEventTypes.Select(DomainEventTypes.NameOf).ToList(),
         JsonNamingPolicy.CamelCase.ConvertName(nameof(Domain.PerformanceYears.RecordingRealization.RealizationRecorded.Indicator)), code);
 
-    private async Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, EventFilter? filter,
+    /// <summary>The years' events, all of them or (<paramref name="code"/> given) those that may concern that indicator.</summary>
+    private async Task<IReadOnlyList<AuditedEvent>> YearsAsync(string agency, IReadOnlyList<int> years, DateTimeOffset? asOf, string? code,
         CancellationToken ct)
     {
-        var read = await store.ReadManyAsync(years.Select(y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y)).ToList(), asOf, filter, ct);
+        var streams = years.Select(y => Domain.PerformanceYears.PerformanceYear.StreamName(agency, y)).ToList();
+        var read = code is not null && store.KeepsEvents
+            ? await WholeAsync(streams, asOf, streams, code, ct)
+            : await store.ReadManyAsync(streams, asOf, code is null ? null : HistoryFilter(code), ct);
         var events = new List<AuditedEvent>();
         foreach (var y in years)
             if (read.TryGetValue(Domain.PerformanceYears.PerformanceYear.StreamName(agency, y), out var recorded))
                 events.AddRange(recorded.Select(r => Audited(r, y)));
         return events;
+    }
+
+    /// <summary>
+    /// <paramref name="streams"/> read whole as of the instant in one bounded read (through the loader's kept events),
+    /// the events of <paramref name="filtered"/> then kept only when <see cref="IndicatorHistory.MayConcern"/> the
+    /// indicator <paramref name="code"/>: what <see cref="HistoryFilter"/> selects in the store's query. A stream with no
+    /// event left has no entry, as in <see cref="StreamLoader.ReadManyAsync(IReadOnlyCollection{string}, DateTimeOffset?, EventFilter?, CancellationToken)"/>.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<JasperFx.Events.IEvent>>> WholeAsync(IReadOnlyList<string> streams, DateTimeOffset? asOf,
+        IEnumerable<string> filtered, string code, CancellationToken ct)
+    {
+        var distinct = streams.Distinct(StringComparer.Ordinal).ToList();
+        var some = filtered.ToHashSet(StringComparer.Ordinal);
+        var read = await store.ReadManyAsync(distinct.Select(s => (s, StreamBound.At(asOf))).ToList(), ct);
+        var found = new Dictionary<string, IReadOnlyList<JasperFx.Events.IEvent>>(StringComparer.Ordinal);
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            var events = some.Contains(distinct[i]) ? read[i].Where(e => IndicatorHistory.MayConcern(code, StreamLoader.Decode(e))).ToList() : read[i];
+            if (events.Count > 0) found[distinct[i]] = events;
+        }
+        return found;
     }
 
     private async ValueTask<RenstraStream?> RenstraAsync(string stream, DateTimeOffset? asOf, CancellationToken ct) =>

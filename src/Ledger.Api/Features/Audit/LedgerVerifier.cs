@@ -60,6 +60,7 @@ public static class LedgerVerifier
     public static async Task<LedgerVerification> VerifyAsync(NpgsqlDataSource service, StreamLoader streams, StreamSnapshots snapshots,
         bool snapshotKeyKept, IDocumentStore store, CancellationToken ct = default)
     {
+        streams = streams.FromTheTable();
         var clock = Stopwatch.StartNew();
         var chain = await ChainVerifier.VerifyAsync(service, await PublishedLogHeads.LoadAsync(streams, ct), ct);
         var chainTime = clock.Elapsed;
