@@ -25,7 +25,8 @@ public sealed record EventFilter(IReadOnlyCollection<string> Types, IReadOnlyCol
 
 /// <summary>
 /// The one stream loader of Ledger: every read of a stream (commands' contexts, the HTTP reads, the audit reads, the
-/// snapshot recompute) goes through here, and through Marten. Recorded time never goes backwards within a stream (the
+/// snapshot recompute) goes through here, and through Marten, except the bounded read of several streams, which is one
+/// statement of its own whose rows decode as Marten's do (<see cref="EventRow"/>). Recorded time never goes backwards within a stream (the
 /// seal refuses it), so an as-of read of a stream is always a prefix of it.
 /// </summary>
 /// <remarks>
