@@ -5,8 +5,8 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// <c>LEDGER_BENCH_PG_STATEMENTS=1</c> (a diagnostic of <c>http-load</c>, not for figures to compare): the bench's cluster
-/// loads <c>pg_stat_statements</c> with planning tracked, the counters are reset before each measured phase, and after it
-/// the log lists the statements that took most of PostgreSQL's time: calls per request, planning and execution time per
+/// loads <c>pg_stat_statements</c> with planning tracked, the counters are reset before the measured phase of a mixed run
+/// and before each open-loop rate (not in a sweep), and after it the log lists the statements that took most of PostgreSQL's time: calls per request, planning and execution time per
 /// call, and each one's time per request of the phase. Where PostgreSQL's share of a request goes, by statement. The
 /// extension costs a little on every statement, so the phase's own figures are not comparable with runs without it.
 /// </summary>
@@ -21,19 +21,20 @@ internal static class PgStatements
     public static async Task InstallAsync(string owner, CancellationToken ct)
     {
         if (!On) return;
-        await using var c = new NpgsqlConnection(owner);
-        await c.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", c);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await ExecuteAsync(owner, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ct);
         ScenarioRunner.Log("pg_stat_statements on (LEDGER_BENCH_PG_STATEMENTS): PostgreSQL's time by statement is logged after each measured phase.");
     }
 
     public static async Task ResetAsync(string owner, CancellationToken ct)
     {
-        if (!On) return;
+        if (On) await ExecuteAsync(owner, "SELECT pg_stat_statements_reset()", ct);
+    }
+
+    private static async Task ExecuteAsync(string owner, string sql, CancellationToken ct)
+    {
         await using var c = new NpgsqlConnection(owner);
         await c.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT pg_stat_statements_reset()", c);
+        await using var cmd = new NpgsqlCommand(sql, c);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
