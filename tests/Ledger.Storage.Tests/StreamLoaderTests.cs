@@ -207,7 +207,7 @@ public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<Storage
         async Task<long> PreparedHeadsStatements(Npgsql.NpgsqlConnection c)
         {
             await using var cmd = new Npgsql.NpgsqlCommand(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%unnest($1::text[]) AS s(id)%'", c);
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%unnest((SELECT $1::text[])) AS s(id)%'", c);
             return (long)(await cmd.ExecuteScalarAsync())!;
         }
 
@@ -237,5 +237,33 @@ public sealed class StreamLoaderTests(StorageFixture fx) : IClassFixture<Storage
         await fx.AppendAsync(b, 1, Spending(5m));
         Assert.Equal(new Dictionary<string, long> { [a] = 3, [b] = 2 }, await loader.VersionsAsync([a, b]));
         Assert.Empty(await loader.VersionsAsync([missing]));
+    }
+
+    [Fact]
+    public async Task PreparedStatements_ArePlannedOncePerConnection_NotForEveryArray()
+    {
+        // One connection in the pool, so both statements are prepared on the connection inspected afterwards.
+        await using var one = Npgsql.NpgsqlDataSource.Create(fx.ServiceConnectionString + ";Maximum Pool Size=1");
+        var loader = new StreamLoader(fx.Store, one);
+        var streams = Enumerable.Range(0, 12).Select(_ => NewStream()).ToList();
+        for (var i = 0; i < streams.Count; i++) await fx.AppendAsync(streams[i], 0, Spending(i));
+
+        // Arrays of 1 to 12 streams, as requests ask (a read's heads: 2–9; an as-of read's bounds: 3–10).
+        for (var n = 1; n <= streams.Count; n++)
+        {
+            var some = streams.Take(n).ToList();
+            Assert.Equal(n, (await loader.VersionsAsync(some)).Count);
+            Assert.Equal(n, (await loader.ReadManyAsync(some.Select(s => (s, new StreamBound { AsOf = DateTimeOffset.UtcNow })).ToList())).Count(e => e.Count == 1));
+        }
+
+        await using var c = await one.OpenConnectionAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%unnest((SELECT $1::%' ORDER BY statement", c);
+        var plans = new List<(string Statement, long Generic, long Custom)>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) plans.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+        Assert.Equal(2, plans.Count); // the heads' and the bounded read's
+        // PostgreSQL tries custom plans for the first five calls, then keeps the generic one: 7 of the 12 calls.
+        Assert.All(plans, p => Assert.True(p.Custom <= 5 && p.Generic >= 7, $"{p.Generic} generic and {p.Custom} custom plans: {p.Statement}"));
     }
 }
