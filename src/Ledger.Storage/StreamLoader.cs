@@ -227,7 +227,11 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         return found.ToDictionary(p => p.Key, p => (IReadOnlyList<IEvent>)p.Value.OrderBy(x => x.Version).ToList(), StringComparer.Ordinal);
     }
 
-    // Its arrays through one-row subqueries, as VersionsSql's (below), so that a connection plans it once.
+    // Each stream's events by one range of the (stream_id, version) index, whatever PostgreSQL knows of the arrays or the
+    // table: `OFFSET 0` keeps the lateral subquery a subquery, run once per stream, so the planner cannot turn it into a
+    // join of the whole table (the same statement without it, planned generically for the mixed load's arrays of about
+    // 18 streams, took 4.4–6 ms per call against 0.3 ms; docs/performance.md "A stream's events kept between reads").
+    // The arrays come through one-row subqueries, as VersionsSql's (below), so that a connection plans it once.
     private static readonly string BoundedReadSql =
         $"""
         SELECT {EventRow.Columns}
@@ -236,7 +240,8 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
          CROSS JOIN LATERAL (
                SELECT * FROM {LedgerMarten.Schema}.mt_events e
                 WHERE e.stream_id = b.stream_id AND e.version >= b.from_version AND e.version <= b.up_to_version
-                  AND (b.as_of IS NULL OR e.timestamp <= b.as_of) AND e.is_archived = false) d
+                  AND (b.as_of IS NULL OR e.timestamp <= b.as_of) AND e.is_archived = false
+               OFFSET 0) d
         """;
 
     /// <summary>The stream's domain events, in order.</summary>
@@ -312,12 +317,13 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         return found;
     }
 
-    // The prepared statements below take their arrays through a one-row subquery, `unnest((SELECT $1::text[]))`, not
-    // `unnest($1::text[])`. PostgreSQL re-plans a prepared statement for its parameters' values (a custom plan) until a
-    // generic plan looks no dearer; with the array itself in view it estimates one row per element, so for arrays shorter
-    // than its default guess of 10 the generic plan looked dearer and it planned again on most calls (24–75 % of them, a
-    // tenth of a millisecond each: docs/performance.md "A stream's events kept between reads"). Behind the subquery both
-    // plans see the same estimate, so after its first five calls a connection uses the one generic plan.
+    // The array comes through a one-row subquery, `unnest((SELECT $1::text[]))`, not `unnest($1::text[])`. PostgreSQL
+    // plans a prepared statement for its parameters' values (a custom plan) until a generic plan looks no dearer; with
+    // the array in view it estimates one row per element, so for arrays shorter than its default guess of 10 the generic
+    // plan looked dearer and it planned again on most calls (24–75 % of them, a tenth of a millisecond each:
+    // docs/performance.md "A stream's events kept between reads"). Behind the subquery both plans see the same estimate,
+    // so after its first five calls a connection keeps the generic plan. For this statement that is the custom plan: per
+    // stream, one backward step of the (stream_id, version) index, the stream being the subplan's own parameter either way.
     private static readonly string VersionsSql =
         $"""
         SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
