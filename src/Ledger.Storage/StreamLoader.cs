@@ -207,22 +207,20 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
             upTo[i] = bound.UpToVersion is > 0 and var u ? u : long.MaxValue;
             asOf[i] = bound.AsOf?.UtcDateTime;
         }
-        await using var own = _pinned is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        await using var cmd = new Npgsql.NpgsqlCommand(BoundedReadSql, own ?? _pinned!.Connection, _pinned);
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<long[]> { TypedValue = from });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<long[]> { TypedValue = upTo });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<DateTime?[]> { TypedValue = asOf, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        if (own is not null) await cmd.PrepareAsync(ct);
         var serializer = store.Options.Serializer();
         var found = new Dictionary<string, List<IEvent>>(StringComparer.Ordinal);
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                var e = EventRow.Read(r, serializer);
-                if (!found.TryGetValue(e.StreamKey!, out var list)) found[e.StreamKey!] = list = [];
-                list.Add(e);
-            }
+        await PreparedAsync(BoundedReadSql, p =>
+        {
+            p.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams });
+            p.Add(new Npgsql.NpgsqlParameter<long[]> { TypedValue = from });
+            p.Add(new Npgsql.NpgsqlParameter<long[]> { TypedValue = upTo });
+            p.Add(new Npgsql.NpgsqlParameter<DateTime?[]> { TypedValue = asOf, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        }, r =>
+        {
+            var e = EventRow.Read(r, serializer);
+            if (!found.TryGetValue(e.StreamKey!, out var list)) found[e.StreamKey!] = list = [];
+            list.Add(e);
+        }, ct);
         // Each stream's rows come in version order from its index scan; sorted again rather than relied upon.
         return found.ToDictionary(p => p.Key, p => (IReadOnlyList<IEvent>)p.Value.OrderBy(x => x.Version).ToList(), StringComparer.Ordinal);
     }
@@ -307,14 +305,25 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         // PostgreSQL then parses and plans it once per connection instead of on every request. Only here: it is
         // read-only and never runs inside a transaction that could roll back, which keeps it clear of Npgsql's open issue
         // with auto-prepared statements after a rollback (npgsql#6391), the reason automatic preparation stays off.
+        await PreparedAsync(VersionsSql, p => p.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() }), r =>
+        {
+            if (!r.IsDBNull(1)) found[r.GetString(0)] = r.GetInt64(1);
+        }, ct);
+        return found;
+    }
+
+    /// <summary>
+    /// Runs one of the loader's fixed statements and hands each row to <paramref name="row"/>: prepared on a pooled
+    /// connection of its own, or unprepared on the pinned transaction's connection (nothing is prepared inside it).
+    /// </summary>
+    private async Task PreparedAsync(string sql, Action<Npgsql.NpgsqlParameterCollection> bind, Action<Npgsql.NpgsqlDataReader> row, CancellationToken ct)
+    {
         await using var own = _pinned is null ? await dataSource.OpenConnectionAsync(ct) : null;
-        await using var cmd = new Npgsql.NpgsqlCommand(VersionsSql, own ?? _pinned!.Connection, _pinned);
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, own ?? _pinned!.Connection, _pinned);
+        bind(cmd.Parameters);
         if (own is not null) await cmd.PrepareAsync(ct);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            if (!r.IsDBNull(1)) found[r.GetString(0)] = r.GetInt64(1);
-        return found;
+        while (await r.ReadAsync(ct)) row(r);
     }
 
     // The array comes through a one-row subquery, `unnest((SELECT $1::text[]))`, not `unnest($1::text[])`. PostgreSQL
