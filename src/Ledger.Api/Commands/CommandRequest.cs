@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ledger.Api.Features.Reads;
 using Microsoft.Extensions.Primitives;
 
 namespace Ledger.Api.Commands;
@@ -23,8 +24,22 @@ public sealed class CommandRequest
 
     public void Decided(string stream, long version) => DecidedOn ??= (stream, version);
 
+    /// <summary>The current attempt, from 1 (<see cref="CommandMiddleware"/> runs the chain again after a lost race).</summary>
+    public int Attempt { get; private set; }
+
     /// <summary>Forget the previous attempt's stream (a retry decides again).</summary>
-    public void NewAttempt() => DecidedOn = null;
+    public void NewAttempt()
+    {
+        DecidedOn = null;
+        Attempt++;
+    }
+
+    /// <summary>
+    /// The heads asked with the caller's authentication (<see cref="YearHeadsPrefetchAttribute"/>) when they cover
+    /// <paramref name="streams"/>, for the first attempt only: a retry follows a lost race, so it asks the current heads.
+    /// </summary>
+    public StreamHeads? PrefetchedHeads(HttpContext http, IReadOnlySet<string> streams) =>
+        Attempt == 1 ? YearHeadsPrefetchAttribute.Kept(http, streams) : null;
 
     public static CommandRequest Of(HttpContext http) =>
         http.Items.TryGetValue(Key, out var r) && r is CommandRequest request

@@ -68,7 +68,11 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         var stream = handler.Stream(command);
         metadata = metadata with { Agency = handler.Tenant(command) ?? metadata.Agency };
         await hooks.BeforeFoldAsync(stream, ct);
-        var heads = handler.Heads?.Invoke(command, reads) is { } asked && asked.Contains(stream) ? await reads.CurrentHeadsAsync(asked, ct) : null;
+        // The request's own command takes the heads asked with its authentication on its first attempt (YearHeadsPrefetch);
+        // a retry and a follow-on write ask them now.
+        var heads = handler.Heads?.Invoke(command, reads) is { } asked && asked.Contains(stream)
+            ? (http is null ? null : CommandRequest.Of(http).PrefetchedHeads(http, asked)) ?? await reads.CurrentHeadsAsync(asked, ct)
+            : null;
         // The context's loads (LoadContext) take these versions instead of asking again.
         using var prefetched = heads is null ? null : ReadLoader.UsePrefetchedHeads(heads);
         var folded = await FoldAsync<TState>(session, stream, heads?.Of(stream), ct);

@@ -98,11 +98,21 @@ public static class AuthenticationMiddleware
             StreamHeads? prefetched = null;
             if (header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && header.Length > prefix.Length && header.Length < 512)
             {
-                // A read whose streams the request names asks their heads in the directory's query (HeadsPrefetch).
-                var heads = http.GetEndpoint()?.Metadata.GetMetadata<HeadsPrefetch>()?.Streams(http, http.RequestServices.GetRequiredService<ReadLoader>());
+                // A read whose streams the request names asks their heads in the directory's query (HeadsPrefetch), and so
+                // does a command on a year stream (YearHeadsPrefetch: the heads its handler would ask, kept for its first
+                // attempt only, never seen by anything else in the request).
+                var metadata = http.GetEndpoint()?.Metadata;
+                var loader = http.RequestServices.GetRequiredService<ReadLoader>();
+                var command = metadata?.GetMetadata<Commands.YearHeadsPrefetchAttribute>();
+                var heads = metadata?.GetMetadata<HeadsPrefetch>()?.Streams(http, loader)
+                    ?? (command is not null ? await command.StreamsAsync(http, loader) : null);
                 (user, var versions) = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
                     .AuthenticateAsync(header[prefix.Length..].Trim(), heads, http.RequestAborted);
-                if (heads is not null && versions is not null) prefetched = new StreamHeads(heads, versions);
+                if (heads is not null && versions is not null)
+                {
+                    if (command is not null) Commands.YearHeadsPrefetchAttribute.Keep(http, new StreamHeads(heads, versions));
+                    else prefetched = new StreamHeads(heads, versions);
+                }
             }
             if (user is null)
             {

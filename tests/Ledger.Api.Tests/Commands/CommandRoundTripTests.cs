@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Ledger.Api.Commands;
 using Ledger.Api.Tests.Reads;
+using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.Capaian;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 
@@ -9,11 +11,12 @@ namespace Ledger.Api.Tests.Commands;
 
 /// <summary>
 /// Issue 13 (commands p99 &lt; 50 ms): a command on a year stream asks the versions of its own stream and of the streams
-/// its context reads (agency, Renstra plans) in one query; when the process's fold of the stream is at that version it
-/// decides on it without reading the stream again. A write behind the service's back moves the head, so it is folded.
-/// Without a standby a write asks no WAL position for <c>Ledger-Lsn</c> (no read could wait for it).
+/// its context reads (agency, Renstra plans) in the query that authenticates its caller (<c>YearHeadsPrefetch</c>); when
+/// the process's fold of the stream is at that version it decides on it without reading the stream again. A write behind
+/// the service's back moves the head, so it is folded; one between the prefetch and the decision loses the first attempt,
+/// and the retry asks the heads afresh. Without a standby a write asks no WAL position for <c>Ledger-Lsn</c>.
 /// </summary>
-public sealed class CommandRoundTripTests(LedgerApiFactory f) : IClassFixture<LedgerApiFactory>
+public sealed class CommandRoundTripTests(HookedApiFactory f) : IClassFixture<HookedApiFactory>
 {
     [Fact]
     public async Task AWarmCorrection_ReadsNoEventsOfItsStream_AndAnEventAppendedBehindItsBackIsFoldedBeforeTheNextDecision()
@@ -33,14 +36,91 @@ public sealed class CommandRoundTripTests(LedgerApiFactory f) : IClassFixture<Le
         var list = string.Join("\n", queries);
         Assert.DoesNotContain(queries, q => q.Contains("mt_events", StringComparison.Ordinal) && q.Contains("select", StringComparison.OrdinalIgnoreCase)
                                             && !q.Contains("unnest", StringComparison.Ordinal) && !q.Contains("users", StringComparison.Ordinal));
-        // The caller's token against the user directory, the heads, the append and its commit: nothing else.
-        Assert.True(queries.Count == 3, $"{queries.Count} queries:\n{list}");
+        // The caller's token against the user directory with the command's heads, then the append and its commit: nothing else.
+        Assert.True(queries.Count == 2, $"{queries.Count} queries:\n{list}");
 
         // Appended behind the service's back: the head moved, so the next decision folds it (the answer's version follows it).
         var behind = await seed.YearAsync(agency, SurakartaSeed.Year, new CorrectRealization("I1", Period.Y, 0.70m, "Koreksi langsung"));
         var (afterStatus, after) = await CorrectAsync(client, agency, token, 0.73m);
         Assert.Equal(HttpStatusCode.OK, afterStatus);
         Assert.Equal(behind.Version + 1, after);
+    }
+
+    [Fact]
+    public async Task AWriteBetweenThePrefetchedHeadsAndTheDecision_LosesTheFirstAttempt_AndTheRetryAsksTheHeadsAfresh()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        var seed = new SeedEvents(f);
+        await seed.FullYearAsync(agency);
+        var token = await f.CreateUserAsync("staff", agency);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await CorrectAsync(client, agency, token, 0.71m)).Status); // the fold is now held
+
+        // After the authentication asked the heads, before the first attempt folds: another writer appends to the stream.
+        Reads.Appended? behind = null;
+        var hook = f.Hooks.OnFold(PerformanceYear.StreamName(agency, SurakartaSeed.Year), async (call, _) =>
+        {
+            if (call == 1) behind = await seed.YearAsync(agency, SurakartaSeed.Year, new CorrectRealization("I1", Period.Y, 0.70m, "Koreksi langsung"));
+        });
+        var (status, version) = await CorrectAsync(client, agency, token, 0.72m);
+
+        // The first attempt decided on the prefetched (older) head and lost at the append; the second asked the current
+        // heads and folded the other writer's event. Reusing the prefetched heads on the retry would lose every attempt (409).
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, hook.Calls);
+        Assert.Equal(behind!.Version + 1, version);
+    }
+
+    [Fact]
+    public async Task ACommandWhoseBodyLengthIsNotDeclared_AsksItsOwnHeads_AndIsDecidedTheSame()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        await new SeedEvents(f).FullYearAsync(agency);
+        var token = await f.CreateUserAsync("staff", agency);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await CorrectAsync(client, agency, token, 0.71m)).Status);
+
+        var (response, queries) = await QueryTrace.OfAsync(async tp =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/agencies/{agency}/realizations/corrections")
+            {
+                Content = new UnknownLengthContent(JsonSerializer.Serialize(new { indicator = "I1", year = SurakartaSeed.Year, period = "Y", value = 0.72m, reason = "Koreksi" })),
+            };
+            request.Headers.Authorization = new("Bearer", token);
+            request.Headers.TryAddWithoutValidation("traceparent", tp);
+            using var r = await client.SendAsync(request);
+            return (r.StatusCode, await r.Content.ReadAsStringAsync());
+        });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, response.Item2);
+        // No year was read before authentication: the token's query, the command's heads, the append.
+        Assert.True(queries.Count == 3, $"{queries.Count} queries:\n{string.Join("\n", queries)}");
+    }
+
+    [Theory]
+    [InlineData("{\"indicator\":\"I1\",\"year\":2023,\"value\":1}", 2023)]
+    [InlineData("{\"nested\":{\"year\":1999},\"list\":[{\"year\":1998}],\"year\":2024}", 2024)]
+    [InlineData("{\"nested\":{\"year\":1999}}", null)]
+    [InlineData("{\"year\":\"2023\"}", null)]
+    [InlineData("{\"year\":2023.5}", null)]
+    [InlineData("{\"year\":99999999999}", null)]
+    [InlineData("[{\"year\":2023}]", null)]
+    [InlineData("{\"year\":", null)]
+    [InlineData("not json", null)]
+    public void TheBodysYear_IsTheObjectsOwnWholeNumber(string body, int? year) =>
+        Assert.Equal(year, YearHeadsPrefetchAttribute.TopLevelYear(Encoding.UTF8.GetBytes(body)));
+
+    /// <summary>A JSON body sent without Content-Length (chunked).</summary>
+    private sealed class UnknownLengthContent(string json) : HttpContent
+    {
+        private readonly byte[] _bytes = Encoding.UTF8.GetBytes(json);
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
     }
 
     [Fact]

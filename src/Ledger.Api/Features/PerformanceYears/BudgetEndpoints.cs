@@ -54,26 +54,26 @@ public static class BudgetEndpoints
         PerformanceYearHandler.For<DeclaredTotalsBody>(b => new DeclareBudgetTotals(b.Source!,
             b.Totals!.Select(t => new DeclaredBudgetFigures(t!.Code!, t.Pagu, t.Spent, t.ClaimedEfficiency, t.ClaimedEfficiencyAmount, t.ClaimedAbsorption)).ToList()));
 
-    [WolverinePost("/api/agencies/{agency}/budget/{year:int}"), IdempotencyKey, CommandBody(typeof(BudgetBody))]
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(BudgetBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("EnactBudget"), Tags("Budget"), EndpointSummary("Enact the year's APBD murni: program/kegiatan/sub kegiatan lines and pagu")]
     public static Task<CommandAccepted> EnactBudgetEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
         run.RunAsync(httpContext, session, Enact, PerformanceYearHandler.FromRoute<BudgetBody>(b => b.Reason),
                 StatusCodes.Status201Created);
 
-    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/revisions"), IdempotencyKey, CommandBody(typeof(BudgetRevisionBody))]
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/revisions"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(BudgetRevisionBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("ReviseBudget"), Tags("Budget"), EndpointSummary("Enact an APBD perubahan (new pagu per line), with a reason")]
     public static Task<CommandAccepted> ReviseBudgetEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
         run.RunAsync(httpContext, session, Revise, PerformanceYearHandler.FromRoute<BudgetRevisionBody>(b => b.Reason));
 
-    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/spending"), IdempotencyKey, CommandBody(typeof(SpendingBody))]
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/spending"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(SpendingBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("RecordSpending"), Tags("Budget"), EndpointSummary("Record spending (realisasi anggaran) on a budget line")]
     public static Task<CommandAccepted> RecordSpendingEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
         run.RunAsync(httpContext, session, Spend, PerformanceYearHandler.FromRoute<SpendingBody>(b => b.Reason));
 
-    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/declared-totals"), IdempotencyKey, CommandBody(typeof(DeclaredTotalsBody))]
+    [WolverinePost("/api/agencies/{agency}/budget/{year:int}/declared-totals"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(DeclaredTotalsBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("DeclareBudgetTotals"), Tags("Budget"), EndpointSummary("Record budget totals and efficiency claims as a report of the year prints them (evidence for findings)")]
     public static Task<CommandAccepted> DeclareBudgetTotalsEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>

@@ -26,7 +26,7 @@ public static class ClaimEndpoints
             b.Claims!.Select(c => new PrintedClaim(c!.Indicator!, RealizationEndpoints.Period(c.Period), c.ClaimedCapaian, c.ClaimedProgress, c.Note))
                 .ToList()));
 
-    [WolverinePost("/api/agencies/{agency}/years/{year:int}/declared-claims"), IdempotencyKey, CommandBody(typeof(DeclaredClaimsBody))]
+    [WolverinePost("/api/agencies/{agency}/years/{year:int}/declared-claims"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(DeclaredClaimsBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("DeclareClaims"), Tags("Years"), EndpointSummary("Record capaian and progress claims as a report of the year prints them, without a realization (evidence for findings)")]
     public static Task<CommandAccepted> DeclareClaimsEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>

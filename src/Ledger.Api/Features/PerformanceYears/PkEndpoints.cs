@@ -43,14 +43,14 @@ public static class PkEndpoints
     public static RevisePk ToRevise(PkRevisionBody b) => new(b.Reason!,
         Wire.TryParseGround(b.Ground, out var ground) ? ground : null, b.SignedOn!.Value, Signer(b.Signer!), Targets(b.Targets!));
 
-    [WolverinePost("/api/agencies/{agency}/pk/{year:int}"), IdempotencyKey, CommandBody(typeof(PkBody))]
+    [WolverinePost("/api/agencies/{agency}/pk/{year:int}"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(PkBody))]
     [AgencyAccess(Authorization.Access.Sign)]
     [EndpointName("SignPk"), Tags("PK"), EndpointSummary("Sign the year's PK murni (performance agreement)")]
     public static Task<CommandAccepted> SignPkEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
         run.RunAsync(httpContext, session, Sign, PerformanceYearHandler.FromRoute<PkBody>(b => b.Reason),
                 StatusCodes.Status201Created);
 
-    [WolverinePost("/api/agencies/{agency}/pk/{year:int}/revisions"), IdempotencyKey, CommandBody(typeof(PkRevisionBody))]
+    [WolverinePost("/api/agencies/{agency}/pk/{year:int}/revisions"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(PkRevisionBody))]
     [AgencyAccess(Authorization.Access.Propose), ProducesResponseType(StatusCodes.Status202Accepted)]
     [EndpointName("RevisePk"), Tags("PK"), EndpointSummary("Sign a PK perubahan (approver), or propose one (staff: 202 with proposalId), with its reason and ground")]
     public static Task<CommandAccepted> RevisePkEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>

@@ -35,7 +35,7 @@ public static class PkProposalEndpoints
 
     private const string Base = "/agencies/{agency}/pk/{year:int}/revisions/proposals";
 
-    [WolverinePost("/api" + Base + "/{proposalId:guid}/approve"), IdempotencyKey, CommandBody(typeof(ApproveBody))]
+    [WolverinePost("/api" + Base + "/{proposalId:guid}/approve"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(ApproveBody))]
     [AgencyAccess(Authorization.Access.Sign)]
     [EndpointName("ApprovePkRevision"), Tags("PK"), EndpointSummary("Sign a proposed PK perubahan: decided again on the current PK")]
     public static Task<CommandAccepted> ApprovePkRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
@@ -44,7 +44,7 @@ public static class PkProposalEndpoints
             ProposalId = RouteValues.Guid(http, "proposalId"),
         });
 
-    [WolverinePost("/api" + Base + "/{proposalId:guid}/reject"), IdempotencyKey, CommandBody(typeof(RejectBody))]
+    [WolverinePost("/api" + Base + "/{proposalId:guid}/reject"), IdempotencyKey, YearHeadsPrefetch(YearIn.Route), CommandBody(typeof(RejectBody))]
     [AgencyAccess(Authorization.Access.Sign)]
     [EndpointName("RejectPkRevision"), Tags("PK"), EndpointSummary("Reject a proposed PK perubahan, with a reason")]
     public static Task<CommandAccepted> RejectPkRevisionEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>

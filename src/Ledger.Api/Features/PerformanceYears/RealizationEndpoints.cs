@@ -32,7 +32,7 @@ public static class RealizationEndpoints
     private static readonly CommandHandler<Addressed<CorrectionBody>, PerformanceYearState, PerformanceYearContext> Correct =
         PerformanceYearHandler.For<CorrectionBody>(b => new CorrectRealization(b.Indicator!, Period(b.Period), b.Value!.Value, b.Reason!));
 
-    [WolverinePost("/api/agencies/{agency}/realizations"), IdempotencyKey, CommandBody(typeof(RealizationBody))]
+    [WolverinePost("/api/agencies/{agency}/realizations"), IdempotencyKey, YearHeadsPrefetch(YearIn.Body), CommandBody(typeof(RealizationBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("RecordRealization"), Tags("Realizations"), EndpointSummary("Record a realization (realisasi) of an indicator for a period")]
     public static Task<CommandAccepted> RecordRealizationEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>
@@ -42,7 +42,7 @@ public static class RealizationEndpoints
                     return new Addressed<RealizationBody>(RouteValues.Agency(http), body.Year ?? 0, body);
                 });
 
-    [WolverinePost("/api/agencies/{agency}/realizations/corrections"), IdempotencyKey, CommandBody(typeof(CorrectionBody))]
+    [WolverinePost("/api/agencies/{agency}/realizations/corrections"), IdempotencyKey, YearHeadsPrefetch(YearIn.Body), CommandBody(typeof(CorrectionBody))]
     [AgencyAccess(Authorization.Access.Write)]
     [EndpointName("CorrectRealization"), Tags("Realizations"), EndpointSummary("Correct a recorded realization, with a reason (also after close)")]
     public static Task<CommandAccepted> CorrectRealizationEndpoint(HttpContext httpContext, IDocumentSession session, CommandRunner run) =>

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Ledger.Api.Features.Reads;
+
+namespace Ledger.Api.Commands;
+
+/// <summary>Where a year-stream command names its year: the route's <c>{year}</c>, or the body's top-level <c>year</c>.</summary>
+public enum YearIn
+{
+    Route,
+    Body,
+}
+
+/// <summary>
+/// A command on a year stream (<c>year-{agency}-{year}</c>, <c>PerformanceYearHandler</c>): the query that authenticates
+/// the caller (<c>UseBearerTokens</c>) asks the heads the command's handler asks (its stream, the agency, the Renstra plans
+/// that could cover the year) in the same query, and the command's first attempt decides on them
+/// (<see cref="CommandRequest.PrefetchedHeads"/>) instead of asking again: one round trip to PostgreSQL fewer per command
+/// (docs/performance.md, issue 13). They are the versions at one instant before the decision, as the command's own query
+/// would be; a write after that instant is caught by the append's expected version as before, and the retry asks afresh.
+/// <para>
+/// A body year is read from a small body only (<see cref="MaxBodyBytes"/>, its length declared), buffered so that the
+/// command reads it again; anything else (no year, not JSON, a year out of range, a chunked or larger body) prefetches
+/// nothing and the command asks its heads itself, exactly as without this attribute.
+/// </para>
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class YearHeadsPrefetchAttribute(YearIn year) : Attribute
+{
+    /// <summary>The largest body whose <c>year</c> is looked for before authentication (a command's body is a few hundred bytes).</summary>
+    public const int MaxBodyBytes = 8 * 1024;
+
+    public YearIn Year { get; } = year;
+
+    /// <summary>The streams to ask along with the authentication, or null (nothing to prefetch for this request).</summary>
+    public async ValueTask<IReadOnlySet<string>?> StreamsAsync(HttpContext http, ReadLoader loader)
+    {
+        if (http.GetRouteValue("agency") is not string agency) return null;
+        var year = Year == YearIn.Route
+            ? int.TryParse(http.GetRouteValue("year") as string, NumberStyles.None, CultureInfo.InvariantCulture, out var y) ? y : (int?)null
+            : await BodyYearAsync(http);
+        return year is { } covered && ReadQuery.CheckYear(covered, "year", out _) ? loader.HeadStreams(agency, [covered]) : null;
+    }
+
+    private static readonly object Key = new();
+
+    /// <summary>Keeps the heads asked with the authentication for the command (not for the request's other reads).</summary>
+    public static void Keep(HttpContext http, StreamHeads heads) => http.Items[Key] = heads;
+
+    /// <summary>The kept heads if they cover <paramref name="streams"/>; null otherwise.</summary>
+    public static StreamHeads? Kept(HttpContext http, IReadOnlySet<string> streams) =>
+        http.Items.TryGetValue(Key, out var kept) && kept is StreamHeads heads && streams.IsSubsetOf(heads.Asked) ? heads : null;
+
+    /// <summary>The body's top-level <c>year</c> when it is a whole number; the body is left buffered at position 0.</summary>
+    private static async ValueTask<int?> BodyYearAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength is not (> 0 and <= MaxBodyBytes) || !http.Request.Body.CanRead) return null;
+        http.Request.EnableBuffering();
+        var bytes = new byte[(int)http.Request.ContentLength.Value];
+        int read;
+        try
+        {
+            read = await http.Request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
+        {
+            return null; // the command's own read of the body meets the same failure and answers it
+        }
+        finally
+        {
+            http.Request.Body.Position = 0;
+        }
+        return TopLevelYear(bytes.AsSpan(0, read));
+    }
+
+    /// <summary>The value of the object's own <c>year</c> property (not a nested one's) if it is an int; otherwise null.</summary>
+    internal static int? TopLevelYear(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isYear = reader.ValueTextEquals("year"u8);
+                if (!reader.Read()) return null;
+                if (isYear) return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var year) ? year : null;
+                reader.Skip();
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
