@@ -15,7 +15,7 @@ using Npgsql;
 namespace Ledger.Bench;
 
 internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan Warmup, int Restarts, string? Markdown, int[]? Sweep = null, bool CompareCache = false, bool ReadsOnly = false,
-    int[]? Rates = null)
+    int[]? Rates = null, bool WritesOnly = false)
 {
     public static HttpLoadOptions Parse(string[] args)
     {
@@ -35,6 +35,8 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
                 "--compare-cache" => o with { CompareCache = true },
                 // Only the mix's reads (the issue's read goal), into its own section and chart.
                 "--reads-only" => o with { ReadsOnly = true },
+                // A diagnostic: only the mix's commands, same weights among them (what a command costs, without the reads).
+                "--writes-only" => o with { WritesOnly = true },
                 "--sweep" => o with { Sweep = a.Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Where(v => v is >= 1 and <= 256).ToArray() },
                 // Open loop (with --reads-only): requests arrive at these rates (Poisson, per second) whatever the answers' speed;
                 // each latency is counted from the request's scheduled arrival, so a slow answer cannot hide the ones queued behind it.
@@ -44,6 +46,8 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
         }
         if (o.Rates is { Length: > 0 } && (!o.ReadsOnly || o.Sweep is { Length: > 0 }))
             throw new ArgumentException("--rates runs the reads alone at fixed arrival rates: give it with --reads-only and without --sweep.");
+        if (o.WritesOnly && (o.ReadsOnly || o.Sweep is { Length: > 0 } || o.Markdown is not null))
+            throw new ArgumentException("--writes-only is a diagnostic of one closed-loop level: give it without --reads-only, --sweep, --rates and --markdown.");
         return o.Sweep is { Length: > 0 } sweep ? o with { Clients = Math.Max(o.Clients, sweep.Max()) } : o;
     }
 }
@@ -130,7 +134,7 @@ internal static class HttpLoadBenchmark
             var setUpAt = DateTimeOffset.UtcNow;
 
             Log($"Warm-up {o.Warmup.TotalSeconds:F0} s ...");
-            await RunMixAsync(clients, o.Warmup, setUpAt, ct, o.ReadsOnly);
+            await RunMixAsync(clients, o.Warmup, setUpAt, ct, o.ReadsOnly, o.WritesOnly);
             if (o.Rates is { Length: > 0 } rates)
                 return await RatesAsync(o, rates, clients, setUpAt, service, cluster, owner, environment, http, token, ct);
             if (o.Sweep is { Length: > 0 } levels)
@@ -142,11 +146,11 @@ internal static class HttpLoadBenchmark
                         service = started.Item1;
                         return started;
                     });
-            Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients ...");
+            Log($"Measuring {o.Duration.TotalSeconds:F0} s with {o.Clients} clients{(o.WritesOnly ? " (the mix's commands only: --writes-only)" : "")} ...");
             var postmaster = BenchDatabase.PostmasterPid(cluster);
             await PgStatements.ResetAsync(owner, ct);
             var ((elapsed, samples), cpu) = await CpuSplit.MeasureAsync(service, postmaster,
-                () => RunMixAsync(clients, o.Duration, setUpAt, ct, o.ReadsOnly));
+                () => RunMixAsync(clients, o.Duration, setUpAt, ct, o.ReadsOnly, o.WritesOnly));
             await PgStatements.LogAsync(owner, samples.Count, $"{o.Clients} clients", ct);
 
             var failures = samples.Where(s => s.Status is < 200 or >= 300).GroupBy(s => (s.Op, s.Status)).ToList();
@@ -247,7 +251,7 @@ internal static class HttpLoadBenchmark
     }
 
     private static async Task<(TimeSpan, List<Sample>)> RunMixAsync(AgencyClient[] clients, TimeSpan duration, DateTimeOffset setUpAt, CancellationToken ct,
-        bool readsOnly = false)
+        bool readsOnly = false, bool writesOnly = false)
     {
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -256,7 +260,7 @@ internal static class HttpLoadBenchmark
             var samples = new List<Sample>(4096);
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                var op = c.NextOp(readsOnly);
+                var op = c.NextOp(readsOnly, writesOnly);
                 var t0 = Stopwatch.GetTimestamp();
                 var status = await c.ExecuteAsync(op, setUpAt, ct);
                 samples.Add(new Sample(op, Stopwatch.GetTimestamp() - t0, status));
@@ -612,8 +616,14 @@ internal static class HttpLoadBenchmark
             return client;
         }
 
-        public Op NextOp(bool readsOnly = false)
+        public Op NextOp(bool readsOnly = false, bool writesOnly = false)
         {
+            if (writesOnly)
+            {
+                Op command;
+                do command = NextOp(); while (!IsCommand(command));
+                return command;
+            }
             if (readsOnly)
             {
                 Op read;
