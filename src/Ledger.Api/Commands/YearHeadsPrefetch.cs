@@ -19,9 +19,10 @@ public enum YearIn
 /// (docs/performance.md, issue 13). They are the versions at one instant before the decision, as the command's own query
 /// would be; a write after that instant is caught by the append's expected version as before, and the retry asks afresh.
 /// <para>
-/// A body year is read from a small body only (<see cref="MaxBodyBytes"/>, its length declared), buffered so that the
-/// command reads it again; anything else (no year, not JSON, a year out of range, a chunked or larger body) prefetches
-/// nothing and the command asks its heads itself, exactly as without this attribute.
+/// A body year is read from a small body only (at most <see cref="MaxBodyBytes"/>, chunked or not; no more than that
+/// is read before authentication), buffered so that the command reads it again; anything else (no year, not JSON, a
+/// year out of range, a larger body) prefetches nothing and the command asks its heads itself, exactly as without this
+/// attribute.
 /// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
@@ -51,16 +52,20 @@ public sealed class YearHeadsPrefetchAttribute(YearIn year) : Attribute
     public static StreamHeads? Kept(HttpContext http, IReadOnlySet<string> streams) =>
         http.Items.TryGetValue(Key, out var kept) && kept is StreamHeads heads && streams.IsSubsetOf(heads.Asked) ? heads : null;
 
-    /// <summary>The body's top-level <c>year</c> when it is a whole number; the body is left buffered at position 0.</summary>
+    /// <summary>
+    /// The body's top-level <c>year</c> when it is a whole number and the body is at most <see cref="MaxBodyBytes"/>
+    /// (declared or not: .NET's <c>JsonContent</c> sends no Content-Length); the body is left buffered at position 0.
+    /// </summary>
     private static async ValueTask<int?> BodyYearAsync(HttpContext http)
     {
-        if (http.Request.ContentLength is not (> 0 and <= MaxBodyBytes) || !http.Request.Body.CanRead) return null;
+        if (http.Request.ContentLength is 0 or > MaxBodyBytes || !http.Request.Body.CanRead) return null;
         http.Request.EnableBuffering();
-        var bytes = new byte[(int)http.Request.ContentLength.Value];
+        var bytes = new byte[MaxBodyBytes + 1];
         int read;
         try
         {
             read = await http.Request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
+            if (read > MaxBodyBytes) return null; // a larger body: only its own read takes it whole
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
