@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers;
 using System.Text.Json;
 using Ledger.Api.Features.Reads;
 
@@ -34,14 +34,10 @@ public sealed class YearHeadsPrefetchAttribute(YearIn year) : Attribute
     public YearIn Year { get; } = year;
 
     /// <summary>The streams to ask along with the authentication, or null (nothing to prefetch for this request).</summary>
-    public async ValueTask<IReadOnlySet<string>?> StreamsAsync(HttpContext http, ReadLoader loader)
-    {
-        if (http.GetRouteValue("agency") is not string agency) return null;
-        var year = Year == YearIn.Route
-            ? int.TryParse(http.GetRouteValue("year") as string, NumberStyles.None, CultureInfo.InvariantCulture, out var y) ? y : (int?)null
-            : await BodyYearAsync(http);
-        return year is { } covered && ReadQuery.CheckYear(covered, "year", out _) ? loader.HeadStreams(agency, [covered]) : null;
-    }
+    public async ValueTask<IReadOnlySet<string>?> StreamsAsync(HttpContext http, ReadLoader loader) =>
+        HeadsPrefetch.StreamsOf(http, loader, Year == YearIn.Route
+            ? HeadsPrefetch.RouteYear()(http)
+            : await BodyYearAsync(http) is { } year ? [year] : null);
 
     private static readonly object Key = new();
 
@@ -60,12 +56,11 @@ public sealed class YearHeadsPrefetchAttribute(YearIn year) : Attribute
     {
         if (http.Request.ContentLength is 0 or > MaxBodyBytes || !http.Request.Body.CanRead) return null;
         http.Request.EnableBuffering();
-        var bytes = new byte[MaxBodyBytes + 1];
-        int read;
+        var bytes = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1); // every realization and correction comes here: no new array each
         try
         {
-            read = await http.Request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
-            if (read > MaxBodyBytes) return null; // a larger body: only its own read takes it whole
+            var read = await http.Request.Body.ReadAtLeastAsync(bytes.AsMemory(0, MaxBodyBytes + 1), MaxBodyBytes + 1, throwOnEndOfStream: false, http.RequestAborted);
+            return read > MaxBodyBytes ? null : TopLevelYear(bytes.AsSpan(0, read)); // a larger body: only its own read takes it whole
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
@@ -74,8 +69,8 @@ public sealed class YearHeadsPrefetchAttribute(YearIn year) : Attribute
         finally
         {
             http.Request.Body.Position = 0;
+            ArrayPool<byte>.Shared.Return(bytes);
         }
-        return TopLevelYear(bytes.AsSpan(0, read));
     }
 
     /// <summary>The value of the object's own <c>year</c> property (not a nested one's) if it is an int; otherwise null.</summary>

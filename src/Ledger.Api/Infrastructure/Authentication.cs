@@ -102,10 +102,9 @@ public static class AuthenticationMiddleware
                 // does a command on a year stream (YearHeadsPrefetch: the heads its handler would ask, kept for its first
                 // attempt only, never seen by anything else in the request).
                 var metadata = http.GetEndpoint()?.Metadata;
-                var loader = http.RequestServices.GetRequiredService<ReadLoader>();
                 var command = metadata?.GetMetadata<Commands.YearHeadsPrefetchAttribute>();
-                var heads = metadata?.GetMetadata<HeadsPrefetch>()?.Streams(http, loader)
-                    ?? (command is not null ? await command.StreamsAsync(http, loader) : null);
+                var heads = metadata?.GetMetadata<HeadsPrefetch>()?.Streams(http, http.RequestServices.GetRequiredService<ReadLoader>())
+                    ?? (command is not null ? await command.StreamsAsync(http, http.RequestServices.GetRequiredService<ReadLoader>()) : null);
                 (user, var versions) = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
                     .AuthenticateAsync(header[prefix.Length..].Trim(), heads, http.RequestAborted);
                 if (heads is not null && versions is not null)

@@ -14,11 +14,15 @@ public sealed class HeadsPrefetch(Func<HttpContext, IReadOnlyCollection<int>?> y
     /// <summary>The streams to ask along with the authentication, or null (nothing to prefetch for this request).</summary>
     public IReadOnlySet<string>? Streams(HttpContext http, ReadLoader loader)
     {
-        if (http.Request.Query.ContainsKey("asOf") || http.GetRouteValue("agency") is not string agency) return null;
-        return years(http) is { Count: > 0 } covered && covered.All(y => ReadQuery.CheckYear(y, "year", out _))
+        if (http.Request.Query.ContainsKey("asOf")) return null;
+        return StreamsOf(http, loader, years(http));
+    }
+
+    /// <summary>The heads <paramref name="loader"/> asks for the route's agency and these years (each in range), or null.</summary>
+    public static IReadOnlySet<string>? StreamsOf(HttpContext http, ReadLoader loader, IReadOnlyCollection<int>? years) =>
+        http.GetRouteValue("agency") is string agency && years is { Count: > 0 } covered && covered.All(y => ReadQuery.CheckYear(y, "year", out _))
             ? loader.HeadStreams(agency, covered)
             : null;
-    }
 
     /// <summary>The route's <c>{year}</c> and the <paramref name="earlier"/> years before it.</summary>
     public static Func<HttpContext, IReadOnlyCollection<int>?> RouteYear(int earlier = 0) =>
