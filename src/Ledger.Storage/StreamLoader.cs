@@ -313,6 +313,33 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     }
 
     /// <summary>
+    /// <see cref="VersionsAsync"/>, and in the same query whether <paramref name="claimsTable"/> (Wolverine's deduplicated
+    /// responses, schema-qualified) holds a row whose <c>deduplication_id</c> is <paramref name="claimId"/>: existence
+    /// only, as Wolverine's own lookup asks it (it does not consult the expiry either). An Idempotency-Key command asks it
+    /// with its caller's token (docs/commands.md step 1).
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<string, long> Versions, bool ClaimExists)> VersionsAndClaimAsync(
+        IReadOnlyCollection<string> streams, string claimsTable, string claimId, CancellationToken ct = default)
+    {
+        if (streams.Count == 0) throw new ArgumentException("At least one stream: the claim's answer comes with the streams' rows.", nameof(streams));
+        if (claimsTable.Split('.') is not [{ Length: > 0 } schema, { Length: > 0 } table] || !(schema + table).All(c => c is '_' or (>= 'a' and <= 'z') or (>= '0' and <= '9')))
+            throw new ArgumentException($"'{claimsTable}' is not a schema-qualified table name.", nameof(claimsTable));
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        var exists = false;
+        // The EXISTS is uncorrelated, so PostgreSQL runs it once (an InitPlan), not once per stream row.
+        await PreparedAsync(VersionsSqlWith($", EXISTS (SELECT 1 FROM {claimsTable} c WHERE c.deduplication_id = $2)"), p =>
+        {
+            p.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
+            p.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = claimId });
+        }, r =>
+        {
+            if (!r.IsDBNull(1)) found[r.GetString(0)] = r.GetInt64(1);
+            exists = r.GetBoolean(2);
+        }, ct);
+        return (found, exists);
+    }
+
+    /// <summary>
     /// Runs one of the loader's fixed statements and hands each row to <paramref name="row"/>: prepared on a pooled
     /// connection of its own, or unprepared on the pinned transaction's connection (nothing is prepared inside it).
     /// </summary>
@@ -333,9 +360,12 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     // docs/performance.md "A stream's events kept between reads"). Behind the subquery both plans see the same estimate,
     // so after its first five calls a connection keeps the generic plan. For this statement that is the custom plan: per
     // stream, one backward step of the (stream_id, version) index, the stream being the subplan's own parameter either way.
-    private static readonly string VersionsSql =
+    private static readonly string VersionsSql = VersionsSqlWith("");
+
+    /// <summary>The heads' statement with <paramref name="column"/> (", …") added to each row.</summary>
+    private static string VersionsSqlWith(string column) =>
         $"""
-        SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1)
+        SELECT s.id, (SELECT e.version FROM {LedgerMarten.Schema}.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1){column}
           FROM unnest((SELECT $1::text[])) AS s(id)
         """;
 

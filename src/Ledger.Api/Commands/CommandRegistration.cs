@@ -22,6 +22,7 @@ public static class CommandRegistration
         builder.Services.AddSingleton<ICommandHooks, NoCommandHooks>();
         builder.Host.UseWolverine(opts => Configure(opts));
         builder.Services.AddWolverineHttp();
+        builder.Services.DecorateWolverinesClaimLookup();
     }
 
     /// <summary>The Wolverine settings of the service, also used by the owner to create Wolverine's tables.</summary>

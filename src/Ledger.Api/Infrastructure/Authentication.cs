@@ -41,21 +41,36 @@ public sealed class TokenAuthenticator(StreamLoader streams, IConfiguration conf
     /// <summary>
     /// The token's user, or null. The user directory's version is asked in one query with <paramref name="alsoAsk"/>'s
     /// current versions (a read's heads, <c>HeadsPrefetch</c>), which come back with the user (null: none were asked, as
-    /// for the bootstrap administrator, who needs no query).
+    /// for the bootstrap administrator, who needs no query), and, when <paramref name="claimId"/> is given, whether
+    /// Wolverine holds an Idempotency-Key claim with that storage id (<c>IdempotencyClaimPrefetch</c>; null: not asked).
     /// </summary>
-    public async Task<(CurrentUser? User, IReadOnlyDictionary<string, long>? Versions)> AuthenticateAsync(
-        string token, IReadOnlyCollection<string>? alsoAsk, CancellationToken ct)
+    public async Task<(CurrentUser? User, IReadOnlyDictionary<string, long>? Versions, bool? ClaimExists)> AuthenticateAsync(
+        string token, IReadOnlyCollection<string>? alsoAsk, string? claimId, CancellationToken ct)
     {
-        var bootstrap = config["Ledger:BootstrapAdminToken"];
-        if (!string.IsNullOrEmpty(bootstrap) &&
-            CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(token)), Encoding.UTF8.GetBytes(Hash(bootstrap))))
-            return (new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null), null);
+        if (IsBootstrap(token)) return (new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null), null, null);
 
-        var versions = await streams.VersionsAsync(alsoAsk is null ? [UserDirectory.StreamName] : [UserDirectory.StreamName, .. alsoAsk], ct);
+        IReadOnlyCollection<string> asked = alsoAsk is null ? [UserDirectory.StreamName] : [UserDirectory.StreamName, .. alsoAsk];
+        var (versions, claimExists) = claimId is null
+            ? (await streams.VersionsAsync(asked, ct), (bool?)null)
+            : await streams.VersionsAndClaimAsync(asked, Commands.IdempotencyClaimPrefetch.ClaimsTable, claimId, ct);
         var users = await UsersAsync(versions.GetValueOrDefault(UserDirectory.StreamName), ct);
-        var user = users.TryGetValue(Hash(token), out var u) && !u.Revoked ? new CurrentUser(u.Id, u.Name, u.Nip, u.Role, u.Agency) : null;
-        return (user, alsoAsk is null ? null : versions);
+        var user = users.TryGetValue(Hash(token), out var u) && !u.Revoked ? ToCurrent(u) : null;
+        return (user, alsoAsk is null ? null : versions, claimExists);
     }
+
+    /// <summary>
+    /// The token's user in the directory as this process last loaded it, without asking the database: a guess, for what
+    /// a request can ask along with its authentication (the user it names is only known once the query has answered).
+    /// Null for an unknown or revoked token and for the bootstrap administrator (who is authenticated without a query).
+    /// </summary>
+    public CurrentUser? CachedUser(string token) =>
+        !IsBootstrap(token) && _cache.ByHash.TryGetValue(Hash(token), out var u) && !u.Revoked ? ToCurrent(u) : null;
+
+    private bool IsBootstrap(string token) =>
+        config["Ledger:BootstrapAdminToken"] is { Length: > 0 } bootstrap &&
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(token)), Encoding.UTF8.GetBytes(Hash(bootstrap)));
+
+    private static CurrentUser ToCurrent(User u) => new(u.Id, u.Name, u.Nip, u.Role, u.Agency);
 
     /// <summary>The directory at <paramref name="version"/>, the <c>users</c> stream's current version just asked.</summary>
     private async Task<Dictionary<string, User>> UsersAsync(long version, CancellationToken ct)
@@ -105,13 +120,19 @@ public static class AuthenticationMiddleware
                 var command = metadata?.GetMetadata<Commands.YearHeadsPrefetchAttribute>();
                 var heads = metadata?.GetMetadata<HeadsPrefetch>()?.Streams(http, http.RequestServices.GetRequiredService<ReadLoader>())
                     ?? (command is not null ? await command.StreamsAsync(http, http.RequestServices.GetRequiredService<ReadLoader>()) : null);
-                (user, var versions) = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
-                    .AuthenticateAsync(header[prefix.Length..].Trim(), heads, http.RequestAborted);
+                // A command with an Idempotency-Key asks there too whether Wolverine already holds a claim on the key, for
+                // the caller the directory as last loaded names (IdempotencyClaimPrefetch: the answer is used only if the
+                // request's own key, scoped to the caller who is authenticated, is the one asked).
+                var authenticator = http.RequestServices.GetRequiredService<TokenAuthenticator>();
+                var token = header[prefix.Length..].Trim();
+                var claimId = Commands.IdempotencyClaimPrefetch.StorageIdOf(http, authenticator.CachedUser(token));
+                (user, var versions, var claimExists) = await authenticator.AuthenticateAsync(token, heads, claimId, http.RequestAborted);
                 if (heads is not null && versions is not null)
                 {
                     if (command is not null) Commands.YearHeadsPrefetchAttribute.Keep(http, new StreamHeads(heads, versions));
                     else prefetched = new StreamHeads(heads, versions);
                 }
+                if (claimId is not null && claimExists is { } exists) Commands.IdempotencyClaimPrefetch.Keep(claimId, exists);
             }
             if (user is null)
             {

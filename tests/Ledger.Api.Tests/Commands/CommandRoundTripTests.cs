@@ -71,6 +71,112 @@ public sealed class CommandRoundTripTests(HookedApiFactory f) : IClassFixture<Ho
         Assert.Equal(behind!.Version + 1, version);
     }
 
+    [Fact]
+    public async Task AnIdempotencyKey_IsLookedUpInTheTokensQuery_AndARepeatIsStillAnsweredFromItsClaim()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        await new SeedEvents(f).FullYearAsync(agency);
+        var token = await f.CreateUserAsync("staff", agency);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await CorrectAsync(client, agency, token, 0.71m, key: Guid.NewGuid().ToString())).Status); // the fold is now held
+
+        var key = Guid.NewGuid().ToString();
+        var ((status, version), queries) = await QueryTrace.OfAsync(tp => CorrectAsync(client, agency, token, 0.72m, tp, key));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var list = string.Join("\n", queries);
+        // The token's query asks the heads and the key's claim; then the append, the claim and the answer in one batch.
+        // Wolverine's own lookup (select fingerprint, … where deduplication_id = $1) is not sent: without the change, 3.
+        Assert.Contains(queries, q => q.Contains("unnest", StringComparison.Ordinal) && q.Contains(IdempotencyClaimPrefetch.ClaimsTable, StringComparison.Ordinal));
+        Assert.DoesNotContain(queries, q => q.Contains("select fingerprint", StringComparison.OrdinalIgnoreCase));
+        Assert.True(queries.Count == 2, $"{queries.Count} queries:\n{list}");
+
+        // The same request again: the token's query finds the claim, Wolverine reads it and answers as the first time.
+        var ((repeatStatus, repeatVersion), repeatQueries) = await QueryTrace.OfAsync(tp => CorrectAsync(client, agency, token, 0.72m, tp, key));
+        Assert.Equal(HttpStatusCode.OK, repeatStatus);
+        Assert.Equal(version, repeatVersion);
+        Assert.Contains(repeatQueries, q => q.Contains("select fingerprint", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(version + 1, (await CorrectAsync(client, agency, token, 0.73m)).Version); // the repeat wrote nothing
+
+        // Another caller with the same key and body: another scope, so its own claim and its own write.
+        var other = await f.CreateUserAsync("staff", agency);
+        Assert.Equal(version + 2, (await CorrectAsync(client, agency, other, 0.72m, key: key)).Version);
+    }
+
+    [Fact]
+    public async Task AClaimCommittedAfterTheTokensQuery_IsFoundByTheRetry_AndTheKeyWritesOnce()
+    {
+        var agency = ApiClient.NewAgencyCode();
+        await new SeedEvents(f).FullYearAsync(agency);
+        var token = await f.CreateUserAsync("staff", agency);
+        using var client = f.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await CorrectAsync(client, agency, token, 0.71m)).Status); // the fold is now held
+
+        // After the token's query said "no claim" for the key, before the first attempt decides: the same request (same key,
+        // same body) from another connection runs to its end and commits the claim.
+        var key = Guid.NewGuid().ToString();
+        (HttpStatusCode Status, long Version)? concurrent = null;
+        var hook = f.Hooks.OnFold(PerformanceYear.StreamName(agency, SurakartaSeed.Year), async (call, _) =>
+        {
+            if (call != 1) return;
+            using var second = f.CreateClient();
+            concurrent = await CorrectAsync(second, agency, token, 0.72m, key: key);
+        });
+        var first = await CorrectAsync(client, agency, token, 0.72m, key: key);
+
+        // The first attempt lost the race at the append; the retry asked Wolverine, which found the other request's claim
+        // and answered with its answer. (Were the kept "no claim" reused by the retry, the claim's key, inserted in the
+        // retry's own transaction, would still refuse its commit and Wolverine would answer from the claim that won: the
+        // end is the same, one write; that the answer is used once is the next test's.)
+        Assert.Equal((HttpStatusCode.OK, concurrent!.Value.Version), first);
+        Assert.Equal(HttpStatusCode.OK, concurrent.Value.Status);
+        Assert.True(hook.Calls >= 2, $"{hook.Calls} folds");
+        Assert.Equal(first.Version + 1, (await CorrectAsync(client, agency, token, 0.73m)).Version);
+    }
+
+    [Fact]
+    public async Task TheClaimAnswer_IsUsedOnceAndOnlyForTheIdItWasAskedFor()
+    {
+        var wolverine = new CountingLookup();
+        var lookup = new PrefetchedClaimLookup(wolverine);
+        await Task.Run(async () =>
+        {
+            IdempotencyClaimPrefetch.Keep("sha256:aa", exists: false);
+            Assert.Null(await lookup.FindClaimAsync(null!, "sha256:bb", null, default)); // another id: Wolverine is asked
+            Assert.Equal(1, wolverine.Calls);
+            Assert.Null(await lookup.FindClaimAsync(null!, "sha256:aa", typeof(object), default)); // another store: asked
+            Assert.Equal(2, wolverine.Calls);
+            Assert.Null(await lookup.FindClaimAsync(null!, "sha256:aa", null, default)); // answered here
+            Assert.Equal(2, wolverine.Calls);
+            Assert.Null(await lookup.FindClaimAsync(null!, "sha256:aa", null, default)); // a retry of the chain: asked again
+            Assert.Equal(3, wolverine.Calls);
+
+            IdempotencyClaimPrefetch.Keep("sha256:cc", exists: true);
+            Assert.Null(await lookup.FindClaimAsync(null!, "sha256:cc", null, default)); // a claim exists: Wolverine reads it
+            Assert.Equal(4, wolverine.Calls);
+        });
+        // Nothing kept outside that flow.
+        Assert.Null(await lookup.FindClaimAsync(null!, "sha256:aa", null, default));
+        Assert.Equal(5, wolverine.Calls);
+    }
+
+    private sealed class CountingLookup : Wolverine.Marten.IMartenDeduplicatedResponses
+    {
+        public int Calls;
+
+        public Task<Wolverine.Persistence.Durability.DeduplicatedResponseClaim?> FindClaimAsync(Marten.IDocumentSession session, string? deduplicationId,
+            Type? ancillaryStoreMarker, CancellationToken cancellation)
+        {
+            Calls++;
+            return Task.FromResult<Wolverine.Persistence.Durability.DeduplicatedResponseClaim?>(null);
+        }
+
+        public Marten.Linq.QueryHandlers.IQueryHandler<Wolverine.Persistence.Durability.DeduplicatedResponseClaim?> ClaimQuery(Marten.IDocumentSession session,
+            string? deduplicationId, Type? ancillaryStoreMarker) => throw new NotSupportedException();
+
+        public void QueueClaim(Marten.IDocumentSession session, Wolverine.Persistence.Durability.PendingDeduplicatedResponseClaim? claim, Type? ancillaryStoreMarker) =>
+            throw new NotSupportedException();
+    }
+
     [Theory]
     [InlineData(false, 2)] // a small body, sent chunked (no Content-Length, as .NET's JsonContent sends): its year is read
     [InlineData(true, 3)]  // over 8 KB (padded with spaces): nothing is read before authentication; the command asks its heads
@@ -152,16 +258,18 @@ public sealed class CommandRoundTripTests(HookedApiFactory f) : IClassFixture<Ho
         }
     }
 
-    private static async Task<(HttpStatusCode Status, long Version)> CorrectAsync(HttpClient client, string agency, string token, decimal value, string? traceParent = null)
+    private static async Task<(HttpStatusCode Status, long Version)> CorrectAsync(HttpClient client, string agency, string token, decimal value,
+        string? traceParent = null, string? key = null)
     {
-        using var r = await SendCorrectionAsync(client, agency, token, value, traceParent);
+        using var r = await SendCorrectionAsync(client, agency, token, value, traceParent, key);
         var text = await r.Content.ReadAsStringAsync();
         if (r.StatusCode != HttpStatusCode.OK) return (r.StatusCode, -1);
         using var json = JsonDocument.Parse(text);
         return (r.StatusCode, json.RootElement.GetProperty("version").GetInt64());
     }
 
-    private static async Task<HttpResponseMessage> SendCorrectionAsync(HttpClient client, string agency, string token, decimal value, string? traceParent)
+    private static async Task<HttpResponseMessage> SendCorrectionAsync(HttpClient client, string agency, string token, decimal value, string? traceParent,
+        string? key = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/agencies/{agency}/realizations/corrections")
         {
@@ -170,6 +278,7 @@ public sealed class CommandRoundTripTests(HookedApiFactory f) : IClassFixture<Ho
         };
         request.Headers.Authorization = new("Bearer", token);
         if (traceParent is not null) request.Headers.TryAddWithoutValidation("traceparent", traceParent);
+        if (key is not null) request.Headers.TryAddWithoutValidation(IdempotencyClaimPrefetch.Header, key);
         return await client.SendAsync(request);
     }
 }
