@@ -11,7 +11,7 @@ namespace Ledger.Api.Commands;
 
 /// <summary>
 /// Wolverine's Idempotency-Key lookup answered from the query that authenticates the caller (issue 13, commands' round
-/// trips; docs/commands.md step 1). Before a command with <see cref="IdempotencyKeyAttribute"/> runs, Wolverine's
+/// trips; docs/commands.md step 2). Before a command with <see cref="IdempotencyKeyAttribute"/> runs, Wolverine's
 /// generated code asks PostgreSQL whether an earlier request already committed a claim on the key (one round trip of its
 /// own, planned anew on every call). The bearer-token middleware now asks the same existence question in its query
 /// (<c>StreamLoader.VersionsAndClaimAsync</c>), for the key scoped to the caller the user directory names as this process
@@ -49,14 +49,15 @@ public static class IdempotencyClaimPrefetch
     }
 
     /// <summary>
-    /// The storage id Wolverine will look up for this request if <paramref name="caller"/> is who it is authenticated as;
-    /// null when the endpoint takes no Idempotency-Key, the request sends none, or there is no caller to guess.
+    /// The storage id Wolverine will look up for this request if <paramref name="token"/>'s user in the directory as
+    /// this process last loaded it is who the request is authenticated as; null when the endpoint takes no
+    /// Idempotency-Key, the request sends none, or the token names nobody there.
     /// </summary>
-    public static string? StorageIdOf(HttpContext http, CurrentUser? caller)
+    public static string? StorageIdOf(HttpContext http, TokenAuthenticator users, string token)
     {
-        if (caller is null || http.GetEndpoint()?.Metadata.GetMetadata<IdempotencyKeyAttribute>() is not { } attribute) return null;
+        if (http.GetEndpoint()?.Metadata.GetMetadata<IdempotencyKeyAttribute>() is not { } attribute) return null;
         string? key = http.Request.Headers[Header]; // as Wolverine's generated code reads it (several values joined)
-        if (string.IsNullOrWhiteSpace(key)) return null;
+        if (string.IsNullOrWhiteSpace(key) || users.CachedUser(token) is not { } caller) return null;
         var principal = http.User;
         http.User = caller.ToPrincipal(); // the scope is the principal's name, as the middleware sets it once authenticated
         try

@@ -125,7 +125,7 @@ public static class AuthenticationMiddleware
                 // request's own key, scoped to the caller who is authenticated, is the one asked).
                 var authenticator = http.RequestServices.GetRequiredService<TokenAuthenticator>();
                 var token = header[prefix.Length..].Trim();
-                var claimId = Commands.IdempotencyClaimPrefetch.StorageIdOf(http, authenticator.CachedUser(token));
+                var claimId = Commands.IdempotencyClaimPrefetch.StorageIdOf(http, authenticator, token);
                 (user, var versions, var claimExists) = await authenticator.AuthenticateAsync(token, heads, claimId, http.RequestAborted);
                 if (heads is not null && versions is not null)
                 {
