@@ -316,7 +316,7 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
     /// <see cref="VersionsAsync"/>, and in the same query whether <paramref name="claimsTable"/> (Wolverine's deduplicated
     /// responses, schema-qualified) holds a row whose <c>deduplication_id</c> is <paramref name="claimId"/>: existence
     /// only, as Wolverine's own lookup asks it (it does not consult the expiry either). An Idempotency-Key command asks it
-    /// with its caller's token (docs/commands.md step 1).
+    /// with its caller's token (docs/commands.md step 2).
     /// </summary>
     public async Task<(IReadOnlyDictionary<string, long> Versions, bool ClaimExists)> VersionsAndClaimAsync(
         IReadOnlyCollection<string> streams, string claimsTable, string claimId, CancellationToken ct = default)
