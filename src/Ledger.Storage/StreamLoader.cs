@@ -322,12 +322,11 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
         IReadOnlyCollection<string> streams, string claimsTable, string claimId, CancellationToken ct = default)
     {
         if (streams.Count == 0) throw new ArgumentException("At least one stream: the claim's answer comes with the streams' rows.", nameof(streams));
-        if (claimsTable.Split('.') is not [{ Length: > 0 } schema, { Length: > 0 } table] || !(schema + table).All(c => c is '_' or (>= 'a' and <= 'z') or (>= '0' and <= '9')))
-            throw new ArgumentException($"'{claimsTable}' is not a schema-qualified table name.", nameof(claimsTable));
+        var sql = _claimSql is { } built && built.Table == claimsTable ? built.Sql : BuildClaimSql(claimsTable); // a reference: read whole
         var found = new Dictionary<string, long>(StringComparer.Ordinal);
         var exists = false;
         // The EXISTS is uncorrelated, so PostgreSQL runs it once (an InitPlan), not once per stream row.
-        await PreparedAsync(VersionsSqlWith($", EXISTS (SELECT 1 FROM {claimsTable} c WHERE c.deduplication_id = $2)"), p =>
+        await PreparedAsync(sql, p =>
         {
             p.Add(new Npgsql.NpgsqlParameter<string[]> { TypedValue = streams.ToArray() });
             p.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = claimId });
@@ -337,6 +336,20 @@ public sealed class StreamLoader(IDocumentStore store, Npgsql.NpgsqlDataSource d
             exists = r.GetBoolean(2);
         }, ct);
         return (found, exists);
+    }
+
+    private sealed record ClaimSql(string Table, string Sql);
+
+    private ClaimSql? _claimSql;
+
+    /// <summary>The heads' statement with the claim's <c>EXISTS</c>, built once per table (the caller's is a constant).</summary>
+    private string BuildClaimSql(string claimsTable)
+    {
+        if (claimsTable.Split('.') is not [{ Length: > 0 } schema, { Length: > 0 } table] || !(schema + table).All(c => c is '_' or (>= 'a' and <= 'z') or (>= '0' and <= '9')))
+            throw new ArgumentException($"'{claimsTable}' is not a schema-qualified table name.", nameof(claimsTable));
+        var sql = VersionsSqlWith($", EXISTS (SELECT 1 FROM {claimsTable} c WHERE c.deduplication_id = $2)");
+        _claimSql = new ClaimSql(claimsTable, sql);
+        return sql;
     }
 
     /// <summary>

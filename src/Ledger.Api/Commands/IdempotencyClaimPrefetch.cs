@@ -49,20 +49,24 @@ public static class IdempotencyClaimPrefetch
     }
 
     /// <summary>
-    /// The storage id Wolverine will look up for this request if <paramref name="token"/>'s user in the directory as
-    /// this process last loaded it is who the request is authenticated as; null when the endpoint takes no
-    /// Idempotency-Key, the request sends none, or the token names nobody there.
+    /// For a request with an Idempotency-Key on an endpoint that takes one: the storage id Wolverine will look up if a
+    /// given caller is who the request is authenticated as (<c>TokenAuthenticator.AuthenticateAsync</c> calls it with the
+    /// caller it guesses). Null otherwise: nothing to ask.
     /// </summary>
-    public static string? StorageIdOf(HttpContext http, TokenAuthenticator users, string token)
+    public static Func<CurrentUser, string?>? For(HttpContext http)
     {
         if (http.GetEndpoint()?.Metadata.GetMetadata<IdempotencyKeyAttribute>() is not { } attribute) return null;
         string? key = http.Request.Headers[Header]; // as Wolverine's generated code reads it (several values joined)
-        if (string.IsNullOrWhiteSpace(key) || users.CachedUser(token) is not { } caller) return null;
+        return string.IsNullOrWhiteSpace(key) ? null : caller => StorageIdOf(http, key, attribute.Scope, caller);
+    }
+
+    private static string? StorageIdOf(HttpContext http, string key, DeduplicationScope scope, CurrentUser caller)
+    {
         var principal = http.User;
         http.User = caller.ToPrincipal(); // the scope is the principal's name, as the middleware sets it once authenticated
         try
         {
-            return HttpHandler.ScopeDeduplicationId(http, key, attribute.Scope, null) is { } scoped ? DeduplicatedResponses.StorageIdFor(scoped) : null;
+            return HttpHandler.ScopeDeduplicationId(http, key, scope, null) is { } scoped ? DeduplicatedResponses.StorageIdFor(scoped) : null;
         }
         finally
         {

@@ -41,34 +41,30 @@ public sealed class TokenAuthenticator(StreamLoader streams, IConfiguration conf
     /// <summary>
     /// The token's user, or null. The user directory's version is asked in one query with <paramref name="alsoAsk"/>'s
     /// current versions (a read's heads, <c>HeadsPrefetch</c>), which come back with the user (null: none were asked, as
-    /// for the bootstrap administrator, who needs no query), and, when <paramref name="claimId"/> is given, whether
-    /// Wolverine holds an Idempotency-Key claim with that storage id (<c>IdempotencyClaimPrefetch</c>; null: not asked).
+    /// for the bootstrap administrator, who needs no query). With <paramref name="claimIdFor"/>, the same query also asks
+    /// whether Wolverine holds an Idempotency-Key claim with the storage id it gives for the token's user in the directory
+    /// as this process last loaded it (a guess: the user is only known once the query has answered;
+    /// <c>IdempotencyClaimPrefetch</c>); <c>Claim</c> is that id and the answer, or null when nothing was asked.
     /// </summary>
-    public async Task<(CurrentUser? User, IReadOnlyDictionary<string, long>? Versions, bool? ClaimExists)> AuthenticateAsync(
-        string token, IReadOnlyCollection<string>? alsoAsk, string? claimId, CancellationToken ct)
+    public async Task<(CurrentUser? User, IReadOnlyDictionary<string, long>? Versions, (string Id, bool Exists)? Claim)> AuthenticateAsync(
+        string token, IReadOnlyCollection<string>? alsoAsk, Func<CurrentUser, string?>? claimIdFor, CancellationToken ct)
     {
-        if (IsBootstrap(token)) return (new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null), null, null);
+        var hash = Hash(token);
+        if (IsBootstrap(hash)) return (new CurrentUser(BootstrapAdminId, "Bootstrap administrator", null, Roles.Admin, null), null, null);
 
+        var claimId = claimIdFor is not null && _cache.ByHash.TryGetValue(hash, out var guess) && !guess.Revoked ? claimIdFor(ToCurrent(guess)) : null;
         IReadOnlyCollection<string> asked = alsoAsk is null ? [UserDirectory.StreamName] : [UserDirectory.StreamName, .. alsoAsk];
         var (versions, claimExists) = claimId is null
-            ? (await streams.VersionsAsync(asked, ct), (bool?)null)
+            ? (await streams.VersionsAsync(asked, ct), false)
             : await streams.VersionsAndClaimAsync(asked, Commands.IdempotencyClaimPrefetch.ClaimsTable, claimId, ct);
         var users = await UsersAsync(versions.GetValueOrDefault(UserDirectory.StreamName), ct);
-        var user = users.TryGetValue(Hash(token), out var u) && !u.Revoked ? ToCurrent(u) : null;
-        return (user, alsoAsk is null ? null : versions, claimExists);
+        var user = users.TryGetValue(hash, out var u) && !u.Revoked ? ToCurrent(u) : null;
+        return (user, alsoAsk is null ? null : versions, claimId is null ? null : (claimId, claimExists));
     }
 
-    /// <summary>
-    /// The token's user in the directory as this process last loaded it, without asking the database: a guess, for what
-    /// a request can ask along with its authentication (the user it names is only known once the query has answered).
-    /// Null for an unknown or revoked token and for the bootstrap administrator (who is authenticated without a query).
-    /// </summary>
-    public CurrentUser? CachedUser(string token) =>
-        !IsBootstrap(token) && _cache.ByHash.TryGetValue(Hash(token), out var u) && !u.Revoked ? ToCurrent(u) : null;
-
-    private bool IsBootstrap(string token) =>
+    private bool IsBootstrap(string tokenHash) =>
         config["Ledger:BootstrapAdminToken"] is { Length: > 0 } bootstrap &&
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Hash(token)), Encoding.UTF8.GetBytes(Hash(bootstrap)));
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(tokenHash), Encoding.UTF8.GetBytes(Hash(bootstrap)));
 
     private static CurrentUser ToCurrent(User u) => new(u.Id, u.Name, u.Nip, u.Role, u.Agency);
 
@@ -123,16 +119,14 @@ public static class AuthenticationMiddleware
                 // A command with an Idempotency-Key asks there too whether Wolverine already holds a claim on the key, for
                 // the caller the directory as last loaded names (IdempotencyClaimPrefetch: the answer is used only if the
                 // request's own key, scoped to the caller who is authenticated, is the one asked).
-                var authenticator = http.RequestServices.GetRequiredService<TokenAuthenticator>();
-                var token = header[prefix.Length..].Trim();
-                var claimId = Commands.IdempotencyClaimPrefetch.StorageIdOf(http, authenticator, token);
-                (user, var versions, var claimExists) = await authenticator.AuthenticateAsync(token, heads, claimId, http.RequestAborted);
+                (user, var versions, var claim) = await http.RequestServices.GetRequiredService<TokenAuthenticator>()
+                    .AuthenticateAsync(header[prefix.Length..].Trim(), heads, Commands.IdempotencyClaimPrefetch.For(http), http.RequestAborted);
                 if (heads is not null && versions is not null)
                 {
                     if (command is not null) Commands.YearHeadsPrefetchAttribute.Keep(http, new StreamHeads(heads, versions));
                     else prefetched = new StreamHeads(heads, versions);
                 }
-                if (claimId is not null && claimExists is { } exists) Commands.IdempotencyClaimPrefetch.Keep(claimId, exists);
+                if (claim is { } asked) Commands.IdempotencyClaimPrefetch.Keep(asked.Id, asked.Exists);
             }
             if (user is null)
             {
