@@ -274,11 +274,11 @@ internal static class HttpLoadBenchmark
     /// Open loop: requests of the reads' mix arrive at <paramref name="rate"/> per second (Poisson arrivals, a fixed seed),
     /// each on an agency drawn at random, sent whether or not earlier ones have been answered. A request's latency runs
     /// from its scheduled arrival to its whole answer, so the dispatcher's own lag and any queueing count (no coordinated
-    /// omission). The dispatcher alone picks operations (an <see cref="AgencyClient"/>'s random source is not thread-safe;
+    /// omission); <paramref name="clock"/> says how the dispatcher waits for each arrival. The dispatcher alone picks operations (an <see cref="AgencyClient"/>'s random source is not thread-safe;
     /// reads change nothing else in it).
     /// </summary>
     private static async Task<(TimeSpan Elapsed, List<Sample> Samples, int MaxInFlight, long[] Lags)> RunOpenLoopAsync(AgencyClient[] clients, int rate,
-        TimeSpan duration, DateTimeOffset setUpAt, CancellationToken ct)
+        TimeSpan duration, DateTimeOffset setUpAt, ArrivalClock clock, CancellationToken ct)
     {
         var rng = new Random(20261204 + rate);
         var samples = new List<Sample>(rate * (int)Math.Ceiling(duration.TotalSeconds) + 1024);
@@ -290,7 +290,33 @@ internal static class HttpLoadBenchmark
         var start = Stopwatch.GetTimestamp();
         var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var next = (double)start;
-        while (next < end)
+        if (clock == ArrivalClock.Precise)
+        {
+            // One thread of its own that sleeps until each arrival and sends it then (see ArrivalClock).
+            var dispatcher = new Thread(() =>
+            {
+                while (next < end && !ct.IsCancellationRequested)
+                {
+                    ArrivalClocks.SleepUntil((long)next);
+                    SendDue();
+                }
+            }) { IsBackground = true, Name = "open-loop dispatcher" };
+            dispatcher.Start();
+            await Task.Run(dispatcher.Join, ct);
+        }
+        else
+        {
+            while (next < end)
+            {
+                SendDue();
+                if (next < end) await Task.Delay(1, ct);
+            }
+        }
+        await Task.WhenAll(pending);
+        return (TimeSpan.FromSeconds(duration.TotalSeconds), samples, maxInFlight, [.. lags.Order()]);
+
+        // Sends every request whose arrival has come (only the dispatcher calls it).
+        void SendDue()
         {
             var now = Stopwatch.GetTimestamp();
             while (next <= now && next < end)
@@ -302,10 +328,7 @@ internal static class HttpLoadBenchmark
                 pending.Add(SendOneAsync(client, op, (long)next));
                 next += -Math.Log(1 - rng.NextDouble()) / rate * Stopwatch.Frequency;
             }
-            if (next < end) await Task.Delay(1, ct);
         }
-        await Task.WhenAll(pending);
-        return (TimeSpan.FromSeconds(duration.TotalSeconds), samples, maxInFlight, [.. lags.Order()]);
 
         async Task SendOneAsync(AgencyClient client, Op op, long scheduled)
         {
@@ -334,10 +357,11 @@ internal static class HttpLoadBenchmark
         LocalPostgresCluster cluster, string owner, string environment, HttpClient http, string token, CancellationToken ct)
     {
         var postmaster = BenchDatabase.PostmasterPid(cluster);
+        var clock = ArrivalClocks.FromEnvironment();
         var sb = new StringBuilder();
         sb.AppendLine(RatesHeading).AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC: `dotnet run -c Release --project ops/bench/Ledger.Bench -- http-load --reads-only --rates {string.Join(',', rates)} --clients {o.Clients} --duration {o.Duration.TotalSeconds:F0} --warmup {o.Warmup.TotalSeconds:F0}`.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; only the mix's reads (indicator state 36 %, LKjIP table 21 %, history 14 %, PK 14 %, as-of 14 %) on {o.Clients} agencies set up with writes; **open loop**: requests arrive at the rate (Poisson), each on an agency drawn at random, sent whether or not earlier ones were answered; latency from the scheduled arrival to the whole answer.").AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{environment}. Service, PostgreSQL and the load generator share the machine; only the mix's reads (indicator state 36 %, LKjIP table 21 %, history 14 %, PK 14 %, as-of 14 %) on {o.Clients} agencies set up with writes; **open loop**: requests arrive at the rate (Poisson), each on an agency drawn at random, sent whether or not earlier ones were answered, by {ArrivalClocks.Describe(clock)}; latency from the scheduled arrival to the whole answer.").AppendLine();
         sb.AppendLine("| arrival rate /s | answered /s | p50 / p95 / p99 ms (goal p99 < 20 at ≥ 2 000/s) | the generator's send lag p50 / p99 ms | most in flight | CPU per request: PostgreSQL / service / load generator ms | machine busy | non-2xx |");
         sb.AppendLine("|---:|---:|---|---|---:|---|---:|---:|");
         var perOp = new StringBuilder();
@@ -345,13 +369,13 @@ internal static class HttpLoadBenchmark
         // Warm-up in open loop at the first rate (not recorded): the closed loop's warm-up opened 16 connections, an open
         // loop opens as many as it has requests in flight, and that ramp is a start-up effect.
         Log($"Open-loop warm-up: {rates[0]} reads/s for {o.Warmup.TotalSeconds:F0} s ...");
-        await RunOpenLoopAsync(clients, rates[0], o.Warmup, setUpAt, ct);
+        await RunOpenLoopAsync(clients, rates[0], o.Warmup, setUpAt, clock, ct);
         foreach (var rate in rates)
         {
             Log($"Open loop: {rate} reads/s for {o.Duration.TotalSeconds:F0} s ...");
             await PgStatements.ResetAsync(owner, ct);
             var ((elapsed, samples, most, lags), cpu) = await CpuSplit.MeasureAsync(service, postmaster,
-                () => RunOpenLoopAsync(clients, rate, o.Duration, setUpAt, ct));
+                () => RunOpenLoopAsync(clients, rate, o.Duration, setUpAt, clock, ct));
             var (pg, svc, gen, busy) = cpu.PerRequest(samples.Count);
             var bad = samples.Count(s => s.Status is < 200 or >= 300);
             failures += bad;
