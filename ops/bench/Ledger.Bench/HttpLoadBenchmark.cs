@@ -27,7 +27,7 @@ internal sealed record HttpLoadOptions(int Clients, TimeSpan Duration, TimeSpan 
             {
                 "--clients" => o with { Clients = a.Int(1, 256) },
                 "--duration" => o with { Duration = TimeSpan.FromSeconds(a.Int(1, 600)) },
-                "--warmup" => o with { Warmup = TimeSpan.FromSeconds(a.Int(0, 120)) },
+                "--warmup" => o with { Warmup = TimeSpan.FromSeconds(a.Int(0, 600)) },
                 "--restarts" => o with { Restarts = a.Int(1, 10) },
                 "--markdown" => o with { Markdown = a.Value() },
                 // Rising concurrency (issue 13): e.g. --sweep 1,4,16,64; as many agencies are set up as the largest level.
