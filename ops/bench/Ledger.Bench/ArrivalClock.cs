@@ -54,6 +54,6 @@ public static class ArrivalClocks
         public long Nanoseconds;
     }
 
-    [DllImport("libc", SetLastError = true)]
+    [DllImport("libc.so.6", SetLastError = true)] // glibc's soname (the bench runs on Debian)
     private static extern int nanosleep(in Timespec request, IntPtr remaining);
 }
