@@ -11,8 +11,9 @@ namespace Ledger.Bench;
 /// dispatcher before 2026-12-06, kept for side-by-side runs through <c>LEDGER_BENCH_DISPATCH=delay</c>): an async loop
 /// around <c>Task.Delay(1)</c>, which wakes every 1–2 ms (later when the machine is busy) and then sends every request
 /// that came due meanwhile at once. Either way a request's latency runs from its scheduled arrival, so the
-/// dispatcher's lag counts against the service; with the coarse clock it was 2 ms at the median and 5–6 ms at p99 of
-/// every request at 2 000/s, and its bursts queued in the service as well.
+/// dispatcher's lag counts against the service; with the coarse clock it was 2 ms at the median and 5–8 ms at p99 of
+/// every request at 2 000/s, and its bursts queued in the service as well (docs/performance.md "The open loop's
+/// dispatcher made precise").
 /// </para>
 /// </summary>
 public enum ArrivalClock

@@ -274,8 +274,8 @@ internal static class HttpLoadBenchmark
     /// Open loop: requests of the reads' mix arrive at <paramref name="rate"/> per second (Poisson arrivals, a fixed seed),
     /// each on an agency drawn at random, sent whether or not earlier ones have been answered. A request's latency runs
     /// from its scheduled arrival to its whole answer, so the dispatcher's own lag and any queueing count (no coordinated
-    /// omission); <paramref name="clock"/> says how the dispatcher waits for each arrival. The dispatcher alone picks operations (an <see cref="AgencyClient"/>'s random source is not thread-safe;
-    /// reads change nothing else in it).
+    /// omission); <paramref name="clock"/> says how the dispatcher waits for each arrival. The dispatcher alone picks
+    /// operations (an <see cref="AgencyClient"/>'s random source is not thread-safe; reads change nothing else in it).
     /// </summary>
     private static async Task<(TimeSpan Elapsed, List<Sample> Samples, int MaxInFlight, long[] Lags)> RunOpenLoopAsync(AgencyClient[] clients, int rate,
         TimeSpan duration, DateTimeOffset setUpAt, ArrivalClock clock, CancellationToken ct)
