@@ -21,8 +21,9 @@ internal static class Cli
         Ledger's headers; Marten's schema only) and the Ledger path (LedgerSchema.MigrateAsync: Marten + audit layer,
         the service's grants); single events at 1 writer and at --writers, batches at --batch-writers. Reports Ledger
         path / plain Marten against the goal (>= 85 %). Diagnostics (skipped with --no-diagnostics): Marten's defaults
-        (no exclusive append lock, no unique event-id index), the rejected per-row trigger design and the seal of audit
-        migration 0001; every Marten database is ANALYZEd after each group's warm-up. Checks at the end
+        (no exclusive append lock, no unique event-id index), the rejected per-row trigger design, the seal of audit
+        migration 0001 and the seal storing one hash row per append instead of one per event (bench-only SQL); every
+        Marten database is ANALYZEd after each group's warm-up. Checks at the end
         that every table holds what its writers reported and that the Ledger path sealed every event.
 
         Options of marten-appends:
@@ -36,7 +37,7 @@ internal static class Cli
           --batch-streams-per-writer <n>  streams each raw batch writer spreads its INSERTs over (default 10)
                                   (Marten writers keep streams short: a new one every 10 appends, or per batch)
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
-          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers)
+          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers, seal of audit/0001, hashes per append)
           --markdown <path>       write/replace the section "## Appends on Marten (issue 11)" in that file
 
         rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,

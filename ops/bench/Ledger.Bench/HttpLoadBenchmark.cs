@@ -292,17 +292,27 @@ internal static class HttpLoadBenchmark
         var next = (double)start;
         if (clock == ArrivalClock.Precise)
         {
-            // One thread of its own that sleeps until each arrival and sends it then (see ArrivalClock).
+            // One thread of its own that sleeps until each arrival and sends it then (see ArrivalClock). Awaited through a
+            // task it completes, so no pool thread of the generator waits for it, and its failure reaches the caller.
+            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var dispatcher = new Thread(() =>
             {
-                while (next < end && !ct.IsCancellationRequested)
+                try
                 {
-                    ArrivalClocks.SleepUntil((long)next);
-                    SendDue();
+                    while (next < end && !ct.IsCancellationRequested)
+                    {
+                        ArrivalClocks.SleepUntil((long)next);
+                        SendDue();
+                    }
+                    finished.SetResult();
+                }
+                catch (Exception e)
+                {
+                    finished.SetException(e);
                 }
             }) { IsBackground = true, Name = "open-loop dispatcher" };
             dispatcher.Start();
-            await Task.Run(dispatcher.Join, ct);
+            await finished.Task.WaitAsync(ct);
         }
         else
         {

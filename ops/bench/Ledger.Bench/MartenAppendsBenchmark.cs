@@ -36,16 +36,17 @@ internal static class MartenAppendsBenchmark
             var environment = await ScenarioRunner.DescribeEnvironmentAsync(db, ct);
             Log(environment);
 
-            Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers, seal of audit/0001" : "") + ") ...");
+            Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers, seal of audit/0001, hashes per append" : "") + ") ...");
             var password = await MartenDatabase.CreateRoleAsync(cluster, ct);
             var plain = await AddAsync(MartenSetup.Plain, "ledger_bench_marten", password);
             var ledger = await AddAsync(MartenSetup.LedgerPath, "ledger_bench_ledger", password);
             var defaults = o.Diagnostics ? await AddAsync(MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", password) : null;
             var rowTriggers = o.Diagnostics ? await AddAsync(MartenSetup.RowTriggers, "ledger_bench_row_triggers", password) : null;
             var firstSeal = o.Diagnostics ? await AddAsync(MartenSetup.LedgerPathFirstSeal, "ledger_bench_first_seal", password) : null;
+            var appendRows = o.Diagnostics ? await AddAsync(MartenSetup.LedgerPathAppendRows, "ledger_bench_append_rows", password) : null;
 
             var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"));
-            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal);
+            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal, appendRows);
 
             var groups = new List<ScenarioGroup>();
             foreach (var writers in o.Writers == 1 ? [1] : new[] { 1, o.Writers })
@@ -111,7 +112,7 @@ internal static class MartenAppendsBenchmark
 
     private sealed record Tallies(Tally Raw, Tally Pgbench);
 
-    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal);
+    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal, MartenDatabase? AppendRows);
 
     private static IReadOnlyList<IWriter> MartenWriters(string key, MartenDatabase target, int writers, int batchSize) =>
         Enumerable.Range(0, writers)
@@ -185,6 +186,12 @@ internal static class MartenAppendsBenchmark
             list.Add(new($"firstseal-{suffix}", $"diag: seal of audit/0001{batch}",
                 "as **Ledger path**, with the seal function of audit migration 0001 (four statements per append, no one-statement path for single events): what audit/0004 saves",
                 b, MartenWriters($"firstseal-{suffix}", first, n, b), baseline) { Pool = first.Service });
+        }
+        if (t.AppendRows is { } perAppend)
+        {
+            list.Add(new($"appendrows-{suffix}", $"diag: hashes per append{batch}",
+                "as **Ledger path**, with the seal storing one row per append (its events' seq ids and chain hashes, bench-only SQL) instead of one row per event: what the hash rows cost",
+                b, MartenWriters($"appendrows-{suffix}", perAppend, n, b), baseline) { Pool = perAppend.Service });
         }
         if (t.RowTriggers is { } rows)
         {

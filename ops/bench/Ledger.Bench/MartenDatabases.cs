@@ -27,6 +27,13 @@ internal enum MartenSetup
     /// events, audit/0004): what that path saves, in the same run.
     /// </summary>
     LedgerPathFirstSeal,
+
+    /// <summary>
+    /// Diagnostic: as <see cref="LedgerPath"/>, but the seal stores one row per append holding each of its events' chain
+    /// hashes (<see cref="MartenDatabase.AppendRowsSealSql"/>) instead of one row per event: what the hash rows cost.
+    /// The chain itself (what is hashed, in which order, every check) is the same.
+    /// </summary>
+    LedgerPathAppendRows,
 }
 
 /// <summary>A count that must match at the end of the run: what the writers say they wrote, and what the table holds.</summary>
@@ -98,6 +105,130 @@ internal sealed class MartenDatabase : IAsyncDisposable
         REVOKE ALL ON FUNCTION bench_rowchain.chain_event() FROM PUBLIC;
         """;
 
+    /// <summary>
+    /// A DIAGNOSTIC variant of the seal (bench only, not shipped): the same checks and the same chain as audit/0001 and
+    /// audit/0004 (hash(v) = sha256(hash(v-1) || sha256(canonical(v)))), but stored as one row per append in a table of
+    /// its own: the append's last and first version, its events' seq ids and their hashes concatenated (32 bytes each, in
+    /// version order). It replaces the deployed seal function in its database, so the deferred trigger, the checks and
+    /// the one-statement path for single events run exactly as on the Ledger path; only the storage of the hashes differs.
+    /// </summary>
+    public const string AppendRowsSealSql = """
+        CREATE TABLE ledger_audit.append_hashes (
+            stream_id     varchar  NOT NULL,
+            last_version  bigint   NOT NULL,
+            first_version bigint   NOT NULL CHECK (first_version >= 1 AND first_version <= last_version),
+            seq_ids       bigint[] NOT NULL,
+            hashes        bytea    NOT NULL CHECK (octet_length(hashes) = 32 * (last_version - first_version + 1)),
+            PRIMARY KEY (stream_id, last_version)
+        ) WITH (toast_tuple_target = 8160);
+
+        CREATE OR REPLACE FUNCTION ledger_audit.seal_stream() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+            zero         constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+            head_version bigint;
+            prev         bytea;
+            prev_at      timestamptz;
+            seqs         bigint[];
+            versions     bigint[];
+            stamps       timestamptz[];
+            contents     bytea[];
+            chain        bytea := ''::bytea;
+            n            int;
+        BEGIN
+            IF NEW.is_archived THEN
+                RAISE EXCEPTION 'stream % cannot be archived: the ledger keeps every stream', NEW.id USING ERRCODE = '42501';
+            END IF;
+
+            IF (TG_OP = 'INSERT' AND NEW.version = 1) OR (TG_OP = 'UPDATE' AND NEW.version = OLD.version + 1) THEN
+                INSERT INTO ledger_audit.append_hashes (stream_id, last_version, first_version, seq_ids, hashes)
+                SELECT NEW.id, m.version, m.version, ARRAY[m.seq_id],
+                       sha256(coalesce(substring(h.hashes FROM octet_length(h.hashes) - 31), zero) || sha256(ledger_audit.canonical(m)))
+                  FROM ledger.mt_events m
+                  LEFT JOIN LATERAL (SELECT a.last_version, a.hashes FROM ledger_audit.append_hashes a
+                                      WHERE a.stream_id = NEW.id ORDER BY a.last_version DESC LIMIT 1) h ON true
+                  LEFT JOIN ledger.mt_events p ON p.stream_id = NEW.id AND p.version = h.last_version
+                 WHERE m.stream_id = NEW.id AND m.version = NEW.version
+                   AND coalesce(h.last_version, 0) = NEW.version - 1
+                   AND m.timestamp = now()
+                   AND (p.timestamp IS NULL OR m.timestamp >= p.timestamp);
+                IF FOUND THEN
+                    RETURN NULL;
+                END IF;
+            END IF;
+
+            SELECT a.last_version, substring(a.hashes FROM octet_length(a.hashes) - 31) INTO head_version, prev
+              FROM ledger_audit.append_hashes a WHERE a.stream_id = NEW.id ORDER BY a.last_version DESC LIMIT 1;
+            IF NOT FOUND THEN
+                head_version := 0;
+                prev := zero;
+            END IF;
+            IF NEW.version IS NULL OR NEW.version < head_version THEN
+                RAISE EXCEPTION 'stream % cannot move back from version % to %', NEW.id, head_version, NEW.version USING ERRCODE = '42501';
+            END IF;
+            IF NEW.version = head_version THEN
+                RETURN NULL;
+            END IF;
+            IF head_version > 0 THEN
+                SELECT m.timestamp INTO prev_at FROM ledger.mt_events m WHERE m.stream_id = NEW.id AND m.version = head_version;
+            END IF;
+
+            SELECT array_agg(m.seq_id ORDER BY m.version), array_agg(m.version ORDER BY m.version),
+                   array_agg(m.timestamp ORDER BY m.version), array_agg(sha256(ledger_audit.canonical(m)) ORDER BY m.version)
+              INTO seqs, versions, stamps, contents
+              FROM ledger.mt_events m
+             WHERE m.stream_id = NEW.id AND m.version > head_version AND m.version <= NEW.version;
+            n := coalesce(array_length(seqs, 1), 0);
+            IF n = 0 OR versions[1] <> head_version + 1 OR versions[n] <> NEW.version OR versions[n] - versions[1] + 1 <> n THEN
+                RAISE EXCEPTION 'stream % is at version % but its new events are %: versions must continue % without a hole',
+                    NEW.id, NEW.version, versions, head_version USING ERRCODE = '23514';
+            END IF;
+
+            FOR i IN 1..n LOOP
+                IF stamps[i] IS DISTINCT FROM now() THEN
+                    RAISE EXCEPTION 'event % of stream % was recorded at %, not at the database clock of its transaction (%)',
+                        versions[i], NEW.id, stamps[i], now() USING ERRCODE = '23514';
+                END IF;
+                IF stamps[i] < prev_at THEN
+                    RAISE EXCEPTION 'recorded time would go backwards in stream % (version % at %, after %)', NEW.id, versions[i], stamps[i], prev_at
+                        USING ERRCODE = '40001';
+                END IF;
+                prev_at := stamps[i];
+                prev := sha256(prev || contents[i]);
+                chain := chain || prev;
+            END LOOP;
+
+            INSERT INTO ledger_audit.append_hashes (stream_id, last_version, first_version, seq_ids, hashes)
+            VALUES (NEW.id, NEW.version, versions[1], seqs, chain);
+            RETURN NULL;
+        END
+        $$;
+        """;
+
+    /// <summary>
+    /// Stored chain hashes against the chain recomputed from the events (hash(v) = sha256(hash(v-1) ||
+    /// sha256(canonical(v))), every stream from its first event): the number of events whose stored hash differs or is
+    /// missing. <c>{stored}</c> is a query of (stream_id, version, hash): the deployed seal's rows, or the diagnostic's
+    /// (<see cref="AppendRowsStored"/>), so that the diagnostic is known to compute the deployed chain, only stored differently.
+    /// </summary>
+    private const string ChainMismatchSql = """
+        WITH RECURSIVE chain AS (
+            SELECT e.stream_id, e.version, sha256('\x0000000000000000000000000000000000000000000000000000000000000000'::bytea || sha256(ledger_audit.canonical(e))) AS hash
+              FROM ledger.mt_events e WHERE e.version = 1
+            UNION ALL
+            SELECT e.stream_id, e.version, sha256(c.hash || sha256(ledger_audit.canonical(e)))
+              FROM chain c JOIN ledger.mt_events e ON e.stream_id = c.stream_id AND e.version = c.version + 1
+        ), stored AS ({stored})
+        SELECT count(*) FROM chain c FULL JOIN stored s ON s.stream_id = c.stream_id AND s.version = c.version
+         WHERE c.hash IS DISTINCT FROM s.hash
+        """;
+
+    /// <summary>The diagnostic's hashes per append as one row per event (stream_id, version, hash).</summary>
+    private const string AppendRowsStored = """
+        SELECT a.stream_id, a.first_version + o - 1 AS version, substring(a.hashes FROM (32 * (o - 1) + 1)::int FOR 32) AS hash
+          FROM ledger_audit.append_hashes a, generate_series(1, a.last_version - a.first_version + 1) AS o
+        """;
+
     /// <summary>The plain databases' grants: read and write Marten's tables (no audit layer to protect).</summary>
     private const string PlainGrant = """
         GRANT USAGE ON SCHEMA ledger TO {role};
@@ -119,7 +250,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
     public MartenSetup Setup { get; }
 
     /// <summary>Whether the database has the audit layer (migrated with <see cref="LedgerSchema.MigrateAsync"/>, the service's grants).</summary>
-    private static bool Audited(MartenSetup setup) => setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal;
+    private static bool Audited(MartenSetup setup) => setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal or MartenSetup.LedgerPathAppendRows;
 
     /// <summary>Superuser (schema owner) connections, UTC: setup and the final counts.</summary>
     public NpgsqlDataSource Owner { get; }
@@ -157,6 +288,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
         {
             await LedgerSchema.MigrateAsync(ownerConnectionString, o => Configure(o, setup), ct);
             if (setup == MartenSetup.LedgerPathFirstSeal) await ExecAsync(owner, FirstSealFunction(), ct);
+            if (setup == MartenSetup.LedgerPathAppendRows) await ExecAsync(owner, AppendRowsSealSql, ct);
             await LedgerSchema.GrantServiceRoleAsync(owner, Role, ct);
         }
         else
@@ -227,8 +359,20 @@ internal sealed class MartenDatabase : IAsyncDisposable
     {
         var events = await CountAsync("SELECT count(*) FROM ledger.mt_events", ct);
         var checks = new List<CountCheck> { new(Events.What, Events.Events, events) };
-        if (Audited(Setup))
+        if (Setup == MartenSetup.LedgerPathAppendRows)
+        {
+            checks.Add(new($"{Name}: ledger_audit.append_hashes (sealed, one row per append) vs ledger.mt_events", events,
+                await CountAsync("SELECT coalesce(sum(octet_length(hashes) / 32), 0)::bigint FROM ledger_audit.append_hashes", ct)));
+            checks.Add(new($"{Name}: hashes per append that differ from the chain recomputed from the events", 0,
+                await CountAsync(ChainMismatchSql.Replace("{stored}", AppendRowsStored), ct)));
+        }
+        else if (Audited(Setup))
+        {
             checks.Add(new($"{Name}: ledger_audit.event_hashes (sealed) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM ledger_audit.event_hashes", ct)));
+            if (Setup == MartenSetup.LedgerPath) // the same recomputation against the deployed seal: the check's formula is the chain's
+                checks.Add(new($"{Name}: chain hashes that differ from the chain recomputed from the events", 0,
+                    await CountAsync(ChainMismatchSql.Replace("{stored}", "SELECT stream_id, version, hash FROM ledger_audit.event_hashes"), ct)));
+        }
         if (Setup == MartenSetup.RowTriggers)
             checks.Add(new($"{Name}: bench_rowchain.event_hashes (chained) vs ledger.mt_events", events, await CountAsync("SELECT count(*) FROM bench_rowchain.event_hashes", ct)));
         return checks;

@@ -97,5 +97,7 @@ internal static class MartenReport
             yield return string.Create(Inv, $"- {g.Title}: the rejected per-row triggers {Rate(rows)} events/s = {Report.MedianRate(rows) / Report.MedianRate(plain):P0} of plain Marten; the deferred seal (Ledger path) {Rate(ledger)} = {Report.MedianRate(ledger) / Report.MedianRate(plain):P0}.");
         if (plain is not null && g.Find("ledger") is { } sealed4 && g.Find("firstseal") is { } first)
             yield return string.Create(Inv, $"- {g.Title}: the seal with its one-statement path (audit/0004, Ledger path) {Rate(sealed4)} events/s = {Report.MedianRate(sealed4) / Report.MedianRate(plain):P0} of plain Marten; the seal of audit/0001 {Rate(first)} = {Report.MedianRate(first) / Report.MedianRate(plain):P0}.");
+        if (plain is not null && g.Find("ledger") is { } perEvent && g.Find("appendrows") is { } perAppend)
+            yield return string.Create(Inv, $"- {g.Title}: the seal's hashes one row per event (Ledger path) {Rate(perEvent)} events/s = {Report.MedianRate(perEvent) / Report.MedianRate(plain):P0} of plain Marten; one row per append {Rate(perAppend)} = {Report.MedianRate(perAppend) / Report.MedianRate(plain):P0}.");
     }
 }

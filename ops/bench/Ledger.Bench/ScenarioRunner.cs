@@ -61,6 +61,7 @@ internal static class ScenarioRunner
                 }
                 await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
                 await LoadRunner.RunAsync(s.Writers, TimeSpan.FromSeconds(o.WarmupSeconds), o.MaxOpsPerRun, ct);
+                await db.DrainPoolAsync(s.Pool, ct); // as after a measured run: the warm pools of every scenario at once would outgrow max_connections
             }
         }
         if (afterWarmup is not null) await afterWarmup();
