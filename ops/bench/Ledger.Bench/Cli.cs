@@ -23,8 +23,9 @@ internal static class Cli
         path / plain Marten against the goal (>= 85 %). Diagnostics (skipped with --no-diagnostics): Marten's defaults
         (no exclusive append lock, no unique event-id index), the rejected per-row trigger design, the seal of audit
         migration 0001 and the seal storing one hash row per append instead of one per event (bench-only SQL); every
-        Marten database is ANALYZEd after each group's warm-up. Checks at the end
-        that every table holds what its writers reported and that the Ledger path sealed every event.
+        Marten database is ANALYZEd after each group's warm-up. Checks at the end that every table holds what its
+        writers reported, that the Ledger path sealed every event, and that its stored chain (and the per-append
+        diagnostic's) equals the chain recomputed from the events.
 
         Options of marten-appends:
           --duration <s>          measured seconds per run (default 10, 1..600)
