@@ -24,8 +24,9 @@ internal static class Cli
         (no exclusive append lock, no unique event-id index), the rejected per-row trigger design, the seal of audit
         migration 0001 and the seal storing one hash row per append instead of one per event (bench-only SQL); every
         Marten database is ANALYZEd after each group's warm-up. Checks at the end that every table holds what its
-        writers reported, that the Ledger path sealed every event, and that its stored chain (and the per-append
-        diagnostic's) equals the chain recomputed from the events.
+        writers reported, that every audited design sealed every event, and that the chain verifier (ChainVerifier,
+        as /api/audit/verify runs it) finds no problem in each; the per-append diagnostic's hashes are first written
+        out one row per event where the verifier reads them.
 
         Options of marten-appends:
           --duration <s>          measured seconds per run (default 10, 1..600)
