@@ -22,7 +22,10 @@ internal static class Cli
         the service's grants); single events at 1 writer and at --writers, batches at --batch-writers. Reports Ledger
         path / plain Marten against the goal (>= 85 %). Diagnostics (skipped with --no-diagnostics): Marten's defaults
         (no exclusive append lock, no unique event-id index), the rejected per-row trigger design, the seal of audit
-        migration 0001 and the seal storing one hash row per append instead of one per event (bench-only SQL); every
+        migration 0001, the seal storing one hash row per append instead of one per event, and the seal moved after
+        commit (no trigger; a sealer on its own connection hashes committed events into the same chain during every
+        run, and drains what is left after it; reported as events sealed per second of run and drain), also storing one
+        row per sealer call and a head per stream instead of one row per event (bench-only SQL); every
         Marten database is ANALYZEd after each group's warm-up. Checks at the end that every table holds what its
         writers reported, that every audited design sealed every event, and that the chain verifier (ChainVerifier,
         as /api/audit/verify runs it) finds no problem in each; the per-append diagnostic's hashes are first written
@@ -39,7 +42,10 @@ internal static class Cli
           --batch-streams-per-writer <n>  streams each raw batch writer spreads its INSERTs over (default 10)
                                   (Marten writers keep streams short: a new one every 10 appends, or per batch)
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
-          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers, seal of audit/0001, hashes per append)
+          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers, seal of audit/0001, hashes per append, sealer after commit, with blocks)
+          --diagnostics <names>   run only these diagnostic variants, comma-separated: defaults, rowtrig, firstseal, appendrows, sealer,
+                                  sealerblocks
+          --sealer-interval <ms>  the sealer after commit's pause after a call that was not full (default 10, 0..10000)
           --markdown <path>       write/replace the section "## Appends on Marten (issue 11)" in that file
 
         rebuild-readmodels: appends a generated SAKIP mix (default 200000 events) through Marten, as the service role,
@@ -170,8 +176,23 @@ internal sealed record AppendsOptions
     public int StreamsPerWriter { get; init; } = 100;
     public int BatchStreamsPerWriter { get; init; } = 10;
     public long MaxOpsPerRun { get; init; } = 5_000_000;
-    public bool Diagnostics { get; init; } = true;
+    /// <summary>The diagnostic variants that run (<see cref="DiagnosticNames"/>): all by default, none with --no-diagnostics.</summary>
+    public IReadOnlySet<string> Diagnostics { get; init; } = new HashSet<string>(DiagnosticNames);
+
+    public static readonly string[] DiagnosticNames = ["defaults", "rowtrig", "firstseal", "appendrows", "sealer", "sealerblocks"];
+
+    public bool Has(string diagnostic) => Diagnostics.Contains(diagnostic);
     public string? MarkdownPath { get; init; }
+    public int SealerIntervalMs { get; init; } = 10;
+
+    private static HashSet<string> ParseDiagnostics(OptionReader a)
+    {
+        var raw = a.Value();
+        var names = raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        if (names.FirstOrDefault(n => !DiagnosticNames.Contains(n)) is { } unknown)
+            throw new ArgumentException($"--diagnostics takes names from {string.Join(", ", DiagnosticNames)}, comma-separated, not '{unknown}'.");
+        return names;
+    }
 
     public static AppendsOptions Parse(string[] args)
     {
@@ -190,7 +211,9 @@ internal sealed record AppendsOptions
                 "--streams-per-writer" => o with { StreamsPerWriter = a.Int(1, 10_000) },
                 "--batch-streams-per-writer" => o with { BatchStreamsPerWriter = a.Int(1, 10_000) },
                 "--max-ops" => o with { MaxOpsPerRun = a.Int(1, 50_000_000) },
-                "--no-diagnostics" => o with { Diagnostics = false },
+                "--no-diagnostics" => o with { Diagnostics = new HashSet<string>() },
+                "--diagnostics" => o with { Diagnostics = ParseDiagnostics(a) },
+                "--sealer-interval" => o with { SealerIntervalMs = a.Int(0, 10_000) },
                 "--markdown" => o with { MarkdownPath = a.Value() },
                 _ => throw a.Unknown(),
             };

@@ -36,17 +36,19 @@ internal static class MartenAppendsBenchmark
             var environment = await ScenarioRunner.DescribeEnvironmentAsync(db, ct);
             Log(environment);
 
-            Log("Creating the Marten databases (plain, Ledger path" + (o.Diagnostics ? ", Marten defaults, per-row triggers, seal of audit/0001, hashes per append" : "") + ") ...");
+            Log("Creating the Marten databases (plain, Ledger path" + string.Concat(o.Diagnostics.Order().Select(d => ", diag " + d)) + ") ...");
             var password = await MartenDatabase.CreateRoleAsync(cluster, ct);
             var plain = await AddAsync(MartenSetup.Plain, "ledger_bench_marten", password);
             var ledger = await AddAsync(MartenSetup.LedgerPath, "ledger_bench_ledger", password);
-            var defaults = o.Diagnostics ? await AddAsync(MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", password) : null;
-            var rowTriggers = o.Diagnostics ? await AddAsync(MartenSetup.RowTriggers, "ledger_bench_row_triggers", password) : null;
-            var firstSeal = o.Diagnostics ? await AddAsync(MartenSetup.LedgerPathFirstSeal, "ledger_bench_first_seal", password) : null;
-            var appendRows = o.Diagnostics ? await AddAsync(MartenSetup.LedgerPathAppendRows, "ledger_bench_append_rows", password) : null;
+            var defaults = o.Has("defaults") ? await AddAsync(MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", password) : null;
+            var rowTriggers = o.Has("rowtrig") ? await AddAsync(MartenSetup.RowTriggers, "ledger_bench_row_triggers", password) : null;
+            var firstSeal = o.Has("firstseal") ? await AddAsync(MartenSetup.LedgerPathFirstSeal, "ledger_bench_first_seal", password) : null;
+            var appendRows = o.Has("appendrows") ? await AddAsync(MartenSetup.LedgerPathAppendRows, "ledger_bench_append_rows", password) : null;
+            var sealer = o.Has("sealer") ? await AddAsync(MartenSetup.LedgerPathSealer, "ledger_bench_sealer", password) : null;
+            var sealerBlocks = o.Has("sealerblocks") ? await AddAsync(MartenSetup.LedgerPathSealerBlocks, "ledger_bench_sealer_blocks", password) : null;
 
             var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"));
-            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal, appendRows);
+            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal, appendRows, sealer, sealerBlocks);
 
             var groups = new List<ScenarioGroup>();
             foreach (var writers in o.Writers == 1 ? [1] : new[] { 1, o.Writers })
@@ -112,7 +114,7 @@ internal static class MartenAppendsBenchmark
 
     private sealed record Tallies(Tally Raw, Tally Pgbench);
 
-    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal, MartenDatabase? AppendRows);
+    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal, MartenDatabase? AppendRows, MartenDatabase? Sealer, MartenDatabase? SealerBlocks);
 
     private static IReadOnlyList<IWriter> MartenWriters(string key, MartenDatabase target, int writers, int batchSize) =>
         Enumerable.Range(0, writers)
@@ -147,7 +149,7 @@ internal static class MartenAppendsBenchmark
                 "as a login role granted with `LedgerSchema.GrantServiceRoleAsync` (the service's rights; `AuditSchema.CheckAsync` passes)",
                 1, MartenWriters($"ledger-{suffix}", t.Ledger, n, 1), $"raw-{suffix}") { Pool = t.Ledger.Service },
         };
-        AddDiagnostics(list, t, suffix, n, 1, $"raw-{suffix}");
+        AddDiagnostics(list, t, o, suffix, n, 1, $"raw-{suffix}");
         return new ScenarioGroup($"single events, {n} writer{(n == 1 ? "" : "s")}", suffix, list);
     }
 
@@ -168,11 +170,11 @@ internal static class MartenAppendsBenchmark
                 "the same batches on the Ledger path (Marten + audit layer, the service's rights)",
                 b, MartenWriters($"ledger-{suffix}", t.Ledger, n, b), $"raw-{suffix}") { Pool = t.Ledger.Service },
         };
-        AddDiagnostics(list, t, suffix, n, b, $"raw-{suffix}");
+        AddDiagnostics(list, t, o, suffix, n, b, $"raw-{suffix}");
         return new ScenarioGroup($"{b}-event batches, {n} writers", suffix, list);
     }
 
-    private static void AddDiagnostics(List<Scenario> list, Targets t, string suffix, int n, int b, string baseline)
+    private static void AddDiagnostics(List<Scenario> list, Targets t, AppendsOptions o, string suffix, int n, int b, string baseline)
     {
         var batch = b == 1 ? "" : $", {b}-event batch";
         if (t.Defaults is { } defaults)
@@ -192,6 +194,22 @@ internal static class MartenAppendsBenchmark
             list.Add(new($"appendrows-{suffix}", $"diag: hashes per append{batch}",
                 "as **Ledger path**, with the seal storing one row per append (its events' seq ids and chain hashes, bench-only SQL) instead of one row per event: what the hash rows cost",
                 b, MartenWriters($"appendrows-{suffix}", perAppend, n, b), baseline) { Pool = perAppend.Service });
+        }
+        if (t.Sealer is { } afterCommit)
+        {
+            list.Add(new($"sealer-{suffix}", $"diag: sealer after commit{batch}",
+                "as **Ledger path** without the seal at commit (its deferred trigger dropped; the rest of the audit layer and the service's grants kept), " +
+                $"and a sealer on its own connection calling `ledger_audit.seal_pending(5000)` during the run, {o.SealerIntervalMs} ms after each call that was not full, its commits not waiting for the WAL flush (bench-only SQL): it hashes committed, " +
+                "unsealed events into the same `event_hashes` rows and chain; stopped with the writers, it drains what is left, its CPU counted with the run. " +
+                "Events/s here are the appends; the diagnostics give the rate sealed over the run and its drain",
+                b, MartenWriters($"sealer-{suffix}", afterCommit, n, b), baseline) { Pool = afterCommit.Service, Sealer = new MartenSealer(afterCommit.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs)) });
+        }
+        if (t.SealerBlocks is { } blocks)
+        {
+            list.Add(new($"sealerblocks-{suffix}", $"diag: sealer after commit, blocks{batch}",
+                "as **diag: sealer after commit**, its hashes stored as one row per sealer call (the call's seq ids and hashes) and a head row per stream " +
+                "instead of a row per event: the cheapest storage of the same chain that still names each event's hash (bench-only SQL)",
+                b, MartenWriters($"sealerblocks-{suffix}", blocks, n, b), baseline) { Pool = blocks.Service, Sealer = new MartenSealer(blocks.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs)) });
         }
         if (t.RowTriggers is { } rows)
         {

@@ -99,5 +99,20 @@ internal static class MartenReport
             yield return string.Create(Inv, $"- {g.Title}: the seal with its one-statement path (audit/0004, Ledger path) {Rate(sealed4)} events/s = {Report.MedianRate(sealed4) / Report.MedianRate(plain):P0} of plain Marten; the seal of audit/0001 {Rate(first)} = {Report.MedianRate(first) / Report.MedianRate(plain):P0}.");
         if (plain is not null && g.Find("ledger") is { } perEvent && g.Find("appendrows") is { } perAppend)
             yield return string.Create(Inv, $"- {g.Title}: the seal's hashes one row per event (Ledger path) {Rate(perEvent)} events/s = {Report.MedianRate(perEvent) / Report.MedianRate(plain):P0} of plain Marten; one row per append {Rate(perAppend)} = {Report.MedianRate(perAppend) / Report.MedianRate(plain):P0}.");
+        foreach (var (key, what) in new[] { ("sealer", "the sealer after commit"), ("sealerblocks", "the sealer after commit storing blocks") })
+        {
+            if (plain is null || g.Find("ledger") is not { } atCommit || g.Find(key) is not { Runs.Count: > 0 } sealer) continue;
+            var sealedRate = Report.MedianSealedRate(sealer);
+            var runs = sealer.Runs.Select(r => r.Sealed!).ToList();
+            var backlog = string.Join(" / ", runs.Select(z => z.Backlog.ToString("N0", Inv)));
+            var drain = string.Join(" / ", runs.Select(z => z.Drain.TotalMilliseconds.ToString("N0", Inv)));
+            var ages = runs.SelectMany(z => z.OldestMs).ToList();
+            yield return string.Create(Inv,
+                $"- {g.Title}: {what}: appends {Rate(sealer)} events/s = {Report.MedianRate(sealer) / Report.MedianRate(plain):P0} of plain Marten; " +
+                $"**sealed {sealedRate:N0} events/s = {sealedRate / Report.MedianRate(plain):P0}** (appended and sealed, over each run and its drain); " +
+                $"left unsealed when the writers stopped {backlog} events, drained in {drain} ms; recorded → sealed, the oldest event of each call: " +
+                $"p50 {Report.Quantile(ages, 0.5):N0} ms, p99 {Report.Quantile(ages, 0.99):N0} ms, max {(ages.Count > 0 ? ages.Max() : 0):N0} ms; " +
+                $"the seal at commit (Ledger path) {Rate(atCommit)} = {Report.MedianRate(atCommit) / Report.MedianRate(plain):P0}.");
+        }
     }
 }

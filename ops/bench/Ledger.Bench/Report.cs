@@ -17,6 +17,19 @@ internal static class Report
 
     public static double MedianRate(Scenario s) => Median(s.Runs.Select(r => r.Run.EventsPerSecond));
 
+    /// <summary>A run with a sealer after commit: events appended and sealed, over the run's time plus the drain that sealed what was left at its end.</summary>
+    public static double SealedRate(Measurement m) =>
+        m.Sealed is { } z ? z.Sealed / (m.Run.Elapsed + z.Drain).TotalSeconds : double.NaN;
+
+    public static double MedianSealedRate(Scenario s) => Median(s.Runs.Where(r => r.Sealed is not null).Select(SealedRate));
+
+    /// <summary>The q-quantile (0..1, nearest rank) of unsorted values; 0 when there are none.</summary>
+    public static double Quantile(IEnumerable<double> values, double q)
+    {
+        var v = values.Order().ToArray();
+        return v.Length == 0 ? 0 : v[Math.Clamp((int)Math.Ceiling(q * v.Length) - 1, 0, v.Length - 1)];
+    }
+
     /// <summary>The share of the machine's CPU (all cores) used during a run by processes other than this one and our server.</summary>
     public static double OtherShare(Counters d, TimeSpan elapsed)
     {

@@ -11,6 +11,9 @@ internal sealed record Scenario(string Key, string Name, string What, int Events
     /// <summary>A load driven by another program instead of <see cref="Writers"/> (e.g. pgbench); null for in-process writers.</summary>
     public IExternalLoad? External { get; init; }
 
+    /// <summary>Work that runs beside the writers in every run and warm-up (the diagnostic sealer after commit), stopped and drained after them.</summary>
+    public MartenSealer? Sealer { get; init; }
+
     /// <summary>Concurrent writers (or the external program's clients).</summary>
     public int WriterCount => External?.Clients ?? Writers.Count;
 
@@ -28,7 +31,8 @@ internal interface IExternalLoad
     Task<RunResult> RunAsync(TimeSpan duration, CancellationToken ct);
 }
 
-internal sealed record Measurement(RunResult Run, Counters Delta);
+/// <param name="Sealed">what <see cref="Scenario.Sealer"/> did during the run and in its drain after it (its CPU is in <paramref name="Delta"/>, its time is not in the run's).</param>
+internal sealed record Measurement(RunResult Run, Counters Delta, SealerResult? Sealed = null);
 
 /// <summary>
 /// Runs groups of scenarios on the benchmark's durable cluster: in every round each scenario of a group runs once, in a
@@ -60,7 +64,9 @@ internal static class ScenarioRunner
                     continue;
                 }
                 await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
+                s.Sealer?.Start(ct);
                 await LoadRunner.RunAsync(s.Writers, TimeSpan.FromSeconds(o.WarmupSeconds), o.MaxOpsPerRun, ct);
+                if (s.Sealer is not null) await s.Sealer.StopAsync(ct);
                 await db.DrainPoolAsync(s.Pool, ct); // as after a measured run: the warm pools of every scenario at once would outgrow max_connections
             }
         }
@@ -77,6 +83,8 @@ internal static class ScenarioRunner
                 var m = await MeasureAsync(db, postmaster, s, TimeSpan.FromSeconds(o.DurationSeconds), o.MaxOpsPerRun, ct);
                 s.Runs.Add(m);
                 Log($"round {round}/{o.Rounds}  {s.Name,-45} {m.Run.EventsPerSecond,10:N0} events/s  ({m.Run.Operations:N0} ops in {m.Run.Elapsed.TotalSeconds:F1} s, other processes {Report.OtherShare(m.Delta, m.Run.Elapsed):P0} of the machine)");
+                if (m.Sealed is { } z)
+                    Log($"                 sealer: {Report.SealedRate(m):N0} events/s sealed ({z.SealedDuring:N0} during the run, {z.Backlog:N0} left at its end, drained in {z.Drain.TotalMilliseconds:N0} ms; {z.Calls:N0} calls; recorded -> sealed p50 {Report.Quantile(z.OldestMs, 0.5):N0} ms, max {(z.OldestMs.Count > 0 ? z.OldestMs.Max() : 0):N0} ms)");
             }
         }
     }
@@ -87,16 +95,18 @@ internal static class ScenarioRunner
         if (s.External is null) await db.WarmPoolAsync(s.Pool ?? db.Service, s.Writers.Count, ct);
         var walBefore = await db.ReadWalAsync(ct);
         var cpuBefore = BenchDatabase.ReadCpu(postmaster);
+        s.Sealer?.Start(ct);
         var run = s.External is { } external
             ? await external.RunAsync(duration, ct)
             : await LoadRunner.RunAsync(s.Writers, duration, maxOps, ct);
+        var sealedRun = s.Sealer is null ? null : await s.Sealer.StopAsync(ct); // its drain's CPU counted with the run
         var cpuAfter = BenchDatabase.ReadCpu(postmaster);
         await db.DrainPoolAsync(s.Pool, ct);
         var walAfter = await db.ReadWalAsync(ct);
         var serverAfter = BenchDatabase.ReadCpu(postmaster); // exited backends' time is now in the postmaster's cutime
         var wal = walAfter - walBefore;
         var cpu = cpuAfter - cpuBefore;
-        return new Measurement(run, wal with { CpuBusyTicks = cpu.CpuBusyTicks, CpuAllTicks = cpu.CpuAllTicks, ClientCpu = cpu.ClientCpu, ServerTicks = serverAfter.ServerTicks - cpuBefore.ServerTicks });
+        return new Measurement(run, wal with { CpuBusyTicks = cpu.CpuBusyTicks, CpuAllTicks = cpu.CpuAllTicks, ClientCpu = cpu.ClientCpu, ServerTicks = serverAfter.ServerTicks - cpuBefore.ServerTicks }, sealedRun);
     }
 
     internal static Task<string> DescribeEnvironmentAsync(BenchDatabase db, CancellationToken ct) => DescribeEnvironmentAsync(db.Admin, ct);
