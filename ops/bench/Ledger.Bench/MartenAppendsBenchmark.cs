@@ -195,21 +195,22 @@ internal static class MartenAppendsBenchmark
                 "as **Ledger path**, with the seal storing one row per append (its events' seq ids and chain hashes, bench-only SQL) instead of one row per event: what the hash rows cost",
                 b, MartenWriters($"appendrows-{suffix}", perAppend, n, b), baseline) { Pool = perAppend.Service });
         }
-        if (t.Sealer is { } afterCommit)
+        foreach (var (db, key, name, what) in new[]
         {
-            list.Add(new($"sealer-{suffix}", $"diag: sealer after commit{batch}",
+            (t.Sealer, "sealer", "diag: sealer after commit",
                 "as **Ledger path** without the seal at commit (its deferred trigger dropped; the rest of the audit layer and the service's grants kept), " +
-                $"and a sealer on its own connection calling `ledger_audit.seal_pending(5000)` during the run, {o.SealerIntervalMs} ms after each call that was not full, its commits not waiting for the WAL flush (bench-only SQL): it hashes committed, " +
+                "and a sealer on its own connection {sealer} during the run, its commits not waiting for the WAL flush (bench-only SQL): it hashes committed, " +
                 "unsealed events into the same `event_hashes` rows and chain; stopped with the writers, it drains what is left, its CPU counted with the run. " +
-                "Events/s here are the appends; the diagnostics give the rate sealed over the run and its drain",
-                b, MartenWriters($"sealer-{suffix}", afterCommit, n, b), baseline) { Pool = afterCommit.Service, Sealer = new MartenSealer(afterCommit.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs)) });
-        }
-        if (t.SealerBlocks is { } blocks)
-        {
-            list.Add(new($"sealerblocks-{suffix}", $"diag: sealer after commit, blocks{batch}",
+                "Events/s here are the appends; the diagnostics give the rate sealed over the run and its drain"),
+            (t.SealerBlocks, "sealerblocks", "diag: sealer after commit, blocks",
                 "as **diag: sealer after commit**, its hashes stored as one row per sealer call (the call's seq ids and hashes) and a head row per stream " +
-                "instead of a row per event: the cheapest storage of the same chain that still names each event's hash (bench-only SQL)",
-                b, MartenWriters($"sealerblocks-{suffix}", blocks, n, b), baseline) { Pool = blocks.Service, Sealer = new MartenSealer(blocks.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs)) });
+                "instead of a row per event: the cheapest storage of the same chain that still names each event's hash (bench-only SQL)"),
+        })
+        {
+            if (db is null) continue;
+            var sealer = new MartenSealer(db.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs));
+            list.Add(new($"{key}-{suffix}", name + batch, what.Replace("{sealer}", sealer.Describe()),
+                b, MartenWriters($"{key}-{suffix}", db, n, b), baseline) { Pool = db.Service, Sealer = sealer });
         }
         if (t.RowTriggers is { } rows)
         {

@@ -213,11 +213,10 @@ internal sealed class MartenDatabase : IAsyncDisposable
         INSERT INTO ledger_audit.sealer_state VALUES (true, 0, 0, '0');
         {tables}
 
-        CREATE FUNCTION ledger_audit.seal_pending(max_events int, OUT sealed int, OUT oldest_ms double precision, OUT low_mark bigint)
+        CREATE FUNCTION ledger_audit.seal_pending(max_events int, OUT sealed int, OUT oldest_ms double precision, OUT low_mark bigint, OUT handed bigint)
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
         DECLARE
             zero         constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
-            handed       bigint;
             st           ledger_audit.sealer_state;
             settled      boolean;
             seqs         bigint[];

@@ -21,8 +21,8 @@ internal sealed record SealerResult(long SealedDuring, long Backlog, TimeSpan Dr
 /// <param name="interval">the pause after a call that sealed fewer than <paramref name="maxEventsPerCall"/> events (a full call is followed at once).</param>
 internal sealed class MartenSealer(NpgsqlDataSource owner, TimeSpan interval, int maxEventsPerCall = 5000)
 {
-    public TimeSpan Interval => interval;
-    public int MaxEventsPerCall => maxEventsPerCall;
+    /// <summary>How the sealer calls its function, for the scenario's description.</summary>
+    public string Describe() => $"calling `ledger_audit.seal_pending({maxEventsPerCall})` {interval.TotalMilliseconds:0} ms after each call that was not full";
 
     private CancellationTokenSource? _stop;
     private Task<(long Sealed, List<double> Oldest, long Calls)>? _loop;
@@ -39,7 +39,7 @@ internal sealed class MartenSealer(NpgsqlDataSource owner, TimeSpan interval, in
             await using var conn = await OpenAsync(ct);
             while (!stop.IsCancellationRequested)
             {
-                var (n, age) = await CallAsync(conn, ct);
+                var (n, age, _) = await CallAsync(conn, ct);
                 calls++;
                 sealedTotal += n;
                 if (n > 0) oldest.Add(age);
@@ -66,14 +66,15 @@ internal sealed class MartenSealer(NpgsqlDataSource owner, TimeSpan interval, in
         var started = Stopwatch.GetTimestamp();
         long backlog = 0;
         await using var conn = await OpenAsync(ct);
-        // Until a call finds nothing and the low mark has caught up with the sequence (no transaction left that may still commit an event).
+        // Until a call finds nothing and its low mark has caught up with the last sequence value handed out (no
+        // transaction left that may still commit an event).
         while (true)
         {
-            var (n, age) = await CallAsync(conn, ct);
+            var (n, age, settled) = await CallAsync(conn, ct);
             calls++;
             backlog += n;
             if (n > 0) { oldest.Add(age); continue; }
-            if (await SettledAsync(conn, ct)) break;
+            if (settled) break;
             await Task.Delay(TimeSpan.FromMilliseconds(2), ct);
         }
         return new SealerResult(during, backlog, Stopwatch.GetElapsedTime(started), oldest, calls);
@@ -92,21 +93,13 @@ internal sealed class MartenSealer(NpgsqlDataSource owner, TimeSpan interval, in
         return conn;
     }
 
-    private async Task<(int Sealed, double OldestMs)> CallAsync(NpgsqlConnection conn, CancellationToken ct)
+    /// <returns>events sealed, the age of the oldest of them, and whether the low mark has reached the last sequence value handed out.</returns>
+    private async Task<(int Sealed, double OldestMs, bool Settled)> CallAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT sealed, coalesce(oldest_ms, 0) FROM ledger_audit.seal_pending($1)", conn);
+        await using var cmd = new NpgsqlCommand("SELECT sealed, coalesce(oldest_ms, 0), low_mark >= handed FROM ledger_audit.seal_pending($1)", conn);
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxEventsPerCall });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return (r.GetInt32(0), r.GetDouble(1));
-    }
-
-    private static async Task<bool> SettledAsync(NpgsqlConnection conn, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand("""
-            SELECT (SELECT low_mark FROM ledger_audit.sealer_state)
-                   >= (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ledger.mt_events_sequence)
-            """, conn);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        return (r.GetInt32(0), r.GetDouble(1), r.GetBoolean(2));
     }
 }
