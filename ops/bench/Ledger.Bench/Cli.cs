@@ -25,7 +25,9 @@ internal static class Cli
         migration 0001, the seal storing one hash row per append instead of one per event, and the seal moved after
         commit (no trigger; a sealer on its own connection hashes committed events into the same chain during every
         run, and drains what is left after it; reported as events sealed per second of run and drain), also storing one
-        row per sealer call and a head per stream instead of one row per event (bench-only SQL); every
+        row per sealer call and a head per stream instead of one row per event, and the seal as a statement-level
+        AFTER INSERT trigger over the events table's transition table, and the canonical form replaced by the row's
+        binary form (record_send) for the seal and the verifier (bench-only SQL); every
         Marten database is ANALYZEd after each group's warm-up. Checks at the end that every table holds what its
         writers reported, that every audited design sealed every event, and that the chain verifier (ChainVerifier,
         as /api/audit/verify runs it) finds no problem in each; the per-append diagnostic's hashes are first written
@@ -42,9 +44,10 @@ internal static class Cli
           --batch-streams-per-writer <n>  streams each raw batch writer spreads its INSERTs over (default 10)
                                   (Marten writers keep streams short: a new one every 10 appends, or per batch)
           --max-ops <n>           upper bound on operations per run, over all writers (default 5000000)
-          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers, seal of audit/0001, hashes per append, sealer after commit, with blocks)
+          --no-diagnostics        skip the diagnostic variants (Marten's defaults, per-row triggers, seal of audit/0001, hashes per append, sealer after commit, with blocks,
+                                  statement-level trigger, binary canonical form)
           --diagnostics <names>   run only these diagnostic variants, comma-separated: defaults, rowtrig, firstseal, appendrows, sealer,
-                                  sealerblocks
+                                  sealerblocks, stmttrig, rowsend
           --sealer-interval <ms>  the sealer after commit's pause after a call that was not full (default 10, 0..10000)
           --markdown <path>       write/replace the section "## Appends on Marten (issue 11)" in that file
 
@@ -179,7 +182,7 @@ internal sealed record AppendsOptions
     /// <summary>The diagnostic variants that run (<see cref="DiagnosticNames"/>): all by default, none with --no-diagnostics.</summary>
     public IReadOnlySet<string> Diagnostics { get; init; } = new HashSet<string>(DiagnosticNames);
 
-    public static readonly string[] DiagnosticNames = ["defaults", "rowtrig", "firstseal", "appendrows", "sealer", "sealerblocks"];
+    public static readonly string[] DiagnosticNames = ["defaults", "rowtrig", "firstseal", "appendrows", "sealer", "sealerblocks", "stmttrig", "rowsend"];
 
     public bool Has(string diagnostic) => Diagnostics.Contains(diagnostic);
     public string? MarkdownPath { get; init; }

@@ -46,9 +46,11 @@ internal static class MartenAppendsBenchmark
             var appendRows = o.Has("appendrows") ? await AddAsync(MartenSetup.LedgerPathAppendRows, "ledger_bench_append_rows", password) : null;
             var sealer = o.Has("sealer") ? await AddAsync(MartenSetup.LedgerPathSealer, "ledger_bench_sealer", password) : null;
             var sealerBlocks = o.Has("sealerblocks") ? await AddAsync(MartenSetup.LedgerPathSealerBlocks, "ledger_bench_sealer_blocks", password) : null;
+            var statementTrigger = o.Has("stmttrig") ? await AddAsync(MartenSetup.LedgerPathStatementTrigger, "ledger_bench_statement_trigger", password) : null;
+            var binaryCanonical = o.Has("rowsend") ? await AddAsync(MartenSetup.LedgerPathBinaryCanonical, "ledger_bench_binary_canonical", password) : null;
 
             var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"));
-            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal, appendRows, sealer, sealerBlocks);
+            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal, appendRows, sealer, sealerBlocks, statementTrigger, binaryCanonical);
 
             var groups = new List<ScenarioGroup>();
             foreach (var writers in o.Writers == 1 ? [1] : new[] { 1, o.Writers })
@@ -114,7 +116,7 @@ internal static class MartenAppendsBenchmark
 
     private sealed record Tallies(Tally Raw, Tally Pgbench);
 
-    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal, MartenDatabase? AppendRows, MartenDatabase? Sealer, MartenDatabase? SealerBlocks);
+    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal, MartenDatabase? AppendRows, MartenDatabase? Sealer, MartenDatabase? SealerBlocks, MartenDatabase? StatementTrigger, MartenDatabase? BinaryCanonical);
 
     private static IReadOnlyList<IWriter> MartenWriters(string key, MartenDatabase target, int writers, int batchSize) =>
         Enumerable.Range(0, writers)
@@ -194,6 +196,20 @@ internal static class MartenAppendsBenchmark
             list.Add(new($"appendrows-{suffix}", $"diag: hashes per append{batch}",
                 "as **Ledger path**, with the seal storing one row per append (its events' seq ids and chain hashes, bench-only SQL) instead of one row per event: what the hash rows cost",
                 b, MartenWriters($"appendrows-{suffix}", perAppend, n, b), baseline) { Pool = perAppend.Service });
+        }
+        if (t.StatementTrigger is { } statement)
+        {
+            list.Add(new($"stmttrig-{suffix}", $"diag: statement-level trigger{batch}",
+                "as **Ledger path**, the deferred seal replaced by a statement-level AFTER INSERT trigger on the events table over its transition table " +
+                "(bench-only SQL): the same checks at append time, the same hash rows and chain; Marten's append function inserts one event per statement",
+                b, MartenWriters($"stmttrig-{suffix}", statement, n, b), baseline) { Pool = statement.Service });
+        }
+        if (t.BinaryCanonical is { } binary)
+        {
+            list.Add(new($"rowsend-{suffix}", $"diag: binary canonical form{batch}",
+                "as **Ledger path**, the canonical form replaced by the row's binary form (`record_send`, bench-only SQL) for the seal and the verifier: " +
+                "what a cheaper canonical form (a new chain format) would save",
+                b, MartenWriters($"rowsend-{suffix}", binary, n, b), baseline) { Pool = binary.Service });
         }
         foreach (var (db, key, name, what) in new[]
         {

@@ -49,6 +49,19 @@ internal enum MartenSetup
     /// of the chain that still names each event's hash. Written out one row per event for the verifier after the run.
     /// </summary>
     LedgerPathSealerBlocks,
+
+    /// <summary>
+    /// Diagnostic: as <see cref="LedgerPath"/>, the deferred seal replaced by a statement-level AFTER INSERT trigger on
+    /// <c>ledger.mt_events</c> over its transition table (<see cref="MartenDatabase.StatementTriggerSql"/>): the design
+    /// issue 11 names beside the sealer. Same checks at append time, same rows, same chain.
+    /// </summary>
+    LedgerPathStatementTrigger,
+
+    /// <summary>
+    /// Diagnostic: as <see cref="LedgerPath"/>, the canonical form replaced by the row's binary form
+    /// (<see cref="MartenDatabase.BinaryCanonicalSql"/>): what a cheaper canonical form (a new chain format) would save.
+    /// </summary>
+    LedgerPathBinaryCanonical,
 }
 
 /// <summary>A count that must match at the end of the run: what the writers say they wrote, and what the table holds.</summary>
@@ -179,6 +192,70 @@ internal sealed class MartenDatabase : IAsyncDisposable
         INSERT INTO ledger_audit.event_hashes (seq_id, stream_id, version, hash)
         SELECT a.seq_ids[o], a.stream_id, a.first_version + o - 1, substring(a.hashes FROM (32 * (o - 1) + 1)::int FOR 32)
           FROM ledger_audit.append_hashes a, generate_series(1, a.last_version - a.first_version + 1) AS o
+        """;
+
+    /// <summary>
+    /// A DIAGNOSTIC design (bench only, not shipped): the seal as a statement-level AFTER INSERT trigger on
+    /// <c>ledger.mt_events</c>, reading the statement's new rows from its transition table instead of re-reading them at
+    /// commit. It checks what the seal at commit checks of each event (versions continue the stream's sealed head without
+    /// a hole; recorded time is this transaction's clock and not before the previous event's) and refuses the statement
+    /// otherwise, and it writes the same <c>ledger_audit.event_hashes</c> rows, the same chain (hash(v) =
+    /// sha256(hash(v-1) || sha256(canonical(v))), per stream), so the project's verifier checks it unchanged. The one
+    /// INSERT … SELECT is the seal's one-statement path (audit/0004) with the transition table for the event. It handles
+    /// one event per stream per statement, which is what Marten's append function sends (one INSERT per event, in a
+    /// loop); anything else is refused by the count check, not hashed wrongly. What it shows: whether a statement-level
+    /// trigger batches anything, given that Marten never inserts more than one event per statement.
+    /// </summary>
+    public const string StatementTriggerSql = """
+        DROP TRIGGER ledger_seal ON ledger.mt_streams;
+
+        CREATE FUNCTION ledger_audit.seal_inserted() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+            zero     constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+            hashed   bigint;
+            inserted bigint;
+        BEGIN
+            INSERT INTO ledger_audit.event_hashes (seq_id, stream_id, version, hash)
+            SELECT m.seq_id, m.stream_id, m.version,
+                   sha256(coalesce(h.hash, zero) || sha256(ledger_audit.canonical(ROW(m.*)::ledger.mt_events)))
+              FROM new_events m
+              LEFT JOIN LATERAL (SELECT hh.version, hh.hash FROM ledger_audit.event_hashes hh
+                                  WHERE hh.stream_id = m.stream_id ORDER BY hh.version DESC LIMIT 1) h ON true
+              LEFT JOIN ledger.mt_events p ON p.stream_id = m.stream_id AND p.version = h.version
+             WHERE coalesce(h.version, 0) = m.version - 1
+               AND m.timestamp = now()
+               AND (p.timestamp IS NULL OR m.timestamp >= p.timestamp);
+            GET DIAGNOSTICS hashed = ROW_COUNT;
+            SELECT count(*) INTO inserted FROM new_events;
+            IF hashed <> inserted THEN
+                RAISE EXCEPTION 'statement trigger: % of % new events continue their stream''s sealed chain at this transaction''s clock', hashed, inserted
+                    USING ERRCODE = '23514';
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+
+        CREATE TRIGGER ledger_seal_statement AFTER INSERT ON ledger.mt_events
+            REFERENCING NEW TABLE AS new_events
+            FOR EACH STATEMENT EXECUTE FUNCTION ledger_audit.seal_inserted();
+        REVOKE ALL ON FUNCTION ledger_audit.seal_inserted() FROM PUBLIC;
+        """;
+
+    /// <summary>
+    /// A DIAGNOSTIC chain format (bench only, not shipped): <c>ledger_audit.canonical(e)</c> replaced by
+    /// <c>record_send(e)</c>, PostgreSQL's binary form of the whole row (every column, in table order, each value in its
+    /// type's binary send format: jsonb as its version byte and text, timestamptz as microseconds since 2000), built by
+    /// one C function instead of fourteen text pieces. The seal and the verifier both call this function, so everything
+    /// else (the checks, the rows, the chain, the verification) is the Ledger path's. What it measures: how much of the
+    /// batch gap a cheaper canonical form would close. What it would cost is not measured here: the bytes are no
+    /// longer a JSON text anyone can rebuild from an export, and a new format needs a version per event.
+    /// </summary>
+    public const string BinaryCanonicalSql = """
+        CREATE OR REPLACE FUNCTION ledger_audit.canonical(e ledger.mt_events) RETURNS bytea
+        LANGUAGE sql STABLE PARALLEL SAFE AS $$
+            SELECT record_send(e)
+        $$;
         """;
 
     private const string SealerMissingTrigger = "Audit trigger ledger_seal on ledger.mt_streams is missing.";
@@ -391,7 +468,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
     public MartenSetup Setup { get; }
 
     /// <summary>Whether the database has the audit layer (migrated with <see cref="LedgerSchema.MigrateAsync"/>, the service's grants).</summary>
-    private static bool Audited(MartenSetup setup) => setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal or MartenSetup.LedgerPathAppendRows or MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks;
+    private static bool Audited(MartenSetup setup) => setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal or MartenSetup.LedgerPathAppendRows or MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks or MartenSetup.LedgerPathStatementTrigger or MartenSetup.LedgerPathBinaryCanonical;
 
     /// <summary>Superuser (schema owner) connections, UTC: setup and the final counts.</summary>
     public NpgsqlDataSource Owner { get; }
@@ -431,6 +508,8 @@ internal sealed class MartenDatabase : IAsyncDisposable
             if (setup == MartenSetup.LedgerPathFirstSeal) await ExecAsync(owner, FirstSealFunction(), ct);
             if (setup == MartenSetup.LedgerPathAppendRows) await ExecAsync(owner, AppendRowsSealSql(), ct);
             if (setup is MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks) await ExecAsync(owner, SealerSql(setup == MartenSetup.LedgerPathSealerBlocks), ct);
+            if (setup == MartenSetup.LedgerPathStatementTrigger) await ExecAsync(owner, StatementTriggerSql, ct);
+            if (setup == MartenSetup.LedgerPathBinaryCanonical) await ExecAsync(owner, BinaryCanonicalSql, ct);
             await LedgerSchema.GrantServiceRoleAsync(owner, Role, ct);
         }
         else
@@ -456,8 +535,9 @@ internal sealed class MartenDatabase : IAsyncDisposable
         {
             // The role must be exactly the service's: the service's own start-up check, run as that role.
             var problems = await AuditSchema.CheckAsync(service, ct);
-            // The sealer after commit has no seal trigger by design: exactly that one problem is expected, nothing else.
-            if (setup is MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks) problems = problems.Where(p => p != SealerMissingTrigger).ToList();
+            // The sealer after commit and the statement trigger have no deferred seal trigger by design: exactly that one
+            // problem is expected, nothing else.
+            if (setup is MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks or MartenSetup.LedgerPathStatementTrigger) problems = problems.Where(p => p != SealerMissingTrigger).ToList();
             if (problems.Count > 0) throw new InvalidOperationException($"{name}: the audit layer check failed: {string.Join("; ", problems)}");
         }
         var store = DocumentStore.For(o =>

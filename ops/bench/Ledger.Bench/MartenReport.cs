@@ -99,6 +99,10 @@ internal static class MartenReport
             yield return string.Create(Inv, $"- {g.Title}: the seal with its one-statement path (audit/0004, Ledger path) {Rate(sealed4)} events/s = {Report.MedianRate(sealed4) / Report.MedianRate(plain):P0} of plain Marten; the seal of audit/0001 {Rate(first)} = {Report.MedianRate(first) / Report.MedianRate(plain):P0}.");
         if (plain is not null && g.Find("ledger") is { } perEvent && g.Find("appendrows") is { } perAppend)
             yield return string.Create(Inv, $"- {g.Title}: the seal's hashes one row per event (Ledger path) {Rate(perEvent)} events/s = {Report.MedianRate(perEvent) / Report.MedianRate(plain):P0} of plain Marten; one row per append {Rate(perAppend)} = {Report.MedianRate(perAppend) / Report.MedianRate(plain):P0}.");
+        if (plain is not null && g.Find("ledger") is { } deferred && g.Find("stmttrig") is { } statement)
+            yield return string.Create(Inv, $"- {g.Title}: the seal as a statement-level trigger over the transition table {Rate(statement)} events/s = {Report.MedianRate(statement) / Report.MedianRate(plain):P0} of plain Marten; the deferred seal (Ledger path) {Rate(deferred)} = {Report.MedianRate(deferred) / Report.MedianRate(plain):P0}.");
+        if (plain is not null && g.Find("ledger") is { } textForm && g.Find("rowsend") is { } binaryForm)
+            yield return string.Create(Inv, $"- {g.Title}: the seal over the row's binary form {Rate(binaryForm)} events/s = {Report.MedianRate(binaryForm) / Report.MedianRate(plain):P0} of plain Marten; over the canonical JSON form (Ledger path) {Rate(textForm)} = {Report.MedianRate(textForm) / Report.MedianRate(plain):P0}.");
         foreach (var (key, what) in new[] { ("sealer", "the sealer after commit"), ("sealerblocks", "the sealer after commit storing blocks") })
         {
             if (plain is null || g.Find("ledger") is not { } atCommit || g.Find(key) is not { Runs.Count: > 0 } sealer) continue;
