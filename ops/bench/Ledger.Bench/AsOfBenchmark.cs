@@ -185,7 +185,7 @@ internal static class AsOfBenchmark
             }
         }
         var inv = CultureInfo.InvariantCulture;
-        string Of(string code, bool kept) => string.Create(inv, $"{Percentile(times[(code, kept)], 0.5):F2} / {Percentile(times[(code, kept)], 0.99):F2}");
+        string Of(string code, bool kept) => string.Create(inv, $"{Report.Quantile(times[(code, kept)], 0.5):F2} / {Report.Quantile(times[(code, kept)], 0.99):F2}");
         return (string.Create(inv,
             $"- History's year events at the head (issue 13, `AuditLoader.YearsForIndicatorAsync`), {rounds} rounds each after one more correction appended ({version:N0} events at the end), median / p99 ms: " +
             $"indicator I1 (every event concerns it) {Of("I1", true)} keeping the events read (`StreamEventCache`) against {Of("I1", false)} with the store's filtered query; " +
@@ -221,10 +221,10 @@ internal static class AsOfBenchmark
             folded.Add(events.Count);
         }
         var inv = CultureInfo.InvariantCulture;
-        return string.Create(inv, $"snapshot lookup {Percentile(lookup, 0.5):F2} / {Percentile(lookup, 0.99):F2}, " +
-            $"state JSON → state {Percentile(restore, 0.5):F2} / {Percentile(restore, 0.99):F2} (JSON {Percentile(jsonChars, 0.5):N0} chars), " +
-            $"read events after it {Percentile(read, 0.5):F2} / {Percentile(read, 0.99):F2} ({Percentile(folded, 0.5):N0} events median), " +
-            $"decode + evolve {Percentile(fold, 0.5):F2} / {Percentile(fold, 0.99):F2}");
+        return string.Create(inv, $"snapshot lookup {Report.Quantile(lookup, 0.5):F2} / {Report.Quantile(lookup, 0.99):F2}, " +
+            $"state JSON → state {Report.Quantile(restore, 0.5):F2} / {Report.Quantile(restore, 0.99):F2} (JSON {Report.Quantile(jsonChars, 0.5):N0} chars), " +
+            $"read events after it {Report.Quantile(read, 0.5):F2} / {Report.Quantile(read, 0.99):F2} ({Report.Quantile(folded, 0.5):N0} events median), " +
+            $"decode + evolve {Report.Quantile(fold, 0.5):F2} / {Report.Quantile(fold, 0.99):F2}");
     }
 
     /// <summary>Bytes allocated per read (all threads) and gen0/gen1/gen2 collections over <paramref name="reads"/> reads.</summary>
@@ -286,13 +286,6 @@ internal static class AsOfBenchmark
         return await store.ReadAsync(stream, ct: ct);
     }
 
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        var rank = (int)Math.Ceiling(p * sorted.Count) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
-    }
-
     private static string Section(AsOfOptions o, double firstMs, List<double> snap, List<double> full, List<double> alone, int mismatches,
         string phases, string allocSnap, string allocFull)
     {
@@ -306,16 +299,16 @@ internal static class AsOfBenchmark
         sb.AppendLine();
         sb.AppendLine("| read | median ms | p99 ms | max ms |");
         sb.AppendLine("|---|---:|---:|---:|");
-        sb.AppendLine(inv, $"| with stream snapshots (every {o.SnapshotEvery}) | {Percentile(snap, 0.5):F2} | {Percentile(snap, 0.99):F2} | {snap.Max():F2} |");
-        sb.AppendLine(inv, $"| full replay (no snapshots) | {Percentile(full, 0.5):F2} | {Percentile(full, 0.99):F2} | {full.Max():F2} |");
-        sb.AppendLine(inv, $"| with stream snapshots, alone (same instants, no full replays in between) | {Percentile(alone, 0.5):F2} | {Percentile(alone, 0.99):F2} | {alone.Max():F2} |");
+        sb.AppendLine(inv, $"| with stream snapshots (every {o.SnapshotEvery}) | {Report.Quantile(snap, 0.5):F2} | {Report.Quantile(snap, 0.99):F2} | {snap.Max():F2} |");
+        sb.AppendLine(inv, $"| full replay (no snapshots) | {Report.Quantile(full, 0.5):F2} | {Report.Quantile(full, 0.99):F2} | {full.Max():F2} |");
+        sb.AppendLine(inv, $"| with stream snapshots, alone (same instants, no full replays in between) | {Report.Quantile(alone, 0.5):F2} | {Report.Quantile(alone, 0.99):F2} | {alone.Max():F2} |");
         sb.AppendLine();
         sb.AppendLine(inv, $"- First read of the stream (full replay that also saves the {o.Events / o.SnapshotEvery} snapshots): {firstMs:F1} ms.");
         sb.AppendLine(inv, $"- Answers compared on every instant: {mismatches} mismatches.");
         sb.AppendLine(inv, $"- Steps of a snapshot read, median / p99 ms over the same instants: {phases}.");
         sb.AppendLine(inv, $"- Allocations, the first instants again: with snapshots {allocSnap}; full replay {allocFull}.");
         sb.AppendLine(inv, $"- Server GC: {System.Runtime.GCSettings.IsServerGC}, concurrent: {AppContext.GetData("System.GC.Concurrent") ?? "default"}; load average {LoadAverage()}.");
-        sb.AppendLine(inv, $"- Goal (issue 4): under 10 ms. With snapshots, side by side: median {(Percentile(snap, 0.5) < 10 ? "meets" : "misses")} it, p99 {(Percentile(snap, 0.99) < 10 ? "meets" : "misses")} it; alone: median {(Percentile(alone, 0.5) < 10 ? "meets" : "misses")}, p99 {(Percentile(alone, 0.99) < 10 ? "meets" : "misses")}.");
+        sb.AppendLine(inv, $"- Goal (issue 4): under 10 ms. With snapshots, side by side: median {(Report.Quantile(snap, 0.5) < 10 ? "meets" : "misses")} it, p99 {(Report.Quantile(snap, 0.99) < 10 ? "meets" : "misses")} it; alone: median {(Report.Quantile(alone, 0.5) < 10 ? "meets" : "misses")}, p99 {(Report.Quantile(alone, 0.99) < 10 ? "meets" : "misses")}.");
         return sb.ToString();
     }
 

@@ -51,7 +51,6 @@ internal static class LoadRunner
     public static double PercentileMs(long[] sortedTicks, double q)
     {
         if (sortedTicks.Length == 0) return double.NaN;
-        var rank = (int)Math.Ceiling(q * sortedTicks.Length) - 1;
-        return sortedTicks[Math.Clamp(rank, 0, sortedTicks.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+        return sortedTicks[Report.NearestRank(sortedTicks.Length, q)] * 1000.0 / Stopwatch.Frequency;
     }
 }

@@ -27,8 +27,11 @@ internal static class Report
     public static double Quantile(IEnumerable<double> values, double q)
     {
         var v = values.Order().ToArray();
-        return v.Length == 0 ? 0 : v[Math.Clamp((int)Math.Ceiling(q * v.Length) - 1, 0, v.Length - 1)];
+        return v.Length == 0 ? 0 : v[NearestRank(v.Length, q)];
     }
+
+    /// <summary>The index of the q-quantile (0..1) in <paramref name="count"/> sorted values, by nearest rank (count &gt; 0).</summary>
+    public static int NearestRank(int count, double q) => Math.Clamp((int)Math.Ceiling(q * count) - 1, 0, count - 1);
 
     /// <summary>The share of the machine's CPU (all cores) used during a run by processes other than this one and our server.</summary>
     public static double OtherShare(Counters d, TimeSpan elapsed)
