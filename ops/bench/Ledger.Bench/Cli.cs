@@ -182,7 +182,7 @@ internal sealed record AppendsOptions
     /// <summary>The diagnostic variants that run (<see cref="DiagnosticNames"/>): all by default, none with --no-diagnostics.</summary>
     public IReadOnlySet<string> Diagnostics { get; init; } = new HashSet<string>(DiagnosticNames);
 
-    public static readonly string[] DiagnosticNames = ["defaults", "rowtrig", "firstseal", "appendrows", "sealer", "sealerblocks", "stmttrig", "rowsend"];
+    public static readonly string[] DiagnosticNames = MartenAppendsBenchmark.Diagnostics.Select(d => d.Key).ToArray();
 
     public bool Has(string diagnostic) => Diagnostics.Contains(diagnostic);
     public string? MarkdownPath { get; init; }

@@ -40,17 +40,12 @@ internal static class MartenAppendsBenchmark
             var password = await MartenDatabase.CreateRoleAsync(cluster, ct);
             var plain = await AddAsync(MartenSetup.Plain, "ledger_bench_marten", password);
             var ledger = await AddAsync(MartenSetup.LedgerPath, "ledger_bench_ledger", password);
-            var defaults = o.Has("defaults") ? await AddAsync(MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", password) : null;
-            var rowTriggers = o.Has("rowtrig") ? await AddAsync(MartenSetup.RowTriggers, "ledger_bench_row_triggers", password) : null;
-            var firstSeal = o.Has("firstseal") ? await AddAsync(MartenSetup.LedgerPathFirstSeal, "ledger_bench_first_seal", password) : null;
-            var appendRows = o.Has("appendrows") ? await AddAsync(MartenSetup.LedgerPathAppendRows, "ledger_bench_append_rows", password) : null;
-            var sealer = o.Has("sealer") ? await AddAsync(MartenSetup.LedgerPathSealer, "ledger_bench_sealer", password) : null;
-            var sealerBlocks = o.Has("sealerblocks") ? await AddAsync(MartenSetup.LedgerPathSealerBlocks, "ledger_bench_sealer_blocks", password) : null;
-            var statementTrigger = o.Has("stmttrig") ? await AddAsync(MartenSetup.LedgerPathStatementTrigger, "ledger_bench_statement_trigger", password) : null;
-            var binaryCanonical = o.Has("rowsend") ? await AddAsync(MartenSetup.LedgerPathBinaryCanonical, "ledger_bench_binary_canonical", password) : null;
+            var diagnostics = new List<(Diagnostic, MartenDatabase)>();
+            foreach (var d in Diagnostics.Where(d => o.Has(d.Key)))
+                diagnostics.Add((d, await AddAsync(d.Setup, d.Database, password)));
 
             var tallies = new Tallies(new Tally("ledger_bench: bench.raw_events from .NET"), new Tally("ledger_bench: bench.raw_events from pgbench"));
-            var targets = new Targets(plain, ledger, defaults, rowTriggers, firstSeal, appendRows, sealer, sealerBlocks, statementTrigger, binaryCanonical);
+            var targets = new Targets(plain, ledger, diagnostics);
 
             var groups = new List<ScenarioGroup>();
             foreach (var writers in o.Writers == 1 ? [1] : new[] { 1, o.Writers })
@@ -116,7 +111,46 @@ internal static class MartenAppendsBenchmark
 
     private sealed record Tallies(Tally Raw, Tally Pgbench);
 
-    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, MartenDatabase? Defaults, MartenDatabase? RowTriggers, MartenDatabase? FirstSeal, MartenDatabase? AppendRows, MartenDatabase? Sealer, MartenDatabase? SealerBlocks, MartenDatabase? StatementTrigger, MartenDatabase? BinaryCanonical);
+    private sealed record Targets(MartenDatabase Plain, MartenDatabase Ledger, IReadOnlyList<(Diagnostic What, MartenDatabase Database)> Diagnostics);
+
+    /// <summary>
+    /// A diagnostic variant: its name for <c>--diagnostics</c>, its database, its scenario's title and description, and
+    /// for a variant of the Ledger path, how the report names it and the Ledger path beside it.
+    /// </summary>
+    internal sealed record Diagnostic(string Key, MartenSetup Setup, string Database, string Title, string What, (string Variant, string LedgerPath)? VsLedger = null);
+
+    /// <summary>Every diagnostic variant, in the order its scenario runs in each round.</summary>
+    internal static readonly Diagnostic[] Diagnostics =
+    [
+        new("defaults", MartenSetup.MartenDefaults, "ledger_bench_marten_defaults", "diag: Marten defaults",
+            "as **plain Marten**, without `UseExclusiveLockOnConcurrentAppends` and without `EnableUniqueIndexOnEventId` (Marten's defaults): what those two settings cost"),
+        new("firstseal", MartenSetup.LedgerPathFirstSeal, "ledger_bench_first_seal", "diag: seal of audit/0001",
+            "as **Ledger path**, with the seal function of audit migration 0001 (four statements per append, no one-statement path for single events): what audit/0004 saves",
+            ("the seal of audit/0001", "the seal with its one-statement path (audit/0004, Ledger path)")),
+        new("appendrows", MartenSetup.LedgerPathAppendRows, "ledger_bench_append_rows", "diag: hashes per append",
+            "as **Ledger path**, with the seal storing one row per append (its events' seq ids and chain hashes, bench-only SQL) instead of one row per event: what the hash rows cost",
+            ("the seal's hashes one row per append", "one row per event (Ledger path)")),
+        new("stmttrig", MartenSetup.LedgerPathStatementTrigger, "ledger_bench_statement_trigger", "diag: statement-level trigger",
+            "as **Ledger path**, the deferred seal replaced by a statement-level AFTER INSERT trigger on the events table over its transition table " +
+            "(bench-only SQL): the same checks at append time, the same hash rows and chain; Marten's append function inserts one event per statement",
+            ("the seal as a statement-level trigger over the transition table", "the deferred seal (Ledger path)")),
+        new("rowsend", MartenSetup.LedgerPathBinaryCanonical, "ledger_bench_binary_canonical", "diag: binary canonical form",
+            "as **Ledger path**, the canonical form replaced by the row's binary form (`record_send`, bench-only SQL) for the seal and the verifier: " +
+            "what a cheaper canonical form (a new chain format) would save",
+            ("the seal over the row's binary form", "over the canonical JSON form (Ledger path)")),
+        new("sealer", MartenSetup.LedgerPathSealer, "ledger_bench_sealer", "diag: sealer after commit",
+            "as **Ledger path** without the seal at commit (its deferred trigger dropped; the rest of the audit layer and the service's grants kept), " +
+            "and a sealer on its own connection {sealer} during the run, its commits not waiting for the WAL flush (bench-only SQL): it hashes committed, " +
+            "unsealed events into the same `event_hashes` rows and chain; stopped with the writers, it drains what is left, its CPU counted with the run. " +
+            "Events/s here are the appends; the diagnostics give the rate sealed over the run and its drain"),
+        new("sealerblocks", MartenSetup.LedgerPathSealerBlocks, "ledger_bench_sealer_blocks", "diag: sealer after commit, blocks",
+            "as **diag: sealer after commit**, its hashes stored as one row per sealer call (the call's seq ids and hashes) and a head row per stream " +
+            "instead of a row per event: the cheapest storage of the same chain that still names each event's hash (bench-only SQL)"),
+        new("rowtrig", MartenSetup.RowTriggers, "ledger_bench_row_triggers", "diag: per-row triggers",
+            "as **plain Marten**, plus the REJECTED alternative to the audit layer (bench-only SQL): a BEFORE INSERT row trigger stamping " +
+            "`clock_timestamp()` and an AFTER INSERT row trigger chaining each event into a side table, both SECURITY DEFINER, search_path pinned",
+            ("the rejected per-row triggers", "the deferred seal (Ledger path)")),
+    ];
 
     private static IReadOnlyList<IWriter> MartenWriters(string key, MartenDatabase target, int writers, int batchSize) =>
         Enumerable.Range(0, writers)
@@ -179,61 +213,11 @@ internal static class MartenAppendsBenchmark
     private static void AddDiagnostics(List<Scenario> list, Targets t, AppendsOptions o, string suffix, int n, int b, string baseline)
     {
         var batch = b == 1 ? "" : $", {b}-event batch";
-        if (t.Defaults is { } defaults)
+        foreach (var (d, db) in t.Diagnostics)
         {
-            list.Add(new($"defaults-{suffix}", $"diag: Marten defaults{batch}",
-                "as **plain Marten**, without `UseExclusiveLockOnConcurrentAppends` and without `EnableUniqueIndexOnEventId` (Marten's defaults): what those two settings cost",
-                b, MartenWriters($"defaults-{suffix}", defaults, n, b), baseline) { Pool = defaults.Service });
-        }
-        if (t.FirstSeal is { } first)
-        {
-            list.Add(new($"firstseal-{suffix}", $"diag: seal of audit/0001{batch}",
-                "as **Ledger path**, with the seal function of audit migration 0001 (four statements per append, no one-statement path for single events): what audit/0004 saves",
-                b, MartenWriters($"firstseal-{suffix}", first, n, b), baseline) { Pool = first.Service });
-        }
-        if (t.AppendRows is { } perAppend)
-        {
-            list.Add(new($"appendrows-{suffix}", $"diag: hashes per append{batch}",
-                "as **Ledger path**, with the seal storing one row per append (its events' seq ids and chain hashes, bench-only SQL) instead of one row per event: what the hash rows cost",
-                b, MartenWriters($"appendrows-{suffix}", perAppend, n, b), baseline) { Pool = perAppend.Service });
-        }
-        if (t.StatementTrigger is { } statement)
-        {
-            list.Add(new($"stmttrig-{suffix}", $"diag: statement-level trigger{batch}",
-                "as **Ledger path**, the deferred seal replaced by a statement-level AFTER INSERT trigger on the events table over its transition table " +
-                "(bench-only SQL): the same checks at append time, the same hash rows and chain; Marten's append function inserts one event per statement",
-                b, MartenWriters($"stmttrig-{suffix}", statement, n, b), baseline) { Pool = statement.Service });
-        }
-        if (t.BinaryCanonical is { } binary)
-        {
-            list.Add(new($"rowsend-{suffix}", $"diag: binary canonical form{batch}",
-                "as **Ledger path**, the canonical form replaced by the row's binary form (`record_send`, bench-only SQL) for the seal and the verifier: " +
-                "what a cheaper canonical form (a new chain format) would save",
-                b, MartenWriters($"rowsend-{suffix}", binary, n, b), baseline) { Pool = binary.Service });
-        }
-        foreach (var (db, key, name, what) in new[]
-        {
-            (t.Sealer, "sealer", "diag: sealer after commit",
-                "as **Ledger path** without the seal at commit (its deferred trigger dropped; the rest of the audit layer and the service's grants kept), " +
-                "and a sealer on its own connection {sealer} during the run, its commits not waiting for the WAL flush (bench-only SQL): it hashes committed, " +
-                "unsealed events into the same `event_hashes` rows and chain; stopped with the writers, it drains what is left, its CPU counted with the run. " +
-                "Events/s here are the appends; the diagnostics give the rate sealed over the run and its drain"),
-            (t.SealerBlocks, "sealerblocks", "diag: sealer after commit, blocks",
-                "as **diag: sealer after commit**, its hashes stored as one row per sealer call (the call's seq ids and hashes) and a head row per stream " +
-                "instead of a row per event: the cheapest storage of the same chain that still names each event's hash (bench-only SQL)"),
-        })
-        {
-            if (db is null) continue;
-            var sealer = new MartenSealer(db.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs));
-            list.Add(new($"{key}-{suffix}", name + batch, what.Replace("{sealer}", sealer.Describe()),
-                b, MartenWriters($"{key}-{suffix}", db, n, b), baseline) { Pool = db.Service, Sealer = sealer });
-        }
-        if (t.RowTriggers is { } rows)
-        {
-            list.Add(new($"rowtrig-{suffix}", $"diag: per-row triggers{batch}",
-                "as **plain Marten**, plus the REJECTED alternative to the audit layer (bench-only SQL): a BEFORE INSERT row trigger stamping " +
-                "`clock_timestamp()` and an AFTER INSERT row trigger chaining each event into a side table, both SECURITY DEFINER, search_path pinned",
-                b, MartenWriters($"rowtrig-{suffix}", rows, n, b), baseline) { Pool = rows.Service });
+            var sealer = MartenDatabase.SealsAfterCommit(d.Setup) ? new MartenSealer(db.Owner, TimeSpan.FromMilliseconds(o.SealerIntervalMs)) : null;
+            list.Add(new($"{d.Key}-{suffix}", d.Title + batch, sealer is null ? d.What : d.What.Replace("{sealer}", sealer.Describe()),
+                b, MartenWriters($"{d.Key}-{suffix}", db, n, b), baseline) { Pool = db.Service, Sealer = sealer });
         }
     }
 

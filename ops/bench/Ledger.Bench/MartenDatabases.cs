@@ -468,6 +468,9 @@ internal sealed class MartenDatabase : IAsyncDisposable
     public MartenSetup Setup { get; }
 
     /// <summary>Whether the database has the audit layer (migrated with <see cref="LedgerSchema.MigrateAsync"/>, the service's grants).</summary>
+    /// <summary>Whether the database is sealed after commit by a <see cref="MartenSealer"/> running beside its writers.</summary>
+    public static bool SealsAfterCommit(MartenSetup setup) => setup is MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks;
+
     private static bool Audited(MartenSetup setup) => setup is MartenSetup.LedgerPath or MartenSetup.LedgerPathFirstSeal or MartenSetup.LedgerPathAppendRows or MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks or MartenSetup.LedgerPathStatementTrigger or MartenSetup.LedgerPathBinaryCanonical;
 
     /// <summary>Superuser (schema owner) connections, UTC: setup and the final counts.</summary>
@@ -507,7 +510,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
             await LedgerSchema.MigrateAsync(ownerConnectionString, o => Configure(o, setup), ct);
             if (setup == MartenSetup.LedgerPathFirstSeal) await ExecAsync(owner, FirstSealFunction(), ct);
             if (setup == MartenSetup.LedgerPathAppendRows) await ExecAsync(owner, AppendRowsSealSql(), ct);
-            if (setup is MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks) await ExecAsync(owner, SealerSql(setup == MartenSetup.LedgerPathSealerBlocks), ct);
+            if (SealsAfterCommit(setup)) await ExecAsync(owner, SealerSql(setup == MartenSetup.LedgerPathSealerBlocks), ct);
             if (setup == MartenSetup.LedgerPathStatementTrigger) await ExecAsync(owner, StatementTriggerSql, ct);
             if (setup == MartenSetup.LedgerPathBinaryCanonical) await ExecAsync(owner, BinaryCanonicalSql, ct);
             await LedgerSchema.GrantServiceRoleAsync(owner, Role, ct);
@@ -537,7 +540,7 @@ internal sealed class MartenDatabase : IAsyncDisposable
             var problems = await AuditSchema.CheckAsync(service, ct);
             // The sealer after commit and the statement trigger have no deferred seal trigger by design: exactly that one
             // problem is expected, nothing else.
-            if (setup is MartenSetup.LedgerPathSealer or MartenSetup.LedgerPathSealerBlocks or MartenSetup.LedgerPathStatementTrigger) problems = problems.Where(p => p != SealerMissingTrigger).ToList();
+            if (SealsAfterCommit(setup) || setup == MartenSetup.LedgerPathStatementTrigger) problems = problems.Where(p => p != SealerMissingTrigger).ToList();
             if (problems.Count > 0) throw new InvalidOperationException($"{name}: the audit layer check failed: {string.Join("; ", problems)}");
         }
         var store = DocumentStore.For(o =>

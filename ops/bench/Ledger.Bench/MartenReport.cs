@@ -93,16 +93,13 @@ internal static class MartenReport
         var plain = g.Find("marten");
         if (plain is not null && g.Find("defaults") is { } defaults)
             yield return string.Create(Inv, $"- {g.Title}: Ledger's two extra Marten settings (exclusive lock on concurrent appends, unique index on event id): plain Marten {Rate(plain)} events/s = {Report.MedianRate(plain) / Report.MedianRate(defaults):P0} of Marten's defaults ({Rate(defaults)}).");
-        if (plain is not null && g.Find("ledger") is { } ledger && g.Find("rowtrig") is { } rows)
-            yield return string.Create(Inv, $"- {g.Title}: the rejected per-row triggers {Rate(rows)} events/s = {Report.MedianRate(rows) / Report.MedianRate(plain):P0} of plain Marten; the deferred seal (Ledger path) {Rate(ledger)} = {Report.MedianRate(ledger) / Report.MedianRate(plain):P0}.");
-        if (plain is not null && g.Find("ledger") is { } sealed4 && g.Find("firstseal") is { } first)
-            yield return string.Create(Inv, $"- {g.Title}: the seal with its one-statement path (audit/0004, Ledger path) {Rate(sealed4)} events/s = {Report.MedianRate(sealed4) / Report.MedianRate(plain):P0} of plain Marten; the seal of audit/0001 {Rate(first)} = {Report.MedianRate(first) / Report.MedianRate(plain):P0}.");
-        if (plain is not null && g.Find("ledger") is { } perEvent && g.Find("appendrows") is { } perAppend)
-            yield return string.Create(Inv, $"- {g.Title}: the seal's hashes one row per event (Ledger path) {Rate(perEvent)} events/s = {Report.MedianRate(perEvent) / Report.MedianRate(plain):P0} of plain Marten; one row per append {Rate(perAppend)} = {Report.MedianRate(perAppend) / Report.MedianRate(plain):P0}.");
-        if (plain is not null && g.Find("ledger") is { } deferred && g.Find("stmttrig") is { } statement)
-            yield return string.Create(Inv, $"- {g.Title}: the seal as a statement-level trigger over the transition table {Rate(statement)} events/s = {Report.MedianRate(statement) / Report.MedianRate(plain):P0} of plain Marten; the deferred seal (Ledger path) {Rate(deferred)} = {Report.MedianRate(deferred) / Report.MedianRate(plain):P0}.");
-        if (plain is not null && g.Find("ledger") is { } textForm && g.Find("rowsend") is { } binaryForm)
-            yield return string.Create(Inv, $"- {g.Title}: the seal over the row's binary form {Rate(binaryForm)} events/s = {Report.MedianRate(binaryForm) / Report.MedianRate(plain):P0} of plain Marten; over the canonical JSON form (Ledger path) {Rate(textForm)} = {Report.MedianRate(textForm) / Report.MedianRate(plain):P0}.");
+        foreach (var d in MartenAppendsBenchmark.Diagnostics)
+        {
+            if (d.VsLedger is not { } names || plain is null || g.Find("ledger") is not { } ledger || g.Find(d.Key) is not { } variant) continue;
+            yield return string.Create(Inv,
+                $"- {g.Title}: {names.Variant} {Rate(variant)} events/s = {Report.MedianRate(variant) / Report.MedianRate(plain):P0} of plain Marten; " +
+                $"{names.LedgerPath} {Rate(ledger)} = {Report.MedianRate(ledger) / Report.MedianRate(plain):P0}.");
+        }
         foreach (var (key, what) in new[] { ("sealer", "the sealer after commit"), ("sealerblocks", "the sealer after commit storing blocks") })
         {
             if (plain is null || g.Find("ledger") is not { } atCommit || g.Find(key) is not { Runs.Count: > 0 } sealer) continue;
