@@ -11,10 +11,12 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 200>] [--closes <n, 20>] [--markdown <path>] [--skip-rebuild] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 600>] [--closes <n, 20>] [--markdown <path>] [--skip-rebuild] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
-        folder, measures, prints a markdown report and deletes the cluster.
+        folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
+        national-scale) append its log, at Information level with timestamps, to the file LEDGER_BENCH_SERVICE_LOG
+        names, if set: the daemon's pages and the start-up phases, for diagnosis (not for the recorded figures).
 
         marten-appends (issue 11), on one durable cluster: raw INSERT (.NET, and the same INSERT from the machine's
         pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append + SaveChangesAsync with
@@ -103,9 +105,13 @@ internal static class Cli
         role and sealed by the audit layer, to --regions (550) x --agencies-per-region (40) agencies, level by level
         (--levels: 0 = one region, 1m, 10m, full or a number of events). At each level: generation rate, single-event
         appends on the store path (--writers 4 x --appends 100), a rebuild of every read model, the log head of a
-        close, the service's cold start, its daemon's catch-up with those appends (waited for and timed on its own,
-        unless --skip-rebuild), corrections, as-of reads, performance tables (--samples each) and year closes
-        (--closes) over HTTP, one at a time, and the verifier over the whole log. The log has, per HTTP phase, the
+        close (after 20 x 20 more appends; every append of a level goes to the same --append-agencies 100 agencies),
+        the service's cold start, its daemon's catch-up with the log head's appends (waited for and timed on its own,
+        unless --skip-rebuild), corrections, as-of reads, performance tables (--samples each, 600: a p99 over 200 is
+        the second slowest) and year closes (--closes) over HTTP, one at a time (every agency once before any twice),
+        and the verifier over the whole log. --cold-cache (root): drop the operating system's page cache before the
+        service starts at each level, so that 1 M (wholly in memory otherwise) and 10 M start their service part from
+        the disk alike. The log has, per HTTP phase, the
         statements with the most blocks (pg_stat_statements) and the plans of those over 250 ms (auto_explain), both
         loaded in the benchmark's cluster. Before a level it estimates
         the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the

@@ -228,7 +228,20 @@ internal static class HttpLoadBenchmark
         var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, token, new string('a', 64));
         if (streamStateCache is { } cached) environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
         var output = new StringBuilder();
-        var (p, started) = ServiceProcess.Launch(api, $"http://127.0.0.1:{port}", environment, line => { lock (output) output.AppendLine(line); });
+        // For diagnosis (Cli's usage): the service's log at Information level, one timestamped line per entry, kept in a file.
+        var logFile = Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_LOG");
+        if (logFile is not null)
+        {
+            environment["Logging__LogLevel__Default"] = "Information";
+            environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+            environment["Logging__Console__FormatterName"] = "simple";
+            environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+            environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        }
+        var (p, started) = ServiceProcess.Launch(api, $"http://127.0.0.1:{port}", environment, line =>
+        {
+            lock (output) { output.AppendLine(line); if (logFile is not null) File.AppendAllText(logFile, line + "\n"); }
+        });
         var body = new { code = agency, name = "Cold start " + agency };
         // Cold start: from just before the process starts to the first command's 2xx (503 while it starts: again).
         var toFirstCommand = await ServiceProcess.WaitReadyAsync(p, started, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(10), async c =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Ledger.Api.Features.Audit;
 using Ledger.Audit;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
@@ -18,10 +19,14 @@ internal sealed record NationalOptions
     public IReadOnlyList<string> Levels { get; init; } = ["0", "1m", "10m", "full"];
     public int Regions { get; init; } = 550;
     public int AgenciesPerRegion { get; init; } = 40;
-    public int Samples { get; init; } = 200;
+    public int Samples { get; init; } = 600;
     public int Closes { get; init; } = 20;
     public int Writers { get; init; } = 4;
     public int Appends { get; init; } = 100;
+    /// <summary>The agencies the store appends go to, in all (the daemon re-folds each after the service starts).</summary>
+    public int AppendAgencies { get; init; } = 100;
+    /// <summary>Drop the operating system's page cache before the service starts at each level (root only).</summary>
+    public bool ColdCache { get; init; }
     public int Batch { get; init; } = 20;
     public int CloneWorkers { get; init; } = 2;
     public int ReserveGb { get; init; } = 10;
@@ -46,6 +51,8 @@ internal sealed record NationalOptions
                 "--closes" => o with { Closes = a.Int(0, 1_000) },
                 "--writers" => o with { Writers = a.Int(1, 64) },
                 "--appends" => o with { Appends = a.Int(1, 100_000) },
+                "--append-agencies" => o with { AppendAgencies = a.Int(1, 100_000) },
+                "--cold-cache" => o with { ColdCache = true },
                 "--batch" => o with { Batch = a.Int(1, 1_000) },
                 "--clone-workers" => o with { CloneWorkers = a.Int(1, 16) },
                 "--reserve-gb" => o with { ReserveGb = a.Int(0, 1_000) },
@@ -54,6 +61,8 @@ internal sealed record NationalOptions
                 _ => throw a.Unknown(),
             };
         }
+        if (o.ColdCache && Environment.UserName != "root")
+            throw new ArgumentException("--cold-cache drops the operating system's page cache (/proc/sys/vm/drop_caches), which needs root.");
         foreach (var level in o.Levels)
             if (ParseLevel(level) is null && level != "full") throw new ArgumentException($"--levels takes 0, 1m, 10m, full or a number of events, not '{level}'.");
         return o;
@@ -119,6 +128,9 @@ internal static class NationalScaleBenchmark
         public long ReadModelBytes { get; set; }
         public Latencies Appends { get; set; } = null!;
         public double AppendRate { get; set; }
+        /// <summary>The level's pool of agencies every store append went to, the measured ones and the log head's (the daemon re-folds each after the service starts).</summary>
+        public HashSet<int> AppendedTo { get; set; } = [];
+        public int AppendAgencies => AppendedTo.Count;
         public TimeSpan Rebuild { get; set; }
         public TimeSpan Teardown { get; set; }
         public string? RebuildFailure { get; set; }
@@ -141,6 +153,8 @@ internal static class NationalScaleBenchmark
         public TimeSpan HeadsLoad { get; set; }
         public (double Before, double After) HeadSql { get; set; }
         public (double Before, double After) PageSql { get; set; }
+        /// <summary>The verifier page (after the fix) inside PostgreSQL: EXPLAIN ANALYZE's execution time, ms.</summary>
+        public double PageServer { get; set; }
         public int Heads { get; set; }
         public TimeSpan Verify { get; set; }
         public long Verified { get; set; }
@@ -294,8 +308,9 @@ internal static class NationalScaleBenchmark
                 Log($"  chain of heads caught up after the copy (the {r.Added:N0} copied events, as the service does at start) {r.HeadCatchUp.TotalSeconds:F1} s");
 
                 Log($"  Store level: {o.Writers} writers × {o.Appends} single-event appends (Marten + seal, the service role) ...");
-                (r.Appends, r.AppendRate) = await StoreAppendsAsync(store, serviceDs, agencies, closed, reserved, o, rng.Next(), ct);
-                Log($"  appends p50/p99 {r.Appends} ms, {r.AppendRate:N0} events/s");
+                r.AppendedTo = AppendPool(agencies, closed, reserved, o, rng).ToHashSet();
+                (r.Appends, r.AppendRate) = await StoreAppendsAsync(store, serviceDs, closed, [.. r.AppendedTo], o, rng.Next(), ct);
+                Log($"  appends p50/p99 {r.Appends} ms, {r.AppendRate:N0} events/s, on {r.AppendAgencies:N0} agencies");
 
                 if (o.SkipRebuild) Log("  Rebuild skipped (--skip-rebuild).");
                 else
@@ -330,7 +345,7 @@ internal static class NationalScaleBenchmark
                 var heads = new List<(double, bool)>();
                 for (var i = 0; i < 20; i++)
                 {
-                    await StoreAppendsAsync(store, serviceDs, agencies, closed, reserved, o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
+                    await StoreAppendsAsync(store, serviceDs, closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
                     clock.Restart();
                     await LogHeads.ReadAsync(serviceDs, TimeSpan.FromSeconds(30), ct);
                     heads.Add((clock.Elapsed.TotalMilliseconds, true));
@@ -357,6 +372,12 @@ internal static class NationalScaleBenchmark
                 }
                 Log($"  a close's snapshot inputs (20 agency-years), first read p50/p99 {r.CloseInputs} ms, again {r.CloseInputsAgain} ms");
 
+                if (o.ColdCache)
+                {
+                    clock.Restart();
+                    await DropPageCacheAsync(ct);
+                    Log($"  --cold-cache: the operating system's page cache dropped ({clock.Elapsed.TotalSeconds:F1} s); PostgreSQL's shared_buffers kept");
+                }
                 Log("  Starting the service ...");
                 (service, var cold) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, $"cold-{levelIndex}", ct);
                 r.ColdStart = cold;
@@ -365,12 +386,13 @@ internal static class NationalScaleBenchmark
                 Log("  clone check: " + r.CloneCheck);
                 if (!o.SkipRebuild)
                 {
-                    // The store appends above were made while the service was stopped: its daemon's first pages hold
-                    // events of hundreds of agencies, each re-folded whole from the log (its cold cache): 5–6 s on the two
-                    // cores (12 s at 1 M and 18 s at 10 M before the fix of 2026-12-05), which overlapped the corrections
-                    // below. Timed on its own here, so that the requests' figures are the requests'.
+                    // The log head's store appends above were made while the service was stopped: its daemon's first pages
+                    // hold events of the --append-agencies pool, each agency re-folded whole from the log (its cold cache;
+                    // with ~300–400 random agencies 5–6 s on the two cores, 12 s at 1 M and 18 s at 10 M before the fix of
+                    // 2026-12-05), which overlapped the corrections below. Timed on its own here, so that the requests'
+                    // figures are the requests'.
                     (r.DaemonCatchUp, r.DaemonBacklog) = await WaitForDaemonAsync(admin, ct);
-                    Log(FormattableString.Invariant($"  the daemon caught up with {r.DaemonBacklog:N0} events (the store appends) {r.DaemonCatchUp.TotalSeconds:F1} s after the clone check"));
+                    Log(FormattableString.Invariant($"  the daemon caught up with {r.DaemonBacklog:N0} events (the store appends on {r.AppendAgencies:N0} agencies) {r.DaemonCatchUp.TotalSeconds:F1} s after the clone check ({r.DaemonCatchUp.TotalMilliseconds / Math.Max(1, r.AppendAgencies):F1} ms per agency)"));
                 }
                 await HttpAsync(http, token, admin, service, Path.Combine(dir, "pgdata"), agencies, closed, reserved, r, o, rng, ct);
                 await HttpLoadBenchmark.StopAsync(service);
@@ -391,8 +413,8 @@ internal static class NationalScaleBenchmark
                 if (!verification.Ok) Log("  PROBLEM: " + string.Join("; ", verification.Problems.Take(5).Select(p => $"{p.Sequence} {p.Stream}: {p.Problem}")));
 
                 await ExplainAsync(admin, agencies, o, rng, ct);
-                (r.HeadSql, r.PageSql) = await BeforeAndAfterAsync(serviceDs, admin, ct);
-                Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms");
+                (r.HeadSql, r.PageSql, r.PageServer) = await BeforeAndAfterAsync(serviceDs, admin, ct);
+                Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms ({r.PageServer:F1} ms inside PostgreSQL)");
                 (r.DatabaseBytes, r.EventTableBytes, r.HashTableBytes, r.ReadModelBytes) = await SizesAsync(admin, ct);
                 var nowEvents = await CountEventsAsync(admin, ct);
                 if (nowEvents > lastEvents) bytesPerEvent = (double)(r.DatabaseBytes - lastBytes) / (nowEvents - lastEvents);
@@ -471,29 +493,39 @@ internal static class NationalScaleBenchmark
     }
 
     /// <summary>
+    /// The level's --append-agencies agencies (never the template, nor a reserved copy, each with a year still open) that
+    /// every store append goes to, the measured ones and the log head's: after the service starts its daemon re-folds each
+    /// (its cache is cold), so the same number at every level keeps that catch-up comparable (400 appends on random
+    /// agencies touched ~290 of 1 M's 607 agencies but ~390 of 10 M's 6 071).
+    /// </summary>
+    private static List<int> AppendPool(int agencies, HashSet<(int, int)> closed, HashSet<int> reserved, NationalOptions o, Random rng) =>
+        Enumerable.Range(1, agencies - 1)
+            .Where(n => !reserved.Contains(n) && Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Any(y => !closed.Contains((n, y))))
+            .OrderBy(_ => rng.Next()).Take(o.AppendAgencies).ToList();
+
+    /// <summary>
     /// Single-event appends on Ledger's store path, as the service role: each writer appends a realization correction to
-    /// a random agency-year of its own (agencies n with n % writers = w), with the stream's version as expected version
+    /// a random open year of a random agency of its share of <paramref name="pool"/>, with the stream's version as expected version
     /// and Ledger's headers, Marten's Quick append, the seal at commit. Timed: Append + SaveChangesAsync; the stream's
     /// version and the value being corrected are read before (untimed), so the event is a true correction.
     /// </summary>
-    private static async Task<(Latencies, double)> StoreAppendsAsync(DocumentStore store, NpgsqlDataSource service, int agencies,
-        HashSet<(int, int)> closed, HashSet<int> reserved, NationalOptions o, int seed, CancellationToken ct)
+    private static async Task<(Latencies, double)> StoreAppendsAsync(DocumentStore store, NpgsqlDataSource service,
+        HashSet<(int, int)> closed, IReadOnlyList<int> pool, NationalOptions o, int seed, CancellationToken ct)
     {
         var ticks = 0L;
-        // Never the template (agency 0: it is what the next level copies); each writer its own agencies, so no two race for a stream.
-        var writers = Math.Min(o.Writers, agencies - 1);
+        // Only the level's pool of agencies (AppendPool), each writer its own share of it, so no two race for a stream.
+        var writers = Math.Min(o.Writers, pool.Count);
         var all = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
             var rnd = new Random(seed + w);
             var samples = new List<(double, bool)>();
+            var mine = pool.Where((_, i) => i % writers == w).ToList();
             for (var k = 0; k < o.Appends; k++)
             {
-                int n, year;
-                do
-                {
-                    n = 1 + rnd.Next(agencies - 1);
-                    year = NationalTemplate.FirstYear + rnd.Next(NationalTemplate.Years);
-                } while (n % writers != w || closed.Contains((n, year)) || reserved.Contains(n));
+                var n = mine[rnd.Next(mine.Count)];
+                var open = Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Where(y => !closed.Contains((n, y))).ToList();
+                if (open.Count == 0) continue;
+                var year = open[rnd.Next(open.Count)];
                 var code = AgencyCode(n, o.AgenciesPerRegion);
                 var stream = $"year-{code}-{year}";
                 var indicator = NationalTemplate.Code(rnd.Next(NationalTemplate.Indicators));
@@ -606,8 +638,13 @@ internal static class NationalScaleBenchmark
             return result;
         }
 
-        var pairs = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n)).SelectMany(n => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Select(y => (n, y)))
-            .OrderBy(_ => rng.Next()).ToList();
+        // Agency-years in rounds: every agency once (the store appends' agencies last, whose states the daemon already
+        // holds) before any agency twice, each time another year. So each request is the service's first touch of its
+        // agency while the level has agencies left: at 10 M always, at 1 M (607 agencies) for the first ~500.
+        var order = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n)).OrderBy(_ => rng.Next())
+            .OrderBy(n => r.AppendedTo.Contains(n)).ToList();
+        var yearsOf = order.ToDictionary(n => n, _ => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).OrderBy(_ => rng.Next()).ToArray());
+        var pairs = Enumerable.Range(0, NationalTemplate.Years).SelectMany(round => order.Select(n => (n, yearsOf[n][round]))).ToList();
         var open = pairs.Where(p => !closed.Contains(p)).ToList();
         var cursor = 0;
         List<(int N, int Year)> Draw(List<(int, int)> from, int count)
@@ -705,6 +742,24 @@ internal static class NationalScaleBenchmark
         await ExecAsync(admin, "ALTER SYSTEM RESET auto_explain.log_min_duration", ct);
         await ExecAsync(admin, "SELECT pg_reload_conf()", ct);
         SlowStatements(pgdata, logsFrom);
+    }
+
+    /// <summary>
+    /// --cold-cache: writes the file system's dirty pages out and drops the page cache (root only), so that every level's
+    /// service part starts from the disk, whatever size its database has (otherwise 1 M is wholly in memory and 10 M not).
+    /// </summary>
+    private static async Task DropPageCacheAsync(CancellationToken ct)
+    {
+        using (var sync = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false })!)
+            await sync.WaitForExitAsync(ct);
+        try
+        {
+            await File.WriteAllTextAsync("/proc/sys/vm/drop_caches", "3", ct);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new InvalidOperationException("--cold-cache drops the page cache through /proc/sys/vm/drop_caches, which needs root: run the benchmark as root or without --cold-cache.", e);
+        }
     }
 
     /// <summary>
@@ -933,28 +988,41 @@ internal static class NationalScaleBenchmark
 
     /// <summary>
     /// The log head statement and one verifier page (5 000 events from 10 000 before the log's end), as the service role,
-    /// before and after issue 13's rewrite: the median of three runs each, ms (query and reading every row).
+    /// before and after issue 13's rewrite: the median of seven runs each, ms (query and reading every row; a full
+    /// garbage collection of this process before each, so that what this process holds at a level does not land in one),
+    /// and the page's time inside PostgreSQL (EXPLAIN ANALYZE's execution time, the median of five warm runs).
     /// </summary>
-    private static async Task<((double, double) Head, (double, double) Page)> BeforeAndAfterAsync(NpgsqlDataSource service, NpgsqlDataSource admin, CancellationToken ct)
+    private static async Task<((double, double) Head, (double, double) Page, double PageServer)> BeforeAndAfterAsync(NpgsqlDataSource service, NpgsqlDataSource admin, CancellationToken ct)
     {
         var max = await ScalarAsync<long>(admin, "SELECT max(seq_id) FROM ledger.mt_events", ct);
         async Task<double> Time(string sql, Action<NpgsqlParameterCollection> bind)
         {
             var times = new List<double>();
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < 7; i++)
             {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 await using var cmd = service.CreateCommand(sql);
                 bind(cmd.Parameters);
                 var t0 = Stopwatch.GetTimestamp();
                 await using (var r = await cmd.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) { }
                 times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
-            return times.Order().ElementAt(1);
+            return times.Order().ElementAt(3);
         }
         void Head(NpgsqlParameterCollection p) => p.AddWithValue("settled", max);
         void Page(NpgsqlParameterCollection p) { p.AddWithValue("after", Math.Max(0, max - 10_000)); p.AddWithValue("max", 5000); }
-        return ((await Time(LogHeadStreamsBefore, Head), await Time(LogHeadStreamsFormatThree, Head)),
-                (await Time(VerifyEventsBefore, Page), await Time(AuditSql.VerifyEvents, Page)));
+        var head = (await Time(LogHeadStreamsBefore, Head), await Time(LogHeadStreamsFormatThree, Head));
+        var page = (await Time(VerifyEventsBefore, Page), await Time(AuditSql.VerifyEvents, Page));
+        var server = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            await using var cmd = service.CreateCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + AuditSql.VerifyEvents);
+            Page(cmd.Parameters);
+            using var plan = JsonDocument.Parse((string)(await cmd.ExecuteScalarAsync(ct))!);
+            server.Add(plan.RootElement[0].GetProperty("Execution Time").GetDouble());
+        }
+        return (head, page, server.Order().ElementAt(2));
     }
 
     private static async Task<(long Database, long Events, long Hashes, long ReadModels)> SizesAsync(NpgsqlDataSource admin, CancellationToken ct)
@@ -1000,10 +1068,12 @@ internal static class NationalScaleBenchmark
             $"evaluations of four years: {perAgency:N0} events in {NationalTemplate.StreamsPerAgency} streams. Every other agency is a copy made in SQL as the service role " +
             $"(`NationalCloner`: the agency code replaced in stream ids, payloads and headers, new event ids and sequence numbers, recorded at the database clock, " +
             $"{NationalCloner.Phases} transactions per batch of {o.Batch} agencies, {o.CloneWorkers} at a time), sealed by the audit layer at every commit as any append is.").AppendLine();
-        sb.AppendLine("Per level, in this order: copy the agencies, `VACUUM (ANALYZE)` the event tables, single-event appends on the store path, a rebuild of every read model " +
+        sb.AppendLine("Per level, in this order: copy the agencies, `VACUUM (ANALYZE)` the event tables, single-event appends on the store path (on " +
+                      o.AppendAgencies.ToString(CultureInfo.InvariantCulture) + " agencies), a rebuild of every read model " +
                       "(its teardown, the DELETE of every read-model row, timed on its own first; the rebuild runs with the service's Marten settings, command timeout 30 s), " +
-                      "the log head, then the service (Release, a child process): cold start, then one request at a time, each on an agency-year drawn at random " +
-                      "(no agency-year twice in one operation), then the verifier. Latencies are p50 / p99 in ms.").AppendLine();
+                      "the log head, " + (o.ColdCache ? "**the operating system's page cache dropped (`--cold-cache`)**, " : "") +
+                      "then the service (Release, a child process): cold start, then one request at a time, each on an agency-year drawn at random " +
+                      "(no agency-year twice in one operation; every agency once, the store appends' last, before any twice), then the verifier. Latencies are p50 / p99 in ms.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
                           "the whole log while the requests below were timed; their latencies include that work and are not comparable with a run " +
@@ -1047,8 +1117,9 @@ internal static class NationalScaleBenchmark
         Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50);
         Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
         if (!o.SkipRebuild)
-            Row("daemon catch-up after the start (the store appends' agencies re-folded whole), s (events)",
-                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0})"), r => r.DaemonCatchUp.TotalSeconds);
+            Row("daemon catch-up after the start (the store appends' agencies re-folded whole), s (events, agencies); compared per agency",
+                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0}, {r.AppendAgencies:N0})"),
+                r => r.AppendAgencies > 0 ? r.DaemonCatchUp.TotalSeconds / r.AppendAgencies : double.NaN);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
         Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99);
         Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99);
@@ -1060,6 +1131,7 @@ internal static class NationalScaleBenchmark
         Row("verifier, s (published heads compared)", r => FormattableString.Invariant($"{r.Verify.TotalSeconds:F0} ({r.Heads})"));
         Row("format 3 log head statement (replaced by audit/0003) before / after issue 13's plan fix, ms", r => FormattableString.Invariant($"{r.HeadSql.Before:F0} / {r.HeadSql.After:F0}"), r => r.HeadSql.After);
         Row("a verifier page of 5 000 at the log's end before / after issue 13's fix, ms", r => FormattableString.Invariant($"{r.PageSql.Before:F0} / {r.PageSql.After:F0}"), r => r.PageSql.After);
+        Row("the same page inside PostgreSQL (EXPLAIN ANALYZE's execution time), ms", r => F(r.PageServer, "F1"), r => r.PageServer);
         Row("published heads found (scan by event type), s", r => F(r.HeadsLoad.TotalSeconds, "F1"), r => r.HeadsLoad.TotalSeconds / r.Events);
         Row("chain verified", r => r.VerifyOk ? "ok" : "**NOT ok**");
         Row("a copied agency reads as the template (performance, PK, indicators of 5 years)", r => r.CloneCheck);
