@@ -106,7 +106,7 @@ internal static class NationalScaleBenchmark
         public static Latencies Of(List<(double Ms, bool Ok)> samples)
         {
             var ok = samples.Where(s => s.Ok).Select(s => s.Ms).Order().ToArray();
-            double P(double q) => ok.Length == 0 ? double.NaN : ok[Math.Clamp((int)Math.Ceiling(q * ok.Length) - 1, 0, ok.Length - 1)];
+            double P(double q) => ok.Length == 0 ? double.NaN : ok[Report.NearestRank(ok.Length, q)];
             return new Latencies(samples.Count, samples.Count(s => !s.Ok), P(0.5), P(0.99), ok.Length == 0 ? double.NaN : ok[^1]);
         }
 
@@ -641,8 +641,8 @@ internal static class NationalScaleBenchmark
         // Agency-years in rounds: every agency once (the store appends' agencies last, whose states the daemon already
         // holds) before any agency twice, each time another year. So each request is the service's first touch of its
         // agency while the level has agencies left: at 10 M always, at 1 M (607 agencies) for the first ~500.
-        var order = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n)).OrderBy(_ => rng.Next())
-            .OrderBy(n => r.AppendedTo.Contains(n)).ToList();
+        var order = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n))
+            .OrderBy(n => r.AppendedTo.Contains(n)).ThenBy(_ => rng.Next()).ToList();
         var yearsOf = order.ToDictionary(n => n, _ => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).OrderBy(_ => rng.Next()).ToArray());
         var pairs = Enumerable.Range(0, NationalTemplate.Years).SelectMany(round => order.Select(n => (n, yearsOf[n][round]))).ToList();
         var open = pairs.Where(p => !closed.Contains(p)).ToList();
@@ -1008,7 +1008,7 @@ internal static class NationalScaleBenchmark
                 await using (var r = await cmd.ExecuteReaderAsync(ct)) while (await r.ReadAsync(ct)) { }
                 times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
-            return times.Order().ElementAt(3);
+            return Report.Quantile(times, 0.5);
         }
         void Head(NpgsqlParameterCollection p) => p.AddWithValue("settled", max);
         void Page(NpgsqlParameterCollection p) { p.AddWithValue("after", Math.Max(0, max - 10_000)); p.AddWithValue("max", 5000); }
@@ -1022,7 +1022,7 @@ internal static class NationalScaleBenchmark
             using var plan = JsonDocument.Parse((string)(await cmd.ExecuteScalarAsync(ct))!);
             server.Add(plan.RootElement[0].GetProperty("Execution Time").GetDouble());
         }
-        return (head, page, server.Order().ElementAt(2));
+        return (head, page, Report.Quantile(server, 0.5));
     }
 
     private static async Task<(long Database, long Events, long Hashes, long ReadModels)> SizesAsync(NpgsqlDataSource admin, CancellationToken ct)
