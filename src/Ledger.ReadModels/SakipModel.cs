@@ -16,6 +16,15 @@ internal sealed class AgencyModel(string code)
     public SortedDictionary<int, RenstraState> Renstras { get; } = [];
     public Dictionary<int, YearModel> Years { get; } = [];
 
+    /// <summary>
+    /// Which of the agency's year streams are folded into <see cref="Years"/>; null: every stream of the agency is (the
+    /// default: an agency met from its first event, or re-folded whole). A set: the agency's own and Renstra streams are
+    /// folded, and of its year streams only these (sakip-state's first touch after a start re-folds the years a batch
+    /// needs, not the agency's whole history: <see cref="SakipStateProjection.NeededYears"/>). A year missing from the
+    /// set is unknown, not empty: nothing may read it.
+    /// </summary>
+    public HashSet<int>? YearsLoaded { get; set; }
+
     /// <summary>When the cache last folded an event of this agency (a counter of folded events): it drops the oldest first.</summary>
     public long Touched { get; set; }
 

@@ -64,6 +64,16 @@ public sealed class SakipStateProjection : SakipProjection
     /// <summary>Agencies whose folded states are in memory now (read between batches; for tests and the benchmark).</summary>
     public int AgenciesInMemory => _agencies.Count;
 
+    /// <summary>
+    /// The year streams of an agency folded in memory now: null when it is held whole (or not at all: see
+    /// <see cref="AgenciesInMemory"/>). Read between batches; for tests.
+    /// </summary>
+    internal IReadOnlyCollection<int>? YearsHeld(string agency) =>
+        _agencies.TryGetValue(agency, out var m) && m.YearsLoaded is { } years ? [.. years.Order()] : null;
+
+    /// <summary>Whether the agency's states are in memory now. Read between batches; for tests.</summary>
+    internal bool Holds(string agency) => _agencies.ContainsKey(agency);
+
     /// <summary>The default of <see cref="AgencyCapacity"/>: no limit (every agency met stays in memory, about 0.3 MB each: docs/projections.md).</summary>
     public const int Unbounded = int.MaxValue;
 
@@ -90,9 +100,16 @@ public sealed class SakipStateProjection : SakipProjection
     public long CacheReloads => Interlocked.Read(ref _reloads);
     private long _reloads;
 
-    /// <summary>Agencies re-folded from the log one by one (not in memory when a batch touched them); for tests and the benchmark.</summary>
+    /// <summary>
+    /// Agencies re-folded from the log one by one (not in memory when a batch touched them: their own stream, their
+    /// Renstras and the years the batch needs); for tests and the benchmark.
+    /// </summary>
     public long AgenciesLoaded => Interlocked.Read(ref _loaded);
     private long _loaded;
+
+    /// <summary>Times an agency held in part had further year streams re-folded from the log (a batch needed years it did not hold); for tests and the benchmark.</summary>
+    public long AgenciesExtended => Interlocked.Read(ref _extended);
+    private long _extended;
 
     /// <summary>Pages whose rows were deferred (written later, whole); for tests and the benchmark.</summary>
     public long DeferredPages => Interlocked.Read(ref _deferred);
@@ -211,7 +228,7 @@ public sealed class SakipStateProjection : SakipProjection
                     // Rows were deferred by a run whose memory is gone: re-fold everything up to F, write everything.
                     Interlocked.Increment(ref _repairs);
                     _agencies.Clear();
-                    await LoadAsync(connection, transaction, batch.Serializer, null, floor, ct);
+                    await LoadAllAsync(connection, transaction, batch.Serializer, floor, ct);
                     _complete = true;
                 }
             }
@@ -361,20 +378,76 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     /// <summary>
-    /// Before a batch is folded (<see cref="FoldBatch"/>): the agencies it names that are not in memory are re-folded
-    /// from the log up to <paramref name="loadUpTo"/> (whose rows are written), on the batch's connection. Returns its ticks.
+    /// Before a batch is folded (<see cref="FoldBatch"/>): what it needs of the agencies it names and the cache does not
+    /// hold is re-folded from the log up to <paramref name="loadUpTo"/> (whose rows are written), on the batch's
+    /// connection, in one read. An agency not in memory gets its own stream, its Renstras and the year streams its events
+    /// need (<see cref="NeededYears"/>), not its whole history: a first touch after a start that corrects one year folds
+    /// that year and its neighbours (issue 13, docs/projections.md "The state part's cache check"). An agency held in
+    /// part gets the further years its events need. Returns its ticks.
     /// </summary>
     private async Task<long> LoadMissingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SakipBatch batch, long loadUpTo,
         CancellationToken ct)
     {
         var t2 = Stopwatch.GetTimestamp();
-        var missing = batch.Events.Where(e => e.Key.Kind != StreamKind.Other && e.Event is not null).Select(e => e.Key.Agency)
-            .Distinct(StringComparer.Ordinal).Where(a => !_agencies.ContainsKey(a)).ToList();
-        foreach (var a in missing) _agencies[a] = new AgencyModel(a);
-        if (missing.Count > 0 && loadUpTo > 0 && !_complete)
-            await LoadAsync(connection, transaction, batch.Serializer, missing, loadUpTo, ct);
+        // Agency → the year streams still to fold (null: every one it has).
+        var wanted = new Dictionary<string, HashSet<int>?>(StringComparer.Ordinal);
+        foreach (var e in batch.Events)
+        {
+            if (e.Key.Kind == StreamKind.Other || e.Event is null) continue;
+            var a = e.Key.Agency;
+            var held = _agencies.GetValueOrDefault(a);
+            if (held is { YearsLoaded: null }) continue; // whole
+            if (held is null && (loadUpTo <= 0 || _complete))
+            {
+                // The cache holds every agency with an event up to loadUpTo: this one has none before this batch.
+                _agencies[a] = new AgencyModel(a);
+                continue;
+            }
+            var known = wanted.TryGetValue(a, out var years);
+            if (known && years is null) continue;
+            if (NeededYears(e.Key) is not { } need)
+            {
+                wanted[a] = null;
+                continue;
+            }
+            if (!known) wanted[a] = years = [];
+            foreach (var y in need)
+                if (held?.YearsLoaded!.Contains(y) != true) years!.Add(y);
+        }
+
+        var streams = new List<string>();
+        var first = 0;
+        var further = 0;
+        foreach (var (a, years) in wanted)
+        {
+            var held = _agencies.TryGetValue(a, out var model);
+            if (!held)
+            {
+                _agencies[a] = model = new AgencyModel(a) { YearsLoaded = [] };
+                first++;
+            }
+            else if (years is not { Count: 0 }) further++;
+            var loaded = model!.YearsLoaded!;
+            var all = Enumerable.Range(StreamYears.First, StreamYears.Last - StreamYears.First + 1);
+            streams.AddRange(AgencyStreams(a, own: !held, years ?? all.Where(y => !loaded.Contains(y))));
+            if (years is null) model.YearsLoaded = null;
+            else loaded.UnionWith(years);
+        }
+        Interlocked.Add(ref _loaded, first);
+        Interlocked.Add(ref _extended, further);
+        if (streams.Count > 0)
+            await LoadStreamsAsync(connection, transaction, batch.Serializer, streams, wanted.Keys.ToHashSet(StringComparer.Ordinal), loadUpTo, ct);
         return Stopwatch.GetTimestamp() - t2;
     }
+
+    /// <summary>
+    /// The year streams whose states the rows touched by an event of <paramref name="key"/> are computed from
+    /// (<see cref="SakipStateWriter"/>, <see cref="DirtySet"/>): for a year event of year n, n itself, n − 1 (the "previous"
+    /// columns of n's LKjIP rows) and n + 1 (whose LKjIP rows show n as their previous year). Null for an event of the
+    /// agency's own stream or of a Renstra: a rating scale or which plan covers a year may touch every year the agency
+    /// has, so every stream is needed.
+    /// </summary>
+    internal static int[]? NeededYears(StreamKey key) => key.Kind == StreamKind.Year ? [key.Number - 1, key.Number, key.Number + 1] : null;
 
     /// <summary>
     /// Folds the batch's events into the cached states, marking what they touched (every agency it names is in memory:
@@ -402,32 +475,39 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     /// <summary>
-    /// Re-folds agencies (null: every agency of the log) from the log up to the committed progression (cold cache);
-    /// their rows are already written, unless they are pending.
+    /// Re-folds every agency of the log from it up to the committed progression (rows pending and the memory lost).
     /// </summary>
-    private async Task LoadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ISerializer serializer, List<string>? agencies, long upTo, CancellationToken ct)
+    private async Task LoadAllAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ISerializer serializer, long upTo, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(agencies is null ? ReadModelStatements.AllAgencyEvents : ReadModelStatements.StreamEventsInVersionOrder, conn, tx);
-        if (agencies is not null)
-        {
-            Interlocked.Add(ref _loaded, agencies.Count);
-            // The streams that exist first: given every possible name, the planner expects hundreds of times the rows
-            // and compiles (JIT) and parallelizes a query that reads a few thousand (0.4–1.4 s at 1 M events).
-            var streams = new List<string>();
-            await using (var find = new NpgsqlCommand(ReadModelStatements.ExistingStreams, conn, tx))
-            {
-                find.Parameters.Add(new NpgsqlParameter<string[]>("streams", AgencyStreams(agencies)));
-                await using var found = await find.ExecuteReaderAsync(ct);
-                while (await found.ReadAsync(ct)) streams.Add(found.GetString(0));
-            }
-            if (streams.Count == 0) return;
-            await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, conn, tx)) await noJit.ExecuteNonQueryAsync(ct);
-            cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams]));
-        }
+        await using var cmd = new NpgsqlCommand(ReadModelStatements.AllAgencyEvents, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var only = agencies?.ToHashSet(StringComparer.Ordinal);
-        while (await r.ReadAsync(ct)) FoldRow(r, serializer, _agencies, only, null);
+        while (await r.ReadAsync(ct)) FoldRow(r, serializer, _agencies, null, null);
+    }
+
+    /// <summary>
+    /// Folds the named streams of <paramref name="agencies"/> (in memory already) from the log up to the committed
+    /// progression (their rows are written); streams that do not exist are skipped.
+    /// </summary>
+    private async Task LoadStreamsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ISerializer serializer, List<string> names,
+        HashSet<string> agencies, long upTo, CancellationToken ct)
+    {
+        // The streams that exist first: given every possible name, the planner expects hundreds of times the rows
+        // and compiles (JIT) and parallelizes a query that reads a few thousand (0.4–1.4 s at 1 M events).
+        var streams = new List<string>();
+        await using (var find = new NpgsqlCommand(ReadModelStatements.ExistingStreams, conn, tx))
+        {
+            find.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. names]));
+            await using var found = await find.ExecuteReaderAsync(ct);
+            while (await found.ReadAsync(ct)) streams.Add(found.GetString(0));
+        }
+        if (streams.Count == 0) return;
+        await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, conn, tx)) await noJit.ExecuteNonQueryAsync(ct);
+        await using var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams]));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) FoldRow(r, serializer, _agencies, agencies, null);
     }
 
     /// <summary>
@@ -448,24 +528,19 @@ public sealed class SakipStateProjection : SakipProjection
     }
 
     /// <summary>
-    /// Every stream key the agencies' events can be in: <c>agency-{a}</c>, and <c>renstra-{a}-{y}</c> and <c>year-{a}-{y}</c>
-    /// for each year of <see cref="StreamYears"/> (the API refuses others), named through the domain's own stream names.
+    /// The stream keys of an agency's events to read: with <paramref name="own"/>, <c>agency-{a}</c> and <c>renstra-{a}-{y}</c>
+    /// for each year of <see cref="StreamYears"/> (the API refuses others); then <c>year-{a}-{y}</c> for each of
+    /// <paramref name="years"/> within them; named through the domain's own stream names.
     /// </summary>
-    public static string[] AgencyStreams(IReadOnlyCollection<string> agencies)
+    public static IEnumerable<string> AgencyStreams(string agency, bool own, IEnumerable<int> years)
     {
-        var years = StreamYears.Last - StreamYears.First + 1;
-        var streams = new string[agencies.Count * (1 + 2 * years)];
-        var i = 0;
-        foreach (var a in agencies)
+        if (own)
         {
-            streams[i++] = Domain.Agencies.Agency.StreamName(a);
-            for (var y = StreamYears.First; y <= StreamYears.Last; y++)
-            {
-                streams[i++] = Domain.Renstras.Renstra.StreamName(a, y);
-                streams[i++] = Domain.PerformanceYears.PerformanceYear.StreamName(a, y);
-            }
+            yield return Domain.Agencies.Agency.StreamName(agency);
+            for (var y = StreamYears.First; y <= StreamYears.Last; y++) yield return Domain.Renstras.Renstra.StreamName(agency, y);
         }
-        return streams;
+        foreach (var y in years)
+            if (y is >= StreamYears.First and <= StreamYears.Last) yield return Domain.PerformanceYears.PerformanceYear.StreamName(agency, y);
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params NpgsqlParameter[] ps)
