@@ -387,8 +387,9 @@ internal static class NationalScaleBenchmark
                 if (!o.SkipRebuild)
                 {
                     // The log head's store appends above were made while the service was stopped: its daemon's first pages
-                    // hold events of the --append-agencies pool, each agency re-folded whole from the log (its cold cache;
-                    // with ~300–400 random agencies 5–6 s on the two cores, 12 s at 1 M and 18 s at 10 M before the fix of
+                    // hold events of the --append-agencies pool, each agency re-folded from the log (its cold cache: its
+                    // own stream, its Renstra and the years its events need; its whole history until 2026-12-06; with
+                    // ~300–400 random agencies 5–6 s on the two cores, 12 s at 1 M and 18 s at 10 M before the fix of
                     // 2026-12-05), which overlapped the corrections below. Timed on its own here, so that the requests'
                     // figures are the requests'.
                     (r.DaemonCatchUp, r.DaemonBacklog) = await WaitForDaemonAsync(admin, ct);
@@ -1117,7 +1118,7 @@ internal static class NationalScaleBenchmark
         Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50);
         Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
         if (!o.SkipRebuild)
-            Row("daemon catch-up after the start (the store appends' agencies re-folded whole), s (events, agencies); compared per agency",
+            Row("daemon catch-up after the start (the store appends' agencies re-folded from the log), s (events, agencies); compared per agency",
                 r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0}, {r.AppendAgencies:N0})"),
                 r => r.AppendAgencies > 0 ? r.DaemonCatchUp.TotalSeconds / r.AppendAgencies : double.NaN);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
