@@ -12,6 +12,12 @@ public static class AuditSql
     /// <summary>The schema of the audit objects (hash table, trigger functions).</summary>
     public const string AuditSchema = "ledger_audit";
 
+    /// <summary>
+    /// The partial index of the published log heads' events on <c>ledger.mt_events</c> (audit/0005): Ledger's own, which
+    /// Marten is told to ignore (LedgerMarten), so that its schema tool does not drop it.
+    /// </summary>
+    public const string PublishedHeadsIndex = "mt_events_published_heads";
+
     /// <summary>Settled-sequence probe (<see cref="SettledSequence"/>): the last sequence value handed out, and the oldest running xid.</summary>
     public const string HighWaterMarkProbe = """
         SELECT CASE WHEN is_called THEN last_value ELSE 0 END, pg_snapshot_xmin(pg_current_snapshot())::text

@@ -40,6 +40,8 @@ public static class LedgerMarten
         events.AppendMode = EventAppendMode.Quick;
         events.UseExclusiveLockOnConcurrentAppends = true;
         events.EnableUniqueIndexOnEventId = true;
+        // Ledger's own index of the published log heads (audit/0005): Marten's schema tool would drop an index it does not know.
+        events.IgnoreIndex(AuditSql.PublishedHeadsIndex);
         events.MetadataConfig.CorrelationIdEnabled = true;
         events.MetadataConfig.CausationIdEnabled = true;
         events.MetadataConfig.HeadersEnabled = true;
