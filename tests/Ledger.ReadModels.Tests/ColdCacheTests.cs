@@ -1,5 +1,5 @@
-using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain;
+using Ledger.Domain.Agencies.SettingRatingScale;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.Domain.PerformanceYears.RecordingRealization;
 using Ledger.Storage;
