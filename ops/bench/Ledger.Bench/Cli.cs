@@ -111,7 +111,8 @@ internal static class Cli
         the second slowest) and year closes (--closes) over HTTP, one at a time (every agency once before any twice),
         and the verifier over the whole log. --cold-cache (root): drop the operating system's page cache before the
         service starts at each level, so that 1 M (wholly in memory otherwise) and 10 M start their service part from
-        the disk alike. The log has, per HTTP phase, the
+        the disk alike. --shared-buffers <size> (e.g. 4GB): PostgreSQL's shared_buffers for the benchmark's cluster
+        (otherwise PostgreSQL's default, 128 MB). The log has, per HTTP phase, the
         statements with the most blocks (pg_stat_statements) and the plans of those over 250 ms (auto_explain), both
         loaded in the benchmark's cluster. Before a level it estimates
         the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the

@@ -25,6 +25,8 @@ internal sealed record NationalOptions
     public int Appends { get; init; } = 100;
     /// <summary>The agencies the store appends go to, in all (the daemon re-folds each after the service starts).</summary>
     public int AppendAgencies { get; init; } = 100;
+    /// <summary>PostgreSQL's shared_buffers for the benchmark's cluster (e.g. 4GB); null: PostgreSQL's default (128 MB).</summary>
+    public string? SharedBuffers { get; init; }
     /// <summary>Drop the operating system's page cache before the service starts at each level (root only).</summary>
     public bool ColdCache { get; init; }
     public int Batch { get; init; } = 20;
@@ -53,6 +55,7 @@ internal sealed record NationalOptions
                 "--appends" => o with { Appends = a.Int(1, 100_000) },
                 "--append-agencies" => o with { AppendAgencies = a.Int(1, 100_000) },
                 "--cold-cache" => o with { ColdCache = true },
+                "--shared-buffers" => o with { SharedBuffers = a.Value() },
                 "--batch" => o with { Batch = a.Int(1, 1_000) },
                 "--clone-workers" => o with { CloneWorkers = a.Int(1, 16) },
                 "--reserve-gb" => o with { ReserveGb = a.Int(0, 1_000) },
@@ -184,7 +187,8 @@ internal static class NationalScaleBenchmark
             {
                 DataDirectory = dir, Durable = true, DeleteOnStop = true, Log = Log,
                 ServerSettings = new Dictionary<string, string> { ["shared_preload_libraries"] = "pg_stat_statements", ["pg_stat_statements.track"] = "all",
-                                                                   ["session_preload_libraries"] = "auto_explain" },
+                                                                   ["session_preload_libraries"] = "auto_explain" }
+                    .Concat(o.SharedBuffers is { } sb ? [new KeyValuePair<string, string>("shared_buffers", sb)] : []).ToDictionary(),
             }, ct);
             var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))

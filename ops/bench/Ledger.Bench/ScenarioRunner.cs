@@ -111,11 +111,16 @@ internal static class ScenarioRunner
 
     internal static Task<string> DescribeEnvironmentAsync(BenchDatabase db, CancellationToken ct) => DescribeEnvironmentAsync(db.Admin, ct);
 
-    /// <summary>The server's version and durability settings, the cores and the runtime: the first line of every report.</summary>
+    /// <summary>
+    /// The server's version and durability settings, the cores and the runtime: the first line of every report. A setting
+    /// counted in 8 kB pages (shared_buffers) is shown as its size; until 2026-12-06 it was its count and unit run
+    /// together ("163848kB" was 16384 × 8 kB, 128 MB).
+    /// </summary>
     internal static async Task<string> DescribeEnvironmentAsync(NpgsqlDataSource admin, CancellationToken ct)
     {
         await using var cmd = admin.CreateCommand("""
-            SELECT current_setting('server_version') || ' (' || string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) || ')'
+            SELECT current_setting('server_version') || ' (' || string_agg(name || '=' || CASE WHEN unit = '8kB'
+                       THEN pg_size_pretty(setting::bigint * 8192) ELSE setting || coalesce(unit, '') END, ', ' ORDER BY name) || ')'
               FROM pg_settings
              WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'shared_buffers',
                             'commit_delay', 'max_wal_size', 'checkpoint_timeout', 'wal_level')
