@@ -412,7 +412,7 @@ public sealed class SakipStateProjection : SakipProjection
             }
             if (!known) wanted[a] = years = [];
             foreach (var y in need)
-                if (held?.YearsLoaded!.Contains(y) != true) years!.Add(y);
+                if (held is null || !held.YearsLoaded!.Contains(y)) years!.Add(y);
         }
 
         var streams = new List<string>();
@@ -428,8 +428,7 @@ public sealed class SakipStateProjection : SakipProjection
             }
             else if (years is not { Count: 0 }) further++;
             var loaded = model!.YearsLoaded!;
-            var all = Enumerable.Range(StreamYears.First, StreamYears.Last - StreamYears.First + 1);
-            streams.AddRange(AgencyStreams(a, own: !held, years ?? all.Where(y => !loaded.Contains(y))));
+            streams.AddRange(AgencyStreams(a, own: !held, years ?? AllYears.Where(y => !loaded.Contains(y))));
             if (years is null) model.YearsLoaded = null;
             else loaded.UnionWith(years);
         }
@@ -439,6 +438,9 @@ public sealed class SakipStateProjection : SakipProjection
             await LoadStreamsAsync(connection, transaction, batch.Serializer, streams, wanted.Keys.ToHashSet(StringComparer.Ordinal), loadUpTo, ct);
         return Stopwatch.GetTimestamp() - t2;
     }
+
+    /// <summary>Every year a stream may have (<see cref="StreamYears"/>).</summary>
+    private static readonly int[] AllYears = [.. Enumerable.Range(StreamYears.First, StreamYears.Last - StreamYears.First + 1)];
 
     /// <summary>
     /// The year streams whose states the rows touched by an event of <paramref name="key"/> are computed from
