@@ -11,7 +11,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 600>] [--closes <n, 20>] [--markdown <path>] [--skip-rebuild] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 20>] [--again-passes <n, 3>] [--markdown <path>] [--skip-rebuild] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
@@ -107,9 +107,12 @@ internal static class Cli
         appends on the store path (--writers 4 x --appends 100), a rebuild of every read model, the log head of a
         close (after 20 x 20 more appends; every append of a level goes to the same --append-agencies 100 agencies),
         the service's cold start, its daemon's catch-up with the log head's appends (waited for and timed on its own,
-        unless --skip-rebuild), corrections, as-of reads, performance tables (--samples each, 600: a p99 over 200 is
-        the second slowest) and year closes (--closes) over HTTP, one at a time (every agency once before any twice),
-        and the verifier over the whole log. --cold-cache (root): drop the operating system's page cache before the
+        unless --skip-rebuild), corrections, as-of reads, performance tables (--samples each, 500: a p99 over 200 is
+        the second slowest) and year closes (--closes) over HTTP, one at a time, on the same agencies at every level:
+        each agency not touched before, corrected, then read as of an instant, then its table, each time another year,
+        and the verifier over the whole log. The same corrections, as-of reads and tables are then sent again,
+        --again-passes (3) times over, warm. Each latency's change between levels has its 90 % bootstrap interval beside
+        it. --cold-cache (root): drop the operating system's page cache before the
         service starts at each level, so that 1 M (wholly in memory otherwise) and 10 M start their service part from
         the disk alike. --shared-buffers <size> (e.g. 4GB): PostgreSQL's shared_buffers for the benchmark's cluster
         (otherwise PostgreSQL's default, 128 MB). The log has, per HTTP phase, the

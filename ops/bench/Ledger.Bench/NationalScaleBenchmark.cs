@@ -19,8 +19,11 @@ internal sealed record NationalOptions
     public IReadOnlyList<string> Levels { get; init; } = ["0", "1m", "10m", "full"];
     public int Regions { get; init; } = 550;
     public int AgenciesPerRegion { get; init; } = 40;
-    public int Samples { get; init; } = 600;
+    /// <summary>Requests per operation, each on an agency of its own (at 1 M, 506 agencies qualify: NationalScaleBenchmark.HttpAsync).</summary>
+    public int Samples { get; init; } = 500;
     public int Closes { get; init; } = 20;
+    /// <summary>How many times the "again" phases repeat the same agency-years (their p99 is taken over all of them).</summary>
+    public int AgainPasses { get; init; } = 3;
     public int Writers { get; init; } = 4;
     public int Appends { get; init; } = 100;
     /// <summary>The agencies the store appends go to, in all (the daemon re-folds each after the service starts).</summary>
@@ -51,6 +54,7 @@ internal sealed record NationalOptions
                 "--agencies-per-region" => o with { AgenciesPerRegion = a.Int(1, 1_000) },
                 "--samples" => o with { Samples = a.Int(10, 10_000) },
                 "--closes" => o with { Closes = a.Int(0, 1_000) },
+                "--again-passes" => o with { AgainPasses = a.Int(1, 20) },
                 "--writers" => o with { Writers = a.Int(1, 64) },
                 "--appends" => o with { Appends = a.Int(1, 100_000) },
                 "--append-agencies" => o with { AppendAgencies = a.Int(1, 100_000) },
@@ -104,16 +108,46 @@ internal static class NationalScaleBenchmark
     /// <summary>Clone n (1-based) of the template: region (n-1)/perRegion + 1, agency (n-1)%perRegion + 1.</summary>
     private static string AgencyCode(int n, int perRegion) => n == 0 ? TemplateCode : $"pd-{(n - 1) / perRegion + 1:D3}-{(n - 1) % perRegion + 1:D2}";
 
+    /// <summary>A latency distribution: the answered requests' times (sorted, ms) and how many were not 2xx.</summary>
     private sealed record Latencies(int Count, int Failures, double P50, double P99, double Max)
     {
+        /// <summary>The 2xx requests' times in ms, sorted ascending (what <see cref="ChangeInterval"/> resamples).</summary>
+        public double[] Ok { get; init; } = [];
+
         public static Latencies Of(List<(double Ms, bool Ok)> samples)
         {
             var ok = samples.Where(s => s.Ok).Select(s => s.Ms).Order().ToArray();
             double P(double q) => ok.Length == 0 ? double.NaN : ok[Report.NearestRank(ok.Length, q)];
-            return new Latencies(samples.Count, samples.Count(s => !s.Ok), P(0.5), P(0.99), ok.Length == 0 ? double.NaN : ok[^1]);
+            return new Latencies(samples.Count, samples.Count(s => !s.Ok), P(0.5), P(0.99), ok.Length == 0 ? double.NaN : ok[^1]) { Ok = ok };
         }
 
         public override string ToString() => Count == 0 ? "–" : FormattableString.Invariant($"{P50:F1} / {P99:F1}");
+    }
+
+    /// <summary>
+    /// How far the change of a latency quantile from <paramref name="before"/> to <paramref name="after"/> can be trusted
+    /// from the samples alone: a percentile bootstrap (each level's samples drawn again with replacement, the
+    /// quantile's ratio taken, 2 000 times) giving the 5th and 95th percentiles of the change (a 90 % interval). It
+    /// covers the sampling error of a tail quantile over a few hundred requests, not a machine that is busier for one
+    /// level than the other. Seeded, so the same samples give the same interval. NaN when either level has too few samples.
+    /// </summary>
+    private static (double Low, double High) ChangeInterval(Latencies before, Latencies after, double q, int resamples = 2_000)
+    {
+        if (before.Ok.Length < 20 || after.Ok.Length < 20) return (double.NaN, double.NaN);
+        var rng = new Random(2026);
+        var a = new double[before.Ok.Length];
+        var b = new double[after.Ok.Length];
+        var changes = new double[resamples];
+        for (var i = 0; i < resamples; i++)
+        {
+            for (var k = 0; k < a.Length; k++) a[k] = before.Ok[rng.Next(a.Length)];
+            for (var k = 0; k < b.Length; k++) b[k] = after.Ok[rng.Next(b.Length)];
+            Array.Sort(a);
+            Array.Sort(b);
+            changes[i] = b[Report.NearestRank(b.Length, q)] / a[Report.NearestRank(a.Length, q)] - 1;
+        }
+        Array.Sort(changes);
+        return (changes[Report.NearestRank(resamples, 0.05)], changes[Report.NearestRank(resamples, 0.95)]);
     }
 
     private sealed class LevelResult
@@ -262,6 +296,7 @@ internal static class NationalScaleBenchmark
             var agencies = 1; // the template
             var closed = new HashSet<(int Agency, int Year)>();
             var reserved = new HashSet<int>(); // per level, its newest copy: never written to, read against the template (CheckCloneAsync)
+            var sampled = new HashSet<int>(); // the agencies the HTTP part of a level used (HttpAsync): not sampled again at a later level
             var rng = new Random(13);
             long lastBytes = await ScalarAsync<long>(admin, "SELECT pg_database_size(current_database())", ct), lastEvents = await CountEventsAsync(admin, ct);
             double? bytesPerEvent = null;
@@ -399,7 +434,7 @@ internal static class NationalScaleBenchmark
                     (r.DaemonCatchUp, r.DaemonBacklog) = await WaitForDaemonAsync(admin, ct);
                     Log(FormattableString.Invariant($"  the daemon caught up with {r.DaemonBacklog:N0} events (the store appends on {r.AppendAgencies:N0} agencies) {r.DaemonCatchUp.TotalSeconds:F1} s after the clone check ({r.DaemonCatchUp.TotalMilliseconds / Math.Max(1, r.AppendAgencies):F1} ms per agency)"));
                 }
-                await HttpAsync(http, token, admin, service, Path.Combine(dir, "pgdata"), agencies, closed, reserved, r, o, rng, ct);
+                await HttpAsync(http, token, admin, service, Path.Combine(dir, "pgdata"), agencies, closed, reserved, sampled, r, o, rng, ct);
                 await HttpLoadBenchmark.StopAsync(service);
                 service = null;
 
@@ -573,12 +608,12 @@ internal static class NationalScaleBenchmark
 
     /// <summary>
     /// The service at this level, one request at a time: corrections, as-of reads, performance tables and year closes,
-    /// each on --samples (closes: --closes) agency-years drawn at random without repetition within an operation and,
-    /// where the level has enough agency-years, without sharing one between operations (so each request is the
-    /// service's first touch of that year stream since it started).
+    /// on --samples (closes: --closes) agencies drawn at random, the same agencies for every operation, each with a year of
+    /// its own: every request is the service's first touch of that year stream, and the correction the first touch of
+    /// the agency (see the sampling below).
     /// </summary>
     private static async Task HttpAsync(HttpClient http, string token, NpgsqlDataSource admin, Process service, string pgdata, int agencies,
-        HashSet<(int, int)> closed, HashSet<int> reserved, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+        HashSet<(int, int)> closed, HashSet<int> reserved, HashSet<int> sampled, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
     {
         // Where a request's time goes (diagnostics, logged per phase): PostgreSQL's block reads outside shared_buffers and
         // their time (track_io_timing), the service's CPU, and every statement over 100 ms from the server's log.
@@ -643,26 +678,34 @@ internal static class NationalScaleBenchmark
             return result;
         }
 
-        // Agency-years in rounds: every agency once (the store appends' agencies last, whose states the daemon already
-        // holds) before any agency twice, each time another year. So each request is the service's first touch of its
-        // agency while the level has agencies left: at 10 M always, at 1 M (607 agencies) for the first ~500.
-        var order = Enumerable.Range(1, agencies - 1).Where(n => !reserved.Contains(n))
-            .OrderBy(n => r.AppendedTo.Contains(n)).ThenBy(_ => rng.Next()).ToList();
-        var yearsOf = order.ToDictionary(n => n, _ => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).OrderBy(_ => rng.Next()).ToArray());
-        var pairs = Enumerable.Range(0, NationalTemplate.Years).SelectMany(round => order.Select(n => (n, yearsOf[n][round]))).ToList();
-        var open = pairs.Where(p => !closed.Contains(p)).ToList();
-        var cursor = 0;
-        List<(int N, int Year)> Draw(List<(int, int)> from, int count)
+        // The same work at every level (fifteenth session; before, 1 M's as-of reads and tables went to agencies its
+        // corrections had touched, and 10 M's to untouched ones). --samples agencies drawn at random, each used by every
+        // operation with a year of its own: the correction is the service's and the daemon's first touch of the agency
+        // (the daemon re-folds it), the as-of read its second (the agency's own and plan streams known by then, a year
+        // stream not read yet), the table its third, the close (the first --closes of them) its fourth. Left out: the
+        // store appends' agencies (the daemon holds them after its catch-up, so a correction on one re-folds nothing),
+        // the levels' reserved copies, agencies sampled at an earlier level (their pages and stream snapshots are
+        // warm) and agencies with a closed year. Only when a level has fewer such agencies than --samples (level 0) are
+        // those others taken too, then the operations wrap around to further years, and the log says so.
+        var candidates = Enumerable.Range(1, agencies - 1)
+            .Where(n => !reserved.Contains(n) && Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).All(y => !closed.Contains((n, y))))
+            .OrderBy(_ => rng.Next()).ToList();
+        var untouched = candidates.Where(n => !r.AppendedTo.Contains(n) && !sampled.Contains(n)).ToList();
+        var fresh = untouched.Concat(candidates.Except(untouched)).Take(o.Samples).ToList();
+        if (untouched.Count < o.Samples)
+            Log($"  only {untouched.Count:N0} agencies not touched before at this level, for {o.Samples:N0} samples: others taken too{(fresh.Count < o.Samples ? ", and the operations wrap around" : "")} (not the same work as a larger level's)");
+        sampled.UnionWith(fresh);
+        var yearsOf = fresh.ToDictionary(n => n, _ => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).OrderBy(_ => rng.Next()).ToArray());
+        // Operation k's i-th sample: agency i (wrapping around), the k-th of its years in a random order (shifted at each wrap).
+        List<(int N, int Year)> Operation(int k, int count) => fresh.Count == 0 ? [] : Enumerable.Range(0, count).Select(i =>
         {
-            var taken = new List<(int, int)>();
-            for (var i = 0; i < Math.Min(count, from.Count); i++) taken.Add(from[cursor++ % from.Count]);
-            return taken;
-        }
-        var corrections = Draw(pairs, o.Samples);
-        var asOf = Draw(pairs, o.Samples);
-        var tables = Draw(pairs, o.Samples);
-        var closes = open.Except(corrections).Except(asOf).Except(tables).Take(o.Closes).ToList();
-        if (closes.Count < o.Closes) closes = open.Take(o.Closes).ToList();
+            var n = fresh[i % fresh.Count];
+            return (n, yearsOf[n][(k + 4 * (i / fresh.Count)) % NationalTemplate.Years]);
+        }).ToList();
+        var corrections = Operation(0, o.Samples);
+        var asOf = Operation(1, o.Samples);
+        var tables = Operation(2, o.Samples);
+        var closes = Operation(3, Math.Min(o.Closes, fresh.Count)).Where(p => !closed.Contains(p)).ToList();
 
         async Task<(double, bool)> Timed(HttpMethod method, string path, string who, object? body, params (string, string)[] headers)
         {
@@ -675,7 +718,16 @@ internal static class NationalScaleBenchmark
         }
 
         Log($"  {corrections.Count} corrections (POST realizations/corrections, Idempotency-Key) ...");
-        async Task<Latencies> Corrections()
+        // The "again" phases: the same requests --again-passes times over (every one warm after the first touch above), so
+        // that their p99, a few milliseconds, rests on more than the six slowest of 600.
+        async Task<Latencies> Passes(Func<Task<List<(double, bool)>>> body)
+        {
+            var samples = new List<(double, bool)>();
+            for (var pass = 0; pass < o.AgainPasses; pass++) samples.AddRange(await body());
+            return Latencies.Of(samples);
+        }
+        var again = o.AgainPasses == 1 ? "again" : $"again, {o.AgainPasses} passes";
+        async Task<List<(double, bool)>> Corrections()
         {
             var samples = new List<(double, bool)>();
             foreach (var (n, year) in corrections)
@@ -685,10 +737,10 @@ internal static class NationalScaleBenchmark
                     new { indicator = NationalTemplate.Code(rng.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + rng.Next(4)), value, reason = "Koreksi data hasil verifikasi" },
                     ("Idempotency-Key", Guid.NewGuid().ToString())));
             }
-            return Latencies.Of(samples);
+            return samples;
         }
-        r.Commands = await Phase("corrections", corrections.Count, Corrections);
-        r.CommandsAgain = await Phase("corrections, the same agency-years again", corrections.Count, Corrections);
+        r.Commands = await Phase("corrections", corrections.Count, async () => Latencies.Of(await Corrections()));
+        r.CommandsAgain = await Phase($"corrections, the same agency-years {again}", corrections.Count * o.AgainPasses, () => Passes(Corrections));
 
         Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
         var spans = new Dictionary<string, (DateTime From, DateTime To)>(StringComparer.Ordinal);
@@ -705,19 +757,19 @@ internal static class NationalScaleBenchmark
             var at = new DateTimeOffset(from.AddTicks((long)((to - from).Ticks * rng.NextDouble())), TimeSpan.Zero);
             return $"/api/agencies/{code}/indicators/{NationalTemplate.Code(rng.Next(NationalTemplate.Indicators))}?year={p.Year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}";
         }).ToList();
-        async Task<Latencies> Gets(List<string> paths)
+        async Task<List<(double, bool)>> Gets(List<string> paths)
         {
             var samples = new List<(double, bool)>();
             foreach (var path in paths) samples.Add(await Timed(HttpMethod.Get, path, token, null));
-            return Latencies.Of(samples);
+            return samples;
         }
-        r.AsOf = await Phase("as-of reads", asOfPaths.Count, () => Gets(asOfPaths));
-        r.AsOfAgain = await Phase("as-of reads, the same again", asOfPaths.Count, () => Gets(asOfPaths));
+        r.AsOf = await Phase("as-of reads", asOfPaths.Count, async () => Latencies.Of(await Gets(asOfPaths)));
+        r.AsOfAgain = await Phase($"as-of reads, the same {again}", asOfPaths.Count * o.AgainPasses, () => Passes(() => Gets(asOfPaths)));
 
         Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
         var tablePaths = tables.Select(p => $"/api/agencies/{AgencyCode(p.N, o.AgenciesPerRegion)}/performance/{p.Year}").ToList();
-        r.Table = await Phase("performance tables", tablePaths.Count, () => Gets(tablePaths));
-        r.TableAgain = await Phase("performance tables, the same again", tablePaths.Count, () => Gets(tablePaths));
+        r.Table = await Phase("performance tables", tablePaths.Count, async () => Latencies.Of(await Gets(tablePaths)));
+        r.TableAgain = await Phase($"performance tables, the same {again}", tablePaths.Count * o.AgainPasses, () => Passes(() => Gets(tablePaths)));
 
         Log($"  {closes.Count} year closes (POST years/{{year}}/close by the agency's approver) ...");
         var approvers = new List<string>();
@@ -1091,7 +1143,9 @@ internal static class NationalScaleBenchmark
         sb.AppendLine();
         sb.Append("|---|").Append(string.Concat(results.Select(_ => "---:|"))).AppendLine(string.Concat(pairs.Select(_ => "---:|")));
 
-        void Row(string name, Func<LevelResult, string> show, Func<LevelResult, double>? worse = null)
+        // worse: the figure compared between levels (bigger is slower); dist and q: the latency distribution and quantile
+        // it is, for the change's bootstrap interval (ChangeInterval).
+        void Row(string name, Func<LevelResult, string> show, Func<LevelResult, double>? worse = null, Func<LevelResult, Latencies>? dist = null, double q = 0.99)
         {
             sb.Append(CultureInfo.InvariantCulture, $"| {name} |");
             foreach (var r in results) sb.Append(CultureInfo.InvariantCulture, $" {show(r)} |");
@@ -1101,7 +1155,10 @@ internal static class NationalScaleBenchmark
                 var (a, b) = (worse(results[i - 1]), worse(results[i]));
                 if (double.IsNaN(a) || double.IsNaN(b) || a <= 0) { sb.Append(" – |"); continue; }
                 var change = b / a - 1;
-                sb.Append(CultureInfo.InvariantCulture, $" {(change > 0.2 ? "**" : "")}{change:+0%;-0%;0%}{(change > 0.2 ? "**" : "")} |");
+                sb.Append(CultureInfo.InvariantCulture, $" {(change > 0.2 ? "**" : "")}{change:+0%;-0%;0%}{(change > 0.2 ? "**" : "")}");
+                if (dist is not null && ChangeInterval(dist(results[i - 1]), dist(results[i]), q) is var (low, high) && !double.IsNaN(low))
+                    sb.Append(CultureInfo.InvariantCulture, $" [{low:+0%;-0%;0%}, {high:+0%;-0%;0%}]");
+                sb.Append(" |");
             }
             sb.AppendLine();
         }
@@ -1110,7 +1167,7 @@ internal static class NationalScaleBenchmark
         Row("streams", r => F(r.Streams));
         Row("generation: events copied / s", r => r.Added > 0 ? F(r.Added / r.Generation.TotalSeconds) : "–", r => r.Added > 0 ? r.Generation.TotalSeconds / r.Added : double.NaN);
         Row("`VACUUM (ANALYZE)` of the event tables, s", r => F(r.Vacuum.TotalSeconds));
-        Row("append, store path, p50 / p99 ms", r => r.Appends.ToString(), r => r.Appends.P99);
+        Row("append, store path, p50 / p99 ms", r => r.Appends.ToString(), r => r.Appends.P99, r => r.Appends);
         Row("append, store path, events/s (" + o.Writers + " writers)", r => F(r.AppendRate), r => 1 / r.AppendRate);
         Row("rebuild of all read models, events/s (after the teardown)", r => r.Rebuild == TimeSpan.Zero ? "not run" : F(r.Events / r.Rebuild.TotalSeconds),
             r => r.Rebuild == TimeSpan.Zero ? double.NaN : r.Rebuild.TotalSeconds / r.Events);
@@ -1118,20 +1175,20 @@ internal static class NationalScaleBenchmark
         Row("its teardown (DELETE of every read-model row), s", r => F(r.Teardown.TotalSeconds, "F1"));
         Row("chain of log heads caught up after the copy (`LogHeads.CatchUpAsync`, as the service at start), s", r => F(r.HeadCatchUp.TotalSeconds, "F1"),
             r => r.Added > 0 ? r.HeadCatchUp.TotalSeconds / r.Added : double.NaN);
-        Row("log head (a close's `LogHeads.ReadAsync`, 20 new events since the previous), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50);
-        Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50);
+        Row("log head (a close's `LogHeads.ReadAsync`, 20 new events since the previous), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50, r => r.LogHead, 0.5);
+        Row("a close's snapshot inputs read (20 agency-years; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50, r => r.CloseInputs, 0.5);
         Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
         if (!o.SkipRebuild)
             Row("daemon catch-up after the start (the store appends' agencies re-folded from the log), s (events, agencies); compared per agency",
                 r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0}, {r.AppendAgencies:N0})"),
                 r => r.AppendAgencies > 0 ? r.DaemonCatchUp.TotalSeconds / r.AppendAgencies : double.NaN);
-        Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99);
-        Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99);
-        Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99);
-        Row("the same reads again, p50 / p99 ms", r => r.AsOfAgain.ToString(), r => r.AsOfAgain.P99);
-        Row("performance table: GET performance/{year}, p50 / p99 ms", r => r.Table.ToString(), r => r.Table.P99);
-        Row("the same tables again, p50 / p99 ms", r => r.TableAgain.ToString(), r => r.TableAgain.P99);
-        Row("year close: POST years/{year}/close, p50 / p99 ms", r => r.Close.ToString(), r => r.Close.P50);
+        Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99, r => r.Commands);
+        Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99, r => r.CommandsAgain);
+        Row("as-of read: GET indicator ?year&asOf, p50 / p99 ms", r => r.AsOf.ToString(), r => r.AsOf.P99, r => r.AsOf);
+        Row("the same reads again, p50 / p99 ms", r => r.AsOfAgain.ToString(), r => r.AsOfAgain.P99, r => r.AsOfAgain);
+        Row("performance table: GET performance/{year}, p50 / p99 ms", r => r.Table.ToString(), r => r.Table.P99, r => r.Table);
+        Row("the same tables again, p50 / p99 ms", r => r.TableAgain.ToString(), r => r.TableAgain.P99, r => r.TableAgain);
+        Row("year close: POST years/{year}/close, p50 / p99 ms", r => r.Close.ToString(), r => r.Close.P50, r => r.Close, 0.5);
         Row("verifier over the whole log, events/s", r => F(r.Verified / r.Verify.TotalSeconds), r => r.Verify.TotalSeconds / r.Verified);
         Row("verifier, s (published heads compared)", r => FormattableString.Invariant($"{r.Verify.TotalSeconds:F0} ({r.Heads})"));
         Row("format 3 log head statement (replaced by audit/0003) before / after issue 13's plan fix, ms", r => FormattableString.Invariant($"{r.HeadSql.Before:F0} / {r.HeadSql.After:F0}"), r => r.HeadSql.After);
@@ -1148,8 +1205,10 @@ internal static class NationalScaleBenchmark
         sb.AppendLine();
         sb.AppendLine(FormattableString.Invariant(
             $"Samples per level: {o.Writers} × {o.Appends} store appends, {o.Samples} corrections, {o.Samples} as-of reads, {o.Samples} performance tables, {o.Closes} closes ") +
-            "(an approver is created for each closing agency first, not timed; each of the other three is then repeated on the same agency-years, \"again\", to tell the cold cache's part; the log shows, per operation, the service's CPU, PostgreSQL's block reads and every statement over 100 ms), the log head 20 times, each after 20 single-event store appends (the events it chains). The change columns: how much slower (+) the later level is " +
-            "(for rates, the time per event; for latencies, the p99, for the log head and closes the p50); **bold**: more than 20 % slower.");
+            $"(the same --samples agencies at every level, none touched before and none of the store appends': on each the correction is the service's first touch, then the as-of read, the table and the close each on another year of it; an approver is created for each closing agency first, not timed; each of the other three is then repeated on the same agency-years, \"again\", {o.AgainPasses} {(o.AgainPasses == 1 ? "time" : "times")} over, to tell the cold cache's part; the log shows, per operation, the service's CPU, PostgreSQL's block reads and every statement over 100 ms), the log head 20 times, each after 20 single-event store appends (the events it chains). The change columns: how much slower (+) the later level is " +
+            "(for rates, the time per event; for latencies, the p99, for the log head and closes the p50); **bold**: more than 20 % slower. " +
+            "In brackets, for latencies: the change's 90 % interval from the samples alone (a bootstrap: each level's requests drawn again with replacement, 2 000 times). " +
+            "Where its lower end is over +20 %, the slowdown is beyond the samples' own noise; where it reaches +20 % or less, the samples cannot tell. It does not cover a machine busier during one level than the other.");
         foreach (var r in results.Where(r => r.RebuildFailure is not null))
             sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"At {LevelName(r.Label)} the rebuild {r.RebuildFailure}; the rate above is the second attempt's, with a 2 h command timeout.");
         if (notReached.Count > 0)
