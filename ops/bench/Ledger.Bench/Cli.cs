@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Ledger.Bench;
 
@@ -159,7 +160,17 @@ internal static class Cli
             e.Cancel = true; // let the finally blocks stop and delete the cluster
             cts.Cancel();
         };
+        // The same for a kill (SIGTERM) or a closed terminal (SIGHUP): without this the runtime exits at once, and the
+        // service a benchmark started (a child process) kept running after its cluster was gone.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Cancel);
         return await benchmark(args[1..], cts.Token);
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            cts.Cancel();
+        }
     }
 
     /// <summary>Parses a benchmark's options (a bad one: the message, the usage, exit 2), then runs it.</summary>
