@@ -396,16 +396,24 @@ internal static class NationalScaleBenchmark
                 Log(FormattableString.Invariant($"  checkpoint {r.Checkpoint.TotalSeconds:F1} s, then sync {r.Sync.TotalSeconds:F1} s (no writes pending before the measurements)"));
 
                 // A close's head chains the events since the previous head: 20 heads, each after 20 new single-event appends.
+                // Diagnostic (fifteenth session): the head waits until no transaction older than it runs (SettledSequence),
+                // so which other transactions hold a transaction id just before each read is logged, with the reads' times.
                 var heads = new List<(double, bool)>();
+                var holders = new List<string>();
                 for (var i = 0; i < 20; i++)
                 {
                     await StoreAppendsAsync(store, serviceDs, closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
+                    await using (var cmd = admin.CreateCommand(
+                        "SELECT coalesce(string_agg(backend_type || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60), '; '), '') FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"))
+                        holders.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
                     clock.Restart();
                     await LogHeads.ReadAsync(serviceDs, TimeSpan.FromSeconds(30), ct);
                     heads.Add((clock.Elapsed.TotalMilliseconds, true));
                 }
                 r.LogHead = Latencies.Of(heads);
                 Log($"  log head (what a close takes) p50/p99 {r.LogHead} ms over {r.Streams:N0} streams");
+                Log("    each read's time, and the transactions holding an id just before it: " + string.Join(" | ", heads.Select((h, k) =>
+                    FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
 
                 // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
                 // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
