@@ -12,7 +12,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 20>] [--again-passes <n, 3>] [--markdown <path>] [--skip-rebuild] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--markdown <path>] [--skip-rebuild] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
@@ -106,7 +106,7 @@ internal static class Cli
         role and sealed by the audit layer, to --regions (550) x --agencies-per-region (40) agencies, level by level
         (--levels: 0 = one region, 1m, 10m, full or a number of events). At each level: generation rate, single-event
         appends on the store path (--writers 4 x --appends 100), a rebuild of every read model, the log head of a
-        close (after 20 x 20 more appends; every append of a level goes to the same --append-agencies 100 agencies),
+        close (--log-heads 20 times, each after 20 more appends; every append of a level goes to the same --append-agencies 100 agencies),
         the service's cold start, its daemon's catch-up with the log head's appends (waited for and timed on its own,
         unless --skip-rebuild), corrections, as-of reads, performance tables (--samples each, 500: a p99 over 200 is
         the second slowest) and year closes (--closes) over HTTP, one at a time, on the same agencies at every level:
