@@ -115,18 +115,20 @@ internal static class NationalScaleBenchmark
     /// <summary>Clone n (1-based) of the template: region (n-1)/perRegion + 1, agency (n-1)%perRegion + 1.</summary>
     private static string AgencyCode(int n, int perRegion) => n == 0 ? TemplateCode : $"pd-{(n - 1) / perRegion + 1:D3}-{(n - 1) % perRegion + 1:D2}";
 
-    /// <summary>A latency distribution: the answered requests' times (sorted, ms) and how many were not 2xx.</summary>
-    private sealed record Latencies(int Count, int Failures, double P50, double P99, double Max)
+    /// <summary>
+    /// A latency distribution: how many requests, how many were not 2xx, and the 2xx requests' times in ms, sorted
+    /// ascending (what <see cref="ChangeInterval"/> resamples); its quantiles by nearest rank.
+    /// </summary>
+    private sealed record Latencies(int Count, int Failures, double[] Ok)
     {
-        /// <summary>The 2xx requests' times in ms, sorted ascending (what <see cref="ChangeInterval"/> resamples).</summary>
-        public double[] Ok { get; init; } = [];
+        public static Latencies Of(List<(double Ms, bool Ok)> samples) =>
+            new(samples.Count, samples.Count(s => !s.Ok), samples.Where(s => s.Ok).Select(s => s.Ms).Order().ToArray());
 
-        public static Latencies Of(List<(double Ms, bool Ok)> samples)
-        {
-            var ok = samples.Where(s => s.Ok).Select(s => s.Ms).Order().ToArray();
-            double P(double q) => ok.Length == 0 ? double.NaN : ok[Report.NearestRank(ok.Length, q)];
-            return new Latencies(samples.Count, samples.Count(s => !s.Ok), P(0.5), P(0.99), ok.Length == 0 ? double.NaN : ok[^1]) { Ok = ok };
-        }
+        public double P50 => Quantile(0.5);
+
+        public double P99 => Quantile(0.99);
+
+        private double Quantile(double q) => Ok.Length == 0 ? double.NaN : Ok[Report.NearestRank(Ok.Length, q)];
 
         public override string ToString() => Count == 0 ? "–" : FormattableString.Invariant($"{P50:F1} / {P99:F1}");
     }
