@@ -44,6 +44,12 @@ internal sealed record NationalOptions
     public string? Markdown { get; init; }
     /// <summary>Skip the rebuild of the read models at every level (its rows then say "not run").</summary>
     public bool SkipRebuild { get; init; }
+    /// <summary>
+    /// 0: the levels one after the other in one database (each level grows it). n &gt; 0: every level built in a database
+    /// of its own first, then the service parts in n rounds, the levels' order reversed every round, each part with
+    /// 1/n of the samples, closes and log heads (sixteenth session).
+    /// </summary>
+    public int Interleave { get; init; }
 
     public string CommandLine { get; init; } = "";
 
@@ -72,6 +78,7 @@ internal sealed record NationalOptions
                 "--reserve-gb" => o with { ReserveGb = a.Int(0, 1_000) },
                 "--markdown" => o with { Markdown = a.Value() },
                 "--skip-rebuild" => o with { SkipRebuild = true },
+                "--interleave" => o with { Interleave = a.Int(0, 20) },
                 _ => throw a.Unknown(),
             };
         }
@@ -121,6 +128,10 @@ internal static class NationalScaleBenchmark
     /// </summary>
     private sealed record Latencies(int Count, int Failures, double[] Ok)
     {
+        /// <summary>Both distributions' samples as one (<paramref name="a"/> null: <paramref name="b"/>): the parts of an interleaved level.</summary>
+        public static Latencies Merge(Latencies? a, Latencies b) =>
+            a is null ? b : new(a.Count + b.Count, a.Failures + b.Failures, [.. a.Ok.Concat(b.Ok).Order()]);
+
         public static Latencies Of(List<(double Ms, bool Ok)> samples) =>
             new(samples.Count, samples.Count(s => !s.Ok), samples.Where(s => s.Ok).Select(s => s.Ms).Order().ToArray());
 
@@ -188,9 +199,13 @@ internal static class NationalScaleBenchmark
         public Latencies CloseInputsAgain { get; set; } = null!;
         /// <summary>The chain of heads brought up to date after the copy (LogHeads.CatchUpAsync: every copied event, audit/0003).</summary>
         public TimeSpan HeadCatchUp { get; set; }
-        public TimeSpan ColdStart { get; set; }
+        /// <summary>Every cold start of the level (one per service part: more than one with --interleave).</summary>
+        public List<TimeSpan> ColdStarts { get; } = [];
+        public TimeSpan ColdStart => ColdStarts.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)ColdStarts.Average(t => t.Ticks));
         /// <summary>The daemon's catch-up after the service's start (the level's store appends, made while it was stopped), and its backlog in events.</summary>
-        public TimeSpan DaemonCatchUp { get; set; }
+        /// <summary>The daemon's catch-up after every start; its backlog summed over them.</summary>
+        public List<TimeSpan> DaemonCatchUps { get; } = [];
+        public TimeSpan DaemonCatchUp => DaemonCatchUps.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)DaemonCatchUps.Average(t => t.Ticks));
         public long DaemonBacklog { get; set; }
         public Latencies Commands { get; set; } = null!;
         public Latencies AsOf { get; set; } = null!;
@@ -214,14 +229,51 @@ internal static class NationalScaleBenchmark
         public string CloneCheck { get; set; } = "";
     }
 
+    /// <summary>
+    /// One database of the benchmark's cluster with what the benchmark holds on it: the template agency (written through
+    /// the service), Marten's stores, the cloner, and which agencies are copied, closed, reserved or sampled. Sequential
+    /// runs grow one; --interleave builds one per level (<see cref="RunAsync"/>).
+    /// </summary>
+    private sealed class Lab
+    {
+        public required string Database { get; init; }
+        public required string Owner { get; init; }
+        public required string ServiceCs { get; init; }
+        public required NpgsqlDataSource Admin { get; init; }
+        public required NpgsqlDataSource ServiceDs { get; init; }
+        public required DocumentStore Store { get; init; }
+        public required DocumentStore PatientStore { get; init; }
+        public required NationalCloner Cloner { get; init; }
+        public int Requests { get; init; }
+        public TimeSpan TemplateTime { get; init; }
+        public int Agencies { get; set; } = 1; // the template
+        public HashSet<(int Agency, int Year)> Closed { get; } = [];
+        /// <summary>Per level, its newest copy: never written to, read against the template (CheckCloneAsync).</summary>
+        public HashSet<int> Reserved { get; } = [];
+        /// <summary>The agencies the HTTP parts used (HttpAsync): not sampled again, at a later level or in a later round.</summary>
+        public HashSet<int> Sampled { get; } = [];
+        public long LastBytes { get; set; }
+        public long LastEvents { get; set; }
+        public double? BytesPerEvent { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            Store.Dispose();
+            PatientStore.Dispose();
+            await ServiceDs.DisposeAsync();
+            await Admin.DisposeAsync();
+        }
+    }
+
     public static async Task<int> RunAsync(NationalOptions o, CancellationToken ct)
     {
         var api = HttpLoadBenchmark.FindService();
         var dir = Path.Combine(Path.GetTempPath(), "ledger-bench-national-" + Guid.NewGuid().ToString("N")[..8]);
         LocalPostgresCluster? cluster = null;
-        Process? service = null;
+        var running = new Running();
         var results = new List<LevelResult>();
         var notReached = new List<string>();
+        var labs = new List<Lab>();
         try
         {
             Log($"Starting a durable PostgreSQL cluster in {dir} ...");
@@ -238,16 +290,8 @@ internal static class NationalScaleBenchmark
             }, ct);
             var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
-            {
-                await using (var c = root.CreateCommand($"CREATE DATABASE {Database}")) await c.ExecuteNonQueryAsync(ct);
-                await using (var c = root.CreateCommand($"CREATE ROLE {HttpLoadBenchmark.ServiceRole} LOGIN PASSWORD '{password}'")) await c.ExecuteNonQueryAsync(ct);
-            }
-            var owner = cluster.SuperUserConnectionString(Database);
-            var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = HttpLoadBenchmark.ServiceRole, Password = password }.ConnectionString;
-            await using var admin = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(owner) { CommandTimeout = 0 }.ConnectionString);
-            var environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
-            Log(environment);
-            await ExecAsync(admin, "CREATE EXTENSION pg_stat_statements", ct);
+            await using (var c = root.CreateCommand($"CREATE ROLE {HttpLoadBenchmark.ServiceRole} LOGIN PASSWORD '{password}'"))
+                await c.ExecuteNonQueryAsync(ct);
 
             var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
             var port = Ledger.Testing.Hosts.ServiceProcess.FreePort();
@@ -255,47 +299,77 @@ internal static class NationalScaleBenchmark
             {
                 BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5),
             };
-
-            // The template, through the service (which also migrates the empty database on its first start).
-            Log("Starting the service on the empty database and writing the template agency over HTTP ...");
-            (service, _) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, "cold-template", ct);
             var clock = Stopwatch.StartNew();
-            var requests = await NationalTemplate.CreateAsync(http, token, TemplateCode, ct);
-            var templateTime = clock.Elapsed;
-            await HttpLoadBenchmark.StopAsync(service);
-            service = null;
-            Log($"Template agency {TemplateCode}: {requests} requests in {templateTime.TotalSeconds:F1} s.");
+            string environment = "";
 
-            // Marten as the service configures it (the connection string's command timeout, Npgsql's default 30 s, is
-            // Marten's too); the bench's own statements (copies, verifier, teardown) without a timeout.
-            var storeCs = LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(serviceCs) { MaxPoolSize = 50 }.ConnectionString);
-            await using var serviceDs = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(storeCs) { CommandTimeout = 0 }.ConnectionString);
-            using var store = DocumentStore.For(opts =>
+            // A database with the template agency written through the service (which also migrates the empty database on
+            // its first start), Marten's stores and the cloner on it.
+            async Task<Lab> OpenLabAsync(string database)
             {
-                LedgerMarten.Configure(opts, storeCs);
-                SakipReadModels.Register(opts);
-            });
-            // Only if a rebuild fails under the service's timeout: the same store with a long one, to still measure the rate.
-            using var patientStore = DocumentStore.For(opts =>
-            {
-                LedgerMarten.Configure(opts, storeCs);
-                SakipReadModels.Register(opts);
-                opts.CommandTimeout = 7200;
-            });
-            var cloner = new NationalCloner(serviceDs, TemplateCode, dir);
-            await (await cloner.OpenAsync(ct)).DisposeAsync();
-            var perAgency = cloner.EventsPerCopy;
+                await using (var root = NpgsqlDataSource.Create(cluster.SuperUserConnectionString()))
+                await using (var c = root.CreateCommand($"CREATE DATABASE {database}"))
+                    await c.ExecuteNonQueryAsync(ct);
+                var owner = cluster.SuperUserConnectionString(database);
+                var serviceCs = new NpgsqlConnectionStringBuilder(owner) { Username = HttpLoadBenchmark.ServiceRole, Password = password }.ConnectionString;
+                var admin = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(owner) { CommandTimeout = 0 }.ConnectionString);
+                if (labs.Count == 0)
+                {
+                    environment = await ScenarioRunner.DescribeEnvironmentAsync(admin, ct);
+                    Log(environment);
+                }
+                await ExecAsync(admin, "CREATE EXTENSION pg_stat_statements", ct);
+
+                Log($"Starting the service on the empty database {database} and writing the template agency over HTTP ...");
+                (running.Service, _) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, $"cold-template-{labs.Count + 1}", ct);
+                clock.Restart();
+                var requests = await NationalTemplate.CreateAsync(http, token, TemplateCode, ct);
+                var templateTime = clock.Elapsed;
+                await HttpLoadBenchmark.StopAsync(running.Service);
+                running.Service = null;
+                Log($"Template agency {TemplateCode}: {requests} requests in {templateTime.TotalSeconds:F1} s.");
+
+                // Marten as the service configures it (the connection string's command timeout, Npgsql's default 30 s, is
+                // Marten's too); the bench's own statements (copies, verifier, teardown) without a timeout.
+                var storeCs = LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(serviceCs) { MaxPoolSize = 50 }.ConnectionString);
+                var serviceDs = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(storeCs) { CommandTimeout = 0 }.ConnectionString);
+                var lab = new Lab
+                {
+                    Database = database, Owner = owner, ServiceCs = serviceCs, Admin = admin, ServiceDs = serviceDs,
+                    Store = DocumentStore.For(opts =>
+                    {
+                        LedgerMarten.Configure(opts, storeCs);
+                        SakipReadModels.Register(opts);
+                    }),
+                    // Only if a rebuild fails under the service's timeout: the same store with a long one, to still measure the rate.
+                    PatientStore = DocumentStore.For(opts =>
+                    {
+                        LedgerMarten.Configure(opts, storeCs);
+                        SakipReadModels.Register(opts);
+                        opts.CommandTimeout = 7200;
+                    }),
+                    Cloner = new NationalCloner(serviceDs, TemplateCode, dir),
+                    Requests = requests, TemplateTime = templateTime,
+                };
+                labs.Add(lab);
+                await (await lab.Cloner.OpenAsync(ct)).DisposeAsync();
+                lab.LastBytes = await ScalarAsync<long>(admin, "SELECT pg_database_size(current_database())", ct);
+                lab.LastEvents = await CountEventsAsync(admin, ct);
+                return lab;
+            }
+
+            var first = await OpenLabAsync(Database);
+            var perAgency = first.Cloner.EventsPerCopy;
             var full = o.Regions * o.AgenciesPerRegion;
             Log($"The template has {perAgency:N0} events in {NationalTemplate.StreamsPerAgency} streams; the full volume is {full:N0} agencies ≈ {full * perAgency:N0} events.");
 
-            await using (var cmd = admin.CreateCommand("""
+            await using (var cmd = first.Admin.CreateCommand("""
                 SELECT tablename || ': ' || indexdef FROM pg_indexes
                  WHERE schemaname IN ('ledger', 'ledger_audit') AND tablename IN ('mt_events', 'mt_streams', 'event_hashes') ORDER BY 1
                 """))
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct)) Log("  index " + reader.GetString(0));
 
-            await using (var cmd = admin.CreateCommand("""
+            await using (var cmd = first.Admin.CreateCommand("""
                 SELECT avg((id > before)::int) FROM (SELECT id, lag(id) OVER (ORDER BY seq_id) AS before FROM ledger.mt_events WHERE stream_id = ANY($1)) x
                  WHERE before IS NOT NULL
                 """))
@@ -305,31 +379,30 @@ internal static class NationalScaleBenchmark
                     "(about 50 %: random in PostgreSQL's uuid order; near 100 %: time-ordered, as the copies' ids, from the same generator)");
             }
 
-            var agencies = 1; // the template
-            var closed = new HashSet<(int Agency, int Year)>();
-            var reserved = new HashSet<int>(); // per level, its newest copy: never written to, read against the template (CheckCloneAsync)
-            var sampled = new HashSet<int>(); // the agencies the HTTP part of a level used (HttpAsync): not sampled again at a later level
             var rng = new Random(13);
-            long lastBytes = await ScalarAsync<long>(admin, "SELECT pg_database_size(current_database())", ct), lastEvents = await CountEventsAsync(admin, ct);
-            double? bytesPerEvent = null;
             var levelIndex = 0;
+            var parts = Math.Max(1, o.Interleave);
+            var built = new List<(Lab Lab, LevelResult R)>();
             foreach (var label in o.Levels)
             {
                 levelIndex++;
                 var wanted = OptionsLevel(label, o, perAgency, full);
-                if (wanted <= agencies && results.Count > 0)
+                // Interleaved: every level in a database of its own (the first level's is the first one's).
+                var lab = o.Interleave > 0 && results.Count > 0 ? await OpenLabAsync($"{Database}_{levelIndex}") : first;
+                if (wanted <= lab.Agencies && results.Count > 0 && o.Interleave == 0)
                 {
                     notReached.Add($"level {label}: no more agencies than the level before ({wanted:N0}); skipped");
                     continue;
                 }
-                wanted = Math.Max(wanted, agencies);
+                wanted = Math.Max(wanted, lab.Agencies);
                 // Disk: what the new agencies will take (bytes per event measured so far, database and read models), plus the reserve.
                 var free = new DriveInfo(dir).AvailableFreeSpace;
-                var need = (long)((wanted - agencies) * perAgency * (bytesPerEvent ?? 3_000) * 1.15) + o.ReserveGb * 1_073_741_824L;
+                var bytesPerEvent = lab.BytesPerEvent ?? first.BytesPerEvent ?? 3_000;
+                var need = (long)((wanted - lab.Agencies) * perAgency * bytesPerEvent * 1.15) + o.ReserveGb * 1_073_741_824L;
                 if (need > free)
                 {
                     var message = $"level {label} ({wanted:N0} agencies, ≈ {wanted * perAgency / 1e6:F1} M events): not run. It needs about " +
-                                  $"{(need - o.ReserveGb * 1_073_741_824L) / 1e9:F1} GB more ({bytesPerEvent ?? 3_000:N0} bytes per event measured so far, +15 %) " +
+                                  $"{(need - o.ReserveGb * 1_073_741_824L) / 1e9:F1} GB more ({bytesPerEvent:N0} bytes per event measured so far, +15 %) " +
                                   $"and {o.ReserveGb} GB are kept free; {free / 1e9:F1} GB were free.";
                     Log("STOP: " + message);
                     notReached.Add(message);
@@ -338,169 +411,38 @@ internal static class NationalScaleBenchmark
 
                 var r = new LevelResult { Label = label, LoadBefore = SakipRebuildBenchmark.LoadAverage(), Started = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) };
                 results.Add(r);
-                Log($"Level {label}: copying the template to agencies {agencies:N0} … {wanted - 1:N0} ({o.CloneWorkers} workers, {o.Batch} agencies per batch, {NationalCloner.Phases} transactions each) ...");
-                clock.Restart();
-                agencies = await CloneAsync(cloner, agencies, wanted, o, ct);
-                reserved.Add(agencies - 1);
-                r.Generation = clock.Elapsed;
-                r.Agencies = agencies;
-                clock.Restart();
-                await ExecAsync(admin, "VACUUM (ANALYZE) ledger.mt_events, ledger.mt_streams, ledger_audit.event_hashes", ct);
-                r.Vacuum = clock.Elapsed;
-                r.Events = await CountEventsAsync(admin, ct);
-                r.Added = r.Events - lastEvents;
-                r.Streams = await ScalarAsync<long>(admin, "SELECT count(*) FROM ledger.mt_streams", ct);
-                Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
-                    $"{r.Events:N0} events in {r.Streams:N0} streams.");
-
-                clock.Restart();
-                await LogHeads.CatchUpAsync(serviceDs, settleTimeout: TimeSpan.FromSeconds(30), ct: ct);
-                r.HeadCatchUp = clock.Elapsed;
-                Log($"  chain of heads caught up after the copy (the {r.Added:N0} copied events, as the service does at start) {r.HeadCatchUp.TotalSeconds:F1} s");
-
-                Log($"  Store level: {o.Writers} writers × {o.Appends} single-event appends (Marten + seal, the service role) ...");
-                r.AppendedTo = AppendPool(agencies, closed, reserved, o, rng).ToHashSet();
-                (r.Appends, r.AppendRate) = await StoreAppendsAsync(store, serviceDs, closed, [.. r.AppendedTo], o, rng.Next(), ct);
-                Log($"  appends p50/p99 {r.Appends} ms, {r.AppendRate:N0} events/s, on {r.AppendAgencies:N0} agencies");
-
-                if (o.SkipRebuild) Log("  Rebuild skipped (--skip-rebuild).");
-                else
+                await BuildLevelAsync(lab, r, wanted, o, rng, ct);
+                if (o.Interleave == 0)
                 {
-                    Log("  Rebuilding every read model (Marten's daemon, RebuildProjectionAsync) ...");
-                    // The teardown (every read-model row deleted: RebuildProjectionAsync's first step, one batch of DELETEs under
-                    // Marten's command timeout) timed on its own, as the service role: it grows with the read models.
-                    clock.Restart();
-                    await ExecAsync(serviceDs, string.Join("; ", ReadModelTables.Append("rows_pending").Select(t => $"DELETE FROM readmodel.{t}")), ct);
-                    r.Teardown = clock.Elapsed;
-                    Log($"  teardown (DELETE of every read-model row) {r.Teardown.TotalSeconds:F0} s");
-                    clock.Restart();
-                    try
-                    {
-                        using var daemon = await store.BuildProjectionDaemonAsync();
-                        await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
-                    }
-                    catch (Exception e) when (!ct.IsCancellationRequested)
-                    {
-                        r.RebuildFailure = $"failed after {clock.Elapsed.TotalSeconds:F0} s with the service's command timeout (30 s): {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()} {e.InnerException?.Message.Split('\n')[0].Trim()}";
-                        Log("  REBUILD " + r.RebuildFailure + "; again with a 2 h command timeout ...");
-                        clock.Restart();
-                        using var daemon = await patientStore.BuildProjectionDaemonAsync();
-                        await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
-                    }
-                    r.Rebuild = clock.Elapsed;
-                    Log($"  rebuild {r.Rebuild.TotalSeconds:F0} s ({r.Events / r.Rebuild.TotalSeconds:N0} events/s)");
+                    await MeasureLevelAsync(lab, r, levelIndex, o, rng, running, api, port, token, http, dir, ct);
+                    await FinishLevelAsync(lab, r, o, rng, ct);
+                    if (o.Markdown is { } path) Report.WriteSection(path, Section(o, environment, perAgency, first.Requests, first.TemplateTime, full, results, notReached), Heading);
                 }
-                await ExecAsync(admin, "ANALYZE " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
-
-                // The copy and the rebuild write gigabytes at 10 M (a tenth of that at 1 M). What PostgreSQL's checkpointer
-                // and the kernel have not written back yet, they write over the next minutes, while the measurements below
-                // run: at 10 M far more than at 1 M. So at every level: a checkpoint, then a sync of the whole machine,
-                // before any measurement, and both timed (fifteenth session: they took under a second, so little was pending).
-                clock.Restart();
-                await ExecAsync(admin, "CHECKPOINT", ct);
-                r.Checkpoint = clock.Elapsed;
-                clock.Restart();
-                using (var sync = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false })!) await sync.WaitForExitAsync(ct);
-                r.Sync = clock.Elapsed;
-                Log(FormattableString.Invariant($"  checkpoint {r.Checkpoint.TotalSeconds:F1} s, then sync {r.Sync.TotalSeconds:F1} s (no writes pending before the measurements)"));
-
-                // A close's head chains the events since the previous head: --log-heads heads, each after 20 new single-event appends.
-                // Diagnostic (fifteenth session): the head waits until no transaction older than it runs (SettledSequence),
-                // so which other transactions hold a transaction id just before each read is logged, with the reads' times.
-                var heads = new List<(double, bool)>();
-                var holders = new List<string>();
-                for (var i = 0; i < o.LogHeads; i++)
-                {
-                    await StoreAppendsAsync(store, serviceDs, closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
-                    await using (var cmd = admin.CreateCommand(
-                        "SELECT coalesce(string_agg(backend_type || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60), '; '), '') FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"))
-                        holders.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
-                    clock.Restart();
-                    await LogHeads.ReadAsync(serviceDs, TimeSpan.FromSeconds(30), ct);
-                    heads.Add((clock.Elapsed.TotalMilliseconds, true));
-                }
-                r.LogHead = Latencies.Of(heads);
-                Log($"  log head (what a close takes) p50/p99 {r.LogHead} ms over {r.Streams:N0} streams");
-                Log("    each read's time, and the transactions holding an id just before it: " + string.Join(" | ", heads.Select((h, k) =>
-                    FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
-
-                // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
-                // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
-                var loader = new StreamLoader(store, serviceDs);
-                // On the store appends' agencies (since the fifteenth session; random ones before), which the HTTP part below
-                // leaves out: these reads would otherwise warm some of its first touches, more of them at 1 M than at 10 M.
-                var inputsFor = r.AppendedTo.OrderBy(_ => rng.Next()).Take(Math.Max(1, o.Closes))
-                    .Select(n => (Agency: AgencyCode(n, o.AgenciesPerRegion), Year: NationalTemplate.FirstYear + rng.Next(NationalTemplate.Years)))
-                    .ToList();
-                foreach (var pass in new[] { 0, 1 })
-                {
-                    var times = new List<(double, bool)>();
-                    foreach (var (agency, year) in inputsFor)
-                    {
-                        clock.Restart();
-                        await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync((stream, bound) => loader.ReadAsync(stream, bound, ct), agency, year);
-                        times.Add((clock.Elapsed.TotalMilliseconds, true));
-                    }
-                    if (pass == 0) r.CloseInputs = Latencies.Of(times); else r.CloseInputsAgain = Latencies.Of(times);
-                }
-                Log($"  a close's snapshot inputs ({inputsFor.Count} agency-years), first read p50/p99 {r.CloseInputs} ms, again {r.CloseInputsAgain} ms");
-
-                if (o.ColdCache)
-                {
-                    clock.Restart();
-                    await DropPageCacheAsync(ct);
-                    Log($"  --cold-cache: the operating system's page cache dropped ({clock.Elapsed.TotalSeconds:F1} s); PostgreSQL's shared_buffers kept");
-                }
-                Log("  Starting the service ...");
-                (service, var cold) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, $"cold-{levelIndex}", ct);
-                r.ColdStart = cold;
-                Log($"  cold start to the first command {cold.TotalMilliseconds:F0} ms");
-                r.CloneCheck = await CheckCloneAsync(http, token, agencies - 1, o, ct);
-                Log("  clone check: " + r.CloneCheck);
-                if (!o.SkipRebuild)
-                {
-                    // The log head's store appends above were made while the service was stopped: its daemon's first pages
-                    // hold events of the --append-agencies pool, each agency re-folded from the log (its cold cache: its
-                    // own stream, its Renstra and the years its events need; its whole history until 2026-12-06; with
-                    // ~300–400 random agencies 5–6 s on the two cores, 12 s at 1 M and 18 s at 10 M before the fix of
-                    // 2026-12-05), which overlapped the corrections below. Timed on its own here, so that the requests'
-                    // figures are the requests'.
-                    (r.DaemonCatchUp, r.DaemonBacklog) = await WaitForDaemonAsync(admin, ct);
-                    Log(FormattableString.Invariant($"  the daemon caught up with {r.DaemonBacklog:N0} events (the store appends on {r.AppendAgencies:N0} agencies) {r.DaemonCatchUp.TotalSeconds:F1} s after the clone check ({r.DaemonCatchUp.TotalMilliseconds / Math.Max(1, r.AppendAgencies):F1} ms per agency)"));
-                }
-                await HttpAsync(http, token, admin, service, Path.Combine(dir, "pgdata"), agencies, closed, reserved, sampled, r, o, rng, ct);
-                await HttpLoadBenchmark.StopAsync(service);
-                service = null;
-
-                Log("  Verifying the whole log (ChainVerifier) with the heads the closes published ...");
-                clock.Restart();
-                var published = await PublishedLogHeads.LoadAsync(new StreamLoader(store, serviceDs), ct);
-                r.HeadsLoad = clock.Elapsed;
-                r.Heads = published.Count;
-                clock.Restart();
-                var verification = await ChainVerifier.VerifyAsync(serviceDs, published, ct);
-                r.Verify = clock.Elapsed;
-                r.Verified = verification.EventsChecked;
-                r.VerifyOk = verification.Ok;
-                Log($"  verify: ok={verification.Ok}, {verification.EventsChecked:N0} events in {r.Verify.TotalSeconds:F0} s ({verification.EventsChecked / r.Verify.TotalSeconds:N0} events/s); " +
-                    $"{published.Count} published heads loaded in {r.HeadsLoad.TotalSeconds:F1} s");
-                if (!verification.Ok) Log("  PROBLEM: " + string.Join("; ", verification.Problems.Take(5).Select(p => $"{p.Sequence} {p.Stream}: {p.Problem}")));
-
-                await ExplainAsync(admin, agencies, o, rng, ct);
-                (r.HeadSql, r.PageSql, r.PageServer) = await BeforeAndAfterAsync(serviceDs, admin, ct);
-                Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms ({r.PageServer:F1} ms inside PostgreSQL)");
-                (r.DatabaseBytes, r.EventTableBytes, r.HashTableBytes, r.ReadModelBytes) = await SizesAsync(admin, ct);
-                var nowEvents = await CountEventsAsync(admin, ct);
-                if (nowEvents > lastEvents) bytesPerEvent = (double)(r.DatabaseBytes - lastBytes) / (nowEvents - lastEvents);
-                (lastBytes, lastEvents) = (r.DatabaseBytes, nowEvents);
-                r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
-                Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({bytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
-
-                var section = Section(o, environment, perAgency, requests, templateTime, full, results, notReached);
-                if (o.Markdown is { } path) Report.WriteSection(path, section, Heading);
+                else built.Add((lab, r));
             }
 
-            var final = Section(o, environment, perAgency, requests, templateTime, full, results, notReached);
+            if (o.Interleave > 0)
+            {
+                // The service parts in rounds, the levels' order reversed every round (1 M, 10 M, then 10 M, 1 M, …), each on
+                // 1/--interleave of the samples, log heads and closes: a machine busier for some minutes then weighs on every level.
+                var part = o with { Samples = o.Samples / parts, Closes = o.Closes / parts, LogHeads = Math.Max(1, o.LogHeads / parts) };
+                for (var round = 0; round < parts; round++)
+                {
+                    var order = round % 2 == 0 ? built : Enumerable.Reverse(built).ToList();
+                    foreach (var (lab, r) in order)
+                    {
+                        Log($"Round {round + 1} of {parts}: level {r.Label} (database {lab.Database}) ...");
+                        await MeasureLevelAsync(lab, r, results.IndexOf(r) + 1, part, rng, running, api, port, token, http, dir, ct);
+                    }
+                }
+                foreach (var (lab, r) in built)
+                {
+                    Log($"Level {r.Label} (database {lab.Database}): the verifier and the diagnostics ...");
+                    await FinishLevelAsync(lab, r, o, rng, ct);
+                }
+            }
+
+            var final = Section(o, environment, perAgency, first.Requests, first.TemplateTime, full, results, notReached);
             Console.WriteLine(final);
             if (o.Markdown is { } md)
             {
@@ -516,9 +458,198 @@ internal static class NationalScaleBenchmark
         }
         finally
         {
-            if (service is not null) await HttpLoadBenchmark.StopAsync(service);
+            if (running.Service is not null) await HttpLoadBenchmark.StopAsync(running.Service);
+            foreach (var lab in labs) await lab.DisposeAsync();
             if (cluster is not null) await cluster.StopAsync();
         }
+    }
+
+    /// <summary>The service process a measurement part has started, so that RunAsync's finally stops it if the part throws.</summary>
+    private sealed class Running
+    {
+        public Process? Service { get; set; }
+    }
+
+    /// <summary>
+    /// A level's build, on <paramref name="lab"/>'s database: the template copied up to <paramref name="wanted"/> agencies,
+    /// VACUUM ANALYZE, the chain of heads caught up, the store appends, the rebuild of every read model, a checkpoint and a sync.
+    /// </summary>
+    private static async Task BuildLevelAsync(Lab lab, LevelResult r, int wanted, NationalOptions o, Random rng, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        Log($"Level {r.Label} (database {lab.Database}): copying the template to agencies {lab.Agencies:N0} … {wanted - 1:N0} ({o.CloneWorkers} workers, {o.Batch} agencies per batch, {NationalCloner.Phases} transactions each) ...");
+        lab.Agencies = await CloneAsync(lab.Cloner, lab.Agencies, wanted, o, ct);
+        lab.Reserved.Add(lab.Agencies - 1);
+        r.Generation = clock.Elapsed;
+        r.Agencies = lab.Agencies;
+        clock.Restart();
+        await ExecAsync(lab.Admin, "VACUUM (ANALYZE) ledger.mt_events, ledger.mt_streams, ledger_audit.event_hashes", ct);
+        r.Vacuum = clock.Elapsed;
+        r.Events = await CountEventsAsync(lab.Admin, ct);
+        r.Added = r.Events - lab.LastEvents;
+        r.Streams = await ScalarAsync<long>(lab.Admin, "SELECT count(*) FROM ledger.mt_streams", ct);
+        Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
+            $"{r.Events:N0} events in {r.Streams:N0} streams.");
+
+        clock.Restart();
+        await LogHeads.CatchUpAsync(lab.ServiceDs, settleTimeout: TimeSpan.FromSeconds(30), ct: ct);
+        r.HeadCatchUp = clock.Elapsed;
+        Log($"  chain of heads caught up after the copy (the {r.Added:N0} copied events, as the service does at start) {r.HeadCatchUp.TotalSeconds:F1} s");
+
+        Log($"  Store level: {o.Writers} writers × {o.Appends} single-event appends (Marten + seal, the service role) ...");
+        r.AppendedTo = AppendPool(lab.Agencies, lab.Closed, lab.Reserved, o, rng).ToHashSet();
+        (r.Appends, r.AppendRate) = await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o, rng.Next(), ct);
+        Log($"  appends p50/p99 {r.Appends} ms, {r.AppendRate:N0} events/s, on {r.AppendAgencies:N0} agencies");
+
+        if (o.SkipRebuild) Log("  Rebuild skipped (--skip-rebuild).");
+        else
+        {
+            Log("  Rebuilding every read model (Marten's daemon, RebuildProjectionAsync) ...");
+            // The teardown (every read-model row deleted: RebuildProjectionAsync's first step, one batch of DELETEs under
+            // Marten's command timeout) timed on its own, as the service role: it grows with the read models.
+            clock.Restart();
+            await ExecAsync(lab.ServiceDs, string.Join("; ", ReadModelTables.Append("rows_pending").Select(t => $"DELETE FROM readmodel.{t}")), ct);
+            r.Teardown = clock.Elapsed;
+            Log($"  teardown (DELETE of every read-model row) {r.Teardown.TotalSeconds:F0} s");
+            clock.Restart();
+            try
+            {
+                using var daemon = await lab.Store.BuildProjectionDaemonAsync();
+                await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                r.RebuildFailure = $"failed after {clock.Elapsed.TotalSeconds:F0} s with the service's command timeout (30 s): {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()} {e.InnerException?.Message.Split('\n')[0].Trim()}";
+                Log("  REBUILD " + r.RebuildFailure + "; again with a 2 h command timeout ...");
+                clock.Restart();
+                using var daemon = await lab.PatientStore.BuildProjectionDaemonAsync();
+                await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
+            }
+            r.Rebuild = clock.Elapsed;
+            Log($"  rebuild {r.Rebuild.TotalSeconds:F0} s ({r.Events / r.Rebuild.TotalSeconds:N0} events/s)");
+        }
+        await ExecAsync(lab.Admin, "ANALYZE " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
+
+        // The copy and the rebuild write gigabytes at 10 M (a tenth of that at 1 M). What PostgreSQL's checkpointer
+        // and the kernel have not written back yet, they write over the next minutes, while the measurements below
+        // run: at 10 M far more than at 1 M. So at every level: a checkpoint, then a sync of the whole machine,
+        // before any measurement, and both timed (fifteenth session: they took under a second, so little was pending).
+        clock.Restart();
+        await ExecAsync(lab.Admin, "CHECKPOINT", ct);
+        r.Checkpoint = clock.Elapsed;
+        clock.Restart();
+        using (var sync = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false })!) await sync.WaitForExitAsync(ct);
+        r.Sync = clock.Elapsed;
+        Log(FormattableString.Invariant($"  checkpoint {r.Checkpoint.TotalSeconds:F1} s, then sync {r.Sync.TotalSeconds:F1} s (no writes pending before the measurements)"));
+    }
+
+    /// <summary>
+    /// A level's measurements with the service stopped and then running (one part of them with --interleave; every
+    /// latency is added to the level's): the log heads, a close's inputs, the service's cold start, the clone check,
+    /// the daemon's catch-up, the HTTP requests (HttpAsync); the service is stopped at the end.
+    /// </summary>
+    private static async Task MeasureLevelAsync(Lab lab, LevelResult r, int levelIndex, NationalOptions o, Random rng, Running running,
+        string api, int port, string token, HttpClient http, string dir, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        // A close's head chains the events since the previous head: --log-heads heads, each after 20 new single-event appends.
+        // Diagnostic (fifteenth session): the head waits until no transaction older than it runs (SettledSequence),
+        // so which other transactions hold a transaction id just before each read is logged, with the reads' times.
+        var heads = new List<(double, bool)>();
+        var holders = new List<string>();
+        for (var i = 0; i < o.LogHeads; i++)
+        {
+            await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
+            await using (var cmd = lab.Admin.CreateCommand(
+                "SELECT coalesce(string_agg(backend_type || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60), '; '), '') FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"))
+                holders.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
+            clock.Restart();
+            await LogHeads.ReadAsync(lab.ServiceDs, TimeSpan.FromSeconds(30), ct);
+            heads.Add((clock.Elapsed.TotalMilliseconds, true));
+        }
+        r.LogHead = Latencies.Merge(r.LogHead, Latencies.Of(heads));
+        Log($"  log head (what a close takes) p50/p99 {Latencies.Of(heads)} ms over {r.Streams:N0} streams");
+        Log("    each read's time, and the transactions holding an id just before it: " + string.Join(" | ", heads.Select((h, k) =>
+            FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
+
+        // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
+        // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
+        var loader = new StreamLoader(lab.Store, lab.ServiceDs);
+        // On the store appends' agencies (since the fifteenth session; random ones before), which the HTTP part below
+        // leaves out: these reads would otherwise warm some of its first touches, more of them at 1 M than at 10 M.
+        var inputsFor = r.AppendedTo.OrderBy(_ => rng.Next()).Take(Math.Max(1, o.Closes))
+            .Select(n => (Agency: AgencyCode(n, o.AgenciesPerRegion), Year: NationalTemplate.FirstYear + rng.Next(NationalTemplate.Years)))
+            .ToList();
+        foreach (var pass in new[] { 0, 1 })
+        {
+            var times = new List<(double, bool)>();
+            foreach (var (agency, year) in inputsFor)
+            {
+                clock.Restart();
+                await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync((stream, bound) => loader.ReadAsync(stream, bound, ct), agency, year);
+                times.Add((clock.Elapsed.TotalMilliseconds, true));
+            }
+            if (pass == 0) r.CloseInputs = Latencies.Merge(r.CloseInputs, Latencies.Of(times));
+            else r.CloseInputsAgain = Latencies.Merge(r.CloseInputsAgain, Latencies.Of(times));
+        }
+        Log($"  a close's snapshot inputs ({inputsFor.Count} agency-years), first read p50/p99 {r.CloseInputs} ms, again {r.CloseInputsAgain} ms (so far)");
+
+        if (o.ColdCache)
+        {
+            clock.Restart();
+            await DropPageCacheAsync(ct);
+            Log($"  --cold-cache: the operating system's page cache dropped ({clock.Elapsed.TotalSeconds:F1} s); PostgreSQL's shared_buffers kept");
+        }
+        Log("  Starting the service ...");
+        (running.Service, var cold) = await HttpLoadBenchmark.StartAsync(api, port, lab.ServiceCs, lab.Owner, token, http, $"cold-{levelIndex}-{r.ColdStarts.Count + 1}", ct);
+        r.ColdStarts.Add(cold);
+        Log($"  cold start to the first command {cold.TotalMilliseconds:F0} ms");
+        r.CloneCheck = await CheckCloneAsync(http, token, lab.Agencies - 1, o, ct);
+        Log("  clone check: " + r.CloneCheck);
+        if (!o.SkipRebuild)
+        {
+            // The log head's store appends above were made while the service was stopped: its daemon's first pages
+            // hold events of the --append-agencies pool, each agency re-folded from the log (its cold cache: its
+            // own stream, its Renstra and the years its events need; its whole history until 2026-12-06; with
+            // ~300–400 random agencies 5–6 s on the two cores, 12 s at 1 M and 18 s at 10 M before the fix of
+            // 2026-12-05), which overlapped the corrections below. Timed on its own here, so that the requests'
+            // figures are the requests'.
+            var (catchUp, backlog) = await WaitForDaemonAsync(lab.Admin, ct);
+            r.DaemonCatchUps.Add(catchUp);
+            r.DaemonBacklog += backlog;
+            Log(FormattableString.Invariant($"  the daemon caught up with {backlog:N0} events (the store appends on {r.AppendAgencies:N0} agencies) {catchUp.TotalSeconds:F1} s after the clone check ({catchUp.TotalMilliseconds / Math.Max(1, r.AppendAgencies):F1} ms per agency)"));
+        }
+        await HttpAsync(http, token, lab.Admin, running.Service, Path.Combine(dir, "pgdata"), lab.Agencies, lab.Closed, lab.Reserved, lab.Sampled, r, o, rng, ct);
+        await HttpLoadBenchmark.StopAsync(running.Service);
+        running.Service = null;
+    }
+
+    /// <summary>A level's end, with the service stopped: the verifier over the whole log, the plans, the statements before and after issue 13's fixes, the sizes.</summary>
+    private static async Task FinishLevelAsync(Lab lab, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        Log("  Verifying the whole log (ChainVerifier) with the heads the closes published ...");
+        var published = await PublishedLogHeads.LoadAsync(new StreamLoader(lab.Store, lab.ServiceDs), ct);
+        r.HeadsLoad = clock.Elapsed;
+        r.Heads = published.Count;
+        clock.Restart();
+        var verification = await ChainVerifier.VerifyAsync(lab.ServiceDs, published, ct);
+        r.Verify = clock.Elapsed;
+        r.Verified = verification.EventsChecked;
+        r.VerifyOk = verification.Ok;
+        Log($"  verify: ok={verification.Ok}, {verification.EventsChecked:N0} events in {r.Verify.TotalSeconds:F0} s ({verification.EventsChecked / r.Verify.TotalSeconds:N0} events/s); " +
+            $"{published.Count} published heads loaded in {r.HeadsLoad.TotalSeconds:F1} s");
+        if (!verification.Ok) Log("  PROBLEM: " + string.Join("; ", verification.Problems.Take(5).Select(p => $"{p.Sequence} {p.Stream}: {p.Problem}")));
+
+        await ExplainAsync(lab.Admin, lab.Agencies, o, rng, ct);
+        (r.HeadSql, r.PageSql, r.PageServer) = await BeforeAndAfterAsync(lab.ServiceDs, lab.Admin, ct);
+        Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms ({r.PageServer:F1} ms inside PostgreSQL)");
+        (r.DatabaseBytes, r.EventTableBytes, r.HashTableBytes, r.ReadModelBytes) = await SizesAsync(lab.Admin, ct);
+        var nowEvents = await CountEventsAsync(lab.Admin, ct);
+        if (nowEvents > lab.LastEvents) lab.BytesPerEvent = (double)(r.DatabaseBytes - lab.LastBytes) / (nowEvents - lab.LastEvents);
+        (lab.LastBytes, lab.LastEvents) = (r.DatabaseBytes, nowEvents);
+        r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
+        Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({lab.BytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
     }
 
     private static int OptionsLevel(string label, NationalOptions o, long perAgency, int full)
@@ -773,8 +904,8 @@ internal static class NationalScaleBenchmark
             }
             return samples;
         }
-        r.Commands = await Phase("corrections", corrections.Count, async () => Latencies.Of(await Corrections()));
-        r.CommandsAgain = await Phase($"corrections, the same agency-years {again}", corrections.Count * o.AgainPasses, () => Passes(Corrections));
+        r.Commands = Latencies.Merge(r.Commands, await Phase("corrections", corrections.Count, async () => Latencies.Of(await Corrections())));
+        r.CommandsAgain = Latencies.Merge(r.CommandsAgain, await Phase($"corrections, the same agency-years {again}", corrections.Count * o.AgainPasses, () => Passes(Corrections)));
 
         Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
         var spans = new Dictionary<string, (DateTime From, DateTime To)>(StringComparer.Ordinal);
@@ -797,13 +928,13 @@ internal static class NationalScaleBenchmark
             foreach (var path in paths) samples.Add(await Timed(HttpMethod.Get, path, token, null));
             return samples;
         }
-        r.AsOf = await Phase("as-of reads", asOfPaths.Count, async () => Latencies.Of(await Gets(asOfPaths)));
-        r.AsOfAgain = await Phase($"as-of reads, the same {again}", asOfPaths.Count * o.AgainPasses, () => Passes(() => Gets(asOfPaths)));
+        r.AsOf = Latencies.Merge(r.AsOf, await Phase("as-of reads", asOfPaths.Count, async () => Latencies.Of(await Gets(asOfPaths))));
+        r.AsOfAgain = Latencies.Merge(r.AsOfAgain, await Phase($"as-of reads, the same {again}", asOfPaths.Count * o.AgainPasses, () => Passes(() => Gets(asOfPaths))));
 
         Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
         var tablePaths = tables.Select(p => $"/api/agencies/{AgencyCode(p.N, o.AgenciesPerRegion)}/performance/{p.Year}").ToList();
-        r.Table = await Phase("performance tables", tablePaths.Count, async () => Latencies.Of(await Gets(tablePaths)));
-        r.TableAgain = await Phase($"performance tables, the same {again}", tablePaths.Count * o.AgainPasses, () => Passes(() => Gets(tablePaths)));
+        r.Table = Latencies.Merge(r.Table, await Phase("performance tables", tablePaths.Count, async () => Latencies.Of(await Gets(tablePaths))));
+        r.TableAgain = Latencies.Merge(r.TableAgain, await Phase($"performance tables, the same {again}", tablePaths.Count * o.AgainPasses, () => Passes(() => Gets(tablePaths))));
 
         Log($"  {closes.Count} year closes (POST years/{{year}}/close by the agency's approver) ...");
         var approvers = new List<string>();
@@ -812,7 +943,7 @@ internal static class NationalScaleBenchmark
             var code = AgencyCode(n, o.AgenciesPerRegion);
             approvers.Add((await HttpLoadBenchmark.PostAsync(http, token, "/api/users", new { name = "Kepala " + code, role = "approver", agency = code }, ct)).GetProperty("token").GetString()!);
         }
-        r.Close = await Phase("closes", Math.Max(1, closes.Count), async () =>
+        r.Close = Latencies.Merge(r.Close, await Phase("closes", Math.Max(1, closes.Count), async () =>
         {
             var samples = new List<(double, bool)>();
             for (var i = 0; i < closes.Count; i++)
@@ -823,8 +954,8 @@ internal static class NationalScaleBenchmark
                 if (s.Item2) closed.Add((n, year));
             }
             return Latencies.Of(samples);
-        });
-        Log($"  commands {r.Commands} (again {r.CommandsAgain}), as-of {r.AsOf} (again {r.AsOfAgain}), tables {r.Table} (again {r.TableAgain}), closes {r.Close} (p50 / p99 ms)");
+        }));
+        Log($"  commands {r.Commands} (again {r.CommandsAgain}), as-of {r.AsOf} (again {r.AsOfAgain}), tables {r.Table} (again {r.TableAgain}), closes {r.Close} (p50 / p99 ms{(o.Interleave > 0 ? ", the level's parts so far" : "")})");
 
         await ExecAsync(admin, "ALTER SYSTEM RESET log_min_duration_statement", ct);
         await ExecAsync(admin, "ALTER SYSTEM RESET track_io_timing", ct);
@@ -1165,6 +1296,13 @@ internal static class NationalScaleBenchmark
                       "a `CHECKPOINT` and a `sync` (so that no write of the copy or the rebuild is still pending), the log head, " + (o.ColdCache ? "**the operating system's page cache dropped (`--cold-cache`)**, " : "") +
                       "then the service (Release, a child process): cold start, then one request at a time on agencies drawn at random, the same number at every level " +
                       "(each untouched before: a correction, then an as-of read, a performance table and a close, each on another of its years), then the verifier. Latencies are p50 / p99 in ms.").AppendLine();
+        if (o.Interleave > 0)
+            sb.AppendLine(
+                $"**Interleaved (`--interleave {o.Interleave}`):** every level in a database of its own in the same cluster (each with its own template written through the service), " +
+                "all built first (copy, vacuum, store appends, rebuild, checkpoint); then the measurements with the service (the log heads, a close's inputs, the service's start and its requests) " +
+                $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).Select(k => string.Join(", ", (k % 2 == 0 ? results : Enumerable.Reverse(results)).Select(r => LevelName(r.Label)))))}), " +
+                $"each part with 1/{o.Interleave} of the samples, closes and log heads, on agencies no earlier part used; a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean. " +
+                "A machine busier for some minutes then weighs on every level, not on one; the verifier and the diagnostics ran after all rounds.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
                           "the whole log while the requests below were timed; their latencies include that work and are not comparable with a run " +
@@ -1212,10 +1350,12 @@ internal static class NationalScaleBenchmark
         Row("checkpoint, then sync, after the rebuild (before the measurements below), s", r => FormattableString.Invariant($"{r.Checkpoint.TotalSeconds:F1}, {r.Sync.TotalSeconds:F1}"));
         Row("log head (a close's `LogHeads.ReadAsync`, 20 new events since the previous), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50, r => r.LogHead, 0.5);
         Row("a close's snapshot inputs read (on the store appends' agencies; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50, r => r.CloseInputs, 0.5);
-        Row("service cold start to first command, ms", r => F(r.ColdStart.TotalMilliseconds), r => r.ColdStart.TotalMilliseconds);
+        static string Each(List<TimeSpan> times, Func<TimeSpan, string> show) => times.Count <= 1 ? "" : " (" + string.Join(", ", times.Select(show)) + ")";
+        Row("service cold start to first command, ms" + (o.Interleave > 0 ? " (mean; each part's)" : ""),
+            r => F(r.ColdStart.TotalMilliseconds) + Each(r.ColdStarts, t => F(t.TotalMilliseconds)), r => r.ColdStart.TotalMilliseconds);
         if (!o.SkipRebuild)
             Row("daemon catch-up after the start (the store appends' agencies re-folded from the log), s (events, agencies); compared per agency",
-                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0}, {r.AppendAgencies:N0})"),
+                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0}, {r.AppendAgencies:N0})") + Each(r.DaemonCatchUps, t => F(t.TotalSeconds, "F1")),
                 r => r.AppendAgencies > 0 ? r.DaemonCatchUp.TotalSeconds / r.AppendAgencies : double.NaN);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99, r => r.Commands);
         Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99, r => r.CommandsAgain);
