@@ -571,6 +571,7 @@ internal static class NationalScaleBenchmark
         Log($"  log head (what a close takes) p50/p99 {Latencies.Of(heads)} ms over {r.Streams:N0} streams");
         Log("    each read's time, and the transactions holding an id just before it: " + string.Join(" | ", heads.Select((h, k) =>
             FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
+        await LogHeadPartsAsync(lab, r, o, rng, ct);
 
         // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
         // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
@@ -622,6 +623,59 @@ internal static class NationalScaleBenchmark
         await HttpAsync(http, token, lab.Admin, running.Service, Path.Combine(dir, "pgdata"), lab.Agencies, lab.Closed, lab.Reserved, lab.Sampled, r, o, rng, ct);
         await HttpLoadBenchmark.StopAsync(running.Service);
         running.Service = null;
+    }
+
+    /// <summary>
+    /// Diagnostic (sixteenth session: the interleaved run 1 had the log head at 2.2–2.5 ms at 1 M and 2.9–5.5 ms at 10 M
+    /// in every round): as many heads again, each after 20 appends, with its parts timed apart, as LogHeads.ReadAsync runs
+    /// them: the settle (SettledSequence: two probes, an xid in a rolled-back transaction, and any waits), the latest head's
+    /// sequence, and the take_log_head statement. Then PostgreSQL's statements over those heads and their appends
+    /// (pg_stat_statements, track = all: the function's own statements too), slowest first, per call.
+    /// </summary>
+    private static async Task LogHeadPartsAsync(Lab lab, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+    {
+        // Planning time too (off by default), for these heads only.
+        await ExecAsync(lab.Admin, "ALTER SYSTEM SET pg_stat_statements.track_planning = on", ct);
+        await ExecAsync(lab.Admin, "SELECT pg_reload_conf()", ct);
+        await Task.Delay(100, ct);
+        await ExecAsync(lab.Admin, "SELECT pg_stat_statements_reset()", ct);
+        var parts = new List<string>();
+        for (var i = 0; i < o.LogHeads; i++)
+        {
+            await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
+            var t0 = Stopwatch.GetTimestamp();
+            var settled = await SettledSequence.ReadAsync(lab.ServiceDs, TimeSpan.FromSeconds(30), ct);
+            var settle = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            t0 = Stopwatch.GetTimestamp();
+            await using (var cmd = lab.ServiceDs.CreateCommand(AuditSql.LatestLogHead)) await cmd.ExecuteScalarAsync(ct);
+            var latest = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            t0 = Stopwatch.GetTimestamp();
+            await using (var cmd = lab.ServiceDs.CreateCommand(AuditSql.TakeLogHead))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<long>("settled", settled));
+                cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", []));
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) { }
+            }
+            var take = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            parts.Add(FormattableString.Invariant($"{settle:F1} + {latest:F1} + {take:F1}"));
+        }
+        Log("    the same again, each head's parts (settle + latest head + take_log_head, ms): " + string.Join(" | ", parts));
+        await using var stats = lab.Admin.CreateCommand("""
+            SELECT calls, total_exec_time / greatest(calls, 1), total_plan_time / greatest(plans, 1), shared_blks_read::float8 / greatest(calls, 1), shared_blks_hit::float8 / greatest(calls, 1),
+                   left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+              FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+               AND query NOT LIKE '%pg_stat_%' AND query NOT ILIKE '%mt_quick_append_events%' AND query NOT ILIKE 'insert into ledger.mt_events%'
+               AND query NOT ILIKE 'INSERT INTO ledger_audit.event_hashes%' AND query NOT ILIKE '%ledger.mt_streams%' AND query NOT ILIKE 'BEGIN%'
+               AND query NOT ILIKE 'SELECT (SELECT max(version)%' AND query NOT ILIKE '%"mt_streams"%'
+             ORDER BY total_exec_time + total_plan_time DESC LIMIT 12
+            """);
+        await using (var rows = await stats.ExecuteReaderAsync(ct))
+            while (await rows.ReadAsync(ct))
+                Log(FormattableString.Invariant(
+                    $"      statement (not the appends'): {rows.GetInt64(0)} calls, {rows.GetDouble(1):F3} ms executing and {rows.GetDouble(2):F3} planning, {rows.GetDouble(3):F1} blocks read and {rows.GetDouble(4):F1} hit per call: {rows.GetString(5)}"));
+        await ExecAsync(lab.Admin, "ALTER SYSTEM RESET pg_stat_statements.track_planning", ct);
+        await ExecAsync(lab.Admin, "SELECT pg_reload_conf()", ct);
     }
 
     /// <summary>A level's end, with the service stopped: the verifier over the whole log, the plans, the statements before and after issue 13's fixes, the sizes.</summary>
