@@ -50,6 +50,11 @@ internal sealed record NationalOptions
     /// 1/n of the samples, closes and log heads (sixteenth session).
     /// </summary>
     public int Interleave { get; init; }
+    /// <summary>
+    /// Diagnostic: as many log heads again, each after 20 more appends, with their parts timed apart and PostgreSQL's
+    /// statements over them (their appends double the daemon's catch-up after the start: off by default).
+    /// </summary>
+    public bool LogHeadParts { get; init; }
 
     public string CommandLine { get; init; } = "";
 
@@ -79,6 +84,7 @@ internal sealed record NationalOptions
                 "--markdown" => o with { Markdown = a.Value() },
                 "--skip-rebuild" => o with { SkipRebuild = true },
                 "--interleave" => o with { Interleave = a.Int(0, 20) },
+                "--log-head-parts" => o with { LogHeadParts = true },
                 _ => throw a.Unknown(),
             };
         }
@@ -571,7 +577,7 @@ internal static class NationalScaleBenchmark
         Log($"  log head (what a close takes) p50/p99 {Latencies.Of(heads)} ms over {r.Streams:N0} streams");
         Log("    each read's time, and the transactions holding an id just before it: " + string.Join(" | ", heads.Select((h, k) =>
             FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
-        await LogHeadPartsAsync(lab, r, o, rng, ct);
+        if (o.LogHeadParts) await LogHeadPartsAsync(lab, r, o, rng, ct);
 
         // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
         // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
@@ -626,8 +632,8 @@ internal static class NationalScaleBenchmark
     }
 
     /// <summary>
-    /// Diagnostic (sixteenth session: the interleaved run 1 had the log head at 2.2–2.5 ms at 1 M and 2.9–5.5 ms at 10 M
-    /// in every round): as many heads again, each after 20 appends, with its parts timed apart, as LogHeads.ReadAsync runs
+    /// Diagnostic, --log-head-parts (sixteenth session: the interleaved run 1 had the log head's p50 at 2.2–3.8 ms at 1 M
+    /// and 2.9–5.5 ms at 10 M, higher in three rounds of four): as many heads again, each after 20 appends, with its parts timed apart, as LogHeads.ReadAsync runs
     /// them: the settle (SettledSequence: two probes, an xid in a rolled-back transaction, and any waits), the latest head's
     /// sequence, and the take_log_head statement. Then PostgreSQL's statements over those heads and their appends
     /// (pg_stat_statements, track = all: the function's own statements too), slowest first, per call.
