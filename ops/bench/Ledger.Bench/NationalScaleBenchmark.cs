@@ -636,7 +636,8 @@ internal static class NationalScaleBenchmark
     /// and 2.9–5.5 ms at 10 M, higher in three rounds of four): as many heads again, each after 20 appends, with its parts timed apart, as LogHeads.ReadAsync runs
     /// them: the settle (SettledSequence: two probes, an xid in a rolled-back transaction, and any waits), the latest head's
     /// sequence, and the take_log_head statement. Then PostgreSQL's statements over those heads and their appends
-    /// (pg_stat_statements, track = all: the function's own statements too), slowest first, per call.
+    /// (pg_stat_statements, track = all: the function's own statements too), slowest first, per call; and for the
+    /// latest head, over how many heap pages its events and hashes lie, and the plan of its digest's join.
     /// </summary>
     private static async Task LogHeadPartsAsync(Lab lab, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
     {
@@ -680,6 +681,40 @@ internal static class NationalScaleBenchmark
             while (await rows.ReadAsync(ct))
                 Log(FormattableString.Invariant(
                     $"      statement (not the appends'): {rows.GetInt64(0)} calls, {rows.GetDouble(1):F3} ms executing and {rows.GetDouble(2):F3} planning, {rows.GetDouble(3):F1} blocks read and {rows.GetDouble(4):F1} hit per call: {rows.GetString(5)}"));
+        // Where the latest head's buffers go: the plan of its digest's join over the events since the head before it,
+        // and over how many heap pages those events and their hashes lie (new rows packed at the table's end, or
+        // spread over pages with free space).
+        long previous = 0, latestSeq = 0;
+        await using (var cmd = lab.Admin.CreateCommand("SELECT previous_seq, seq FROM ledger_audit.log_heads ORDER BY seq DESC LIMIT 1"))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            if (await reader.ReadAsync(ct)) (previous, latestSeq) = (reader.GetInt64(0), reader.GetInt64(1));
+        await using (var cmd = lab.Admin.CreateCommand("""
+            SELECT (SELECT count(*) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2),
+                   (SELECT count(DISTINCT (ctid::text::point)[0]) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2),
+                   (SELECT count(DISTINCT (ctid::text::point)[0]) FROM ledger_audit.event_hashes WHERE seq_id > $1 AND seq_id <= $2),
+                   pg_relation_size('ledger.mt_events') / 8192, pg_relation_size('ledger_audit.event_hashes') / 8192,
+                   (SELECT min((ctid::text::point)[0]) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2)
+            """))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            Log(FormattableString.Invariant(
+                $"      the latest head's {reader.GetInt64(0)} events ({previous}, {latestSeq}] lie on {reader.GetInt64(1)} heap pages of mt_events (its lowest page {(reader.IsDBNull(5) ? double.NaN : reader.GetDouble(5)):F0} of {reader.GetInt64(3):N0}), their hashes on {reader.GetInt64(2)} of event_hashes ({reader.GetInt64(4):N0} pages)"));
+        }
+        await using (var cmd = lab.Admin.CreateCommand("""
+            EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)
+            SELECT e.seq_id, e.stream_id, e.version, h.hash FROM ledger.mt_events e
+              LEFT JOIN ledger_audit.event_hashes h ON h.seq_id = e.seq_id AND h.seq_id > $1 AND h.seq_id <= $2
+             WHERE e.seq_id > $1 AND e.seq_id <= $2 ORDER BY e.seq_id
+            """))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) Log("        " + reader.GetString(0));
+        }
         await ExecAsync(lab.Admin, "ALTER SYSTEM RESET pg_stat_statements.track_planning", ct);
         await ExecAsync(lab.Admin, "SELECT pg_reload_conf()", ct);
     }
