@@ -324,6 +324,7 @@ internal static class NationalScaleBenchmark
                     Log(environment);
                 }
                 await ExecAsync(admin, "CREATE EXTENSION pg_stat_statements", ct);
+                await ExecAsync(admin, "CREATE EXTENSION pg_freespacemap", ct);
 
                 Log($"Starting the service on the empty database {database} and writing the template agency over HTTP ...");
                 (running.Service, _) = await HttpLoadBenchmark.StartAsync(api, port, serviceCs, owner, token, http, $"cold-template-{labs.Count + 1}", ct);
@@ -702,6 +703,21 @@ internal static class NationalScaleBenchmark
             await reader.ReadAsync(ct);
             Log(FormattableString.Invariant(
                 $"      the latest head's {reader.GetInt64(0)} events ({previous}, {latestSeq}] lie on {reader.GetInt64(1)} heap pages of mt_events (its lowest page {(reader.IsDBNull(5) ? double.NaN : reader.GetDouble(5)):F0} of {reader.GetInt64(3):N0}), their hashes on {reader.GetInt64(2)} of event_hashes ({reader.GetInt64(4):N0} pages)"));
+        }
+        // Why the newest events scatter at 10 M (sixteenth session, run 4: 20 events on 20 pages from the middle of the
+        // table at 10 M, on 2–3 pages at its end at 1 M): how many pages the free space map offers an insert of that size.
+        await using (var cmd = lab.Admin.CreateCommand("""
+            SELECT (SELECT avg(pg_column_size(e.*)) FROM ledger.mt_events e WHERE seq_id > $1 AND seq_id <= $2),
+                   count(*) FILTER (WHERE avail >= 512), count(*) FILTER (WHERE avail >= 1024), count(*) FILTER (WHERE avail >= 2048), count(*)
+              FROM pg_freespace('ledger.mt_events')
+            """))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            Log(FormattableString.Invariant(
+                $"      those events' rows {(reader.IsDBNull(0) ? 0 : reader.GetDecimal(0)):F0} bytes on average; mt_events' free space map offers {reader.GetInt64(1):N0} pages with at least 512 bytes free, {reader.GetInt64(2):N0} with 1 kB, {reader.GetInt64(3):N0} with 2 kB, of {reader.GetInt64(4):N0}"));
         }
         await using (var cmd = lab.Admin.CreateCommand("""
             EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)
