@@ -689,7 +689,15 @@ internal static class NationalScaleBenchmark
         await using (var cmd = lab.Admin.CreateCommand("SELECT previous_seq, seq FROM ledger_audit.log_heads ORDER BY seq DESC LIMIT 1"))
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             if (await reader.ReadAsync(ct)) (previous, latestSeq) = (reader.GetInt64(0), reader.GetInt64(1));
-        await using (var cmd = lab.Admin.CreateCommand("""
+        // $1 and $2: the latest head's range of sequence numbers.
+        NpgsqlCommand InRange(string sql)
+        {
+            var cmd = lab.Admin.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
+            return cmd;
+        }
+        await using (var cmd = InRange("""
             SELECT (SELECT count(*) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2),
                    (SELECT count(DISTINCT (ctid::text::point)[0]) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2),
                    (SELECT count(DISTINCT (ctid::text::point)[0]) FROM ledger_audit.event_hashes WHERE seq_id > $1 AND seq_id <= $2),
@@ -697,37 +705,32 @@ internal static class NationalScaleBenchmark
                    (SELECT min((ctid::text::point)[0]) FROM ledger.mt_events WHERE seq_id > $1 AND seq_id <= $2)
             """))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             Log(FormattableString.Invariant(
                 $"      the latest head's {reader.GetInt64(0)} events ({previous}, {latestSeq}] lie on {reader.GetInt64(1)} heap pages of mt_events (its lowest page {(reader.IsDBNull(5) ? double.NaN : reader.GetDouble(5)):F0} of {reader.GetInt64(3):N0}), their hashes on {reader.GetInt64(2)} of event_hashes ({reader.GetInt64(4):N0} pages)"));
         }
-        // Why the newest events scatter at 10 M (sixteenth session, run 4: 20 events on 20 pages from the middle of the
-        // table at 10 M, on 2–3 pages at its end at 1 M): how many pages the free space map offers an insert of that size.
-        await using (var cmd = lab.Admin.CreateCommand("""
+        // Why the newest events sometimes scatter (sixteenth session: in run 4 on 20 pages from the middle of the table at
+        // 10 M and on 2–3 at its end at 1 M; in run 5 packed at 10 M and once scattered at 1 M): how many pages the free
+        // space map offers an insert of that size.
+        await using (var cmd = InRange("""
             SELECT (SELECT avg(pg_column_size(e.*)) FROM ledger.mt_events e WHERE seq_id > $1 AND seq_id <= $2),
                    count(*) FILTER (WHERE avail >= 512), count(*) FILTER (WHERE avail >= 1024), count(*) FILTER (WHERE avail >= 2048), count(*)
               FROM pg_freespace('ledger.mt_events')
             """))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             Log(FormattableString.Invariant(
                 $"      those events' rows {(reader.IsDBNull(0) ? 0 : reader.GetDecimal(0)):F0} bytes on average; mt_events' free space map offers {reader.GetInt64(1):N0} pages with at least 512 bytes free, {reader.GetInt64(2):N0} with 1 kB, {reader.GetInt64(3):N0} with 2 kB, of {reader.GetInt64(4):N0}"));
         }
-        await using (var cmd = lab.Admin.CreateCommand("""
+        await using (var cmd = InRange("""
             EXPLAIN (ANALYZE, BUFFERS, TIMING OFF)
             SELECT e.seq_id, e.stream_id, e.version, h.hash FROM ledger.mt_events e
               LEFT JOIN ledger_audit.event_hashes h ON h.seq_id = e.seq_id AND h.seq_id > $1 AND h.seq_id <= $2
              WHERE e.seq_id > $1 AND e.seq_id <= $2 ORDER BY e.seq_id
             """))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = previous });
-            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = latestSeq });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) Log("        " + reader.GetString(0));
         }
