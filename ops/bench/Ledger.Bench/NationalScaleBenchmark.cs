@@ -209,7 +209,7 @@ internal static class NationalScaleBenchmark
         public List<TimeSpan> ColdStarts { get; } = [];
         public TimeSpan ColdStart => ColdStarts.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)ColdStarts.Average(t => t.Ticks));
         /// <summary>The daemon's catch-up after the service's start (the level's store appends, made while it was stopped), and its backlog in events.</summary>
-        /// <summary>The daemon's catch-up after every start; its backlog summed over them.</summary>
+        /// <summary>The daemon's catch-up after every start; its backlog summed over them (the report shows both per start).</summary>
         public List<TimeSpan> DaemonCatchUps { get; } = [];
         public TimeSpan DaemonCatchUp => DaemonCatchUps.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)DaemonCatchUps.Average(t => t.Ticks));
         public long DaemonBacklog { get; set; }
@@ -634,8 +634,8 @@ internal static class NationalScaleBenchmark
 
     /// <summary>
     /// Diagnostic, --log-head-parts (sixteenth session: the interleaved run 1 had the log head's p50 at 2.2–3.8 ms at 1 M
-    /// and 2.9–5.5 ms at 10 M, higher in three rounds of four): as many heads again, each after 20 appends, with its parts timed apart, as LogHeads.ReadAsync runs
-    /// them: the settle (SettledSequence: two probes, an xid in a rolled-back transaction, and any waits), the latest head's
+    /// and 2.9–5.5 ms at 10 M, higher in three rounds of four): as many heads again, each after 20 appends, with its
+    /// parts timed apart, as LogHeads.ReadAsync runs them: the settle (SettledSequence: two probes, an xid in a rolled-back transaction, and any waits), the latest head's
     /// sequence, and the take_log_head statement. Then PostgreSQL's statements over those heads and their appends
     /// (pg_stat_statements, track = all: the function's own statements too), slowest first, per call; and for the
     /// latest head, over how many heap pages its events and hashes lie, and the plan of its digest's join.
@@ -1468,8 +1468,9 @@ internal static class NationalScaleBenchmark
         Row("service cold start to first command, ms" + (o.Interleave > 0 ? " (mean; each part's)" : ""),
             r => F(r.ColdStart.TotalMilliseconds) + Each(r.ColdStarts, t => F(t.TotalMilliseconds)), r => r.ColdStart.TotalMilliseconds);
         if (!o.SkipRebuild)
-            Row("daemon catch-up after the start (the store appends' agencies re-folded from the log), s (events, agencies); compared per agency",
-                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog:N0}, {r.AppendAgencies:N0})") + Each(r.DaemonCatchUps, t => F(t.TotalSeconds, "F1")),
+            Row("daemon catch-up after the start (the store appends' agencies re-folded from the log), s (events, agencies); compared per agency" +
+                (o.Interleave > 0 ? " (means per start; each start's s)" : ""),
+                r => FormattableString.Invariant($"{r.DaemonCatchUp.TotalSeconds:F1} ({r.DaemonBacklog / Math.Max(1, r.DaemonCatchUps.Count):N0}, {r.AppendAgencies:N0})") + Each(r.DaemonCatchUps, t => F(t.TotalSeconds, "F1")),
                 r => r.AppendAgencies > 0 ? r.DaemonCatchUp.TotalSeconds / r.AppendAgencies : double.NaN);
         Row("command: POST corrections, p50 / p99 ms", r => r.Commands.ToString(), r => r.Commands.P99, r => r.Commands);
         Row("the same agency-years again, p50 / p99 ms", r => r.CommandsAgain.ToString(), r => r.CommandsAgain.P99, r => r.CommandsAgain);
