@@ -207,11 +207,13 @@ internal static class NationalScaleBenchmark
         public TimeSpan HeadCatchUp { get; set; }
         /// <summary>Every cold start of the level (one per service part: more than one with --interleave).</summary>
         public List<TimeSpan> ColdStarts { get; } = [];
-        public TimeSpan ColdStart => ColdStarts.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)ColdStarts.Average(t => t.Ticks));
+        public TimeSpan ColdStart => Mean(ColdStarts);
         /// <summary>The daemon's catch-up after the service's start (the level's store appends, made while it was stopped), and its backlog in events.</summary>
         /// <summary>The daemon's catch-up after every start; its backlog summed over them (the report shows both per start).</summary>
         public List<TimeSpan> DaemonCatchUps { get; } = [];
-        public TimeSpan DaemonCatchUp => DaemonCatchUps.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)DaemonCatchUps.Average(t => t.Ticks));
+        public TimeSpan DaemonCatchUp => Mean(DaemonCatchUps);
+
+        private static TimeSpan Mean(List<TimeSpan> times) => times.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)times.Average(t => t.Ticks));
         public long DaemonBacklog { get; set; }
         public Latencies Commands { get; set; } = null!;
         public Latencies AsOf { get; set; } = null!;
@@ -435,8 +437,7 @@ internal static class NationalScaleBenchmark
                 var part = o with { Samples = o.Samples / parts, Closes = o.Closes / parts, LogHeads = Math.Max(1, o.LogHeads / parts) };
                 for (var round = 0; round < parts; round++)
                 {
-                    var order = round % 2 == 0 ? built : Enumerable.Reverse(built).ToList();
-                    foreach (var (lab, r) in order)
+                    foreach (var (lab, r) in RoundOrder(built, round))
                     {
                         Log($"Round {round + 1} of {parts}: level {r.Label} (database {lab.Database}) ...");
                         await MeasureLevelAsync(lab, r, results.IndexOf(r) + 1, part, rng, running, api, port, token, http, dir, ct);
@@ -765,6 +766,9 @@ internal static class NationalScaleBenchmark
         r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
         Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({lab.BytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
     }
+
+    /// <summary>The levels in the order round <paramref name="round"/> (0-based) of --interleave measures them: as given in even rounds, reversed in odd ones.</summary>
+    private static IEnumerable<T> RoundOrder<T>(IReadOnlyList<T> levels, int round) => round % 2 == 0 ? levels : levels.Reverse();
 
     private static int OptionsLevel(string label, NationalOptions o, long perAgency, int full)
     {
@@ -1414,7 +1418,7 @@ internal static class NationalScaleBenchmark
             sb.AppendLine(
                 $"**Interleaved (`--interleave {o.Interleave}`):** every level in a database of its own in the same cluster (each with its own template written through the service), " +
                 "all built first (copy, vacuum, store appends, rebuild, checkpoint); then the measurements with the service (the log heads, a close's inputs, the service's start and its requests) " +
-                $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).Select(k => string.Join(", ", (k % 2 == 0 ? results : Enumerable.Reverse(results)).Select(r => LevelName(r.Label)))))}), " +
+                $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).SelectMany(k => RoundOrder(results, k)).Select(r => LevelName(r.Label)))}), " +
                 $"each part with 1/{o.Interleave} of the samples, closes and log heads, on agencies no earlier part used; a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean. " +
                 "A machine busier for some minutes then weighs on every level, not on one; the verifier and the diagnostics ran after all rounds.").AppendLine();
         if (o.SkipRebuild)
