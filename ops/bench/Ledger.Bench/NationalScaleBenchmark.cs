@@ -192,8 +192,14 @@ internal static class NationalScaleBenchmark
         public long EventTableBytes { get; set; }
         public long HashTableBytes { get; set; }
         public long ReadModelBytes { get; set; }
+        /// <summary>The store appends compared between levels: the build's (sequential runs), or every part's pooled (--interleave).</summary>
         public Latencies Appends { get; set; } = null!;
-        public double AppendRate { get; set; }
+        public double AppendRate => AppendWriterSeconds > 0 ? Appends.Ok.Length / AppendWriterSeconds : double.NaN;
+        /// <summary>Append time per writer, summed over the parts (the rate's denominator).</summary>
+        public double AppendWriterSeconds { get; set; }
+        /// <summary>With --interleave: the store appends made while the level was built (not alternated; shown beside the parts').</summary>
+        public Latencies? AppendsAtBuild { get; set; }
+        public double AppendRateAtBuild { get; set; }
         /// <summary>The level's pool of agencies every store append went to, the measured ones and the log head's (the daemon re-folds each after the service starts).</summary>
         public HashSet<int> AppendedTo { get; set; } = [];
         public int AppendAgencies => AppendedTo.Count;
@@ -432,9 +438,13 @@ internal static class NationalScaleBenchmark
 
             if (o.Interleave > 0)
             {
+                await WaitForAutovacuumAsync(first.Admin, TimeSpan.FromMinutes(5), ct);
                 // The service parts in rounds, the levels' order reversed every round (1 M, 10 M, then 10 M, 1 M, …), each on
                 // 1/--interleave of the samples, log heads and closes: a machine busier for some minutes then weighs on every level.
-                var part = o with { Samples = o.Samples / parts, Closes = o.Closes / parts, LogHeads = Math.Max(1, o.LogHeads / parts) };
+                var part = o with
+                {
+                    Samples = o.Samples / parts, Closes = o.Closes / parts, LogHeads = Math.Max(1, o.LogHeads / parts), Appends = Math.Max(1, o.Appends / parts),
+                };
                 for (var round = 0; round < parts; round++)
                 {
                     foreach (var (lab, r) in RoundOrder(built, round))
@@ -472,6 +482,33 @@ internal static class NationalScaleBenchmark
         }
     }
 
+    /// <summary>
+    /// Waits until no autovacuum worker runs anywhere in the cluster (at most <paramref name="limit"/>), so that the first
+    /// rounds do not share the machine with the builds' maintenance; logs what ran and for how long it was waited for.
+    /// </summary>
+    private static async Task WaitForAutovacuumAsync(NpgsqlDataSource admin, TimeSpan limit, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = new SortedSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            await using var cmd = admin.CreateCommand(
+                "SELECT coalesce(string_agg(datname || ': ' || query, '; ' ORDER BY query), '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
+            var running = (string)(await cmd.ExecuteScalarAsync(ct))!;
+            if (running.Length == 0) break;
+            foreach (var q in running.Split("; ")) seen.Add(q);
+            if (clock.Elapsed > limit)
+            {
+                Log($"  autovacuum still running after {limit.TotalMinutes:F0} min ({running}); the rounds start anyway");
+                return;
+            }
+            await Task.Delay(500, ct);
+        }
+        Log(seen.Count == 0
+            ? "  no autovacuum running before the rounds"
+            : FormattableString.Invariant($"  waited {clock.Elapsed.TotalSeconds:F0} s for autovacuum before the rounds ({string.Join("; ", seen)})"));
+    }
+
     /// <summary>The service process a measurement part has started, so that RunAsync's finally stops it if the part throws.</summary>
     private sealed class Running
     {
@@ -480,7 +517,8 @@ internal static class NationalScaleBenchmark
 
     /// <summary>
     /// A level's build, on <paramref name="lab"/>'s database: the template copied up to <paramref name="wanted"/> agencies,
-    /// VACUUM ANALYZE, the chain of heads caught up, the store appends, the rebuild of every read model, a checkpoint and a sync.
+    /// VACUUM ANALYZE, the chain of heads caught up, the store appends, the rebuild of every read model, VACUUM ANALYZE of
+    /// the read models, a checkpoint and a sync.
     /// </summary>
     private static async Task BuildLevelAsync(Lab lab, LevelResult r, int wanted, NationalOptions o, Random rng, CancellationToken ct)
     {
@@ -506,8 +544,11 @@ internal static class NationalScaleBenchmark
 
         Log($"  Store level: {o.Writers} writers × {o.Appends} single-event appends (Marten + seal, the service role) ...");
         r.AppendedTo = AppendPool(lab.Agencies, lab.Closed, lab.Reserved, o, rng).ToHashSet();
-        (r.Appends, r.AppendRate) = await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o, rng.Next(), ct);
-        Log($"  appends p50/p99 {r.Appends} ms, {r.AppendRate:N0} events/s, on {r.AppendAgencies:N0} agencies");
+        var (appends, rate) = await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o, rng.Next(), ct);
+        if (o.Interleave > 0) (r.AppendsAtBuild, r.AppendRateAtBuild) = (appends, rate);
+        else AddAppends(r, appends, rate);
+        Log($"  appends p50/p99 {appends} ms, {rate:N0} events/s, on {r.AppendAgencies:N0} agencies" +
+            (o.Interleave > 0 ? " (while built; the compared appends are made in every part)" : ""));
 
         if (o.SkipRebuild) Log("  Rebuild skipped (--skip-rebuild).");
         else
@@ -536,7 +577,12 @@ internal static class NationalScaleBenchmark
             r.Rebuild = clock.Elapsed;
             Log($"  rebuild {r.Rebuild.TotalSeconds:F0} s ({r.Events / r.Rebuild.TotalSeconds:N0} events/s)");
         }
-        await ExecAsync(lab.Admin, "ANALYZE " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
+        // VACUUM too, not only ANALYZE (seventeenth session): the rebuild inserted every read-model row, and autovacuum's
+        // pass over them (ten times longer at 10 M) otherwise ran through the first parts after the builds, on the two cores
+        // the measurements share, and more of them at 10 M than at 1 M.
+        clock.Restart();
+        await ExecAsync(lab.Admin, "VACUUM (ANALYZE) " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
+        Log(FormattableString.Invariant($"  VACUUM (ANALYZE) of the read models {clock.Elapsed.TotalSeconds:F1} s"));
 
         // The copy and the rebuild write gigabytes at 10 M (a tenth of that at 1 M). What PostgreSQL's checkpointer
         // and the kernel have not written back yet, they write over the next minutes, while the measurements below
@@ -602,6 +648,16 @@ internal static class NationalScaleBenchmark
             else r.CloseInputsAgain = Latencies.Merge(r.CloseInputsAgain, Latencies.Of(times));
         }
         Log($"  a close's snapshot inputs ({inputsFor.Count} agency-years), first read p50/p99 {r.CloseInputs} ms, again {r.CloseInputsAgain} ms (so far)");
+
+        if (o.Interleave > 0)
+        {
+            // The store appends, in every part like the rest (seventeenth session: made once while each level was built,
+            // their p99 moved from -12 % to +886 % between runs, with nothing to tell a busier machine from the level).
+            // After a close's inputs, whose agencies they share, so that those reads find the cache as before.
+            var (appends, rate) = await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o, rng.Next(), ct);
+            AddAppends(r, appends, rate);
+            Log($"  store appends ({o.Writers} writers × {o.Appends}) p50/p99 {appends} ms, {rate:N0} events/s; the level's so far {r.Appends} ms, {r.AppendRate:N0} events/s");
+        }
 
         if (o.ColdCache)
         {
@@ -825,6 +881,13 @@ internal static class NationalScaleBenchmark
         Enumerable.Range(1, agencies - 1)
             .Where(n => !reserved.Contains(n) && Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Any(y => !closed.Contains((n, y))))
             .OrderBy(_ => rng.Next()).Take(o.AppendAgencies).ToList();
+
+    /// <summary>Adds a run of store appends to the level's: samples pooled, append time per writer summed (the rate over all of them).</summary>
+    private static void AddAppends(LevelResult r, Latencies appends, double rate)
+    {
+        r.Appends = Latencies.Merge(r.Appends, appends);
+        if (rate > 0) r.AppendWriterSeconds += appends.Ok.Length / rate;
+    }
 
     /// <summary>
     /// Single-event appends on Ledger's store path, as the service role: each writer appends a realization correction to
@@ -1411,15 +1474,15 @@ internal static class NationalScaleBenchmark
         sb.AppendLine("Per level, in this order: copy the agencies, `VACUUM (ANALYZE)` the event tables, single-event appends on the store path (on " +
                       o.AppendAgencies.ToString(CultureInfo.InvariantCulture) + " agencies), a rebuild of every read model " +
                       "(its teardown, the DELETE of every read-model row, timed on its own first; the rebuild runs with the service's Marten settings, command timeout 30 s), " +
-                      "a `CHECKPOINT` and a `sync` (so that no write of the copy or the rebuild is still pending), the log head, " + (o.ColdCache ? "**the operating system's page cache dropped (`--cold-cache`)**, " : "") +
+                      "`VACUUM (ANALYZE)` of the read models (ANALYZE alone before the seventeenth session), a `CHECKPOINT` and a `sync` (so that no write of the copy or the rebuild is still pending), the log head, " + (o.ColdCache ? "**the operating system's page cache dropped (`--cold-cache`)**, " : "") +
                       "then the service (Release, a child process): cold start, then one request at a time on agencies drawn at random, the same number at every level " +
                       "(each untouched before: a correction, then an as-of read, a performance table and a close, each on another of its years), then the verifier. Latencies are p50 / p99 in ms.").AppendLine();
         if (o.Interleave > 0)
             sb.AppendLine(
                 $"**Interleaved (`--interleave {o.Interleave}`):** every level in a database of its own in the same cluster (each with its own template written through the service), " +
-                "all built first (copy, vacuum, store appends, rebuild, checkpoint); then the measurements with the service (the log heads, a close's inputs, the service's start and its requests) " +
+                "all built first (copy, vacuum, store appends, rebuild, vacuum, checkpoint), then no autovacuum left running (waited for); then the measurements (the log heads, a close's inputs, the store appends again, the service's start and its requests) " +
                 $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).SelectMany(k => RoundOrder(results, k)).Select(r => LevelName(r.Label)))}), " +
-                $"each part with 1/{o.Interleave} of the samples, closes and log heads, on agencies no earlier part used; a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean. " +
+                $"each part with 1/{o.Interleave} of the samples, closes, log heads and store appends, on agencies no earlier part used (the store appends on the level's pool of --append-agencies); a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean; the store appends compared are the parts', the build's shown beside them. " +
                 "A machine busier for some minutes then weighs on every level, not on one; the verifier and the diagnostics ran after all rounds.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
@@ -1457,8 +1520,13 @@ internal static class NationalScaleBenchmark
         Row("streams", r => F(r.Streams));
         Row("generation: events copied / s", r => r.Added > 0 ? F(r.Added / r.Generation.TotalSeconds) : "–", r => r.Added > 0 ? r.Generation.TotalSeconds / r.Added : double.NaN);
         Row("`VACUUM (ANALYZE)` of the event tables, s", r => F(r.Vacuum.TotalSeconds));
-        Row("append, store path, p50 / p99 ms", r => r.Appends.ToString(), r => r.Appends.P99, r => r.Appends);
+        Row("append, store path, p50 / p99 ms" + (o.Interleave > 0 ? " (in every part)" : ""), r => r.Appends.ToString(), r => r.Appends.P99, r => r.Appends);
         Row("append, store path, events/s (" + o.Writers + " writers)", r => F(r.AppendRate), r => 1 / r.AppendRate);
+        if (o.Interleave > 0)
+        {
+            Row("the same while the level was built (not alternated), p50 / p99 ms", r => r.AppendsAtBuild?.ToString() ?? "–", r => r.AppendsAtBuild?.P99 ?? double.NaN, r => r.AppendsAtBuild!);
+            Row("the same while built, events/s", r => F(r.AppendRateAtBuild), r => 1 / r.AppendRateAtBuild);
+        }
         Row("rebuild of all read models, events/s (after the teardown)", r => r.Rebuild == TimeSpan.Zero ? "not run" : F(r.Events / r.Rebuild.TotalSeconds),
             r => r.Rebuild == TimeSpan.Zero ? double.NaN : r.Rebuild.TotalSeconds / r.Events);
         Row("rebuild of all read models, s", r => r.Rebuild == TimeSpan.Zero ? "not run" : F(r.Rebuild.TotalSeconds) + (r.RebuildFailure is null ? "" : " (**second attempt**)"));
