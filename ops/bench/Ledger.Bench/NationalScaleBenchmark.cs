@@ -203,7 +203,12 @@ internal static class NationalScaleBenchmark
         /// <summary>The level's pool of agencies every store append went to, the measured ones and the log head's (the daemon re-folds each after the service starts).</summary>
         public HashSet<int> AppendedTo { get; set; } = [];
         public int AppendAgencies => AppendedTo.Count;
-        public TimeSpan Rebuild { get; set; }
+        /// <summary>Every rebuild of the level (two with --interleave: one while built, one after the rounds), with the events it folded.</summary>
+        public List<(long Events, TimeSpan Time)> Rebuilds { get; } = [];
+        /// <summary>The first rebuild's time (while the level was built).</summary>
+        public TimeSpan Rebuild => Rebuilds.Count == 0 ? TimeSpan.Zero : Rebuilds[0].Time;
+        /// <summary>Events per second over all the level's rebuilds.</summary>
+        public double RebuildRate => Rebuilds.Count == 0 ? double.NaN : Rebuilds.Sum(b => b.Events) / Rebuilds.Sum(b => b.Time.TotalSeconds);
         public TimeSpan Teardown { get; set; }
         public string? RebuildFailure { get; set; }
         public Latencies LogHead { get; set; } = null!;
@@ -453,6 +458,15 @@ internal static class NationalScaleBenchmark
                         await MeasureLevelAsync(lab, r, results.IndexOf(r) + 1, part, rng, running, api, port, token, http, dir, ct);
                     }
                 }
+                // The rebuild again, the levels in the reverse order of their builds (1 M, 10 M while built, then 10 M, 1 M):
+                // one rebuild per level, made while each was built, said little about a machine busier during one of them.
+                if (!o.SkipRebuild)
+                    foreach (var (lab, r) in built.AsEnumerable().Reverse())
+                    {
+                        Log($"Level {r.Label} (database {lab.Database}): the rebuild again ...");
+                        await RebuildAsync(lab, r, await CountEventsAsync(lab.Admin, ct), ct);
+                        await VacuumReadModelsAsync(lab, ct);
+                    }
                 foreach (var (lab, r) in built)
                 {
                     Log($"Level {r.Label} (database {lab.Database}): the verifier and the diagnostics ...");
@@ -553,36 +567,12 @@ internal static class NationalScaleBenchmark
         if (o.SkipRebuild) Log("  Rebuild skipped (--skip-rebuild).");
         else
         {
-            Log("  Rebuilding every read model (Marten's daemon, RebuildProjectionAsync) ...");
-            // The teardown (every read-model row deleted: RebuildProjectionAsync's first step, one batch of DELETEs under
-            // Marten's command timeout) timed on its own, as the service role: it grows with the read models.
-            clock.Restart();
-            await ExecAsync(lab.ServiceDs, string.Join("; ", ReadModelTables.Append("rows_pending").Select(t => $"DELETE FROM readmodel.{t}")), ct);
-            r.Teardown = clock.Elapsed;
-            Log($"  teardown (DELETE of every read-model row) {r.Teardown.TotalSeconds:F0} s");
-            clock.Restart();
-            try
-            {
-                using var daemon = await lab.Store.BuildProjectionDaemonAsync();
-                await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                r.RebuildFailure = $"failed after {clock.Elapsed.TotalSeconds:F0} s with the service's command timeout (30 s): {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()} {e.InnerException?.Message.Split('\n')[0].Trim()}";
-                Log("  REBUILD " + r.RebuildFailure + "; again with a 2 h command timeout ...");
-                clock.Restart();
-                using var daemon = await lab.PatientStore.BuildProjectionDaemonAsync();
-                await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
-            }
-            r.Rebuild = clock.Elapsed;
-            Log($"  rebuild {r.Rebuild.TotalSeconds:F0} s ({r.Events / r.Rebuild.TotalSeconds:N0} events/s)");
+            await RebuildAsync(lab, r, r.Events, ct);
         }
         // VACUUM too, not only ANALYZE (seventeenth session): the rebuild inserted every read-model row, and autovacuum's
         // pass over them (ten times longer at 10 M) otherwise ran through the first parts after the builds, on the two cores
         // the measurements share, and more of them at 10 M than at 1 M.
-        clock.Restart();
-        await ExecAsync(lab.Admin, "VACUUM (ANALYZE) " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
-        Log(FormattableString.Invariant($"  VACUUM (ANALYZE) of the read models {clock.Elapsed.TotalSeconds:F1} s"));
+        await VacuumReadModelsAsync(lab, ct);
 
         // The copy and the rebuild write gigabytes at 10 M (a tenth of that at 1 M). What PostgreSQL's checkpointer
         // and the kernel have not written back yet, they write over the next minutes, while the measurements below
@@ -595,6 +585,43 @@ internal static class NationalScaleBenchmark
         using (var sync = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false })!) await sync.WaitForExitAsync(ct);
         r.Sync = clock.Elapsed;
         Log(FormattableString.Invariant($"  checkpoint {r.Checkpoint.TotalSeconds:F1} s, then sync {r.Sync.TotalSeconds:F1} s (no writes pending before the measurements)"));
+    }
+
+    private static async Task VacuumReadModelsAsync(Lab lab, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await ExecAsync(lab.Admin, "VACUUM (ANALYZE) " + string.Join(", ", ReadModelTables.Select(t => "readmodel." + t)), ct);
+        Log(FormattableString.Invariant($"  VACUUM (ANALYZE) of the read models {clock.Elapsed.TotalSeconds:F1} s"));
+    }
+
+    /// <summary>
+    /// A rebuild of every read model by Marten's daemon (RebuildProjectionAsync), its teardown (the DELETE of every
+    /// read-model row, its first step) timed on its own first, as the service role; added to the level's rebuilds. With the
+    /// service's command timeout (30 s) first, and a 2 h one if that fails (the failure is reported).
+    /// </summary>
+    private static async Task RebuildAsync(Lab lab, LevelResult r, long events, CancellationToken ct)
+    {
+        Log("  Rebuilding every read model (Marten's daemon, RebuildProjectionAsync) ...");
+        var clock = Stopwatch.StartNew();
+        await ExecAsync(lab.ServiceDs, string.Join("; ", ReadModelTables.Append("rows_pending").Select(t => $"DELETE FROM readmodel.{t}")), ct);
+        if (r.Rebuilds.Count == 0) r.Teardown = clock.Elapsed;
+        Log($"  teardown (DELETE of every read-model row) {clock.Elapsed.TotalSeconds:F0} s");
+        clock.Restart();
+        try
+        {
+            using var daemon = await lab.Store.BuildProjectionDaemonAsync();
+            await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            r.RebuildFailure = $"failed after {clock.Elapsed.TotalSeconds:F0} s with the service's command timeout (30 s): {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()} {e.InnerException?.Message.Split('\n')[0].Trim()}";
+            Log("  REBUILD " + r.RebuildFailure + "; again with a 2 h command timeout ...");
+            clock.Restart();
+            using var daemon = await lab.PatientStore.BuildProjectionDaemonAsync();
+            await daemon.RebuildProjectionAsync(SakipReadModels.Names[0], TimeSpan.FromHours(6), ct);
+        }
+        r.Rebuilds.Add((events, clock.Elapsed));
+        Log($"  rebuild {clock.Elapsed.TotalSeconds:F0} s ({events / clock.Elapsed.TotalSeconds:N0} events/s)");
     }
 
     /// <summary>
@@ -1483,7 +1510,7 @@ internal static class NationalScaleBenchmark
                 "all built first (copy, vacuum, store appends, rebuild, vacuum, checkpoint), then no autovacuum left running (waited for); then the measurements (the log heads, a close's inputs, the store appends again, the service's start and its requests) " +
                 $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).SelectMany(k => RoundOrder(results, k)).Select(r => LevelName(r.Label)))}), " +
                 $"each part with 1/{o.Interleave} of the samples, closes, log heads and store appends, on agencies no earlier part used (the store appends on the level's pool of --append-agencies); a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean; the store appends compared are the parts', the build's shown beside them. " +
-                "A machine busier for some minutes then weighs on every level, not on one; the verifier and the diagnostics ran after all rounds.").AppendLine();
+                "A machine busier for some minutes then weighs on every level, not on one. After all rounds, every level's read models rebuilt again, in the reverse order of the builds (the rebuild's rate is over both); then the verifier and the diagnostics.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
                           "the whole log while the requests below were timed; their latencies include that work and are not comparable with a run " +
@@ -1527,9 +1554,10 @@ internal static class NationalScaleBenchmark
             Row("the same while the level was built (not alternated), p50 / p99 ms", r => r.AppendsAtBuild?.ToString() ?? "–", r => r.AppendsAtBuild?.P99 ?? double.NaN, r => r.AppendsAtBuild!);
             Row("the same while built, events/s", r => F(r.AppendRateAtBuild), r => 1 / r.AppendRateAtBuild);
         }
-        Row("rebuild of all read models, events/s (after the teardown)", r => r.Rebuild == TimeSpan.Zero ? "not run" : F(r.Events / r.Rebuild.TotalSeconds),
-            r => r.Rebuild == TimeSpan.Zero ? double.NaN : r.Rebuild.TotalSeconds / r.Events);
-        Row("rebuild of all read models, s", r => r.Rebuild == TimeSpan.Zero ? "not run" : F(r.Rebuild.TotalSeconds) + (r.RebuildFailure is null ? "" : " (**second attempt**)"));
+        Row("rebuild of all read models, events/s (after the teardown)" + (o.Interleave > 0 ? " (both rebuilds; each)" : ""),
+            r => r.Rebuilds.Count == 0 ? "not run" : F(r.RebuildRate) + (r.Rebuilds.Count > 1 ? " (" + string.Join(", ", r.Rebuilds.Select(b => F(b.Events / b.Time.TotalSeconds))) + ")" : ""),
+            r => r.Rebuilds.Count == 0 ? double.NaN : 1 / r.RebuildRate);
+        Row("rebuild of all read models, s" + (o.Interleave > 0 ? " (each)" : ""), r => r.Rebuilds.Count == 0 ? "not run" : string.Join(", ", r.Rebuilds.Select(b => F(b.Time.TotalSeconds))) + (r.RebuildFailure is null ? "" : " (**a second attempt**)"));
         Row("its teardown (DELETE of every read-model row), s", r => F(r.Teardown.TotalSeconds, "F1"));
         Row("chain of log heads caught up after the copy (`LogHeads.CatchUpAsync`, as the service at start), s", r => F(r.HeadCatchUp.TotalSeconds, "F1"),
             r => r.Added > 0 ? r.HeadCatchUp.TotalSeconds / r.Added : double.NaN);
