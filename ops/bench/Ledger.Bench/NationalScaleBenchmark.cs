@@ -463,7 +463,8 @@ internal static class NationalScaleBenchmark
                 if (!o.SkipRebuild)
                     foreach (var (lab, r) in built.AsEnumerable().Reverse())
                     {
-                        Log($"Level {r.Label} (database {lab.Database}): the rebuild again ...");
+                        await RecordSizesAsync(lab, r, ct);
+                        Log($"Level {r.Label} (database {lab.Database}): {r.DatabaseBytes / 1e9:F2} GB; the rebuild again ...");
                         await RebuildAsync(lab, r, await CountEventsAsync(lab.Admin, ct), ct);
                         await VacuumReadModelsAsync(lab, ct);
                     }
@@ -717,6 +718,53 @@ internal static class NationalScaleBenchmark
     }
 
     /// <summary>
+    /// SettledSequence.ReadAsync's steps (a probe, a transaction id in a rolled-back transaction, probes until no older
+    /// transaction runs, with the same waits), and at every wait which backends hold a transaction id older than the bound
+    /// (seventeenth session: the settle waited more often at 10 M, and the statement just before each head never showed
+    /// one). Returns the settled sequence, the milliseconds spent asking who held it (to subtract), and the holders seen.
+    /// </summary>
+    private static async Task<(long Settled, double AskingMs, List<string> Held)> SettleNamingHoldersAsync(Lab lab, CancellationToken ct)
+    {
+        async Task<(long Last, ulong XMin)> Probe()
+        {
+            await using var cmd = lab.ServiceDs.CreateCommand(AuditSql.HighWaterMarkProbe);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            return (r.GetInt64(0), ulong.Parse(r.GetString(1), CultureInfo.InvariantCulture));
+        }
+        var (last, _) = await Probe();
+        ulong bound;
+        await using (var conn = await lab.ServiceDs.OpenConnectionAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            await using var cmd = new NpgsqlCommand(AuditSql.NewXidBound, conn, tx);
+            bound = ulong.Parse((string)(await cmd.ExecuteScalarAsync(ct))!, CultureInfo.InvariantCulture);
+            await tx.RollbackAsync(ct);
+        }
+        var held = new List<string>();
+        var asking = 0.0;
+        var delay = 1;
+        while (true)
+        {
+            var (_, xmin) = await Probe();
+            if (xmin >= bound) return (last, asking, held);
+            var t0 = Stopwatch.GetTimestamp();
+            await using (var cmd = lab.Admin.CreateCommand("""
+                SELECT coalesce(string_agg(coalesce(datname, '-') || ' ' || backend_type || ' (' || coalesce(state, '-') || '): ' || left(regexp_replace(coalesce(query, ''), '\s+', ' ', 'g'), 50), '; '), 'gone when asked')
+                  FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND backend_xid::text::bigint < $1 AND pid <> pg_backend_pid()
+                """))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)(bound & 0xFFFF_FFFF) });
+                held.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
+            }
+            asking += Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (held.Count > 10_000) throw new TimeoutException($"Sequence {last} did not settle.");
+            await Task.Delay(delay, ct);
+            delay = Math.Min(delay * 2, 50);
+        }
+    }
+
+    /// <summary>
     /// Diagnostic, --log-head-parts (sixteenth session: the interleaved run 1 had the log head's p50 at 2.2–3.8 ms at 1 M
     /// and 2.9–5.5 ms at 10 M, higher in three rounds of four): as many heads again, each after 20 appends, with its
     /// parts timed apart, as LogHeads.ReadAsync runs them: the settle (SettledSequence: two probes, an xid in a rolled-back transaction, and any waits), the latest head's
@@ -732,12 +780,14 @@ internal static class NationalScaleBenchmark
         await Task.Delay(100, ct);
         await ExecAsync(lab.Admin, "SELECT pg_stat_statements_reset()", ct);
         var parts = new List<string>();
+        var waits = new List<string>();
         for (var i = 0; i < o.LogHeads; i++)
         {
             await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
             var t0 = Stopwatch.GetTimestamp();
-            var settled = await SettledSequence.ReadAsync(lab.ServiceDs, TimeSpan.FromSeconds(30), ct);
-            var settle = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            var (settled, asking, held) = await SettleNamingHoldersAsync(lab, ct);
+            var settle = Stopwatch.GetElapsedTime(t0).TotalMilliseconds - asking;
+            if (held.Count > 0) waits.Add(FormattableString.Invariant($"head {i + 1}: {held.Count} waits, on {string.Join(" / ", held.Distinct())}"));
             t0 = Stopwatch.GetTimestamp();
             await using (var cmd = lab.ServiceDs.CreateCommand(AuditSql.LatestLogHead)) await cmd.ExecuteScalarAsync(ct);
             var latest = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
@@ -753,6 +803,7 @@ internal static class NationalScaleBenchmark
             parts.Add(FormattableString.Invariant($"{settle:F1} + {latest:F1} + {take:F1}"));
         }
         Log("    the same again, each head's parts (settle + latest head + take_log_head, ms): " + string.Join(" | ", parts));
+        Log($"    settles that waited: {waits.Count} of {o.LogHeads}" + (waits.Count > 0 ? " (" + string.Join("; ", waits) + ")" : ""));
         await using var stats = lab.Admin.CreateCommand("""
             SELECT calls, total_exec_time / greatest(calls, 1), total_plan_time / greatest(plans, 1), shared_blks_read::float8 / greatest(calls, 1), shared_blks_hit::float8 / greatest(calls, 1),
                    left(regexp_replace(query, '\s+', ' ', 'g'), 160)
@@ -842,12 +893,22 @@ internal static class NationalScaleBenchmark
         await ExplainAsync(lab.Admin, lab.Agencies, o, rng, ct);
         (r.HeadSql, r.PageSql, r.PageServer) = await BeforeAndAfterAsync(lab.ServiceDs, lab.Admin, ct);
         Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms ({r.PageServer:F1} ms inside PostgreSQL)");
+        if (r.DatabaseBytes == 0) await RecordSizesAsync(lab, r, ct);
+        r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
+        Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({lab.BytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
+    }
+
+    /// <summary>
+    /// The level's database size and its parts, and the bytes per event added since the lab's previous level. With
+    /// --interleave taken before the second rebuild: its teardown leaves the first rebuild's rows dead in the read models'
+    /// files (26 % more database at 10 M in the first such run).
+    /// </summary>
+    private static async Task RecordSizesAsync(Lab lab, LevelResult r, CancellationToken ct)
+    {
         (r.DatabaseBytes, r.EventTableBytes, r.HashTableBytes, r.ReadModelBytes) = await SizesAsync(lab.Admin, ct);
         var nowEvents = await CountEventsAsync(lab.Admin, ct);
         if (nowEvents > lab.LastEvents) lab.BytesPerEvent = (double)(r.DatabaseBytes - lab.LastBytes) / (nowEvents - lab.LastEvents);
         (lab.LastBytes, lab.LastEvents) = (r.DatabaseBytes, nowEvents);
-        r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
-        Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({lab.BytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
     }
 
     /// <summary>The levels in the order round <paramref name="round"/> (0-based) of --interleave measures them: as given in even rounds, reversed in odd ones.</summary>
