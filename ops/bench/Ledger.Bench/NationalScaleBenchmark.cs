@@ -212,6 +212,8 @@ internal static class NationalScaleBenchmark
         public TimeSpan Teardown { get; set; }
         public string? RebuildFailure { get; set; }
         public Latencies LogHead { get; set; } = null!;
+        /// <summary>Each part's log heads (one part without --interleave), in the order the parts ran.</summary>
+        public List<Latencies> LogHeadParts { get; } = [];
         public Latencies CloseInputs { get; set; } = null!;
         public Latencies CloseInputsAgain { get; set; } = null!;
         /// <summary>The chain of heads brought up to date after the copy (LogHeads.CatchUpAsync: every copied event, audit/0003).</summary>
@@ -650,6 +652,7 @@ internal static class NationalScaleBenchmark
             heads.Add((clock.Elapsed.TotalMilliseconds, true));
         }
         r.LogHead = Latencies.Merge(r.LogHead, Latencies.Of(heads));
+        r.LogHeadParts.Add(Latencies.Of(heads));
         Log($"  log head (what a close takes) p50/p99 {Latencies.Of(heads)} ms over {r.Streams:N0} streams");
         Log("    each read's time, and the transactions holding an id just before it: " + string.Join(" | ", heads.Select((h, k) =>
             FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
@@ -1624,6 +1627,23 @@ internal static class NationalScaleBenchmark
             r => r.Added > 0 ? r.HeadCatchUp.TotalSeconds / r.Added : double.NaN);
         Row("checkpoint, then sync, after the rebuild (before the measurements below), s", r => FormattableString.Invariant($"{r.Checkpoint.TotalSeconds:F1}, {r.Sync.TotalSeconds:F1}"));
         Row("log head (a close's `LogHeads.ReadAsync`, 20 new events since the previous), p50 / p99 ms", r => r.LogHead.ToString(), r => r.LogHead.P50, r => r.LogHead, 0.5);
+        if (o.Interleave > 1)
+        {
+            // Paired by round (seventeenth session): a round's two parts ran minutes apart, so a part's p50 shares that
+            // round's machine with the other level's; the pooled p50 above lets one slow part weigh on one level alone,
+            // and its bootstrap treats samples of the same part as independent.
+            sb.Append("| the same, each part's p50 (the change by round: a round's part at the larger level against its part at the smaller; their geometric mean) |");
+            foreach (var r in results) sb.Append(CultureInfo.InvariantCulture, $" {string.Join(", ", r.LogHeadParts.Select(p => F(p.P50, "F1")))} |");
+            foreach (var i in pairs)
+            {
+                var ratios = results[i - 1].LogHeadParts.Zip(results[i].LogHeadParts, (a, b) => b.P50 / a.P50).Where(x => double.IsFinite(x) && x > 0).ToList();
+                if (ratios.Count == 0) { sb.Append(" – |"); continue; }
+                var mean = Math.Exp(ratios.Average(Math.Log)) - 1;
+                sb.Append(CultureInfo.InvariantCulture,
+                    $" {(mean > 0.2 ? "**" : "")}{mean:+0%;-0%;0%}{(mean > 0.2 ? "**" : "")} ({string.Join(", ", ratios.Select(x => (x - 1).ToString("+0%;-0%;0%", CultureInfo.InvariantCulture)))}) |");
+            }
+            sb.AppendLine();
+        }
         Row("a close's snapshot inputs read (on the store appends' agencies; the same again), p50 / p99 ms", r => $"{r.CloseInputs} ({r.CloseInputsAgain})", r => r.CloseInputs.P50, r => r.CloseInputs, 0.5);
         static string Each(List<TimeSpan> times, Func<TimeSpan, string> show) => times.Count <= 1 ? "" : " (" + string.Join(", ", times.Select(show)) + ")";
         Row("service cold start to first command, ms" + (o.Interleave > 0 ? " (mean; each part's)" : ""),
