@@ -573,8 +573,8 @@ internal static class NationalScaleBenchmark
             await RebuildAsync(lab, r, r.Events, ct);
         }
         // VACUUM too, not only ANALYZE (seventeenth session): the rebuild inserted every read-model row, and autovacuum's
-        // pass over them (ten times longer at 10 M) otherwise ran through the first parts after the builds, on the two cores
-        // the measurements share, and more of them at 10 M than at 1 M.
+        // pass over them (ten times the rows at 10 M; half a minute or more there) otherwise ran through the first parts
+        // after the builds, on the two cores the measurements share.
         await VacuumReadModelsAsync(lab, ct);
 
         // The copy and the rebuild write gigabytes at 10 M (a tenth of that at 1 M). What PostgreSQL's checkpointer
