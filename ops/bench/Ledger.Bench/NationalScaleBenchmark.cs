@@ -55,6 +55,11 @@ internal sealed record NationalOptions
     /// statements over them (their appends double the daemon's catch-up after the start: off by default).
     /// </summary>
     public bool LogHeadParts { get; init; }
+    /// <summary>
+    /// Diagnostic, with --interleave: seconds of rest after the builds (and autovacuum) before the first round
+    /// (seventeenth session: the log head's first part at 10 M, a minute after its build, was slower in every run).
+    /// </summary>
+    public int RestBeforeRounds { get; init; }
 
     public string CommandLine { get; init; } = "";
 
@@ -85,6 +90,7 @@ internal sealed record NationalOptions
                 "--skip-rebuild" => o with { SkipRebuild = true },
                 "--interleave" => o with { Interleave = a.Int(0, 20) },
                 "--log-head-parts" => o with { LogHeadParts = true },
+                "--rest-before-rounds" => o with { RestBeforeRounds = a.Int(0, 3_600) },
                 _ => throw a.Unknown(),
             };
         }
@@ -446,6 +452,11 @@ internal static class NationalScaleBenchmark
             if (o.Interleave > 0)
             {
                 await WaitForAutovacuumAsync(first.Admin, TimeSpan.FromMinutes(5), ct);
+                if (o.RestBeforeRounds > 0)
+                {
+                    Log($"  resting {o.RestBeforeRounds} s before the rounds (--rest-before-rounds)");
+                    await Task.Delay(TimeSpan.FromSeconds(o.RestBeforeRounds), ct);
+                }
                 // The service parts in rounds, the levels' order reversed every round (1 M, 10 M, then 10 M, 1 M, …), each on
                 // 1/--interleave of the samples, log heads and closes: a machine busier for some minutes then weighs on every level.
                 var part = o with
@@ -1574,6 +1585,7 @@ internal static class NationalScaleBenchmark
                 "all built first (copy, vacuum, store appends, rebuild, vacuum, checkpoint), then no autovacuum left running (waited for); then the measurements (the log heads, a close's inputs, the store appends again, the service's start and its requests) " +
                 $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).SelectMany(k => RoundOrder(results, k)).Select(r => LevelName(r.Label)))}), " +
                 $"each part with 1/{o.Interleave} of the samples, closes, log heads and store appends, on agencies no earlier part used (the store appends on the level's pool of --append-agencies); a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean; the store appends compared are the parts', the build's shown beside them. " +
+                (o.RestBeforeRounds > 0 ? $"**The first round started {o.RestBeforeRounds} s after the builds (`--rest-before-rounds`).** " : "") +
                 "A machine busier for some minutes then weighs on every level, not on one. After all rounds, every level's read models rebuilt again, in the reverse order of the builds (the rebuild's rate is over both); then the verifier and the diagnostics.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
