@@ -18,8 +18,13 @@ public static class SettledSequence
 {
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(10);
 
+    /// <param name="onWait">
+    /// Called before each wait with the transaction-id bound the oldest running transaction has not reached yet
+    /// (diagnostics: the national-scale benchmark names who holds it); null in the service.
+    /// </param>
     /// <exception cref="TimeoutException">a transaction that may hold a sequence value below the mark kept running.</exception>
-    public static async Task<long> ReadAsync(NpgsqlDataSource dataSource, TimeSpan? timeout = null, CancellationToken ct = default)
+    public static async Task<long> ReadAsync(NpgsqlDataSource dataSource, TimeSpan? timeout = null, CancellationToken ct = default,
+        Func<ulong, Task>? onWait = null)
     {
         var limit = timeout ?? DefaultTimeout;
         var (last, _) = await ProbeAsync(dataSource, ct);
@@ -39,6 +44,7 @@ public static class SettledSequence
             if (xmin >= bound) return last;
             if (DateTime.UtcNow > until)
                 throw new TimeoutException($"Sequence {last} did not settle within {limit.TotalSeconds:0.#} s: a transaction older than it is still running.");
+            if (onWait is not null) await onWait(bound);
             await Task.Delay(delay, ct);
             delay = Math.Min(delay * 2, 50);
         }

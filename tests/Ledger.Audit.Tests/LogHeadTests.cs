@@ -231,4 +231,31 @@ public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture
         var verified = await ChainVerifier.VerifyAsync(fx.Service, [new PublishedHead(head.Sequence, head.Digest)]);
         Assert.True(Assert.Single(verified.Heads).Matches);
     }
+
+    [Fact]
+    public async Task SettledSequence_AnOlderTransactionRunning_CallsOnWaitWithABoundAboveItsId_AndSettlesOnceItEnds()
+    {
+        await SeedAsync(1);
+        // A transaction holding a transaction id, left open: the settle waits for it and says so before every wait.
+        await using var conn = await fx.Service.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        ulong holder;
+        await using (var xid = new NpgsqlCommand("SELECT pg_current_xact_id()::text", conn, tx))
+            holder = ulong.Parse((string)(await xid.ExecuteScalarAsync())!);
+        var bounds = new List<ulong>();
+        var first = new TaskCompletionSource();
+        var settling = SettledSequence.ReadAsync(fx.Service, TimeSpan.FromSeconds(30), onWait: bound =>
+        {
+            lock (bounds) bounds.Add(bound);
+            first.TrySetResult();
+            return Task.CompletedTask;
+        });
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(settling.IsCompleted, "settled while an older transaction still ran");
+        await tx.RollbackAsync();
+        var settled = await settling;
+
+        Assert.True(settled >= await fx.Database.ScalarAsync<long>("SELECT max(seq_id) FROM ledger.mt_events"));
+        lock (bounds) Assert.All(bounds, b => Assert.True(b > holder, $"bound {b} not above the holder's id {holder}"));
+    }
 }

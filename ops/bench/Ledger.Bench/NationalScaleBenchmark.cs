@@ -211,8 +211,6 @@ internal static class NationalScaleBenchmark
         public int AppendAgencies => AppendedTo.Count;
         /// <summary>Every rebuild of the level (two with --interleave: one while built, one after the rounds), with the events it folded.</summary>
         public List<(long Events, TimeSpan Time)> Rebuilds { get; } = [];
-        /// <summary>The first rebuild's time (while the level was built).</summary>
-        public TimeSpan Rebuild => Rebuilds.Count == 0 ? TimeSpan.Zero : Rebuilds[0].Time;
         /// <summary>Events per second over all the level's rebuilds.</summary>
         public double RebuildRate => Rebuilds.Count == 0 ? double.NaN : Rebuilds.Sum(b => b.Events) / Rebuilds.Sum(b => b.Time.TotalSeconds);
         /// <summary>Each rebuild's teardown (with --interleave the first finds the copied level's read models empty; the second, full ones).</summary>
@@ -521,9 +519,7 @@ internal static class NationalScaleBenchmark
         var seen = new SortedSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            await using var cmd = admin.CreateCommand(
-                "SELECT coalesce(string_agg(datname || ': ' || query, '; ' ORDER BY query), '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
-            var running = (string)(await cmd.ExecuteScalarAsync(ct))!;
+            var running = await AutovacuumAsync(admin, ct);
             if (running.Length == 0) break;
             foreach (var q in running.Split("; ")) seen.Add(q);
             if (clock.Elapsed > limit)
@@ -536,6 +532,14 @@ internal static class NationalScaleBenchmark
         Log(seen.Count == 0
             ? "  no autovacuum running before the rounds"
             : FormattableString.Invariant($"  waited {clock.Elapsed.TotalSeconds:F0} s for autovacuum before the rounds ({string.Join("; ", seen)})"));
+    }
+
+    /// <summary>What every autovacuum worker in the cluster is doing ("database: query", sorted), empty when none runs.</summary>
+    private static async Task<string> AutovacuumAsync(NpgsqlDataSource admin, CancellationToken ct)
+    {
+        await using var cmd = admin.CreateCommand(
+            "SELECT coalesce(string_agg(datname || ': ' || query, '; ' ORDER BY datname, query), '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
+        return (string)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>The service process a measurement part has started, so that RunAsync's finally stops it if the part throws.</summary>
@@ -733,50 +737,26 @@ internal static class NationalScaleBenchmark
     }
 
     /// <summary>
-    /// SettledSequence.ReadAsync's steps (a probe, a transaction id in a rolled-back transaction, probes until no older
-    /// transaction runs, with the same waits), and at every wait which backends hold a transaction id older than the bound
-    /// (seventeenth session: the settle waited more often at 10 M, and the statement just before each head never showed
-    /// one). Returns the settled sequence, the milliseconds spent asking who held it (to subtract), and the holders seen.
+    /// SettledSequence.ReadAsync, and at every wait which backends hold a transaction id older than its bound (seventeenth
+    /// session: the settle's time had been read as waits, and the statement just before each head never showed a holder).
+    /// Returns the settled sequence, the milliseconds spent asking who held it (to subtract), and the holders seen.
     /// </summary>
     private static async Task<(long Settled, double AskingMs, List<string> Held)> SettleNamingHoldersAsync(Lab lab, CancellationToken ct)
     {
-        async Task<(long Last, ulong XMin)> Probe()
-        {
-            await using var cmd = lab.ServiceDs.CreateCommand(AuditSql.HighWaterMarkProbe);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            await r.ReadAsync(ct);
-            return (r.GetInt64(0), ulong.Parse(r.GetString(1), CultureInfo.InvariantCulture));
-        }
-        var (last, _) = await Probe();
-        ulong bound;
-        await using (var conn = await lab.ServiceDs.OpenConnectionAsync(ct))
-        await using (var tx = await conn.BeginTransactionAsync(ct))
-        {
-            await using var cmd = new NpgsqlCommand(AuditSql.NewXidBound, conn, tx);
-            bound = ulong.Parse((string)(await cmd.ExecuteScalarAsync(ct))!, CultureInfo.InvariantCulture);
-            await tx.RollbackAsync(ct);
-        }
         var held = new List<string>();
         var asking = 0.0;
-        var delay = 1;
-        while (true)
+        var settled = await SettledSequence.ReadAsync(lab.ServiceDs, TimeSpan.FromSeconds(30), ct, async bound =>
         {
-            var (_, xmin) = await Probe();
-            if (xmin >= bound) return (last, asking, held);
             var t0 = Stopwatch.GetTimestamp();
-            await using (var cmd = lab.Admin.CreateCommand("""
+            await using var cmd = lab.Admin.CreateCommand("""
                 SELECT coalesce(string_agg(coalesce(datname, '-') || ' ' || backend_type || ' (' || coalesce(state, '-') || '): ' || left(regexp_replace(coalesce(query, ''), '\s+', ' ', 'g'), 50), '; '), 'gone when asked')
                   FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND backend_xid::text::bigint < $1 AND pid <> pg_backend_pid()
-                """))
-            {
-                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)(bound & 0xFFFF_FFFF) });
-                held.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
-            }
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)(bound & 0xFFFF_FFFF) });
+            held.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
             asking += Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (held.Count > 10_000) throw new TimeoutException($"Sequence {last} did not settle.");
-            await Task.Delay(delay, ct);
-            delay = Math.Min(delay * 2, 50);
-        }
+        });
+        return (settled, asking, held);
     }
 
     /// <summary>
@@ -1086,12 +1066,7 @@ internal static class NationalScaleBenchmark
         }
         // Autovacuum workers at work (e.g. on the read-model tables a rebuild has just written): their reads count in
         // pg_stat_database too, and they take CPU and disk from the requests.
-        async Task<string> Autovacuum()
-        {
-            await using var cmd = admin.CreateCommand(
-                "SELECT coalesce(string_agg(query, '; ' ORDER BY query), '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
-            return (string)(await cmd.ExecuteScalarAsync(ct))!;
-        }
+        Task<string> Autovacuum() => AutovacuumAsync(admin, ct);
         // The statements (the service's, the daemon's) that read or hit the most blocks during a phase, per request.
         async Task Statements(int requests)
         {
@@ -1602,6 +1577,9 @@ internal static class NationalScaleBenchmark
 
         // worse: the figure compared between levels (bigger is slower); dist and q: the latency distribution and quantile
         // it is, for the change's bootstrap interval (ChangeInterval).
+        static string Percent(double change) => change.ToString("+0%;-0%;0%", CultureInfo.InvariantCulture);
+        // A change between levels, bold when more than 20 % slower.
+        static string Change(double change) => change > 0.2 ? $"**{Percent(change)}**" : Percent(change);
         void Row(string name, Func<LevelResult, string> show, Func<LevelResult, double>? worse = null, Func<LevelResult, Latencies>? dist = null, double q = 0.99)
         {
             sb.Append(CultureInfo.InvariantCulture, $"| {name} |");
@@ -1612,9 +1590,9 @@ internal static class NationalScaleBenchmark
                 var (a, b) = (worse(results[i - 1]), worse(results[i]));
                 if (double.IsNaN(a) || double.IsNaN(b) || a <= 0) { sb.Append(" – |"); continue; }
                 var change = b / a - 1;
-                sb.Append(CultureInfo.InvariantCulture, $" {(change > 0.2 ? "**" : "")}{change:+0%;-0%;0%}{(change > 0.2 ? "**" : "")}");
+                sb.Append(' ').Append(Change(change));
                 if (dist is not null && ChangeInterval(dist(results[i - 1]), dist(results[i]), q) is var (low, high) && !double.IsNaN(low))
-                    sb.Append(CultureInfo.InvariantCulture, $" [{low:+0%;-0%;0%}, {high:+0%;-0%;0%}]");
+                    sb.Append(CultureInfo.InvariantCulture, $" [{Percent(low)}, {Percent(high)}]");
                 sb.Append(" |");
             }
             sb.AppendLine();
@@ -1653,8 +1631,7 @@ internal static class NationalScaleBenchmark
                 var ratios = results[i - 1].LogHeadParts.Zip(results[i].LogHeadParts, (a, b) => b.P50 / a.P50).Where(x => double.IsFinite(x) && x > 0).ToList();
                 if (ratios.Count == 0) { sb.Append(" – |"); continue; }
                 var mean = Math.Exp(ratios.Average(Math.Log)) - 1;
-                sb.Append(CultureInfo.InvariantCulture,
-                    $" {(mean > 0.2 ? "**" : "")}{mean:+0%;-0%;0%}{(mean > 0.2 ? "**" : "")} ({string.Join(", ", ratios.Select(x => (x - 1).ToString("+0%;-0%;0%", CultureInfo.InvariantCulture)))}) |");
+                sb.Append(CultureInfo.InvariantCulture, $" {Change(mean)} ({string.Join(", ", ratios.Select(x => Percent(x - 1)))}) |");
             }
             sb.AppendLine();
         }
