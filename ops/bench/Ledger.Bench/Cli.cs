@@ -12,7 +12,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--markdown <path>] [--skip-rebuild] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
@@ -118,6 +118,8 @@ internal static class Cli
         1/n of the samples, closes, log heads and store appends, so that a machine busier for some minutes weighs on
         every level; the read models are rebuilt again after the rounds, in the reverse order, and the rounds start
         once no autovacuum runs. --rest-before-rounds <s>: wait that long more before the first round (diagnostic).
+        --fresh-pool-each-part: empty the service role's connection pool before every part, so that every part's log
+        heads start on new backends (diagnostic; otherwise only the first round does, 300 s idle closing them).
         --log-head-parts: as many log heads again, their parts (settle, latest head, take_log_head) timed apart, the
         backends a settle waits on named, and PostgreSQL's statements over them with planning time (their appends
         double the daemon's catch-up at a start).

@@ -60,6 +60,12 @@ internal sealed record NationalOptions
     /// (seventeenth session: the log head's first part at 10 M, a minute after its build, was slower in every run).
     /// </summary>
     public int RestBeforeRounds { get; init; }
+    /// <summary>
+    /// Diagnostic: the service role's connection pool of the level's database emptied before every part, so that every
+    /// part's log heads start on new backends (eighteenth session: with the pool's idle lifetime of 300 s, only the
+    /// first round found it empty, and the first round's log head at 10 M was the slow one in every run).
+    /// </summary>
+    public bool FreshPoolEachPart { get; init; }
 
     public string CommandLine { get; init; } = "";
 
@@ -91,6 +97,7 @@ internal sealed record NationalOptions
                 "--interleave" => o with { Interleave = a.Int(0, 20) },
                 "--log-head-parts" => o with { LogHeadParts = true },
                 "--rest-before-rounds" => o with { RestBeforeRounds = a.Int(0, 3_600) },
+                "--fresh-pool-each-part" => o with { FreshPoolEachPart = true },
                 _ => throw a.Unknown(),
             };
         }
@@ -358,7 +365,7 @@ internal static class NationalScaleBenchmark
                 // Marten as the service configures it (the connection string's command timeout, Npgsql's default 30 s, is
                 // Marten's too); the bench's own statements (copies, verifier, teardown) without a timeout.
                 var storeCs = LedgerMarten.ForLedger(new NpgsqlConnectionStringBuilder(serviceCs) { MaxPoolSize = 50 }.ConnectionString);
-                var serviceDs = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(storeCs) { CommandTimeout = 0 }.ConnectionString);
+                var serviceDs = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(storeCs) { CommandTimeout = 0, ApplicationName = ServicePoolName }.ConnectionString);
                 var lab = new Lab
                 {
                     Database = database, Owner = owner, ServiceCs = serviceCs, Admin = admin, ServiceDs = serviceDs,
@@ -657,6 +664,17 @@ internal static class NationalScaleBenchmark
         // so which other transactions hold a transaction id just before each read is logged, with the reads' times.
         var heads = new List<(double, bool)>();
         var holders = new List<string>();
+        // Eighteenth session: whether the heads start on the pool's idle backends (a round a few tens of seconds after the
+        // level's last part) or on new ones (the first round: Npgsql closes a connection idle for 300 s).
+        var pool = await ServiceBackendsAsync(lab, ct);
+        if (o.FreshPoolEachPart)
+        {
+            lab.ServiceDs.Clear();
+            var gone = Stopwatch.StartNew();
+            while ((await ServiceBackendsAsync(lab, ct)).Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(20, ct);
+            Log($"  the service role's pool before the heads: {pool.Text}; emptied (--fresh-pool-each-part), now {(await ServiceBackendsAsync(lab, ct)).Text}");
+        }
+        else Log($"  the service role's pool before the heads: {pool.Text}");
         for (var i = 0; i < o.LogHeads; i++)
         {
             await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
@@ -735,6 +753,24 @@ internal static class NationalScaleBenchmark
         await HttpLoadBenchmark.StopAsync(running.Service);
         running.Service = null;
     }
+
+    /// <summary>How many backends of the service role's pool (lab.ServiceDs, not Marten's) are connected, and since when.</summary>
+    private static async Task<(int Count, string Text)> ServiceBackendsAsync(Lab lab, CancellationToken ct)
+    {
+        await using var cmd = lab.Admin.CreateCommand("""
+            SELECT count(*)::int, coalesce(min(extract(epoch FROM now() - backend_start)), 0)::float8, coalesce(max(extract(epoch FROM now() - backend_start)), 0)::float8
+              FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ServicePoolName });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var n = r.GetInt32(0);
+        return (n, n == 0 ? "no backend (the heads open new ones)"
+            : FormattableString.Invariant($"{n} backends, opened {r.GetDouble(1):F0}–{r.GetDouble(2):F0} s ago"));
+    }
+
+    /// <summary>The application_name of lab.ServiceDs's connections, to tell its backends from Marten's.</summary>
+    private const string ServicePoolName = "national-scale service-role pool";
 
     /// <summary>
     /// SettledSequence.ReadAsync, and at every wait which backends hold a transaction id older than its bound (seventeenth
@@ -1562,6 +1598,7 @@ internal static class NationalScaleBenchmark
                 $"in {o.Interleave} rounds, the levels' order reversed every round ({string.Join(", ", Enumerable.Range(0, o.Interleave).SelectMany(k => RoundOrder(results, k)).Select(r => LevelName(r.Label)))}), " +
                 $"each part with 1/{o.Interleave} of the samples, closes, log heads and store appends, on agencies no earlier part used (the store appends on the level's pool of --append-agencies); a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean; the store appends compared are the parts', the build's shown beside them. " +
                 (o.RestBeforeRounds > 0 ? $"**The first round started {o.RestBeforeRounds} s after the builds (`--rest-before-rounds`).** " : "") +
+                (o.FreshPoolEachPart ? "**Every part's log heads started on new backends (`--fresh-pool-each-part`).** " : "") +
                 "A machine busier for some minutes then weighs on every level, not on one. After all rounds, every level's read models rebuilt again, in the reverse order of the builds (the rebuild's rate is over both); then the verifier and the diagnostics.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
