@@ -118,8 +118,9 @@ internal static class Cli
         1/n of the samples, closes, log heads and store appends, so that a machine busier for some minutes weighs on
         every level; the read models are rebuilt again after the rounds, in the reverse order, and the rounds start
         once no autovacuum runs. --rest-before-rounds <s>: wait that long more before the first round (diagnostic).
-        --fresh-pool-each-part: empty the service role's connection pool before every part, so that every part's log
-        heads start on new backends (diagnostic; otherwise only the first round does, 300 s idle closing them).
+        --fresh-pool-each-part: every part's log heads on new backends of the service role's pool (diagnostic); as many
+        heads first on the pool as found, logged and not counted (otherwise the heads take whatever the pool holds: the
+        build's backends in the last-built level's first round, none where 300 s idle closed them).
         --log-head-parts: as many log heads again, their parts (settle, latest head, take_log_head) timed apart, the
         backends a settle waits on named, and PostgreSQL's statements over them with planning time (their appends
         double the daemon's catch-up at a start).

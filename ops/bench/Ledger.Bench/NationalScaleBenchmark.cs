@@ -62,8 +62,9 @@ internal sealed record NationalOptions
     public int RestBeforeRounds { get; init; }
     /// <summary>
     /// Diagnostic: the service role's connection pool of the level's database emptied before every part, so that every
-    /// part's log heads start on new backends (eighteenth session: with the pool's idle lifetime of 300 s, only the
-    /// first round found it empty, and the first round's log head at 10 M was the slow one in every run).
+    /// part's log heads start on new backends, after as many heads on the pool as found (logged, not counted). Eighteenth
+    /// session: the first round's log head at 10 M was the slow one in every run, and it ran on the build's backends
+    /// (the copy's among them), while 1 M's first round found its pool closed (300 s idle).
     /// </summary>
     public bool FreshPoolEachPart { get; init; }
 
@@ -662,29 +663,42 @@ internal static class NationalScaleBenchmark
         // A close's head chains the events since the previous head: --log-heads heads, each after 20 new single-event appends.
         // Diagnostic (fifteenth session): the head waits until no transaction older than it runs (SettledSequence),
         // so which other transactions hold a transaction id just before each read is logged, with the reads' times.
-        var heads = new List<(double, bool)>();
-        var holders = new List<string>();
+        async Task<(List<(double, bool)> Heads, List<string> Holders)> HeadsAsync()
+        {
+            var heads = new List<(double, bool)>();
+            var holders = new List<string>();
+            for (var i = 0; i < o.LogHeads; i++)
+            {
+                await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
+                await using (var cmd = lab.Admin.CreateCommand(
+                    "SELECT coalesce(string_agg(backend_type || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60), '; '), '') FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"))
+                    holders.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
+                clock.Restart();
+                await LogHeads.ReadAsync(lab.ServiceDs, TimeSpan.FromSeconds(30), ct);
+                heads.Add((clock.Elapsed.TotalMilliseconds, true));
+            }
+            return (heads, holders);
+        }
+        static string Each(List<(double, bool)> heads) => string.Join(" | ", heads.Select(h => FormattableString.Invariant($"{h.Item1:F1} ms")));
         // Eighteenth session: whether the heads start on the pool's idle backends (a round a few tens of seconds after the
-        // level's last part) or on new ones (the first round: Npgsql closes a connection idle for 300 s).
+        // level's last part; in the first round at the last level built, the build's, the copy's among them) or on new
+        // ones (Npgsql closes a connection idle for 300 s).
         var pool = await ServiceBackendsAsync(lab, ct);
         if (o.FreshPoolEachPart)
         {
+            // As many heads first on the pool as found (not counted), then on new backends.
+            if (pool.Count > 0)
+            {
+                var (found, _) = await HeadsAsync();
+                Log($"  log heads on the pool as found ({pool.Text}; not counted) p50/p99 {Latencies.Of(found)} ms: {Each(found)}");
+            }
             lab.ServiceDs.Clear();
             var gone = Stopwatch.StartNew();
             while ((await ServiceBackendsAsync(lab, ct)).Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(20, ct);
             Log($"  the service role's pool before the heads: {pool.Text}; emptied (--fresh-pool-each-part), now {(await ServiceBackendsAsync(lab, ct)).Text}");
         }
         else Log($"  the service role's pool before the heads: {pool.Text}");
-        for (var i = 0; i < o.LogHeads; i++)
-        {
-            await StoreAppendsAsync(lab.Store, lab.ServiceDs, lab.Closed, [.. r.AppendedTo], o with { Writers = 1, Appends = 20 }, rng.Next(), ct);
-            await using (var cmd = lab.Admin.CreateCommand(
-                "SELECT coalesce(string_agg(backend_type || ': ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60), '; '), '') FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"))
-                holders.Add((string)(await cmd.ExecuteScalarAsync(ct))!);
-            clock.Restart();
-            await LogHeads.ReadAsync(lab.ServiceDs, TimeSpan.FromSeconds(30), ct);
-            heads.Add((clock.Elapsed.TotalMilliseconds, true));
-        }
+        var (heads, holders) = await HeadsAsync();
         r.LogHead = Latencies.Merge(r.LogHead, Latencies.Of(heads));
         r.LogHeadParts.Add(Latencies.Of(heads));
         Log($"  log head (what a close takes) p50/p99 {Latencies.Of(heads)} ms over {r.Streams:N0} streams");
