@@ -258,4 +258,44 @@ public sealed class LogHeadTests(LedgerFixture fx) : IClassFixture<LedgerFixture
         Assert.True(settled >= await fx.Database.ScalarAsync<long>("SELECT max(seq_id) FROM ledger.mt_events"));
         lock (bounds) Assert.All(bounds, b => Assert.True(b > holder, $"bound {b} not above the holder's id {holder}"));
     }
+
+    [Fact]
+    public async Task ReadLogHead_OnAPoolOfIdleConnections_RunsEveryRoundTripOnOneBackend()
+    {
+        await SeedAsync(1);
+        // A pool of its own holding four idle backends, each having last run the same marker statement.
+        var name = "log-head-one-backend-" + Guid.NewGuid().ToString("N")[..8];
+        await using var pool = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(fx.ServiceConnectionString) { ApplicationName = name }.ConnectionString);
+        var idle = new List<NpgsqlConnection>();
+        for (var i = 0; i < 4; i++)
+        {
+            var conn = await pool.OpenConnectionAsync();
+            await using (var marker = new NpgsqlCommand("SELECT 'idle in the pool'", conn)) await marker.ExecuteScalarAsync();
+            idle.Add(conn);
+        }
+        foreach (var conn in idle) await conn.DisposeAsync();
+
+        var head = await LogHeads.ReadAsync(pool);
+
+        // The settle's probes and transaction, the latest head and take_log_head all on the one backend taken; the other
+        // three still show the marker as their last statement (taken from the pool for each round trip, they spread).
+        Assert.True(head.Sequence > 0);
+        // Asked as the service role: PostgreSQL shows a backend's statement to its own role (or a monitoring one).
+        async Task<long> Backends(string where)
+        {
+            await using var cmd = fx.Service.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()" + where);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        Assert.Equal(4, await Backends(""));
+        Assert.Equal(3, await Backends(" AND query = 'SELECT ''idle in the pool'''"));
+    }
+
+    [Fact]
+    public async Task SettledSequence_OnAConnectionInATransaction_Refuses()
+    {
+        await using var conn = await fx.Service.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SettledSequence.ReadAsync(conn, TimeSpan.FromSeconds(2)));
+    }
 }
