@@ -63,8 +63,9 @@ internal sealed record NationalOptions
     /// <summary>
     /// Diagnostic: the service role's connection pool of the level's database emptied before every part, so that every
     /// part's log heads start on new backends, after as many heads on the pool as found (logged, not counted). Eighteenth
-    /// session: the first round's log head at 10 M was the slow one in every run, and it ran on the build's backends
-    /// (the copy's among them), while 1 M's first round found its pool closed (300 s idle).
+    /// session: the first round's log head at 10 M was the slow one in every run; it could find the build's backends
+    /// still in its pool (the copy's among them; 300 s idle closes them, and its rebuild takes about that long), while
+    /// 1 M's first round always found its pool closed.
     /// </summary>
     public bool FreshPoolEachPart { get; init; }
 
@@ -613,9 +614,9 @@ internal static class NationalScaleBenchmark
         r.Sync = clock.Elapsed;
         Log(FormattableString.Invariant($"  checkpoint {r.Checkpoint.TotalSeconds:F1} s, then sync {r.Sync.TotalSeconds:F1} s (no writes pending before the measurements)"));
         // The build's backends (the copy's, the catch-up's, the appends' reads) are not the measurements' (eighteenth
-        // session): Npgsql closes a connection after 300 s idle, so the first round found the last-built level's pool
-        // still holding four of them (its rebuild takes about that long at 10 M) and the other levels' closed. Its log
-        // heads then went to four backends new to their statements, one per round trip, and were the slow ones.
+        // session): Npgsql closes a connection after 300 s idle, so the first round could find the last-built level's pool
+        // still holding four of them (its rebuild takes about that long at 10 M; one run of three did) and the other
+        // levels' closed. Its log heads then went to four backends new to their statements, one per round trip.
         lab.ServiceDs.Clear();
     }
 
