@@ -107,7 +107,10 @@ public sealed class FailoverTests(ReplicaFixture fixture, ITestOutputHelper outp
         var (_, firstKill, _) = killLog[0];
         if (acknowledged.Count(o => o.Done < firstKill) < 5) problems.Add("fewer than 5 writes acknowledged before the first kill");
         if (!all.Any(a => a.Answer.Ok && a.Sent > killLog[^1].At)) problems.Add("no write acknowledged after the last kill");
-        if (!all.Any(a => a.Answer.Status == 503 || a.Answer.Transport is not null)) problems.Add("the failover reached no client (no 503, no broken connection)");
+        // The writers or the readers (eighteenth session: in one CI run every write in flight at the kill was held until
+        // the new primary took it, 200 ×382, while the reads answered 503 ×150: the failover had reached the clients).
+        if (!all.Any(a => a.Answer.Status == 503 || a.Answer.Transport is not null) && !reads.Any(r => r.Answer.Status == 503 || r.Answer.Transport is not null))
+            problems.Add("the failover reached no client (no 503, no broken connection, to a write or a read)");
 
         // The daemon leads on the new primary and projects to the head; the log holds every acknowledged write.
         var caughtUp = await Leadership.WaitCaughtUpAsync(service, TimeSpan.FromSeconds(90));
