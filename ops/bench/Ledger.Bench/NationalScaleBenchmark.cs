@@ -699,9 +699,15 @@ internal static class NationalScaleBenchmark
                 Log($"  log heads on the pool as found ({pool.Text}; not counted) p50/p99 {Latencies.Of(found)} ms: {Each(found)}");
             }
             lab.ServiceDs.Clear();
+            // The closed backends leave pg_stat_activity a moment later.
             var gone = Stopwatch.StartNew();
-            while ((await ServiceBackendsAsync(lab, ct)).Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(20, ct);
-            Log($"  the service role's pool before the heads: {pool.Text}; emptied (--fresh-pool-each-part), now {(await ServiceBackendsAsync(lab, ct)).Text}");
+            var now = await ServiceBackendsAsync(lab, ct);
+            while (now.Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20, ct);
+                now = await ServiceBackendsAsync(lab, ct);
+            }
+            Log($"  the service role's pool before the heads: {pool.Text}; emptied (--fresh-pool-each-part), now {now.Text}");
         }
         else Log($"  the service role's pool before the heads: {pool.Text}");
         var (heads, holders) = await HeadsAsync();
