@@ -254,10 +254,14 @@ internal static class NationalScaleBenchmark
         public (double Before, double After) PageSql { get; set; }
         /// <summary>The verifier page (after the fix) inside PostgreSQL: EXPLAIN ANALYZE's execution time, ms.</summary>
         public double PageServer { get; set; }
+        /// <summary>The same page's planning time (EXPLAIN ANALYZE's), ms: the client's time includes it, the execution time does not.</summary>
+        public double PagePlanning { get; set; }
         public int Heads { get; set; }
-        public TimeSpan Verify { get; set; }
-        public long Verified { get; set; }
-        public bool VerifyOk { get; set; }
+        /// <summary>Every run of the verifier over the level's whole log (two with --interleave: the levels in order, then reversed), with the events it checked.</summary>
+        public List<(long Events, TimeSpan Time)> Verifications { get; } = [];
+        public TimeSpan Verify => TimeSpan.FromTicks(Verifications.Sum(v => v.Time.Ticks));
+        public long Verified => Verifications.Sum(v => v.Events);
+        public bool VerifyOk { get; set; } = true;
         public string LoadBefore { get; set; } = "";
         public string LoadAfter { get; set; } = "";
         public string Started { get; set; } = "";
@@ -451,6 +455,7 @@ internal static class NationalScaleBenchmark
                 if (o.Interleave == 0)
                 {
                     await MeasureLevelAsync(lab, r, levelIndex, o, rng, running, api, port, token, http, dir, ct);
+                    await VerifyLevelAsync(lab, r, ct);
                     await FinishLevelAsync(lab, r, o, rng, ct);
                     if (o.Markdown is { } path) Report.WriteSection(path, Section(o, environment, perAgency, first.Requests, first.TemplateTime, full, results, notReached), Heading);
                 }
@@ -489,9 +494,16 @@ internal static class NationalScaleBenchmark
                         await RebuildAsync(lab, r, await CountEventsAsync(lab.Admin, ct), ct);
                         await VacuumReadModelsAsync(lab, ct);
                     }
+                // The verifier twice per level, the levels in order and then reversed (1 M, 10 M, 10 M, 1 M; nineteenth
+                // session): one run each, one after the other, said little about a machine busier during one of them.
+                foreach (var (lab, r) in built.Concat(built.AsEnumerable().Reverse()))
+                {
+                    Log($"Level {r.Label} (database {lab.Database}): the verifier ...");
+                    await VerifyLevelAsync(lab, r, ct);
+                }
                 foreach (var (lab, r) in built)
                 {
-                    Log($"Level {r.Label} (database {lab.Database}): the verifier and the diagnostics ...");
+                    Log($"Level {r.Label} (database {lab.Database}): the diagnostics ...");
                     await FinishLevelAsync(lab, r, o, rng, ct);
                 }
             }
@@ -932,8 +944,8 @@ internal static class NationalScaleBenchmark
         await ExecAsync(lab.Admin, "SELECT pg_reload_conf()", ct);
     }
 
-    /// <summary>A level's end, with the service stopped: the verifier over the whole log, the plans, the statements before and after issue 13's fixes, the sizes.</summary>
-    private static async Task FinishLevelAsync(Lab lab, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+    /// <summary>The verifier over the level's whole log (ChainVerifier, with the heads the closes published), with the service stopped.</summary>
+    private static async Task VerifyLevelAsync(Lab lab, LevelResult r, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         Log("  Verifying the whole log (ChainVerifier) with the heads the closes published ...");
@@ -942,16 +954,21 @@ internal static class NationalScaleBenchmark
         r.Heads = published.Count;
         clock.Restart();
         var verification = await ChainVerifier.VerifyAsync(lab.ServiceDs, published, ct);
-        r.Verify = clock.Elapsed;
-        r.Verified = verification.EventsChecked;
-        r.VerifyOk = verification.Ok;
-        Log($"  verify: ok={verification.Ok}, {verification.EventsChecked:N0} events in {r.Verify.TotalSeconds:F0} s ({verification.EventsChecked / r.Verify.TotalSeconds:N0} events/s); " +
+        var time = clock.Elapsed;
+        r.Verifications.Add((verification.EventsChecked, time));
+        r.VerifyOk &= verification.Ok;
+        Log($"  verify: ok={verification.Ok}, {verification.EventsChecked:N0} events in {time.TotalSeconds:F0} s ({verification.EventsChecked / time.TotalSeconds:N0} events/s); " +
             $"{published.Count} published heads loaded in {r.HeadsLoad.TotalSeconds:F1} s");
         if (!verification.Ok) Log("  PROBLEM: " + string.Join("; ", verification.Problems.Take(5).Select(p => $"{p.Sequence} {p.Stream}: {p.Problem}")));
+    }
 
+    /// <summary>A level's end, with the service stopped: the plans, the statements before and after issue 13's fixes, the sizes (the verifier before it: <see cref="VerifyLevelAsync"/>).</summary>
+    private static async Task FinishLevelAsync(Lab lab, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+    {
         await ExplainAsync(lab.Admin, lab.Agencies, o, rng, ct);
-        (r.HeadSql, r.PageSql, r.PageServer) = await BeforeAndAfterAsync(lab.ServiceDs, lab.Admin, ct);
-        Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms ({r.PageServer:F1} ms inside PostgreSQL)");
+        (r.HeadSql, r.PageSql, r.PageServer, r.PagePlanning) = await BeforeAndAfterAsync(lab.ServiceDs, lab.Admin, ct);
+        Log($"  log head statement before/after the fix {r.HeadSql.Before:F0} / {r.HeadSql.After:F0} ms; a verifier page at the log's end {r.PageSql.Before:F0} / {r.PageSql.After:F0} ms " +
+            $"({r.PageServer:F1} ms executing inside PostgreSQL, {r.PagePlanning:F1} ms planning)");
         if (r.DatabaseBytes == 0) await RecordSizesAsync(lab, r, ct);
         r.LoadAfter = SakipRebuildBenchmark.LoadAverage();
         Log($"  database {r.DatabaseBytes / 1e9:F2} GB ({lab.BytesPerEvent:N0} bytes per added event); load average {r.LoadBefore} → {r.LoadAfter}");
@@ -1537,7 +1554,7 @@ internal static class NationalScaleBenchmark
     /// garbage collection of this process before each, so that what this process holds at a level does not land in one),
     /// and the page's time inside PostgreSQL (EXPLAIN ANALYZE's execution time, the median of five warm runs).
     /// </summary>
-    private static async Task<((double, double) Head, (double, double) Page, double PageServer)> BeforeAndAfterAsync(NpgsqlDataSource service, NpgsqlDataSource admin, CancellationToken ct)
+    private static async Task<((double, double) Head, (double, double) Page, double PageServer, double PagePlanning)> BeforeAndAfterAsync(NpgsqlDataSource service, NpgsqlDataSource admin, CancellationToken ct)
     {
         var max = await ScalarAsync<long>(admin, "SELECT max(seq_id) FROM ledger.mt_events", ct);
         async Task<double> Time(string sql, Action<NpgsqlParameterCollection> bind)
@@ -1559,15 +1576,16 @@ internal static class NationalScaleBenchmark
         void Page(NpgsqlParameterCollection p) { p.AddWithValue("after", Math.Max(0, max - 10_000)); p.AddWithValue("max", 5000); }
         var head = (await Time(LogHeadStreamsBefore, Head), await Time(LogHeadStreamsFormatThree, Head));
         var page = (await Time(VerifyEventsBefore, Page), await Time(AuditSql.VerifyEvents, Page));
-        var server = new List<double>();
+        var (server, planning) = (new List<double>(), new List<double>());
         for (var i = 0; i < 5; i++)
         {
             await using var cmd = service.CreateCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + AuditSql.VerifyEvents);
             Page(cmd.Parameters);
             using var plan = JsonDocument.Parse((string)(await cmd.ExecuteScalarAsync(ct))!);
             server.Add(plan.RootElement[0].GetProperty("Execution Time").GetDouble());
+            planning.Add(plan.RootElement[0].GetProperty("Planning Time").GetDouble());
         }
-        return (head, page, Report.Quantile(server, 0.5));
+        return (head, page, Report.Quantile(server, 0.5), Report.Quantile(planning, 0.5));
     }
 
     private static async Task<(long Database, long Events, long Hashes, long ReadModels)> SizesAsync(NpgsqlDataSource admin, CancellationToken ct)
@@ -1627,7 +1645,7 @@ internal static class NationalScaleBenchmark
                 $"each part with 1/{o.Interleave} of the samples, closes, log heads and store appends, on agencies no earlier part used (the store appends on the level's pool of --append-agencies); a level's latencies are its parts' samples together, its cold start and catch-up the parts' mean; the store appends compared are the parts', the build's shown beside them. " +
                 (o.RestBeforeRounds > 0 ? $"**The first round started {o.RestBeforeRounds} s after the builds (`--rest-before-rounds`).** " : "") +
                 (o.FreshPoolEachPart ? "**Every part's log heads started on new backends (`--fresh-pool-each-part`).** " : "") +
-                "A machine busier for some minutes then weighs on every level, not on one. After all rounds, every level's read models rebuilt again, in the reverse order of the builds (the rebuild's rate is over both); then the verifier and the diagnostics.").AppendLine();
+                "A machine busier for some minutes then weighs on every level, not on one. After all rounds, every level's read models rebuilt again, in the reverse order of the builds (the rebuild's rate is over both); then the verifier over every level's whole log, the levels in order and then reversed (its rate is over both runs); then the diagnostics.").AppendLine();
         if (o.SkipRebuild)
             sb.AppendLine("**Rebuild skipped (`--skip-rebuild`):** the read models were empty when the service started, so its daemon caught up " +
                           "the whole log while the requests below were timed; their latencies include that work and are not comparable with a run " +
@@ -1716,11 +1734,14 @@ internal static class NationalScaleBenchmark
         Row("performance table: GET performance/{year}, p50 / p99 ms", r => r.Table.ToString(), r => r.Table.P99, r => r.Table);
         Row("the same tables again, p50 / p99 ms", r => r.TableAgain.ToString(), r => r.TableAgain.P99, r => r.TableAgain);
         Row("year close: POST years/{year}/close, p50 / p99 ms", r => r.Close.ToString(), r => r.Close.P50, r => r.Close, 0.5);
-        Row("verifier over the whole log, events/s", r => F(r.Verified / r.Verify.TotalSeconds), r => r.Verify.TotalSeconds / r.Verified);
-        Row("verifier, s (published heads compared)", r => FormattableString.Invariant($"{r.Verify.TotalSeconds:F0} ({r.Heads})"));
+        Row("verifier over the whole log, events/s" + (o.Interleave > 0 ? " (over both runs; each)" : ""),
+            r => F(r.Verified / r.Verify.TotalSeconds) + (r.Verifications.Count > 1 ? " (" + string.Join(", ", r.Verifications.Select(v => F(v.Events / v.Time.TotalSeconds))) + ")" : ""),
+            r => r.Verify.TotalSeconds / r.Verified);
+        Row("verifier, s (published heads compared)" + (o.Interleave > 0 ? " (each)" : ""),
+            r => string.Join(", ", r.Verifications.Select(v => F(v.Time.TotalSeconds))) + FormattableString.Invariant($" ({r.Heads})"));
         Row("format 3 log head statement (replaced by audit/0003) before / after issue 13's plan fix, ms", r => FormattableString.Invariant($"{r.HeadSql.Before:F0} / {r.HeadSql.After:F0}"), r => r.HeadSql.After);
         Row("a verifier page of 5 000 at the log's end before / after issue 13's fix, ms", r => FormattableString.Invariant($"{r.PageSql.Before:F0} / {r.PageSql.After:F0}"), r => r.PageSql.After);
-        Row("the same page inside PostgreSQL (EXPLAIN ANALYZE's execution time), ms", r => F(r.PageServer, "F1"), r => r.PageServer);
+        Row("the same page inside PostgreSQL (EXPLAIN ANALYZE's execution time; its planning time), ms", r => F(r.PageServer, "F1") + " (" + F(r.PagePlanning, "F1") + ")", r => r.PageServer);
         Row("published heads found (audit/0005's index; a scan by event type before 2026-12-06), s", r => F(r.HeadsLoad.TotalSeconds, "F1"), r => r.HeadsLoad.TotalSeconds / r.Events);
         Row("chain verified", r => r.VerifyOk ? "ok" : "**NOT ok**");
         Row("a copied agency reads as the template (performance, PK, indicators of 5 years)", r => r.CloneCheck);
