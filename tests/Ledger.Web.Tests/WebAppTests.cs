@@ -100,9 +100,10 @@ public sealed class WebAppTests(Browser browser)
         await Expect(page.Locator("#linimasa")).Not.ToContainTextAsync("LHE PMPRB 2023 (uji)");
         await Browser.ScreenshotAsync(page, "05-per-tanggal");
 
-        // The as-of instant survives navigation.
+        // The as-of instant survives navigation: the dashboard's URL (not the indicator page's, which has it too) carries it.
         await page.ClickAsync("nav.main >> text=Dasbor");
-        Assert.Contains("asOf=", page.Url);
+        await Expect(page).ToHaveURLAsync(new Regex($"/instansi/{Surakarta}/2023\\?(.*&)?asOf="));
+        await Expect(page.Locator(".asof-note")).ToContainTextAsync("Anda melihat data sebagaimana tercatat per");
     }
 
     [Fact]
