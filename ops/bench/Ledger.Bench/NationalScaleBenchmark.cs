@@ -746,7 +746,11 @@ internal static class NationalScaleBenchmark
             foreach (var (agency, year) in inputsFor)
             {
                 clock.Restart();
-                await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync((stream, bound) => loader.ReadAsync(stream, bound, ct), agency, year);
+                // Nineteenth session: one of these reads took 9.4 s at 10 M (the others 8–110 ms), with nothing logged to
+                // say why; a read still running after a second now has PostgreSQL's busy backends and the machine's
+                // pressure logged every second.
+                await using (WatchSlow(lab.Admin, $"a close's inputs ({agency} {year}, {(pass == 0 ? "first" : "again")})", ct))
+                    await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync((stream, bound) => loader.ReadAsync(stream, bound, ct), agency, year);
                 times.Add((clock.Elapsed.TotalMilliseconds, true));
             }
             if (pass == 0) r.CloseInputs = Latencies.Merge(r.CloseInputs, Latencies.Of(times));
@@ -807,6 +811,50 @@ internal static class NationalScaleBenchmark
         var n = r.GetInt32(0);
         return (n, n == 0 ? "no backend (the heads open new ones)"
             : FormattableString.Invariant($"{n} backends, opened {r.GetDouble(1):F0}–{r.GetDouble(2):F0} s ago"));
+    }
+
+    /// <summary>
+    /// While the returned handle is held: after <paramref name="after"/> (1 s) and every second from then on, logs what every
+    /// busy backend of the cluster is doing (state, wait event, for how long, its statement's start) and the machine's
+    /// load and I/O pressure. Disposing it stops the watch. A diagnostic for one slow operation among fast ones.
+    /// </summary>
+    private static SlowWatch WatchSlow(NpgsqlDataSource admin, string what, CancellationToken ct, TimeSpan? after = null)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var started = Stopwatch.StartNew();
+        var task = Task.Run(async () =>
+        {
+            await Task.Delay(after ?? TimeSpan.FromSeconds(1), stop.Token);
+            while (!stop.IsCancellationRequested)
+            {
+                await using var cmd = admin.CreateCommand("""
+                    SELECT coalesce(string_agg(format('%s %s %s/%s %ss: %s', pid, coalesce(nullif(backend_type, 'client backend'), application_name),
+                                                      state, coalesce(wait_event_type || ':' || wait_event, 'cpu'),
+                                                      round(extract(epoch FROM now() - query_start)::numeric, 1),
+                                                      left(regexp_replace(query, '\s+', ' ', 'g'), 70)), ' | '), 'none')
+                      FROM pg_stat_activity
+                     WHERE pid <> pg_backend_pid()
+                       AND (state <> 'idle' OR (state IS NULL AND wait_event_type IS DISTINCT FROM 'Activity'))
+                    """);
+                var busy = (string)(await cmd.ExecuteScalarAsync(stop.Token))!;
+                static string Read(string path) => File.Exists(path) ? File.ReadAllText(path).Split('\n')[0].Trim() : "-";
+                Log(FormattableString.Invariant($"    SLOW {what}: still running after {started.Elapsed.TotalSeconds:F1} s; load {Read("/proc/loadavg")}; io pressure {Read("/proc/pressure/io")}; busy backends: {busy}"));
+                await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+            }
+        }, stop.Token);
+        return new SlowWatch(stop, task);
+    }
+
+    private sealed class SlowWatch(CancellationTokenSource stop, Task task) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try { await task; }
+            catch (OperationCanceledException) { }
+            catch (Exception e) { Log($"    (the slow-operation watch failed: {e.GetType().Name}: {e.Message})"); }
+            stop.Dispose();
+        }
     }
 
     /// <summary>The application_name of lab.ServiceDs's connections, to tell its backends from Marten's.</summary>
