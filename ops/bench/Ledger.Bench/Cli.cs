@@ -118,7 +118,8 @@ internal static class Cli
         1/n of the samples, closes, log heads and store appends, so that a machine busier for some minutes weighs on
         every level; the read models are rebuilt again after the rounds (a smaller level up to 4 times, half before
         the largest level's rebuild and half after: 1 M, 1 M, 10 M, 1 M, 1 M), the verifier runs twice per level (the
-        levels in order, then reversed), and the rounds start once no autovacuum runs. --rest-before-rounds <s>: wait that long more before the first round (diagnostic).
+        levels in order, then reversed), and the rounds start once no autovacuum runs. --rest-before-rounds <s>: wait
+        that long more before the first round (diagnostic).
         --fresh-pool-each-part: every part's log heads on new backends of the service role's pool (diagnostic); as many
         heads first on the pool as found, logged and not counted (otherwise the heads take whatever the pool holds: the
         build's backends in the last-built level's first round, none where 300 s idle closed them).
