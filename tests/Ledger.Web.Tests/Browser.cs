@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Ledger.Web.Tests;
@@ -29,7 +30,10 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    private static readonly System.Text.RegularExpressions.Regex SignInPage = new("/masuk");
+    private static readonly Regex SignInPage = new("/masuk");
+
+    /// <summary>How long a page's step may take: the context's actions and the sign-in's wait (assertions have their own default).</summary>
+    private const float StepTimeoutMs = 20_000;
 
     /// <summary>A fresh browser profile (its own cookies) signed in with <paramref name="token"/>, or signed out when null.</summary>
     public async Task<IPage> OpenAsync(string? token)
@@ -39,7 +43,7 @@ public sealed class Browser : IAsyncLifetime
             BaseURL = Service.BaseAddress.ToString(), AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1360, Height = 900 },
             Locale = "id-ID", TimezoneId = "Asia/Jakarta",
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(StepTimeoutMs);
         var page = await context.NewPageAsync();
         if (token is not null)
         {
@@ -49,7 +53,7 @@ public sealed class Browser : IAsyncLifetime
             // The URL is polled; no load event is awaited. WaitForURLAsync, when the URL already matches, waits for the
             // frame's "load" state instead (its check and its subscription are two steps): a CI run timed out there
             // after 20 s having seen only "NetworkIdle". The callers' next steps wait for their own pages and elements.
-            await Assertions.Expect(page).Not.ToHaveURLAsync(SignInPage, new() { Timeout = 20_000 });
+            await Assertions.Expect(page).Not.ToHaveURLAsync(SignInPage, new() { Timeout = StepTimeoutMs });
         }
         return page;
     }
