@@ -134,8 +134,11 @@ internal static class Cli
         loaded in the benchmark's cluster. Before a level it estimates
         the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the
         rebuild out (the service's daemon then catches up while the HTTP part runs, so its latencies are not comparable;
-        the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --markdown writes/replaces "## National scale (issue 13)"
-        after every level.
+        the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --layout scattered: the copy
+        interleaves a batch's agencies event by event in the event table's heap, as agencies writing side by side for
+        years would, so one agency's events lie on about as many pages as it has events (grouped, the default: agency
+        by agency, a few dozen pages; the report shows both figures per level). --markdown writes/replaces
+        "## National scale (issue 13)" after every level.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads
         (default 500) as-of reads at random instants with stream snapshots (every --snapshot-every, default 250 as the service) and

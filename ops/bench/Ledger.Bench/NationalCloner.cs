@@ -23,8 +23,17 @@ namespace Ledger.Bench;
 /// assigned in (agency, stream, version) order, so every stream's versions rise with its sequence numbers.
 /// </para>
 /// </summary>
-internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder)
+/// <remarks>
+/// <paramref name="scattered"/> (twentieth session, <c>--layout scattered</c>): the batch's events are inserted in the
+/// template's order of sequence numbers, each template event once per agency of the batch in turn, instead of agency by
+/// agency. A real ledger's agencies write side by side for years, so one agency's events lie on as many heap pages as it
+/// has events; the grouped copy puts them on a few dozen. Each stream's versions still rise with its sequence numbers.
+/// </remarks>
+internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder, bool scattered = false)
 {
+    /// <summary>Whether a batch's agencies' events are interleaved in the heap (<c>--layout scattered</c>) or copied agency by agency.</summary>
+    public bool Scattered => scattered;
+
     /// <summary>The cluster's folder (for the free-disk check while copying).</summary>
     public string Folder => folder;
 
@@ -37,7 +46,7 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
     private static string Prepare => """
         DROP TABLE IF EXISTS pg_temp.tpl, pg_temp.tpl_streams;
         CREATE TEMP TABLE tpl AS
-        SELECT e.stream_id, e.version, e.data::text AS data, e.type, e.tenant_id, e.mt_dotnet_type, e.correlation_id,
+        SELECT e.seq_id AS tseq, e.stream_id, e.version, e.data::text AS data, e.type, e.tenant_id, e.mt_dotnet_type, e.correlation_id,
                e.causation_id, e.headers::text AS headers,
                CASE WHEN e.stream_id LIKE 'year-%' THEN 1 + (e.version - 1) * 4 / s.version
                     WHEN e.stream_id LIKE 'evaluation-%' THEN 5 ELSE 0 END AS phase
@@ -66,9 +75,9 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
          WHERE m.id = x.id
         """;
 
-    private const string Events = """
+    private static string Events(bool scattered) => $"""
         WITH copied AS MATERIALIZED (
-            SELECT row_number() OVER (ORDER BY c.n, t.stream_id, t.version) AS rn, c.code, t.*
+            SELECT row_number() OVER (ORDER BY {(scattered ? "t.tseq, c.n" : "c.n, t.stream_id, t.version")}) AS rn, c.code, t.*
               FROM pg_temp.tpl t CROSS JOIN unnest($2::text[]) WITH ORDINALITY AS c(code, n)
              WHERE t.phase = $3
         ), ids AS MATERIALIZED (
@@ -82,6 +91,7 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
         SELECT s.seq, i.id, replace(c.stream_id, $1, c.code), c.version, replace(c.data, $1, c.code)::jsonb, c.type, now(),
                c.tenant_id, c.mt_dotnet_type, false, c.code || ':' || c.correlation_id, c.causation_id, replace(c.headers, $1, c.code)::jsonb
           FROM copied c JOIN seqs s ON s.rn = c.rn JOIN ids i ON i.rn = c.rn
+         ORDER BY c.rn
         """;
 
     /// <summary>The template's events, per copy (what <see cref="CloneAsync"/> adds per agency).</summary>
@@ -114,16 +124,17 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
     public async Task CloneAsync(NpgsqlConnection conn, IReadOnlyList<string> codes, CancellationToken ct)
     {
         var array = codes.ToArray();
+        var events = Events(scattered);
         for (var phase = 0; phase < Phases; phase++)
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
-            foreach (var sql in new[] { NewStreams, MovedStreams, Events })
+            foreach (var sql in new[] { NewStreams, MovedStreams, events })
             {
                 await using var cmd = new NpgsqlCommand(sql, conn, tx);
                 cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = templateCode });
                 cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = array });
                 cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = phase });
-                if (ReferenceEquals(sql, Events))
+                if (ReferenceEquals(sql, events))
                     cmd.Parameters.Add(new NpgsqlParameter<Guid[]>
                     {
                         TypedValue = Enumerable.Range(0, (int)(array.Length * _perPhase[phase])).Select(_ => Guid.CreateVersion7()).ToArray(),

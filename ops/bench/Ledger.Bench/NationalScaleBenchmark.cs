@@ -39,6 +39,12 @@ internal sealed record NationalOptions
     /// <summary>Drop the operating system's page cache before the service starts at each level (root only).</summary>
     public bool ColdCache { get; init; }
     public int Batch { get; init; } = 20;
+    /// <summary>
+    /// --layout scattered: the copy interleaves a batch's agencies event by event in the heap, as years of agencies
+    /// writing side by side would (<see cref="NationalCloner"/>); grouped (the default, and every run before the twentieth
+    /// session): agency by agency, so that one agency's events fill a few dozen pages.
+    /// </summary>
+    public bool Scattered { get; init; }
     public int CloneWorkers { get; init; } = 2;
     public int ReserveGb { get; init; } = 10;
     public string? Markdown { get; init; }
@@ -92,6 +98,7 @@ internal sealed record NationalOptions
                 "--cold-cache" => o with { ColdCache = true },
                 "--shared-buffers" => o with { SharedBuffers = a.Value() },
                 "--batch" => o with { Batch = a.Int(1, 1_000) },
+                "--layout" => o with { Scattered = a.Value() switch { "scattered" => true, "grouped" => false, var v => throw new ArgumentException($"--layout takes grouped or scattered, not '{v}'.") } },
                 "--clone-workers" => o with { CloneWorkers = a.Int(1, 16) },
                 "--reserve-gb" => o with { ReserveGb = a.Int(0, 1_000) },
                 "--markdown" => o with { Markdown = a.Value() },
@@ -267,6 +274,8 @@ internal static class NationalScaleBenchmark
         public string LoadAfter { get; set; } = "";
         public string Started { get; set; } = "";
         public string CloneCheck { get; set; } = "";
+        /// <summary>Copied agencies' events and the heap pages that hold them (means over a few of the level's copies).</summary>
+        public (double Events, double Pages) AgencyPages { get; set; }
     }
 
     /// <summary>
@@ -388,7 +397,7 @@ internal static class NationalScaleBenchmark
                         SakipReadModels.Register(opts);
                         opts.CommandTimeout = 7200;
                     }),
-                    Cloner = new NationalCloner(serviceDs, TemplateCode, dir),
+                    Cloner = new NationalCloner(serviceDs, TemplateCode, dir, o.Scattered),
                     Requests = requests, TemplateTime = templateTime,
                 };
                 labs.Add(lab);
@@ -581,6 +590,7 @@ internal static class NationalScaleBenchmark
     {
         var clock = Stopwatch.StartNew();
         Log($"Level {r.Label} (database {lab.Database}): copying the template to agencies {lab.Agencies:N0} … {wanted - 1:N0} ({o.CloneWorkers} workers, {o.Batch} agencies per batch, {NationalCloner.Phases} transactions each) ...");
+        var copiedFrom = lab.Agencies;
         lab.Agencies = await CloneAsync(lab.Cloner, lab.Agencies, wanted, o, ct);
         lab.Reserved.Add(lab.Agencies - 1);
         r.Generation = clock.Elapsed;
@@ -591,8 +601,11 @@ internal static class NationalScaleBenchmark
         r.Events = await CountEventsAsync(lab.Admin, ct);
         r.Added = r.Events - lab.LastEvents;
         r.Streams = await ScalarAsync<long>(lab.Admin, "SELECT count(*) FROM ledger.mt_streams", ct);
+        // A few of this level's copies (their own Random: the level's other draws stay as in earlier runs).
+        var pick = new Random(wanted);
+        r.AgencyPages = await AgencyPagesAsync(lab.Admin, Enumerable.Range(0, 5).Select(_ => pick.Next(copiedFrom, Math.Max(copiedFrom + 1, lab.Agencies - 1))).Distinct().ToList(), o, ct);
         Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
-            $"{r.Events:N0} events in {r.Streams:N0} streams.");
+            $"{r.Events:N0} events in {r.Streams:N0} streams; a copied agency's {r.AgencyPages.Events:N0} events on {r.AgencyPages.Pages:N0} heap pages ({(o.Scattered ? "scattered" : "grouped")} layout).");
 
         clock.Restart();
         await LogHeads.CatchUpAsync(lab.ServiceDs, settleTimeout: TimeSpan.FromSeconds(30), ct: ct);
@@ -1064,6 +1077,26 @@ internal static class NationalScaleBenchmark
         var events = NationalOptions.ParseLevel(label)!.Value;
         // "0": one region (the template's, as if the country had only it); otherwise enough agencies for the events.
         return events == 0 ? o.AgenciesPerRegion : (int)Math.Min(full + 1, Math.Max(1, (events + perAgency - 1) / perAgency));
+    }
+
+    /// <summary>
+    /// The mean, over <paramref name="agencies"/>, of an agency's events and of the heap pages of <c>ledger.mt_events</c>
+    /// that hold them (the block of each row's ctid): what a first touch reads from the heap, with the layout the copy made.
+    /// </summary>
+    private static async Task<(double Events, double Pages)> AgencyPagesAsync(NpgsqlDataSource admin, IReadOnlyList<int> agencies, NationalOptions o, CancellationToken ct)
+    {
+        double events = 0, pages = 0;
+        foreach (var n in agencies)
+        {
+            await using var cmd = admin.CreateCommand(
+                "SELECT count(*), count(DISTINCT (ctid::text::point)[0]) FROM ledger.mt_events WHERE stream_id = ANY($1)");
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = NationalTemplate.Streams(AgencyCode(n, o.AgenciesPerRegion)).ToArray() });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            events += reader.GetInt64(0);
+            pages += reader.GetInt64(1);
+        }
+        return agencies.Count == 0 ? (0, 0) : (events / agencies.Count, pages / agencies.Count);
     }
 
     /// <summary>Copies the template to agencies [from, to) in batches, <see cref="NationalOptions.CloneWorkers"/> at a time; returns <paramref name="to"/>.</summary>
@@ -1698,7 +1731,9 @@ internal static class NationalScaleBenchmark
             $"quarterly realizations of every indicator, {4 * NationalTemplate.SpendingPerQuarter} spending entries and {4 * NationalTemplate.CorrectionsPerQuarter} corrections, and the Inspektorat's " +
             $"evaluations of four years: {perAgency:N0} events in {NationalTemplate.StreamsPerAgency} streams. Every other agency is a copy made in SQL as the service role " +
             $"(`NationalCloner`: the agency code replaced in stream ids, payloads and headers, new event ids and sequence numbers, recorded at the database clock, " +
-            $"{NationalCloner.Phases} transactions per batch of {o.Batch} agencies, {o.CloneWorkers} at a time), sealed by the audit layer at every commit as any append is.").AppendLine();
+            $"{NationalCloner.Phases} transactions per batch of {o.Batch} agencies, {o.CloneWorkers} at a time, " +
+            $"{(o.Scattered ? "the batch's agencies interleaved event by event in the template's order (`--layout scattered`)" : "agency by agency")}" +
+            $"), sealed by the audit layer at every commit as any append is.").AppendLine();
         sb.AppendLine("Per level, in this order: copy the agencies, `VACUUM (ANALYZE)` the event tables, single-event appends on the store path (on " +
                       o.AppendAgencies.ToString(CultureInfo.InvariantCulture) + " agencies), a rebuild of every read model " +
                       "(its teardown, the DELETE of every read-model row, timed on its own first; the rebuild runs with the service's Marten settings, command timeout 30 s), " +
@@ -1813,6 +1848,8 @@ internal static class NationalScaleBenchmark
         Row("published heads found (audit/0005's index; a scan by event type before 2026-12-06), s", r => F(r.HeadsLoad.TotalSeconds, "F1"), r => r.HeadsLoad.TotalSeconds / r.Events);
         Row("chain verified", r => r.Verifications.Count == 0 ? "not run" : r.VerifyOk ? "ok" : "**NOT ok**");
         Row("a copied agency reads as the template (performance, PK, indicators of 5 years)", r => r.CloneCheck);
+        Row($"a copied agency's events, and the heap pages holding them ({(o.Scattered ? "`--layout scattered`: a batch's agencies interleaved event by event" : "grouped: copied agency by agency")}; means of 5 copies)",
+            r => FormattableString.Invariant($"{r.AgencyPages.Events:N0} on {r.AgencyPages.Pages:N0}"));
         Row("requests not 2xx (commands, as-of, tables, closes)", r => $"{r.Commands.Failures}, {r.AsOf.Failures}, {r.Table.Failures}, {r.Close.Failures}");
         Row("database, GB", r => F(r.DatabaseBytes / 1e9, "F2"));
         Row("of which mt_events / event_hashes / readmodel, GB", r => FormattableString.Invariant($"{r.EventTableBytes / 1e9:F2} / {r.HashTableBytes / 1e9:F2} / {r.ReadModelBytes / 1e9:F2}"));
