@@ -12,7 +12,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [--layout grouped|scattered] [--cluster] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
@@ -137,7 +137,10 @@ internal static class Cli
         the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --layout scattered: the copy
         interleaves a batch's agencies event by event in the event table's heap, as agencies writing side by side for
         years would, so one agency's events lie on about as many pages as it has events (grouped, the default: agency
-        by agency, a few dozen pages; the report shows both figures per level). --markdown writes/replaces
+        by agency, a few dozen pages; the report shows both figures per level). --cluster: after the copy, the owner
+        rewrites the event table in (stream, version) order (CLUSTER ledger.mt_events USING
+        pk_mt_events_stream_and_version, then ANALYZE), timed, as the yearly maintenance of docs/deployment.md would;
+        later appends land at the table's end. --markdown writes/replaces
         "## National scale (issue 13)" after every level.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads

@@ -45,6 +45,12 @@ internal sealed record NationalOptions
     /// session): agency by agency, so that one agency's events fill a few dozen pages.
     /// </summary>
     public bool Scattered { get; init; }
+    /// <summary>
+    /// --cluster: after the copy, the event table rewritten in (stream, version) order by its owner
+    /// (<c>CLUSTER ledger.mt_events USING pk_mt_events_stream_and_version</c>), as a yearly maintenance would, timed;
+    /// the events appended afterwards land at the table's end as in service.
+    /// </summary>
+    public bool Cluster { get; init; }
     public int CloneWorkers { get; init; } = 2;
     public int ReserveGb { get; init; } = 10;
     public string? Markdown { get; init; }
@@ -98,6 +104,7 @@ internal sealed record NationalOptions
                 "--cold-cache" => o with { ColdCache = true },
                 "--shared-buffers" => o with { SharedBuffers = a.Value() },
                 "--batch" => o with { Batch = a.Int(1, 1_000) },
+                "--cluster" => o with { Cluster = true },
                 "--layout" => o with { Scattered = a.Value() switch { "scattered" => true, "grouped" => false, var v => throw new ArgumentException($"--layout takes grouped or scattered, not '{v}'.") } },
                 "--clone-workers" => o with { CloneWorkers = a.Int(1, 16) },
                 "--reserve-gb" => o with { ReserveGb = a.Int(0, 1_000) },
@@ -276,6 +283,9 @@ internal static class NationalScaleBenchmark
         public string CloneCheck { get; set; } = "";
         /// <summary>Copied agencies' events and the heap pages that hold them (means over a few of the level's copies).</summary>
         public (double Events, double Pages) AgencyPages { get; set; }
+        /// <summary>The same after --cluster; and the CLUSTER's and its ANALYZE's time.</summary>
+        public (double Events, double Pages)? AgencyPagesClustered { get; set; }
+        public TimeSpan Clustering { get; set; }
     }
 
     /// <summary>
@@ -603,7 +613,18 @@ internal static class NationalScaleBenchmark
         r.Streams = await ScalarAsync<long>(lab.Admin, "SELECT count(*) FROM ledger.mt_streams", ct);
         // A few of this level's copies (their own Random: the level's other draws stay as in earlier runs).
         var pick = new Random(wanted);
-        r.AgencyPages = await AgencyPagesAsync(lab.Admin, Enumerable.Range(0, 5).Select(_ => pick.Next(copiedFrom, Math.Max(copiedFrom + 1, lab.Agencies - 1))).Distinct().ToList(), o, ct);
+        var picked = Enumerable.Range(0, 5).Select(_ => pick.Next(copiedFrom, Math.Max(copiedFrom + 1, lab.Agencies - 1))).Distinct().ToList();
+        r.AgencyPages = await AgencyPagesAsync(lab.Admin, picked, o, ct);
+        if (o.Cluster)
+        {
+            // As the yearly maintenance of docs/deployment.md would, by the table's owner (the service role may not).
+            clock.Restart();
+            await ExecAsync(lab.Admin, "CLUSTER ledger.mt_events USING pk_mt_events_stream_and_version", ct);
+            await ExecAsync(lab.Admin, "ANALYZE ledger.mt_events", ct);
+            r.Clustering = clock.Elapsed;
+            r.AgencyPagesClustered = await AgencyPagesAsync(lab.Admin, picked, o, ct);
+            Log(FormattableString.Invariant($"  CLUSTER ledger.mt_events USING pk_mt_events_stream_and_version, then ANALYZE: {r.Clustering.TotalSeconds:F0} s; a copied agency's {r.AgencyPagesClustered.Value.Events:N0} events now on {r.AgencyPagesClustered.Value.Pages:N0} heap pages"));
+        }
         Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
             $"{r.Events:N0} events in {r.Streams:N0} streams; a copied agency's {r.AgencyPages.Events:N0} events on {r.AgencyPages.Pages:N0} heap pages ({(o.Scattered ? "scattered" : "grouped")} layout).");
 
@@ -1849,7 +1870,11 @@ internal static class NationalScaleBenchmark
         Row("chain verified", r => r.Verifications.Count == 0 ? "not run" : r.VerifyOk ? "ok" : "**NOT ok**");
         Row("a copied agency reads as the template (performance, PK, indicators of 5 years)", r => r.CloneCheck);
         Row($"a copied agency's events, and the heap pages holding them ({(o.Scattered ? "`--layout scattered`: a batch's agencies interleaved event by event" : "grouped: copied agency by agency")}; means of 5 copies)",
-            r => FormattableString.Invariant($"{r.AgencyPages.Events:N0} on {r.AgencyPages.Pages:N0}"));
+            r => FormattableString.Invariant($"{r.AgencyPages.Events:N0} on {r.AgencyPages.Pages:N0}") +
+                 (r.AgencyPagesClustered is { } c ? FormattableString.Invariant($"; after the CLUSTER on {c.Pages:N0}") : ""));
+        if (o.Cluster)
+            Row("`--cluster`: the event table rewritten in (stream, version) order after the copy (CLUSTER, then ANALYZE, by the owner), s",
+                r => F(r.Clustering.TotalSeconds, "F0"), r => r.Clustering.TotalSeconds / Math.Max(1, r.Events));
         Row("requests not 2xx (commands, as-of, tables, closes)", r => $"{r.Commands.Failures}, {r.AsOf.Failures}, {r.Table.Failures}, {r.Close.Failures}");
         Row("database, GB", r => F(r.DatabaseBytes / 1e9, "F2"));
         Row("of which mt_events / event_hashes / readmodel, GB", r => FormattableString.Invariant($"{r.EventTableBytes / 1e9:F2} / {r.HashTableBytes / 1e9:F2} / {r.ReadModelBytes / 1e9:F2}"));
