@@ -134,10 +134,11 @@ internal static class Cli
         loaded in the benchmark's cluster. Before a level it estimates
         the disk the level needs and stops rather than leave less than --reserve-gb (10) free; --skip-rebuild leaves the
         rebuild out (the service's daemon then catches up while the HTTP part runs, so its latencies are not comparable;
-        the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --layout scattered: the copy
-        interleaves a batch's agencies event by event in the event table's heap, as agencies writing side by side for
-        years would, so one agency's events lie on about as many pages as it has events (grouped, the default: agency
-        by agency, a few dozen pages; the report shows both figures per level). --cluster: after the copy, the owner
+        the section says so). --batch (20) agencies per copy batch, --clone-workers (2). --layout scattered (the
+        default since 2026-12-07): the copy interleaves a batch's agencies event by event in the event table's heap, as
+        agencies writing side by side for years would, so one agency's events lie on about as many pages as it has
+        events; --layout grouped (every run before): agency by agency, about a tenth as many pages (the report shows
+        the pages per level). --cluster: after the copy, the owner
         rewrites the event table in (stream, version) order (CLUSTER ledger.mt_events USING
         pk_mt_events_stream_and_version, then ANALYZE), timed, as the yearly maintenance of docs/deployment.md would;
         later appends land at the table's end. --markdown writes/replaces

@@ -40,11 +40,11 @@ internal sealed record NationalOptions
     public bool ColdCache { get; init; }
     public int Batch { get; init; } = 20;
     /// <summary>
-    /// --layout scattered: the copy interleaves a batch's agencies event by event in the heap, as years of agencies
-    /// writing side by side would (<see cref="NationalCloner"/>); grouped (the default, and every run before the twentieth
-    /// session): agency by agency, so that one agency's events fill a few dozen pages.
+    /// --layout scattered (the default since the twentieth session): the copy interleaves a batch's agencies event by event
+    /// in the heap, as years of agencies writing side by side would (<see cref="NationalCloner"/>); --layout grouped (every
+    /// run before): agency by agency, so that one agency's events fill about a tenth as many pages.
     /// </summary>
-    public bool Scattered { get; init; }
+    public bool Scattered { get; init; } = true;
     /// <summary>
     /// --cluster: after the copy, the event table rewritten in (stream, version) order by its owner
     /// (<c>CLUSTER ledger.mt_events USING pk_mt_events_stream_and_version</c>), as a yearly maintenance would, timed;
