@@ -20,7 +20,8 @@ namespace Ledger.Bench;
 /// streams first, then each year stream in four slices of its versions, then the evaluations. Within a transaction the
 /// stream rows are written first (that takes the transaction's xid before any sequence number, which
 /// <c>SettledSequence</c> relies on), then the events, whose sequence numbers are drawn from Marten's sequence and
-/// assigned in (agency, stream, version) order, so every stream's versions rise with its sequence numbers.
+/// assigned, and the rows inserted, in (agency, stream, version) order or, scattered, in (template sequence, agency)
+/// order: either way every stream's versions rise with its sequence numbers.
 /// </para>
 /// </summary>
 /// <remarks>
@@ -31,9 +32,6 @@ namespace Ledger.Bench;
 /// </remarks>
 internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder, bool scattered = false)
 {
-    /// <summary>Whether a batch's agencies' events are interleaved in the heap (<c>--layout scattered</c>) or copied agency by agency.</summary>
-    public bool Scattered => scattered;
-
     /// <summary>The cluster's folder (for the free-disk check while copying).</summary>
     public string Folder => folder;
 

@@ -615,6 +615,8 @@ internal static class NationalScaleBenchmark
         var pick = new Random(wanted);
         var picked = Enumerable.Range(0, 5).Select(_ => pick.Next(copiedFrom, Math.Max(copiedFrom + 1, lab.Agencies - 1))).Distinct().ToList();
         r.AgencyPages = await AgencyPagesAsync(lab.Admin, picked, o, ct);
+        Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
+            $"{r.Events:N0} events in {r.Streams:N0} streams; a copied agency's {r.AgencyPages.Events:N0} events on {r.AgencyPages.Pages:N0} heap pages ({(o.Scattered ? "scattered" : "grouped")} layout).");
         if (o.Cluster)
         {
             // As the yearly maintenance of docs/deployment.md would, by the table's owner (the service role may not).
@@ -625,8 +627,6 @@ internal static class NationalScaleBenchmark
             r.AgencyPagesClustered = await AgencyPagesAsync(lab.Admin, picked, o, ct);
             Log(FormattableString.Invariant($"  CLUSTER ledger.mt_events USING pk_mt_events_stream_and_version, then ANALYZE: {r.Clustering.TotalSeconds:F0} s; a copied agency's {r.AgencyPagesClustered.Value.Events:N0} events now on {r.AgencyPagesClustered.Value.Pages:N0} heap pages"));
         }
-        Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
-            $"{r.Events:N0} events in {r.Streams:N0} streams; a copied agency's {r.AgencyPages.Events:N0} events on {r.AgencyPages.Pages:N0} heap pages ({(o.Scattered ? "scattered" : "grouped")} layout).");
 
         clock.Restart();
         await LogHeads.CatchUpAsync(lab.ServiceDs, settleTimeout: TimeSpan.FromSeconds(30), ct: ct);
@@ -1756,7 +1756,9 @@ internal static class NationalScaleBenchmark
             $"{(o.Scattered ? "the batch's agencies interleaved event by event in the template's order (`--layout scattered`)" : "agency by agency")}" +
             $"), sealed by the audit layer at every commit as any append is.").AppendLine();
         sb.AppendLine("Per level, in this order: copy the agencies, `VACUUM (ANALYZE)` the event tables, single-event appends on the store path (on " +
-                      o.AppendAgencies.ToString(CultureInfo.InvariantCulture) + " agencies), a rebuild of every read model " +
+                      o.AppendAgencies.ToString(CultureInfo.InvariantCulture) + " agencies), " +
+                      (o.Cluster ? "**the event table rewritten in (stream, version) order (`--cluster`: `CLUSTER ledger.mt_events USING pk_mt_events_stream_and_version`, then `ANALYZE`, right after the copy's vacuum)**, " : "") +
+                      "a rebuild of every read model " +
                       "(its teardown, the DELETE of every read-model row, timed on its own first; the rebuild runs with the service's Marten settings, command timeout 30 s), " +
                       "`VACUUM (ANALYZE)` of the read models (ANALYZE alone before the seventeenth session), a `CHECKPOINT` and a `sync` (so that no write of the copy or the rebuild is still pending), the log head, " + (o.ColdCache ? "**the operating system's page cache dropped (`--cold-cache`)**, " : "") +
                       "then the service (Release, a child process): cold start, then one request at a time on agencies drawn at random, the same number at every level " +
