@@ -30,8 +30,11 @@ namespace Ledger.Bench;
 /// agency. A real ledger's agencies write side by side for years, so one agency's events lie on as many heap pages as it
 /// has events; the grouped copy puts them on a few dozen. Each stream's versions still rise with its sequence numbers.
 /// </remarks>
-internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder, bool scattered = false)
+internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder, bool scattered)
 {
+    /// <summary>The copy's INSERT of events, in the layout asked for.</summary>
+    private readonly string _events = Events(scattered);
+
     /// <summary>The cluster's folder (for the free-disk check while copying).</summary>
     public string Folder => folder;
 
@@ -122,17 +125,16 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
     public async Task CloneAsync(NpgsqlConnection conn, IReadOnlyList<string> codes, CancellationToken ct)
     {
         var array = codes.ToArray();
-        var events = Events(scattered);
         for (var phase = 0; phase < Phases; phase++)
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
-            foreach (var sql in new[] { NewStreams, MovedStreams, events })
+            foreach (var sql in new[] { NewStreams, MovedStreams, _events })
             {
                 await using var cmd = new NpgsqlCommand(sql, conn, tx);
                 cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = templateCode });
                 cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = array });
                 cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = phase });
-                if (ReferenceEquals(sql, events))
+                if (ReferenceEquals(sql, _events))
                     cmd.Parameters.Add(new NpgsqlParameter<Guid[]>
                     {
                         TypedValue = Enumerable.Range(0, (int)(array.Length * _perPhase[phase])).Select(_ => Guid.CreateVersion7()).ToArray(),
