@@ -59,13 +59,16 @@ internal static class ReadModelStatements
     /// agency that was the same index, but for the ~4 000 streams of a page meeting ~380 agencies at once (the first
     /// page after a start with a backlog) the planner walked the sequence's primary key over the whole table and
     /// filtered it: 17.7 s and 993 000 buffers at 10 M events, against 0.8 s and 41 000 buffers this way (issue 13,
-    /// docs/performance.md "The first touch, located and fixed"). Run after <see cref="NoJit"/>.
+    /// docs/performance.md "The first touch, located and fixed"). Each stream is read after a version (<c>@after</c>, the
+    /// same length as <c>@streams</c>: 0 for every event; a year stream re-folded from a snapshot, its version: issue 13).
+    /// Run after <see cref="NoJit"/>.
     /// </summary>
     public const string StreamEventsInVersionOrder = """
         SELECT e.seq_id, e.stream_id, e.version, e.type, e.data, e.headers ->> 'agency'
-          FROM unnest(@streams::text[]) WITH ORDINALITY AS s(id, n)
+          FROM unnest(@streams::text[], @after::bigint[]) WITH ORDINALITY AS s(id, after, n)
           CROSS JOIN LATERAL (
-                SELECT * FROM ledger.mt_events e WHERE e.stream_id = s.id AND e.seq_id <= @upto ORDER BY e.version) e
+                SELECT * FROM ledger.mt_events e WHERE e.stream_id = s.id AND e.version > s.after AND e.seq_id <= @upto
+                 ORDER BY e.version) e
          ORDER BY s.n, e.version
         """;
 

@@ -111,6 +111,17 @@ public sealed class SakipStateProjection : SakipProjection
     public long AgenciesExtended => Interlocked.Read(ref _extended);
     private long _extended;
 
+    /// <summary>
+    /// Where a re-fold of a year stream may start instead of its first event (<see cref="IYearStarts"/>: the service's
+    /// stream snapshots); null: always from the first event. Only the re-folds of agencies not in memory ask; a rebuild
+    /// and the verifier's recompute fold every event.
+    /// </summary>
+    public IYearStarts? YearStarts { get; set; }
+
+    /// <summary>Year streams re-folded from a start (<see cref="YearStarts"/>) instead of their first event; for tests and the benchmark.</summary>
+    public long YearsFromStarts => Interlocked.Read(ref _fromStarts);
+    private long _fromStarts;
+
     /// <summary>Pages whose rows were deferred (written later, whole); for tests and the benchmark.</summary>
     public long DeferredPages => Interlocked.Read(ref _deferred);
     private long _deferred;
@@ -368,7 +379,9 @@ public sealed class SakipStateProjection : SakipProjection
             var dirty = new DirtySet();
             await using (var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, log, logTransaction))
             {
-                cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", group.SelectMany(g => g.Value).ToArray()));
+                var ids = group.SelectMany(g => g.Value).ToArray();
+                cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", ids));
+                cmd.Parameters.Add(new NpgsqlParameter<long[]>("after", new long[ids.Length])); // every event: never from a start
                 cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 while (await r.ReadAsync(ct)) FoldRow(r, serializer, agencies, only: null, dirty);
@@ -504,9 +517,32 @@ public sealed class SakipStateProjection : SakipProjection
             while (await found.ReadAsync(ct)) streams.Add(found.GetString(0));
         }
         if (streams.Count == 0) return;
+        // A year stream with a usable start (a snapshot at or below upTo) is folded from it: its state set here, and only
+        // its events after the start's version read below.
+        var after = new long[streams.Count];
+        if (YearStarts is { } starts)
+        {
+            var years = new List<(string Stream, string Agency, int Year)>();
+            foreach (var stream in streams)
+                if (StreamKey.Of(stream, StreamKey.AgencyOf(stream)) is { Kind: StreamKind.Year } key && agencies.Contains(key.Agency))
+                    years.Add((stream, key.Agency, key.Number));
+            var found = years.Count == 0 ? null : await starts.FindAsync(years, upTo, ct);
+            if (found is { Count: > 0 })
+                for (var i = 0; i < streams.Count; i++)
+                {
+                    if (!found.TryGetValue(streams[i], out var start)) continue;
+                    var key = StreamKey.Of(streams[i], StreamKey.AgencyOf(streams[i]));
+                    var year = _agencies[key.Agency].Year(key.Number);
+                    year.State = start.State;
+                    year.Version = start.Version;
+                    after[i] = start.Version;
+                    Interlocked.Increment(ref _fromStarts);
+                }
+        }
         await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, conn, tx)) await noJit.ExecuteNonQueryAsync(ct);
         await using var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams]));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("after", after));
         cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upTo));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) FoldRow(r, serializer, _agencies, agencies, null);

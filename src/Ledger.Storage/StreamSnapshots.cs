@@ -117,6 +117,58 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
                 r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8));
     }
 
+    /// <summary>
+    /// For each of <paramref name="streams"/>, the newest authentic snapshot of <paramref name="stateType"/> whose event is
+    /// in the log at or below sequence <paramref name="upToSequence"/>, with the chain hash of that event now (null: never
+    /// sealed), in one query: a reader that has folded the log only up to a sequence (the read models' daemon) may start
+    /// from it. Streams without one are absent. The caller still compares the chain hash with the snapshot's.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, LatestSnapshot>> LatestUpToSequenceAsync(IReadOnlyCollection<string> streams, string stateType,
+        long upToSequence, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, LatestSnapshot>(StringComparer.Ordinal);
+        if (streams.Count == 0) return found;
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash, q.id
+              FROM unnest(@streams::text[]) AS q(id)
+              CROSS JOIN LATERAL (
+                    SELECT x.* FROM ledger_cache.stream_snapshots x
+                      JOIN ledger.mt_events e ON e.stream_id = x.stream_id AND e.version = x.version
+                     WHERE x.stream_id = q.id AND x.state_type = @state_type AND e.seq_id <= @upto
+                     ORDER BY x.version DESC
+                     LIMIT 8) s
+              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
+             ORDER BY q.id, s.version DESC
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams]));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("state_type", stateType));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upToSequence));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var stream = r.GetString(6);
+            if (found.ContainsKey(stream)) continue;
+            var s = Read(r, stream, stateType);
+            // A forged or foreign row is skipped; the next older one may still serve.
+            if (s.Authentic) found[stream] = new LatestSnapshot(s, r.IsDBNull(5) ? null : r.GetFieldValue<byte[]>(5));
+        }
+        return found;
+    }
+
+    /// <summary>The chain hash and recorded time of one event (null when it was never sealed): what a new snapshot at its version records.</summary>
+    public async Task<(byte[] Hash, DateTimeOffset RecordedAt)?> SealedEventAsync(string stream, long version, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT h.hash, e.timestamp FROM ledger_audit.event_hashes h
+              JOIN ledger.mt_events e ON e.stream_id = h.stream_id AND e.version = h.version
+             WHERE h.stream_id = @stream AND h.version = @version
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("version", version));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetFieldValue<byte[]>(0), r.GetFieldValue<DateTimeOffset>(1)) : null;
+    }
+
     /// <summary>The chain hash of one event (null when it was never sealed): what a snapshot's event_hash must equal.</summary>
     public async Task<byte[]?> ChainHashAsync(string stream, long version, CancellationToken ct = default)
     {

@@ -157,6 +157,93 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         await second.StopAllAsync();
     }
 
+    [Fact]
+    public async Task Run_FirstTouchWithYearStarts_FoldsEachNeededYearFromItsStart_OnlyTheEventsAfterIt_AndEqualsTheFold()
+    {
+        // The service hands the daemon starts for year streams (its stream snapshots: IYearStarts). After a start, a first
+        // touch re-folds each needed year from its start and reads only the events after it; the tables still equal the
+        // fold of the whole log. Asked only for the years it loads, and only up to the sequence it has folded.
+        await using var db = await ReadModelDb.CreateAsync();
+        string[] agencies = ["dinas-start", "dinas-start-2023"];
+        using (var first = await db.StartDaemonAsync())
+        {
+            await SakipStory.AppendAsync(db, agencies, firstYear: 2021, years: 5);
+            await db.WaitForCatchUpAsync(first, TimeSpan.FromSeconds(120));
+            await first.StopAllAsync();
+        }
+        var head = await db.HeadAsync();
+
+        var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
+        using var _ = store;
+        var starts = new FoldedStarts(db, atVersion: 10, honest: true);
+        projection.State.YearStarts = starts;
+        using var second = await store.BuildProjectionDaemonAsync();
+        await second.StartAllAsync();
+        foreach (var a in agencies) await db.AppendAsync($"year-{a}-2023", [Correction]);
+        await db.WaitForCatchUpAsync(second, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(agencies.Length * 3, projection.State.YearsFromStarts); // 2022, 2023 and 2024 of each
+        Assert.Equal(agencies.SelectMany(a => new[] { 2022, 2023, 2024 }.Select(y => $"year-{a}-{y}")).Order(StringComparer.Ordinal),
+            starts.Asked.Select(x => x.Stream).Order(StringComparer.Ordinal));
+        Assert.All(starts.Asked, x => Assert.Equal(head, x.UpTo)); // the log as folded before the page: not the corrections
+        await LogFold.AssertTablesEqualFoldAsync(db);
+        await second.StopAllAsync();
+    }
+
+    [Fact]
+    public async Task Run_FirstTouchWithAStartThatIsNotTheFold_ShowsInTheTables_SoTheStartIsWhatTheReFoldUses()
+    {
+        // The same, with starts whose state is empty (what the first 10 events would not give): the re-folded years lack
+        // their budget and PK, and the tables no longer equal the fold. (The service's starts are its authenticated
+        // snapshots, checked against the chain; the verifier's recompute never uses them, so it would report this.)
+        await using var db = await ReadModelDb.CreateAsync();
+        string[] agencies = ["dinas-wrong-start"];
+        using (var first = await db.StartDaemonAsync())
+        {
+            await SakipStory.AppendAsync(db, agencies, firstYear: 2021, years: 5);
+            await db.WaitForCatchUpAsync(first, TimeSpan.FromSeconds(120));
+            await first.StopAllAsync();
+        }
+        await LogFold.AssertTablesEqualFoldAsync(db);
+
+        var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
+        using var _ = store;
+        projection.State.YearStarts = new FoldedStarts(db, atVersion: 10, honest: false);
+        using var second = await store.BuildProjectionDaemonAsync();
+        await second.StartAllAsync();
+        await db.AppendAsync($"year-{agencies[0]}-2023", [Correction]);
+        await db.WaitForCatchUpAsync(second, TimeSpan.FromSeconds(60));
+        Assert.Equal(3, projection.State.YearsFromStarts);
+        await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => LogFold.AssertTablesEqualFoldAsync(db));
+        await second.StopAllAsync();
+    }
+
+    /// <summary>
+    /// Starts at a version: the fold of the stream's first <paramref name="atVersion"/> events read back through Marten
+    /// (honest), or an empty state claiming that version (not).
+    /// </summary>
+    private sealed class FoldedStarts(ReadModelDb db, long atVersion, bool honest) : IYearStarts
+    {
+        public List<(string Stream, long UpTo)> Asked { get; } = [];
+
+        public async Task<IReadOnlyDictionary<string, YearStart>> FindAsync(IReadOnlyCollection<(string Stream, string Agency, int Year)> years,
+            long upToSequence, CancellationToken ct)
+        {
+            var found = new Dictionary<string, YearStart>(StringComparer.Ordinal);
+            await using var session = db.Store.QuerySession();
+            foreach (var (stream, agency, year) in years)
+            {
+                lock (Asked) Asked.Add((stream, upToSequence));
+                var events = await session.Events.FetchStreamAsync(stream, version: atVersion, token: ct);
+                if (events.Count < atVersion || events[^1].Sequence > upToSequence) continue;
+                var state = Domain.PerformanceYears.PerformanceYearState.Initial(agency, year);
+                if (honest) foreach (var e in events) state = Domain.PerformanceYears.PerformanceYear.Evolve(state, (IDomainEvent)e.Data);
+                found[stream] = new YearStart(state, atVersion);
+            }
+            return found;
+        }
+    }
+
     private static readonly RealizationCorrected Correction = new("IK03", "Q2", 0, 12.5m, "Koreksi hasil verifikasi", false);
     private static readonly RealizationRecorded Realization = new("IK01", "Q1", 44.5m, null, null, null, null, null);
 

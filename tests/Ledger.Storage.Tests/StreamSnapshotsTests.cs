@@ -145,6 +145,47 @@ public sealed class StreamSnapshotsTests(StorageFixture fx) : IClassFixture<Stor
     }
 
     [Fact]
+    public async Task LatestUpToSequence_PerStream_TheNewestAuthenticRowWhoseEventIsAtOrBelowTheSequence_WithItsChainHash()
+    {
+        // What the read models' daemon asks when it re-folds year streams it does not hold: it has folded the log up to a
+        // sequence, so a snapshot of a later event is of no use to it, and a forged row never serves.
+        var (a, aEvents) = await StreamOfAsync(5);
+        var (b, bEvents) = await StreamOfAsync(3);
+        var (c, _) = await StreamOfAsync(2); // no snapshot
+        await SaveAsync(aEvents[1], """{"total":2}""");
+        await SaveAsync(aEvents[3], """{"total":4}""");
+        await SaveAsync(bEvents[0], """{"total":1}""");
+        await SaveAsync(bEvents[2], """{"total":3000}""", snapshots: new StreamSnapshots(fx.Service, StreamSnapshots.NewKey())); // forged
+        await SaveAsync(bEvents[1], """{"total":2}""", stateType: "other/v1");
+
+        var all = await Snapshots.LatestUpToSequenceAsync([a, b, c, NewStream()], State, long.MaxValue);
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), all.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(4, all[a].Snapshot.Version);
+        Assert.Equal(await Snapshots.ChainHashAsync(a, 4), all[a].ChainHash);
+        Assert.Equal(all[a].Snapshot.EventHash, all[a].ChainHash);
+        Assert.Equal(1, all[b].Snapshot.Version); // the forged newer row skipped, the older authentic one serves
+        Assert.True(all[b].Snapshot.Authentic);
+
+        // Up to the sequence of a's event 3: its snapshot at 4 is beyond it, the one at 2 serves.
+        var upTo = aEvents[2].Sequence;
+        var bounded = await Snapshots.LatestUpToSequenceAsync([a], State, upTo);
+        Assert.Equal(2, Assert.Single(bounded).Value.Snapshot.Version);
+        Assert.Empty(await Snapshots.LatestUpToSequenceAsync([a], State, aEvents[1].Sequence - 1));
+        Assert.Empty(await Snapshots.LatestUpToSequenceAsync([], State, long.MaxValue));
+    }
+
+    [Fact]
+    public async Task SealedEvent_IsTheChainHashAndRecordedTimeOfTheEvent_OrNullWhenThereIsNone()
+    {
+        var (stream, events) = await StreamOfAsync(2);
+        var sealedEvent = await Snapshots.SealedEventAsync(stream, 2);
+        Assert.NotNull(sealedEvent);
+        Assert.Equal(await Snapshots.ChainHashAsync(stream, 2), sealedEvent.Value.Hash);
+        Assert.Equal(events[1].Timestamp, sealedEvent.Value.RecordedAt);
+        Assert.Null(await Snapshots.SealedEventAsync(stream, 3));
+    }
+
+    [Fact]
     public async Task Latest_RowWrittenUnderAnotherKey_IsNeverReturned_AnOlderAuthenticOneStillServes()
     {
         var (stream, events) = await StreamOfAsync(3);

@@ -2,6 +2,7 @@ using System.Globalization;
 using FluentValidation;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
+using Ledger.Domain.PerformanceYears;
 using Ledger.Storage;
 using Marten;
 
@@ -25,6 +26,11 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
 {
     /// <summary>The one stream loader, for contexts and follow-on writes.</summary>
     public StreamLoader Streams => reads.Streams;
+
+    private long _foldsFromSnapshots;
+
+    /// <summary>How many first folds of a year stream started from its snapshot (<see cref="ReadLoader.YearStartAsync"/>) in this process.</summary>
+    public long FoldsFromSnapshots => Interlocked.Read(ref _foldsFromSnapshots);
 
     /// <summary>
     /// Runs one command end to end for its endpoint; returns the body Wolverine writes (after it commits).
@@ -75,7 +81,7 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
             : null;
         // The context's loads (LoadContext) take these versions instead of asking again.
         using var prefetched = heads is null ? null : ReadLoader.UsePrefetchedHeads(heads);
-        var folded = await FoldAsync<TState>(session, stream, heads?.Of(stream), ct);
+        var folded = await FoldAsync<TState>(session, stream, metadata.Agency, heads?.Of(stream), ct);
         var version = folded?.Version ?? 0;
         if (http is not null) CommandRequest.Of(http).Decided(stream, version);
         if (ifMatch is { } required && required != version)
@@ -110,21 +116,45 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         // Once (and only if) this session commits, the process's fold of the stream is the decided one plus these events, so
         // the stream's next command finds it current (its head is this version) and reads none of its events. A commit that
         // fails never calls the listener; a retry decides on a fresh session.
-        if (folds.Enabled)
+        // A year stream whose append crosses a multiple of the snapshot interval: once committed, its state there is
+        // written as a snapshot (ahead of any read), so that a first fold after a start reads at most one interval.
+        var every = reads.SnapshotEvery;
+        var ahead = every > 0 && typeof(TState) == typeof(PerformanceYearState) && YearOf(stream, metadata.Agency) is { } addressed
+            && version / every < (version + events.Count) / every
+            ? addressed
+            : ((string Agency, int Year)?)null;
+        if (folds.Enabled || ahead is not null)
         {
             var fold = LedgerAggregates.FoldOf<TState>();
             var after = new Folded<TState> { Id = stream, State = fold.Apply(folded is null ? fold.Initial : folded.State, events), Version = version + events.Count };
-            session.Listeners.Add(new KeepFoldAfterCommit<TState>(folds, stream, after));
+            session.Listeners.Add(new AfterCommit<TState>(folds.Enabled ? folds : null, stream, after,
+                ahead is { } y ? ct => reads.SaveYearSnapshotAsync(stream, y.Agency, y.Year, after.Version, (PerformanceYearState)(object)after.State!, ct) : null));
         }
         return new Appended(stream, version + events.Count, ids, events);
     }
 
-    private sealed class KeepFoldAfterCommit<TState>(StreamStateCache folds, string stream, Folded<TState> after) : DocumentSessionListenerBase
+    /// <summary>The agency and year of a year stream's name (<see cref="PerformanceYear.StreamName"/>) for the command's agency; null otherwise.</summary>
+    private static (string Agency, int Year)? YearOf(string stream, string? agency)
     {
-        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+        if (agency is null) return null;
+        var dash = stream.LastIndexOf('-');
+        return dash > 0 && int.TryParse(stream.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+            && PerformanceYear.StreamName(agency, year) == stream
+            ? (agency, year)
+            : null;
+    }
+
+    /// <summary>
+    /// Once (and only if) the session commits: the process's fold of the stream becomes the decided one plus the new
+    /// events, and a year stream that crossed a snapshot interval gets its snapshot written.
+    /// </summary>
+    private sealed class AfterCommit<TState>(StreamStateCache? folds, string stream, Folded<TState> after, Func<CancellationToken, Task>? snapshot)
+        : DocumentSessionListenerBase
+    {
+        public override async Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
         {
-            folds.Put(stream, new FoldedState<Folded<TState>>(after, after.Version, DateTimeOffset.MaxValue));
-            return Task.CompletedTask;
+            folds?.Put(stream, new FoldedState<Folded<TState>>(after, after.Version, DateTimeOffset.MaxValue));
+            if (snapshot is not null) await snapshot(token);
         }
     }
 
@@ -140,16 +170,26 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
     /// 0 means no stream (nothing to fold), the cached fold's own version means the fold is current, and neither then
     /// needs a query. The append's expected version catches a write after it, exactly as it catches one after Marten's fetch.
     /// </param>
-    private async Task<Folded<TState>?> FoldAsync<TState>(IDocumentSession session, string stream, long? head, CancellationToken ct)
+    private async Task<Folded<TState>?> FoldAsync<TState>(IDocumentSession session, string stream, string? agency, long? head, CancellationToken ct)
     {
         var known = folds.Get<Folded<TState>>(stream);
         if (head == 0) return null;
         // Behind the fold (events it holds are not in the log: a failover lost a commit that was never replicated): refold.
         if (head < known?.Version) known = null;
         if (known is not null && head == known.Version) return known.State;
+        // No fold of a long year stream in this process yet (a first touch after a start): from its newest usable snapshot.
+        if (known is null && typeof(TState) == typeof(PerformanceYearState) && (head ?? long.MaxValue) > reads.SnapshotEvery
+            && reads.SnapshotEvery > 0 && YearOf(stream, agency) is { } y
+            && await reads.YearStartAsync(stream, y.Agency, y.Year, ct) is { } start && start.Version <= (head ?? long.MaxValue))
+        {
+            known = new FoldedState<Folded<TState>>(
+                new Folded<TState> { Id = stream, State = (TState)(object)start.State, Version = start.Version }, start.Version, start.LastRecorded);
+            Interlocked.Increment(ref _foldsFromSnapshots);
+            if (head == start.Version) return known.State;
+        }
         var folded = known is null
             ? await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct)
-            : await session.Events.AggregateStreamAsync(stream, state: known.State, fromVersion: known.Version + 1, token: ct);
+            : await session.Events.AggregateStreamAsync(stream, state: known.State, fromVersion: known.Version + 1, token: ct) ?? known.State;
         if (folded is not null && folded.Version > (known?.Version ?? 0))
             folds.Put(stream, new FoldedState<Folded<TState>>(folded, folded.Version, DateTimeOffset.MaxValue));
         return folded;

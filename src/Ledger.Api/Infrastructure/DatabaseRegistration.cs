@@ -27,6 +27,8 @@ public static class DatabaseRegistration
         var readModels = new RegisteredReadModels();
         builder.Services.AddSingleton(readModels);
         builder.Services.AddSingleton(readModelSettings);
+        // Before Marten's daemon (hosted services start in the order they were added), so its first page already has them.
+        builder.Services.AddHostedService<YearStartsWiring>();
         builder.Services.AddMarten(o =>
             {
                 LedgerMarten.Configure(o, database.ServiceConnectionString);
@@ -39,7 +41,10 @@ public static class DatabaseRegistration
         // Ledger:StreamEventCache: how many events the one stream loader keeps between reads (StreamEventCache); 0 turns it off.
         builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), database.Service,
             new StreamEventCache(builder.Configuration.GetValue("Ledger:StreamEventCache", StreamEventCache.DefaultCapacity))));
-        builder.Services.AddSingleton(new StreamSnapshots(database.Service, database.SnapshotKey));
+        var snapshots = new StreamSnapshots(database.Service, database.SnapshotKey);
+        builder.Services.AddSingleton(snapshots);
+        // The daemon re-folds a year stream it does not hold from its newest usable snapshot (issue 13: first touches).
+        builder.Services.AddSingleton(sp => new Features.Snapshots.YearSnapshotStarts(snapshots, sp.GetService<ILogger<Features.Snapshots.YearSnapshotStarts>>()));
         builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHostedService<LogHeadCatchUp>();
@@ -61,6 +66,20 @@ public static class DatabaseRegistration
             }).UseLightweightSessions()
             .IntegrateWithWolverine(w => w.MessageStorageSchemaName = Commands.CommandRegistration.WolverineSchema);
         builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), Npgsql.NpgsqlDataSource.Create(never)));
+    }
+
+    /// <summary>Hands the read models' daemon its year streams' starts (<see cref="Features.Snapshots.YearSnapshotStarts"/>).</summary>
+    /// <remarks>Takes the store first: building it runs Marten's configuration, which registers the projection.</remarks>
+    private sealed class YearStartsWiring(IDocumentStore store, RegisteredReadModels readModels, Features.Snapshots.YearSnapshotStarts starts) : IHostedService
+    {
+        public Task StartAsync(CancellationToken ct)
+        {
+            _ = store;
+            if (readModels.Sakip is { } sakip) sakip.State.YearStarts = starts;
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
     }
 
     /// <summary>Checks the audit layer at start (and stops the cluster when the service stops, also on Ctrl+C).</summary>

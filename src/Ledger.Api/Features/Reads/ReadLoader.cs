@@ -317,13 +317,62 @@ public sealed class ReadLoader(
     /// </summary>
     private FoldedState<PerformanceYearState>? SnapshotStart(LatestSnapshot? latest, string stream, string agency, int year)
     {
-        if (latest?.Snapshot is not { } snapshot || YearCodec.TryDeserialize(snapshot.Json) is not { } restored
+        var start = UsableYearStart(latest, agency, year, out var stale);
+        if (stale)
+            logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, latest!.Snapshot.Version);
+        return start;
+    }
+
+    /// <summary>
+    /// The one rule for whether a year stream's snapshot row may start a fold (reads, commands and the read models' daemon
+    /// all ask it): it is authentic (the caller found only authentic rows), its state reads back as this code's
+    /// <see cref="YearCodec"/> for this agency and year, and its event hash is still the chain hash of the stream's event
+    /// at its version. <paramref name="stale"/>: the row read back but its event hash no longer matches.
+    /// </summary>
+    public static FoldedState<PerformanceYearState>? UsableYearStart(LatestSnapshot? latest, string agency, int year, out bool stale)
+    {
+        stale = false;
+        if (latest?.Snapshot is not { Authentic: true } snapshot || YearCodec.TryDeserialize(snapshot.Json) is not { } restored
             || restored.AgencyCode != agency || restored.Year != year)
             return null;
         // Its event must still be there, with the chain hash the snapshot was taken at.
         if (latest.ChainHash is { } hash && hash.AsSpan().SequenceEqual(snapshot.EventHash)) return new(restored, snapshot.Version, snapshot.RecordedAt);
-        logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
+        stale = true;
         return null;
+    }
+
+    /// <summary>Every how many versions a year stream is snapshotted (0: never).</summary>
+    public int SnapshotEvery => Snapshots is null ? 0 : _every;
+
+    /// <summary>
+    /// Where a command's first fold of a year stream may start (no fold of it in this process): the newest usable
+    /// snapshot of it at the head of the log (<see cref="UsableYearStart"/>), or null (fold from the first event). On the
+    /// primary only; null without snapshots.
+    /// </summary>
+    public async Task<FoldedState<PerformanceYearState>?> YearStartAsync(string stream, string agency, int year, CancellationToken ct) =>
+        Snapshots is { } kept && _every > 0
+            ? SnapshotStart(await kept.LatestWithChainHashAsync(stream, YearCodec.StateType, null, ct), stream, agency, year)
+            : null;
+
+    /// <summary>
+    /// Writes a snapshot of a year stream ahead of any read (issue 13: a first touch after a start then folds at most one
+    /// interval of events, whatever the table's layout): called once a command's append has committed and taken the
+    /// stream's version across a multiple of <see cref="SnapshotEvery"/>, with the state after it. The event at
+    /// <paramref name="version"/> must be sealed (it is, once its append committed). Failing costs speed, never an answer.
+    /// </summary>
+    public async Task SaveYearSnapshotAsync(string stream, string agency, int year, long version, PerformanceYearState state, CancellationToken ct)
+    {
+        if (Snapshots is not { } kept || _every <= 0 || options?.SaveSnapshots == false) return;
+        try
+        {
+            if (await kept.SealedEventAsync(stream, version, ct) is not { } sealedEvent) return;
+            var json = YearCodec.Serialize(state with { AgencyCode = agency, Year = year });
+            await kept.SaveAsync(stream, version, sealedEvent.RecordedAt, sealedEvent.Hash, YearCodec.StateType, json, ct);
+        }
+        catch (NpgsqlException e)
+        {
+            logger?.LogWarning(e, "Could not save a stream snapshot of {Stream}.", stream);
+        }
     }
 
     private async Task<FoldedState<PerformanceYearState>> YearFromSnapshotAsync(
