@@ -14,8 +14,9 @@ namespace Ledger.Storage;
 /// <summary>
 /// A domain state folded from one stream, as Marten hands it to a command (<c>AggregateStreamAsync</c>), with the version
 /// of the last event folded. The domain's states are plain records without an identity; Marten wants a document with an
-/// <c>Id</c>, so this wraps them. Only ever aggregated live (never stored): the state a decision sees is always a fold of
-/// the events themselves.
+/// <c>Id</c>, so this wraps them. Only ever aggregated live (never stored as a document): the state a decision sees is a
+/// fold of the events themselves, continued from this process's earlier fold of the stream or, for a year stream's first
+/// fold in a process, from its newest stream snapshot the service authenticates (docs/snapshots.md).
 /// </summary>
 public sealed class Folded<TState>
 {

@@ -222,10 +222,13 @@ internal static class HttpLoadBenchmark
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} not found: build with -c Release first.");
     }
 
+    /// <summary>The stream snapshots' key of every service the benchmarks start (Ledger:SnapshotKey), so the national copies' snapshots are the service's own.</summary>
+    internal static readonly string SnapshotKeyHex = new('a', 64);
+
     internal static async Task<(Process, TimeSpan)> StartAsync(string api, int port, string serviceCs, string owner, string token,
         HttpClient http, string agency, CancellationToken ct, int? streamStateCache = null)
     {
-        var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, token, new string('a', 64));
+        var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, token, SnapshotKeyHex);
         if (streamStateCache is { } cached) environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
         var output = new StringBuilder();
         // For diagnosis (Cli's usage): the service's log at Information level, one timestamped line per entry, kept in a file.

@@ -1,3 +1,4 @@
+using Ledger.Storage;
 using Npgsql;
 
 namespace Ledger.Bench;
@@ -24,14 +25,30 @@ namespace Ledger.Bench;
 /// order: either way every stream's versions rise with its sequence numbers.
 /// </para>
 /// </summary>
+/// <para>
+/// Then the template's stream snapshots (twenty-first session): the service writes a year stream's snapshot once a
+/// command's append crosses a multiple of its interval (every 250 versions), so every agency of a real ledger has them.
+/// Each row of the template's streams is copied for each copy with the agency code replaced in its state, at the same
+/// version, with the copied event's recorded time and chain hash, under the service's key (<see cref="StreamSnapshots.SaveAsync"/>).
+/// </para>
 /// <remarks>
 /// <paramref name="scattered"/> (twentieth session, <c>--layout scattered</c>): the batch's events are inserted in the
 /// template's order of sequence numbers, each template event once per agency of the batch in turn, instead of agency by
 /// agency. A real ledger's agencies write side by side for years, so one agency's events lie on as many heap pages as it
 /// has events; the grouped copy puts them on a few dozen. Each stream's versions still rise with its sequence numbers.
 /// </remarks>
-internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder, bool scattered)
+internal sealed class NationalCloner(NpgsqlDataSource service, string templateCode, string folder, bool scattered, StreamSnapshots snapshots)
 {
+    /// <summary>The template's stream snapshots (stream, state type, version, state), read once.</summary>
+    private List<(string Stream, string StateType, long Version, string State)>? _snapshots;
+
+    /// <summary>Snapshot rows written for copies so far.</summary>
+    public long SnapshotsCopied => Interlocked.Read(ref _snapshotsCopied);
+    private long _snapshotsCopied;
+
+    /// <summary>The template's snapshot rows (what each copy gets).</summary>
+    public int SnapshotsPerCopy => _snapshots?.Count ?? 0;
+
     /// <summary>The copy's INSERT of events, in the layout asked for.</summary>
     private readonly string _events = Events(scattered);
 
@@ -118,6 +135,16 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
         await using var phases = new NpgsqlCommand("SELECT phase::int, count(*) FROM pg_temp.tpl GROUP BY phase", conn);
         await using (var r = await phases.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) _perPhase[r.GetInt32(0)] = r.GetInt64(1);
+        if (_snapshots is null)
+        {
+            var rows = new List<(string, string, long, string)>();
+            await using var cmd = new NpgsqlCommand(
+                "SELECT stream_id, state_type, version, state FROM ledger_cache.stream_snapshots WHERE stream_id = ANY($1) ORDER BY stream_id, version", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = NationalTemplate.Streams(templateCode).ToArray() });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) rows.Add((r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3)));
+            _snapshots = rows;
+        }
         return conn;
     }
 
@@ -144,5 +171,42 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
             }
             await tx.CommitAsync(ct); // the seal checks and hashes every copied stream here
         }
+        await CopySnapshotsAsync(conn, array, ct);
+    }
+
+    /// <summary>The template's snapshot rows for each copy: its events' recorded times and chain hashes, then one row each under the service's key.</summary>
+    private async Task CopySnapshotsAsync(NpgsqlConnection conn, string[] codes, CancellationToken ct)
+    {
+        if (_snapshots is not { Count: > 0 } template) return;
+        var streams = new List<string>();
+        var versions = new List<long>();
+        foreach (var code in codes)
+            foreach (var row in template)
+            {
+                streams.Add(row.Stream.Replace(templateCode, code, StringComparison.Ordinal));
+                versions.Add(row.Version);
+            }
+        var sealedEvents = new Dictionary<(string, long), (DateTimeOffset At, byte[] Hash)>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT e.stream_id, e.version, e.timestamp, h.hash
+              FROM unnest($1::text[], $2::bigint[]) AS q(stream_id, version)
+              JOIN ledger.mt_events e ON e.stream_id = q.stream_id AND e.version = q.version
+              JOIN ledger_audit.event_hashes h ON h.stream_id = q.stream_id AND h.version = q.version
+            """, conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. streams] });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. versions] });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) sealedEvents[(r.GetString(0), r.GetInt64(1))] = (r.GetFieldValue<DateTimeOffset>(2), r.GetFieldValue<byte[]>(3));
+        }
+        foreach (var code in codes)
+            foreach (var row in template)
+            {
+                var stream = row.Stream.Replace(templateCode, code, StringComparison.Ordinal);
+                if (!sealedEvents.TryGetValue((stream, row.Version), out var e))
+                    throw new InvalidOperationException($"The copy {stream} has no sealed event at version {row.Version}, where the template has a snapshot.");
+                await snapshots.SaveAsync(stream, row.Version, e.At, e.Hash, row.StateType, row.State.Replace(templateCode, code, StringComparison.Ordinal), ct);
+                Interlocked.Increment(ref _snapshotsCopied);
+            }
     }
 }

@@ -407,11 +407,13 @@ internal static class NationalScaleBenchmark
                         SakipReadModels.Register(opts);
                         opts.CommandTimeout = 7200;
                     }),
-                    Cloner = new NationalCloner(serviceDs, TemplateCode, dir, o.Scattered),
+                    Cloner = new NationalCloner(serviceDs, TemplateCode, dir, o.Scattered,
+                        new StreamSnapshots(serviceDs, Convert.FromHexString(HttpLoadBenchmark.SnapshotKeyHex))),
                     Requests = requests, TemplateTime = templateTime,
                 };
                 labs.Add(lab);
                 await (await lab.Cloner.OpenAsync(ct)).DisposeAsync();
+                Log($"Template agency {TemplateCode}: {lab.Cloner.SnapshotsPerCopy} stream snapshot rows (the service's, written as its year streams crossed each 250 versions), copied with each agency.");
                 lab.LastBytes = await ScalarAsync<long>(admin, "SELECT pg_database_size(current_database())", ct);
                 lab.LastEvents = await CountEventsAsync(admin, ct);
                 return lab;
@@ -616,7 +618,8 @@ internal static class NationalScaleBenchmark
         var picked = Enumerable.Range(0, 5).Select(_ => pick.Next(copiedFrom, Math.Max(copiedFrom + 1, lab.Agencies - 1))).Distinct().ToList();
         r.AgencyPages = await AgencyPagesAsync(lab.Admin, picked, o, ct);
         Log($"  {r.Added:N0} events copied in {r.Generation.TotalSeconds:F0} s ({r.Added / r.Generation.TotalSeconds:N0} events/s); VACUUM ANALYZE {r.Vacuum.TotalSeconds:F0} s; " +
-            $"{r.Events:N0} events in {r.Streams:N0} streams; a copied agency's {r.AgencyPages.Events:N0} events on {r.AgencyPages.Pages:N0} heap pages ({(o.Scattered ? "scattered" : "grouped")} layout).");
+            $"{r.Events:N0} events in {r.Streams:N0} streams; a copied agency's {r.AgencyPages.Events:N0} events on {r.AgencyPages.Pages:N0} heap pages ({(o.Scattered ? "scattered" : "grouped")} layout); " +
+            $"{lab.Cloner.SnapshotsCopied:N0} stream snapshot rows copied so far.");
         if (o.Cluster)
         {
             // As the yearly maintenance of docs/deployment.md would, by the table's owner (the service role may not).

@@ -162,8 +162,10 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
     /// The stream folded by Marten's live aggregation up to its last event. A long stream (a year: every realization and
     /// correction) is not folded from its start on every command: Marten continues the newest fold this process made
     /// (kept in <see cref="StreamStateCache"/> under <see cref="Folded{TState}"/>, apart from the reads' states) with
-    /// the events after it, which are usually none or a few. The fold is still of the events themselves, never of a
-    /// stored document; a race with another writer is caught by the append's expected version, as before.
+    /// the events after it, which are usually none or a few. Without such a fold, a year stream longer than one snapshot
+    /// interval starts from its newest usable stream snapshot (<see cref="ReadLoader.YearStartAsync"/>: authenticated
+    /// under the service's key, its event's chain hash unchanged), the rule reads use. A race with another writer is
+    /// caught by the append's expected version, as before.
     /// </summary>
     /// <param name="head">
     /// The stream's version asked just before (<see cref="CommandHandlerDefinition{TCommand,TState}.Heads"/>), if it was:
@@ -185,7 +187,11 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
             known = new FoldedState<Folded<TState>>(
                 new Folded<TState> { Id = stream, State = (TState)(object)start.State, Version = start.Version }, start.Version, start.LastRecorded);
             Interlocked.Increment(ref _foldsFromSnapshots);
-            if (head == start.Version) return known.State;
+            if (head == start.Version)
+            {
+                folds.Put(stream, known);
+                return known.State;
+            }
         }
         var folded = known is null
             ? await session.Events.AggregateStreamAsync<Folded<TState>>(stream, token: ct)

@@ -55,7 +55,7 @@ public sealed record ReadLoaderOptions
     /// <summary>A year stream's state is snapshotted at every multiple of this version, lazily, by a read that replayed more events than this.</summary>
     public int SnapshotEvery { get; init; } = 250;
 
-    /// <summary>Whether reads leave snapshots (false: only use existing ones).</summary>
+    /// <summary>Whether reads and commands leave snapshots (false: only use existing ones).</summary>
     public bool SaveSnapshots { get; init; } = true;
 
     /// <summary>How many streams' folded states the service keeps in memory (<see cref="StreamStateCache"/>).</summary>
@@ -369,8 +369,10 @@ public sealed class ReadLoader(
             var json = YearCodec.Serialize(state with { AgencyCode = agency, Year = year });
             await kept.SaveAsync(stream, version, sealedEvent.RecordedAt, sealedEvent.Hash, YearCodec.StateType, json, ct);
         }
-        catch (NpgsqlException e)
+        catch (Exception e)
         {
+            // After the command's commit: whatever fails here (the database, a timeout, the request aborted) must not
+            // turn a committed command into an error. The next crossing, or a long read, writes one again.
             logger?.LogWarning(e, "Could not save a stream snapshot of {Stream}.", stream);
         }
     }
