@@ -14,22 +14,28 @@ using Npgsql;
 namespace Ledger.Api.Tests.Audit;
 
 /// <summary>
-/// The service with a configured snapshot key (so the <c>verify</c> verb, another process, authenticates the same rows)
-/// and a stream snapshot every <see cref="SnapshotEvery"/> events (so a short year stream has some). For the issue 11
-/// tests of verification over derived state; its own database, because those tests forge rows.
+/// The service with a configured snapshot key (so another process, the <c>verify</c> verb or a second host,
+/// authenticates the same rows) and a year stream snapshot every <paramref name="snapshotEvery"/> versions.
 /// </summary>
-public sealed class DerivedStateApiFactory : LedgerApiFactory
+public abstract class KeyedSnapshotsApiFactory(int snapshotEvery) : LedgerApiFactory
 {
-    public const int SnapshotEvery = 3;
-
     public string SnapshotKeyHex { get; } = Convert.ToHexString(StreamSnapshots.NewKey());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Ledger:SnapshotKey", SnapshotKeyHex);
-        builder.ConfigureTestServices(s => s.AddSingleton(new ReadLoaderOptions { SnapshotEvery = SnapshotEvery }));
+        builder.ConfigureTestServices(s => s.AddSingleton(new ReadLoaderOptions { SnapshotEvery = snapshotEvery }));
     }
+}
+
+/// <summary>
+/// A snapshot every <see cref="SnapshotEvery"/> events (so a short year stream has some), for the issue 11 tests of
+/// verification over derived state; its own database, because those tests forge rows.
+/// </summary>
+public sealed class DerivedStateApiFactory() : KeyedSnapshotsApiFactory(SnapshotEvery)
+{
+    public const int SnapshotEvery = 3;
 
     /// <summary>The service role's own connections (what someone holding its credentials can do).</summary>
     public NpgsqlDataSource ServiceRoleDataSource() => NpgsqlDataSource.Create(LedgerMarten.ForLedger(Database.ServiceConnectionString(ServiceRole)));

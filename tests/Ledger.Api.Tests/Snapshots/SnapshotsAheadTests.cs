@@ -7,25 +7,14 @@ using Ledger.Api.Infrastructure;
 using Ledger.Api.Tests.Audit;
 using Ledger.Api.Tests.Writes;
 using Ledger.Storage;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests.Snapshots;
 
 /// <summary>The service with a configured snapshot key and a year snapshot every <see cref="SnapshotEvery"/> versions.</summary>
-public sealed class SnapshotsAheadApiFactory : LedgerApiFactory
+public sealed class SnapshotsAheadApiFactory() : KeyedSnapshotsApiFactory(SnapshotEvery)
 {
     public const int SnapshotEvery = 10;
-
-    public string SnapshotKeyHex { get; } = Convert.ToHexString(StreamSnapshots.NewKey());
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Ledger:SnapshotKey", SnapshotKeyHex);
-        builder.ConfigureTestServices(s => s.AddSingleton(new ReadLoaderOptions { SnapshotEvery = SnapshotEvery }));
-    }
 }
 
 /// <summary>
