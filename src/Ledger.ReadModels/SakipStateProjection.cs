@@ -523,21 +523,23 @@ public sealed class SakipStateProjection : SakipProjection
         if (YearStarts is { } starts)
         {
             var years = new List<(string Stream, string Agency, int Year)>();
-            foreach (var stream in streams)
-                if (StreamKey.Of(stream, StreamKey.AgencyOf(stream)) is { Kind: StreamKind.Year } key && agencies.Contains(key.Agency))
-                    years.Add((stream, key.Agency, key.Number));
-            var found = years.Count == 0 ? null : await starts.FindAsync(years, upTo, ct);
-            if (found is { Count: > 0 })
-                for (var i = 0; i < streams.Count; i++)
+            var index = new List<int>(); // each year's place in streams
+            for (var i = 0; i < streams.Count; i++)
+                if (StreamKey.Of(streams[i], StreamKey.AgencyOf(streams[i])) is { Kind: StreamKind.Year } key && agencies.Contains(key.Agency))
                 {
-                    if (!found.TryGetValue(streams[i], out var start)) continue;
-                    var key = StreamKey.Of(streams[i], StreamKey.AgencyOf(streams[i]));
-                    var year = _agencies[key.Agency].Year(key.Number);
-                    year.State = start.State;
-                    year.Version = start.Version;
-                    after[i] = start.Version;
-                    Interlocked.Increment(ref _fromStarts);
+                    years.Add((streams[i], key.Agency, key.Number));
+                    index.Add(i);
                 }
+            var found = years.Count == 0 ? null : await starts.FindAsync(years, upTo, ct);
+            for (var j = 0; found is { Count: > 0 } && j < years.Count; j++)
+            {
+                if (!found.TryGetValue(years[j].Stream, out var start)) continue;
+                var year = _agencies[years[j].Agency].Year(years[j].Year);
+                year.State = start.State;
+                year.Version = start.Version;
+                after[index[j]] = start.Version;
+                Interlocked.Increment(ref _fromStarts);
+            }
         }
         await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, conn, tx)) await noJit.ExecuteNonQueryAsync(ct);
         await using var cmd = new NpgsqlCommand(ReadModelStatements.StreamEventsInVersionOrder, conn, tx);

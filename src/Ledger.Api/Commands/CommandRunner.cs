@@ -3,6 +3,7 @@ using FluentValidation;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
 using Ledger.Domain.PerformanceYears;
+using Ledger.ReadModels;
 using Ledger.Storage;
 using Marten;
 
@@ -119,8 +120,8 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         // A year stream whose append crosses a multiple of the snapshot interval: once committed, its state there is
         // written as a snapshot (ahead of any read), so that a first fold after a start reads at most one interval.
         var every = reads.SnapshotEvery;
-        var ahead = every > 0 && typeof(TState) == typeof(PerformanceYearState) && YearOf(stream, metadata.Agency) is { } addressed
-            && version / every < (version + events.Count) / every
+        var ahead = every > 0 && version / every < (version + events.Count) / every && typeof(TState) == typeof(PerformanceYearState)
+            && YearOf(stream, metadata.Agency) is { } addressed
             ? addressed
             : ((string Agency, int Year)?)null;
         if (folds.Enabled || ahead is not null)
@@ -133,16 +134,9 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         return new Appended(stream, version + events.Count, ids, events);
     }
 
-    /// <summary>The agency and year of a year stream's name (<see cref="PerformanceYear.StreamName"/>) for the command's agency; null otherwise.</summary>
-    private static (string Agency, int Year)? YearOf(string stream, string? agency)
-    {
-        if (agency is null) return null;
-        var dash = stream.LastIndexOf('-');
-        return dash > 0 && int.TryParse(stream.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
-            && PerformanceYear.StreamName(agency, year) == stream
-            ? (agency, year)
-            : null;
-    }
+    /// <summary>The agency and year of a year stream of the command's agency (the read models' <see cref="StreamKey"/>); null otherwise.</summary>
+    private static (string Agency, int Year)? YearOf(string stream, string? agency) =>
+        StreamKey.Of(stream, agency) is { Kind: StreamKind.Year } key ? (key.Agency, key.Number) : null;
 
     /// <summary>
     /// Once (and only if) the session commits: the process's fold of the stream becomes the decided one plus the new

@@ -315,29 +315,23 @@ public sealed class ReadLoader(
     /// chain hash of its event now), if its state reads back for this agency and year and its event hash is still the
     /// chain's; otherwise null (replay from the first event).
     /// </summary>
-    private FoldedState<PerformanceYearState>? SnapshotStart(LatestSnapshot? latest, string stream, string agency, int year)
-    {
-        var start = UsableYearStart(latest, agency, year, out var stale);
-        if (stale)
-            logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, latest!.Snapshot.Version);
-        return start;
-    }
+    private FoldedState<PerformanceYearState>? SnapshotStart(LatestSnapshot? latest, string stream, string agency, int year) =>
+        UsableYearStart(latest, stream, agency, year, logger);
 
     /// <summary>
     /// The one rule for whether a year stream's snapshot row may start a fold (reads, commands and the read models' daemon
     /// all ask it): it is authentic (the caller found only authentic rows), its state reads back as this code's
     /// <see cref="YearCodec"/> for this agency and year, and its event hash is still the chain hash of the stream's event
-    /// at its version. <paramref name="stale"/>: the row read back but its event hash no longer matches.
+    /// at its version. A row that reads back but whose event hash no longer matches is logged (a warning) and not used.
     /// </summary>
-    public static FoldedState<PerformanceYearState>? UsableYearStart(LatestSnapshot? latest, string agency, int year, out bool stale)
+    public static FoldedState<PerformanceYearState>? UsableYearStart(LatestSnapshot? latest, string stream, string agency, int year, ILogger? logger)
     {
-        stale = false;
         if (latest?.Snapshot is not { Authentic: true } snapshot || YearCodec.TryDeserialize(snapshot.Json) is not { } restored
             || restored.AgencyCode != agency || restored.Year != year)
             return null;
         // Its event must still be there, with the chain hash the snapshot was taken at.
         if (latest.ChainHash is { } hash && hash.AsSpan().SequenceEqual(snapshot.EventHash)) return new(restored, snapshot.Version, snapshot.RecordedAt);
-        stale = true;
+        logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
         return null;
     }
 

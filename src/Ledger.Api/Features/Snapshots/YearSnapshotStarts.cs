@@ -19,10 +19,8 @@ public sealed class YearSnapshotStarts(StreamSnapshots snapshots, ILogger<YearSn
         var starts = new Dictionary<string, YearStart>(StringComparer.Ordinal);
         foreach (var (stream, agency, year) in years)
         {
-            if (!rows.TryGetValue(stream, out var row)) continue;
-            if (ReadLoader.UsableYearStart(row, agency, year, out var stale) is { } start) starts[stream] = new YearStart(start.State, start.Version);
-            else if (stale)
-                logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, row.Snapshot.Version);
+            if (rows.TryGetValue(stream, out var row) && ReadLoader.UsableYearStart(row, stream, agency, year, logger) is { } start)
+                starts[stream] = new YearStart(start.State, start.Version);
         }
         return starts;
     }
