@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Ledger.Api.Features.Audit;
+using Ledger.Api.Features.Reads;
 using Ledger.Audit;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.LocalPostgres;
@@ -770,9 +771,13 @@ internal static class NationalScaleBenchmark
             FormattableString.Invariant($"{h.Item1:F1} ms{(holders[k].Length > 0 ? " (" + holders[k] + ")" : "")}"))));
         if (o.LogHeadParts) await LogHeadPartsAsync(lab, r, o, rng, ct);
 
-        // A close's other reads: its snapshot's inputs (agency, Renstras, the year and the year before), read twice
-        // for the same agency-years, first and again, to tell the cache's part from the reads' own cost.
-        var loader = new StreamLoader(lab.Store, lab.ServiceDs);
+        // A close's other reads: its snapshot's inputs (agency, Renstras, the year before), read twice for the same
+        // agency-years, first and again, to tell the cache's part from the reads' own cost. Loaded as the close loads
+        // them (since 2026-12-07: the year before from its usable snapshot, under the service's key), with no fold cache
+        // (a first touch; the service's close may find the states cached by the agency's earlier requests).
+        var loader = new ReadLoader(new StreamLoader(lab.Store, lab.ServiceDs),
+            new StreamSnapshots(lab.ServiceDs, Convert.FromHexString(HttpLoadBenchmark.SnapshotKeyHex)),
+            new ReadLoaderOptions { SaveSnapshots = false });
         // On the store appends' agencies (since the fifteenth session; random ones before), which the HTTP part below
         // leaves out: these reads would otherwise warm some of its first touches, more of them at 1 M than at 10 M.
         var inputsFor = r.AppendedTo.OrderBy(_ => rng.Next()).Take(Math.Max(1, o.Closes))
@@ -788,7 +793,7 @@ internal static class NationalScaleBenchmark
                 // say why; a read still running after a second now has PostgreSQL's busy backends and the machine's
                 // pressure logged every second.
                 await using (WatchSlow(lab.Admin, $"a close's inputs ({agency} {year}, {(pass == 0 ? "first" : "again")})", ct))
-                    await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync((stream, bound) => loader.ReadAsync(stream, bound, ct), agency, year);
+                    await Ledger.Api.Features.Snapshots.YearSnapshotReader.LoadCurrentAsync(loader, agency, year, ct);
                 times.Add((clock.Elapsed.TotalMilliseconds, true));
             }
             if (pass == 0) r.CloseInputs = Latencies.Merge(r.CloseInputs, Latencies.Of(times));

@@ -17,6 +17,30 @@ public sealed class SnapshotsAheadApiFactory() : KeyedSnapshotsApiFactory(Snapsh
     public const int SnapshotEvery = 10;
 }
 
+/// <summary>Its own database: <see cref="ClosesFromSnapshotsTests"/> forges a snapshot row, which the other class's verifier would name.</summary>
+public sealed class ForgedSnapshotApiFactory() : KeyedSnapshotsApiFactory(SnapshotsAheadApiFactory.SnapshotEvery);
+
+/// <summary>What the snapshot-ahead tests share: the keyed rows, a replay of the log in the snapshot's form.</summary>
+internal static class SnapshotsAhead
+{
+    public static StreamSnapshots Snapshots(KeyedSnapshotsApiFactory f) => new(f.Database.Owner, Convert.FromHexString(f.SnapshotKeyHex));
+
+    public static Task<long> RowsAsync(LedgerApiFactory f, string stream) =>
+        f.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_cache.stream_snapshots WHERE stream_id = @s", ("s", stream));
+
+    /// <summary>A fold of the year stream's events 1..<paramref name="version"/> from the log, in the snapshot's form.</summary>
+    public static async Task<string> ReplayedAsync(LedgerApiFactory f, string agency, int year, long version)
+    {
+        var loader = new StreamLoader(f.Store, f.Database.Owner);
+        var events = await loader.ReadAsync(Ledger.Domain.PerformanceYears.PerformanceYear.StreamName(agency, year), new StreamBound { UpToVersion = version });
+        Assert.Equal(version, events.Count);
+        var state = Ledger.Domain.PerformanceYears.PerformanceYear.Replay(agency, year, events.Select(Ledger.Api.Infrastructure.DomainCommands.Decode));
+        return ReadLoader.YearCodec.Serialize(state);
+    }
+
+    public static object Correction(decimal value) => new { indicator = "I2", year = 2023, period = "Y", value, reason = "Koreksi " + value };
+}
+
 /// <summary>
 /// Issue 13, first touches: a command whose append takes a year stream across a multiple of the snapshot interval writes
 /// the stream's snapshot there once it has committed (ahead of any read), and a process that has not folded the stream
@@ -27,22 +51,13 @@ public sealed class SnapshotsAheadTests(SnapshotsAheadApiFactory f) : IClassFixt
 {
     private const int Every = SnapshotsAheadApiFactory.SnapshotEvery;
 
-    private StreamSnapshots Snapshots => new(f.Database.Owner, Convert.FromHexString(f.SnapshotKeyHex));
+    private StreamSnapshots Snapshots => SnapshotsAhead.Snapshots(f);
 
-    private Task<long> SnapshotRowsAsync(string stream) =>
-        f.Database.ScalarAsync<long>("SELECT count(*) FROM ledger_cache.stream_snapshots WHERE stream_id = @s", ("s", stream));
+    private Task<long> SnapshotRowsAsync(string stream) => SnapshotsAhead.RowsAsync(f, stream);
 
-    /// <summary>A fold of the year stream's events 1..<paramref name="version"/> from the log, in the snapshot's form.</summary>
-    private async Task<string> ReplayedAsync(string agency, int year, long version)
-    {
-        var loader = new StreamLoader(f.Store, f.Database.Owner);
-        var events = await loader.ReadAsync(Ledger.Domain.PerformanceYears.PerformanceYear.StreamName(agency, year), new StreamBound { UpToVersion = version });
-        Assert.Equal(version, events.Count);
-        var state = Ledger.Domain.PerformanceYears.PerformanceYear.Replay(agency, year, events.Select(Ledger.Api.Infrastructure.DomainCommands.Decode));
-        return ReadLoader.YearCodec.Serialize(state);
-    }
+    private Task<string> ReplayedAsync(string agency, int year, long version) => SnapshotsAhead.ReplayedAsync(f, agency, year, version);
 
-    private static object Correction(decimal value) => new { indicator = "I2", year = 2023, period = "Y", value, reason = "Koreksi " + value };
+    private static object Correction(decimal value) => SnapshotsAhead.Correction(value);
 
     private static async Task<decimal> BeforeOfLastAsync(LedgerApiFactory f, string stream)
     {
@@ -124,5 +139,83 @@ public sealed class SnapshotsAheadTests(SnapshotsAheadApiFactory f) : IClassFixt
         // The verifier replays the row and finds it equal.
         var verified = await DerivedState.VerifyAsync(f);
         Assert.True(verified.GetProperty("ok").GetBoolean(), verified.ToString());
+    }
+}
+
+/// <summary>
+/// Issue 13, the year close: its inputs are loaded as commands load a stream (2026-12-07; before, the year before and both
+/// years' Renstra plans were read whole from the log at every close), so a process that has not folded the year before
+/// starts it from its usable snapshot and the events after it.
+/// </summary>
+public sealed class ClosesFromSnapshotsTests(ForgedSnapshotApiFactory f) : IClassFixture<ForgedSnapshotApiFactory>
+{
+    private const int Every = SnapshotsAheadApiFactory.SnapshotEvery;
+
+    private StreamSnapshots Snapshots => SnapshotsAhead.Snapshots(f);
+
+    /// <summary>
+    /// An agency whose 2023 stream has a snapshot written ahead at version 10 and one correction after it (version 11,
+    /// I2's realization <paramref name="last"/>), and a PK for 2024, ready to close 2024.
+    /// </summary>
+    private async Task<Surakarta> YearBeforeWithSnapshotAsync(decimal last)
+    {
+        var s = await Surakarta.WithRenstraAsync(f);
+        await s.PostAsync(s.Approver, "pk/2023", Surakarta.PkMurni, 201);
+        await s.PostAsync(s.Staff, "realizations", new { indicator = "I2", year = 2023, period = "Y", value = 75m });
+        for (var v = 3; v <= Every; v++) await s.PostAsync(s.Staff, "realizations/corrections", SnapshotsAhead.Correction(70 + v));
+        await s.PostAsync(s.Staff, "realizations/corrections", SnapshotsAhead.Correction(last));
+        Assert.Equal(1, await SnapshotsAhead.RowsAsync(f, s.YearStream));
+        await s.PostAsync(s.Approver, "pk/2024", Surakarta.PkMurni, 201);
+        return s;
+    }
+
+    private static decimal? PreviousI2(JsonElement snapshotRead) => snapshotRead.GetProperty("snapshot").GetProperty("indicators").EnumerateArray()
+        .Single(x => x.GetProperty("code").GetString() == "I2").GetProperty("previous") is { ValueKind: JsonValueKind.Object } p
+        ? p.GetProperty("realization").GetDecimal()
+        : null;
+
+    /// <summary>
+    /// What a close in a process that has not folded the year before freezes is what a replay gives, and the
+    /// recompute from the log agrees. A row written with the service's key that does not fold from the log is what the
+    /// close then freezes: the snapshot's own verification and the derived-state verifier both name it.
+    /// </summary>
+    [Fact]
+    public async Task Close_InAProcessThatHasNotFoldedTheYearBefore_TakesItFromItsSnapshot_AForgedRowIsCaughtByVerify()
+    {
+        var honest = await YearBeforeWithSnapshotAsync(81.25m);
+        var forged = await YearBeforeWithSnapshotAsync(77.75m);
+        // With the service's key, a row at version 11 (none there: the interval is 10) whose state says 12.5 for I2.
+        var stream = forged.YearStream;
+        var json = await SnapshotsAhead.ReplayedAsync(f, forged.Agency, 2023, Every + 1);
+        Assert.Contains("77.75", json);
+        var eleventh = (await f.EventsAsync(stream))[Every];
+        await Snapshots.SaveAsync(stream, Every + 1, eleventh.Timestamp, (await Snapshots.ChainHashAsync(stream, Every + 1))!,
+            ReadLoader.YearCodec.StateType, json.Replace("77.75", "12.5"));
+
+        await using (var other = await f.StartHostAsync(_ => { }))
+        {
+            foreach (var s in new[] { honest, forged })
+                await other.Scenario(x =>
+                {
+                    x.WithBearerToken(s.Approver);
+                    x.Post.Json(new { note = "LKjIP 2024" }).ToUrl($"/api/agencies/{s.Agency}/years/2024/close");
+                    x.StatusCodeShouldBe(200);
+                });
+        }
+
+        // The honest agency: the year before as a replay of all 11 events gives it (the correction after the row included).
+        var read = await f.GetAsync(honest.Staff, $"/api/agencies/{honest.Agency}/years/2024/snapshot");
+        Assert.Equal(81.25m, PreviousI2(read));
+        var verified = await f.GetAsync(honest.Approver, $"/api/agencies/{honest.Agency}/years/2024/snapshot/verify");
+        Assert.True(verified.GetProperty("ok").GetBoolean(), verified.GetRawText());
+
+        // The forged row steered the close (so the close did start from the row), and both verifications catch it.
+        Assert.Equal(12.5m, PreviousI2(await f.GetAsync(forged.Staff, $"/api/agencies/{forged.Agency}/years/2024/snapshot")));
+        var recomputed = await f.GetAsync(forged.Approver, $"/api/agencies/{forged.Agency}/years/2024/snapshot/verify");
+        Assert.False(recomputed.GetProperty("ok").GetBoolean(), recomputed.GetRawText());
+        Assert.NotEqual(recomputed.GetProperty("storedHash").GetString(), recomputed.GetProperty("recomputedHash").GetString());
+        var derived = await DerivedState.VerifyAsync(f);
+        Assert.False(derived.GetProperty("ok").GetBoolean());
+        Assert.Contains(stream, derived.GetRawText());
     }
 }

@@ -43,54 +43,35 @@ public static class ClosingYearEndpoints
     public const int HeadAttempts = 5;
 
     /// <summary>
-    /// Loads the snapshot's inputs, then takes the log head (after the year stream and the inputs were read), and keeps it
-    /// only if every stream the inputs were read from (the Renstra candidates that did not exist included, at version 0)
-    /// has, at the head, exactly the version that was read: the head then holds exactly the events the snapshot was
-    /// computed from, and nothing else of those streams. The year stream itself is covered by the append's expected
-    /// version: the head is taken after the pipeline loaded it, so if it moved before the head, the append fails and the
-    /// whole close is decided again. A mismatch (a concurrent write to a source) reloads, up to <see cref="HeadAttempts"/>.
+    /// Loads the snapshot's inputs (<see cref="YearSnapshotReader.LoadCurrentAsync"/>), then takes the log head (after the
+    /// year stream and the inputs were loaded), and keeps it only if every stream the inputs depend on (the Renstra
+    /// candidates that did not exist included, at version 0) has, at the head, exactly the version its state was loaded
+    /// at: the head then holds exactly the events the snapshot was computed from, and nothing else of those streams. The
+    /// year stream itself is covered by the append's expected version: the head is taken after the pipeline loaded it, so
+    /// if it moved before the head, the append fails and the whole close is decided again. A mismatch (a concurrent write
+    /// to a source) reloads, up to <see cref="HeadAttempts"/>.
     /// </summary>
     private static async Task<CloseYearContext> LoadContextAsync(Addressed<CloseBody> c, Reads.ReadLoader reads, CancellationToken ct)
     {
-        var reader = reads.Streams; // the close hashes the events themselves, read straight from the log
         for (var attempt = 1; ; attempt++)
         {
-            var recording = new RecordingReader(reader, ct);
-            var inputs = await YearSnapshotReader.LoadCurrentAsync(recording.ReadAsync, c.Agency, c.Key);
+            var (inputs, versions) = await YearSnapshotReader.LoadCurrentAsync(reads, c.Agency, c.Key, ct);
             var year = new PerformanceYearContext(inputs.AgencyExists, inputs.Renstra) { Today = Contexts.Today() };
             if (!inputs.AgencyExists) return new CloseYearContext(year, inputs, null);
             LogHead head;
             try
             {
-                head = await reader.ReadLogHeadAsync(recording.Versions.Keys, ct);
+                head = await reads.Streams.ReadLogHeadAsync(versions.Keys.ToList(), ct);
             }
             catch (TimeoutException e)
             {
                 return new CloseYearContext(year, inputs, null, e.Message);
             }
-            var moved = recording.Versions.Where(v => head.VersionOf(v.Key) != v.Value).Select(v => v.Key).ToList();
+            var moved = versions.Where(v => head.VersionOf(v.Key) != v.Value).Select(v => v.Key).ToList();
             if (moved.Count == 0) return new CloseYearContext(year, inputs, head);
             if (attempt == HeadAttempts)
                 return new CloseYearContext(year, inputs, null,
                     $"The streams the snapshot is computed from kept changing while the log head was taken ({string.Join(", ", moved)}); close again.");
-        }
-    }
-
-    /// <summary>
-    /// Remembers, per stream read, the version read (0 when it had no events). A stream read twice at different versions
-    /// (the Renstra covering the year is often also the one covering the year before, and a revision can land between the
-    /// two reads) is recorded as -1, which no head matches: the inputs are reloaded.
-    /// </summary>
-    private sealed class RecordingReader(StreamLoader inner, CancellationToken ct)
-    {
-        public Dictionary<string, long> Versions { get; } = new(StringComparer.Ordinal);
-
-        public async Task<IReadOnlyList<IEvent>> ReadAsync(string stream, StreamBound bound)
-        {
-            var events = await inner.ReadAsync(stream, bound, ct);
-            var version = events.Count == 0 ? 0 : events[^1].Version;
-            Versions[stream] = Versions.TryGetValue(stream, out var earlier) && earlier != version ? -1 : version;
-            return events;
         }
     }
 

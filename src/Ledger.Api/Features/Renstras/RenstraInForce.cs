@@ -6,8 +6,8 @@ namespace Ledger.Api.Features.Renstras;
 /// <summary>
 /// <see cref="Renstra.InForceAsync{TPlan}"/> over the log: one query says which candidate plan streams exist (and their versions) (a stream is
 /// never deleted, so one missing now was missing at any earlier instant too), and only those are read, newest first.
-/// Commands' contexts, the HTTP reads and the audit reads all find the Renstra in force through here. (The year close
-/// reads every candidate itself: it records the missing ones at version 0 for its log-head check.)
+/// Commands' contexts, the HTTP reads, the audit reads and the year close all find the Renstra in force through here
+/// (the close also records every candidate's version, 0 for a missing one, for its log-head check).
 /// </summary>
 public static class RenstraInForce
 {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ledger.Api.Features.PerformanceYears;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Commands;
+using Ledger.Api.Features.Reads;
 using Ledger.Domain;
 using Ledger.Domain.Agencies;
 using Ledger.Domain.Capaian;
@@ -23,12 +24,57 @@ public sealed record SnapshotVerification(bool Ok, string StoredHash, string Rec
 /// </summary>
 public static class YearSnapshotReader
 {
-    /// <summary>Reads one stream (whole, up to a version, as of an instant); the close passes a recording one.</summary>
-    public delegate Task<IReadOnlyList<IEvent>> ReadStream(string stream, StreamBound bound);
+    /// <summary>
+    /// The inputs as they are now, and the version every stream they depend on was loaded at (<see cref="LoadCurrentAsync"/>).
+    /// </summary>
+    public sealed record CurrentInputs(SnapshotInputs Inputs, IReadOnlyDictionary<string, long> Versions);
 
-    /// <summary>The inputs as they are now (at close): every stream read whole, each one's version recorded.</summary>
-    public static Task<SnapshotInputs> LoadCurrentAsync(ReadStream read, string agency, int year) =>
-        LoadAsync(s => read(s, StreamBound.Whole), agency, year);
+    /// <summary>
+    /// The inputs as they are now (at close), loaded as the service's reads and commands load a stream
+    /// (<see cref="ReadLoader"/>: one query for the current versions of every stream they depend on, then the fold cache,
+    /// the events after a cached state, and a year stream's usable snapshot with the events after it; 2026-12-07, issue
+    /// 13: before, the close read the year before and both years' Renstra plans whole, straight from the log, at every
+    /// close). <see cref="CurrentInputs.Versions"/>: every stream the inputs depend on (the agency, the year before, every
+    /// candidate Renstra plan of both years, loaded or not) at the version its state was loaded at, 0 when it had no
+    /// event; a stream loaded twice at different versions is recorded as -1, which no log head matches. Each state is the
+    /// fold of its stream's events up to that version, as a replay of the log gives it (what
+    /// <see cref="VerifyAsync"/> recomputes later from the events themselves, <see cref="LoadPinnedAsync"/>).
+    /// </summary>
+    public static async Task<CurrentInputs> LoadCurrentAsync(ReadLoader reads, string agency, int year, CancellationToken ct)
+    {
+        var previousStream = PerformanceYear.StreamName(agency, year - 1);
+        var streams = new HashSet<string>(StringComparer.Ordinal) { Agency.StreamName(agency), previousStream };
+        foreach (var y in new[] { year, year - 1 })
+            foreach (var start in Renstra.CandidatePeriodStarts(y)) streams.Add(Renstra.StreamName(agency, start));
+        var heads = await reads.CurrentHeadsAsync(streams, ct);
+        var loaded = new Dictionary<string, long>(StringComparer.Ordinal);
+        void Loaded(string stream, long version) =>
+            loaded[stream] = loaded.TryGetValue(stream, out var earlier) && earlier != version ? -1 : version;
+
+        var sources = new List<SnapshotSource>();
+        var agencyState = await reads.AgencyAsync(agency, null, heads, ct);
+        Loaded(Agency.StreamName(agency), agencyState.Version);
+        if (agencyState.Version > 0) sources.Add(new SnapshotSource(Agency.StreamName(agency), agencyState.Version));
+        async Task<RenstraState?> CoveringAsync(int y)
+        {
+            if (await reads.RenstraCoveringAsync(agency, y, null, heads, ct) is not { } plan) return null;
+            var stream = Renstra.StreamName(agency, plan.State.PeriodStart);
+            Loaded(stream, plan.Version);
+            sources.Add(new SnapshotSource(stream, plan.Version));
+            return plan.State;
+        }
+        var renstra = await CoveringAsync(year);
+        var previous = await reads.YearAsync(agency, year - 1, null, heads, ct);
+        Loaded(previousStream, previous.Version);
+        if (previous.Version > 0) sources.Add(new SnapshotSource(previousStream, previous.Version));
+        var previousRenstra = await CoveringAsync(year - 1);
+
+        var versions = streams.ToDictionary(s => s, s => loaded.TryGetValue(s, out var v) ? v : heads.Of(s) ?? 0, StringComparer.Ordinal);
+        return new CurrentInputs(
+            new SnapshotInputs(agencyState.State.Exists, agencyState.State, renstra, previous.Version == 0 ? null : previous.State, previousRenstra,
+                sources.DistinctBy(s => s.Stream).ToList()),
+            versions);
+    }
 
     /// <summary>
     /// The inputs exactly as the close saw them: only the streams it recorded, each up to its recorded version. A stream
