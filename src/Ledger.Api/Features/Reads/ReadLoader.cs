@@ -52,8 +52,16 @@ public sealed class ReadAhead(
 /// <summary>How the loader uses stream snapshots (issue 4). Null snapshots or <c>SnapshotEvery</c> = 0: always a full replay.</summary>
 public sealed record ReadLoaderOptions
 {
-    /// <summary>A year stream's state is snapshotted at every multiple of this version, lazily, by a read that replayed more events than this.</summary>
-    public int SnapshotEvery { get; init; } = 250;
+    /// <summary>
+    /// A year stream's state is snapshotted at every multiple of this version: by the command whose append crosses it
+    /// (written ahead), and lazily by a read that replayed more events than this. A first fold then reads at most this
+    /// many events of the stream, half of it on average. 100 since 2026-12-07 (250 before; docs/performance.md "The
+    /// close's inputs as commands load them, and a snapshot every 100 versions").
+    /// </summary>
+    public int SnapshotEvery { get; init; } = DefaultSnapshotEvery;
+
+    /// <summary>The service's interval (<see cref="SnapshotEvery"/>).</summary>
+    public const int DefaultSnapshotEvery = 100;
 
     /// <summary>Whether reads and commands leave snapshots (false: only use existing ones).</summary>
     public bool SaveSnapshots { get; init; } = true;
