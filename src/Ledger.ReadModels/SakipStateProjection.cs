@@ -530,8 +530,8 @@ public sealed class SakipStateProjection : SakipProjection
                     years.Add((streams[i], key.Agency, key.Number));
                     index.Add(i);
                 }
-            var found = years.Count == 0 ? null : await starts.FindAsync(years, upTo, ct);
-            for (var j = 0; found is { Count: > 0 } && j < years.Count; j++)
+            var found = years.Count == 0 ? new Dictionary<string, YearStart>() : await starts.FindAsync(years, upTo, ct);
+            for (var j = 0; j < years.Count; j++)
             {
                 if (!found.TryGetValue(years[j].Stream, out var start)) continue;
                 var year = _agencies[years[j].Agency].Year(years[j].Year);

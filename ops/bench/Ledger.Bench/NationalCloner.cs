@@ -179,14 +179,7 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
     private async Task CopySnapshotsAsync(NpgsqlConnection conn, string[] codes, CancellationToken ct)
     {
         if (_snapshots is not { Count: > 0 } template) return;
-        var streams = new List<string>();
-        var versions = new List<long>();
-        foreach (var code in codes)
-            foreach (var row in template)
-            {
-                streams.Add(row.Stream.Replace(templateCode, code, StringComparison.Ordinal));
-                versions.Add(row.Version);
-            }
+        var copies = codes.SelectMany(code => template.Select(row => (Code: code, Stream: row.Stream.Replace(templateCode, code, StringComparison.Ordinal), Row: row))).ToList();
         var sealedEvents = new Dictionary<(string, long), (DateTimeOffset At, byte[] Hash)>();
         await using (var cmd = new NpgsqlCommand("""
             SELECT e.stream_id, e.version, e.timestamp, h.hash
@@ -195,19 +188,17 @@ internal sealed class NationalCloner(NpgsqlDataSource service, string templateCo
               JOIN ledger_audit.event_hashes h ON h.stream_id = q.stream_id AND h.version = q.version
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. streams] });
-            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. versions] });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. copies.Select(c => c.Stream)] });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. copies.Select(c => c.Row.Version)] });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) sealedEvents[(r.GetString(0), r.GetInt64(1))] = (r.GetFieldValue<DateTimeOffset>(2), r.GetFieldValue<byte[]>(3));
         }
-        foreach (var code in codes)
-            foreach (var row in template)
-            {
-                var stream = row.Stream.Replace(templateCode, code, StringComparison.Ordinal);
-                if (!sealedEvents.TryGetValue((stream, row.Version), out var e))
-                    throw new InvalidOperationException($"The copy {stream} has no sealed event at version {row.Version}, where the template has a snapshot.");
-                await snapshots.SaveAsync(stream, row.Version, e.At, e.Hash, row.StateType, row.State.Replace(templateCode, code, StringComparison.Ordinal), ct);
-                Interlocked.Increment(ref _snapshotsCopied);
-            }
+        foreach (var (code, stream, row) in copies)
+        {
+            if (!sealedEvents.TryGetValue((stream, row.Version), out var e))
+                throw new InvalidOperationException($"The copy {stream} has no sealed event at version {row.Version}, where the template has a snapshot.");
+            await snapshots.SaveAsync(stream, row.Version, e.At, e.Hash, row.StateType, row.State.Replace(templateCode, code, StringComparison.Ordinal), ct);
+            Interlocked.Increment(ref _snapshotsCopied);
+        }
     }
 }

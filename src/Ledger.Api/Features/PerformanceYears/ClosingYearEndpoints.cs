@@ -11,9 +11,7 @@ using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.Reading;
 using Ledger.Domain.Renstras;
-using JasperFx.Events;
 using Ledger.Audit;
-using Ledger.Storage;
 
 namespace Ledger.Api.Features.PerformanceYears;
 

@@ -131,9 +131,15 @@ public sealed class ReadLoader(
     /// The streams whose current versions <see cref="HeadsAsync"/> asks for a read of <paramref name="agency"/>'s
     /// <paramref name="years"/> at the head of the log; null when it asks for none (no cache, or a code no agency can have).
     /// </summary>
-    public HashSet<string>? HeadStreams(string agency, IReadOnlyCollection<int> years)
+    public HashSet<string>? HeadStreams(string agency, IReadOnlyCollection<int> years) =>
+        cache is not { Enabled: true } || !Agencies.AgencyRecord.IsPossibleCode(agency) ? null : StreamsOf(agency, years);
+
+    /// <summary>
+    /// Every stream the state of <paramref name="agency"/>'s <paramref name="years"/> depends on: the agency, each year,
+    /// and every Renstra stream that could cover each year (<see cref="Renstra.CandidatePeriodStarts"/>).
+    /// </summary>
+    public static HashSet<string> StreamsOf(string agency, IEnumerable<int> years)
     {
-        if (cache is not { Enabled: true } || !Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
         var streams = new HashSet<string>(StringComparer.Ordinal) { Agency.StreamName(agency) };
         foreach (var year in years)
         {

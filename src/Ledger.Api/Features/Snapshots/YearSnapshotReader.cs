@@ -43,9 +43,9 @@ public static class YearSnapshotReader
     public static async Task<CurrentInputs> LoadCurrentAsync(ReadLoader reads, string agency, int year, CancellationToken ct)
     {
         var previousStream = PerformanceYear.StreamName(agency, year - 1);
-        var streams = new HashSet<string>(StringComparer.Ordinal) { Agency.StreamName(agency), previousStream };
-        foreach (var y in new[] { year, year - 1 })
-            foreach (var start in Renstra.CandidatePeriodStarts(y)) streams.Add(Renstra.StreamName(agency, start));
+        // The year's own stream is the close's command stream, covered by its append's expected version.
+        var streams = ReadLoader.StreamsOf(agency, [year, year - 1]);
+        streams.Remove(PerformanceYear.StreamName(agency, year));
         var heads = await reads.CurrentHeadsAsync(streams, ct);
         var loaded = new Dictionary<string, long>(StringComparer.Ordinal);
         void Loaded(string stream, long version) =>
