@@ -13,7 +13,8 @@ namespace Ledger.ReadModels;
 /// the endpoint cannot disagree on which entries exist or what they say.
 /// <para>
 /// No state between batches. Most events carry their before and after; the few that need an earlier fact of their stream
-/// (an approval or rejection needs its proposal, a year close the indicators touched that year, an indicator added
+/// (an approval or rejection needs its proposal, a year close recorded before 2026-12-07 the indicators touched that year
+/// (later closes carry them), an indicator added
 /// without targets its Renstra's period: <see cref="IndicatorHistory.NeedsEarlierEvents"/>) get it by folding that
 /// stream's earlier events of the remembered types, read from <c>ledger.mt_events</c> in the daemon's transaction.
 /// Idempotent per batch: the batch's sequence range is deleted before the COPY. The daemon loads only the types the

@@ -23,7 +23,7 @@ namespace Ledger.ReadModels.Tests;
 /// A SAKIP story per agency, as the service's commands would append it (one append = one command): agency and rating
 /// scale; a Renstra 2021–2026 with indicators (one added without yearly targets) and a revision proposed and approved;
 /// per year a budget, PK murni, realizations per quarter, spending, a PK perubahan proposed and approved and another
-/// rejected, an APBD perubahan, corrections, claims; the first year closed, then corrected after the close. It has every
+/// rejected, an APBD perubahan, corrections, claims; the first year closed (in either shape of the close), then corrected after the close. It has every
 /// kind of history entry, and every state table's dirtiness rule.
 /// </summary>
 internal static class SakipStory
@@ -88,7 +88,10 @@ internal static class SakipStory
             yield return (s, [new ClaimsDeclared("LKjIP Tabel 3.5", [new ClaimDeclared(Code(3), "Y", 100, null, "Kesimpulan")])]);
             if (year == firstYear)
             {
-                yield return (s, [new YearClosed("hash-" + year, "LKjIP " + year, [Code(5)])]);
+                // Agencies whose name ends in an odd character close as the service does since 2026-12-07 (the close carries
+                // the indicators committed or reported: every indicator, all in the PK); the others as closes recorded before.
+                IReadOnlyList<string>? committedOrReported = (a[^1] & 1) == 1 ? [.. Enumerable.Range(0, Indicators).Select(Code)] : null;
+                yield return (s, [new YearClosed("hash-" + year, "LKjIP " + year, [Code(5)], committedOrReported)]);
                 yield return (s, [new RealizationCorrected(Code(2), "Q1", 0, 41, "Narasi", true)]);
             }
         }

@@ -63,10 +63,12 @@ public static class IndicatorHistory
     /// <summary>
     /// True when <paramref name="e"/>'s entries depend on earlier events of its stream (<see cref="IndicatorHistoryMemory"/>):
     /// an indicator added without targets (the Renstra's period), an approval or rejection (the proposal), a year close
-    /// (the indicators touched that year). A consumer that did not fold those earlier events must do so first.
+    /// recorded before it carried <see cref="YearClosed.IndicatorsCommittedOrReported"/> (the indicators touched that year).
+    /// A consumer that did not fold those earlier events must do so first.
     /// </summary>
     public static bool NeedsEarlierEvents(IDomainEvent e) => e is IndicatorAdded { Targets.Count: 0 }
-        or RenstraRevisionApproved or RenstraRevisionRejected or PkRevisionApproved or PkRevisionRejected or YearClosed;
+        or RenstraRevisionApproved or RenstraRevisionRejected or PkRevisionApproved or PkRevisionRejected
+        or YearClosed { IndicatorsCommittedOrReported: null };
 
     /// <summary>Every event type <see cref="Entries"/> maps (a consumer that filters the log by type subscribes to exactly these).</summary>
     public static IReadOnlyList<Type> SourceEventTypes { get; } =
@@ -216,7 +218,8 @@ public static class IndicatorHistory
                         }.OfType<string>()) + " (evidence only, not a realization)", period: c.Period);
                 break;
             case YearClosed c when e.StreamYear is { } y:
-                var touched = memory.Touched.GetValueOrDefault(e.Stream);
+                // A close since 2026-12-07 carries the set; an older one needs the year's earlier events (NeedsEarlierEvents).
+                var touched = c.IndicatorsCommittedOrReported ?? (IEnumerable<string>?)memory.Touched.GetValueOrDefault(e.Stream);
                 var without = c.IndicatorsWithoutRealization.ToHashSet(StringComparer.Ordinal);
                 foreach (var code in (touched ?? []).Concat(without).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
                     Add(code, Year(y), y, HistoryKinds.YearClosed, c.Note, null, null, null,

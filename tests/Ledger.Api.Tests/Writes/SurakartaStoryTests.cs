@@ -64,6 +64,8 @@ public sealed class SurakartaStoryTests(LedgerApiFactory f) : IClassFixture<Ledg
         var yearClosed = await s.PayloadAsync(s.YearStream, "year.closed.v1");
         Assert.Equal(hash, yearClosed.GetProperty("snapshotHash").GetString());
         Assert.Equal(["I7", "I6"], yearClosed.GetProperty("indicatorsWithoutRealization").EnumerateArray().Select(e => e.GetString()));
+        // The PK's five indicators (I2, I8 and I9 also reported), carried so the history's close entries need no earlier events.
+        Assert.Equal(["I2", "I6", "I7", "I8", "I9"], yearClosed.GetProperty("indicatorsCommittedOrReported").EnumerateArray().Select(e => e.GetString()));
 
         // After close: a new realization is 409 year.closed; a correction is still recorded, flagged after-close.
         var before = (await s.EventsAsync(s.YearStream)).Count;
