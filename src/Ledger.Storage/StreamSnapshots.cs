@@ -98,6 +98,42 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
     }
 
     /// <summary>
+    /// <see cref="LatestWithChainHashAsync"/> for several streams in one query (an as-of read's year and candidate
+    /// Renstra streams, looked up ahead), each with its own state type: for each, the newest authentic row of that type at
+    /// or before the instant with the chain hash of its event now. Streams without one are absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, LatestSnapshot>> LatestManyWithChainHashAsync(
+        IReadOnlyCollection<(string Stream, string StateType)> streams, DateTimeOffset? asOf, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, LatestSnapshot>(StringComparer.Ordinal);
+        if (streams.Count == 0) return found;
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash, q.id, q.state_type
+              FROM unnest(@streams::text[], @state_types::text[]) AS q(id, state_type)
+              CROSS JOIN LATERAL (
+                    SELECT x.* FROM ledger_cache.stream_snapshots x
+                     WHERE x.stream_id = q.id AND x.state_type = q.state_type AND (@as_of::timestamptz IS NULL OR x.recorded_at <= @as_of)
+                     ORDER BY x.recorded_at DESC, x.version DESC
+                     LIMIT 8) s
+              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
+             ORDER BY q.id, s.recorded_at DESC, s.version DESC
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams.Select(s => s.Stream)]));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("state_types", [.. streams.Select(s => s.StateType)]));
+        cmd.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = (object?)asOf?.ToUniversalTime() ?? DBNull.Value });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var stream = r.GetString(6);
+            if (found.ContainsKey(stream)) continue;
+            var s = Read(r, stream, r.GetString(7));
+            // A forged or foreign row is skipped; the next older one may still serve.
+            if (s.Authentic) found[stream] = new LatestSnapshot(s, r.IsDBNull(5) ? null : r.GetFieldValue<byte[]>(5));
+        }
+        return found;
+    }
+
+    /// <summary>
     /// Every snapshot row (authentic or not) beside the stream's event at its version, for the verifier (which replays
     /// each row's stream and compares): ordered by stream and version, one index scan of the snapshots and two index
     /// probes per row (the chain hash by (stream_id, version), Marten's event by its unique (stream_id, version)).

@@ -175,6 +175,35 @@ public sealed class StreamSnapshotsTests(StorageFixture fx) : IClassFixture<Stor
     }
 
     [Fact]
+    public async Task LatestMany_PerStreamAndItsOwnStateType_TheNewestAuthenticRowAtOrBeforeTheInstant_WithItsChainHash()
+    {
+        // What an as-of read asks ahead for its year and candidate Renstra streams, in one query.
+        var (a, aEvents) = await StreamOfAsync(5);
+        var (b, bEvents) = await StreamOfAsync(3);
+        var (c, _) = await StreamOfAsync(2); // no snapshot
+        await SaveAsync(aEvents[1], """{"total":2}""");
+        await SaveAsync(aEvents[3], """{"total":4}""");
+        await SaveAsync(bEvents[0], """{"total":1}""", stateType: "other/v1");
+        await SaveAsync(bEvents[1], """{"total":2}"""); // of the type a asks, not b's
+        await SaveAsync(bEvents[2], """{"total":3000}""", stateType: "other/v1", snapshots: new StreamSnapshots(fx.Service, StreamSnapshots.NewKey())); // forged
+
+        var all = await Snapshots.LatestManyWithChainHashAsync([(a, State), (b, "other/v1"), (c, State), (NewStream(), State)], null);
+        Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), all.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(4, all[a].Snapshot.Version);
+        Assert.Equal(State, all[a].Snapshot.StateType);
+        Assert.Equal(await Snapshots.ChainHashAsync(a, 4), all[a].ChainHash);
+        Assert.Equal(all[a].Snapshot.EventHash, all[a].ChainHash);
+        Assert.Equal(1, all[b].Snapshot.Version); // the forged newer row skipped, and the row of another type never read
+        Assert.Equal("other/v1", all[b].Snapshot.StateType);
+        Assert.True(all[b].Snapshot.Authentic);
+
+        // As of a's third event: its row at 4 is later, the one at 2 serves; before its second, none.
+        Assert.Equal(2, Assert.Single(await Snapshots.LatestManyWithChainHashAsync([(a, State)], aEvents[2].Timestamp)).Value.Snapshot.Version);
+        Assert.Empty(await Snapshots.LatestManyWithChainHashAsync([(a, State)], aEvents[1].Timestamp.AddTicks(-10)));
+        Assert.Empty(await Snapshots.LatestManyWithChainHashAsync([], null));
+    }
+
+    [Fact]
     public async Task SealedEvent_IsTheChainHashAndRecordedTimeOfTheEvent_OrNullWhenThereIsNone()
     {
         var (stream, events) = await StreamOfAsync(2);

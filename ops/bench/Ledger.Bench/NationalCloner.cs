@@ -27,8 +27,9 @@ namespace Ledger.Bench;
 /// </summary>
 /// <para>
 /// Then the template's stream snapshots (twenty-first session): the service writes a year stream's snapshot once a
-/// command's append crosses a multiple of its interval (<c>ReadLoaderOptions.DefaultSnapshotEvery</c> versions), so every
-/// agency of a real ledger has them.
+/// command's append crosses a multiple of its interval (<c>ReadLoaderOptions.DefaultSnapshotEvery</c> versions), and a
+/// Renstra stream's at its own (<c>DefaultRenstraSnapshotEvery</c>, since the twenty-third session), so every agency of a
+/// real ledger has them.
 /// Each row of the template's streams is copied for each copy with the agency code replaced in its state, at the same
 /// version, with the copied event's recorded time and chain hash, under the service's key (<see cref="StreamSnapshots.SaveAsync"/>).
 /// </para>

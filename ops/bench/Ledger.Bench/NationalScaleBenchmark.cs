@@ -414,7 +414,7 @@ internal static class NationalScaleBenchmark
                 };
                 labs.Add(lab);
                 await (await lab.Cloner.OpenAsync(ct)).DisposeAsync();
-                Log($"Template agency {TemplateCode}: {lab.Cloner.SnapshotsPerCopy} stream snapshot rows (the service's, written as its year streams crossed each {ReadLoaderOptions.DefaultSnapshotEvery} versions), copied with each agency.");
+                Log($"Template agency {TemplateCode}: {lab.Cloner.SnapshotsPerCopy} stream snapshot rows (the service's, written as its year streams crossed each {ReadLoaderOptions.DefaultSnapshotEvery} versions and its Renstra stream each {ReadLoaderOptions.DefaultRenstraSnapshotEvery}), copied with each agency.");
                 lab.LastBytes = await ScalarAsync<long>(admin, "SELECT pg_database_size(current_database())", ct);
                 lab.LastEvents = await CountEventsAsync(admin, ct);
                 return lab;

@@ -3,6 +3,7 @@ using FluentValidation;
 using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
 using Ledger.Domain.PerformanceYears;
+using Ledger.Domain.Renstras;
 using Ledger.ReadModels;
 using Ledger.Storage;
 using Marten;
@@ -119,17 +120,22 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         // fails never calls the listener; a retry decides on a fresh session.
         // A year stream whose append crosses a multiple of the snapshot interval: once committed, its state there is
         // written as a snapshot (ahead of any read), so that a first fold after a start reads at most one interval.
+        // So does a Renstra stream at its own interval (a plan is written indicator by indicator, then read by every year).
         var every = reads.SnapshotEvery;
         var ahead = every > 0 && version / every < (version + events.Count) / every && typeof(TState) == typeof(PerformanceYearState)
             && YearOf(stream, metadata.Agency) is { } addressed
             ? addressed
             : ((string Agency, int Year)?)null;
-        if (folds.Enabled || ahead is not null)
+        var planEvery = reads.RenstraSnapshotEvery;
+        var planAhead = planEvery > 0 && version / planEvery < (version + events.Count) / planEvery && typeof(TState) == typeof(RenstraState);
+        if (folds.Enabled || ahead is not null || planAhead)
         {
             var fold = LedgerAggregates.FoldOf<TState>();
             var after = new Folded<TState> { Id = stream, State = fold.Apply(folded is null ? fold.Initial : folded.State, events), Version = version + events.Count };
-            session.Listeners.Add(new AfterCommit<TState>(folds.Enabled ? folds : null, stream, after,
-                ahead is { } y ? ct => reads.SaveYearSnapshotAsync(stream, y.Agency, y.Year, after.Version, (PerformanceYearState)(object)after.State!, ct) : null));
+            Func<CancellationToken, Task>? snapshot = ahead is { } y
+                ? ct => reads.SaveYearSnapshotAsync(stream, y.Agency, y.Year, after.Version, (PerformanceYearState)(object)after.State!, ct)
+                : planAhead ? ct => reads.SaveRenstraSnapshotAsync(stream, after.Version, (RenstraState)(object)after.State!, ct) : null;
+            session.Listeners.Add(new AfterCommit<TState>(folds.Enabled ? folds : null, stream, after, snapshot));
         }
         return new Appended(stream, version + events.Count, ids, events);
     }

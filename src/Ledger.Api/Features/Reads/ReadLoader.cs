@@ -29,14 +29,14 @@ public sealed record StreamHeads(IReadOnlySet<string> Asked, IReadOnlyDictionary
 /// <summary>
 /// What an as-of read's loads will ask the log for, asked ahead in one query (<see cref="ReadLoader.HeadsAsync"/>): for
 /// each stream, the events within the very bound its load reads (from a cached state or a year's snapshot, up to the
-/// instant), and for each year stream the snapshot it starts from (already checked: authentic, this agency and year,
-/// its event hash the chain's). A load whose bound differs (the cache moved in between) reads for itself; the events of
+/// instant), and for each year and Renstra stream the snapshot it starts from (already checked: authentic, this stream's
+/// state, its event hash the chain's). A load whose bound differs (the cache moved in between) reads for itself; the events of
 /// a bound are exactly what its own read would have given, so an answer never depends on whether they were read ahead.
 /// </summary>
 public sealed class ReadAhead(
     IReadOnlySet<string> streams,
     IReadOnlyDictionary<string, (StreamBound Bound, IReadOnlyList<IEvent> Events)> read,
-    IReadOnlyDictionary<string, FoldedState<PerformanceYearState>?> starts)
+    IReadOnlyDictionary<string, object?> starts)
 {
     /// <summary>The streams read ahead (a stream with no events within its bound is among them).</summary>
     public IReadOnlySet<string> Streams => streams;
@@ -45,8 +45,14 @@ public sealed class ReadAhead(
     public IReadOnlyList<IEvent>? Events(string stream, StreamBound bound) =>
         read.TryGetValue(stream, out var r) && r.Bound == bound ? r.Events : null;
 
-    /// <summary>Whether the year stream's snapshot was looked up ahead; <paramref name="start"/> is the usable one or null.</summary>
-    public bool Start(string stream, out FoldedState<PerformanceYearState>? start) => starts.TryGetValue(stream, out start);
+    /// <summary>Whether the stream's snapshot was looked up ahead; <paramref name="start"/> is the usable one or null.</summary>
+    public bool Start<TState>(string stream, out FoldedState<TState>? start) where TState : class
+    {
+        start = null;
+        if (!starts.TryGetValue(stream, out var found)) return false;
+        start = found as FoldedState<TState>;
+        return true;
+    }
 }
 
 /// <summary>How the loader uses stream snapshots (issue 4). Null snapshots or <c>SnapshotEvery</c> = 0: always a full replay.</summary>
@@ -62,6 +68,16 @@ public sealed record ReadLoaderOptions
 
     /// <summary>The service's interval (<see cref="SnapshotEvery"/>).</summary>
     public const int DefaultSnapshotEvery = 100;
+
+    /// <summary>
+    /// A Renstra stream's state is snapshotted at every multiple of this version, the same two ways (twenty-third session):
+    /// a plan is written once, indicator by indicator (the benchmark's: 63 events), and every year's reads, commands and
+    /// close need it, so a first touch read it whole. 0: never.
+    /// </summary>
+    public int RenstraSnapshotEvery { get; init; } = DefaultRenstraSnapshotEvery;
+
+    /// <summary>The service's interval (<see cref="RenstraSnapshotEvery"/>).</summary>
+    public const int DefaultRenstraSnapshotEvery = 20;
 
     /// <summary>Whether reads and commands leave snapshots (false: only use existing ones).</summary>
     public bool SaveSnapshots { get; init; } = true;
@@ -88,7 +104,11 @@ public sealed class ReadLoader(
     /// <summary>The year state's snapshot form; bump the version when PerformanceYearState.Evolve changes meaning.</summary>
     public static StateCodec<PerformanceYearState> YearCodec { get; } = new("performance-year", evolveVersion: 1);
 
+    /// <summary>The Renstra state's snapshot form; bump the version when Renstra.Evolve changes meaning.</summary>
+    public static StateCodec<RenstraState> RenstraCodec { get; } = new("renstra", evolveVersion: 1);
+
     private readonly int _every = options?.SnapshotEvery ?? new ReadLoaderOptions().SnapshotEvery;
+    private readonly int _renstraEvery = options?.RenstraSnapshotEvery ?? new ReadLoaderOptions().RenstraSnapshotEvery;
 
     /// <summary>The one stream loader underneath, for callers that need the events themselves.</summary>
     public StreamLoader Streams => store;
@@ -151,35 +171,56 @@ public sealed class ReadLoader(
 
     /// <summary>
     /// The as-of read ahead (<see cref="HeadsAsync"/>): for each stream the bound its load (<see cref="LoadAsync{TState}"/>)
-    /// will read, decided as the load decides it (a cached state recorded by the instant: the events after it; a year
-    /// stream: after its usable snapshot; otherwise from the start), all read in one query.
+    /// will read, decided as the load decides it (a cached state recorded by the instant: the events after it; a year or
+    /// Renstra stream: after its usable snapshot, every stream's looked up in one query; otherwise from the start), all
+    /// read in one query.
     /// </summary>
     private async Task<ReadAhead?> ReadAheadAsync(string agency, IReadOnlyCollection<int> years, DateTimeOffset asOf, CancellationToken ct)
     {
         if (!Agencies.AgencyRecord.IsPossibleCode(agency)) return null;
         var reads = new List<(string Stream, StreamBound Bound)>();
-        var starts = new Dictionary<string, FoldedState<PerformanceYearState>?>(StringComparer.Ordinal);
+        var starts = new Dictionary<string, object?>(StringComparer.Ordinal);
         var streams = new HashSet<string>(StringComparer.Ordinal);
-        void Plain<TState>(string stream) where TState : class
-        {
-            if (streams.Add(stream)) reads.Add((stream, CachedBound<TState>(stream, asOf) ?? StreamBound.At(asOf)));
-        }
-        Plain<AgencyState>(Agency.StreamName(agency));
+        var agencyStream = Agency.StreamName(agency);
+        streams.Add(agencyStream);
+        reads.Add((agencyStream, CachedBound<AgencyState>(agencyStream, asOf) ?? StreamBound.At(asOf)));
+        // Every candidate Renstra stream and year stream: a cached state's suffix, else (with snapshots) the events after
+        // the stream's usable snapshot, all looked up in one query, else every event up to the instant.
+        var plans = new List<string>();
+        var yearStreams = new List<(string Stream, int Year)>();
         foreach (var year in years)
             foreach (var start in Renstra.CandidatePeriodStarts(year))
-                Plain<RenstraState>(Renstra.StreamName(agency, start));
+            {
+                var stream = Renstra.StreamName(agency, start);
+                if (!streams.Add(stream)) continue;
+                if (CachedBound<RenstraState>(stream, asOf) is { } cached) reads.Add((stream, cached));
+                else plans.Add(stream);
+            }
         foreach (var year in years)
         {
             var stream = PerformanceYear.StreamName(agency, year);
             if (!streams.Add(stream)) continue;
             if (CachedBound<PerformanceYearState>(stream, asOf) is { } cached) reads.Add((stream, cached));
-            else if (Snapshots is { } kept && _every > 0)
-            {
-                var start = SnapshotStart(await kept.LatestWithChainHashAsync(stream, YearCodec.StateType, asOf, ct), stream, agency, year);
-                starts[stream] = start;
-                reads.Add((stream, start is null ? StreamBound.At(asOf) : SuffixBound(start.Version + 1, asOf)));
-            }
-            else reads.Add((stream, StreamBound.At(asOf)));
+            else yearStreams.Add((stream, year));
+        }
+        var kept = Snapshots;
+        var plansFromSnapshots = kept is not null && _renstraEvery > 0;
+        var yearsFromSnapshots = kept is not null && _every > 0;
+        var lookups = new List<(string Stream, string StateType)>();
+        if (plansFromSnapshots) lookups.AddRange(plans.Select(p => (p, RenstraCodec.StateType)));
+        if (yearsFromSnapshots) lookups.AddRange(yearStreams.Select(y => (y.Stream, YearCodec.StateType)));
+        var latest = lookups.Count > 0 ? await kept!.LatestManyWithChainHashAsync(lookups, asOf, ct) : new Dictionary<string, LatestSnapshot>();
+        foreach (var stream in plans)
+        {
+            var start = plansFromSnapshots ? UsableRenstraStart(latest.GetValueOrDefault(stream), stream, logger) : null;
+            if (plansFromSnapshots) starts[stream] = start;
+            reads.Add((stream, start is null ? StreamBound.At(asOf) : SuffixBound(start.Version + 1, asOf, _renstraEvery)));
+        }
+        foreach (var (stream, year) in yearStreams)
+        {
+            var start = yearsFromSnapshots ? SnapshotStart(latest.GetValueOrDefault(stream), stream, agency, year) : null;
+            if (yearsFromSnapshots) starts[stream] = start;
+            reads.Add((stream, start is null ? StreamBound.At(asOf) : SuffixBound(start.Version + 1, asOf, _every)));
         }
         var events = await Store.ReadManyAsync(reads, ct);
         var read = new Dictionary<string, (StreamBound, IReadOnlyList<IEvent>)>(StringComparer.Ordinal);
@@ -239,14 +280,37 @@ public sealed class ReadLoader(
             : await Store.VersionsAsync(candidates, ct);
         return await Renstras.RenstraInForce.FindAsync(existing, agency, year, async (stream, head) =>
         {
-            var loaded = await LoadAsync(stream, ahead is null ? head : null, asOf, RenstraState.Initial, Renstra.Evolve, null, ct, ahead);
+            var loaded = await LoadAsync(stream, ahead is null ? head : null, asOf, RenstraState.Initial, Renstra.Evolve,
+                RenstraReplay(stream, asOf, ahead, ahead is null ? head : null, ct), ct, ahead);
             return loaded.Version == 0 ? null : loaded;
         }, l => l.State);
     }
 
     /// <summary>One Renstra stream by its period start (proposal reads).</summary>
-    public Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct) =>
-        LoadAsync(Renstra.StreamName(agency, periodStart), null, asOf, RenstraState.Initial, Renstra.Evolve, null, ct);
+    public Task<Loaded<RenstraState>> RenstraAsync(string agency, int periodStart, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        var stream = Renstra.StreamName(agency, periodStart);
+        return LoadAsync(stream, null, asOf, RenstraState.Initial, Renstra.Evolve, RenstraReplay(stream, asOf, null, null, ct), ct);
+    }
+
+    /// <summary>
+    /// A Renstra stream's fold without the cache: from its newest usable snapshot (when snapshots are kept), else null
+    /// (from the start). A stream whose current version (<paramref name="head"/>, when known) is below the interval can
+    /// have no row written by this code, so it is folded from the start without asking.
+    /// </summary>
+    private Func<Task<FoldedState<RenstraState>>>? RenstraReplay(string stream, DateTimeOffset? asOf, ReadAhead? ahead, long? head, CancellationToken ct) =>
+        Snapshots is not { } kept || _renstraEvery <= 0 || head < _renstraEvery ? null
+            : () => FromSnapshotAsync(stream, RenstraKind(stream), asOf, kept, ahead, ct);
+
+    private Snapshotted<RenstraState> RenstraKind(string stream) =>
+        new(RenstraCodec, _renstraEvery, RenstraState.Initial, Renstra.Evolve, latest => UsableRenstraStart(latest, stream, logger));
+
+    private Snapshotted<PerformanceYearState> YearKind(string stream, string agency, int year) =>
+        new(YearCodec, _every, PerformanceYearState.Initial(agency, year), PerformanceYear.Evolve, latest => SnapshotStart(latest, stream, agency, year));
+
+    /// <summary>How one kind of stream is snapshotted: its codec and interval, its first state and fold, and which row may start it.</summary>
+    private sealed record Snapshotted<TState>(StateCodec<TState> Codec, int Every, TState Initial, Func<TState, IDomainEvent, TState> Evolve,
+        Func<LatestSnapshot?, FoldedState<TState>?> Usable) where TState : class;
 
     public Task<Loaded<Ledger.Domain.Evaluations.EvaluationState>> EvaluationAsync(string agency, int year, DateTimeOffset? asOf, CancellationToken ct) =>
         LoadAsync(Ledger.Domain.Evaluations.Evaluation.StreamName(agency, year), null, asOf,
@@ -261,7 +325,7 @@ public sealed class ReadLoader(
         var initial = PerformanceYearState.Initial(agency, year);
         var ahead = heads?.Ahead;
         return LoadAsync(stream, heads?.Of(stream), asOf, initial, PerformanceYear.Evolve,
-            Snapshots is not { } kept || _every <= 0 ? null : () => YearFromSnapshotAsync(stream, agency, year, asOf, kept, ahead, ct), ct, ahead);
+            Snapshots is not { } kept || _every <= 0 ? null : () => FromSnapshotAsync(stream, YearKind(stream, agency, year), asOf, kept, ahead, ct), ct, ahead);
     }
 
     /// <summary>
@@ -343,7 +407,25 @@ public sealed class ReadLoader(
         if (latest?.Snapshot is not { Authentic: true } snapshot || YearCodec.TryDeserialize(snapshot.Json) is not { } restored
             || restored.AgencyCode != agency || restored.Year != year)
             return null;
-        // Its event must still be there, with the chain hash the snapshot was taken at.
+        return StillChained(latest, restored, stream, logger);
+    }
+
+    /// <summary>
+    /// The same rule for a Renstra stream's row: authentic, its state reads back as this code's <see cref="RenstraCodec"/>
+    /// of an existing plan whose agency and period start name this very stream, and its event hash still the chain's.
+    /// </summary>
+    public static FoldedState<RenstraState>? UsableRenstraStart(LatestSnapshot? latest, string stream, ILogger? logger)
+    {
+        if (latest?.Snapshot is not { Authentic: true } snapshot || RenstraCodec.TryDeserialize(snapshot.Json) is not { Exists: true } restored
+            || Renstra.StreamName(restored.AgencyCode, restored.PeriodStart) != stream)
+            return null;
+        return StillChained(latest, restored, stream, logger);
+    }
+
+    /// <summary>The row's state when its event is still there with the chain hash the snapshot was taken at; else null (logged).</summary>
+    private static FoldedState<TState>? StillChained<TState>(LatestSnapshot latest, TState restored, string stream, ILogger? logger) where TState : class
+    {
+        var snapshot = latest.Snapshot;
         if (latest.ChainHash is { } hash && hash.AsSpan().SequenceEqual(snapshot.EventHash)) return new(restored, snapshot.Version, snapshot.RecordedAt);
         logger?.LogWarning("Ignoring the snapshot of {Stream} at version {Version}: its event hash does not match the stream.", stream, snapshot.Version);
         return null;
@@ -351,6 +433,9 @@ public sealed class ReadLoader(
 
     /// <summary>Every how many versions a year stream is snapshotted (0: never).</summary>
     public int SnapshotEvery => Snapshots is null ? 0 : _every;
+
+    /// <summary>Every how many versions a Renstra stream is snapshotted (0: never).</summary>
+    public int RenstraSnapshotEvery => Snapshots is null ? 0 : _renstraEvery;
 
     /// <summary>
     /// Where a command's first fold of a year stream may start (no fold of it in this process): the newest usable
@@ -368,14 +453,20 @@ public sealed class ReadLoader(
     /// stream's version across a multiple of <see cref="SnapshotEvery"/>, with the state after it. The event at
     /// <paramref name="version"/> must be sealed (it is, once its append committed). Failing costs speed, never an answer.
     /// </summary>
-    public async Task SaveYearSnapshotAsync(string stream, string agency, int year, long version, PerformanceYearState state, CancellationToken ct)
+    public Task SaveYearSnapshotAsync(string stream, string agency, int year, long version, PerformanceYearState state, CancellationToken ct) =>
+        _every <= 0 ? Task.CompletedTask : SaveAheadAsync(stream, version, YearCodec, state with { AgencyCode = agency, Year = year }, ct);
+
+    /// <summary>The same for a Renstra stream whose append crossed a multiple of <see cref="RenstraSnapshotEvery"/>.</summary>
+    public Task SaveRenstraSnapshotAsync(string stream, long version, RenstraState state, CancellationToken ct) =>
+        _renstraEvery <= 0 ? Task.CompletedTask : SaveAheadAsync(stream, version, RenstraCodec, state, ct);
+
+    private async Task SaveAheadAsync<TState>(string stream, long version, StateCodec<TState> codec, TState state, CancellationToken ct) where TState : class
     {
-        if (Snapshots is not { } kept || _every <= 0 || options?.SaveSnapshots == false) return;
+        if (Snapshots is not { } kept || options?.SaveSnapshots == false) return;
         try
         {
             if (await kept.SealedEventAsync(stream, version, ct) is not { } sealedEvent) return;
-            var json = YearCodec.Serialize(state with { AgencyCode = agency, Year = year });
-            await kept.SaveAsync(stream, version, sealedEvent.RecordedAt, sealedEvent.Hash, YearCodec.StateType, json, ct);
+            await kept.SaveAsync(stream, version, sealedEvent.RecordedAt, sealedEvent.Hash, codec.StateType, codec.Serialize(state), ct);
         }
         catch (Exception e)
         {
@@ -385,31 +476,32 @@ public sealed class ReadLoader(
         }
     }
 
-    private async Task<FoldedState<PerformanceYearState>> YearFromSnapshotAsync(
-        string stream, string agency, int year, DateTimeOffset? asOf, StreamSnapshots snapshots, ReadAhead? ahead, CancellationToken ct)
+    private async Task<FoldedState<TState>> FromSnapshotAsync<TState>(
+        string stream, Snapshotted<TState> kind, DateTimeOffset? asOf, StreamSnapshots snapshots, ReadAhead? ahead, CancellationToken ct)
+        where TState : class
     {
         // The newest authentic row and, in the same query, the chain hash of the stream's event at its version now
         // (or as the read ahead found it).
-        var start = ahead is not null && ahead.Start(stream, out var found)
+        var start = ahead is not null && ahead.Start<TState>(stream, out var found)
             ? found
-            : SnapshotStart(await snapshots.LatestWithChainHashAsync(stream, YearCodec.StateType, asOf, ct), stream, agency, year);
-        var state = start?.State ?? PerformanceYearState.Initial(agency, year);
+            : kind.Usable(await snapshots.LatestWithChainHashAsync(stream, kind.Codec.StateType, asOf, ct));
+        var state = start?.State ?? kind.Initial;
         var version = start?.Version ?? 0;
         var lastRecorded = start?.LastRecorded ?? DateTimeOffset.MinValue;
         var recorded = start is not null
-            ? await SuffixAsync(stream, start.Version + 1, asOf, ahead, ct)
+            ? await SuffixAsync(stream, start.Version + 1, asOf, kind.Every, ahead, ct)
             : await ReadAsync(stream, StreamBound.At(asOf), ahead, ct);
 
         // Lazily: a read that replayed more than N events leaves a snapshot at every multiple of N it passed.
-        var take = recorded.Count > _every ? new List<(IEvent At, string Json)>() : null;
+        var take = recorded.Count > kind.Every ? new List<(IEvent At, string Json)>() : null;
         foreach (var e in recorded)
         {
-            state = PerformanceYear.Evolve(state, DomainCommands.Decode(e));
+            state = kind.Evolve(state, DomainCommands.Decode(e));
             version = e.Version;
             lastRecorded = e.Timestamp;
-            if (take is not null && e.Version % _every == 0) take.Add((e, YearCodec.Serialize(state)));
+            if (take is not null && e.Version % kind.Every == 0) take.Add((e, kind.Codec.Serialize(state)));
         }
-        if (take is { Count: > 0 } && options?.SaveSnapshots != false) await SaveAsync(snapshots, stream, take, ct);
+        if (take is { Count: > 0 } && options?.SaveSnapshots != false) await SaveAsync(snapshots, stream, kind.Codec.StateType, take, ct);
         return new(state, version, lastRecorded);
     }
 
@@ -419,9 +511,9 @@ public sealed class ReadLoader(
     /// <c>FromVersion</c> alone, because an as-of read of one stream is a prefix of it (the seal refuses recorded time
     /// going backwards within a stream); the explicit range keeps PostgreSQL on the (stream_id, version) index.
     /// </summary>
-    private async Task<IReadOnlyList<IEvent>> SuffixAsync(string stream, long from, DateTimeOffset? asOf, ReadAhead? ahead, CancellationToken ct)
+    private async Task<IReadOnlyList<IEvent>> SuffixAsync(string stream, long from, DateTimeOffset? asOf, int every, ReadAhead? ahead, CancellationToken ct)
     {
-        var first = SuffixBound(from, asOf);
+        var first = SuffixBound(from, asOf, every);
         var upTo = first.UpToVersion!.Value;
         var head = await ReadAsync(stream, first, ahead, ct);
         if (head.Count == 0 || head[^1].Version < upTo) return head; // cut by the instant or the stream's end: complete
@@ -430,16 +522,16 @@ public sealed class ReadLoader(
     }
 
     /// <summary>The first read of <see cref="SuffixAsync"/>: one snapshot interval from <paramref name="from"/>, as of the instant.</summary>
-    private StreamBound SuffixBound(long from, DateTimeOffset? asOf) => new() { AsOf = asOf, FromVersion = from, UpToVersion = from + _every - 1 };
+    private static StreamBound SuffixBound(long from, DateTimeOffset? asOf, int every) => new() { AsOf = asOf, FromVersion = from, UpToVersion = from + every - 1 };
 
-    private async Task SaveAsync(StreamSnapshots snapshots, string stream, List<(IEvent At, string Json)> take, CancellationToken ct)
+    private async Task SaveAsync(StreamSnapshots snapshots, string stream, string stateType, List<(IEvent At, string Json)> take, CancellationToken ct)
     {
         try
         {
             foreach (var (at, json) in take)
             {
                 if (await snapshots.ChainHashAsync(stream, at.Version, ct) is not { } hash) continue; // not sealed yet: no snapshot
-                await snapshots.SaveAsync(stream, at.Version, at.Timestamp, hash, YearCodec.StateType, json, ct);
+                await snapshots.SaveAsync(stream, at.Version, at.Timestamp, hash, stateType, json, ct);
             }
         }
         catch (NpgsqlException e)

@@ -5,6 +5,7 @@ using Ledger.Api.Features.Reads;
 using Ledger.Api.Infrastructure;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ClosingYear;
+using Ledger.Domain.Renstras;
 using Ledger.Storage;
 
 namespace Ledger.Api.Features.Snapshots;
@@ -30,8 +31,9 @@ public sealed record StreamSnapshotVerification(long Rows, long Checked, long No
 /// <item>its <c>event_hash</c> is the chain hash of the stream's event at its version (<c>ledger_audit.event_hashes</c>),
 ///   and its <c>recorded_at</c> that event's recorded time: otherwise it was taken of another history;</item>
 /// <item>its state equals a replay of the stream's events 1..version, in the codec the reads use
-///   (<see cref="ReadLoader.YearCodec"/>), compared as canonical JSON (<see cref="CanonicalJson"/>): catches a row
-///   written with the key (a leaked key, or a bug) but a false state.</item>
+///   (<see cref="ReadLoader.YearCodec"/> for a year stream, <see cref="ReadLoader.RenstraCodec"/> for a Renstra stream),
+///   compared as canonical JSON (<see cref="CanonicalJson"/>): catches a row written with the key (a leaked key, or a
+///   bug) but a false state.</item>
 /// </list>
 /// A row of another state type (another version of the code: its type fingerprint differs) is never read, and is
 /// listed as not checked without failing verification. Each snapshotted stream is read once, up to its newest row.
@@ -66,28 +68,41 @@ public sealed class StreamSnapshotVerifier(StreamLoader streams, StreamSnapshots
         {
             rows++;
             var s = row.Snapshot;
-            if (s.StateType != ReadLoader.YearCodec.StateType)
+            if (s.StateType != ReadLoader.YearCodec.StateType && s.StateType != ReadLoader.RenstraCodec.StateType)
             {
                 notCheckedCount++;
                 if (notChecked.Count < NotCheckedListed)
                     notChecked.Add(new(s.Stream, s.StateType, s.Version,
-                        $"not checked: unknown state type (this code writes and reads only {ReadLoader.YearCodec.StateType}; a read never uses this row)"));
+                        $"not checked: unknown state type (this code writes and reads only {ReadLoader.YearCodec.StateType} and {ReadLoader.RenstraCodec.StateType}; a read never uses this row)"));
                 continue;
             }
-            if (stream.Count > 0 && stream[0].Snapshot.Stream != s.Stream) await CheckStreamAsync();
+            if (stream.Count > 0 && (stream[0].Snapshot.Stream != s.Stream || stream[0].Snapshot.StateType != s.StateType)) await CheckStreamAsync();
             stream.Add(row);
         }
         await CheckStreamAsync();
         return new StreamSnapshotVerification(rows, checkedRows, notCheckedCount, notChecked, problems);
     }
 
-    /// <summary>One stream's rows of the year state type, in version order: one read of the stream, one fold.</summary>
-    private async Task CheckAsync(List<SnapshotRow> rows, bool keyKept, List<StreamSnapshotFinding> problems, CancellationToken ct)
+    /// <summary>One stream's rows of one state type (the year's or the Renstra's), in version order.</summary>
+    private Task CheckAsync(List<SnapshotRow> rows, bool keyKept, List<StreamSnapshotFinding> problems, CancellationToken ct)
     {
         var name = rows[0].Snapshot.Stream;
+        if (rows[0].Snapshot.StateType == ReadLoader.RenstraCodec.StateType)
+            return CheckAsync(rows, keyKept, problems, TryParseRenstraStream(name), RenstraState.Initial, Renstra.Evolve, ReadLoader.RenstraCodec,
+                "a Renstra state on a stream that is not a Renstra stream", ct);
         var isYear = TryParseYearStream(name, out var agency, out var year);
-        var events = isYear ? await streams.ReadAsync(name, new StreamBound { UpToVersion = rows[^1].Snapshot.Version }, ct) : [];
-        var state = PerformanceYearState.Initial(agency, year);
+        return CheckAsync(rows, keyKept, problems, isYear, PerformanceYearState.Initial(agency, year), PerformanceYear.Evolve, ReadLoader.YearCodec,
+            "a performance-year state on a stream that is not a year stream", ct);
+    }
+
+    /// <summary>One stream's rows of one state type, in version order: one read of the stream, one fold.</summary>
+    private async Task CheckAsync<TState>(List<SnapshotRow> rows, bool keyKept, List<StreamSnapshotFinding> problems, bool ofThisKind,
+        TState initial, Func<TState, Ledger.Domain.IDomainEvent, TState> evolve, StateCodec<TState> codec, string wrongStream, CancellationToken ct)
+        where TState : class
+    {
+        var name = rows[0].Snapshot.Stream;
+        var events = ofThisKind ? await streams.ReadAsync(name, new StreamBound { UpToVersion = rows[^1].Snapshot.Version }, ct) : [];
+        var state = initial;
         var folded = 0;
         foreach (var row in rows)
         {
@@ -103,18 +118,18 @@ public sealed class StreamSnapshotVerifier(StreamLoader streams, StreamSnapshots
             if (row.EventRecordedAt is { } at && at != s.RecordedAt)
                 faults.Add(FormattableString.Invariant($"its recorded time {s.RecordedAt:O} is not its event's ({at:O})"));
 
-            if (!isYear)
-                faults.Add("a performance-year state on a stream that is not a year stream");
+            if (!ofThisKind)
+                faults.Add(wrongStream);
             else
             {
                 while (folded < events.Count && events[folded].Version <= s.Version)
-                    state = PerformanceYear.Evolve(state, DomainCommands.Decode(events[folded++]));
+                    state = evolve(state, DomainCommands.Decode(events[folded++]));
                 var replayed = folded > 0 ? events[folded - 1].Version : 0;
                 if (replayed == s.Version)
                 {
                     var stored = Canonical(s.Json);
                     if (stored is null) faults.Add("its state is not JSON with a canonical form");
-                    else if (stored != Canonical(ReadLoader.YearCodec.Serialize(state)))
+                    else if (stored != Canonical(codec.Serialize(state)))
                         faults.Add(FormattableString.Invariant($"its state is not the replay of the stream's events 1..{s.Version}"));
                 }
             }
@@ -132,6 +147,15 @@ public sealed class StreamSnapshotVerifier(StreamLoader streams, StreamSnapshots
             || !int.TryParse(stream.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out year)) return false;
         agency = stream[5..last];
         return PerformanceYear.StreamName(agency, year) == stream;
+    }
+
+    /// <summary><c>renstra-{agency}-{periodStart}</c>, as <see cref="Renstra.StreamName"/> writes it.</summary>
+    private static bool TryParseRenstraStream(string stream)
+    {
+        var last = stream.LastIndexOf('-');
+        return stream.StartsWith("renstra-", StringComparison.Ordinal) && last > 8
+            && int.TryParse(stream.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+            && Renstra.StreamName(stream[8..last], start) == stream;
     }
 
     private static string? Canonical(string json)
