@@ -214,13 +214,13 @@ public sealed class ReadLoader(
         {
             var start = plansFromSnapshots ? UsableRenstraStart(latest.GetValueOrDefault(stream), stream, logger) : null;
             if (plansFromSnapshots) starts[stream] = start;
-            reads.Add((stream, start is null ? StreamBound.At(asOf) : SuffixBound(start.Version + 1, asOf, _renstraEvery)));
+            reads.Add((stream, plansFromSnapshots ? SuffixBound((start?.Version ?? 0) + 1, asOf, _renstraEvery) : StreamBound.At(asOf)));
         }
         foreach (var (stream, year) in yearStreams)
         {
             var start = yearsFromSnapshots ? SnapshotStart(latest.GetValueOrDefault(stream), stream, agency, year) : null;
             if (yearsFromSnapshots) starts[stream] = start;
-            reads.Add((stream, start is null ? StreamBound.At(asOf) : SuffixBound(start.Version + 1, asOf, _every)));
+            reads.Add((stream, yearsFromSnapshots ? SuffixBound((start?.Version ?? 0) + 1, asOf, _every) : StreamBound.At(asOf)));
         }
         var events = await Store.ReadManyAsync(reads, ct);
         var read = new Dictionary<string, (StreamBound, IReadOnlyList<IEvent>)>(StringComparer.Ordinal);
@@ -488,8 +488,11 @@ public sealed class ReadLoader(
         var state = start?.State ?? kind.Initial;
         var version = start?.Version ?? 0;
         var lastRecorded = start?.LastRecorded ?? DateTimeOffset.MinValue;
-        var recorded = start is not null
-            ? await SuffixAsync(stream, start.Version + 1, asOf, kind.Every, ahead, ct)
+        // As of an instant, also without a row: the stream's first interval by version range, and the rest only if that was
+        // all recorded by the instant (a stream with no row by the instant usually has its instant in its first interval;
+        // a filter on the recorded time alone would read every event of the stream to keep a few).
+        var recorded = start is not null || asOf is not null
+            ? await SuffixAsync(stream, (start?.Version ?? 0) + 1, asOf, kind.Every, ahead, ct)
             : await ReadAsync(stream, StreamBound.At(asOf), ahead, ct);
 
         // Lazily: a read that replayed more than N events leaves a snapshot at every multiple of N it passed.
