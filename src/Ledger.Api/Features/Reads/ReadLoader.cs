@@ -71,7 +71,7 @@ public sealed record ReadLoaderOptions
 
     /// <summary>
     /// A Renstra stream's state is snapshotted at every multiple of this version, the same two ways (twenty-third session):
-    /// a plan is written once, indicator by indicator (the benchmark's: 63 events), and every year's reads, commands and
+    /// a plan is written once, indicator by indicator (the benchmark's: 61 events), and every year's reads, commands and
     /// close need it, so a first touch read it whole. 0: never.
     /// </summary>
     public int RenstraSnapshotEvery { get; init; } = DefaultRenstraSnapshotEvery;
