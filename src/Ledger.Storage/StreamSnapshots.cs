@@ -75,81 +75,62 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
     /// (what <see cref="ChainHashAsync"/> answers: null when that event was never sealed), which a reader compares with
     /// the snapshot's <see cref="StreamSnapshot.EventHash"/> before using it. One round trip instead of two.
     /// </summary>
-    public async Task<LatestSnapshot?> LatestWithChainHashAsync(string stream, string stateType, DateTimeOffset? asOf, CancellationToken ct = default)
-    {
-        // The newest row alone first: nearly always the one a reader uses. Every row fetched sends its whole state, which
-        // PostgreSQL keeps compressed out of line (a Renstra's over several pages): fetching the older ones with it cost
-        // their pages at every first touch (docs/performance.md, twenty-third session). Only when the newest does not
-        // verify are the next older ones fetched.
-        var (found, rows) = await LatestWithChainHashAsync(stream, stateType, asOf, 1, ct);
-        return found is not null || rows == 0 ? found : (await LatestWithChainHashAsync(stream, stateType, asOf, OlderRowsTried, ct)).Found;
-    }
+    public async Task<LatestSnapshot?> LatestWithChainHashAsync(string stream, string stateType, DateTimeOffset? asOf, CancellationToken ct = default) =>
+        (await LatestManyWithChainHashAsync([(stream, stateType)], asOf, ct)).GetValueOrDefault(stream);
 
     /// <summary>How many of a stream's newest rows a reader tries when the newest one does not verify.</summary>
     private const int OlderRowsTried = 8;
-
-    private async Task<(LatestSnapshot? Found, int Rows)> LatestWithChainHashAsync(string stream, string stateType, DateTimeOffset? asOf, int limit,
-        CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash FROM ledger_cache.stream_snapshots s
-              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
-             WHERE s.stream_id = @stream AND s.state_type = @state_type AND (@as_of::timestamptz IS NULL OR s.recorded_at <= @as_of)
-             ORDER BY s.recorded_at DESC, s.version DESC
-             LIMIT @limit
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("stream", stream));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("state_type", stateType));
-        cmd.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = (object?)asOf?.ToUniversalTime() ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var rows = 0;
-        while (await r.ReadAsync(ct))
-        {
-            rows++;
-            var s = Read(r, stream, stateType);
-            // A forged or foreign row is skipped; the next older one may still serve.
-            if (s.Authentic) return (new LatestSnapshot(s, r.IsDBNull(5) ? null : r.GetFieldValue<byte[]>(5)), rows);
-        }
-        return (null, rows);
-    }
 
     /// <summary>
     /// <see cref="LatestWithChainHashAsync"/> for several streams in one query (an as-of read's year and candidate
     /// Renstra streams, looked up ahead), each with its own state type: for each, the newest authentic row of that type at
     /// or before the instant with the chain hash of its event now. Streams without one are absent.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, LatestSnapshot>> LatestManyWithChainHashAsync(
-        IReadOnlyCollection<(string Stream, string StateType)> streams, DateTimeOffset? asOf, CancellationToken ct = default)
+    public Task<IReadOnlyDictionary<string, LatestSnapshot>> LatestManyWithChainHashAsync(
+        IReadOnlyCollection<(string Stream, string StateType)> streams, DateTimeOffset? asOf, CancellationToken ct = default) =>
+        NewestAuthenticAsync(streams, s => s.Stream, (some, limit) =>
+        {
+            var cmd = dataSource.CreateCommand("""
+                SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash, q.id, q.state_type
+                  FROM unnest(@streams::text[], @state_types::text[]) AS q(id, state_type)
+                  CROSS JOIN LATERAL (
+                        SELECT x.* FROM ledger_cache.stream_snapshots x
+                         WHERE x.stream_id = q.id AND x.state_type = q.state_type AND (@as_of::timestamptz IS NULL OR x.recorded_at <= @as_of)
+                         ORDER BY x.recorded_at DESC, x.version DESC
+                         LIMIT @limit) s
+                  LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
+                 ORDER BY q.id, s.recorded_at DESC, s.version DESC
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. some.Select(s => s.Stream)]));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("state_types", [.. some.Select(s => s.StateType)]));
+            cmd.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = (object?)asOf?.ToUniversalTime() ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            return cmd;
+        }, ct);
+
+    /// <summary>
+    /// The newest authentic row of each stream, from a query (<paramref name="command"/>, given the streams and how many rows
+    /// of each to fetch) whose columns are version, recorded_at, event_hash, state, mac, the chain hash, the stream and the
+    /// state type. Each stream's newest row is fetched alone first: nearly always the one a reader uses. Every row fetched
+    /// sends its whole state, which PostgreSQL keeps compressed out of line (a Renstra's over several pages), so fetching
+    /// the older ones with it cost their pages at every first touch (docs/performance.md, twenty-third session). Only the
+    /// streams whose newest row does not verify have their older rows fetched, in a second query.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, LatestSnapshot>> NewestAuthenticAsync<T>(IReadOnlyCollection<T> streams,
+        Func<T, string> idOf, Func<IReadOnlyCollection<T>, int, NpgsqlCommand> command, CancellationToken ct)
     {
-        // The newest row of each alone first (as in LatestWithChainHashAsync), then the older ones of those whose newest did not verify.
         var found = new Dictionary<string, LatestSnapshot>(StringComparer.Ordinal);
-        var unverified = await LatestManyWithChainHashAsync(streams, asOf, 1, found, ct);
-        if (unverified.Count > 0) await LatestManyWithChainHashAsync([.. streams.Where(s => unverified.Contains(s.Stream))], asOf, OlderRowsTried, found, ct);
+        if (streams.Count == 0) return found;
+        var unverified = await CollectAsync(command(streams, 1), found, ct);
+        if (unverified.Count > 0) await CollectAsync(command([.. streams.Where(s => unverified.Contains(idOf(s)))], OlderRowsTried), found, ct);
         return found;
     }
 
-    /// <summary>Adds to <paramref name="found"/>; gives the streams that had rows of which none verified.</summary>
-    private async Task<HashSet<string>> LatestManyWithChainHashAsync(IReadOnlyCollection<(string Stream, string StateType)> streams,
-        DateTimeOffset? asOf, int limit, Dictionary<string, LatestSnapshot> found, CancellationToken ct)
+    /// <summary>Adds each stream's first authentic row to <paramref name="found"/>; gives the streams that had rows of which none verified.</summary>
+    private async Task<HashSet<string>> CollectAsync(NpgsqlCommand command, Dictionary<string, LatestSnapshot> found, CancellationToken ct)
     {
         var unverified = new HashSet<string>(StringComparer.Ordinal);
-        if (streams.Count == 0) return unverified;
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash, q.id, q.state_type
-              FROM unnest(@streams::text[], @state_types::text[]) AS q(id, state_type)
-              CROSS JOIN LATERAL (
-                    SELECT x.* FROM ledger_cache.stream_snapshots x
-                     WHERE x.stream_id = q.id AND x.state_type = q.state_type AND (@as_of::timestamptz IS NULL OR x.recorded_at <= @as_of)
-                     ORDER BY x.recorded_at DESC, x.version DESC
-                     LIMIT @limit) s
-              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
-             ORDER BY q.id, s.recorded_at DESC, s.version DESC
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams.Select(s => s.Stream)]));
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("state_types", [.. streams.Select(s => s.StateType)]));
-        cmd.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = (object?)asOf?.ToUniversalTime() ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        await using var cmd = command;
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -193,54 +174,28 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
     /// sealed), in one query: a reader that has folded the log only up to a sequence (the read models' daemon) may start
     /// from it. Streams without one are absent. The caller still compares the chain hash with the snapshot's.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, LatestSnapshot>> LatestUpToSequenceAsync(IReadOnlyCollection<string> streams, string stateType,
-        long upToSequence, CancellationToken ct = default)
-    {
-        // The newest row of each alone first (as in LatestWithChainHashAsync), then the older ones of those whose newest did not verify.
-        var found = new Dictionary<string, LatestSnapshot>(StringComparer.Ordinal);
-        var unverified = await LatestUpToSequenceAsync(streams, stateType, upToSequence, 1, found, ct);
-        if (unverified.Count > 0) await LatestUpToSequenceAsync(unverified, stateType, upToSequence, OlderRowsTried, found, ct);
-        return found;
-    }
-
-    /// <summary>Adds to <paramref name="found"/>; gives the streams that had rows of which none verified.</summary>
-    private async Task<HashSet<string>> LatestUpToSequenceAsync(IReadOnlyCollection<string> streams, string stateType, long upToSequence, int limit,
-        Dictionary<string, LatestSnapshot> found, CancellationToken ct)
-    {
-        var unverified = new HashSet<string>(StringComparer.Ordinal);
-        if (streams.Count == 0) return unverified;
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash, q.id
-              FROM unnest(@streams::text[]) AS q(id)
-              CROSS JOIN LATERAL (
-                    SELECT x.* FROM ledger_cache.stream_snapshots x
-                      JOIN ledger.mt_events e ON e.stream_id = x.stream_id AND e.version = x.version
-                     WHERE x.stream_id = q.id AND x.state_type = @state_type AND e.seq_id <= @upto
-                     ORDER BY x.version DESC
-                     LIMIT @limit) s
-              LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
-             ORDER BY q.id, s.version DESC
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. streams]));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("state_type", stateType));
-        cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upToSequence));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+    public Task<IReadOnlyDictionary<string, LatestSnapshot>> LatestUpToSequenceAsync(IReadOnlyCollection<string> streams, string stateType,
+        long upToSequence, CancellationToken ct = default) =>
+        NewestAuthenticAsync(streams, s => s, (some, limit) =>
         {
-            var stream = r.GetString(6);
-            if (found.ContainsKey(stream)) continue;
-            var s = Read(r, stream, stateType);
-            // A forged or foreign row is skipped; the next older one may still serve.
-            if (s.Authentic)
-            {
-                found[stream] = new LatestSnapshot(s, r.IsDBNull(5) ? null : r.GetFieldValue<byte[]>(5));
-                unverified.Remove(stream);
-            }
-            else unverified.Add(stream);
-        }
-        return unverified;
-    }
+            var cmd = dataSource.CreateCommand("""
+                SELECT s.version, s.recorded_at, s.event_hash, s.state, s.mac, h.hash, q.id, s.state_type
+                  FROM unnest(@streams::text[]) AS q(id)
+                  CROSS JOIN LATERAL (
+                        SELECT x.* FROM ledger_cache.stream_snapshots x
+                          JOIN ledger.mt_events e ON e.stream_id = x.stream_id AND e.version = x.version
+                         WHERE x.stream_id = q.id AND x.state_type = @state_type AND e.seq_id <= @upto
+                         ORDER BY x.version DESC
+                         LIMIT @limit) s
+                  LEFT JOIN ledger_audit.event_hashes h ON h.stream_id = s.stream_id AND h.version = s.version
+                 ORDER BY q.id, s.version DESC
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]>("streams", [.. some]));
+            cmd.Parameters.Add(new NpgsqlParameter<string>("state_type", stateType));
+            cmd.Parameters.Add(new NpgsqlParameter<long>("upto", upToSequence));
+            cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            return cmd;
+        }, ct);
 
     /// <summary>The chain hash and recorded time of one event (null when it was never sealed): what a new snapshot at its version records.</summary>
     public async Task<(byte[] Hash, DateTimeOffset RecordedAt)?> SealedEventAsync(string stream, long version, CancellationToken ct = default)
