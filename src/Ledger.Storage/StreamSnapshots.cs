@@ -27,7 +27,7 @@ public sealed record SnapshotRow(StreamSnapshot Snapshot, byte[]? ChainHash, Dat
 public sealed record LatestSnapshot(StreamSnapshot Snapshot, byte[]? ChainHash);
 
 /// <summary>
-/// Stream snapshots (table <c>ledger_cache.stream_snapshots</c>, migration storage/0001): derived data that lets a long
+/// Stream snapshots (table <c>ledger_cache.stream_snapshots</c>, migrations storage/0001 and 0002: the state kept compressed in its row): derived data that lets a long
 /// stream be read from a recent state. Every row carries an HMAC-SHA256 under a key the service holds outside the
 /// database; <see cref="LatestAsync"/> returns only authentic rows, so a row forged in the database never changes a read
 /// (it can only cost speed). All statements are here.
@@ -112,7 +112,7 @@ public sealed class StreamSnapshots(NpgsqlDataSource dataSource, byte[] key)
     /// The newest authentic row of each stream, from a query (<paramref name="command"/>, given the streams and how many rows
     /// of each to fetch) whose columns are version, recorded_at, event_hash, state, mac, the chain hash, the stream and the
     /// state type. Each stream's newest row is fetched alone first: nearly always the one a reader uses. Every row fetched
-    /// sends its whole state, which PostgreSQL keeps compressed out of line (a Renstra's over several pages), so fetching
+    /// sends its whole state (before storage/0002 kept compressed out of line; a Renstra's still may be), so fetching
     /// the older ones with it cost their pages at every first touch (docs/performance.md, twenty-third session). Only the
     /// streams whose newest row does not verify have their older rows fetched, in a second query.
     /// </summary>
