@@ -122,6 +122,16 @@ public sealed class SakipStateProjection : SakipProjection
     public long YearsFromStarts => Interlocked.Read(ref _fromStarts);
     private long _fromStarts;
 
+    /// <summary>
+    /// The same for the Renstra streams a re-fold of an agency reads (<see cref="IRenstraStarts"/>; twenty-fourth session);
+    /// null: always from the first event.
+    /// </summary>
+    public IRenstraStarts? RenstraStarts { get; set; }
+
+    /// <summary>Renstra streams re-folded from a start (<see cref="RenstraStarts"/>) instead of their first event; for tests and the benchmark.</summary>
+    public long RenstrasFromStarts => Interlocked.Read(ref _renstrasFromStarts);
+    private long _renstrasFromStarts;
+
     /// <summary>Pages whose rows were deferred (written later, whole); for tests and the benchmark.</summary>
     public long DeferredPages => Interlocked.Read(ref _deferred);
     private long _deferred;
@@ -539,6 +549,27 @@ public sealed class SakipStateProjection : SakipProjection
                 year.Version = start.Version;
                 after[index[j]] = start.Version;
                 Interlocked.Increment(ref _fromStarts);
+            }
+        }
+        // So does a Renstra stream (the plan's state set, its events after the start read below).
+        if (RenstraStarts is { } plans)
+        {
+            var renstras = new List<string>();
+            var index = new List<int>();
+            for (var i = 0; i < streams.Count; i++)
+                if (StreamKey.Of(streams[i], StreamKey.AgencyOf(streams[i])) is { Kind: StreamKind.Renstra } key && agencies.Contains(key.Agency))
+                {
+                    renstras.Add(streams[i]);
+                    index.Add(i);
+                }
+            var found = renstras.Count == 0 ? new Dictionary<string, RenstraStart>() : await plans.FindAsync(renstras, upTo, ct);
+            for (var j = 0; j < renstras.Count; j++)
+            {
+                if (!found.TryGetValue(renstras[j], out var start)) continue;
+                var key = StreamKey.Of(renstras[j], StreamKey.AgencyOf(renstras[j]));
+                _agencies[key.Agency].Renstras[key.Number] = start.State;
+                after[index[j]] = start.Version;
+                Interlocked.Increment(ref _renstrasFromStarts);
             }
         }
         await using (var noJit = new NpgsqlCommand(ReadModelStatements.NoJit, conn, tx)) await noJit.ExecuteNonQueryAsync(ct);

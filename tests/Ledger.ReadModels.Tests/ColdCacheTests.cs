@@ -218,6 +218,65 @@ public sealed class ColdCacheTests(ITestOutputHelper output)
         await second.StopAllAsync();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Run_FirstTouchWithRenstraStarts_FoldsThePlanFromItsStart_AndTheTablesShowWhichStartItWas(bool honest)
+    {
+        // The service also hands the daemon starts for Renstra streams (twenty-fourth session). A first touch re-folds the
+        // agency's plan from its start and reads only the events after it: an honest start (the fold of the first 5
+        // events: the plan and IK00–IK03) leaves the tables equal to the fold of the log; one whose IK03 (the indicator
+        // the correction touches) has another 2022 target than the log's shows in the tables (so the start is what the
+        // re-fold used).
+        await using var db = await ReadModelDb.CreateAsync();
+        string[] agencies = [honest ? "dinas-plan-start" : "dinas-plan-wrong"];
+        using (var first = await db.StartDaemonAsync())
+        {
+            await SakipStory.AppendAsync(db, agencies, firstYear: 2021, years: 3);
+            await db.WaitForCatchUpAsync(first, TimeSpan.FromSeconds(120));
+            await first.StopAllAsync();
+        }
+        var head = await db.HeadAsync();
+
+        var (store, projection) = ReadModelDb.BuildStore(db.ServiceConnectionString);
+        using var _ = store;
+        var starts = new FoldedRenstraStarts(db, atVersion: 5, honest);
+        projection.State.RenstraStarts = starts;
+        using var second = await store.BuildProjectionDaemonAsync();
+        await second.StartAllAsync();
+        await db.AppendAsync($"year-{agencies[0]}-2022", [Correction]);
+        await db.WaitForCatchUpAsync(second, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, projection.State.RenstrasFromStarts);
+        Assert.Equal([$"renstra-{agencies[0]}-2021"], starts.Asked.Select(x => x.Stream));
+        Assert.All(starts.Asked, x => Assert.Equal(head, x.UpTo));
+        if (honest) await LogFold.AssertTablesEqualFoldAsync(db);
+        else await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => LogFold.AssertTablesEqualFoldAsync(db));
+        await second.StopAllAsync();
+    }
+
+    /// <summary>Renstra starts at a version: the fold of the first <paramref name="atVersion"/> events (honest), or that fold with IK03's 2022 target 12.5 (not).</summary>
+    private sealed class FoldedRenstraStarts(ReadModelDb db, long atVersion, bool honest) : IRenstraStarts
+    {
+        public List<(string Stream, long UpTo)> Asked { get; } = [];
+
+        public async Task<IReadOnlyDictionary<string, RenstraStart>> FindAsync(IReadOnlyCollection<string> renstras, long upToSequence, CancellationToken ct)
+        {
+            var found = new Dictionary<string, RenstraStart>(StringComparer.Ordinal);
+            await using var session = db.Store.QuerySession();
+            foreach (var stream in renstras)
+            {
+                lock (Asked) Asked.Add((stream, upToSequence));
+                var events = await session.Events.FetchStreamAsync(stream, version: atVersion, token: ct);
+                if (events.Count < atVersion || events[^1].Sequence > upToSequence) continue;
+                var state = events.Aggregate(Domain.Renstras.RenstraState.Initial, (s, e) => Domain.Renstras.Renstra.Evolve(s, (IDomainEvent)e.Data));
+                if (!honest) state = state with { Indicators = state.Indicators.ConvertAll(i => i.Code == Correction.Indicator ? i with { Targets = i.Targets.SetItem(2022, 12.5m) } : i) };
+                found[stream] = new RenstraStart(state, atVersion);
+            }
+            return found;
+        }
+    }
+
     /// <summary>
     /// Starts at a version: the fold of the stream's first <paramref name="atVersion"/> events read back through Marten
     /// (honest), or an empty state claiming that version (not).

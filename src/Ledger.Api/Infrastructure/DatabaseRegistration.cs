@@ -43,8 +43,8 @@ public static class DatabaseRegistration
             new StreamEventCache(builder.Configuration.GetValue("Ledger:StreamEventCache", StreamEventCache.DefaultCapacity))));
         var snapshots = new StreamSnapshots(database.Service, database.SnapshotKey);
         builder.Services.AddSingleton(snapshots);
-        // The daemon re-folds a year stream it does not hold from its newest usable snapshot (issue 13: first touches).
-        builder.Services.AddSingleton(sp => new Features.Snapshots.YearSnapshotStarts(snapshots, sp.GetService<ILogger<Features.Snapshots.YearSnapshotStarts>>()));
+        // The daemon re-folds a year or Renstra stream it does not hold from its newest usable snapshot (issue 13: first touches).
+        builder.Services.AddSingleton(sp => new Features.Snapshots.SnapshotStarts(snapshots, sp.GetService<ILogger<Features.Snapshots.SnapshotStarts>>()));
         builder.Services.AddSingleton<AuditGuard>();
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHostedService<LogHeadCatchUp>();
@@ -68,14 +68,18 @@ public static class DatabaseRegistration
         builder.Services.AddSingleton(sp => new StreamLoader(sp.GetRequiredService<IDocumentStore>(), Npgsql.NpgsqlDataSource.Create(never)));
     }
 
-    /// <summary>Hands the read models' daemon its year streams' starts (<see cref="Features.Snapshots.YearSnapshotStarts"/>).</summary>
+    /// <summary>Hands the read models' daemon its year and Renstra streams' starts (<see cref="Features.Snapshots.SnapshotStarts"/>).</summary>
     /// <remarks>Takes the store first: building it runs Marten's configuration, which registers the projection.</remarks>
-    private sealed class YearStartsWiring(IDocumentStore store, RegisteredReadModels readModels, Features.Snapshots.YearSnapshotStarts starts) : IHostedService
+    private sealed class YearStartsWiring(IDocumentStore store, RegisteredReadModels readModels, Features.Snapshots.SnapshotStarts starts) : IHostedService
     {
         public Task StartAsync(CancellationToken ct)
         {
             _ = store;
-            if (readModels.Sakip is { } sakip) sakip.State.YearStarts = starts;
+            if (readModels.Sakip is { } sakip)
+            {
+                sakip.State.YearStarts = starts;
+                sakip.State.RenstraStarts = starts;
+            }
             return Task.CompletedTask;
         }
 

@@ -126,8 +126,9 @@ public sealed class SnapshotsAheadTests(SnapshotsAheadApiFactory f) : IClassFixt
         Assert.Equal(15, (await f.EventsAsync(s.YearStream)).Count);
 
         // The read models' daemon is handed the same starts, found up to the sequence it has folded.
-        var starts = f.Services.GetRequiredService<YearSnapshotStarts>();
+        var starts = f.Services.GetRequiredService<SnapshotStarts>();
         Assert.Same(starts, f.Services.GetRequiredService<RegisteredReadModels>().Sakip!.State.YearStarts);
+        Assert.Same(starts, f.Services.GetRequiredService<RegisteredReadModels>().Sakip!.State.RenstraStarts);
         var found = await starts.FindAsync([(s.YearStream, s.Agency, 2023)], long.MaxValue, CancellationToken.None);
         var start = Assert.Single(found).Value;
         Assert.Equal(Every, start.Version);
