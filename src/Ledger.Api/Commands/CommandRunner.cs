@@ -179,13 +179,11 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         // Behind the fold (events it holds are not in the log: a failover lost a commit that was never replicated): refold.
         if (head < known?.Version) known = null;
         if (known is not null && head == known.Version) return known.State;
-        // No fold of a long year stream in this process yet (a first touch after a start): from its newest usable snapshot.
-        if (known is null && typeof(TState) == typeof(PerformanceYearState) && (head ?? long.MaxValue) > reads.SnapshotEvery
-            && reads.SnapshotEvery > 0 && YearOf(stream, agency) is { } y
-            && await reads.YearStartAsync(stream, y.Agency, y.Year, ct) is { } start && start.Version <= (head ?? long.MaxValue))
+        // No fold of a long year or Renstra stream in this process yet (a first touch after a start): from its newest usable snapshot.
+        if (known is null && await SnapshotStartAsync<TState>(stream, agency, head, ct) is { } start && start.Version <= (head ?? long.MaxValue))
         {
             known = new FoldedState<Folded<TState>>(
-                new Folded<TState> { Id = stream, State = (TState)(object)start.State, Version = start.Version }, start.Version, start.LastRecorded);
+                new Folded<TState> { Id = stream, State = start.State, Version = start.Version }, start.Version, start.LastRecorded);
             Interlocked.Increment(ref _foldsFromSnapshots);
             if (head == start.Version)
             {
@@ -199,6 +197,28 @@ public sealed class CommandRunner(ReadLoader reads, StreamStateCache folds, ISer
         if (folded is not null && folded.Version > (known?.Version ?? 0))
             folds.Put(stream, new FoldedState<Folded<TState>>(folded, folded.Version, DateTimeOffset.MaxValue));
         return folded;
+    }
+
+    /// <summary>
+    /// Where a command's first fold of its stream may start: for a year stream longer than one snapshot interval (or of
+    /// unknown length), its newest usable snapshot (<see cref="ReadLoader.YearStartAsync"/>); for a Renstra stream the same
+    /// at its own interval (<see cref="ReadLoader.RenstraStartAsync"/>: a plan of many indicators, revised now and then,
+    /// was folded from its first event by the first revision after a start). Null: fold from the first event.
+    /// </summary>
+    private async Task<(TState State, long Version, DateTimeOffset LastRecorded)?> SnapshotStartAsync<TState>(
+        string stream, string? agency, long? head, CancellationToken ct)
+    {
+        var length = head ?? long.MaxValue;
+        if (typeof(TState) == typeof(PerformanceYearState))
+            return reads.SnapshotEvery > 0 && length > reads.SnapshotEvery && YearOf(stream, agency) is { } y
+                && await reads.YearStartAsync(stream, y.Agency, y.Year, ct) is { } year
+                ? ((TState)(object)year.State, year.Version, year.LastRecorded)
+                : null;
+        if (typeof(TState) == typeof(RenstraState))
+            return reads.RenstraSnapshotEvery > 0 && length > reads.RenstraSnapshotEvery && await reads.RenstraStartAsync(stream, ct) is { } plan
+                ? ((TState)(object)plan.State, plan.Version, plan.LastRecorded)
+                : null;
+        return null;
     }
 
     /// <summary>Who (the token's user), why (the body's reason), which agency, which conversation and key: the request's metadata.</summary>

@@ -1,12 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 using Alba;
+using Ledger.Api.Commands;
 using Ledger.Api.Features.Reads;
+using Ledger.Api.Features.Snapshots;
 using Ledger.Api.Infrastructure;
 using Ledger.Api.Tests.Audit;
 using Ledger.Api.Tests.Writes;
 using Ledger.Domain.Renstras;
+using Ledger.ReadModels;
 using Ledger.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Api.Tests.Snapshots;
 
@@ -73,6 +77,17 @@ public sealed class RenstraSnapshotsTests(RenstraSnapshotsApiFactory f) : IClass
         Assert.Equal(ReadLoader.RenstraCodec.Serialize(await ReplayedAsync(stream, Every)), written.Snapshot.Json);
         await s.PostAsync(s.Staff, "renstra/2021/indicators", Extra(Every + 1), 201); // version 21, after the row
         Assert.Equal(1, await SnapshotsAhead.RowsAsync(f, stream));
+
+        // The read models' daemon is handed the same row as the start of its re-fold of the plan, found up to the
+        // sequence it has folded (twenty-fourth session).
+        IRenstraStarts starts = f.Services.GetRequiredService<SnapshotStarts>();
+        Assert.Same(starts, f.Services.GetRequiredService<RegisteredReadModels>().Sakip!.State.RenstraStarts);
+        var daemonStart = Assert.Single(await starts.FindAsync([stream], long.MaxValue, CancellationToken.None)).Value;
+        Assert.Equal(Every, daemonStart.Version);
+        Assert.Equal(ReadLoader.RenstraCodec.Serialize(await ReplayedAsync(stream, Every)), ReadLoader.RenstraCodec.Serialize(daemonStart.State));
+        var before = await f.EventsAsync(stream);
+        Assert.Empty(await starts.FindAsync([stream], before[Every - 2].Sequence, CancellationToken.None));
+        Assert.Empty(await starts.FindAsync([Renstra.StreamName(s.Agency, 2026)], long.MaxValue, CancellationToken.None));
         Assert.True((await DerivedState.VerifyAsync(f)).GetProperty("ok").GetBoolean());
         Assert.Equal(75m, RenstraTarget(await f.GetAsync(s.Staff, Indicator(s, "I2")))); // this process's reads now hold the plan at 21
 
@@ -113,6 +128,37 @@ public sealed class RenstraSnapshotsTests(RenstraSnapshotsApiFactory f) : IClass
         // A process under another key cannot tell the row from a forged one: it folds every event.
         await using (var foreign = await f.StartHostAsync(b => b.UseSetting("Ledger:SnapshotKey", Convert.ToHexString(StreamSnapshots.NewKey()))))
             Assert.Equal(75m, RenstraTarget(await GetAsync(foreign, s.Staff, Indicator(s, "I2"))));
+
+        // A Renstra command in a process that has not folded the plan starts from the same row (twenty-fourth session):
+        // the revision records the row's 12.5 as I2's target before it, where a fold of the log says 75.
+        await using (var other = await f.StartHostAsync(_ => { }))
+        {
+            await other.Scenario(x =>
+            {
+                x.WithBearerToken(s.Approver);
+                x.Post.Json(new { reason = "Penyesuaian RPJMD perubahan", changes = new[] { new { indicator = "I2", year = 2023, target = 80m } } })
+                    .ToUrl($"/api/agencies/{s.Agency}/renstra/2021/revisions");
+                x.StatusCodeShouldBe(200);
+            });
+            Assert.Equal(1, other.Services.GetRequiredService<CommandRunner>().FoldsFromSnapshots);
+        }
+        var revised = Assert.IsType<Ledger.Domain.Renstras.RevisingRenstra.RenstraRevised>(DomainCommands.Decode((await f.EventsAsync(stream))[^1]));
+        Assert.Equal(12.5m, Assert.Single(revised.Changes).Before);
+
+        // Under another key the same command folds every event: the next revision records the log's 80.
+        await using (var foreign = await f.StartHostAsync(b => b.UseSetting("Ledger:SnapshotKey", Convert.ToHexString(StreamSnapshots.NewKey()))))
+        {
+            await foreign.Scenario(x =>
+            {
+                x.WithBearerToken(s.Approver);
+                x.Post.Json(new { reason = "Penyesuaian kedua", changes = new[] { new { indicator = "I2", year = 2023, target = 85m } } })
+                    .ToUrl($"/api/agencies/{s.Agency}/renstra/2021/revisions");
+                x.StatusCodeShouldBe(200);
+            });
+            Assert.Equal(0, foreign.Services.GetRequiredService<CommandRunner>().FoldsFromSnapshots);
+        }
+        revised = Assert.IsType<Ledger.Domain.Renstras.RevisingRenstra.RenstraRevised>(DomainCommands.Decode((await f.EventsAsync(stream))[^1]));
+        Assert.Equal(80m, Assert.Single(revised.Changes).Before);
 
         var derived = await DerivedState.VerifyAsync(f);
         Assert.False(derived.GetProperty("ok").GetBoolean());

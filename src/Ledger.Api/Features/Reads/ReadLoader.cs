@@ -61,13 +61,14 @@ public sealed record ReadLoaderOptions
     /// <summary>
     /// A year stream's state is snapshotted at every multiple of this version: by the command whose append crosses it
     /// (written ahead), and lazily by a read that replayed more events than this. A first fold then reads at most this
-    /// many events of the stream, half of it on average. 100 since 2026-12-07 (250 before; docs/performance.md "The
-    /// close's inputs as commands load them, and a snapshot every 100 versions").
+    /// many events of the stream, half of it on average. 50 since the twenty-fourth session (100 from the twenty-second,
+    /// 250 before; docs/performance.md "The close's inputs as commands load them, and a snapshot every 100 versions" and
+    /// "A year snapshot every 50 versions").
     /// </summary>
     public int SnapshotEvery { get; init; } = DefaultSnapshotEvery;
 
     /// <summary>The service's interval (<see cref="SnapshotEvery"/>).</summary>
-    public const int DefaultSnapshotEvery = 100;
+    public const int DefaultSnapshotEvery = 50;
 
     /// <summary>
     /// A Renstra stream's state is snapshotted at every multiple of this version, the same two ways (twenty-third session):
@@ -445,6 +446,15 @@ public sealed class ReadLoader(
     public async Task<FoldedState<PerformanceYearState>?> YearStartAsync(string stream, string agency, int year, CancellationToken ct) =>
         Snapshots is { } kept && _every > 0
             ? SnapshotStart(await kept.LatestWithChainHashAsync(stream, YearCodec.StateType, null, ct), stream, agency, year)
+            : null;
+
+    /// <summary>
+    /// The same for a command's first fold of a Renstra stream: its newest usable snapshot at the head of the log
+    /// (<see cref="UsableRenstraStart"/>), or null. On the primary only; null without snapshots.
+    /// </summary>
+    public async Task<FoldedState<RenstraState>?> RenstraStartAsync(string stream, CancellationToken ct) =>
+        Snapshots is { } kept && _renstraEvery > 0
+            ? UsableRenstraStart(await kept.LatestWithChainHashAsync(stream, RenstraCodec.StateType, null, ct), stream, logger)
             : null;
 
     /// <summary>
