@@ -28,7 +28,7 @@ public static class DatabaseRegistration
         builder.Services.AddSingleton(readModels);
         builder.Services.AddSingleton(readModelSettings);
         // Before Marten's daemon (hosted services start in the order they were added), so its first page already has them.
-        builder.Services.AddHostedService<YearStartsWiring>();
+        builder.Services.AddHostedService<SnapshotStartsWiring>();
         builder.Services.AddMarten(o =>
             {
                 LedgerMarten.Configure(o, database.ServiceConnectionString);
@@ -70,7 +70,7 @@ public static class DatabaseRegistration
 
     /// <summary>Hands the read models' daemon its year and Renstra streams' starts (<see cref="Features.Snapshots.SnapshotStarts"/>).</summary>
     /// <remarks>Takes the store first: building it runs Marten's configuration, which registers the projection.</remarks>
-    private sealed class YearStartsWiring(IDocumentStore store, RegisteredReadModels readModels, Features.Snapshots.SnapshotStarts starts) : IHostedService
+    private sealed class SnapshotStartsWiring(IDocumentStore store, RegisteredReadModels readModels, Features.Snapshots.SnapshotStarts starts) : IHostedService
     {
         public Task StartAsync(CancellationToken ct)
         {
