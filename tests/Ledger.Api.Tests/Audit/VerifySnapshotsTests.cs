@@ -148,6 +148,38 @@ public sealed class VerifySnapshotsTests(DerivedStateApiFactory f) : IClassFixtu
         Assert.True((await DerivedState.VerifyAsync(f)).GetProperty("ok").GetBoolean());
     }
 
+    /// <summary>
+    /// A row written with the key whose state type is not its stream's kind (a Renstra state on a year stream, a year state
+    /// on a Renstra stream) is named, by the one stream-key parser the read models use.
+    /// </summary>
+    [Fact]
+    public async Task Verify_SnapshotsOfTheWrongKindForTheirStream_AreEachNamed()
+    {
+        var (s, events) = await StoryWithSnapshotsAsync();
+        var leaked = f.Services.GetRequiredService<StreamSnapshots>();
+        var plan = Ledger.Domain.Renstras.Renstra.StreamName(s.Agency, 2021);
+        var planEvents = await f.EventsAsync(plan);
+        await leaked.SaveAsync(s.YearStream, 5, events[4].Timestamp, (await leaked.ChainHashAsync(s.YearStream, 5))!,
+            ReadLoader.RenstraCodec.StateType, ReadLoader.RenstraCodec.Serialize(Ledger.Domain.Renstras.RenstraState.Initial));
+        await leaked.SaveAsync(plan, 1, planEvents[0].Timestamp, (await leaked.ChainHashAsync(plan, 1))!, ReadLoader.YearCodec.StateType, Lie(s));
+        try
+        {
+            var v = await DerivedState.VerifyAsync(f);
+            Assert.False(v.GetProperty("ok").GetBoolean());
+            Assert.Equal("a Renstra state on a stream that is not a Renstra stream",
+                Named(v, s.YearStream, 5, ReadLoader.RenstraCodec.StateType).GetProperty("problem").GetString());
+            Assert.Equal("a performance-year state on a stream that is not a year stream",
+                Named(v, plan, 1, ReadLoader.YearCodec.StateType).GetProperty("problem").GetString());
+            Assert.Equal(2, v.GetProperty("snapshots").GetProperty("problems").GetArrayLength());
+        }
+        finally
+        {
+            await DeleteAsync(s.YearStream, 5);
+            await DeleteAsync(plan, 1);
+        }
+        Assert.True((await DerivedState.VerifyAsync(f)).GetProperty("ok").GetBoolean());
+    }
+
     /// <summary>A row of another state type (older code: another fingerprint) is never read: listed as not checked, verify stays ok.</summary>
     [Fact]
     public async Task Verify_SnapshotOfAnUnknownStateType_IsListedAsNotCheckedAndVerifyStaysOk()

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Ledger.Api.Features.Reads;
@@ -6,6 +5,7 @@ using Ledger.Api.Infrastructure;
 using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.ClosingYear;
 using Ledger.Domain.Renstras;
+using Ledger.ReadModels;
 using Ledger.Storage;
 
 namespace Ledger.Api.Features.Snapshots;
@@ -86,13 +86,12 @@ public sealed class StreamSnapshotVerifier(StreamLoader streams, StreamSnapshots
     /// <summary>One stream's rows of one state type (the year's or the Renstra's), in version order.</summary>
     private Task CheckAsync(List<SnapshotRow> rows, bool keyKept, List<StreamSnapshotFinding> problems, CancellationToken ct)
     {
-        var name = rows[0].Snapshot.Stream;
+        var key = KeyOf(rows[0].Snapshot.Stream);
         if (rows[0].Snapshot.StateType == ReadLoader.RenstraCodec.StateType)
-            return CheckAsync(rows, keyKept, problems, TryParseRenstraStream(name), RenstraState.Initial, Renstra.Evolve, ReadLoader.RenstraCodec,
+            return CheckAsync(rows, keyKept, problems, key.Kind == StreamKind.Renstra, RenstraState.Initial, Renstra.Evolve, ReadLoader.RenstraCodec,
                 "a Renstra state on a stream that is not a Renstra stream", ct);
-        var isYear = TryParseYearStream(name, out var agency, out var year);
-        return CheckAsync(rows, keyKept, problems, isYear, PerformanceYearState.Initial(agency, year), PerformanceYear.Evolve, ReadLoader.YearCodec,
-            "a performance-year state on a stream that is not a year stream", ct);
+        return CheckAsync(rows, keyKept, problems, key.Kind == StreamKind.Year, PerformanceYearState.Initial(key.Agency ?? "", key.Number),
+            PerformanceYear.Evolve, ReadLoader.YearCodec, "a performance-year state on a stream that is not a year stream", ct);
     }
 
     /// <summary>One stream's rows of one state type, in version order: one read of the stream, one fold.</summary>
@@ -137,26 +136,17 @@ public sealed class StreamSnapshotVerifier(StreamLoader streams, StreamSnapshots
         }
     }
 
-    /// <summary><c>year-{agency}-{year}</c> (the agency may contain hyphens; the year is the last segment), as <see cref="PerformanceYear.StreamName"/> writes it.</summary>
-    private static bool TryParseYearStream(string stream, out string agency, out int year)
-    {
-        agency = "";
-        year = 0;
-        var last = stream.LastIndexOf('-');
-        if (!stream.StartsWith("year-", StringComparison.Ordinal) || last <= 5
-            || !int.TryParse(stream.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out year)) return false;
-        agency = stream[5..last];
-        return PerformanceYear.StreamName(agency, year) == stream;
-    }
-
-    /// <summary><c>renstra-{agency}-{periodStart}</c>, as <see cref="Renstra.StreamName"/> writes it.</summary>
-    private static bool TryParseRenstraStream(string stream)
-    {
-        var last = stream.LastIndexOf('-');
-        return stream.StartsWith("renstra-", StringComparison.Ordinal) && last > 8
-            && int.TryParse(stream.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var start)
-            && Renstra.StreamName(stream[8..last], start) == stream;
-    }
+    /// <summary>
+    /// The stream's key by the read models' one parser (<see cref="StreamKey"/>: <c>year-{agency}-{year}</c>,
+    /// <c>renstra-{agency}-{periodStart}</c>, the agency possibly hyphenated), when the domain writes exactly that name
+    /// for its agency and number (<see cref="PerformanceYear.StreamName"/>, <see cref="Renstra.StreamName"/>); else Other.
+    /// </summary>
+    private static StreamKey KeyOf(string stream) =>
+        StreamKey.Of(stream, StreamKey.AgencyOf(stream)) is var key
+        && (key.Kind == StreamKind.Year ? PerformanceYear.StreamName(key.Agency, key.Number)
+            : key.Kind == StreamKind.Renstra ? Renstra.StreamName(key.Agency, key.Number) : null) == stream
+            ? key
+            : default;
 
     private static string? Canonical(string json)
     {
