@@ -12,12 +12,16 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [--layout grouped|scattered] [--cluster] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [--layout grouped|scattered] [--cluster] [--work-agencies <n>] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
         national-scale) append its log, at Information level with timestamps, to the file LEDGER_BENCH_SERVICE_LOG
-        names, if set: the daemon's pages and the start-up phases, for diagnosis (not for the recorded figures).
+        names, if set: the daemon's pages and the start-up phases, for diagnosis (not for the recorded figures). With
+        LEDGER_BENCH_SERVICE_TRACE set to a folder, every service process they start writes a CPU sample profile there
+        (EventPipe's sample profiler and the runtime's GC events, <agency>-<pid>.nettrace; read it with `dotnet-trace
+        report <file> topN`) and is stopped by SIGTERM so that the file is complete (diagnosis only: the profiler costs
+        processor time).
 
         marten-appends (issue 11), on one durable cluster: raw INSERT (.NET, and the same INSERT from the machine's
         pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append + SaveChangesAsync with
@@ -141,7 +145,10 @@ internal static class Cli
         the pages per level). --cluster: after the copy, the owner
         rewrites the event table in (stream, version) order (CLUSTER ledger.mt_events USING
         pk_mt_events_stream_and_version, then ANALYZE), timed, as the yearly maintenance of docs/deployment.md would;
-        later appends land at the table's end. --markdown writes/replaces
+        later appends land at the table's end. --work-agencies <n>: every level's samples and store-append agencies drawn
+        from agencies 1 … n-1 only (e.g. 607, 1 M's agencies), so that the requests touch the same copy batches in the
+        same proportion at every level (a scattered batch's agencies share heap pages: at 1 M most first touches follow
+        a batch mate's, at 10 M by default few do; the log splits every first touch by that). --markdown writes/replaces
         "## National scale (issue 13)" after every level.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads

@@ -241,6 +241,16 @@ internal static class HttpLoadBenchmark
             environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
             environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         }
+        // For diagnosis: a CPU sample profile (EventPipe's sample profiler, with the runtime's GC events) of every service
+        // process the benchmark starts, written as <folder>/<agency>-<pid>.nettrace; StopAsync then stops it gracefully so
+        // that the trace is complete (read it with `dotnet-trace report <file> topN`).
+        if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_TRACE") is { Length: > 0 } traces)
+        {
+            Directory.CreateDirectory(traces);
+            environment["DOTNET_EnableEventPipe"] = "1";
+            environment["DOTNET_EventPipeOutputPath"] = Path.Combine(traces, agency + "-{pid}.nettrace");
+            environment["DOTNET_EventPipeConfig"] = "Microsoft-DotNETCore-SampleProfiler:0:5,Microsoft-Windows-DotNETRuntime:0x1:4";
+        }
         var (p, started) = ServiceProcess.Launch(api, $"http://127.0.0.1:{port}", environment, line =>
         {
             lock (output) { output.AppendLine(line); if (logFile is not null) File.AppendAllText(logFile, line + "\n"); }
@@ -261,6 +271,14 @@ internal static class HttpLoadBenchmark
 
     internal static async Task StopAsync(Process p)
     {
+        // Traced (LEDGER_BENCH_SERVICE_TRACE): SIGTERM first, so that the runtime closes its trace file.
+        if (!p.HasExited && Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_TRACE") is { Length: > 0 })
+        {
+            using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+                await term.WaitForExitAsync();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await p.WaitForExitAsync(wait.Token); } catch (OperationCanceledException) { }
+        }
         if (!p.HasExited) p.Kill(entireProcessTree: true);
         await p.WaitForExitAsync();
         p.Dispose();

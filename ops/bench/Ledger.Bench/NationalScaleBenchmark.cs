@@ -81,6 +81,17 @@ internal sealed record NationalOptions
     /// 1 M's first round always found its pool closed.
     /// </summary>
     public bool FreshPoolEachPart { get; init; }
+    /// <summary>
+    /// --work-agencies n (twenty-fifth session): every level's sampled agencies and store-append agencies drawn from agencies
+    /// 1 … n−1 only, so that the requests touch the same copy batches, in the same proportion, at every level; a larger
+    /// level's other agencies are volume they never touch. Null (the default): drawn from all of the level's agencies.
+    /// With the scattered layout a copy batch's agencies share their heap pages, so at 1 M (607 agencies, 500 samples) most
+    /// first touches follow a batch mate's, and at 10 M by default few do (the log splits each first touch by that).
+    /// </summary>
+    public int? WorkAgencies { get; init; }
+
+    /// <summary>The agencies a level's requests and store appends are drawn from: 1 … this − 1 (<see cref="WorkAgencies"/>).</summary>
+    public int WorkRange(int agencies) => WorkAgencies is { } w ? Math.Min(w, agencies) : agencies;
 
     public string CommandLine { get; init; } = "";
 
@@ -115,6 +126,7 @@ internal sealed record NationalOptions
                 "--log-head-parts" => o with { LogHeadParts = true },
                 "--rest-before-rounds" => o with { RestBeforeRounds = a.Int(0, 3_600) },
                 "--fresh-pool-each-part" => o with { FreshPoolEachPart = true },
+                "--work-agencies" => o with { WorkAgencies = a.Int(2, 10_000_000) },
                 _ => throw a.Unknown(),
             };
         }
@@ -232,6 +244,8 @@ internal static class NationalScaleBenchmark
         public double AppendRateAtBuild { get; set; }
         /// <summary>The level's pool of agencies every store append went to, the measured ones and the log head's (the daemon re-folds each after the service starts).</summary>
         public HashSet<int> AppendedTo { get; set; } = [];
+        /// <summary>Each first-touch operation's samples split by whether a copy batch mate was touched before (HttpAsync), all parts.</summary>
+        public Dictionary<string, (List<(double, bool)> AfterMate, List<(double, bool)> First)> ByCopyBatch { get; } = [];
         public int AppendAgencies => AppendedTo.Count;
         /// <summary>Every rebuild of the level (two with --interleave: one while built, one after the rounds), with the events it folded.</summary>
         public List<(long Events, TimeSpan Time)> Rebuilds { get; } = [];
@@ -312,6 +326,8 @@ internal static class NationalScaleBenchmark
         public HashSet<int> Reserved { get; } = [];
         /// <summary>The agencies the HTTP parts used (HttpAsync): not sampled again, at a later level or in a later round.</summary>
         public HashSet<int> Sampled { get; } = [];
+        /// <summary>The first agency of every copy (one per level built in this database): its batches of --batch agencies start there.</summary>
+        public List<int> CopyStarts { get; } = [];
         public long LastBytes { get; set; }
         public long LastEvents { get; set; }
         public double? BytesPerEvent { get; set; }
@@ -604,6 +620,7 @@ internal static class NationalScaleBenchmark
         var clock = Stopwatch.StartNew();
         Log($"Level {r.Label} (database {lab.Database}): copying the template to agencies {lab.Agencies:N0} … {wanted - 1:N0} ({o.CloneWorkers} workers, {o.Batch} agencies per batch, {NationalCloner.Phases} transactions each) ...");
         var copiedFrom = lab.Agencies;
+        lab.CopyStarts.Add(copiedFrom);
         lab.Agencies = await CloneAsync(lab.Cloner, lab.Agencies, wanted, o, ct);
         lab.Reserved.Add(lab.Agencies - 1);
         r.Generation = clock.Elapsed;
@@ -836,7 +853,8 @@ internal static class NationalScaleBenchmark
             r.DaemonBacklog += backlog;
             Log(FormattableString.Invariant($"  the daemon caught up with {backlog:N0} events (the store appends on {r.AppendAgencies:N0} agencies) {catchUp.TotalSeconds:F1} s after the clone check ({catchUp.TotalMilliseconds / Math.Max(1, r.AppendAgencies):F1} ms per agency)"));
         }
-        await HttpAsync(http, token, lab.Admin, running.Service, Path.Combine(dir, "pgdata"), lab.Agencies, lab.Closed, lab.Reserved, lab.Sampled, r, o, rng, ct);
+        await HttpAsync(http, token, lab.Admin, running.Service, Path.Combine(dir, "pgdata"), lab.Agencies, lab.Closed, lab.Reserved, lab.Sampled,
+            n => CopyBatchOf(lab.CopyStarts, n, o.Batch), r, o, rng, ct);
         await HttpLoadBenchmark.StopAsync(running.Service);
         running.Service = null;
     }
@@ -1172,9 +1190,19 @@ internal static class NationalScaleBenchmark
     /// agencies touched ~290 of 1 M's 607 agencies but ~390 of 10 M's 6 071).
     /// </summary>
     private static List<int> AppendPool(int agencies, HashSet<(int, int)> closed, HashSet<int> reserved, NationalOptions o, Random rng) =>
-        Enumerable.Range(1, agencies - 1)
+        Enumerable.Range(1, o.WorkRange(agencies) - 1)
             .Where(n => !reserved.Contains(n) && Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).Any(y => !closed.Contains((n, y))))
             .OrderBy(_ => rng.Next()).Take(o.AppendAgencies).ToList();
+
+    /// <summary>
+    /// The copy batch of agency <paramref name="n"/>: the copy that made it (the newest start at or below it) and its batch
+    /// of <paramref name="batch"/> agencies from that start (<see cref="CloneAsync"/> takes them in that order).
+    /// </summary>
+    private static (int Start, int Batch) CopyBatchOf(List<int> starts, int n, int batch)
+    {
+        var start = starts.Where(s => s <= n).DefaultIfEmpty(0).Max();
+        return (start, (n - start) / batch);
+    }
 
     /// <summary>Adds a run of store appends to the level's: samples pooled, append time per writer summed (the rate over all of them).</summary>
     private static void AddAppends(LevelResult r, Latencies appends, double rate)
@@ -1253,7 +1281,8 @@ internal static class NationalScaleBenchmark
     /// the agency (see the sampling below).
     /// </summary>
     private static async Task HttpAsync(HttpClient http, string token, NpgsqlDataSource admin, Process service, string pgdata, int agencies,
-        HashSet<(int, int)> closed, HashSet<int> reserved, HashSet<int> sampled, LevelResult r, NationalOptions o, Random rng, CancellationToken ct)
+        HashSet<(int, int)> closed, HashSet<int> reserved, HashSet<int> sampled, Func<int, (int, int)> batchOf, LevelResult r, NationalOptions o,
+        Random rng, CancellationToken ct)
     {
         // Where a request's time goes (diagnostics, logged per phase): PostgreSQL's block reads outside shared_buffers and
         // their time (track_io_timing), the service's CPU, and every statement over 100 ms from the server's log.
@@ -1322,13 +1351,19 @@ internal static class NationalScaleBenchmark
         // the levels' reserved copies, agencies sampled at an earlier level (their pages and stream snapshots are
         // warm) and agencies with a closed year. Only when a level has fewer such agencies than --samples (level 0) are
         // those others taken too, then the operations wrap around to further years, and the log says so.
-        var candidates = Enumerable.Range(1, agencies - 1)
+        var candidates = Enumerable.Range(1, o.WorkRange(agencies) - 1)
             .Where(n => !reserved.Contains(n) && Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).All(y => !closed.Contains((n, y))))
             .OrderBy(_ => rng.Next()).ToList();
         var untouched = candidates.Where(n => !r.AppendedTo.Contains(n) && !sampled.Contains(n)).ToList();
         var fresh = untouched.Concat(candidates.Except(untouched)).Take(o.Samples).ToList();
         if (untouched.Count < o.Samples)
             Log($"  only {untouched.Count:N0} agencies not touched before at this level, for {o.Samples:N0} samples: others taken too{(fresh.Count < o.Samples ? ", and the operations wrap around" : "")} (not the same work as a larger level's)");
+        // Which agencies' first touch follows a copy batch mate's at this level (a sample of an earlier part or earlier in
+        // this one, or a store-append agency the daemon re-folded at the start): with the scattered layout the batch's
+        // agencies share their heap pages, so such a first touch may find them read already (diagnostic, logged below).
+        var touchedBatches = sampled.Concat(r.AppendedTo).Select(batchOf).ToHashSet();
+        var afterMate = new Dictionary<int, bool>();
+        foreach (var n in fresh) afterMate[n] = !touchedBatches.Add(batchOf(n));
         sampled.UnionWith(fresh);
         var yearsOf = fresh.ToDictionary(n => n, _ => Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).OrderBy(_ => rng.Next()).ToArray());
         // Operation k's i-th sample: agency i (wrapping around), the k-th of its years in a random order (shifted at each wrap).
@@ -1374,7 +1409,16 @@ internal static class NationalScaleBenchmark
             }
             return samples;
         }
-        r.Commands = Latencies.Merge(r.Commands, await Phase("corrections", corrections.Count, async () => Latencies.Of(await Corrections())));
+        // A first touch's latencies split by whether a copy batch mate was touched before it, the level's parts so far.
+        void ByBatch(string name, List<(int N, int Year)> operations, List<(double, bool)> samples)
+        {
+            if (!r.ByCopyBatch.TryGetValue(name, out var split)) r.ByCopyBatch[name] = split = ([], []);
+            for (var i = 0; i < samples.Count; i++) (afterMate[operations[i].N] ? split.AfterMate : split.First).Add(samples[i]);
+            Log($"    {name} by copy batch (p50 / p99 ms, the level's parts so far): after a batch mate's first touch {Latencies.Of(split.AfterMate)} ({split.AfterMate.Count}), the first of its batch {Latencies.Of(split.First)} ({split.First.Count})");
+        }
+        var firstCorrections = new List<(double, bool)>();
+        r.Commands = Latencies.Merge(r.Commands, await Phase("corrections", corrections.Count, async () => Latencies.Of(firstCorrections = await Corrections())));
+        ByBatch("first-touch corrections", corrections, firstCorrections);
         r.CommandsAgain = Latencies.Merge(r.CommandsAgain, await Phase($"corrections, the same agency-years {again}", corrections.Count * o.AgainPasses, () => Passes(Corrections)));
 
         Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
@@ -1405,12 +1449,16 @@ internal static class NationalScaleBenchmark
             foreach (var path in paths) samples.Add(await Timed(HttpMethod.Get, path, token, null));
             return samples;
         }
-        r.AsOf = Latencies.Merge(r.AsOf, await Phase("as-of reads", asOfPaths.Count, async () => Latencies.Of(await Gets(asOfPaths))));
+        var firstAsOf = new List<(double, bool)>();
+        r.AsOf = Latencies.Merge(r.AsOf, await Phase("as-of reads", asOfPaths.Count, async () => Latencies.Of(firstAsOf = await Gets(asOfPaths))));
+        ByBatch("first-touch as-of reads", asOf, firstAsOf);
         r.AsOfAgain = Latencies.Merge(r.AsOfAgain, await Phase($"as-of reads, the same {again}", asOfPaths.Count * o.AgainPasses, () => Passes(() => Gets(asOfPaths))));
 
         Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
         var tablePaths = tables.Select(p => $"/api/agencies/{AgencyCode(p.N, o.AgenciesPerRegion)}/performance/{p.Year}").ToList();
-        r.Table = Latencies.Merge(r.Table, await Phase("performance tables", tablePaths.Count, async () => Latencies.Of(await Gets(tablePaths))));
+        var firstTables = new List<(double, bool)>();
+        r.Table = Latencies.Merge(r.Table, await Phase("performance tables", tablePaths.Count, async () => Latencies.Of(firstTables = await Gets(tablePaths))));
+        ByBatch("first-touch performance tables", tables, firstTables);
         r.TableAgain = Latencies.Merge(r.TableAgain, await Phase($"performance tables, the same {again}", tablePaths.Count * o.AgainPasses, () => Passes(() => Gets(tablePaths))));
 
         Log($"  {closes.Count} year closes (POST years/{{year}}/close by the agency's approver) ...");
