@@ -530,7 +530,9 @@ public sealed class ReadLoader(
         var upTo = first.UpToVersion!.Value;
         var head = await ReadAsync(stream, first, ahead, ct);
         if (head.Count == 0 || head[^1].Version < upTo) return head; // cut by the instant or the stream's end: complete
-        var rest = await store.ReadAsync(stream, new StreamBound { AsOf = asOf, FromVersion = upTo + 1 }, ct);
+        // Where this request reads (Store), as the first part was: a suffix is only read beside snapshots, which a standby
+        // read does not use, so today this is the primary either way.
+        var rest = await Store.ReadAsync(stream, new StreamBound { AsOf = asOf, FromVersion = upTo + 1 }, ct);
         return rest.Count == 0 ? head : [.. head, .. rest];
     }
 
