@@ -19,8 +19,8 @@ internal static class Cli
         national-scale) append its log, at Information level with timestamps, to the file LEDGER_BENCH_SERVICE_LOG
         names, if set: the daemon's pages and the start-up phases, for diagnosis (not for the recorded figures). With
         LEDGER_BENCH_SERVICE_TRACE set to a folder, every service process they start writes a CPU sample profile there
-        (EventPipe's sample profiler and the runtime's GC events, <agency>-<pid>.nettrace; read it with `dotnet-trace
-        report <file> topN`) and is stopped by SIGTERM so that the file is complete (diagnosis only: the profiler costs
+        (EventPipe's sample profiler and the runtime's GC events, <agency>-<pid>.nettrace; `dotnet-trace report <file>
+        topN` lists where the threads were, waiting ones included) and is stopped by SIGTERM so that the file is complete (diagnosis only: the profiler costs
         processor time).
 
         marten-appends (issue 11), on one durable cluster: raw INSERT (.NET, and the same INSERT from the machine's

@@ -243,7 +243,7 @@ internal static class HttpLoadBenchmark
         }
         // For diagnosis: a CPU sample profile (EventPipe's sample profiler, with the runtime's GC events) of every service
         // process the benchmark starts, written as <folder>/<agency>-<pid>.nettrace; StopAsync then stops it gracefully so
-        // that the trace is complete (read it with `dotnet-trace report <file> topN`).
+        // that the trace is complete (`dotnet-trace report <file> topN` lists where the threads were, waiting ones included).
         if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_TRACE") is { Length: > 0 } traces)
         {
             Directory.CreateDirectory(traces);
