@@ -1409,16 +1409,18 @@ internal static class NationalScaleBenchmark
             }
             return samples;
         }
-        // A first touch's latencies split by whether a copy batch mate was touched before it, the level's parts so far.
-        void ByBatch(string name, List<(int N, int Year)> operations, List<(double, bool)> samples)
+        // A first-touch phase: its requests timed (PostgreSQL's and the service's share logged by Phase), then its latencies
+        // split by whether a copy batch mate was touched before each request's agency, the level's parts so far.
+        async Task<Latencies> FirstTouch(string phase, List<(int N, int Year)> operations, Func<Task<List<(double, bool)>>> send)
         {
-            if (!r.ByCopyBatch.TryGetValue(name, out var split)) r.ByCopyBatch[name] = split = ([], []);
+            var samples = new List<(double, bool)>();
+            var latencies = await Phase(phase, operations.Count, async () => Latencies.Of(samples = await send()));
+            if (!r.ByCopyBatch.TryGetValue(phase, out var split)) r.ByCopyBatch[phase] = split = ([], []);
             for (var i = 0; i < samples.Count; i++) (afterMate[operations[i].N] ? split.AfterMate : split.First).Add(samples[i]);
-            Log($"    {name} by copy batch (p50 / p99 ms, the level's parts so far): after a batch mate's first touch {Latencies.Of(split.AfterMate)} ({split.AfterMate.Count}), the first of its batch {Latencies.Of(split.First)} ({split.First.Count})");
+            Log($"    first-touch {phase} by copy batch (p50 / p99 ms, the level's parts so far): after a batch mate's first touch {Latencies.Of(split.AfterMate)} ({split.AfterMate.Count}), the first of its batch {Latencies.Of(split.First)} ({split.First.Count})");
+            return latencies;
         }
-        var firstCorrections = new List<(double, bool)>();
-        r.Commands = Latencies.Merge(r.Commands, await Phase("corrections", corrections.Count, async () => Latencies.Of(firstCorrections = await Corrections())));
-        ByBatch("first-touch corrections", corrections, firstCorrections);
+        r.Commands = Latencies.Merge(r.Commands, await FirstTouch("corrections", corrections, Corrections));
         r.CommandsAgain = Latencies.Merge(r.CommandsAgain, await Phase($"corrections, the same agency-years {again}", corrections.Count * o.AgainPasses, () => Passes(Corrections)));
 
         Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
@@ -1449,16 +1451,12 @@ internal static class NationalScaleBenchmark
             foreach (var path in paths) samples.Add(await Timed(HttpMethod.Get, path, token, null));
             return samples;
         }
-        var firstAsOf = new List<(double, bool)>();
-        r.AsOf = Latencies.Merge(r.AsOf, await Phase("as-of reads", asOfPaths.Count, async () => Latencies.Of(firstAsOf = await Gets(asOfPaths))));
-        ByBatch("first-touch as-of reads", asOf, firstAsOf);
+        r.AsOf = Latencies.Merge(r.AsOf, await FirstTouch("as-of reads", asOf, () => Gets(asOfPaths)));
         r.AsOfAgain = Latencies.Merge(r.AsOfAgain, await Phase($"as-of reads, the same {again}", asOfPaths.Count * o.AgainPasses, () => Passes(() => Gets(asOfPaths))));
 
         Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
         var tablePaths = tables.Select(p => $"/api/agencies/{AgencyCode(p.N, o.AgenciesPerRegion)}/performance/{p.Year}").ToList();
-        var firstTables = new List<(double, bool)>();
-        r.Table = Latencies.Merge(r.Table, await Phase("performance tables", tablePaths.Count, async () => Latencies.Of(firstTables = await Gets(tablePaths))));
-        ByBatch("first-touch performance tables", tables, firstTables);
+        r.Table = Latencies.Merge(r.Table, await FirstTouch("performance tables", tables, () => Gets(tablePaths)));
         r.TableAgain = Latencies.Merge(r.TableAgain, await Phase($"performance tables, the same {again}", tablePaths.Count * o.AgainPasses, () => Passes(() => Gets(tablePaths))));
 
         Log($"  {closes.Count} year closes (POST years/{{year}}/close by the agency's approver) ...");
