@@ -12,7 +12,7 @@ internal static class Cli
                dotnet run -c Release --project ops/bench/Ledger.Bench -- rebuild-readmodels [--events <n, default 200000>] [--batch-size <n>[,<n>…]] [--rounds <n>] [--parallel] [--diagnose] [--agency-capacity <n>] [--only <word>[,<word>…]] [--timeline]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- verify-derived [--events <n, default 200000>] [--rounds <n>] [--snapshot-every <n>] [--recompute-agencies <n>]
                dotnet run -c Release --project ops/bench/Ledger.Bench -- two-hosts [--duration <s, 180>] [--kill-every <s, 30>] [--clients <n, 8>] [--markdown <path>]
-               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [--layout grouped|scattered] [--cluster] [--work-agencies <n>] [options]
+               dotnet run -c Release --project ops/bench/Ledger.Bench -- national-scale [--levels 0,1m,10m,full] [--samples <n, 500>] [--closes <n, 60>] [--log-heads <n, 20>] [--again-passes <n, 3>] [--interleave <rounds>] [--log-head-parts] [--rest-before-rounds <s>] [--fresh-pool-each-part] [--markdown <path>] [--skip-rebuild] [--layout grouped|scattered] [--cluster] [--work-agencies <n>] [--warm-up <n>] [--warm-up-agencies <k>] [options]
 
         Each benchmark starts a private, durable (fsync on, synchronous_commit on) PostgreSQL cluster in a temporary
         folder, measures, prints a markdown report and deletes the cluster. Those that start the service (http-load,
@@ -148,7 +148,13 @@ internal static class Cli
         later appends land at the table's end. --work-agencies <n>: every level's samples and store-append agencies drawn
         from agencies 1 … n-1 only (e.g. 607, 1 M's agencies), so that the requests touch the same copy batches in the
         same proportion at every level (a scattered batch's agencies share heap pages: at 1 M most first touches follow
-        a batch mate's, at 10 M by default few do; the log splits every first touch by that). --markdown writes/replaces
+        a batch mate's, at 10 M by default few do; the log splits every first touch by that). --warm-up <n>: before each
+        part's first touches, two rounds of n corrections, n as-of reads, n tables (and a close) on the level's warm-up
+        agencies (its last --warm-up-agencies <k, 1> copies before its newest, never sampled; request i on the
+        (i mod k)-th), untimed, each round followed by the daemon's catch-up and a wait until the service is idle (at
+        most 60 s), so that the timed first touches find the service's code compiled (default 0: none; each start's
+        first request on a warm-up agency takes the first-touch path, its next ones the warm path). --markdown
+        writes/replaces
         "## National scale (issue 13)" after every level.
 
         asof: appends one year stream of --events (default 10000) realizations and corrections, then times --reads

@@ -89,6 +89,19 @@ internal sealed record NationalOptions
     /// first touches follow a batch mate's, and at 10 M by default few do (the log splits each first touch by that).
     /// </summary>
     public int? WorkAgencies { get; init; }
+    /// <summary>
+    /// --warm-up n (twenty-sixth session): before every part's first-touch phases, two rounds of n corrections, n as-of
+    /// reads and n performance tables (and, in the first, one close while two of its years are open) on the level's warm-up
+    /// agencies, copies reserved for it (never sampled, never a store append's), the i-th request on the
+    /// (i mod --warm-up-agencies)-th; after each round the daemon's catch-up and a wait until the service is idle (at most
+    /// 60 s). The service's code is then compiled, and its hot methods re-compiled by the tiered JIT, before a first touch
+    /// is timed, so that a first touch measures the data's first touch, not the JIT's as well. Each service start's first
+    /// request on a warm-up agency takes the first-touch path (the service's caches and the daemon's start empty), its next
+    /// ones the warm path. 0 (the default): no warm-up, as every run before.
+    /// </summary>
+    public int WarmUp { get; init; }
+    /// <summary>--warm-up-agencies k: how many warm-up agencies each level reserves (its last k copies before its newest); default 1.</summary>
+    public int WarmUpAgencies { get; init; } = 1;
 
     /// <summary>The agencies a level's requests and store appends are drawn from: 1 … this − 1 (<see cref="WorkAgencies"/>).</summary>
     public int WorkRange(int agencies) => WorkAgencies is { } w ? Math.Min(w, agencies) : agencies;
@@ -127,6 +140,8 @@ internal sealed record NationalOptions
                 "--rest-before-rounds" => o with { RestBeforeRounds = a.Int(0, 3_600) },
                 "--fresh-pool-each-part" => o with { FreshPoolEachPart = true },
                 "--work-agencies" => o with { WorkAgencies = a.Int(2, 10_000_000) },
+                "--warm-up" => o with { WarmUp = a.Int(0, 1_000) },
+                "--warm-up-agencies" => o with { WarmUpAgencies = a.Int(1, 1_000) },
                 _ => throw a.Unknown(),
             };
         }
@@ -324,6 +339,8 @@ internal static class NationalScaleBenchmark
         public HashSet<(int Agency, int Year)> Closed { get; } = [];
         /// <summary>Per level, its newest copy: never written to, read against the template (CheckCloneAsync).</summary>
         public HashSet<int> Reserved { get; } = [];
+        /// <summary>--warm-up: the warm-up agencies of the level built last (copies, reserved too: never sampled, never a store append's).</summary>
+        public List<int> WarmUpAgencies { get; } = [];
         /// <summary>The agencies the HTTP parts used (HttpAsync): not sampled again, at a later level or in a later round.</summary>
         public HashSet<int> Sampled { get; } = [];
         /// <summary>The first agency of every copy (one per level built in this database): its batches of --batch agencies start there.</summary>
@@ -623,6 +640,12 @@ internal static class NationalScaleBenchmark
         lab.CopyStarts.Add(copiedFrom);
         lab.Agencies = await CloneAsync(lab.Cloner, lab.Agencies, wanted, o, ct);
         lab.Reserved.Add(lab.Agencies - 1);
+        if (o.WarmUp > 0)
+        {
+            lab.WarmUpAgencies.Clear();
+            lab.WarmUpAgencies.AddRange(Enumerable.Range(Math.Max(copiedFrom, lab.Agencies - 1 - o.WarmUpAgencies), Math.Max(0, Math.Min(o.WarmUpAgencies, lab.Agencies - 1 - copiedFrom))));
+            lab.Reserved.UnionWith(lab.WarmUpAgencies);
+        }
         r.Generation = clock.Elapsed;
         r.Agencies = lab.Agencies;
         clock.Restart();
@@ -853,7 +876,7 @@ internal static class NationalScaleBenchmark
             r.DaemonBacklog += backlog;
             Log(FormattableString.Invariant($"  the daemon caught up with {backlog:N0} events (the store appends on {r.AppendAgencies:N0} agencies) {catchUp.TotalSeconds:F1} s after the clone check ({catchUp.TotalMilliseconds / Math.Max(1, r.AppendAgencies):F1} ms per agency)"));
         }
-        await HttpAsync(http, token, lab.Admin, running.Service, Path.Combine(dir, "pgdata"), lab.Agencies, lab.Closed, lab.Reserved, lab.Sampled,
+        await HttpAsync(http, token, lab.Admin, running.Service, Path.Combine(dir, "pgdata"), lab.Agencies, lab.Closed, lab.Reserved, lab.Sampled, lab.WarmUpAgencies,
             n => CopyBatchOf(lab.CopyStarts, n, o.Batch), r, o, rng, ct);
         await HttpLoadBenchmark.StopAsync(running.Service);
         running.Service = null;
@@ -1281,8 +1304,8 @@ internal static class NationalScaleBenchmark
     /// the agency (see the sampling below).
     /// </summary>
     private static async Task HttpAsync(HttpClient http, string token, NpgsqlDataSource admin, Process service, string pgdata, int agencies,
-        HashSet<(int, int)> closed, HashSet<int> reserved, HashSet<int> sampled, Func<int, (int, int)> batchOf, LevelResult r, NationalOptions o,
-        Random rng, CancellationToken ct)
+        HashSet<(int, int)> closed, HashSet<int> reserved, HashSet<int> sampled, List<int> warmUps, Func<int, (int, int)> batchOf, LevelResult r,
+        NationalOptions o, Random rng, CancellationToken ct)
     {
         // Where a request's time goes (diagnostics, logged per phase): PostgreSQL's block reads outside shared_buffers and
         // their time (track_io_timing), the service's CPU, and every statement over 100 ms from the server's log.
@@ -1361,7 +1384,8 @@ internal static class NationalScaleBenchmark
         // Which agencies' first touch follows a copy batch mate's at this level (a sample of an earlier part or earlier in
         // this one, or a store-append agency the daemon re-folded at the start): with the scattered layout the batch's
         // agencies share their heap pages, so such a first touch may find them read already (diagnostic, logged below).
-        var touchedBatches = sampled.Concat(r.AppendedTo).Select(batchOf).ToHashSet();
+        // The warm-up agencies' batches too: at 1 M a few work agencies may share them (at 10 M they are the last copies' batches).
+        var touchedBatches = sampled.Concat(r.AppendedTo).Concat(o.WarmUp > 0 ? warmUps : []).Select(batchOf).ToHashSet();
         var afterMate = new Dictionary<int, bool>();
         foreach (var n in fresh) afterMate[n] = !touchedBatches.Add(batchOf(n));
         sampled.UnionWith(fresh);
@@ -1387,6 +1411,96 @@ internal static class NationalScaleBenchmark
             return (ms, response.IsSuccessStatusCode);
         }
 
+        // Each as-of read's path: an instant drawn within its year stream's history.
+        async Task<List<string>> AsOfPathsAsync(List<(int N, int Year)> operations, Random draw)
+        {
+            var spans = new Dictionary<string, (DateTime From, DateTime To)>(StringComparer.Ordinal);
+            // Each stream's first and last recorded times, from those two events alone (the (stream_id, version) index, two
+            // heap pages a stream). Until 2026-12-07 this read every event of those streams (min and max over all of
+            // them), just before the as-of reads it times: their pages were then in memory, and "first touch" was not.
+            await using (var cmd = admin.CreateCommand("""
+                SELECT s.id, f.timestamp, l.timestamp FROM unnest($1::text[]) AS s(id)
+                  CROSS JOIN LATERAL (SELECT e.timestamp FROM ledger.mt_events e WHERE e.stream_id = s.id ORDER BY e.version LIMIT 1) f
+                  CROSS JOIN LATERAL (SELECT e.timestamp FROM ledger.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1) l
+                """))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = operations.Select(p => $"year-{AgencyCode(p.N, o.AgenciesPerRegion)}-{p.Year}").ToArray() });
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) spans[reader.GetString(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
+            }
+            return operations.Select(p =>
+            {
+                var code = AgencyCode(p.N, o.AgenciesPerRegion);
+                var (from, to) = spans[$"year-{code}-{p.Year}"];
+                var at = new DateTimeOffset(from.AddTicks((long)((to - from).Ticks * draw.NextDouble())), TimeSpan.Zero);
+                return $"/api/agencies/{code}/indicators/{NationalTemplate.Code(draw.Next(NationalTemplate.Indicators))}?year={p.Year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}";
+            }).ToList();
+        }
+        // --warm-up: the same kinds of request on the level's warm-up agencies (copies no part samples), untimed, so that
+        // the service's code is compiled before the first touches below are timed; its own draws, so that the timed
+        // requests' draws are those of a run without it. The daemon's catch-up (it re-folds the warm-up agencies) and a wait
+        // until the service is idle (the tiered JIT's background compiles) follow.
+        const int WarmUpRounds = 2;
+        async Task WarmUpAsync(int round)
+        {
+            if (warmUps.Count == 0)
+            {
+                Log("  --warm-up: this level copied fewer than two agencies, so it has no warm-up agency: no warm-up");
+                return;
+            }
+            var clock = Stopwatch.StartNew();
+            var draw = new Random(HashCode.Combine(warmUps[0], sampled.Count, closed.Count, round));
+            var years = Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).ToList();
+            var answers = new List<(double, bool)>();
+            int Agency(int i) => warmUps[i % warmUps.Count];
+            for (var i = 0; i < o.WarmUp; i++)
+            {
+                var open = years.Where(y => !closed.Contains((Agency(i), y))).ToList();
+                answers.Add(await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(Agency(i), o.AgenciesPerRegion)}/realizations/corrections", token,
+                    new { indicator = NationalTemplate.Code(draw.Next(NationalTemplate.Indicators)), year = open[draw.Next(open.Count)], period = "Q" + (1 + draw.Next(4)), value = Math.Round(1m + (decimal)draw.NextDouble() * 150m, 2), reason = "Pemanasan (bench)" },
+                    ("Idempotency-Key", Guid.NewGuid().ToString())));
+            }
+            foreach (var path in await AsOfPathsAsync([.. Enumerable.Range(0, o.WarmUp).Select(i => (Agency(i), years[draw.Next(years.Count)]))], draw))
+                answers.Add(await Timed(HttpMethod.Get, path, token, null));
+            for (var i = 0; i < o.WarmUp; i++)
+                answers.Add(await Timed(HttpMethod.Get, $"/api/agencies/{AgencyCode(Agency(i), o.AgenciesPerRegion)}/performance/{years[draw.Next(years.Count)]}", token, null));
+            // One close a part, on the first warm-up agency while two of its years are open (its corrections need one).
+            var w = warmUps[0];
+            var code = AgencyCode(w, o.AgenciesPerRegion);
+            var stillOpen = years.Where(y => !closed.Contains((w, y))).ToList();
+            var closes = "no close (fewer than two of its years open)";
+            if (round > 1) closes = "no close (its first round closed one)";
+            else if (stillOpen.Count >= 2)
+            {
+                var year = stillOpen[^1];
+                var approver = (await HttpLoadBenchmark.PostAsync(http, token, "/api/users", new { name = $"Kepala {code} (pemanasan {closed.Count})", role = "approver", agency = code }, ct)).GetProperty("token").GetString()!;
+                var close = await Timed(HttpMethod.Post, $"/api/agencies/{code}/years/{year}/close", approver, new { note = "Tutup buku (bench, pemanasan)" });
+                answers.Add(close);
+                if (close.Item2) closed.Add((w, year));
+                closes = $"a close of {code} {year}";
+            }
+            var (catchUp, _) = await WaitForDaemonAsync(admin, ct);
+            // Then until the service is idle (under 100 ms of processor in a second, at most 60 s): a profile of the first
+            // parts (perf, twenty-sixth session) found the tiered JIT's background thread compiling for ~20 s after each
+            // start, through the warm-up and every timed phase after it, at 40–75 % of a core.
+            var settle = Stopwatch.StartNew();
+            service.Refresh();
+            var cpu = service.TotalProcessorTime;
+            var busy = TimeSpan.Zero;
+            do
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                service.Refresh();
+                (busy, cpu) = (service.TotalProcessorTime - cpu, service.TotalProcessorTime);
+            }
+            while (busy.TotalMilliseconds >= 100 && settle.Elapsed < TimeSpan.FromSeconds(60));
+            var names = warmUps.Count == 1 ? $"agency {code}" : $"{warmUps.Count} agencies ({code} … {AgencyCode(warmUps[^1], o.AgenciesPerRegion)})";
+            Log(FormattableString.Invariant($"  --warm-up, round {round} of {WarmUpRounds}, on {names} (not timed in the report): {o.WarmUp} corrections, {o.WarmUp} as-of reads, {o.WarmUp} tables, {closes}; {answers.Count(a => !a.Item2)} not 2xx; p50/p99 {Latencies.Of(answers)} ms; the daemon caught up {catchUp.TotalSeconds:F1} s later, the service idle {settle.Elapsed.TotalSeconds:F0} s after that (its last second's processor {busy.TotalMilliseconds:F0} ms); {clock.Elapsed.TotalSeconds:F1} s in all"));
+        }
+        // Two rounds: the runtime counts a method's calls toward its optimized compile only once no new method has been
+        // compiled for 100 ms, so a first round, which keeps compiling new ones, mostly starts the counts; a profile
+        // (twenty-sixth session) found the JIT's background thread busy again through the first timed phase after one.
+        for (var round = 1; o.WarmUp > 0 && round <= WarmUpRounds; round++) await WarmUpAsync(round);
         Log($"  {corrections.Count} corrections (POST realizations/corrections, Idempotency-Key) ...");
         // The "again" phases: the same requests --again-passes times over (every one warm after the first touch above), so
         // that their p99, a few milliseconds, rests on more than the five slowest of 500.
@@ -1424,27 +1538,7 @@ internal static class NationalScaleBenchmark
         r.CommandsAgain = Latencies.Merge(r.CommandsAgain, await Phase($"corrections, the same agency-years {again}", corrections.Count * o.AgainPasses, () => Passes(Corrections)));
 
         Log($"  {asOf.Count} as-of reads (GET indicators/{{code}}?year&asOf, an instant within the year stream's history) ...");
-        var spans = new Dictionary<string, (DateTime From, DateTime To)>(StringComparer.Ordinal);
-        // Each stream's first and last recorded times, from those two events alone (the (stream_id, version) index, two
-        // heap pages a stream). Until 2026-12-07 this read every event of those streams (min and max over all of
-        // them), just before the as-of reads it times: their pages were then in memory, and "first touch" was not.
-        await using (var cmd = admin.CreateCommand("""
-            SELECT s.id, f.timestamp, l.timestamp FROM unnest($1::text[]) AS s(id)
-              CROSS JOIN LATERAL (SELECT e.timestamp FROM ledger.mt_events e WHERE e.stream_id = s.id ORDER BY e.version LIMIT 1) f
-              CROSS JOIN LATERAL (SELECT e.timestamp FROM ledger.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1) l
-            """))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = asOf.Select(p => $"year-{AgencyCode(p.N, o.AgenciesPerRegion)}-{p.Year}").ToArray() });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) spans[reader.GetString(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
-        }
-        var asOfPaths = asOf.Select(p =>
-        {
-            var code = AgencyCode(p.N, o.AgenciesPerRegion);
-            var (from, to) = spans[$"year-{code}-{p.Year}"];
-            var at = new DateTimeOffset(from.AddTicks((long)((to - from).Ticks * rng.NextDouble())), TimeSpan.Zero);
-            return $"/api/agencies/{code}/indicators/{NationalTemplate.Code(rng.Next(NationalTemplate.Indicators))}?year={p.Year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}";
-        }).ToList();
+        var asOfPaths = await AsOfPathsAsync(asOf, rng);
         async Task<List<(double, bool)>> Gets(List<string> paths)
         {
             var samples = new List<(double, bool)>();
@@ -1946,7 +2040,7 @@ internal static class NationalScaleBenchmark
         sb.AppendLine();
         sb.AppendLine(FormattableString.Invariant(
             $"Samples per level: {o.Writers} × {o.Appends} store appends, {o.Samples} corrections, {o.Samples} as-of reads, {o.Samples} performance tables, {o.Closes} closes ") +
-            $"(the same --samples agencies at every level{(o.WorkAgencies is { } w ? $", drawn, as the store appends' agencies, from agencies 1 … {w - 1} only (--work-agencies)" : "")}, none touched before and none of the store appends': on each the correction is the service's first touch, then the as-of read, the table and the close each on another year of it; an approver is created for each closing agency first, not timed; each of the other three is then repeated on the same agency-years, \"again\", {o.AgainPasses} {(o.AgainPasses == 1 ? "time" : "times")} over, to tell the cold cache's part; the log shows, per operation, the service's CPU, PostgreSQL's block reads and every statement over 100 ms), the log head {o.LogHeads} times, each after 20 single-event store appends (the events it chains). The change columns: how much slower (+) the later level is " +
+            $"(the same --samples agencies at every level{(o.WorkAgencies is { } w ? $", drawn, as the store appends' agencies, from agencies 1 … {w - 1} only (--work-agencies)" : "")}{(o.WarmUp > 0 ? $"; before each part's first touches, two rounds of {o.WarmUp} of each request (and a close) on {o.WarmUpAgencies} warm-up {(o.WarmUpAgencies == 1 ? "agency" : "agencies")} no part samples, each round followed by a wait until the service is idle, not timed (--warm-up)" : "")}, none touched before and none of the store appends': on each the correction is the service's first touch, then the as-of read, the table and the close each on another year of it; an approver is created for each closing agency first, not timed; each of the other three is then repeated on the same agency-years, \"again\", {o.AgainPasses} {(o.AgainPasses == 1 ? "time" : "times")} over, to tell the cold cache's part; the log shows, per operation, the service's CPU, PostgreSQL's block reads and every statement over 100 ms), the log head {o.LogHeads} times, each after 20 single-event store appends (the events it chains). The change columns: how much slower (+) the later level is " +
             "(for rates, the time per event; for latencies, the p99, for the log head and closes the p50); **bold**: more than 20 % slower. " +
             "In brackets, for latencies: the change's 90 % interval from the samples alone (a bootstrap: each level's requests drawn again with replacement, 2 000 times). " +
             "Where its lower end is over +20 %, the slowdown is beyond the samples' own noise; where it reaches +20 % or less, the samples cannot tell. It does not cover a machine busier during one level than the other.");
