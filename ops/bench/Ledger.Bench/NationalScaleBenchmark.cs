@@ -1458,7 +1458,8 @@ internal static class NationalScaleBenchmark
                 return;
             }
             var clock = Stopwatch.StartNew();
-            var draw = new Random(HashCode.Combine(warmUps[0], sampled.Count, closed.Count, round));
+            // A seed of the part's own (HashCode.Combine would differ from process to process): runs stay repeatable.
+            var draw = new Random(unchecked(warmUps[0] * 7_919 + sampled.Count * 31 + closed.Count * 17 + round));
             var years = Enumerable.Range(NationalTemplate.FirstYear, NationalTemplate.Years).ToList();
             var answers = new List<(double, bool)>();
             int Agency(int i) => warmUps[i % warmUps.Count];
