@@ -642,8 +642,10 @@ internal static class NationalScaleBenchmark
         lab.Reserved.Add(lab.Agencies - 1);
         if (o.WarmUp > 0)
         {
+            // Its last --warm-up-agencies copies before the reserved newest one (fewer if it copied fewer).
+            var first = Math.Max(copiedFrom, lab.Agencies - 1 - o.WarmUpAgencies);
             lab.WarmUpAgencies.Clear();
-            lab.WarmUpAgencies.AddRange(Enumerable.Range(Math.Max(copiedFrom, lab.Agencies - 1 - o.WarmUpAgencies), Math.Max(0, Math.Min(o.WarmUpAgencies, lab.Agencies - 1 - copiedFrom))));
+            lab.WarmUpAgencies.AddRange(Enumerable.Range(first, Math.Max(0, lab.Agencies - 1 - first)));
             lab.Reserved.UnionWith(lab.WarmUpAgencies);
         }
         r.Generation = clock.Elapsed;
@@ -1394,7 +1396,7 @@ internal static class NationalScaleBenchmark
         // this one, or a store-append agency the daemon re-folded at the start): with the scattered layout the batch's
         // agencies share their heap pages, so such a first touch may find them read already (diagnostic, logged below).
         // The warm-up agencies' batches too: at 1 M a few work agencies may share them (at 10 M they are the last copies' batches).
-        var touchedBatches = sampled.Concat(r.AppendedTo).Concat(o.WarmUp > 0 ? warmUps : []).Select(batchOf).ToHashSet();
+        var touchedBatches = sampled.Concat(r.AppendedTo).Concat(warmUps).Select(batchOf).ToHashSet();
         var afterMate = new Dictionary<int, bool>();
         foreach (var n in fresh) afterMate[n] = !touchedBatches.Add(batchOf(n));
         sampled.UnionWith(fresh);
@@ -1420,6 +1422,16 @@ internal static class NationalScaleBenchmark
             return (ms, response.IsSuccessStatusCode);
         }
 
+        // One correction (value, indicator and quarter drawn from draw, in that order) and a performance table's path: the
+        // timed phases' and the warm-up's.
+        Task<(double, bool)> PostCorrection(int n, int year, Random draw, string reason)
+        {
+            var value = Math.Round(1m + (decimal)draw.NextDouble() * 150m, 2);
+            return Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/realizations/corrections", token,
+                new { indicator = NationalTemplate.Code(draw.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + draw.Next(4)), value, reason },
+                ("Idempotency-Key", Guid.NewGuid().ToString()));
+        }
+        string TablePath(int n, int year) => $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/performance/{year}";
         // Each as-of read's path: an instant drawn within its year stream's history.
         async Task<List<string>> AsOfPathsAsync(List<(int N, int Year)> operations, Random draw)
         {
@@ -1452,11 +1464,6 @@ internal static class NationalScaleBenchmark
         const int WarmUpRounds = 2;
         async Task WarmUpAsync(int round)
         {
-            if (warmUps.Count == 0)
-            {
-                Log("  --warm-up: this level copied fewer than two agencies, so it has no warm-up agency: no warm-up");
-                return;
-            }
             var clock = Stopwatch.StartNew();
             // A seed of the part's own (HashCode.Combine would differ from process to process): runs stay repeatable.
             var draw = new Random(unchecked(warmUps[0] * 7_919 + sampled.Count * 31 + closed.Count * 17 + round));
@@ -1466,14 +1473,12 @@ internal static class NationalScaleBenchmark
             for (var i = 0; i < o.WarmUp; i++)
             {
                 var open = years.Where(y => !closed.Contains((Agency(i), y))).ToList();
-                answers.Add(await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(Agency(i), o.AgenciesPerRegion)}/realizations/corrections", token,
-                    new { indicator = NationalTemplate.Code(draw.Next(NationalTemplate.Indicators)), year = open[draw.Next(open.Count)], period = "Q" + (1 + draw.Next(4)), value = Math.Round(1m + (decimal)draw.NextDouble() * 150m, 2), reason = "Pemanasan (bench)" },
-                    ("Idempotency-Key", Guid.NewGuid().ToString())));
+                answers.Add(await PostCorrection(Agency(i), open[draw.Next(open.Count)], draw, "Pemanasan (bench)"));
             }
             foreach (var path in await AsOfPathsAsync([.. Enumerable.Range(0, o.WarmUp).Select(i => (Agency(i), years[draw.Next(years.Count)]))], draw))
                 answers.Add(await Timed(HttpMethod.Get, path, token, null));
             for (var i = 0; i < o.WarmUp; i++)
-                answers.Add(await Timed(HttpMethod.Get, $"/api/agencies/{AgencyCode(Agency(i), o.AgenciesPerRegion)}/performance/{years[draw.Next(years.Count)]}", token, null));
+                answers.Add(await Timed(HttpMethod.Get, TablePath(Agency(i), years[draw.Next(years.Count)]), token, null));
             // One close a part, on the first warm-up agency while two of its years are open (its corrections need one).
             var w = warmUps[0];
             var code = AgencyCode(w, o.AgenciesPerRegion);
@@ -1490,27 +1495,17 @@ internal static class NationalScaleBenchmark
                 closes = $"a close of {code} {year}";
             }
             var (catchUp, _) = await WaitForDaemonAsync(admin, ct);
-            // Then until the service is idle (under 100 ms of processor in a second, at most 60 s): a profile of the first
-            // parts (perf, twenty-sixth session) found the tiered JIT's background thread compiling for ~20 s after each
-            // start, through the warm-up and every timed phase after it, at 40–75 % of a core.
-            var settle = Stopwatch.StartNew();
-            service.Refresh();
-            var cpu = service.TotalProcessorTime;
-            var busy = TimeSpan.Zero;
-            do
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
-                service.Refresh();
-                (busy, cpu) = (service.TotalProcessorTime - cpu, service.TotalProcessorTime);
-            }
-            while (busy.TotalMilliseconds >= 100 && settle.Elapsed < TimeSpan.FromSeconds(60));
+            // Then until the service is idle: a profile of the first parts (perf, twenty-sixth session) found the tiered JIT's
+            // background thread compiling for ~20 s after each start, through the warm-up and every timed phase after it.
+            var (settle, busy) = await WaitUntilIdleAsync(service, ct);
             var names = warmUps.Count == 1 ? $"agency {code}" : $"{warmUps.Count} agencies ({code} … {AgencyCode(warmUps[^1], o.AgenciesPerRegion)})";
-            Log(FormattableString.Invariant($"  --warm-up, round {round} of {WarmUpRounds}, on {names} (not timed in the report): {o.WarmUp} corrections, {o.WarmUp} as-of reads, {o.WarmUp} tables, {closes}; {answers.Count(a => !a.Item2)} not 2xx; p50/p99 {Latencies.Of(answers)} ms; the daemon caught up {catchUp.TotalSeconds:F1} s later, the service idle {settle.Elapsed.TotalSeconds:F0} s after that (its last second's processor {busy.TotalMilliseconds:F0} ms); {clock.Elapsed.TotalSeconds:F1} s in all"));
+            Log(FormattableString.Invariant($"  --warm-up, round {round} of {WarmUpRounds}, on {names} (not timed in the report): {o.WarmUp} corrections, {o.WarmUp} as-of reads, {o.WarmUp} tables, {closes}; {answers.Count(a => !a.Item2)} not 2xx; p50/p99 {Latencies.Of(answers)} ms; the daemon caught up {catchUp.TotalSeconds:F1} s later, the service idle {settle.TotalSeconds:F0} s after that (its last second's processor {busy.TotalMilliseconds:F0} ms); {clock.Elapsed.TotalSeconds:F1} s in all"));
         }
         // Two rounds: the runtime counts a method's calls toward its optimized compile only once no new method has been
         // compiled for 100 ms, so a first round, which keeps compiling new ones, mostly starts the counts; a profile
         // (twenty-sixth session) found the JIT's background thread busy again through the first timed phase after one.
-        for (var round = 1; o.WarmUp > 0 && round <= WarmUpRounds; round++) await WarmUpAsync(round);
+        if (o.WarmUp > 0 && warmUps.Count == 0) Log("  --warm-up: this level copied fewer than two agencies, so it has no warm-up agency: no warm-up");
+        for (var round = 1; o.WarmUp > 0 && warmUps.Count > 0 && round <= WarmUpRounds; round++) await WarmUpAsync(round);
         Log($"  {corrections.Count} corrections (POST realizations/corrections, Idempotency-Key) ...");
         // The "again" phases: the same requests --again-passes times over (every one warm after the first touch above), so
         // that their p99, a few milliseconds, rests on more than the five slowest of 500.
@@ -1524,13 +1519,7 @@ internal static class NationalScaleBenchmark
         async Task<List<(double, bool)>> Corrections()
         {
             var samples = new List<(double, bool)>();
-            foreach (var (n, year) in corrections)
-            {
-                var value = Math.Round(1m + (decimal)rng.NextDouble() * 150m, 2);
-                samples.Add(await Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/realizations/corrections", token,
-                    new { indicator = NationalTemplate.Code(rng.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + rng.Next(4)), value, reason = "Koreksi data hasil verifikasi" },
-                    ("Idempotency-Key", Guid.NewGuid().ToString())));
-            }
+            foreach (var (n, year) in corrections) samples.Add(await PostCorrection(n, year, rng, "Koreksi data hasil verifikasi"));
             return samples;
         }
         // A first-touch phase: its requests timed (PostgreSQL's and the service's share logged by Phase), then its latencies
@@ -1559,7 +1548,7 @@ internal static class NationalScaleBenchmark
         r.AsOfAgain = Latencies.Merge(r.AsOfAgain, await Phase($"as-of reads, the same {again}", asOfPaths.Count * o.AgainPasses, () => Passes(() => Gets(asOfPaths))));
 
         Log($"  {tables.Count} performance tables (GET performance/{{year}}) ...");
-        var tablePaths = tables.Select(p => $"/api/agencies/{AgencyCode(p.N, o.AgenciesPerRegion)}/performance/{p.Year}").ToList();
+        var tablePaths = tables.Select(p => TablePath(p.N, p.Year)).ToList();
         r.Table = Latencies.Merge(r.Table, await FirstTouch("performance tables", tables, () => Gets(tablePaths)));
         r.TableAgain = Latencies.Merge(r.TableAgain, await Phase($"performance tables, the same {again}", tablePaths.Count * o.AgainPasses, () => Passes(() => Gets(tablePaths))));
 
@@ -1615,6 +1604,26 @@ internal static class NationalScaleBenchmark
     /// Waits until the service's daemon has committed every event of the log (projection <c>sakip</c>'s progression at the
     /// log's highest sequence); returns the time it took and the backlog it found.
     /// </summary>
+    /// <summary>
+    /// Waits until <paramref name="service"/> uses under 100 ms of processor in a second (at most 60 s); returns how long
+    /// that took and its last second's processor time.
+    /// </summary>
+    private static async Task<(TimeSpan Waited, TimeSpan LastSecond)> WaitUntilIdleAsync(Process service, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        service.Refresh();
+        var cpu = service.TotalProcessorTime;
+        TimeSpan busy;
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            service.Refresh();
+            (busy, cpu) = (service.TotalProcessorTime - cpu, service.TotalProcessorTime);
+        }
+        while (busy.TotalMilliseconds >= 100 && waited.Elapsed < TimeSpan.FromSeconds(60));
+        return (waited.Elapsed, busy);
+    }
+
     private static async Task<(TimeSpan, long)> WaitForDaemonAsync(NpgsqlDataSource admin, CancellationToken ct)
     {
         const string Behind = """
