@@ -1423,10 +1423,12 @@ internal static class NationalScaleBenchmark
         }
 
         // One correction (value, indicator and quarter drawn from draw, in that order) and a performance table's path: the
-        // timed phases' and the warm-up's.
+        // timed phases' and the warm-up's. The value ends in a third decimal 5: the generated realizations and their
+        // corrections have two decimals, so a drawn value never equals the one it corrects (which the service refuses with
+        // a 422, "a correction must change it"; with two decimals about one request in 15 000 drew it).
         Task<(double, bool)> PostCorrection(int n, int year, Random draw, string reason)
         {
-            var value = Math.Round(1m + (decimal)draw.NextDouble() * 150m, 2);
+            var value = Math.Round(1m + (decimal)draw.NextDouble() * 150m, 2) + 0.005m;
             return Timed(HttpMethod.Post, $"/api/agencies/{AgencyCode(n, o.AgenciesPerRegion)}/realizations/corrections", token,
                 new { indicator = NationalTemplate.Code(draw.Next(NationalTemplate.Indicators)), year, period = "Q" + (1 + draw.Next(4)), value, reason },
                 ("Idempotency-Key", Guid.NewGuid().ToString()));
