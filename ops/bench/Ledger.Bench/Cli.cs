@@ -21,7 +21,8 @@ internal static class Cli
         LEDGER_BENCH_SERVICE_TRACE set to a folder, every service process they start writes a CPU sample profile there
         (EventPipe's sample profiler and the runtime's GC events, <agency>-<pid>.nettrace; `dotnet-trace report <file>
         topN` lists where the threads were, waiting ones included) and is stopped by SIGTERM so that the file is complete (diagnosis only: the profiler costs
-        processor time).
+        processor time). LEDGER_BENCH_SERVICE_ENV="K=V;K2=V2" adds those variables to the service's environment only (the
+        runtime's settings side by side, e.g. DOTNET_TieredPGO=0), and the benchmark logs them.
 
         marten-appends (issue 11), on one durable cluster: raw INSERT (.NET, and the same INSERT from the machine's
         pgbench, -M prepared, same clients and duration), plain Marten (FetchForWriting + Append + SaveChangesAsync with

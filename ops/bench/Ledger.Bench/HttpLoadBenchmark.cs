@@ -230,6 +230,16 @@ internal static class HttpLoadBenchmark
     {
         var environment = ServiceProcess.DeploymentEnvironment(serviceCs, owner, ServiceRole, token, SnapshotKeyHex);
         if (streamStateCache is { } cached) environment["Ledger__StreamStateCache"] = cached.ToString(CultureInfo.InvariantCulture);
+        // For side-by-side runs of the runtime's settings (Cli's usage): LEDGER_BENCH_SERVICE_ENV="K=V;K2=V2" is added to the
+        // service's environment only (e.g. DOTNET_TieredPGO=0), not to the benchmark's own.
+        if (Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_ENV") is { Length: > 0 } extraEnv)
+            foreach (var pair in extraEnv.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var eq = pair.IndexOf('=');
+                if (eq <= 0) throw new InvalidOperationException($"LEDGER_BENCH_SERVICE_ENV: '{pair}' is not K=V.");
+                environment[pair[..eq]] = pair[(eq + 1)..];
+                Log($"Service environment: {pair} (LEDGER_BENCH_SERVICE_ENV).");
+            }
         var output = new StringBuilder();
         // For diagnosis (Cli's usage): the service's log at Information level, one timestamped line per entry, kept in a file.
         var logFile = Environment.GetEnvironmentVariable("LEDGER_BENCH_SERVICE_LOG");
