@@ -1424,8 +1424,9 @@ internal static class NationalScaleBenchmark
 
         // One correction (value, indicator and quarter drawn from draw, in that order) and a performance table's path: the
         // timed phases' and the warm-up's. The value ends in a third decimal 5: the generated realizations and their
-        // corrections have two decimals, so a drawn value never equals the one it corrects (which the service refuses with
-        // a 422, "a correction must change it"; with two decimals about one request in 15 000 drew it).
+        // corrections have two decimals, so a drawn value never equals a generated one it corrects (the service refuses an
+        // unchanged value with a 422, "a correction must change it"; with two decimals about one request in 15 000 drew
+        // it). Two of the benchmark's own corrections of one cell could still draw the same value: about once in 3.6 million.
         Task<(double, bool)> PostCorrection(int n, int year, Random draw, string reason)
         {
             var value = Math.Round(1m + (decimal)draw.NextDouble() * 150m, 2) + 0.005m;
