@@ -5,6 +5,7 @@ using System.Text.Json;
 using Ledger.Api.Features.Audit;
 using Ledger.Api.Features.Reads;
 using Ledger.Audit;
+using Ledger.Domain.PerformanceYears;
 using Ledger.Domain.PerformanceYears.CorrectingRealization;
 using Ledger.LocalPostgres;
 using Ledger.ReadModels;
@@ -1260,7 +1261,7 @@ internal static class NationalScaleBenchmark
                 if (open.Count == 0) continue;
                 var year = open[rnd.Next(open.Count)];
                 var code = AgencyCode(n, o.AgenciesPerRegion);
-                var stream = $"year-{code}-{year}";
+                var stream = PerformanceYear.StreamName(code, year);
                 var indicator = NationalTemplate.Code(rnd.Next(NationalTemplate.Indicators));
                 await using var cmd = service.CreateCommand("""
                     SELECT (SELECT max(version) FROM ledger.mt_events WHERE stream_id = $1),
@@ -1448,14 +1449,14 @@ internal static class NationalScaleBenchmark
                   CROSS JOIN LATERAL (SELECT e.timestamp FROM ledger.mt_events e WHERE e.stream_id = s.id ORDER BY e.version DESC LIMIT 1) l
                 """))
             {
-                cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = operations.Select(p => $"year-{AgencyCode(p.N, o.AgenciesPerRegion)}-{p.Year}").ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = operations.Select(p => PerformanceYear.StreamName(AgencyCode(p.N, o.AgenciesPerRegion), p.Year)).ToArray() });
                 await using var reader = await cmd.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) spans[reader.GetString(0)] = (reader.GetDateTime(1), reader.GetDateTime(2));
             }
             return operations.Select(p =>
             {
                 var code = AgencyCode(p.N, o.AgenciesPerRegion);
-                var (from, to) = spans[$"year-{code}-{p.Year}"];
+                var (from, to) = spans[PerformanceYear.StreamName(code, p.Year)];
                 var at = new DateTimeOffset(from.AddTicks((long)((to - from).Ticks * draw.NextDouble())), TimeSpan.Zero);
                 return $"/api/agencies/{code}/indicators/{NationalTemplate.Code(draw.Next(NationalTemplate.Indicators))}?year={p.Year}&asOf={Uri.EscapeDataString(at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture))}";
             }).ToList();
@@ -1604,10 +1605,6 @@ internal static class NationalScaleBenchmark
     }
 
     /// <summary>
-    /// Waits until the service's daemon has committed every event of the log (projection <c>sakip</c>'s progression at the
-    /// log's highest sequence); returns the time it took and the backlog it found.
-    /// </summary>
-    /// <summary>
     /// Waits until <paramref name="service"/> uses under 100 ms of processor in a second (at most 60 s); returns how long
     /// that took and its last second's processor time.
     /// </summary>
@@ -1621,12 +1618,17 @@ internal static class NationalScaleBenchmark
         {
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
             service.Refresh();
-            (busy, cpu) = (service.TotalProcessorTime - cpu, service.TotalProcessorTime);
+            var now = service.TotalProcessorTime;
+            (busy, cpu) = (now - cpu, now);
         }
         while (busy.TotalMilliseconds >= 100 && waited.Elapsed < TimeSpan.FromSeconds(60));
         return (waited.Elapsed, busy);
     }
 
+    /// <summary>
+    /// Waits until the service's daemon has committed every event of the log (projection <c>sakip</c>'s progression at the
+    /// log's highest sequence); returns the time it took and the backlog it found.
+    /// </summary>
     private static async Task<(TimeSpan, long)> WaitForDaemonAsync(NpgsqlDataSource admin, CancellationToken ct)
     {
         const string Behind = """
@@ -1766,7 +1768,7 @@ internal static class NationalScaleBenchmark
     private static async Task ExplainAsync(NpgsqlDataSource admin, int agencies, NationalOptions o, Random rng, CancellationToken ct)
     {
         var code = AgencyCode(1 + rng.Next(agencies - 1), o.AgenciesPerRegion);
-        var stream = $"year-{code}-{NationalTemplate.FirstYear + rng.Next(NationalTemplate.Years)}";
+        var stream = PerformanceYear.StreamName(code, NationalTemplate.FirstYear + rng.Next(NationalTemplate.Years));
         var max = await ScalarAsync<long>(admin, "SELECT max(seq_id) FROM ledger.mt_events", ct);
         var statements = new (string What, string Sql, Action<NpgsqlParameterCollection> Bind)[]
         {
